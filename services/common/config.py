@@ -1,0 +1,51 @@
+"""Reading the deployment's settings from the nameko config (deploy/config.yml).
+
+Service code never reads os.environ: the YAML file substitutes environment variables
+(``${VAR:default}``) once, at start-up, and providers read the result here.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str
+    secret_key: str
+    token_ttl_seconds: int
+    rpc_timeout_seconds: float
+    db_urls: dict
+    storage_url: str
+    storage_public_url: str
+    search_url: str
+    max_upload_bytes: int
+    extraction_timeout_seconds: int
+
+    def db_url(self, service_name: str) -> str:
+        url = (self.db_urls or {}).get(service_name)
+        if url:
+            return str(url)
+        return f"sqlite:///{os.path.join(self.data_dir, service_name + '.db')}"
+
+
+def settings_from(config: dict) -> Settings:
+    data_dir = os.path.abspath(str(config.get("DATA_DIR") or "var"))
+    return Settings(
+        data_dir=data_dir,
+        secret_key=str(config.get("SECRET_KEY") or DEFAULT_SECRET),
+        token_ttl_seconds=int(config.get("TOKEN_TTL_SECONDS") or 3600),
+        rpc_timeout_seconds=float(config.get("RPC_TIMEOUT_SECONDS") or 10),
+        db_urls=dict(config.get("DB_URLS") or {}),
+        storage_url=str(config.get("STORAGE_URL") or f"file://{os.path.join(data_dir, 'blobs')}"),
+        storage_public_url=str(config.get("STORAGE_PUBLIC_URL") or "http://127.0.0.1:8105"),
+        search_url=str(config.get("SEARCH_URL") or f"tantivy://{os.path.join(data_dir, 'index')}"),
+        max_upload_bytes=int(config.get("MAX_UPLOAD_BYTES") or 50 * 1024 * 1024),
+        extraction_timeout_seconds=int(config.get("EXTRACTION_TIMEOUT_SECONDS") or 120),
+    )
+
+
+def settings_of(container) -> Settings:
+    return settings_from(container.config)

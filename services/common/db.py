@@ -1,0 +1,123 @@
+"""Database access for every service: one SQLAlchemy URL per service, SQLite by
+default and PostgreSQL in production (both tested).
+
+SQLite under eventlet needs care: a busy wait inside the C driver blocks the whole
+hub, so two green threads of one process that both want the write lock would
+deadlock until the busy timeout. Write transactions of one process are therefore
+serialised by a green lock and start with ``BEGIN IMMEDIATE``; other processes wait
+on SQLite's busy timeout. On PostgreSQL psycopg2 is made cooperative with
+psycogreen, and counters are taken with ``SELECT ... FOR UPDATE``.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import eventlet.semaphore
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.orm import Session
+
+from services.common.config import settings_of
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_green_patched = False
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str):
+    global _green_patched
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///"):
+            import os
+            os.makedirs(os.path.dirname(os.path.abspath(url[len("sqlite:///"):])) or ".",
+                        exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite recipe).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql(conn.info.get("sqlite_begin", "BEGIN"))
+
+        return engine
+    if url.startswith("postgresql") and not _green_patched:
+        import psycogreen.eventlet
+        psycogreen.eventlet.patch_psycopg()
+        _green_patched = True
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class DatabaseAccess:
+    """What a worker gets: short transactions, committed or rolled back as a whole."""
+
+    def __init__(self, engine, write_lock):
+        self.engine = engine
+        self._write_lock = write_lock
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self, write: bool = True):
+        """A Session in one transaction: committed on success, rolled back on error.
+
+        Do not call other services while a write transaction is open: on SQLite that
+        would hold the database's only write lock across a network round trip.
+        """
+        if self.is_sqlite and write:
+            with self._write_lock:
+                with self.engine.connect() as conn:
+                    conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+                    try:
+                        with Session(bind=conn, expire_on_commit=False) as session:
+                            with session.begin():
+                                yield session
+                    finally:
+                        conn.info.pop("sqlite_begin", None)
+            return
+        with Session(bind=self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def read(self):
+        return self.transaction(write=False)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+
+
+class Database(DependencyProvider):
+    """The service's own database, from ``DB_URLS[<service name>]``."""
+
+    def setup(self):
+        url = settings_of(self.container).db_url(self.container.service_name)
+        self.engine = make_engine(url)
+        self.write_lock = eventlet.semaphore.Semaphore(1)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def kill(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return DatabaseAccess(self.engine, self.write_lock)

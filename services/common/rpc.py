@@ -1,0 +1,140 @@
+"""Calling another service with a deadline.
+
+nameko's RpcProxy waits forever; here every call is bounded by RPC_TIMEOUT_SECONDS
+(ServiceTimeout, 504 at the gateway) and fails fast with ServiceUnavailable (503)
+when nobody consumes the target's queue. The request message itself expires after
+the same timeout, so a service that comes back does not act on requests whose
+caller has already been told they failed.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import eventlet
+from kombu import Connection
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from services.common.config import settings_of
+from services.common.errors import ServiceTimeout, ServiceUnavailable
+
+_CACHE_SECONDS = 1.0
+
+
+class QueueProbe:
+    """Whether a service's RPC queue has consumers (a passive declare), cached 1 s."""
+
+    def __init__(self, amqp_uri: str):
+        self.amqp_uri = amqp_uri
+        self._lock = threading.Lock()
+        self._connection = None
+        self._cache: dict[str, tuple[float, int]] = {}
+
+    def consumer_count(self, service: str) -> int:
+        cached = self._cache.get(service)
+        if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
+            return cached[1]
+        with self._lock:
+            try:
+                count = self._declare(service)
+            except Exception:
+                self._reset()
+                try:
+                    count = self._declare(service)
+                except Exception:
+                    self._reset()
+                    count = 0
+        self._cache[service] = (time.monotonic(), count)
+        return count
+
+    def _declare(self, service: str) -> int:
+        if self._connection is None:
+            self._connection = Connection(self.amqp_uri, connect_timeout=2)
+            self._connection.connect()
+        channel = self._connection.default_channel
+        _, _, consumers = channel.queue_declare(queue=f"rpc-{service}", passive=True)
+        return consumers
+
+    def _reset(self):
+        try:
+            if self._connection is not None:
+                self._connection.release()
+        except Exception:
+            pass
+        self._connection = None
+
+    def close(self):
+        with self._lock:
+            self._reset()
+
+
+def service_label(service: str) -> str:
+    return {"documents": "văn bản", "workflow": "luồng xử lý", "search": "tìm kiếm",
+            "notify": "thông báo", "storage": "lưu trữ tệp"}.get(service, service)
+
+
+def unavailable(service: str) -> ServiceUnavailable:
+    return ServiceUnavailable(
+        f"Dịch vụ {service_label(service)} tạm thời không hoạt động, vui lòng thử lại sau.",
+        f"The {service} service is unavailable; please try again later.",
+        {"service": service})
+
+
+def timed_out(service: str, seconds: float) -> ServiceTimeout:
+    return ServiceTimeout(
+        f"Dịch vụ {service_label(service)} không phản hồi trong {seconds:g} giây.",
+        f"The {service} service did not answer within {seconds:g} s.",
+        {"service": service})
+
+
+class TimedServiceProxy:
+    def __init__(self, proxy, service: str, timeout: float, probe: QueueProbe):
+        self._proxy = proxy
+        self._service = service
+        self._timeout = timeout
+        self._probe = probe
+
+    def __getattr__(self, method_name):
+        method = getattr(self._proxy, method_name)
+
+        def call(*args, **kwargs):
+            if self._probe.consumer_count(self._service) == 0:
+                raise unavailable(self._service)
+            timeout = eventlet.Timeout(self._timeout)
+            try:
+                return method.call_async(*args, **kwargs).result()
+            except UnknownService:
+                raise unavailable(self._service)
+            except eventlet.Timeout as exc:
+                if exc is not timeout:
+                    raise
+                raise timed_out(self._service, self._timeout)
+            finally:
+                timeout.cancel()
+
+        return call
+
+
+class TimedRpc(RpcProxy):
+    """``RpcProxy`` with a timeout, message expiry and a fail-fast availability check."""
+
+    _probes: dict = {}
+
+    def __init__(self, target_service: str, timeout: float | None = None, **options):
+        super().__init__(target_service, **options)
+        self.timeout = timeout
+
+    def setup(self):
+        super().setup()
+        if self.timeout is None:
+            self.timeout = settings_of(self.container).rpc_timeout_seconds
+        # kombu takes seconds; an expired request is dropped by the broker unanswered
+        self.options["expiration"] = self.timeout
+        uri = self.container.config[AMQP_URI_CONFIG_KEY]
+        self.probe = TimedRpc._probes.setdefault(uri, QueueProbe(uri))
+
+    def get_dependency(self, worker_ctx):
+        return TimedServiceProxy(super().get_dependency(worker_ctx), self.target_service,
+                                 self.timeout, self.probe)

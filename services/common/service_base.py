@@ -1,0 +1,73 @@
+"""What every service has: a health RPC, Prometheus metrics on ``/metrics``, request
+ids in logs and, for services that emit events, the outbox relay."""
+from __future__ import annotations
+
+import logging
+import time
+
+from nameko.events import EventDispatcher
+from nameko.rpc import rpc
+from nameko.timer import timer
+from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST
+from werkzeug.wrappers import Response
+
+from services.common.context import RequestContext
+from services.common.metrics import EntrypointMetrics
+from services.common.outbox import pending_count, publish_pending
+
+log = logging.getLogger(__name__)
+STARTED_AT = time.time()
+
+
+class ServiceBase:
+    """Mixed into each service class. Subclasses set ``db`` (a Database provider)."""
+
+    metrics = EntrypointMetrics()
+    request_id = RequestContext()
+
+    @rpc
+    def health(self, caller=None):
+        """Liveness and readiness: ``{"status": "up", "service", "database", "uptime_s"}``.
+        The database is pinged; an error there reports ``"database": "error"``."""
+        database = "ok"
+        try:
+            self.db.ping()
+        except Exception:   # health must answer, whatever broke
+            log.exception("health: database ping failed")
+            database = "error"
+        return {"status": "up" if database == "ok" else "degraded",
+                "service": self.name, "database": database,
+                "uptime_s": round(time.time() - STARTED_AT, 1)}
+
+    @http("GET", "/metrics")
+    def metrics_endpoint(self, request):
+        self._observe_state()
+        return Response(self.metrics.exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
+                        headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    def _observe_state(self):
+        """Hook for services to refresh gauges before a scrape."""
+
+
+class OutboxServiceBase(ServiceBase):
+    """A service that emits events through its outbox table (``outbox``)."""
+
+    dispatch = EventDispatcher()
+    outbox = None   # the service's outbox Table
+
+    def flush_outbox(self) -> int:
+        """Publish what this worker (and any earlier one) left in the outbox. A failure
+        here is logged and left to the timer: the events are safe in the table."""
+        try:
+            return publish_pending(self.db, self.outbox, self.dispatch)
+        except Exception:
+            log.exception("outbox relay failed; will retry")
+            return 0
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        self.flush_outbox()
+
+    def _observe_state(self):
+        self.metrics.outbox_pending.labels(self.name).set(pending_count(self.db, self.outbox))

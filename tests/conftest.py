@@ -1,0 +1,97 @@
+"""Shared test harness. Integration tests talk to the real RabbitMQ (a throw-away
+vhost per test, made through the management API) and to real databases: SQLite
+files and PostgreSQL (a throw-away database per test)."""
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402  (nameko 2.14's pytest plugin no longer patches)
+
+import os
+import uuid
+
+import psycopg2
+import pytest
+import requests
+
+RABBIT_API = os.environ.get("EOFFICE_TEST_RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
+RABBIT_AMQP = os.environ.get("EOFFICE_TEST_AMQP", "pyamqp://guest:guest@127.0.0.1:5672")
+PG_DSN = os.environ.get("EOFFICE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_KINDS = ("sqlite", "postgresql")
+
+
+def create_vhost() -> str:
+    name = f"eoffice-test-{uuid.uuid4().hex[:10]}"
+    requests.put(f"{RABBIT_API}/vhosts/{name}", timeout=10).raise_for_status()
+    requests.put(f"{RABBIT_API}/permissions/{name}/guest",
+                 json={"configure": ".*", "write": ".*", "read": ".*"},
+                 timeout=10).raise_for_status()
+    return name
+
+
+def delete_vhost(name: str) -> None:
+    requests.delete(f"{RABBIT_API}/vhosts/{name}", timeout=10)
+
+
+@pytest.fixture
+def amqp_uri():
+    """An AMQP URI on a fresh vhost of the running RabbitMQ, deleted afterwards."""
+    vhost = create_vhost()
+    yield f"{RABBIT_AMQP}/{vhost}"
+    delete_vhost(vhost)
+
+
+def _pg_admin():
+    conn = psycopg2.connect(PG_DSN)
+    conn.autocommit = True
+    return conn
+
+
+def create_pg_database() -> str:
+    name = f"eoffice_t_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as conn, conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    base = PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://")
+    return f"{base}/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    conn = _pg_admin()
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture(params=DB_KINDS)
+def db_kind(request):
+    return request.param
+
+
+@pytest.fixture
+def db_url_factory(db_kind, tmp_path):
+    """Makes a database URL per service name, on the backend of ``db_kind``."""
+    made = []
+
+    def make(service: str) -> str:
+        if db_kind == "sqlite":
+            return f"sqlite:///{tmp_path / (service + '.db')}"
+        url = create_pg_database()
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def service_config(amqp_uri, tmp_path):
+    """A nameko config for one test, on its own vhost and data dir (SQLite by default)."""
+    return {
+        "AMQP_URI": amqp_uri,
+        "WEB_SERVER_ADDRESS": "127.0.0.1:0",
+        "DATA_DIR": str(tmp_path / "data"),
+        "SECRET_KEY": "test-secret",
+        "RPC_TIMEOUT_SECONDS": 10,
+        "DB_URLS": {},
+        "max_workers": 10,
+    }
