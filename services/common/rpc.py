@@ -96,7 +96,13 @@ class TimedServiceProxy:
         self._timeout = timeout
         self._probe = probe
 
+    def with_timeout(self, seconds: float) -> "TimedServiceProxy":
+        """The same proxy with a shorter (or longer) deadline, e.g. for health checks."""
+        return TimedServiceProxy(self._proxy, self._service, seconds, self._probe)
+
     def __getattr__(self, method_name):
+        if method_name.startswith("_"):
+            raise AttributeError(method_name)
         method = getattr(self._proxy, method_name)
 
         def call(*args, **kwargs):

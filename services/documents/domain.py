@@ -1,0 +1,110 @@
+"""Clerical rules of Nghị định 30/2020/NĐ-CP used when registering documents.
+No nameko here: plain functions, unit-tested on their own."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from services.common.identity import Caller, CLERK, LEADER_ROLES
+
+# ND30 Điều 7 and Phụ lục III §I: key → (name, abbreviation used in ký hiệu).
+# Keys are the abbreviations themselves (case kept: TTr, QyĐ); Công văn and Thư công
+# have no abbreviation, so they get the keys CV and ThC.
+DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
+    "NQ": ("Nghị quyết", "NQ"), "QĐ": ("Quyết định", "QĐ"), "CT": ("Chỉ thị", "CT"),
+    "QC": ("Quy chế", "QC"), "QyĐ": ("Quy định", "QyĐ"), "TC": ("Thông cáo", "TC"),
+    "TB": ("Thông báo", "TB"), "HD": ("Hướng dẫn", "HD"), "CTr": ("Chương trình", "CTr"),
+    "KH": ("Kế hoạch", "KH"), "PA": ("Phương án", "PA"), "ĐA": ("Đề án", "ĐA"),
+    "DA": ("Dự án", "DA"), "BC": ("Báo cáo", "BC"), "BB": ("Biên bản", "BB"),
+    "TTr": ("Tờ trình", "TTr"), "HĐ": ("Hợp đồng", "HĐ"), "CĐ": ("Công điện", "CĐ"),
+    "BGN": ("Bản ghi nhớ", "BGN"), "BTT": ("Bản thỏa thuận", "BTT"),
+    "GUQ": ("Giấy ủy quyền", "GUQ"), "GM": ("Giấy mời", "GM"),
+    "GGT": ("Giấy giới thiệu", "GGT"), "GNP": ("Giấy nghỉ phép", "GNP"),
+    "PG": ("Phiếu gửi", "PG"), "PC": ("Phiếu chuyển", "PC"), "PB": ("Phiếu báo", "PB"),
+    "CV": ("Công văn", ""), "ThC": ("Thư công", ""),
+    # Normative documents received from other bodies (Luật Ban hành VBQPPL).
+    "L": ("Luật", ""), "NĐ": ("Nghị định", "NĐ"), "TT": ("Thông tư", "TT"),
+}
+# ASCII spellings accepted on input where they are unambiguous (HD and DA are real
+# types of their own, so "HĐ" and "ĐA" have no ASCII alias).
+DOCUMENT_TYPE_ALIASES = {"QD": "QĐ", "QyD": "QyĐ", "CD": "CĐ", "ND": "NĐ"}
+
+URGENCIES = ("normal", "urgent", "very_urgent", "flash")     # thường, khẩn, thượng khẩn, hỏa tốc
+URGENCY_RANK = {u: i for i, u in enumerate(URGENCIES)}
+CONFIDENTIALITIES = ("none", "confidential", "secret", "top_secret")
+
+INCOMING = "incoming"
+INCOMING_SECRET = "incoming_secret"
+
+STATE_REGISTERED = "registered"
+
+# Số: Arabic digits (ND30 Phụ lục I §II.3). Ký hiệu: groups of Unicode letters and
+# digits joined by "-", no spaces; a QPPL number carries its year first ("2020/NĐ-CP").
+CODE_NUMBER_RE = re.compile(r"^\d{1,11}$")
+CODE_NOTATION_RE = re.compile(r"^(?:\d{4}/)?[^\W\d_][^\W_]*(?:-[^\W_]+)*$")
+
+
+def normalise_document_type(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return DOCUMENT_TYPE_ALIASES.get(value, value)
+
+
+def format_code_number(value: str) -> str:
+    """Numbers below 10 are written with a leading zero (ND30 Phụ lục I §II.3)."""
+    number = int(value)
+    return f"{number:02d}"
+
+
+def issuer_key(organ_id: str | None, name: str) -> str:
+    """Who issued a document, for duplicate detection: the mã định danh when known,
+    otherwise the name compared without case, accents or extra spaces."""
+    if organ_id:
+        return "id:" + organ_id.upper()
+    folded = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    folded = "".join(c for c in folded if unicodedata.category(c) != "Mn")
+    return "name:" + " ".join(folded.casefold().split())
+
+
+def counter_key(unit_id: str, direction: str, year: int) -> str:
+    """One series per unit, direction and year: restarts every 1 January
+    (ND30 Điều 15.1, 22.2); secret directions have their own (Điều 15.2)."""
+    return f"{unit_id}:{direction}:{year}"
+
+
+def register_direction(confidentiality: str) -> str:
+    return INCOMING if confidentiality == "none" else INCOMING_SECRET
+
+
+def register_name(direction: str, year: int) -> str:
+    names = {INCOMING: "Sổ đăng ký văn bản đến", INCOMING_SECRET: "Sổ đăng ký văn bản mật đến"}
+    return f"{names[direction]} năm {year}"
+
+
+# --- The permission rule (one place; search receives its inputs in acl_units/acl_users)
+
+def may_register_incoming(caller: Caller, unit_id: str) -> bool:
+    """Văn thư of the receiving unit registers its incoming documents (ND30 Điều 22)."""
+    return caller.has_role(unit_id, CLERK)
+
+
+def may_view_document(caller: Caller, unit_id: str, confidentiality: str,
+                      acl_users: tuple[str, ...] = ()) -> bool:
+    """A user sees a document through a reason: a role in the unit whose register holds
+    it, or being named on it (assignments come from workflow); and, for a secret one,
+    clearance at its level. Services acting for themselves see everything."""
+    if caller.system:
+        return True
+    if not caller.cleared_for(confidentiality):
+        return False
+    return caller.is_member(unit_id) or caller.user_id in acl_users
+
+
+def leaders_of(memberships) -> list[str]:
+    """User ids holding a leader role among (user_id, role) pairs of a unit."""
+    return sorted({user_id for user_id, role in memberships if role in LEADER_ROLES})
+
+
+def today() -> date:
+    return date.today()

@@ -1,0 +1,119 @@
+"""Validation of an incoming registration against ND30 Phụ lục VI (§II) field rules.
+Everything wrong is reported at once, each field in Vietnamese and English."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.common.validation import Problems
+from services.documents import domain
+
+FIELDS = {"unit_id", "register_id", "code_number", "code_notation", "issued_date", "issuer",
+          "document_type", "subject", "urgency", "confidentiality", "due_date", "page_amount",
+          "signer", "file_ids", "description", "language", "to_places", "confirm_duplicate"}
+MAX_FILES = 20
+
+
+@dataclass(frozen=True)
+class IncomingInput:
+    unit_id: str
+    register_id: str | None
+    code_number: str
+    code_number_value: int
+    code_notation: str
+    issued_date: date
+    issuer_organ_id: str | None
+    issuer_name: str
+    document_type: str
+    subject: str
+    urgency: str
+    confidentiality: str
+    due_date: date | None
+    page_amount: int | None
+    signer_position: str | None
+    signer_full_name: str | None
+    file_ids: list
+    description: str | None
+    language: str
+    to_places: str | None
+    confirm_duplicate: bool
+
+
+def parse_incoming(data, today: date) -> IncomingInput:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, FIELDS)
+    unit_id = problems.text(data, "unit_id", max_length=36, required=True)
+    register_id = problems.text(data, "register_id", max_length=36)
+    code_number = problems.text(
+        data, "code_number", max_length=11, required=True, pattern=domain.CODE_NUMBER_RE,
+        pattern_vi="Số văn bản chỉ gồm chữ số.", pattern_en="The number is digits only.")
+    code_notation = problems.text(
+        data, "code_notation", max_length=30, required=True, pattern=domain.CODE_NOTATION_RE,
+        pattern_vi="Ký hiệu gồm các nhóm chữ và số nối bằng dấu '-', không có khoảng trắng "
+                   "(ví dụ STC-BCTC, QĐ-UBND).",
+        pattern_en="The notation is groups of letters and digits joined by '-', with no "
+                   "spaces (e.g. STC-BCTC, QĐ-UBND).")
+    if isinstance(data.get("code_notation"), str) and " " in data["code_notation"].strip():
+        problems.add("code_notation", "Ký hiệu không được chứa khoảng trắng.",
+                     "The notation must not contain spaces.")
+    issued_date = problems.date(data, "issued_date", required=True)
+    if issued_date and issued_date > today:
+        problems.add("issued_date", "Ngày ban hành không được sau ngày hôm nay.",
+                     "The issue date cannot be in the future.")
+    issuer = data.get("issuer")
+    issuer_organ_id = issuer_name = None
+    if not isinstance(issuer, dict):
+        problems.add("issuer", "Bắt buộc: {organ_id, name} của cơ quan ban hành.",
+                     "Required: the issuing body's {organ_id, name}.")
+    else:
+        problems.only(issuer, {"organ_id", "name"}, prefix="issuer.")
+        issuer_organ_id = problems.text(issuer, "organ_id", max_length=35, label="issuer.organ_id")
+        issuer_name = problems.text(issuer, "name", max_length=200, required=True,
+                                    label="issuer.name")
+    document_type = domain.normalise_document_type(data.get("document_type"))
+    if document_type is None:
+        problems.add("document_type", "Bắt buộc phải chọn loại văn bản.", "Required.")
+    elif document_type not in domain.DOCUMENT_TYPES:
+        problems.add("document_type", "Loại văn bản không có trong danh mục (Phụ lục III NĐ 30).",
+                     "Unknown document type (ND30 Phụ lục III).")
+    subject = problems.text(data, "subject", max_length=500, required=True)
+    urgency = problems.choice(data, "urgency", domain.URGENCIES, default="normal")
+    confidentiality = problems.choice(data, "confidentiality", domain.CONFIDENTIALITIES,
+                                      default="none")
+    due_date = problems.date(data, "due_date")
+    if due_date and issued_date and due_date < issued_date:
+        problems.add("due_date", "Hạn xử lý không được trước ngày ban hành.",
+                     "The due date cannot be before the issue date.")
+    if due_date and due_date < today:
+        problems.add("due_date", "Hạn xử lý đã qua.", "The due date is in the past.")
+    page_amount = problems.integer(data, "page_amount", minimum=1, maximum=999)
+    signer = data.get("signer") or {}
+    signer_position = signer_full_name = None
+    if not isinstance(signer, dict):
+        problems.add("signer", "Phải là {position, full_name}.", "Must be {position, full_name}.")
+    else:
+        problems.only(signer, {"position", "full_name"}, prefix="signer.")
+        signer_position = problems.text(signer, "position", max_length=100,
+                                        label="signer.position")
+        signer_full_name = problems.text(signer, "full_name", max_length=50,
+                                         label="signer.full_name")
+    file_ids = problems.id_list(data, "file_ids", max_items=MAX_FILES)
+    if file_ids and confidentiality not in (None, "none"):
+        problems.add("file_ids", "Văn bản mật chỉ được đăng ký thông tin, không kèm tệp.",
+                     "A secret document is registered as metadata only, with no file.")
+    description = problems.text(data, "description", max_length=500)
+    language = problems.text(data, "language", max_length=30) or "vi"
+    to_places = problems.text(data, "to_places", max_length=1000)
+    confirm_duplicate = problems.boolean(data, "confirm_duplicate")
+    problems.raise_if_any()
+    return IncomingInput(
+        unit_id=unit_id, register_id=register_id,
+        code_number=domain.format_code_number(code_number),
+        code_number_value=int(code_number), code_notation=code_notation,
+        issued_date=issued_date, issuer_organ_id=issuer_organ_id, issuer_name=issuer_name,
+        document_type=document_type, subject=subject, urgency=urgency,
+        confidentiality=confidentiality, due_date=due_date, page_amount=page_amount,
+        signer_position=signer_position, signer_full_name=signer_full_name,
+        file_ids=file_ids, description=description, language=language,
+        to_places=to_places, confirm_duplicate=confirm_duplicate)

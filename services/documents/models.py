@@ -1,0 +1,144 @@
+"""The documents service's records: the directory (units, users, memberships),
+registers and their counters, incoming documents, and the audit log."""
+from __future__ import annotations
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+                        String, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.common.db import new_metadata
+from services.common.inbox import processed_events_table
+from services.common.outbox import outbox_table
+
+metadata = new_metadata()
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Unit(Base):
+    """An organisation or one of its units. ``organ_id`` (mã định danh) is opaque:
+    the parent is explicit, never parsed from the code (DOMAIN.md §3)."""
+    __tablename__ = "units"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organ_id: Mapped[str | None] = mapped_column(String(35), unique=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    abbreviation: Mapped[str] = mapped_column(String(30), default="")
+    level: Mapped[str] = mapped_column(String(30))
+    valid_from: Mapped[str | None] = mapped_column(Date)
+    valid_to: Mapped[str | None] = mapped_column(Date)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    clearance: Mapped[str] = mapped_column(String(20), default="none")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Membership(Base):
+    """One role of one user in one unit; a person may hold roles in several units."""
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class Counter(Base):
+    """A number series. Registers point at one; several registers may share it."""
+    __tablename__ = "counters"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Register(Base):
+    """A sổ: per unit, direction and year (ND30 Điều 15, 22)."""
+    __tablename__ = "registers"
+    __table_args__ = (UniqueConstraint("unit_id", "direction", "year", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    counter_key: Mapped[str] = mapped_column(ForeignKey("counters.key"))
+
+
+class IncomingDocument(Base):
+    """A registered văn bản đến with the ND30 Phụ lục VI fields (§II), lengths included."""
+    __tablename__ = "incoming_documents"
+    __table_args__ = (
+        UniqueConstraint("register_id", "arrival_number"),
+        Index("ix_incoming_identity", "unit_id", "issuer_key", "code_number_value",
+              "code_notation", "issued_year"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    arrival_number: Mapped[int] = mapped_column(Integer)
+    arrival_date: Mapped[object] = mapped_column(DateTime(timezone=True))
+    code_number: Mapped[str] = mapped_column(String(11))
+    code_number_value: Mapped[int] = mapped_column(BigInteger)
+    code_notation: Mapped[str] = mapped_column(String(30))
+    issued_date: Mapped[object] = mapped_column(Date)
+    issued_year: Mapped[int] = mapped_column(Integer)
+    issuer_organ_id: Mapped[str | None] = mapped_column(String(35))
+    issuer_name: Mapped[str] = mapped_column(String(200))
+    issuer_key: Mapped[str] = mapped_column(String(200))
+    document_type: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(30), default="vi")
+    page_amount: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(String(500))
+    signer_position: Mapped[str | None] = mapped_column(String(100))
+    signer_full_name: Mapped[str | None] = mapped_column(String(50))
+    urgency: Mapped[str] = mapped_column(String(20))
+    confidentiality: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[object | None] = mapped_column(Date)
+    to_places: Mapped[str | None] = mapped_column(String(1000))
+    file_ids: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(30))
+    registered_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Append-only record of every change, view and download."""
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(64), index=True)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class DocumentFile(Base):
+    """Which stored file belongs to which document (for download authorisation)."""
+    __tablename__ = "document_files"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("incoming_documents.id"),
+                                             primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+outbox = outbox_table(metadata)
+processed = processed_events_table(metadata)

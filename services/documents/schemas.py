@@ -1,0 +1,49 @@
+"""What the documents service returns over RPC: plain JSON-able dicts."""
+from __future__ import annotations
+
+from services.documents import domain
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def unit_out(unit) -> dict:
+    return {"id": unit.id, "organ_id": unit.organ_id, "parent_id": unit.parent_id,
+            "name": unit.name, "abbreviation": unit.abbreviation, "level": unit.level,
+            "valid_from": _iso(unit.valid_from), "valid_to": _iso(unit.valid_to)}
+
+
+def register_out(register) -> dict:
+    return {"id": register.id, "unit_id": register.unit_id, "direction": register.direction,
+            "year": register.year, "name": register.name}
+
+
+def incoming_out(doc, unit_name: str | None = None) -> dict:
+    type_name = domain.DOCUMENT_TYPES.get(doc.document_type, (doc.document_type, ""))[0]
+    return {
+        "id": doc.id, "direction": "incoming", "unit_id": doc.unit_id, "unit_name": unit_name,
+        "register_id": doc.register_id, "year": doc.year,
+        "arrival_number": doc.arrival_number, "arrival_date": _iso(doc.arrival_date),
+        "code_number": doc.code_number, "code_notation": doc.code_notation,
+        "issued_date": _iso(doc.issued_date),
+        "issuer": {"organ_id": doc.issuer_organ_id, "name": doc.issuer_name},
+        "document_type": doc.document_type, "document_type_name": type_name,
+        "subject": doc.subject, "language": doc.language, "page_amount": doc.page_amount,
+        "description": doc.description,
+        "signer": {"position": doc.signer_position, "full_name": doc.signer_full_name},
+        "urgency": doc.urgency, "confidentiality": doc.confidentiality,
+        "due_date": _iso(doc.due_date), "to_places": doc.to_places,
+        "file_ids": list(doc.file_ids or []), "state": doc.state,
+        "registered_by": doc.registered_by, "created_at": _iso(doc.created_at),
+    }
+
+
+def user_out(user, memberships, units_by_id) -> dict:
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name,
+        "position": user.position, "clearance": user.clearance,
+        "memberships": [{"unit_id": m.unit_id, "role": m.role,
+                         "unit_name": units_by_id[m.unit_id].name if m.unit_id in units_by_id
+                         else None} for m in memberships],
+    }

@@ -1,0 +1,351 @@
+"""The documents service: system of record for the directory (units, users, roles),
+registers and their counters, incoming documents, and the audit log."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from nameko.rpc import rpc
+from sqlalchemy import func, select
+
+from services.common import events
+from services.common.db import Database
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
+                                    Unauthenticated, not_found)
+from services.common.identity_provider import Identity
+from services.common.outbox import add_event
+from services.common.rpc import TimedRpc
+from services.common.service_base import OutboxServiceBase
+from services.common.validation import Problems, page_params
+from services.documents import domain, numbering, schemas
+from services.documents.intake import parse_incoming
+from services.documents.models import (AuditEntry, DocumentFile, IncomingDocument, Membership,
+                                       Register, Unit, User, outbox)
+from services.documents.passwords import verify_password
+
+
+class DocumentsService(OutboxServiceBase):
+    name = "documents"
+
+    db = Database()
+    identity = Identity()
+    storage_rpc = TimedRpc("storage")
+    outbox = outbox
+
+    # ---------------------------------------------------------------- directory
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def authenticate(self, token, username, password):
+        """Check a username and password (the gateway's login).
+
+        Args: token — the gateway's system token; username; password.
+        Returns: the user with memberships ({id, username, full_name, clearance,
+        memberships: [{unit_id, role, unit_name}]}).
+        Errors: Unauthenticated (401) for a wrong pair, an inactive user, or a caller
+        that is not a service.
+        """
+        if not self.identity.caller(token).system:
+            raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
+                                  "Only the gateway may authenticate users.")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
+                                  "Wrong username or password.")
+        with self.db.read() as session:
+            user = session.execute(select(User).where(
+                User.username == username.strip().lower())).scalar_one_or_none()
+        if not verify_password(user.password_hash if user else None, password) \
+                or not user.active:
+            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
+                                  "Wrong username or password.")
+        with self.db.transaction() as session:
+            session.add(self._audit("login", "user", user.id, user.id, {}))
+        return self._user_profile(user.id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_me(self, token):
+        """The caller's profile: {id, username, full_name, clearance, memberships}."""
+        caller = self.identity.caller(token)
+        return self._user_profile(caller.user_id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_units(self, token, params=None):
+        """Units, paged and filterable: params {parent_id, q, page, page_size}.
+        Returns {items: [unit], total, page, page_size}. The directory is public to
+        every signed-in user (it is how recipients are chosen)."""
+        self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"parent_id", "q", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        parent_id = problems.text(params, "parent_id", max_length=36)
+        text = problems.text(params, "q", max_length=200)
+        problems.raise_if_any()
+        query = select(Unit)
+        if parent_id:
+            query = query.where(Unit.parent_id == parent_id)
+        if text:
+            query = query.where(Unit.name.ilike(f"%{text}%"))
+        with self.db.read() as session:
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            units = session.execute(query.order_by(Unit.level, Unit.name)
+                                    .offset((page - 1) * page_size).limit(page_size)).scalars()
+            items = [schemas.unit_out(u) for u in units]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_unit(self, token, unit_id):
+        """One unit by id. Errors: NotFound."""
+        self.identity.caller(token)
+        with self.db.read() as session:
+            unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+            if unit is None:
+                raise not_found("đơn vị", "Unit", unit_id)
+            return schemas.unit_out(unit)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_registers(self, token, params=None):
+        """Registers (sổ) of the units the caller belongs to: params {unit_id,
+        direction, year}. Returns {items: [register]}. Errors: Forbidden for a unit
+        the caller does not belong to."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"unit_id", "direction", "year"})
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        direction = problems.choice(params, "direction", ("incoming", "incoming_secret",
+                                                          "outgoing", "outgoing_secret", "copy"))
+        year = problems.integer(params, "year", minimum=1900, maximum=9999)
+        problems.raise_if_any()
+        if unit_id and not caller.system and not caller.is_member(unit_id):
+            raise self._forbidden_unit()
+        query = select(Register)
+        query = query.where(Register.unit_id == unit_id) if unit_id else \
+            query.where(Register.unit_id.in_(caller.unit_ids))
+        if direction:
+            query = query.where(Register.direction == direction)
+        if year:
+            query = query.where(Register.year == year)
+        with self.db.read() as session:
+            registers = session.execute(query.order_by(Register.year.desc(), Register.name))
+            return {"items": [schemas.register_out(r) for r in registers.scalars()]}
+
+    # ---------------------------------------------------------------- incoming
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def register_incoming(self, token, payload):
+        """Register an incoming document (văn bản đến) and give it the next số đến of
+        its register (the unit's incoming register of the year, or the secret one).
+
+        Args: token; payload as in API.md "Registering an incoming document".
+        Returns: the document, with arrival_number, arrival_date, register_id, state.
+        Errors: InvalidInput (400) for bad fields or files that are not stored;
+        Forbidden (403) unless the caller is a clerk (văn thư) of the unit;
+        NotFound (404) for an unknown unit; Conflict (409) for a duplicate (issuer,
+        số, ký hiệu, year) unless ``confirm_duplicate`` is true.
+        Events: document_registered (through the outbox).
+        """
+        caller = self.identity.caller(token)
+        data = parse_incoming(payload, domain.today())
+        if not domain.may_register_incoming(caller, data.unit_id):
+            raise Forbidden("Chỉ văn thư của đơn vị được vào sổ văn bản đến.",
+                            "Only a clerk of the unit may register its incoming documents.")
+        self._check_files(data.file_ids)
+        now = datetime.now(timezone.utc)
+        key = domain.issuer_key(data.issuer_organ_id, data.issuer_name)
+        direction = domain.register_direction(data.confidentiality)
+        with self.db.transaction() as session:
+            unit = session.get(Unit, data.unit_id)
+            if unit is None:
+                raise not_found("đơn vị", "Unit", data.unit_id)
+            if not data.confirm_duplicate:
+                self._refuse_duplicate(session, data, key)
+            register = self._register_for(session, data, direction, now.year)
+            number = numbering.next_number(session, register)
+            doc = IncomingDocument(
+                id=str(uuid.uuid4()), unit_id=unit.id, register_id=register.id,
+                year=register.year, arrival_number=number, arrival_date=now,
+                code_number=data.code_number, code_number_value=data.code_number_value,
+                code_notation=data.code_notation, issued_date=data.issued_date,
+                issued_year=data.issued_date.year, issuer_organ_id=data.issuer_organ_id,
+                issuer_name=data.issuer_name, issuer_key=key,
+                document_type=data.document_type, subject=data.subject,
+                language=data.language, page_amount=data.page_amount,
+                description=data.description, signer_position=data.signer_position,
+                signer_full_name=data.signer_full_name, urgency=data.urgency,
+                confidentiality=data.confidentiality, due_date=data.due_date,
+                to_places=data.to_places, file_ids=data.file_ids,
+                state=domain.STATE_REGISTERED, registered_by=caller.user_id, created_at=now)
+            session.add(doc)
+            session.add_all(DocumentFile(document_id=doc.id, file_id=f) for f in data.file_ids)
+            result = schemas.incoming_out(doc, unit.name)
+            leaders = domain.leaders_of(session.execute(
+                select(Membership.user_id, Membership.role)
+                .where(Membership.unit_id == unit.id)).all())
+            session.add(self._audit("register", "incoming_document", doc.id, caller.user_id,
+                                    {"after": result, "duplicate_confirmed":
+                                     data.confirm_duplicate}))
+            add_event(session, outbox, events.DOCUMENT_REGISTERED, result | {
+                "acl_units": [unit.id], "acl_users": [], "leader_user_ids": leaders,
+            })
+        self.flush_outbox()
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_incoming(self, token, document_id):
+        """One incoming document. Errors: NotFound; Forbidden when the caller has no
+        reason to see it (the attempt is audited). Every view is audited."""
+        caller = self.identity.caller(token)
+        with self.db.transaction() as session:
+            doc = session.get(IncomingDocument, document_id) \
+                if isinstance(document_id, str) else None
+            if doc is None:
+                raise not_found("văn bản", "Document", document_id)
+            allowed = domain.may_view_document(caller, doc.unit_id, doc.confidentiality)
+            session.add(self._audit("view" if allowed else "view_denied", "incoming_document",
+                                    doc.id, caller.user_id, {}))
+            if not allowed:
+                result = None
+            else:
+                unit = session.get(Unit, doc.unit_id)
+                result = schemas.incoming_out(doc, unit.name if unit else None)
+        if result is None:
+            raise Forbidden("Bạn không có quyền xem văn bản này.",
+                            "You may not see this document.")
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_incoming(self, token, params=None):
+        """Incoming documents of the caller's units, newest first.
+
+        params: {unit_id, state, from, to (arrival dates), page, page_size}.
+        Returns {items, total, page, page_size}. Secret documents are listed only to
+        users cleared for their level. Errors: InvalidInput; Forbidden for a unit the
+        caller does not belong to."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"unit_id", "state", "from", "to", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        state = problems.text(params, "state", max_length=30)
+        date_from = problems.date(params, "from")
+        date_to = problems.date(params, "to")
+        problems.raise_if_any()
+        if unit_id and not caller.is_member(unit_id):
+            raise self._forbidden_unit()
+        units = [unit_id] if unit_id else sorted(caller.unit_ids)
+        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
+        query = select(IncomingDocument).where(IncomingDocument.unit_id.in_(units),
+                                               IncomingDocument.confidentiality.in_(levels))
+        if state:
+            query = query.where(IncomingDocument.state == state)
+        if date_from:
+            query = query.where(func.date(IncomingDocument.arrival_date) >= date_from)
+        if date_to:
+            query = query.where(func.date(IncomingDocument.arrival_date) <= date_to)
+        with self.db.read() as session:
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            docs = session.execute(query.order_by(IncomingDocument.arrival_date.desc(),
+                                                  IncomingDocument.arrival_number.desc())
+                                   .offset((page - 1) * page_size).limit(page_size)).scalars()
+            names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
+            items = [schemas.incoming_out(d, names.get(d.unit_id)) for d in docs]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def authorize_file(self, token, file_id):
+        """Whether the caller may download a stored file: it belongs to a document they
+        may see. Returns {file_id, document_id}. Errors: NotFound, Forbidden. The
+        download is audited."""
+        caller = self.identity.caller(token)
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(IncomingDocument).join(
+                    DocumentFile, DocumentFile.document_id == IncomingDocument.id)
+                .where(DocumentFile.file_id == file_id)).scalars().all()
+            if not rows:
+                raise not_found("tệp", "File", file_id)
+            for doc in rows:
+                if domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
+                    session.add(self._audit("download", "file", file_id, caller.user_id,
+                                            {"document_id": doc.id}))
+                    return {"file_id": file_id, "document_id": doc.id}
+            session.add(self._audit("download_denied", "file", file_id, caller.user_id, {}))
+        raise Forbidden("Bạn không có quyền tải tệp này.", "You may not download this file.")
+
+    # ---------------------------------------------------------------- helpers
+
+    def _check_files(self, file_ids):
+        """Every attached file must exist in storage and be fully stored. Asked before
+        the write transaction opens, so no lock is held across the network."""
+        if not file_ids:
+            return
+        problems = Problems()
+        token = self.identity.system_token()
+        for file_id in file_ids:
+            try:
+                info = self.storage_rpc.get_file(token, file_id)
+            except (InvalidInput, Forbidden, Unauthenticated):
+                info = None
+            except EXPECTED_ERRORS as exc:
+                if exc.status == 404:
+                    info = None
+                else:
+                    raise
+            if info is None or info.get("status") != "stored":
+                problems.add("file_ids", f"Tệp {file_id} không tồn tại hoặc chưa tải lên xong.",
+                             f"File {file_id} does not exist or is not fully uploaded.")
+        problems.raise_if_any()
+
+    def _refuse_duplicate(self, session, data, key):
+        """ND30 Phụ lục VI §III.1.h: warn on the same issuer, số and ký hiệu in a year."""
+        existing = session.execute(select(IncomingDocument.id, IncomingDocument.arrival_number)
+                                   .where(IncomingDocument.unit_id == data.unit_id,
+                                          IncomingDocument.issuer_key == key,
+                                          IncomingDocument.code_number_value
+                                          == data.code_number_value,
+                                          IncomingDocument.code_notation == data.code_notation,
+                                          IncomingDocument.issued_year
+                                          == data.issued_date.year)).first()
+        if existing:
+            raise Conflict(
+                f"Văn bản số {data.code_number}/{data.code_notation} của {data.issuer_name} "
+                f"năm {data.issued_date.year} đã được vào sổ (số đến {existing.arrival_number}). "
+                "Gửi lại với confirm_duplicate=true nếu đúng là văn bản khác.",
+                f"Document {data.code_number}/{data.code_notation} from {data.issuer_name} "
+                f"({data.issued_date.year}) is already registered (arrival number "
+                f"{existing.arrival_number}). Send again with confirm_duplicate=true if it "
+                "really is another document.",
+                {"duplicate_of": existing.id})
+
+    def _register_for(self, session, data, direction, year):
+        if data.register_id:
+            register = session.get(Register, data.register_id)
+            if register is None or register.unit_id != data.unit_id \
+                    or register.direction != direction or register.year != year:
+                raise InvalidInput(
+                    "Sổ đăng ký không thuộc đơn vị, chiều văn bản hoặc năm hiện tại.",
+                    "The register is not this unit's, this direction's or this year's.",
+                    {"register_id": {"vi": "Sổ không phù hợp.", "en": "Wrong register."}})
+            return register
+        return numbering.ensure_register(session, data.unit_id, direction, year)
+
+    def _user_profile(self, user_id):
+        with self.db.read() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise not_found("người dùng", "User", user_id)
+            memberships = session.execute(select(Membership).where(
+                Membership.user_id == user_id).order_by(Membership.id)).scalars().all()
+            units = {u.id: u for u in session.execute(select(Unit).where(
+                Unit.id.in_({m.unit_id for m in memberships}))).scalars()}
+            return schemas.user_out(user, memberships, units)
+
+    def _audit(self, action, object_type, object_id, actor_id, details):
+        return AuditEntry(at=datetime.now(timezone.utc), actor_id=actor_id, action=action,
+                          object_type=object_type, object_id=object_id,
+                          details=details, request_id=self.request_id)
+
+    @staticmethod
+    def _forbidden_unit():
+        return Forbidden("Bạn không thuộc đơn vị này.", "You do not belong to this unit.")

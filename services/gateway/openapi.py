@@ -1,0 +1,180 @@
+"""The OpenAPI document the gateway serves at /api/v1/openapi.json: the contract that
+ships. ROUTES lists every public route once; a test checks it against the gateway's
+actual ``@http`` entrypoints so the two cannot drift apart."""
+from __future__ import annotations
+
+PAGE = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "page_size", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 200}}]
+
+
+def q(name, schema_type="string", **extra):
+    return {"name": name, "in": "query", "schema": {"type": schema_type, **extra}}
+
+
+# (method, path, tag, summary, authenticated, request schema, response schema, query params)
+ROUTES = [
+    ("POST", "/api/v1/auth/login", "auth", "Đăng nhập / Log in", False, "LoginRequest",
+     "LoginResponse", []),
+    ("GET", "/api/v1/me", "auth", "Người dùng hiện tại / The caller", True, None, "User", []),
+    ("GET", "/api/v1/health", "system", "Tình trạng các dịch vụ / Health of every service",
+     False, None, "Health", []),
+    ("GET", "/api/v1/openapi.json", "system", "Tài liệu OpenAPI / This document", False, None,
+     None, []),
+    ("GET", "/api/v1/units", "directory", "Danh sách đơn vị / Units", True, None, "UnitPage",
+     [q("parent_id"), q("q")] + PAGE),
+    ("GET", "/api/v1/units/{unit_id}", "directory", "Một đơn vị / One unit", True, None, "Unit",
+     []),
+    ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
+     "RegisterList", [q("unit_id"), q("direction"), q("year", "integer")]),
+    ("POST", "/api/v1/uploads", "files", "Tạo phiên tải tệp / Start an upload", True,
+     "UploadRequest", "UploadResponse", []),
+    ("GET", "/api/v1/files/{file_id}", "files", "Thông tin tệp / File metadata", True, None,
+     "File", []),
+    ("GET", "/api/v1/files/{file_id}/content", "files",
+     "Tải tệp (chuyển hướng tới URL ký) / Download (redirect to a signed URL)", True, None,
+     None, []),
+    ("POST", "/api/v1/incoming", "documents", "Vào sổ văn bản đến / Register incoming", True,
+     "IncomingRequest", "IncomingDocument", []),
+    ("GET", "/api/v1/incoming", "documents", "Danh sách văn bản đến / Incoming documents",
+     True, None, "IncomingPage",
+     [q("unit_id"), q("state"), q("from", format="date"), q("to", format="date")] + PAGE),
+    ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
+     True, None, "IncomingDocument", []),
+    ("GET", "/api/v1/inbox", "workflow", "Việc của tôi / My work", True, None, "InboxPage",
+     [q("view", enum=["todo", "following", "overdue"])] + PAGE),
+    ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
+     "NotificationPage", [q("unread", "boolean")] + PAGE),
+    ("POST", "/api/v1/notifications/{notification_id}/read", "notify",
+     "Đánh dấu đã đọc / Mark read", True, None, "Object", []),
+    ("POST", "/api/v1/notifications/read-all", "notify", "Đọc tất cả / Mark all read", True,
+     None, "Object", []),
+    ("GET", "/api/v1/search", "search", "Tìm kiếm toàn văn / Full-text search", True, None,
+     "SearchResult",
+     [q("q"), q("unit_id"), q("document_type"), q("urgency"), q("from", format="date"),
+      q("to", format="date")] + PAGE),
+]
+
+OBJ = {"type": "object"}
+STR = {"type": "string"}
+SCHEMAS = {
+    "Object": OBJ,
+    "Error": {"type": "object", "required": ["error", "message"], "properties": {
+        "error": {"type": "string", "enum": [
+            "VALIDATION_ERROR", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
+            "TOO_LARGE", "UNSUPPORTED_TYPE", "SERVICE_UNAVAILABLE", "SERVICE_TIMEOUT",
+            "UNEXPECTED_ERROR", "METHOD_NOT_ALLOWED", "BAD_REQUEST"]},
+        "message": STR, "details": {"type": "object", "additionalProperties": STR}}},
+    "LoginRequest": {"type": "object", "required": ["username", "password"],
+                     "properties": {"username": STR, "password": STR}},
+    "LoginResponse": {"type": "object", "properties": {
+        "access_token": STR, "token_type": STR, "expires_in": {"type": "integer"},
+        "user": {"$ref": "#/components/schemas/User"}}},
+    "User": {"type": "object", "properties": {
+        "id": STR, "username": STR, "full_name": STR, "clearance": STR,
+        "memberships": {"type": "array", "items": {"type": "object", "properties": {
+            "unit_id": STR, "unit_name": STR, "role": {"type": "string", "enum": [
+                "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
+    "Health": {"type": "object", "properties": {
+        "status": {"type": "string", "enum": ["ok", "degraded"]},
+        "services": {"type": "object", "additionalProperties": OBJ}}},
+    "Unit": {"type": "object", "properties": {
+        "id": STR, "organ_id": {"type": "string", "maxLength": 35}, "parent_id": STR,
+        "name": STR, "abbreviation": STR, "level": STR, "valid_from": STR, "valid_to": STR}},
+    "UnitPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
+    "RegisterList": {"type": "object", "properties": {"items": {"type": "array", "items": OBJ}}},
+    "Page": {"type": "object", "properties": {
+        "items": {"type": "array", "items": OBJ}, "total": {"type": "integer"},
+        "page": {"type": "integer"}, "page_size": {"type": "integer"}}},
+    "UploadRequest": {"type": "object", "required": ["filename", "size"], "properties": {
+        "filename": STR, "content_type": STR, "size": {"type": "integer", "minimum": 1}}},
+    "UploadResponse": {"type": "object", "properties": {
+        "file_id": STR, "upload_url": {"type": "string", "description":
+                                       "PUT the bytes here (storage service, signed)"},
+        "expires_at": STR}},
+    "File": {"type": "object", "properties": {
+        "file_id": STR, "filename": STR, "size": {"type": "integer"}, "sha256": STR,
+        "content_type": STR, "status": STR, "text_status": STR}},
+    "IncomingRequest": {"type": "object", "required": [
+        "unit_id", "code_number", "code_notation", "issued_date", "issuer", "document_type",
+        "subject"], "properties": {
+        "unit_id": STR, "register_id": STR,
+        "code_number": {"type": "string", "pattern": "^[0-9]{1,11}$"},
+        "code_notation": {"type": "string", "maxLength": 30},
+        "issued_date": {"type": "string", "format": "date"},
+        "issuer": {"type": "object", "required": ["name"], "properties": {
+            "organ_id": {"type": "string", "maxLength": 35},
+            "name": {"type": "string", "maxLength": 200}}},
+        "document_type": STR, "subject": {"type": "string", "maxLength": 500},
+        "urgency": {"type": "string", "enum": ["normal", "urgent", "very_urgent", "flash"]},
+        "confidentiality": {"type": "string",
+                            "enum": ["none", "confidential", "secret", "top_secret"]},
+        "due_date": {"type": "string", "format": "date"},
+        "page_amount": {"type": "integer", "minimum": 1, "maximum": 999},
+        "signer": {"type": "object", "properties": {
+            "position": {"type": "string", "maxLength": 100},
+            "full_name": {"type": "string", "maxLength": 50}}},
+        "file_ids": {"type": "array", "items": STR, "maxItems": 20},
+        "description": {"type": "string", "maxLength": 500},
+        "confirm_duplicate": {"type": "boolean"}}},
+    "IncomingDocument": {"type": "object", "properties": {
+        "id": STR, "arrival_number": {"type": "integer"}, "arrival_date": STR,
+        "register_id": STR, "state": STR, "unit_id": STR, "code_number": STR,
+        "code_notation": STR, "subject": STR, "document_type": STR, "urgency": STR,
+        "file_ids": {"type": "array", "items": STR}}},
+    "IncomingPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
+    "InboxPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
+    "NotificationPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
+    "SearchResult": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "document_id": STR, "subject": STR,
+            "snippet": {"type": "string", "description": "hits wrapped in <mark>"},
+            "score": {"type": "number"}}}},
+        "total": {"type": "integer"}, "facets": OBJ}},
+}
+
+ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
+          "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "503": "SERVICE_UNAVAILABLE",
+          "504": "SERVICE_TIMEOUT"}
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def build_document() -> dict:
+    paths: dict = {}
+    for method, path, tag, summary, authenticated, request, response, params in ROUTES:
+        operation = {"tags": [tag], "summary": summary, "responses": {}}
+        path_params = [{"name": part[1:-1], "in": "path", "required": True,
+                        "schema": {"type": "string"}}
+                       for part in path.split("/") if part.startswith("{")]
+        if params or path_params:
+            operation["parameters"] = path_params + params
+        if request:
+            operation["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": _ref(request)}}}
+        ok = "201" if (method, path) == ("POST", "/api/v1/incoming") else "200"
+        if path.endswith("/content"):
+            operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
+        else:
+            operation["responses"][ok] = {"description": "OK", "content": {
+                "application/json": {"schema": _ref(response) if response else OBJ}}}
+        for status, code in ERRORS.items():
+            if status == "401" and not authenticated:
+                continue
+            operation["responses"][status] = {"description": code, "content": {
+                "application/json": {"schema": _ref("Error")}}}
+        if authenticated:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "e-Office API", "version": "1.0.0",
+                 "description": "Hệ thống quản lý văn bản và điều hành. Messages follow "
+                                "Accept-Language (vi by default, en)."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }

@@ -1,0 +1,217 @@
+"""The HTTP API gateway: the only public HTTP surface. It authenticates callers,
+validates what it can at the edge, calls the services over RabbitMQ with a timeout
+(503 when a service is down, 504 when it is too slow), and serves the OpenAPI
+document and the web UI. It keeps no state."""
+from __future__ import annotations
+
+import mimetypes
+import os
+
+import eventlet
+from werkzeug.utils import safe_join
+from werkzeug.wrappers import Response
+
+from services.common.errors import EofficeError, Forbidden, NotFound, not_found
+from services.common.rpc import TimedRpc
+from services.common.service_base import ServiceBase
+from services.gateway import openapi
+from services.gateway.dependencies import AuthProvider
+from services.gateway.http import http, json_response, read_json
+
+STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+SERVICES = ("documents", "workflow", "search", "notify", "storage")
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def query_params(request, *names) -> dict:
+    """Query string values that were given, as strings (services validate them)."""
+    return {name: request.args[name] for name in names if request.args.get(name) not in
+            (None, "")}
+
+
+class NoDatabase:
+    def ping(self):
+        return True
+
+
+class GatewayService(ServiceBase):
+    name = "gateway"
+
+    db = NoDatabase()
+    auth = AuthProvider()
+    documents_rpc = TimedRpc("documents")
+    workflow_rpc = TimedRpc("workflow")
+    search_rpc = TimedRpc("search")
+    notify_rpc = TimedRpc("notify")
+    storage_rpc = TimedRpc("storage")
+
+    # ------------------------------------------------------------------ system
+
+    @http("GET", "/api/v1/health")
+    def health_check(self, request):
+        """Each service's health RPC, asked in parallel with a 2 s deadline.
+        ``{"status": "ok"|"degraded", "services": {name: {"status": "up"|"down", ...}}}``"""
+        proxies = {"documents": self.documents_rpc, "workflow": self.workflow_rpc,
+                   "search": self.search_rpc, "notify": self.notify_rpc,
+                   "storage": self.storage_rpc}
+
+        def ask(name):
+            try:
+                answer = proxies[name].with_timeout(HEALTH_TIMEOUT_SECONDS).health()
+                return name, {"status": "up" if answer.get("status") == "up" else "degraded",
+                              **{k: v for k, v in answer.items() if k != "status"}}
+            except EofficeError as exc:
+                return name, {"status": "down", "error": exc.code}
+
+        results = dict(eventlet.GreenPool(len(SERVICES)).imap(ask, SERVICES))
+        overall = "ok" if all(r["status"] == "up" for r in results.values()) else "degraded"
+        return json_response({"status": overall, "services": results},
+                             200 if overall == "ok" else 503)
+
+    @http("GET", "/api/v1/openapi.json")
+    def openapi_document(self, request):
+        return json_response(openapi.build_document())
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:rest>")
+    def unknown_route(self, request, rest):
+        raise NotFound("Không có địa chỉ API này.", f"No such API route: /api/v1/{rest}")
+
+    # ------------------------------------------------------------------ identity
+
+    @http("POST", "/api/v1/auth/login")
+    def login(self, request):
+        """``{username, password}`` → ``{access_token, token_type, expires_in, user}``.
+        401 for a wrong pair (the same answer whether or not the user exists)."""
+        body = read_json(request)
+        user = self.documents_rpc.authenticate(self.auth.system_token(),
+                                               body.get("username"), body.get("password"))
+        return json_response({"access_token": self.auth.issue(user), "token_type": "Bearer",
+                              "expires_in": self.auth.ttl_seconds, "user": user})
+
+    @http("GET", "/api/v1/me")
+    def me(self, request):
+        return json_response(self.documents_rpc.get_me(self.auth.token_of(request)))
+
+    # ------------------------------------------------------------------ directory
+
+    @http("GET", "/api/v1/units")
+    def list_units(self, request):
+        params = query_params(request, "parent_id", "q", "page", "page_size")
+        return json_response(self.documents_rpc.list_units(self.auth.token_of(request), params))
+
+    @http("GET", "/api/v1/units/<unit_id>")
+    def get_unit(self, request, unit_id):
+        return json_response(self.documents_rpc.get_unit(self.auth.token_of(request), unit_id))
+
+    @http("GET", "/api/v1/registers")
+    def list_registers(self, request):
+        params = query_params(request, "unit_id", "direction", "year")
+        return json_response(self.documents_rpc.list_registers(self.auth.token_of(request),
+                                                               params))
+
+    # ------------------------------------------------------------------ files
+
+    @http("POST", "/api/v1/uploads")
+    def create_upload(self, request):
+        """``{filename, content_type, size}`` → ``{file_id, upload_url, expires_at}``.
+        The client then PUTs the bytes to upload_url (the storage service, over HTTP:
+        files never travel over RabbitMQ)."""
+        body = read_json(request)
+        return json_response(self.storage_rpc.create_upload(self.auth.token_of(request), body),
+                             201)
+
+    @http("GET", "/api/v1/files/<file_id>")
+    def get_file(self, request, file_id):
+        """File metadata, for its uploader or anyone who may see a document it belongs to."""
+        return json_response(self._file_for(request, file_id, "get_file"))
+
+    @http("GET", "/api/v1/files/<file_id>/content")
+    def get_file_content(self, request, file_id):
+        """302 to a short-lived signed download URL on the storage service."""
+        link = self._file_for(request, file_id, "get_download_url")
+        return Response(status=302, headers={"Location": link["url"]})
+
+    def _file_for(self, request, file_id, method):
+        token = self.auth.token_of(request)
+        try:
+            return getattr(self.storage_rpc, method)(token, file_id)   # the uploader
+        except Forbidden:
+            pass
+        self.documents_rpc.authorize_file(token, file_id)   # raises 403/404, audited
+        return getattr(self.storage_rpc, method)(self.auth.system_token(), file_id)
+
+    # ------------------------------------------------------------------ documents
+
+    @http("POST", "/api/v1/incoming")
+    def register_incoming(self, request):
+        """Register an incoming document → 201 with its arrival_number (see API.md)."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.register_incoming(self.auth.token_of(request),
+                                                                  body), 201)
+
+    @http("GET", "/api/v1/incoming")
+    def list_incoming(self, request):
+        params = query_params(request, "unit_id", "state", "from", "to", "page", "page_size")
+        return json_response(self.documents_rpc.list_incoming(self.auth.token_of(request),
+                                                              params))
+
+    @http("GET", "/api/v1/incoming/<document_id>")
+    def get_incoming(self, request, document_id):
+        return json_response(self.documents_rpc.get_incoming(self.auth.token_of(request),
+                                                             document_id))
+
+    # ------------------------------------------------------------------ work
+
+    @http("GET", "/api/v1/inbox")
+    def inbox(self, request):
+        params = query_params(request, "view", "page", "page_size")
+        return json_response(self.workflow_rpc.list_inbox(self.auth.token_of(request), params))
+
+    @http("GET", "/api/v1/notifications")
+    def notifications(self, request):
+        params = query_params(request, "unread", "page", "page_size")
+        if "unread" in params:
+            params["unread"] = params["unread"].lower() in ("1", "true", "yes")
+        return json_response(self.notify_rpc.list_notifications(self.auth.token_of(request),
+                                                                params))
+
+    @http("POST", "/api/v1/notifications/<notification_id>/read")
+    def mark_notification_read(self, request, notification_id):
+        return json_response(self.notify_rpc.mark_read(self.auth.token_of(request),
+                                                       notification_id))
+
+    @http("POST", "/api/v1/notifications/read-all")
+    def mark_all_notifications_read(self, request):
+        return json_response(self.notify_rpc.mark_all_read(self.auth.token_of(request)))
+
+    @http("GET", "/api/v1/search")
+    def search(self, request):
+        """Full-text search over what the caller may see; snippets mark hits with <mark>."""
+        params = query_params(request, "q", "unit_id", "document_type", "urgency", "from",
+                              "to", "page", "page_size")
+        unknown = set(request.args) - {"q", "unit_id", "document_type", "urgency", "from",
+                                       "to", "page", "page_size"}
+        for name in unknown:
+            params[name] = request.args[name]   # the search service names it in a 400
+        return json_response(self.search_rpc.search(self.auth.token_of(request), params))
+
+    # ------------------------------------------------------------------ web UI
+
+    @http("GET", "/")
+    def web_index(self, request):
+        return self._static("index.html")
+
+    @http("GET", "/static/<path:filename>")
+    def web_static(self, request, filename):
+        return self._static(filename)
+
+    def _static(self, filename):
+        path = safe_join(STATIC_DIR, filename)
+        if path is None or not os.path.isfile(path):
+            raise not_found("tệp giao diện", "UI file", filename)
+        with open(path, "rb") as handle:
+            content = handle.read()
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if mimetype.startswith("text/") or mimetype == "application/javascript":
+            mimetype += "; charset=utf-8"
+        return Response(content, headers={"Content-Type": mimetype})

@@ -1,0 +1,171 @@
+"""Runs the whole system on one machine: migrates every database, seeds the demo
+organisation, starts the five services and the gateway as separate ``nameko run``
+processes (each with its own HTTP port), waits until /api/v1/health is ok, and stops
+everything cleanly on Ctrl-C. `make run` calls it; the end-to-end tests use System.
+
+    python -m services.launcher [--data-dir var] [--port 8000] [--amqp-uri URI]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = os.path.join(ROOT, "deploy", "config.yml")
+SERVICES = ("documents", "workflow", "search", "notify", "storage")
+SERVICE_CLASSES = {"documents": "DocumentsService", "workflow": "WorkflowService",
+                   "search": "SearchService", "notify": "NotifyService",
+                   "storage": "StorageService", "gateway": "GatewayService"}
+PORT_OFFSETS = {"gateway": 0, "documents": 101, "workflow": 102, "search": 103, "notify": 104,
+                "storage": 105}
+
+
+class System:
+    """The services as child processes, with one data dir and one RabbitMQ vhost."""
+
+    def __init__(self, data_dir: str, port: int = 8000, amqp_uri: str | None = None,
+                 extra_env: dict | None = None, service_port_base: int | None = None):
+        self.data_dir = os.path.abspath(data_dir)
+        self.port = port
+        base = service_port_base if service_port_base is not None else 8000
+        self.ports = {name: (port if name == "gateway" else base + offset)
+                      for name, offset in PORT_OFFSETS.items()}
+        self.env = dict(os.environ)
+        self.env.update({"EOFFICE_DATA_DIR": self.data_dir,
+                         "STORAGE_PUBLIC_URL": f"http://127.0.0.1:{self.ports['storage']}",
+                         "PYTHONUNBUFFERED": "1"})
+        if amqp_uri:
+            self.env["AMQP_URI"] = amqp_uri
+        self.env.update(extra_env or {})
+        self.processes: dict[str, subprocess.Popen] = {}
+        os.makedirs(os.path.join(self.data_dir, "logs"), exist_ok=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def prepare(self, seed: bool = True) -> None:
+        """Migrate every database and (optionally) seed the demo organisation."""
+        self._python("-m", "services.common.migrations", "upgrade")
+        if seed:
+            self._python("-m", "services.documents.seed")
+
+    def _python(self, *args):
+        result = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def start_service(self, name: str) -> None:
+        env = dict(self.env, WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[name]}")
+        log = open(os.path.join(self.data_dir, "logs", f"{name}.log"), "ab")
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", CONFIG,
+             f"services.{name}.service:{SERVICE_CLASSES[name]}"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    def stop_service(self, name: str, timeout: float = 15) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def start(self, timeout: float = 90) -> None:
+        for name in (*SERVICES, "gateway"):
+            self.start_service(name)
+        self.wait_healthy(timeout)
+
+    def health(self) -> dict | None:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/api/v1/health", timeout=5) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return json.loads(exc.read() or b"null")
+        except (OSError, ValueError):
+            return None
+
+    def wait_healthy(self, timeout: float = 90) -> dict:
+        deadline = time.monotonic() + timeout
+        health = None
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"service {name} exited with {process.returncode}; "
+                                       f"see {self.data_dir}/logs/{name}.log")
+            health = self.health()
+            if health and health.get("status") == "ok":
+                return health
+            time.sleep(0.3)
+        raise RuntimeError(f"the system did not become healthy in {timeout} s: {health}")
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            process = self.processes[name]
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, process in list(self.processes.items()):
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="launcher", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.path.join(ROOT, "var"))
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--amqp-uri", default=None)
+    parser.add_argument("--no-seed", action="store_true")
+    options = parser.parse_args(argv)
+    system = System(options.data_dir, options.port, options.amqp_uri)
+    stopping = False
+
+    def on_signal(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"e-Office: preparing databases in {system.data_dir} …", flush=True)
+    system.prepare(seed=not options.no_seed)
+    print("e-Office: starting documents, workflow, search, notify, storage and gateway …",
+          flush=True)
+    try:
+        system.start()
+        print(f"\ne-Office is running: {system.base_url}/  (API: {system.base_url}/api/v1, "
+              f"OpenAPI: {system.base_url}/api/v1/openapi.json)\n"
+              f"Logs: {system.data_dir}/logs/. Demo logins (password eoffice@2026): "
+              "vanthu.ubnd, lanhdao.ubnd, vanthu.stc, lanhdao.stc, … (see README).\n"
+              "Press Ctrl-C to stop.", flush=True)
+        while not stopping:
+            for name, process in system.processes.items():
+                if process.poll() is not None:
+                    print(f"e-Office: {name} stopped unexpectedly (exit {process.returncode});"
+                          f" see {system.data_dir}/logs/{name}.log", flush=True)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("e-Office: stopping …", flush=True)
+        system.stop()
+        print("e-Office: stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
