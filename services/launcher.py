@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -42,9 +43,22 @@ class System:
                          "PYTHONUNBUFFERED": "1"})
         if amqp_uri:
             self.env["AMQP_URI"] = amqp_uri
+        if not self.env.get("EOFFICE_SECRET_KEY"):
+            self.env["EOFFICE_SECRET_KEY"] = self._local_secret()
         self.env.update(extra_env or {})
         self.processes: dict[str, subprocess.Popen] = {}
         os.makedirs(os.path.join(self.data_dir, "logs"), exist_ok=True)
+
+    def _local_secret(self) -> str:
+        """A random signing key kept in the data dir, so tokens survive restarts but no
+        two installations share one."""
+        path = os.path.join(self.data_dir, "secret.key")
+        if not os.path.exists(path):
+            os.makedirs(self.data_dir, exist_ok=True)
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
+                handle.write(secrets.token_hex(32))
+        with open(path) as handle:
+            return handle.read().strip()
 
     @property
     def base_url(self) -> str:

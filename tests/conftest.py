@@ -47,8 +47,10 @@ def _pg_admin():
 
 def create_pg_database() -> str:
     name = f"eoffice_t_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as conn, conn.cursor() as cur:
+    conn = _pg_admin()
+    with conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
     base = PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://")
     return f"{base}/{name}"
 

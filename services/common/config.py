@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-DEFAULT_SECRET = "dev-only-secret-change-me"
+DEFAULT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""Helpers for integration tests of the core services."""
+from sqlalchemy.orm import Session
+
+from services.common.db import make_engine
+from services.common.identity import Caller, Membership, mint_token
+from services.common.migrations import upgrade
+from services.documents.seed import seed, unit_uuid
+
+SECRET = "test-secret"
+
+
+def token(user_id="u-clerk", memberships=(("STC", "clerk"),), clearance="none", system=False):
+    caller = Caller(user_id=user_id, username=user_id, full_name=user_id,
+                    memberships=tuple(Membership(unit_uuid(k), r) for k, r in memberships),
+                    clearance=clearance, system=system)
+    return mint_token(caller, SECRET, 600)
+
+
+def prepared_config(service_config, db_url_factory, *services, seeded=False):
+    config = dict(service_config, DB_URLS={s: db_url_factory(s) for s in services})
+    upgrade(config, services)
+    if seeded:
+        engine = make_engine(config["DB_URLS"]["documents"])
+        with Session(engine) as session, session.begin():
+            seed(session)
+        engine.dispose()
+    return config
+
+
+def incoming(number, **changes):
+    payload = {"unit_id": unit_uuid("STC"), "code_number": str(number),
+               "code_notation": "UBND-KT", "issued_date": "2025-10-30",
+               "issuer": {"organ_id": "000.00.00.H41", "name": "UBND tỉnh Nghệ An"},
+               "document_type": "CV", "subject": f"Văn bản thử {number}"}
+    payload.update(changes)
+    return payload

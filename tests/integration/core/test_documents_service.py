@@ -1,0 +1,161 @@
+"""The documents service in a real container, on real RabbitMQ, on SQLite and on
+PostgreSQL."""
+import eventlet
+import pytest
+from nameko.events import event_handler
+from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.common.db import make_engine
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.outbox import publish_pending
+from services.documents.models import Counter, IncomingDocument, outbox
+from services.documents.seed import unit_uuid
+from services.documents.service import DocumentsService
+from tests.integration.core.helpers import incoming, prepared_config, token
+
+captured = []
+
+
+class Listener:
+    name = "listener"
+
+    @event_handler("documents", "document_registered")
+    def on_registered(self, message):
+        captured.append(message)
+
+
+@pytest.fixture
+def documents(container_factory, service_config, db_url_factory):
+    config = prepared_config(service_config, db_url_factory, "documents", seeded=True)
+    captured.clear()
+    listener = container_factory(Listener, config)
+    listener.start()
+    container = container_factory(DocumentsService, config)
+    container.start()
+    with ServiceRpcProxy("documents", config, timeout=20) as proxy:
+        yield proxy, config
+
+
+def count_documents(config):
+    engine = make_engine(config["DB_URLS"]["documents"])
+    with Session(engine) as session:
+        total = session.execute(select(func.count()).select_from(IncomingDocument)).scalar_one()
+        counters = dict(session.execute(select(Counter.key, Counter.value)).all())
+    engine.dispose()
+    return total, counters
+
+
+def test_registrations_get_arrival_numbers_one_two_three_and_each_emits_an_event(documents):
+    proxy, _ = documents
+    numbers = [proxy.register_incoming(token(), incoming(n))["arrival_number"]
+               for n in (101, 102, 103)]
+    assert numbers == [1, 2, 3]
+    deadline = eventlet.Timeout(10)
+    try:
+        while len(captured) < 3:
+            eventlet.sleep(0.05)
+    finally:
+        deadline.cancel()
+    assert [m["data"]["arrival_number"] for m in captured] == [1, 2, 3]
+    assert {m["type"] for m in captured} == {"document_registered"}
+    leaders = captured[0]["data"]["leader_user_ids"]
+    assert len(leaders) == 1 and captured[0]["data"]["acl_units"] == [unit_uuid("STC")]
+
+
+def test_concurrent_registrations_take_every_number_exactly_once(documents):
+    """No gap and no duplicate, whatever the interleaving (counter taken in the txn)."""
+    _, config = documents
+
+    def register(number):   # a standalone proxy serves one green thread at a time
+        with ServiceRpcProxy("documents", config, timeout=30) as own:
+            return own.register_incoming(token(), incoming(number))
+
+    results = list(eventlet.GreenPool(10).imap(register, range(200, 230)))
+    assert sorted(r["arrival_number"] for r in results) == list(range(1, 31))
+
+
+def test_a_duplicate_is_refused_and_changes_nothing_unless_the_clerk_confirms(documents):
+    proxy, config = documents
+    proxy.register_incoming(token(), incoming(7))
+    before = count_documents(config)
+    with pytest.raises(Conflict):
+        proxy.register_incoming(token(), incoming(7, subject="Khác"))
+    with pytest.raises(Conflict):   # "07" is the same number as "7"
+        proxy.register_incoming(token(), incoming("07"))
+    assert count_documents(config) == before
+    confirmed = proxy.register_incoming(token(), incoming(7, confirm_duplicate=True))
+    assert confirmed["arrival_number"] == 2
+
+
+@pytest.mark.parametrize("change, error", [
+    ({"unit_id": "00000000-0000-0000-0000-000000000000"}, Forbidden),
+    ({"subject": ""}, InvalidInput),
+    ({"issued_date": "2025-02-30"}, InvalidInput),
+    ({"code_notation": "UBND KT"}, InvalidInput),
+    ({"file_ids": ["0b7c0f6e-3a55-4b5c-8e1a-2f3b4c5d6e7f"], "confidentiality": "secret"},
+     InvalidInput),
+])
+def test_bad_registrations_are_refused_and_take_no_number(documents, change, error):
+    proxy, config = documents
+    with pytest.raises(error):
+        proxy.register_incoming(token(), incoming(9, **change))
+    assert count_documents(config)[0] == 0
+    assert proxy.register_incoming(token(), incoming(9))["arrival_number"] == 1
+
+
+def test_a_user_of_another_unit_can_neither_read_nor_list_the_document(documents):
+    proxy, _ = documents
+    doc = proxy.register_incoming(token(), incoming(11))
+    outsider = token("u-snv", memberships=(("SNV", "specialist"),))
+    with pytest.raises(Forbidden):
+        proxy.get_incoming(outsider, doc["id"])
+    with pytest.raises(Forbidden):
+        proxy.list_incoming(outsider, {"unit_id": unit_uuid("STC")})
+    assert proxy.list_incoming(outsider, {})["total"] == 0
+    colleague = token("u-stc", memberships=(("STC", "specialist"),))
+    assert proxy.get_incoming(colleague, doc["id"])["subject"] == "Văn bản thử 11"
+    with pytest.raises(NotFound):
+        proxy.get_incoming(colleague, "no-such-id")
+
+
+def test_secret_documents_are_numbered_in_their_own_series_and_hidden_without_clearance(
+        documents):
+    proxy, _ = documents
+    proxy.register_incoming(token(), incoming(21))
+    secret = proxy.register_incoming(token(), incoming(22, confidentiality="secret"))
+    assert secret["arrival_number"] == 1
+    uncleared = token("u-stc", memberships=(("STC", "specialist"),))
+    cleared = token("u-boss", memberships=(("STC", "head"),), clearance="secret")
+    with pytest.raises(Forbidden):
+        proxy.get_incoming(uncleared, secret["id"])
+    assert proxy.get_incoming(cleared, secret["id"])["confidentiality"] == "secret"
+    assert proxy.list_incoming(uncleared, {})["total"] == 1
+
+
+def test_an_event_whose_publish_failed_stays_in_the_outbox_and_goes_out_later(documents):
+    """A crash between commit and publish loses nothing: the relay retries in order."""
+    proxy, config = documents
+
+    class Db:   # the same access the service uses
+        from services.common.db import DatabaseAccess
+        import eventlet.semaphore
+        engine = make_engine(config["DB_URLS"]["documents"])
+        access = DatabaseAccess(engine, eventlet.semaphore.Semaphore(1))
+
+    with Db.access.transaction() as session:
+        from services.common.outbox import add_event
+        add_event(session, outbox, "document_updated", {"id": "a"})
+        add_event(session, outbox, "document_updated", {"id": "b"})
+
+    def failing(event_type, payload):
+        raise ConnectionError("broker gone")
+
+    with pytest.raises(ConnectionError):
+        publish_pending(Db.access, outbox, failing)
+    sent = []
+    assert publish_pending(Db.access, outbox, lambda t, p: sent.append(p["data"]["id"])) == 2
+    assert sent == ["a", "b"]
+    assert publish_pending(Db.access, outbox, lambda t, p: sent.append(p)) == 0
+    Db.engine.dispose()

@@ -1,0 +1,77 @@
+import json
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from services.common.errors import (Conflict, Forbidden, InvalidInput, NotFound,
+                                    ServiceTimeout, ServiceUnavailable, TooLarge,
+                                    Unauthenticated, UnsupportedType)
+from services.gateway import http, openapi
+
+
+def request(**kwargs):
+    return Request(EnvironBuilder(**kwargs).get_environ())
+
+
+@pytest.mark.parametrize("exc, status, code", [
+    (InvalidInput(), 400, "VALIDATION_ERROR"), (Unauthenticated(), 401, "UNAUTHENTICATED"),
+    (Forbidden(), 403, "FORBIDDEN"), (NotFound(), 404, "NOT_FOUND"),
+    (Conflict(), 409, "CONFLICT"), (TooLarge(), 413, "TOO_LARGE"),
+    (UnsupportedType(), 415, "UNSUPPORTED_TYPE"),
+    (ServiceUnavailable(), 503, "SERVICE_UNAVAILABLE"),
+    (ServiceTimeout(), 504, "SERVICE_TIMEOUT"), (KeyError("x"), 500, "UNEXPECTED_ERROR"),
+])
+def test_every_error_becomes_the_one_envelope_with_its_status(exc, status, code):
+    response = http.error_response(exc, "vi")
+    body = json.loads(response.get_data())
+    assert response.status_code == status and body["error"] == code and body["message"]
+
+
+def test_the_message_and_field_details_follow_the_requested_language():
+    exc = InvalidInput("Sai.", "Wrong.", {"subject": {"vi": "Bắt buộc.", "en": "Required."}})
+    body = json.loads(http.error_response(exc, "en").get_data())
+    assert body == {"error": "VALIDATION_ERROR", "message": "Wrong.",
+                    "details": {"subject": "Required."}}
+    assert json.loads(http.error_response(exc, "vi").get_data())["details"]["subject"] == \
+        "Bắt buộc."
+
+
+def test_accept_language_chooses_english_only_when_asked():
+    assert http.language_of(request(headers={"Accept-Language": "en-US,en;q=0.9"})) == "en"
+    assert http.language_of(request(headers={"Accept-Language": "vi,en;q=0.5"})) == "vi"
+    assert http.language_of(request()) == "vi"
+
+
+@pytest.mark.parametrize("data", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+def test_a_body_that_is_not_a_json_object_is_a_400(data):
+    with pytest.raises(InvalidInput):
+        http.read_json(request(method="POST", data=data))
+
+
+def test_a_body_over_one_megabyte_is_a_413():
+    with pytest.raises(TooLarge):
+        http.read_json(request(method="POST", data=b" " * (http.MAX_JSON_BYTES + 1)))
+
+
+def test_the_openapi_document_lists_exactly_the_gateways_routes():
+    from services.gateway.service import GatewayService
+    routes = set()
+    for attr in vars(GatewayService).values():
+        for entrypoint in getattr(attr, "nameko_entrypoints", ()):
+            if not isinstance(entrypoint, http.ApiHandler) or \
+                    not entrypoint.url.startswith("/api/v1/") or "<path:" in entrypoint.url:
+                continue
+            url = entrypoint.url.replace("<", "{").replace(">", "}")
+            for method in entrypoint.method.split(","):
+                routes.add((method, url))
+    documented = {(m, p) for m, p, *_ in openapi.ROUTES}
+    assert routes == documented
+
+
+def test_the_openapi_document_is_valid_openapi_3_1_shape():
+    document = openapi.build_document()
+    assert document["openapi"].startswith("3.1")
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            assert operation["responses"], path
