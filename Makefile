@@ -1,0 +1,36 @@
+# e-Office — the two commands of README.md:
+#   make run    set up, migrate, seed the demo organisation and start everything on :8000
+#   make test   set up and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: run test install machine lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Local services the system needs (RabbitMQ with its management API, PostgreSQL) and
+# the Debian packages of the browser tests; safe to run again.
+machine:
+	bash scripts/setup-machine.sh
+
+run: install machine
+	$(PY) -m services.launcher
+
+lint: install
+	$(VENV)/bin/lint-imports --config pyproject.toml
+
+test: install machine lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install machine
+	$(PY) bench/incoming_workload.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var

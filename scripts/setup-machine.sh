@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Makes sure the machine has what the system and its tests need: RabbitMQ running with
+# its management API (the tests make a throw-away vhost per test through it),
+# PostgreSQL running, and Debian's Chromium for the browser tests. Idempotent.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+  echo "setup: starting RabbitMQ"; as_root rabbitmq-server -detached; sleep 5
+fi
+if ! curl -sf -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null; then
+  echo "setup: enabling the RabbitMQ management API"
+  as_root rabbitmq-plugins enable rabbitmq_management >/dev/null
+  for _ in $(seq 1 30); do
+    curl -sf -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null && break; sleep 1
+  done
+fi
+if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  echo "setup: starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+if [ ! -x /usr/bin/chromium ] && [ "${EOFFICE_SKIP_BROWSER:-0}" != 1 ]; then
+  echo "setup: installing Debian's chromium for the browser tests"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq chromium chromium-driver >/dev/null
+fi

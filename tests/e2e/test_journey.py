@@ -1,0 +1,114 @@
+"""The first user journey, through HTTP only: a clerk uploads and registers a real PDF,
+the leader sees it in their inbox and notifications, and a search for a word found
+only inside the PDF finds it — for that unit, never for another."""
+import time
+
+import pytest
+
+from tests.e2e.conftest import Api
+
+# "tẩu thoát" appears in the PDF's text layer, not in any metadata we send.
+WORD_ONLY_IN_PDF = "tẩu thoát"
+
+
+def register(clerk, file_ids, number, **changes):
+    body = {"unit_id": clerk.unit_id, "code_number": str(number),
+            "code_notation": "TANDTC-AL", "issued_date": "2025-02-24",
+            "issuer": {"organ_id": "000.00.00.G12", "name": "Tòa án nhân dân tối cao"},
+            "document_type": "TB", "subject": f"Thông báo án lệ số {number}",
+            "urgency": "normal", "confidentiality": "none", "page_amount": 8,
+            "signer": {"position": "Chánh án", "full_name": "Nguyễn Văn A"},
+            "file_ids": file_ids}
+    body.update(changes)
+    return clerk.post("/incoming", json=body)
+
+
+def wait_until(check, seconds=20, every=0.2):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(every)
+    return check()
+
+
+def test_health_reports_all_five_services_up(system):
+    health = Api(system.base_url).get("/health").json()
+    assert health["status"] == "ok"
+    assert {name: s["status"] for name, s in health["services"].items()} == {
+        "documents": "up", "workflow": "up", "search": "up", "notify": "up", "storage": "up"}
+
+
+def test_a_clerk_registers_a_pdf_the_leader_is_told_and_its_content_is_searchable(
+        system, pdf_bytes):
+    clerk = Api(system.base_url, "vanthu.stc")
+    put, file_id = clerk.upload("an-le-57.pdf", pdf_bytes)
+    assert put.status_code == 201, put.text
+    assert clerk.get(f"/files/{file_id}").json()["sha256"]
+
+    numbers = []
+    for number in (501, 502, 503):
+        response = register(clerk, [file_id] if number == 501 else [], number)
+        assert response.status_code == 201, response.text
+        numbers.append(response.json()["arrival_number"])
+    assert numbers == [1, 2, 3]
+    first = clerk.get("/incoming", params={"unit_id": clerk.unit_id}).json()
+    assert first["total"] == 3 and first["items"][0]["arrival_number"] == 3
+
+    leader = Api(system.base_url, "lanhdao.stc")
+    inbox = wait_until(lambda: (lambda r: r if r["total"] >= 3 else None)(
+        leader.get("/inbox").json()))
+    assert {item["arrival_number"] for item in inbox["items"]} >= {1, 2, 3}
+    notes = leader.get("/notifications", params={"unread": "true"}).json()
+    assert notes["unread"] >= 3
+
+    def found(api, query):
+        result = api.get("/search", params={"q": query}).json()
+        return result if result.get("total") else None
+
+    hit = wait_until(lambda: found(clerk, WORD_ONLY_IN_PDF), seconds=30)
+    assert hit, "the PDF's content never became searchable"
+    item = hit["items"][0]
+    assert item["arrival_number"] == 1
+    assert "<mark>" in item["snippet"]
+    assert found(leader, WORD_ONLY_IN_PDF)["items"][0]["document_id"] == item["document_id"]
+    assert found(leader, "tau thoat"), "a query without diacritics finds the accented text"
+
+    outsider = Api(system.base_url, "vanthu.snv")
+    assert outsider.get("/search", params={"q": WORD_ONLY_IN_PDF}).json()["total"] == 0
+    assert outsider.get(f"/incoming/{item['document_id']}").status_code == 403
+    assert outsider.get(f"/files/{file_id}").status_code == 403
+
+    download = leader.get(f"/files/{file_id}/content", allow_redirects=False)
+    assert download.status_code == 302
+    assert leader.http.get(download.headers["Location"], timeout=30).content == pdf_bytes
+
+
+def test_every_response_carries_a_request_id_and_errors_use_one_envelope(system):
+    api = Api(system.base_url)
+    response = api.get("/me")
+    assert response.status_code == 401 and response.headers["X-Request-Id"]
+    assert set(response.json()) == {"error", "message", "details"}
+    english = Api(system.base_url, language="en").get("/me").json()
+    assert english["error"] == "UNAUTHENTICATED" and "Log in" in english["message"]
+    assert api.post("/auth/login", json={"username": "vanthu.stc", "password": "wrong"}) \
+        .status_code == 401
+    assert api.get("/no/such/route").json()["error"] == "NOT_FOUND"
+
+
+def test_the_gateway_serves_its_openapi_document_and_the_web_ui(system):
+    api = Api(system.base_url)
+    document = api.get("/openapi.json").json()
+    assert document["openapi"].startswith("3.1") and "/api/v1/incoming" in document["paths"]
+    page = api.http.get(system.base_url + "/", timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+
+
+@pytest.mark.parametrize("service", ["gateway", "documents", "workflow", "search", "notify",
+                                     "storage"])
+def test_every_service_exposes_prometheus_metrics(system, service):
+    metrics = Api(system.base_url).http.get(
+        f"http://127.0.0.1:{system.ports[service]}/metrics", timeout=10)
+    assert metrics.status_code == 200
+    assert "eoffice_entrypoint_latency_seconds" in metrics.text
