@@ -176,6 +176,7 @@ class DocumentsService(OutboxServiceBase):
                 to_places=data.to_places, file_ids=data.file_ids,
                 state=domain.STATE_REGISTERED, registered_by=caller.user_id, created_at=now)
             session.add(doc)
+            session.flush()   # the document row first: document_files refers to it
             session.add_all(DocumentFile(document_id=doc.id, file_id=f) for f in data.file_ids)
             result = schemas.incoming_out(doc, unit.name)
             leaders = domain.leaders_of(session.execute(

@@ -26,7 +26,7 @@ class NotifyService(ServiceBase):
     db = Database()
     identity = Identity()
 
-    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
+    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED, requeue_on_error=True)
     def on_documents_document_registered(self, message):
         """Notify each leader of the receiving unit that a document waits for them.
         Idempotent by event_id."""

@@ -26,7 +26,7 @@ class WorkflowService(ServiceBase):
     db = Database()
     identity = Identity()
 
-    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
+    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED, requeue_on_error=True)
     def on_documents_document_registered(self, message):
         """Open the processing of a registered incoming document and put it in the
         inbox of each leader of the receiving unit. Idempotent by event_id."""

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Starts one e-Office process in the image built by deploy/Dockerfile.
+#
+#   docker-entrypoint.sh SERVICE               nameko run services.SERVICE.service:<Class>
+#   docker-entrypoint.sh migrate [SERVICE...]  alembic upgrade head (all five when none named)
+#   docker-entrypoint.sh                       the service named by $EOFFICE_SERVICE
+#   docker-entrypoint.sh COMMAND [ARG...]      anything else runs as given (sh, nameko shell, ...)
+#
+# Every setting comes from the environment through deploy/config.yml (${VAR:default}).
+set -eu
+
+CONFIG="${EOFFICE_CONFIG:-/app/deploy/config.yml}"
+
+if [ "$#" -eq 0 ]; then
+    if [ -z "${EOFFICE_SERVICE:-}" ]; then
+        echo "docker-entrypoint.sh: name a service to run (argument or EOFFICE_SERVICE):" \
+             "gateway documents workflow search notify storage, or: migrate SERVICE" >&2
+        exit 64
+    fi
+    set -- "$EOFFICE_SERVICE"
+fi
+
+# The class is named: given a bare module, `nameko run` also tries to run the base classes
+# the module imports (services.common.service_base) and refuses to start.
+case "$1" in
+    gateway)   SERVICE_CLASS=services.gateway.service:GatewayService ;;
+    documents) SERVICE_CLASS=services.documents.service:DocumentsService ;;
+    workflow)  SERVICE_CLASS=services.workflow.service:WorkflowService ;;
+    search)    SERVICE_CLASS=services.search.service:SearchService ;;
+    notify)    SERVICE_CLASS=services.notify.service:NotifyService ;;
+    storage)   SERVICE_CLASS=services.storage.service:StorageService ;;
+    *)         SERVICE_CLASS= ;;
+esac
+
+case "$1" in
+    gateway|documents|workflow|search|notify|storage)
+        # exec: nameko becomes the process tini signals, so SIGTERM stops it gracefully.
+        exec nameko run --config "$CONFIG" "$SERVICE_CLASS"
+        ;;
+    migrate)
+        shift
+        # --config goes after the service names: argparse cannot parse it in between.
+        exec python -m services.common.migrations upgrade "$@" --config "$CONFIG"
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac

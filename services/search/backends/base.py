@@ -1,0 +1,271 @@
+"""What every search backend offers, and what they share: the query a caller may ask
+(text, filters, the caller's ACL, a page), the result they get back, the document
+they index, and the rules both backends must apply the same way (text parsing, which
+documents may be indexed, how a snippet is marked up).
+
+No nameko here: a backend is plain code, usable from a script (a reindex tool) as
+well as from the service.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.common.errors import InvalidInput
+
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_WORDS = 64
+#: Longer extracted texts are cut here (a 1,000-page PDF still fits; ES highlights up to 1 M).
+MAX_CONTENT_CHARS = 1_000_000
+#: Deepest result a page may reach (Elasticsearch's default max_result_window).
+MAX_RESULT_WINDOW = 10_000
+SNIPPET_CHARS = 200
+FACETS = ("document_type", "urgency")
+#: Relative weight of each searched text: a hit in the subject (trích yếu) counts most.
+FIELD_WEIGHTS = {"subject": 3.0, "meta": 2.0, "content": 1.0}
+#: Extra weight of the exact (accented) form over the folded one.
+EXACT_BOOST = 2.0
+#: Extra weight when the unquoted words stand side by side, in the order typed.
+ADJACENT_BOOST = 2.0
+
+#: The fields a document carries (event data → index).
+TEXT_FIELDS = ("subject", "content", "code_number", "code_notation", "issuer_name",
+               "document_type_name")
+KEYWORD_FIELDS = ("document_id", "unit_id", "direction", "document_type", "urgency",
+                  "confidentiality")
+DATE_FIELDS = ("arrival_date", "issued_date")
+#: What a hit shows besides its snippet and score (API.md, search).
+DISPLAY_FIELDS = ("document_id", "subject", "code_number", "code_notation", "arrival_number",
+                  "arrival_date", "issued_date", "issuer_name", "document_type",
+                  "document_type_name", "urgency", "unit_id")
+
+_WORD = re.compile(r"[^\W_]+")   # letters and digits, as the tokenizers split
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _invalid_q(vi: str, en: str) -> InvalidInput:
+    return InvalidInput(f"Từ khóa tìm kiếm không hợp lệ: {vi}", f"Invalid search text: {en}",
+                        {"q": {"vi": vi, "en": en}})
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """The user's text as units to match: each unit is a list of words that must
+    appear in that order (one word, or a "quoted phrase"); every unit must match."""
+    units: tuple[tuple[str, ...], ...]
+
+    @property
+    def words(self) -> list[str]:
+        return [" ".join(unit) for unit in self.units if len(unit) == 1]
+
+    @property
+    def phrases(self) -> list[str]:
+        return [" ".join(unit) for unit in self.units if len(unit) > 1]
+
+
+def parse_text(text) -> ParsedText:
+    """Words and "quoted phrases" of a query; no other syntax exists, so no input can
+    inject a field, a wildcard or a range. An unbalanced quote opens no phrase.
+    Empty text, text over 1000 characters, text with no letter or digit, or more
+    than 64 words → InvalidInput."""
+    if not isinstance(text, str) or not text.strip():
+        raise _invalid_q("hãy nhập từ khóa.", "enter some words.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise _invalid_q(f"dài tối đa {MAX_QUERY_CHARS} ký tự.",
+                         f"at most {MAX_QUERY_CHARS} characters.")
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    parts = text.split('"')
+    if len(parts) % 2 == 0:           # an odd number of quotes: the last one opens nothing
+        parts[-2:] = [parts[-2] + " " + parts[-1]]
+    units: list[tuple[str, ...]] = []
+    for index, part in enumerate(parts):
+        words = _WORD.findall(part)
+        if index % 2 == 1 and len(words) > 1:
+            units.append(tuple(words))
+        else:
+            units.extend((word,) for word in words)
+    if not units:
+        raise _invalid_q("cần ít nhất một chữ hoặc số.", "needs at least one letter or digit.")
+    if sum(len(unit) for unit in units) > MAX_QUERY_WORDS:
+        raise _invalid_q(f"tối đa {MAX_QUERY_WORDS} từ.", f"at most {MAX_QUERY_WORDS} words.")
+    return ParsedText(tuple(units))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One search by one person. ``user_id`` and ``unit_ids`` are the caller's: a
+    document is found only if one of its acl_units is among ``unit_ids`` or
+    ``user_id`` is among its acl_users."""
+    text: str
+    user_id: str
+    unit_ids: tuple[str, ...] = ()
+    unit_id: str | None = None
+    document_type: str | None = None
+    urgency: str | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    arrival_from: date | None = None
+    arrival_to: date | None = None
+    page: int = 1
+    page_size: int = 20
+    parsed: ParsedText = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "unit_ids", tuple(sorted(set(self.unit_ids))))
+        object.__setattr__(self, "parsed", parse_text(self.text))
+        if not self.user_id:
+            raise InvalidInput("Thiếu người tìm kiếm.", "A search needs a caller.")
+        if self.page < 1 or not 1 <= self.page_size <= 200:
+            raise InvalidInput("Trang không hợp lệ.", "Invalid page.")
+        if self.page * self.page_size > MAX_RESULT_WINDOW:
+            raise InvalidInput(
+                f"Chỉ xem được {MAX_RESULT_WINDOW} kết quả đầu; hãy thu hẹp tìm kiếm.",
+                f"Only the first {MAX_RESULT_WINDOW} results can be paged; narrow the search.",
+                {"page": {"vi": "Trang quá xa.", "en": "Page too deep."}})
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def date_ranges(self) -> dict[str, tuple[date | None, date | None]]:
+        """field → (from, to) for each bounded date, both ends inclusive."""
+        ranges = {"issued_date": (self.issued_from, self.issued_to),
+                  "arrival_date": (self.arrival_from, self.arrival_to)}
+        return {name: bounds for name, bounds in ranges.items() if bounds != (None, None)}
+
+    def term_filters(self) -> dict[str, str]:
+        filters = {"unit_id": self.unit_id, "document_type": self.document_type,
+                   "urgency": self.urgency}
+        return {name: value for name, value in filters.items() if value}
+
+
+@dataclass
+class SearchResult:
+    items: list[dict]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, dict[str, int]]
+
+    def to_dict(self) -> dict:
+        return {"items": self.items, "total": self.total, "page": self.page,
+                "page_size": self.page_size, "facets": self.facets}
+
+
+def empty_facets() -> dict[str, dict[str, int]]:
+    return {name: {} for name in FACETS}
+
+
+def _nfc(value) -> str:
+    return unicodedata.normalize("NFC", str(value)) if value is not None else ""
+
+
+def _day(value) -> str | None:
+    """``YYYY-MM-DD`` of a date or an ISO date-time string; None if it has none."""
+    if value is None or value == "":
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return text[:10] if _DAY.match(text) else None
+
+
+def day_number(value: str | None) -> int | None:
+    """2020-10-30 → 20201030: dates as integers keep range filters simple."""
+    return int(value.replace("-", "")) if value else None
+
+
+def is_indexable(doc: dict) -> bool:
+    """Only documents that are not secret are indexed: Mật, Tối mật and Tuyệt mật
+    never are, and neither is a document that does not say (deny by default)."""
+    return doc.get("confidentiality") == "none"
+
+
+def normalize_document(doc: dict) -> dict:
+    """A document as both backends index it: texts in NFC, the content cut at
+    MAX_CONTENT_CHARS, dates as YYYY-MM-DD, ACL lists of strings."""
+    if not doc.get("document_id"):
+        raise ValueError("a document needs a document_id")
+    out = {name: _nfc(doc.get(name)) for name in TEXT_FIELDS}
+    out["content"] = out["content"][:MAX_CONTENT_CHARS]
+    for name in KEYWORD_FIELDS:
+        out[name] = str(doc[name]) if doc.get(name) not in (None, "") else None
+    for name in DATE_FIELDS:
+        out[name] = _day(doc.get(name))
+    number = doc.get("arrival_number")
+    out["arrival_number"] = number if isinstance(number, int) else (
+        int(number) if isinstance(number, str) and number.isdigit() else None)
+    out["acl_units"] = sorted({str(u) for u in doc.get("acl_units") or []})
+    out["acl_users"] = sorted({str(u) for u in doc.get("acl_users") or []})
+    out["registered_at"] = str(doc["registered_at"]) if doc.get("registered_at") else None
+    revision = doc.get("revision")
+    out["revision"] = int(revision) if revision is not None else None
+    return out
+
+
+def meta_text(doc: dict) -> str:
+    """The searched text of a document's number, notation, issuer and type name."""
+    return " ".join(filter(None, (doc["code_number"], doc["code_notation"], doc["issuer_name"],
+                                  doc["document_type_name"])))
+
+
+def display_of(doc: dict) -> dict:
+    return {name: doc.get(name) for name in DISPLAY_FIELDS}
+
+
+def mark_ranges(fragment: str, ranges) -> str:
+    """``fragment`` as HTML with ``<mark>`` around each (start, end) range, given in
+    UTF-8 byte offsets as tantivy reports them; everything else is escaped."""
+    raw = fragment.encode("utf-8")
+    out, position = [], 0
+    for start, end in sorted(ranges):
+        if start < position or end <= start:
+            continue
+        out.append(html.escape(raw[position:start].decode("utf-8", "replace")))
+        out.append("<mark>" + html.escape(raw[start:end].decode("utf-8", "replace")) + "</mark>")
+        position = end
+    out.append(html.escape(raw[position:].decode("utf-8", "replace")))
+    return "".join(out)
+
+
+def plain_snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
+    """The start of a text, escaped, cut at a word boundary: the snippet of a
+    document that matched on a field not shown (its number, its issuer)."""
+    text = " ".join(text.split())
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
+    return html.escape(text)
+
+
+class SearchBackend(ABC):
+    """The index behind the search service. Implementations are safe to share
+    between the green threads of one process."""
+
+    @abstractmethod
+    def upsert_many(self, docs: list[dict]) -> int:
+        """Index (or replace) these documents in one batch, visible to searches on
+        return. A document that is not indexable is removed instead; a document
+        whose ``revision`` is older than the indexed one is left alone. Returns how
+        many were written."""
+
+    def upsert(self, doc: dict) -> bool:
+        return self.upsert_many([doc]) == 1
+
+    @abstractmethod
+    def delete(self, document_id: str) -> None:
+        """Remove a document (no error if it is not there)."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult:
+        """The caller's page of hits, best first, with facet counts over all hits."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents the index holds."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the index (its writer lock, its connections)."""

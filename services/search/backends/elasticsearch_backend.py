@@ -1,0 +1,287 @@
+"""The production search index: Elasticsearch, through the official client.
+
+The index is reached through an alias (``eoffice-documents`` → ``eoffice-documents-v1``)
+so a reindex can build ``-v2`` beside it and swap the alias with no downtime; an
+index template carries the settings and mapping, so every ``eoffice-documents-*``
+index gets them. Searched texts have an exact sub-analysis and a folded one
+(lowercase, đ → d, ASCII folding keeping the original), as the embedded backend does.
+
+The request bodies are built by plain functions, tested as data.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+from elasticsearch import (ApiError, BadRequestError, Elasticsearch, NotFoundError,
+                           TransportError)
+
+from services.common.errors import ServiceUnavailable
+from services.search.backends.base import (ADJACENT_BOOST, DISPLAY_FIELDS, EXACT_BOOST, FACETS,
+                                           FIELD_WEIGHTS, SNIPPET_CHARS, SearchBackend,
+                                           SearchQuery, SearchResult, display_of,
+                                           is_indexable, meta_text, normalize_document)
+
+DEFAULT_ALIAS = "eoffice-documents"
+INDEX_VERSION = "v1"
+MAX_FACET_BUCKETS = 200
+#: Texts longer than this are highlighted on their first million characters only.
+MAX_ANALYZED_OFFSET = 1_000_000
+
+
+def index_settings() -> dict:
+    return {
+        "number_of_shards": 1,
+        "analysis": {
+            "char_filter": {
+                # asciifolding folds đ too; the mapping says so explicitly
+                "vi_d_to_d": {"type": "mapping", "mappings": ["đ => d", "Đ => D"]},
+            },
+            "filter": {
+                "vi_ascii_folding": {"type": "asciifolding", "preserve_original": True},
+            },
+            "analyzer": {
+                "vi_exact": {"type": "custom", "tokenizer": "standard",
+                             "filter": ["lowercase"]},
+                "vi_folded": {"type": "custom", "tokenizer": "standard",
+                              "char_filter": ["vi_d_to_d"],
+                              "filter": ["lowercase", "vi_ascii_folding"]},
+            },
+        },
+    }
+
+
+def _searched_text() -> dict:
+    return {"type": "text", "analyzer": "vi_exact", "index_options": "offsets",
+            "fields": {"folded": {"type": "text", "analyzer": "vi_folded",
+                                  "index_options": "offsets"}}}
+
+
+def index_mappings() -> dict:
+    keyword = {"type": "keyword"}
+    day = {"type": "date", "format": "yyyy-MM-dd"}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "document_id": keyword, "unit_id": keyword, "direction": keyword,
+            "document_type": keyword, "urgency": keyword, "confidentiality": keyword,
+            "acl_units": keyword, "acl_users": keyword,
+            "subject": _searched_text(), "content": _searched_text(),
+            "meta": _searched_text(),   # number, notation, issuer, type name: searched
+            "code_number": keyword, "code_notation": keyword,
+            "issuer_name": {"type": "keyword", "index": False},
+            "document_type_name": {"type": "keyword", "index": False},
+            "arrival_number": {"type": "integer"},
+            "arrival_date": day, "issued_date": day,
+            "registered_at": {"type": "date"},
+            "revision": {"type": "long"},
+        },
+    }
+
+
+def index_template(alias: str = DEFAULT_ALIAS) -> dict:
+    """The body of ``PUT _index_template/<alias>``."""
+    return {"index_patterns": [f"{alias}-*"], "priority": 100,
+            "template": {"settings": index_settings(), "mappings": index_mappings()}}
+
+
+def _fields() -> list[str]:
+    exact = [f"{name}^{weight * EXACT_BOOST:g}" for name, weight in FIELD_WEIGHTS.items()]
+    folded = [f"{name}.folded^{weight:g}" for name, weight in FIELD_WEIGHTS.items()]
+    return exact + folded
+
+
+def _text_clauses(query: SearchQuery) -> tuple[list, list]:
+    """(must, should): every word or quoted phrase must match in some text; unquoted
+    words side by side score extra."""
+    fields = _fields()
+    must = []
+    for unit in query.parsed.units:
+        if len(unit) == 1:
+            must.append({"multi_match": {"query": unit[0], "type": "most_fields",
+                                         "operator": "and", "fields": fields}})
+        else:
+            must.append({"multi_match": {"query": " ".join(unit), "type": "phrase",
+                                         "fields": fields}})
+    should = []
+    if len(query.parsed.words) > 1:
+        should.append({"multi_match": {"query": " ".join(query.parsed.words),
+                                       "type": "phrase", "fields": fields,
+                                       "boost": ADJACENT_BOOST}})
+    return must, should
+
+
+def _filters(query: SearchQuery) -> list:
+    acl = []
+    if query.unit_ids:
+        acl.append({"terms": {"acl_units": list(query.unit_ids)}})
+    acl.append({"term": {"acl_users": query.user_id}})
+    filters = [{"bool": {"should": acl, "minimum_should_match": 1}}]
+    for name, value in query.term_filters().items():
+        filters.append({"term": {name: value}})
+    for name, (low, high) in query.date_ranges().items():
+        bounds = {}
+        if low:
+            bounds["gte"] = low.isoformat()
+        if high:
+            bounds["lte"] = high.isoformat()
+        filters.append({"range": {name: bounds}})
+    return filters
+
+
+def build_search_body(query: SearchQuery) -> dict:
+    """The body of ``POST <alias>/_search`` for this query."""
+    must, should = _text_clauses(query)
+    boolean = {"must": must, "filter": _filters(query)}
+    if should:
+        boolean["should"] = should
+    return {
+        "query": {"bool": boolean},
+        "from": query.offset,
+        "size": query.page_size,
+        "track_total_hits": True,
+        "_source": list(DISPLAY_FIELDS),
+        "aggs": {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}}
+                 for name in FACETS},
+        "highlight": {
+            "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+            "max_analyzed_offset": MAX_ANALYZED_OFFSET,
+            "fields": {
+                "content.folded": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1,
+                                   "no_match_size": SNIPPET_CHARS},
+                "subject.folded": {"number_of_fragments": 0},
+            },
+        },
+    }
+
+
+def source_of(doc: dict) -> dict:
+    """The indexed ``_source`` of a normalized document."""
+    source = {name: value for name, value in doc.items() if value is not None}
+    source["meta"] = meta_text(doc)
+    return source
+
+
+def bulk_operations(docs: list[dict], alias: str = DEFAULT_ALIAS) -> list[dict]:
+    """The body of ``POST _bulk``: index what may be indexed (versioned by the
+    document's revision so an older state never overwrites a newer one), delete the
+    rest."""
+    operations = []
+    for doc in map(normalize_document, docs):
+        action = {"_index": alias, "_id": doc["document_id"]}
+        if not is_indexable(doc):
+            operations.append({"delete": action})
+            continue
+        if doc["revision"] is not None:
+            action |= {"version": doc["revision"], "version_type": "external_gte"}
+        operations.append({"index": action})
+        operations.append(source_of(doc))
+    return operations
+
+
+def _snippet(highlight: dict) -> str:
+    content = (highlight.get("content.folded") or [""])[0]
+    if "<mark>" in content:
+        return content
+    subject = (highlight.get("subject.folded") or [""])[0]
+    return subject if "<mark>" in subject else content
+
+
+def parse_search_response(query: SearchQuery, response: dict) -> SearchResult:
+    hits = response["hits"]
+    items = []
+    for hit in hits["hits"]:
+        item = display_of(hit.get("_source") or {})
+        item["snippet"] = _snippet(hit.get("highlight") or {})
+        item["score"] = round(float(hit.get("_score") or 0.0), 4)
+        items.append(item)
+    aggregations = response.get("aggregations") or {}
+    facets = {name: {bucket["key"]: bucket["doc_count"]
+                     for bucket in aggregations.get(name, {}).get("buckets", [])}
+              for name in FACETS}
+    return SearchResult(items, hits["total"]["value"], query.page, query.page_size, facets)
+
+
+class ElasticsearchBackend(SearchBackend):
+
+    def __init__(self, url: str, alias: str = DEFAULT_ALIAS):
+        self.alias = alias
+        self.client = Elasticsearch(url, request_timeout=10, max_retries=2,
+                                    retry_on_timeout=True)
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def index_name(self) -> str:
+        return f"{self.alias}-{INDEX_VERSION}"
+
+    def ensure_index(self) -> None:
+        """The template, and the first index behind the alias unless one exists.
+        Done on first use, so the service starts while Elasticsearch is still booting."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            self.client.indices.put_index_template(name=self.alias,
+                                                   body=index_template(self.alias))
+            if not self.client.indices.exists_alias(name=self.alias):
+                try:
+                    self.client.indices.create(index=self.index_name,
+                                               aliases={self.alias: {"is_write_index": True}})
+                except BadRequestError as exc:   # another replica made it first
+                    if exc.error != "resource_already_exists_exception":
+                        raise
+            self._ready = True
+
+    def upsert_many(self, docs: list[dict]) -> int:
+        operations = bulk_operations(docs, self.alias)
+        if not operations:
+            return 0
+        self.ensure_index()
+        response = self.client.bulk(operations=operations, refresh="wait_for")
+        written = 0
+        for item in response["items"]:
+            (action, result), = item.items()
+            status = result.get("status", 500)
+            # 409: an older revision than the indexed one; 404: nothing to delete
+            if status >= 300 and (action, status) not in (("index", 409), ("delete", 404)):
+                raise RuntimeError(f"elasticsearch {action} of {result.get('_id')} failed: "
+                                   f"{result.get('error')}")
+            written += action == "index" and status < 300
+        return written
+
+    def delete(self, document_id: str) -> None:
+        self.ensure_index()
+        try:
+            self.client.delete(index=self.alias, id=str(document_id), refresh="wait_for")
+        except NotFoundError:
+            pass
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        with _unavailable_on_failure():
+            self.ensure_index()
+            response = self.client.search(index=self.alias, body=build_search_body(query))
+        return parse_search_response(query, response.body)
+
+    def count(self) -> int:
+        with _unavailable_on_failure():
+            self.ensure_index()
+            return int(self.client.count(index=self.alias)["count"])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@contextmanager
+def _unavailable_on_failure():
+    """Elasticsearch down, slow or failing → ServiceUnavailable (503), not a 500."""
+    try:
+        yield
+    except (TransportError, ApiError) as exc:
+        if isinstance(exc, ApiError) and exc.meta.status < 500:
+            raise
+        raise ServiceUnavailable(
+            "Chức năng tìm kiếm tạm thời không hoạt động, vui lòng thử lại sau.",
+            "Search is unavailable; please try again later.",
+            {"service": "search"}) from exc

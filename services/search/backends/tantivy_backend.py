@@ -1,0 +1,259 @@
+"""The embedded search index: tantivy in a folder under the data dir.
+
+Each searched text is indexed twice: as written (lowercased, accents kept) and
+folded (lowercased, accents and đ removed), so "quyet dinh" finds "Quyết định" while
+the exact accented form scores higher. The folded field stores the original text,
+so snippets show the accented words and highlight what the folded query matched.
+
+One process writes (tantivy allows one writer per index): run one replica of the
+search service with this backend, or use Elasticsearch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from contextlib import contextmanager
+
+from tantivy import (Document, FieldType, Filter, Index, Occur, Query, SchemaBuilder,
+                     SnippetGenerator, TextAnalyzerBuilder, Tokenizer)
+
+from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, FIELD_WEIGHTS,
+                                           SNIPPET_CHARS, SearchBackend, SearchQuery,
+                                           SearchResult, day_number, display_of, empty_facets,
+                                           is_indexable, mark_ranges, meta_text,
+                                           normalize_document, plain_snippet)
+
+#: A schema change bumps this: the new index is built beside the old one (then reindex).
+SCHEMA_VERSION = "v1"
+EXACT, FOLDED = "vi_exact", "vi_folded"
+KEYWORDS = ("unit_id", "direction", "document_type", "urgency")
+ACLS = ("acl_units", "acl_users")
+WRITER_HEAP_BYTES = 64_000_000
+MAX_FACET_BUCKETS = 200
+
+
+def _analyzer(fold: bool):
+    builder = (TextAnalyzerBuilder(Tokenizer.simple())
+               .filter(Filter.remove_long(40)).filter(Filter.lowercase()))
+    if fold:
+        builder = builder.filter(Filter.ascii_fold())
+    return builder.build()
+
+
+def _schema():
+    builder = SchemaBuilder()
+    builder.add_text_field("document_id", stored=True, tokenizer_name="raw")
+    for name in KEYWORDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=name in FACETS)
+    for name in ACLS:
+        builder.add_text_field(name, tokenizer_name="raw")
+    for name in FIELD_WEIGHTS:   # subject, meta, content
+        builder.add_text_field(name, tokenizer_name=EXACT)
+        # the folded field keeps the original text: snippets come from it
+        builder.add_text_field(f"{name}_folded", stored=name != "meta", tokenizer_name=FOLDED)
+    builder.add_integer_field("issued_day", indexed=True, fast=True)
+    builder.add_integer_field("arrival_day", indexed=True, fast=True)
+    builder.add_integer_field("revision", stored=True)
+    builder.add_bytes_field("payload", stored=True)   # what a hit shows, as JSON
+    return builder.build()
+
+
+class TantivyBackend(SearchBackend):
+
+    def __init__(self, path: str):
+        self.path = os.path.join(path, SCHEMA_VERSION)
+        os.makedirs(self.path, exist_ok=True)
+        self.schema = _schema()
+        try:
+            self.index = Index(self.schema, path=self.path, reuse=True)
+        except ValueError as exc:
+            raise RuntimeError(f"search index at {self.path} has another schema ({exc}); "
+                               "move it away and reindex") from exc
+        self.analyzers = {EXACT: _analyzer(fold=False), FOLDED: _analyzer(fold=True)}
+        for name, analyzer in self.analyzers.items():   # after every open, or nothing works
+            self.index.register_tokenizer(name, analyzer)
+        try:
+            self.writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        except ValueError as exc:
+            raise RuntimeError(f"search index at {self.path} is being written by another "
+                               "process; run one search replica with the embedded index "
+                               f"({exc})") from exc
+        self.lock = threading.Lock()   # a green lock once eventlet has patched threading
+        self.index.reload()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def upsert_many(self, docs: list[dict]) -> int:
+        latest: dict[str, dict] = {}
+        for doc in map(normalize_document, docs):
+            seen = latest.get(doc["document_id"])
+            if seen is None or (doc["revision"] or 0) >= (seen["revision"] or 0):
+                latest[doc["document_id"]] = doc
+        written = 0
+        with self._writing():
+            searcher = self.index.searcher()
+            for document_id, doc in latest.items():
+                if doc["revision"] is not None and \
+                        (self._indexed_revision(searcher, document_id) or 0) > doc["revision"]:
+                    continue   # a newer state was indexed already
+                self.writer.delete_documents_by_term("document_id", document_id)
+                if is_indexable(doc):
+                    self.writer.add_document(self._document(doc))
+                    written += 1
+        return written
+
+    def delete(self, document_id: str) -> None:
+        with self._writing():
+            self.writer.delete_documents_by_term("document_id", str(document_id))
+
+    @contextmanager
+    def _writing(self):
+        """One batch of changes, all or nothing, searchable on return."""
+        with self.lock:
+            try:
+                yield
+                self.writer.commit()
+            except BaseException:
+                self.writer.rollback()
+                raise
+            self.index.reload()   # now, not when the reader next polls
+
+    def _indexed_revision(self, searcher, document_id: str) -> int | None:
+        found = searcher.search(Query.term_query(self.schema, "document_id", document_id),
+                                limit=1, count=False)
+        if not found.hits:
+            return None
+        return searcher.doc(found.hits[0][1]).get_first("revision")
+
+    def _document(self, doc: dict) -> Document:
+        out = Document()
+        out.add_text("document_id", doc["document_id"])
+        for name in KEYWORDS:
+            if doc[name]:
+                out.add_text(name, doc[name])
+        for name in ACLS:
+            for value in doc[name]:
+                out.add_text(name, value)
+        texts = {"subject": doc["subject"], "content": doc["content"], "meta": meta_text(doc)}
+        for name, text in texts.items():
+            out.add_text(name, text)
+            out.add_text(f"{name}_folded", text)
+        for name in ("issued", "arrival"):
+            day = day_number(doc[f"{name}_date"])
+            if day is not None:
+                out.add_integer(f"{name}_day", day)
+        out.add_integer("revision", doc["revision"] or 0)
+        out.add_bytes("payload", json.dumps(display_of(doc), ensure_ascii=False).encode())
+        return out
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        text_query = self._text_query(query)
+        if text_query is None:   # every word was dropped by the analyzer (too long)
+            return SearchResult([], 0, query.page, query.page_size, empty_facets())
+        clauses = [(Occur.Must, text_query)]
+        clauses += [(Occur.Must, Query.const_score_query(q, 0.0)) for q in self._filters(query)]
+        full = Query.boolean_query(clauses)
+        searcher = self.index.searcher()
+        found = searcher.search(full, limit=query.page_size, offset=query.offset, count=True)
+        snippets = self._snippet_generators(searcher, full)
+        items = []
+        for score, address in found.hits:
+            stored = searcher.doc(address)
+            item = json.loads(stored.get_first("payload"))
+            item["snippet"] = self._snippet(snippets, stored)
+            item["score"] = round(float(score), 4)
+            items.append(item)
+        return SearchResult(items, found.count, query.page, query.page_size,
+                            self._facets(searcher, full) if found.count else empty_facets())
+
+    def _tokens(self, analyzer: str, words) -> list[str]:
+        return [token for word in words for token in self.analyzers[analyzer].analyze(word)]
+
+    def _text_query(self, query: SearchQuery):
+        """Every unit (a word or a quoted phrase) must match in some text; within a
+        unit, the exact form outscores the folded one and the subject the content.
+        Unquoted words found side by side score extra (Vietnamese words are often
+        two syllables: "quyết định")."""
+        clauses = []
+        for words in query.parsed.units:
+            alternatives = self._alternatives(words)
+            if alternatives is None:
+                continue
+            clauses.append((Occur.Must, alternatives))
+        if not clauses:
+            return None
+        if len(query.parsed.words) > 1:
+            together = self._alternatives(query.parsed.words)
+            if together is not None:
+                clauses.append((Occur.Should, Query.boost_query(together, ADJACENT_BOOST)))
+        return Query.boolean_query(clauses)
+
+    def _alternatives(self, words):
+        """The words, in this order, in any searched text, exact or folded."""
+        alternatives = []
+        for analyzer, boost, suffix in ((EXACT, EXACT_BOOST, ""), (FOLDED, 1.0, "_folded")):
+            tokens = self._tokens(analyzer, words)
+            if not tokens:
+                continue
+            for name, weight in FIELD_WEIGHTS.items():
+                field = name + suffix
+                match = (Query.term_query(self.schema, field, tokens[0]) if len(tokens) == 1
+                         else Query.phrase_query(self.schema, field, tokens))
+                alternatives.append((Occur.Should, Query.boost_query(match, weight * boost)))
+        return Query.boolean_query(alternatives) if alternatives else None
+
+    def _filters(self, query: SearchQuery) -> list:
+        acl = []
+        if query.unit_ids:
+            acl.append((Occur.Should, Query.term_set_query(self.schema, "acl_units",
+                                                           list(query.unit_ids))))
+        acl.append((Occur.Should, Query.term_query(self.schema, "acl_users", query.user_id)))
+        filters = [Query.boolean_query(acl)]
+        for name, value in query.term_filters().items():
+            filters.append(Query.term_query(self.schema, name, value))
+        for name, (low, high) in query.date_ranges().items():
+            filters.append(Query.range_query(
+                self.schema, name.replace("_date", "_day"), FieldType.Integer,
+                day_number(low.isoformat()) if low else None,
+                day_number(high.isoformat()) if high else None))
+        return filters
+
+    def _facets(self, searcher, full) -> dict[str, dict[str, int]]:
+        spec = {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}} for name in FACETS}
+        result = searcher.aggregate(full, spec)
+        return {name: {bucket["key"]: bucket["doc_count"]
+                       for bucket in result.get(name, {}).get("buckets", [])}
+                for name in FACETS}
+
+    def _snippet_generators(self, searcher, full) -> dict:
+        generators = {}
+        for name, chars in (("content_folded", SNIPPET_CHARS), ("subject_folded", 1000)):
+            generator = SnippetGenerator.create(searcher, full, self.schema, name)
+            generator.set_max_num_chars(chars)
+            generators[name] = generator
+        return generators
+
+    def _snippet(self, generators: dict, stored) -> str:
+        """Where the hit is: in the content if it matched there, else in the subject,
+        else the start of the content (it matched on its number or issuer)."""
+        for name, generator in generators.items():
+            snippet = generator.snippet_from_doc(stored)
+            if snippet.highlighted():
+                return mark_ranges(snippet.fragment(),
+                                   [(r.start, r.end) for r in snippet.highlighted()]).strip()
+        return plain_snippet(stored.get_first("content_folded") or "")
+
+    # -- the rest ----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def close(self) -> None:
+        with self.lock:
+            writer, self.writer = self.writer, None
+            if writer is not None:
+                writer.wait_merging_threads()   # consumes the writer, releases the lock file
+

@@ -1,0 +1,39 @@
+"""What the search service keeps besides its index: the source of the projection.
+
+The index is rebuilt from these rows at any time: each document's metadata as the
+documents service announced it, which files it has (a file may belong to several
+documents), and the text storage extracted from each file. ``revision`` grows with
+every change of a document or of one of its files' text, so the index never takes
+an older state over a newer one when two handlers race.
+"""
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Table, Text
+
+from services.common.db import new_metadata
+from services.common.inbox import processed_events_table
+
+metadata = new_metadata()
+
+processed = processed_events_table(metadata)
+
+documents = Table(
+    "documents", metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("data", JSON, nullable=False),          # the indexed fields, without content
+    Column("revision", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+document_files = Table(
+    "document_files", metadata,
+    Column("document_id", String(36),
+           ForeignKey("documents.document_id", ondelete="CASCADE"), primary_key=True),
+    Column("file_id", String(36), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),   # the order of the files in the document
+)
+
+file_texts = Table(
+    "file_texts", metadata,
+    Column("file_id", String(36), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,120 @@
+"""From events to index documents: what the handlers write to the search database,
+and how an index document is read back from it (metadata + the texts of its files,
+in order, at one revision). No nameko here."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from services.search.backends.base import is_indexable
+from services.search.models import document_files, documents, file_texts, processed
+
+#: event data key → index field (the rest of the event is not searched).
+_COPIED = ("unit_id", "direction", "subject", "code_number", "code_notation", "issuer_name",
+           "document_type", "document_type_name", "urgency", "confidentiality",
+           "arrival_number", "arrival_date", "issued_date")
+
+
+def document_fields(data: dict, occurred_at: str | None = None) -> dict:
+    """The indexed fields of a ``document_registered`` event's data. A document that
+    names no acl_units is visible to its own unit."""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
+        raise ValueError("document event without an id")
+    fields = {"document_id": data["id"]}
+    fields.update({name: data.get(name) for name in _COPIED})
+    fields["acl_units"] = list(data["acl_units"]) if "acl_units" in data else (
+        [data["unit_id"]] if data.get("unit_id") else [])
+    fields["acl_users"] = list(data.get("acl_users") or [])
+    fields["registered_at"] = occurred_at
+    return fields
+
+
+def file_ids_of(data: dict) -> list[str]:
+    seen: dict[str, None] = {}
+    for file_id in data.get("file_ids") or []:
+        if isinstance(file_id, str) and file_id:
+            seen.setdefault(file_id)
+    return list(seen)
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _upsert(session, table, values: dict, key: list[str], updates: dict):
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values)
+    session.execute(statement.on_conflict_do_update(index_elements=key, set_=updates))
+
+
+def already_processed(session, event_id: str, handler: str) -> bool:
+    return session.execute(select(processed.c.event_id).where(
+        processed.c.event_id == event_id, processed.c.handler == handler)).first() is not None
+
+
+def record_document(session, fields: dict, file_ids: list[str]) -> None:
+    """Keep (or replace) a document and its files; a secret document is forgotten
+    instead: the search service holds nothing of it."""
+    document_id = fields["document_id"]
+    session.execute(delete(document_files).where(document_files.c.document_id == document_id))
+    if not is_indexable(fields):
+        session.execute(delete(documents).where(documents.c.document_id == document_id))
+        return
+    _upsert(session, documents,
+            {"document_id": document_id, "data": fields, "revision": 1, "updated_at": _now()},
+            ["document_id"],
+            {"data": fields, "revision": documents.c.revision + 1, "updated_at": _now()})
+    if file_ids:
+        session.execute(document_files.insert(), [
+            {"document_id": document_id, "file_id": file_id, "position": position}
+            for position, file_id in enumerate(file_ids)])
+
+
+def files_without_text(session, document_id: str) -> list[str]:
+    rows = session.execute(
+        select(document_files.c.file_id)
+        .outerjoin(file_texts, file_texts.c.file_id == document_files.c.file_id)
+        .where(document_files.c.document_id == document_id, file_texts.c.file_id.is_(None))
+        .order_by(document_files.c.position))
+    return [row.file_id for row in rows]
+
+
+def documents_of_file(session, file_id: str) -> list[str]:
+    rows = session.execute(select(document_files.c.document_id)
+                           .where(document_files.c.file_id == file_id)
+                           .order_by(document_files.c.document_id))
+    return [row.document_id for row in rows]
+
+
+def store_text(session, file_id: str, text: str) -> list[str]:
+    """Keep a file's extracted text; every document with that file moves to a new
+    revision. Returns those documents' ids."""
+    _upsert(session, file_texts, {"file_id": file_id, "text": text, "fetched_at": _now()},
+            ["file_id"], {"text": text, "fetched_at": _now()})
+    document_ids = documents_of_file(session, file_id)
+    if document_ids:
+        session.execute(update(documents).where(documents.c.document_id.in_(document_ids))
+                        .values(revision=documents.c.revision + 1, updated_at=_now()))
+    return document_ids
+
+
+def index_documents(session, document_ids) -> list[dict]:
+    """The index documents of these ids as the database has them now: metadata,
+    revision, and content = the texts of their files, in the documents' order."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return []
+    rows = session.execute(select(documents).where(documents.c.document_id.in_(ids))).all()
+    texts: dict[str, list[str]] = {row.document_id: [] for row in rows}
+    for link in session.execute(
+            select(document_files.c.document_id, file_texts.c.text)
+            .join(file_texts, file_texts.c.file_id == document_files.c.file_id)
+            .where(document_files.c.document_id.in_(ids))
+            .order_by(document_files.c.document_id, document_files.c.position)):
+        texts[link.document_id].append(link.text)
+    return [dict(row.data, revision=row.revision,
+                 content="\n\n".join(text for text in texts[row.document_id] if text))
+            for row in rows]

@@ -1,0 +1,32 @@
+"""The search RPC's parameters, validated into a SearchQuery for one caller."""
+from __future__ import annotations
+
+from services.common.identity import Caller
+from services.common.validation import Problems, page_params
+from services.search.backends.base import MAX_QUERY_CHARS, SearchQuery
+
+PARAMS = {"q", "unit_id", "document_type", "urgency", "from", "to", "page", "page_size"}
+URGENCIES = ("normal", "urgent", "very_urgent", "flash")
+
+
+def search_query(params, caller: Caller) -> SearchQuery:
+    """``params`` → SearchQuery; every problem (an unknown param included) is named
+    in one InvalidInput. ``from``/``to`` bound the arrival date (ngày đến)."""
+    problems = Problems()
+    params = problems.object(params if params is not None else {}, "params")
+    problems.only(params, PARAMS)
+    text = problems.text(params, "q", max_length=MAX_QUERY_CHARS, required=True)
+    unit_id = problems.text(params, "unit_id", max_length=64)
+    document_type = problems.text(params, "document_type", max_length=20)
+    urgency = problems.choice(params, "urgency", URGENCIES)
+    date_from = problems.date(params, "from")
+    date_to = problems.date(params, "to")
+    if date_from and date_to and date_from > date_to:
+        problems.add("to", "Ngày kết thúc phải sau ngày bắt đầu.",
+                     "The end date must not be before the start date.")
+    page, page_size = page_params(problems, params)
+    problems.raise_if_any()
+    return SearchQuery(text=text, user_id=caller.user_id, unit_ids=tuple(caller.unit_ids),
+                       unit_id=unit_id, document_type=document_type, urgency=urgency,
+                       arrival_from=date_from, arrival_to=date_to,
+                       page=page, page_size=page_size)

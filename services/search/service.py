@@ -1,0 +1,163 @@
+"""The search service: keeps a full-text index of documents (a projection of the
+documents and storage services' events) and answers people's searches, showing each
+person only the documents they may see."""
+from __future__ import annotations
+
+import logging
+
+from nameko.events import event_handler
+from nameko.rpc import rpc
+
+from services.common.db import Database
+from services.common.errors import (EXPECTED_ERRORS, EofficeError, Forbidden,
+                                    ServiceTimeout, ServiceUnavailable)
+from services.common.events import (DOCUMENT_REGISTERED, SOURCE_DOCUMENTS, SOURCE_STORAGE,
+                                    TEXT_EXTRACTED)
+from services.common.identity_provider import Identity
+from services.common.inbox import first_delivery
+from services.common.rpc import TimedRpc
+from services.common.service_base import ServiceBase
+from services.search.backends.base import is_indexable
+from services.search.dependencies import SearchIndex
+from services.search.models import processed
+from services.search.projection import (already_processed, document_fields, documents_of_file,
+                                        file_ids_of, files_without_text, index_documents,
+                                        record_document, store_text)
+from services.search.schemas import search_query
+
+log = logging.getLogger(__name__)
+
+ON_REGISTERED = "on_documents_document_registered"
+ON_TEXT_EXTRACTED = "on_storage_text_extracted"
+
+
+class SearchService(ServiceBase):
+    name = "search"
+
+    db = Database()
+    identity = Identity()
+    index = SearchIndex()
+    storage_rpc = TimedRpc("storage")
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def search(self, token, params):
+        """Full-text search over the documents the caller may see.
+
+        Args: ``token`` (the caller's), ``params``: ``{q (required, ≤ 1000 chars;
+        words and "quoted phrases", accents optional), unit_id, document_type,
+        urgency, from, to (YYYY-MM-DD, bounds of the arrival date, inclusive),
+        page (≥ 1), page_size (1..200, default 20)}``.
+
+        Returns ``{"items": [{document_id, subject, snippet, score, code_number,
+        code_notation, arrival_number, arrival_date, issued_date, issuer_name,
+        document_type, document_type_name, urgency, unit_id}], "total", "page",
+        "page_size", "facets": {"document_type": {key: count}, "urgency": {...}}}``,
+        best hits first. A document is seen if one of its acl_units is one of the
+        caller's units or the caller is among its acl_users. Snippets are HTML:
+        the text is escaped and hits are wrapped in ``<mark>``.
+
+        Errors: Unauthenticated (bad token), Forbidden (a service's token: search is
+        for people), InvalidInput (unknown param, bad value, empty or too long q).
+        """
+        caller = self.identity.caller(token)
+        if caller.system:
+            raise Forbidden("Chức năng tìm kiếm chỉ dành cho người dùng.",
+                            "Search is for people, not services.")
+        return self.index.search(search_query(params, caller)).to_dict()
+
+    @event_handler(SOURCE_DOCUMENTS, DOCUMENT_REGISTERED, requeue_on_error=True)
+    def on_documents_document_registered(self, payload):
+        """Index a registered document: its metadata at once, then its files' text.
+
+        The document and its files are recorded with the event id in one
+        transaction (a redelivered event changes nothing), then indexed; then
+        storage is asked for the text of each file not known yet. If storage is
+        unavailable the document stays findable by its metadata, and the later
+        ``text_extracted`` event adds the content. Secret documents are not indexed.
+        """
+        data = payload.get("data")
+        try:
+            fields = document_fields(data, payload.get("occurred_at"))
+        except ValueError:
+            log.error("document_registered %s without a document id; ignored",
+                      payload.get("event_id"))
+            return
+        document_id = fields["document_id"]
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed, payload["event_id"], ON_REGISTERED):
+                return
+            record_document(session, fields, file_ids_of(data))
+        if not is_indexable(fields):
+            self.index.delete(document_id)
+            return
+        self._reindex([document_id])
+        with self.db.read() as session:
+            missing = files_without_text(session, document_id)
+        self._reindex(self._fetch_texts(missing))
+
+    @event_handler(SOURCE_STORAGE, TEXT_EXTRACTED, requeue_on_error=True)
+    def on_storage_text_extracted(self, payload):
+        """Add a file's extracted text to every document that has the file.
+
+        Only status "ok" carries text. A file no document has yet is skipped: its
+        document's registration will ask storage for the text. Redelivered events
+        change nothing. Errors: ServiceUnavailable/ServiceTimeout from storage are
+        logged and the event is dropped (a reindex recovers it).
+        """
+        data = payload.get("data") or {}
+        event_id, file_id = payload["event_id"], data.get("file_id")
+        with self.db.read() as session:
+            if already_processed(session, event_id, ON_TEXT_EXTRACTED):
+                return
+            mapped = bool(file_id) and bool(documents_of_file(session, file_id))
+        text = None
+        if mapped and data.get("status") == "ok":
+            text = self._get_text(file_id)
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed, event_id, ON_TEXT_EXTRACTED):
+                return
+            document_ids = store_text(session, file_id, text) if text is not None else []
+        self._reindex(document_ids)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _get_text(self, file_id: str) -> str | None:
+        """The file's text if storage has it ("ok"), else None. Storage being down or
+        slow propagates (ServiceUnavailable, ServiceTimeout)."""
+        answer = self.storage_rpc.get_text(self.identity.system_token(), file_id)
+        if (answer or {}).get("text_status") != "ok":
+            return None
+        return answer.get("text") or ""
+
+    def _fetch_texts(self, file_ids: list[str]) -> set[str]:
+        """Fetch and keep the texts storage has; returns the documents to reindex.
+        Stops at the first sign that storage is down: text_extracted will follow."""
+        changed: set[str] = set()
+        for file_id in file_ids:
+            try:
+                text = self._get_text(file_id)
+            except (ServiceUnavailable, ServiceTimeout) as exc:
+                log.warning("storage unavailable for the text of %s; indexed metadata "
+                            "only: %s", file_id, exc)
+                break
+            except EofficeError as exc:   # e.g. the file is not known (yet)
+                log.warning("no text for file %s: %s", file_id, exc)
+                continue
+            if text is not None:
+                with self.db.transaction() as session:
+                    changed.update(store_text(session, file_id, text))
+        return changed
+
+    def _reindex(self, document_ids) -> None:
+        if not document_ids:
+            return
+        with self.db.read() as session:
+            docs = index_documents(session, document_ids)
+        self.index.upsert_many(docs)
+
+    def _observe_state(self):
+        try:
+            self.metrics.gauge("eoffice_search_index_documents",
+                               "Documents in the search index").set(self.index.count())
+        except Exception:   # a scrape must answer even if the index is unreachable
+            log.exception("search index count failed")

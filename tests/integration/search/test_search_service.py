@@ -1,0 +1,216 @@
+"""The search service in a real nameko container, on real RabbitMQ and a real
+database (SQLite and PostgreSQL), with a real stand-in for storage: a tiny nameko
+service named "storage" that answers get_text from a dict."""
+import time
+import uuid
+
+import pytest
+from nameko.rpc import rpc
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from sqlalchemy import create_engine, func, select
+
+from services.common.errors import Forbidden, InvalidInput, Unauthenticated
+from services.common.events import DOCUMENT_REGISTERED, TEXT_EXTRACTED, envelope
+from services.common.identity import Caller, Membership, mint_token, verify_token
+from services.common.migrations import upgrade
+from services.search.models import processed
+from services.search.service import SearchService
+
+SECRET = "test-secret"
+UNIT_A, UNIT_B = str(uuid.uuid4()), str(uuid.uuid4())
+LAW_TEXT = ("Chủ sở hữu bất động sản có quyền mắc đường dây tải điện, thông tin liên lạc qua "
+            "bất động sản của các chủ sở hữu khác một cách hợp lý, nhưng phải bảo đảm an toàn.")
+
+
+def token_of(user_id, *units):
+    caller = Caller(user_id=user_id, username=user_id,
+                    memberships=tuple(Membership(unit, "specialist") for unit in units))
+    return mint_token(caller, SECRET, 300)
+
+
+ALICE = token_of("user-alice", UNIT_A)
+BOB = token_of("user-bob", UNIT_B)
+
+
+def registered(document_id=None, file_ids=(), **data):
+    return envelope(DOCUMENT_REGISTERED, {
+        "id": document_id or str(uuid.uuid4()), "direction": "incoming", "unit_id": UNIT_A,
+        "arrival_number": 12, "arrival_date": "2024-05-06", "code_number": "2491",
+        "code_notation": "STC-BCTC", "issued_date": "2024-05-02",
+        "issuer_name": "Sở Tài chính tỉnh Tây Ninh", "document_type": "CV",
+        "document_type_name": "Công văn", "subject": "Báo cáo tài chính tỉnh Tây Ninh",
+        "urgency": "normal", "confidentiality": "none", "file_ids": list(file_ids),
+        "acl_units": [UNIT_A], "acl_users": [], "leader_user_ids": []} | data)
+
+
+def extracted(file_id, status="ok"):
+    return envelope(TEXT_EXTRACTED, {"file_id": file_id, "status": status, "length": 100,
+                                     "method": "text", "error": None})
+
+
+@pytest.fixture
+def config(service_config, db_url_factory):
+    config = dict(service_config, DB_URLS={"search": db_url_factory("search")})
+    upgrade(config, ["search"])
+    return config
+
+
+@pytest.fixture
+def search(config, container_factory):   # config first: containers stop before the vhost goes
+    container = container_factory(SearchService, config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def storage(config, container_factory):
+    """A real "storage" service on the same broker: texts by file id, and a log of
+    who asked for which file."""
+    texts, asked = {}, []
+
+    class StorageStandIn:
+        name = "storage"
+
+        @rpc
+        def get_text(self, token, file_id):
+            assert verify_token(token, SECRET).system   # search asks as itself
+            asked.append(file_id)
+            if file_id in texts:
+                return {"file_id": file_id, "text_status": "ok", "text": texts[file_id]}
+            return {"file_id": file_id, "text_status": "pending", "text": None}
+
+    container = container_factory(StorageStandIn, config)
+    container.start()
+    container.texts, container.asked = texts, asked
+    return container
+
+
+@pytest.fixture
+def dispatch(config):
+    return event_dispatcher(config)
+
+
+@pytest.fixture
+def search_rpc(config, search):
+    with ServiceRpcProxy("search", config) as proxy:
+        yield proxy
+
+
+def deliver(container, dispatch, source, message, handler):
+    """Publish an event and wait until the handler has run it."""
+    with entrypoint_waiter(container, handler, timeout=10):
+        dispatch(source, message["type"], message)
+
+
+def register(search, dispatch, message):
+    deliver(search, dispatch, "documents", message, "on_documents_document_registered")
+
+
+def hits(search_rpc, token, q, **params):
+    return search_rpc.search(token, {"q": q, **params})
+
+
+def test_a_registered_document_is_searchable_by_its_subject_within_a_second(
+        search, search_rpc, dispatch):
+    """Storage is down here: the metadata is indexed anyway."""
+    message = registered(file_ids=[str(uuid.uuid4())])
+    started = time.monotonic()
+    dispatch("documents", DOCUMENT_REGISTERED, message)
+    while not hits(search_rpc, ALICE, "bao cao tai chinh")["total"]:
+        assert time.monotonic() - started < 1.0, "not searchable within a second"
+        time.sleep(0.02)
+    result = hits(search_rpc, ALICE, "tài chính Tây Ninh")
+    item = result["items"][0]
+    assert item["document_id"] == message["data"]["id"]
+    assert item["snippet"] == ("Báo cáo <mark>tài</mark> <mark>chính</mark> tỉnh "
+                               "<mark>Tây</mark> <mark>Ninh</mark>")
+    assert (item["code_notation"], item["arrival_number"], item["arrival_date"]) == (
+        "STC-BCTC", 12, "2024-05-06")
+    assert result["facets"] == {"document_type": {"CV": 1}, "urgency": {"normal": 1}}
+    assert hits(search_rpc, BOB, "tài chính")["total"] == 0
+
+
+def test_the_same_event_twice_is_indexed_once(search, storage, search_rpc, dispatch, config):
+    """The second delivery is recognised by its event id: nothing is indexed or
+    fetched again."""
+    file_id = str(uuid.uuid4())
+    storage.texts[file_id] = LAW_TEXT
+    message = registered(file_ids=[file_id])
+    register(search, dispatch, message)
+    register(search, dispatch, message)
+    assert hits(search_rpc, ALICE, "Tây Ninh")["total"] == 1
+    assert storage.asked == [file_id]
+    engine = create_engine(config["DB_URLS"]["search"])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(processed)).scalar_one() == 1
+    engine.dispose()
+
+
+def test_text_extracted_adds_the_content_to_every_document_with_the_file(
+        search, storage, search_rpc, dispatch):
+    """Registered before extraction: findable by metadata, then by content once
+    text_extracted arrives, in each document that has the file."""
+    file_id = str(uuid.uuid4())
+    first, second = registered(file_ids=[file_id]), registered(file_ids=[file_id],
+                                                               subject="Công văn kèm theo")
+    register(search, dispatch, first)
+    register(search, dispatch, second)
+    assert hits(search_rpc, ALICE, "duong day tai dien")["total"] == 0
+    storage.texts[file_id] = LAW_TEXT
+    deliver(search, dispatch, "storage", extracted(file_id), "on_storage_text_extracted")
+    result = hits(search_rpc, ALICE, "duong day tai dien")
+    assert {item["document_id"] for item in result["items"]} == {
+        first["data"]["id"], second["data"]["id"]}
+    assert "<mark>đường</mark> <mark>dây</mark> <mark>tải</mark> <mark>điện</mark>" in \
+        result["items"][0]["snippet"]
+
+
+def test_a_document_registered_after_extraction_gets_its_content_at_once(
+        search, storage, search_rpc, dispatch):
+    """text_extracted for a file no document has yet is skipped without asking
+    storage; the registration then asks for the text and indexes it."""
+    file_id = str(uuid.uuid4())
+    storage.texts[file_id] = LAW_TEXT
+    deliver(search, dispatch, "storage", extracted(file_id), "on_storage_text_extracted")
+    assert storage.asked == []
+    message = registered(file_ids=[file_id])
+    register(search, dispatch, message)
+    assert [item["document_id"] for item in hits(search_rpc, ALICE, '"bất động sản"')[
+        "items"]] == [message["data"]["id"]]
+    assert storage.asked == [file_id]
+
+
+def test_secret_documents_are_not_indexed_and_acl_users_see_theirs(
+        search, search_rpc, dispatch):
+    register(search, dispatch, registered(confidentiality="secret", subject="Kế hoạch mật"))
+    shared = registered(subject="Kế hoạch phối hợp", acl_users=["user-bob"])
+    register(search, dispatch, shared)
+    assert hits(search_rpc, ALICE, "kế hoạch")["total"] == 1
+    assert [i["document_id"] for i in hits(search_rpc, BOB, "ke hoach")["items"]] == [
+        shared["data"]["id"]]
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])   # the database plays no part here
+def test_search_refuses_services_strangers_and_bad_params(search_rpc):
+    system = mint_token(Caller(user_id="system:workflow", username="workflow", system=True),
+                        SECRET, 60)
+    with pytest.raises(Forbidden):
+        search_rpc.search(system, {"q": "a"})
+    with pytest.raises(Unauthenticated):
+        search_rpc.search("forged", {"q": "a"})
+    with pytest.raises(InvalidInput) as raised:
+        search_rpc.search(ALICE, {"q": "a", "sort": "date"})
+    assert set(raised.value.details) == {"sort"}
+    with pytest.raises(InvalidInput):
+        search_rpc.search(ALICE, {"q": "x" * 10_000})
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+def test_metrics_report_the_size_of_the_index(search, dispatch):
+    register(search, dispatch, registered())
+    with entrypoint_hook(search, "metrics_endpoint") as scrape:
+        body = scrape(None).get_data(as_text=True)
+    assert 'eoffice_search_index_documents{service="search"} 1.0' in body
+    assert 'entrypoint="on_documents_document_registered"' in body

@@ -1,0 +1,625 @@
+"""The production deployment files, checked without running them (no Docker engine here):
+docker-compose.yml against the official Compose schema and our own rules, deploy/Dockerfile
+and its entry script, the Kubernetes manifests, and the Prometheus and Grafana configs.
+
+The invariant behind most of these tests: every setting reaches a process through an
+environment variable that deploy/config.yml reads, every process of ours is a module that
+exists, and every dependency, database, port and probe named in one file matches the others.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+import yaml
+
+from services.common import migrations
+from services.common.migrations import load_config
+
+ROOT = Path(__file__).resolve().parents[3]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+SCHEMA_FILE = ROOT / "tests" / "fixtures" / "compose" / "compose-spec.json"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+ENTRYPOINT = ROOT / "deploy" / "docker-entrypoint.sh"
+DOCKERIGNORE = ROOT / ".dockerignore"
+INIT_SQL = ROOT / "deploy" / "postgres" / "init-databases.sql"
+K8S_DIR = ROOT / "deploy" / "k8s"
+PROMETHEUS_FILE = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+GRAFANA_DIR = ROOT / "deploy" / "grafana"
+CONFIG_FILE = ROOT / "deploy" / "config.yml"
+
+#: The nameko service class of each process (services/<name>/service.py).
+SERVICE_CLASSES = {"gateway": "GatewayService", "documents": "DocumentsService",
+                   "workflow": "WorkflowService", "search": "SearchService",
+                   "notify": "NotifyService", "storage": "StorageService"}
+#: Our processes and the port each serves /metrics on (its WEB_SERVER_ADDRESS).
+METRICS_PORTS = {"gateway": 8000, "documents": 8101, "workflow": 8102, "search": 8103,
+                 "notify": 8104, "storage": 8105}
+DATABASE_SERVICES = ("documents", "workflow", "search", "notify", "storage")
+SCALABLE = ("documents", "workflow", "search", "notify")
+AUTOSCALED = ("workflow", "documents", "gateway")
+OUR_DOCKERFILE = "deploy/Dockerfile"
+
+
+class PlainLoader(yaml.SafeLoader):
+    """yaml.SafeLoader without nameko's ``${VAR}`` resolver.
+
+    ``load_config`` (nameko's ``setup_yaml_parser``) registers that resolver on
+    yaml.SafeLoader for the whole process; the compose file's own ``${VAR:?message}``
+    must be read as the literal strings Compose sees.
+    """
+
+
+PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "!env_var"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=PlainLoader)
+
+
+def read_yaml_documents(path: Path) -> list:
+    return [doc for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=PlainLoader)
+            if doc is not None]
+
+
+COMPOSE = read_yaml(COMPOSE_FILE)
+SERVICES = COMPOSE["services"]
+
+
+def runs_our_image(service: dict) -> bool:
+    build = service.get("build")
+    return isinstance(build, dict) and build.get("dockerfile") == OUR_DOCKERFILE
+
+
+def our_processes() -> dict:
+    """Compose services running one of our processes, by the process they run."""
+    return {service["command"][0]: name for name, service in SERVICES.items()
+            if runs_our_image(service) and service["command"][0] != "migrate"}
+
+
+def our_migrations() -> dict:
+    return {service["command"][1]: name for name, service in SERVICES.items()
+            if runs_our_image(service) and service["command"][0] == "migrate"}
+
+
+def interpolate(value: str) -> str:
+    """The value as Compose would pass it, with every variable set to "secret" unless the
+    reference has a default (``${VAR:-default}``)."""
+    def replace(match):
+        operator, default = match.group(2) or "", match.group(3) or ""
+        return default if operator.endswith("-") else "secret"
+    return re.sub(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}", replace, str(value))
+
+
+def environment_of(service: dict) -> dict:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return env
+
+
+def depends_on_of(service: dict) -> dict:
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        deps = {name: {"condition": "service_started"} for name in deps}
+    return deps
+
+
+def variables_config_yml_does_not_read(names, monkeypatch) -> list:
+    """Loads deploy/config.yml with nameko's loader after giving each variable a unique
+    value; a variable whose value shows up nowhere in the result is one it never reads."""
+    for name in names:
+        monkeypatch.setenv(name, f"zz{name}zz")
+    config = load_config(str(CONFIG_FILE))
+
+    def leaves(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from leaves(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from leaves(value)
+        else:
+            yield str(node)
+
+    values = list(leaves(config))
+    return sorted(name for name in names if not any(f"zz{name}zz" in value for value in values))
+
+
+# ------------------------------------------------------------------ compose: schema
+
+def test_the_compose_schema_fixture_is_the_official_draft_7_compose_specification():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert schema["title"] == "Compose Specification"
+    assert "service" in schema["definitions"]
+    jsonschema.Draft7Validator.check_schema(schema)
+
+
+def test_the_compose_file_validates_against_the_compose_specification_schema():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(COMPOSE),
+                    key=lambda error: list(error.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in errors)
+
+
+def test_the_schema_rejects_a_compose_file_with_a_misspelt_service_key():
+    """The validation above is not vacuous: a typo in a service key fails it."""
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    broken = {"services": {"web": {"image": "x", "helthcheck": {"test": ["CMD", "true"]}}}}
+    assert not jsonschema.Draft7Validator(schema).is_valid(broken)
+
+
+def test_the_compose_file_has_no_obsolete_version_key():
+    assert "version" not in COMPOSE
+
+
+# ------------------------------------------------------------ compose: our processes
+
+def test_the_compose_file_runs_every_one_of_our_processes_and_migrations():
+    assert set(our_processes()) == set(METRICS_PORTS)
+    assert set(our_migrations()) == set(DATABASE_SERVICES)
+    for service, compose_name in our_migrations().items():
+        assert compose_name == f"{service}-migrate"
+
+
+@pytest.mark.parametrize("process", sorted(METRICS_PORTS))
+def test_every_process_the_compose_file_runs_refers_to_a_service_module_that_exists(process):
+    """Checked by path: some of these modules are being written alongside this file."""
+    assert process in our_processes()
+    module = ROOT / "services" / process / "service.py"
+    assert module.is_file(), f"{module.relative_to(ROOT)} does not exist"
+    assert re.search(rf"^class {SERVICE_CLASSES[process]}\b", module.read_text(encoding="utf-8"),
+                     flags=re.MULTILINE), f"no class {SERVICE_CLASSES[process]} in {module}"
+
+
+@pytest.mark.parametrize("service", DATABASE_SERVICES)
+def test_every_migration_job_refers_to_a_migration_tree_that_exists(service):
+    assert (ROOT / "services" / service / "migrations" / "env.py").is_file()
+    assert service in migrations.SERVICES_WITH_DATABASE
+
+
+def test_every_depends_on_target_is_a_service_of_the_compose_file():
+    missing = [(name, target) for name, service in SERVICES.items()
+               for target in depends_on_of(service) if target not in SERVICES]
+    assert not missing
+
+
+def test_a_service_waited_on_as_healthy_has_a_healthcheck():
+    for name, service in SERVICES.items():
+        for target, how in depends_on_of(service).items():
+            if how.get("condition") == "service_healthy":
+                assert "healthcheck" in SERVICES[target], f"{name} waits on {target}"
+
+
+@pytest.mark.parametrize("service", DATABASE_SERVICES)
+def test_each_service_with_a_database_waits_for_its_migration_and_for_rabbitmq(service):
+    deps = depends_on_of(SERVICES[our_processes()[service]])
+    assert deps[f"{service}-migrate"]["condition"] == "service_completed_successfully"
+    assert deps["rabbitmq"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("service", DATABASE_SERVICES)
+def test_each_migration_job_is_one_shot_and_waits_for_a_healthy_postgres(service):
+    job = SERVICES[f"{service}-migrate"]
+    assert job.get("restart") == "no"
+    assert depends_on_of(job)["postgres"]["condition"] == "service_healthy"
+    assert set(environment_of(job)) == {f"{service.upper()}_DB_URL"}
+
+
+def test_the_gateway_waits_for_a_healthy_rabbitmq():
+    assert depends_on_of(SERVICES["gateway"])["rabbitmq"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("process,port", sorted(METRICS_PORTS.items()))
+def test_each_of_our_services_listens_on_its_own_port_and_checks_health_on_its_metrics(
+        process, port):
+    service = SERVICES[our_processes()[process]]
+    assert environment_of(service)["WEB_SERVER_ADDRESS"] == f"0.0.0.0:{port}"
+    test = service["healthcheck"]["test"]
+    command = " ".join(test) if isinstance(test, list) else test
+    assert f"127.0.0.1:{port}/metrics" in command
+
+
+@pytest.mark.parametrize("process", SCALABLE)
+def test_the_scalable_services_have_no_container_name_and_no_host_ports(process):
+    """`docker compose up --scale NAME=N` fails on a fixed name or host port."""
+    service = SERVICES[our_processes()[process]]
+    assert "container_name" not in service
+    assert "ports" not in service
+
+
+def test_no_service_of_ours_sets_a_container_name():
+    assert not [name for name, service in SERVICES.items()
+                if runs_our_image(service) and "container_name" in service]
+
+
+def test_the_gateway_and_storage_ports_are_published_for_clients():
+    assert "8000:8000" in SERVICES["gateway"]["ports"]
+    assert "8105:8105" in SERVICES["storage"]["ports"]
+    assert environment_of(SERVICES["storage"])["STORAGE_PUBLIC_URL"]
+
+
+def test_storage_uses_minio_and_search_uses_elasticsearch():
+    storage_url = urlsplit(interpolate(environment_of(SERVICES["storage"])["STORAGE_URL"]))
+    assert (storage_url.scheme, storage_url.hostname, storage_url.port,
+            storage_url.path) == ("s3", "minio", 9000, "/eoffice")
+    assert environment_of(SERVICES["search"])["SEARCH_URL"] == "http://elasticsearch:9200"
+
+
+def test_the_secret_key_comes_from_the_environment_with_no_default():
+    for process, name in our_processes().items():
+        value = environment_of(SERVICES[name])["EOFFICE_SECRET_KEY"]
+        assert value.startswith("${EOFFICE_SECRET_KEY:?"), process
+
+
+def test_no_password_in_the_compose_file_has_a_default():
+    """Every ${...PASSWORD...} reference fails loudly when unset (`:?`), none falls back."""
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    references = re.findall(r"\$\{([A-Z_]*(?:PASSWORD|SECRET)[A-Z_]*)([^}]*)\}", text)
+    assert references
+    assert all(rest.startswith(":?") for _, rest in references), references
+
+
+def test_every_database_url_names_a_database_the_init_script_creates():
+    created = set(re.findall(r"CREATE DATABASE\s+\"?(\w+)\"?", INIT_SQL.read_text(),
+                             flags=re.IGNORECASE))
+    assert created == set(DATABASE_SERVICES)
+    seen = set()
+    for name, service in SERVICES.items():
+        for key, value in environment_of(service).items():
+            if not key.endswith("_DB_URL"):
+                continue
+            url = urlsplit(interpolate(value))
+            database = url.path.lstrip("/")
+            assert url.scheme == "postgresql+psycopg2", (name, key)
+            assert url.hostname == "postgres", (name, key)
+            assert database in created, (name, key, database)
+            assert key == f"{database.upper()}_DB_URL", (name, key)
+            seen.add(key)
+    assert seen == {f"{service.upper()}_DB_URL" for service in DATABASE_SERVICES}
+
+
+def test_postgres_runs_the_init_script_and_has_a_pg_isready_healthcheck():
+    postgres = SERVICES["postgres"]
+    assert any("deploy/postgres/init-databases.sql:/docker-entrypoint-initdb.d/" in volume
+               for volume in postgres["volumes"])
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+
+
+def test_rabbitmq_uses_a_3x_management_image_with_a_diagnostics_healthcheck():
+    rabbitmq = SERVICES["rabbitmq"]
+    assert re.fullmatch(r"rabbitmq:3[.\d]*-management", rabbitmq["image"])
+    assert rabbitmq["healthcheck"]["test"] == ["CMD", "rabbitmq-diagnostics", "-q", "ping"]
+
+
+def test_elasticsearch_is_a_9x_single_node_and_is_not_published():
+    elasticsearch = SERVICES["elasticsearch"]
+    assert re.search(r":9\.\d+\.\d+$", elasticsearch["image"])
+    assert environment_of(elasticsearch)["discovery.type"] == "single-node"
+    assert "ports" not in elasticsearch
+
+
+def test_every_backend_keeps_its_data_in_a_named_volume():
+    volumes = set(COMPOSE["volumes"])
+    for service, path in (("postgres", "/var/lib/postgresql/data"), ("minio", "/data"),
+                          ("elasticsearch", "/usr/share/elasticsearch/data"),
+                          ("rabbitmq", "/var/lib/rabbitmq")):
+        sources = [volume.split(":")[0] for volume in SERVICES[service]["volumes"]
+                   if volume.split(":")[1] == path]
+        assert sources and sources[0] in volumes, service
+
+
+def test_the_config_file_parses_with_nameko_env_var_loader(monkeypatch):
+    for name in ("DOCUMENTS_DB_URL", "AMQP_URI", "WEB_SERVER_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(str(CONFIG_FILE))
+    assert config["AMQP_URI"].startswith("pyamqp://")
+    assert set(config["DB_URLS"]) == set(DATABASE_SERVICES)
+
+
+def test_every_environment_variable_compose_sets_for_our_code_is_read_by_config_yml(
+        monkeypatch):
+    names = {key for service in SERVICES.values() if runs_our_image(service)
+             for key in environment_of(service)}
+    assert variables_config_yml_does_not_read(names, monkeypatch) == []
+
+
+def test_the_unread_variable_check_catches_a_misspelt_name(monkeypatch):
+    assert variables_config_yml_does_not_read(
+        ["DOCUMENT_DB_URL", "DOCUMENTS_DB_URL"], monkeypatch) == ["DOCUMENT_DB_URL"]
+
+
+# ------------------------------------------------------------ Dockerfile and entry script
+
+def dockerfile_stages() -> list[list[str]]:
+    """The Dockerfile's instructions (continuations joined, comments dropped), by stage."""
+    instructions, current = [], ""
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        current += " " + stripped[:-1] if stripped.endswith("\\") else " " + stripped
+        if not stripped.endswith("\\"):
+            instructions.append(current.strip())
+            current = ""
+    stages = []
+    for instruction in instructions:
+        if instruction.upper().startswith("FROM "):
+            stages.append([])
+        if stages:
+            stages[-1].append(instruction)
+    return stages
+
+
+def test_the_dockerfile_is_multi_stage_on_python_3_11_slim():
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert "python:3.11-slim" in text
+    assert len(dockerfile_stages()) >= 2
+
+
+def test_the_dockerfile_final_stage_runs_as_a_non_root_user():
+    final = dockerfile_stages()[-1]
+    users = [instruction.split()[1] for instruction in final
+             if instruction.upper().startswith("USER ")]
+    assert users, "the final stage sets no USER"
+    user = users[-1].split(":")[0]
+    assert user not in ("root", "0")
+    useradd = [instruction for instruction in final if "useradd" in instruction]
+    assert useradd and useradd[-1].rstrip().endswith(" eoffice")
+    uid = re.search(r"--uid (\d+)", useradd[-1]).group(1)
+    assert user in ("eoffice", uid)
+
+
+def test_the_dockerfile_final_stage_installs_no_build_tools():
+    final = " ".join(dockerfile_stages()[-1])
+    for tool in ("build-essential", "gcc", "g++", "make ", "libpq-dev", "python3-dev"):
+        assert tool not in final, tool
+
+
+def test_the_dockerfile_installs_wheels_built_in_the_builder_stage():
+    stages = dockerfile_stages()
+    assert any("pip wheel" in instruction for instruction in stages[0])
+    assert any("from=builder" in instruction and "pip install" in instruction
+               for instruction in stages[-1])
+
+
+def test_the_dockerfile_copies_the_code_and_config_into_app_and_runs_the_entry_script():
+    final = dockerfile_stages()[-1]
+    assert "WORKDIR /app" in final
+    assert any(instruction.startswith("COPY services ") for instruction in final)
+    assert any(instruction.startswith("COPY deploy/config.yml ") for instruction in final)
+    entrypoint = [instruction for instruction in final if instruction.startswith("ENTRYPOINT")]
+    assert entrypoint and "/app/deploy/docker-entrypoint.sh" in entrypoint[-1]
+
+
+def test_the_dockerignore_keeps_the_build_context_to_what_the_image_needs():
+    lines = [line.strip() for line in DOCKERIGNORE.read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines[0] == "*"
+    for needed in ("!pyproject.toml", "!README.md", "!services/", "!deploy/config.yml",
+                   "!deploy/docker-entrypoint.sh"):
+        assert needed in lines
+
+
+@pytest.fixture
+def fake_commands(tmp_path):
+    """A PATH whose `nameko` and `python` print their arguments instead of running."""
+    for command in ("nameko", "python"):
+        script = tmp_path / command
+        script.write_text(f'#!/bin/sh\necho {command} "$@"\n')
+        script.chmod(0o755)
+    return tmp_path
+
+
+def run_entrypoint(fake_commands, *args, **env):
+    environment = {"PATH": f"{fake_commands}:/usr/bin:/bin", **env}
+    return subprocess.run(["sh", str(ENTRYPOINT), *args], capture_output=True, text=True,
+                          env=environment, timeout=10)
+
+
+@pytest.mark.parametrize("process", sorted(METRICS_PORTS))
+def test_the_entry_script_runs_the_named_service_under_nameko(fake_commands, process):
+    result = run_entrypoint(fake_commands, process)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["nameko", "run", "--config", "/app/deploy/config.yml",
+                                     f"services.{process}.service:{SERVICE_CLASSES[process]}"]
+
+
+def test_the_entry_script_runs_the_service_named_by_eoffice_service(fake_commands):
+    result = run_entrypoint(fake_commands, EOFFICE_SERVICE="workflow")
+    assert result.stdout.split()[-1] == "services.workflow.service:WorkflowService"
+
+
+def test_the_entry_script_refuses_to_start_without_a_service(fake_commands):
+    result = run_entrypoint(fake_commands)
+    assert result.returncode != 0
+    assert "EOFFICE_SERVICE" in result.stderr
+
+
+def test_the_entry_script_migrations_command_is_one_the_migrations_cli_accepts(
+        fake_commands, monkeypatch):
+    result = run_entrypoint(fake_commands, "migrate", "documents", "workflow")
+    argv = result.stdout.split()
+    assert argv[:3] == ["python", "-m", "services.common.migrations"]
+    argv = [str(CONFIG_FILE) if arg == "/app/deploy/config.yml" else arg for arg in argv[3:]]
+    upgraded = []
+
+    def upgrade(cfg, revision):
+        service = Path(cfg.get_main_option("script_location")).parent.name
+        upgraded.append((service, revision))
+
+    monkeypatch.setattr(migrations.command, "upgrade", upgrade)
+    assert migrations.main(argv) == 0
+    assert upgraded == [("documents", "head"), ("workflow", "head")]
+
+
+# ------------------------------------------------------------------------ Kubernetes
+
+def k8s_documents() -> list[tuple[str, dict]]:
+    documents = []
+    for path in sorted(K8S_DIR.glob("*.yaml")):
+        if path.name == "kustomization.yaml":   # kustomize's input, not an API object
+            continue
+        documents.extend((path.name, doc) for doc in read_yaml_documents(path))
+    return documents
+
+
+def k8s_objects(kind: str) -> dict:
+    return {doc["metadata"]["name"]: doc for _, doc in k8s_documents()
+            if doc.get("kind") == kind}
+
+
+def test_the_kubernetes_files_parse_and_each_object_names_its_kind_and_name():
+    documents = k8s_documents()
+    assert documents
+    for filename, doc in documents:
+        assert doc.get("apiVersion") and doc.get("kind"), filename
+        assert doc.get("metadata", {}).get("name"), filename
+
+
+def test_the_kustomization_lists_every_manifest_but_the_secret_template():
+    kustomization = read_yaml(K8S_DIR / "kustomization.yaml")
+    resources = set(kustomization["resources"])
+    assert all((K8S_DIR / resource).is_file() for resource in resources)
+    manifests = {path.name for path in K8S_DIR.glob("*.yaml")}
+    assert resources == manifests - {"kustomization.yaml", "secret.example.yaml"}
+
+
+@pytest.mark.parametrize("process,port", sorted(METRICS_PORTS.items()))
+def test_each_process_has_a_deployment_and_a_service_on_its_metrics_port(process, port):
+    deployment = k8s_objects("Deployment")[process]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == [process]
+    assert {"name": "WEB_SERVER_ADDRESS", "value": f"0.0.0.0:{port}"} in container["env"]
+    assert {"name": "http", "containerPort": port} in container["ports"]
+    service = k8s_objects("Service")[process]
+    assert service["spec"]["ports"][0]["port"] == port
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert all(labels.get(key) == value for key, value in service["spec"]["selector"].items())
+
+
+@pytest.mark.parametrize("process", sorted(METRICS_PORTS))
+def test_each_deployment_has_resource_requests_limits_and_probes_on_metrics(process):
+    pod = k8s_objects("Deployment")[process]["spec"]["template"]["spec"]
+    for container in pod["containers"]:
+        resources = container["resources"]
+        assert {"cpu", "memory"} <= set(resources["requests"])
+        assert {"cpu", "memory"} <= set(resources["limits"])
+        for probe in ("readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"]["path"] == "/metrics", probe
+            assert container[probe]["httpGet"]["port"] == "http", probe
+
+
+@pytest.mark.parametrize("process", sorted(METRICS_PORTS))
+def test_each_deployment_runs_as_the_non_root_image_user(process):
+    pod = k8s_objects("Deployment")[process]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] != 0
+
+
+@pytest.mark.parametrize("process", AUTOSCALED)
+def test_workflow_documents_and_gateway_are_autoscaled(process):
+    hpa = k8s_objects("HorizontalPodAutoscaler")[process]
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                             "name": process}
+    assert 1 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    assert "replicas" not in k8s_objects("Deployment")[process]["spec"]
+
+
+@pytest.mark.parametrize("service", DATABASE_SERVICES)
+def test_each_database_has_a_kubernetes_migration_job(service):
+    job = k8s_objects("Job")[f"{service}-migrate"]
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["migrate", service]
+    assert [env["name"] for env in container["env"]] == [f"{service.upper()}_DB_URL"]
+    assert {"requests", "limits"} <= set(container["resources"])
+
+
+def test_every_environment_variable_the_kubernetes_files_set_is_read_by_config_yml(
+        monkeypatch):
+    names = set()
+    for _, doc in k8s_documents():
+        if doc["kind"] in ("Deployment", "Job"):
+            for container in doc["spec"]["template"]["spec"]["containers"]:
+                names.update(env["name"] for env in container.get("env", []))
+        elif doc["kind"] == "ConfigMap":
+            names.update(doc["data"])
+    secret = read_yaml(K8S_DIR / "secret.example.yaml")
+    names.update(secret["stringData"])
+    assert variables_config_yml_does_not_read(names, monkeypatch) == []
+
+
+def test_every_secret_key_the_deployments_use_is_in_the_secret_template():
+    keys = set(read_yaml(K8S_DIR / "secret.example.yaml")["stringData"])
+    for _, doc in k8s_documents():
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["name"] == "eoffice-secrets"
+                    assert ref["key"] in keys
+
+
+# ------------------------------------------------------------- Prometheus and Grafana
+
+def test_prometheus_scrapes_every_process_on_its_metrics_port_and_every_replica():
+    config = read_yaml(PROMETHEUS_FILE)
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    for process, port in METRICS_PORTS.items():
+        job = jobs[process]
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        # DNS discovery: one target per replica of a scaled service.
+        assert job["dns_sd_configs"] == [{"names": [process], "type": "A", "port": port,
+                                          "refresh_interval": "30s"}]
+
+
+def test_compose_mounts_the_prometheus_config():
+    assert ("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
+            in SERVICES["prometheus"]["volumes"])
+
+
+def test_the_grafana_dashboard_charts_latency_quantiles_calls_by_outcome_and_outbox_lag():
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "eoffice.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"]
+                   for target in panel.get("targets", [])]
+    latency = [expr for expr in expressions if "eoffice_entrypoint_latency_seconds_bucket" in expr]
+    assert any("histogram_quantile(0.5" in expr for expr in latency)
+    assert any("histogram_quantile(0.95" in expr for expr in latency)
+    assert all("by (le, service, entrypoint)" in expr for expr in latency)
+    assert any("eoffice_entrypoint_calls_total" in expr and "outcome" in expr
+               for expr in expressions)
+    assert any("eoffice_outbox_pending_events" in expr for expr in expressions)
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_eoffice_metric_the_dashboard_queries_is_one_the_services_define():
+    dashboard = (GRAFANA_DIR / "dashboards" / "eoffice.json").read_text()
+    defined = (ROOT / "services" / "common" / "metrics.py").read_text()
+    queried = set(re.findall(r"eoffice_[a-z_]+", dashboard)) - {"eoffice_entrypoint_calls_total"}
+    for metric in queried:
+        base = re.sub(r"_(bucket|count|sum)$", "", metric)
+        assert f'"{base}"' in defined, metric
+    assert '"eoffice_entrypoint_calls_total"' in defined
+
+
+def test_compose_provisions_grafana_from_the_deploy_grafana_folder():
+    volumes = SERVICES["grafana"]["volumes"]
+    assert "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro" in volumes
+    assert "./deploy/grafana/dashboards:/etc/grafana/dashboards:ro" in volumes
+    provider = read_yaml(GRAFANA_DIR / "provisioning" / "dashboards" / "eoffice.yml")
+    assert provider["providers"][0]["options"]["path"] == "/etc/grafana/dashboards"
+    datasource = read_yaml(GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml")
+    assert datasource["datasources"][0]["url"] == "http://prometheus:9090"

@@ -1,0 +1,77 @@
+"""What the handlers keep in the search database, on a real (SQLite) database built
+by the migrations: documents, their files in order, texts, and revisions."""
+import pytest
+
+from services.common.db import make_engine
+from services.common.migrations import upgrade
+from services.search import projection
+from sqlalchemy.orm import Session
+
+
+@pytest.fixture
+def session(tmp_path):
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    upgrade({"DATA_DIR": str(tmp_path), "DB_URLS": {"search": url}}, ["search"])
+    engine = make_engine(url)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def event_data(document_id, file_ids, **extra):
+    return {"id": document_id, "unit_id": "unit-a", "subject": "Công văn về đường bộ",
+            "confidentiality": "none", "file_ids": file_ids, "acl_users": ["user-x"]} | extra
+
+
+def record(session, data):
+    projection.record_document(session, projection.document_fields(data),
+                               projection.file_ids_of(data))
+
+
+def test_a_document_without_acl_units_is_visible_to_its_unit():
+    fields = projection.document_fields({"id": "d", "unit_id": "unit-a"}, "2024-01-01T00:00Z")
+    assert (fields["acl_units"], fields["acl_users"]) == (["unit-a"], [])
+    assert fields["registered_at"] == "2024-01-01T00:00Z"
+    assert projection.document_fields({"id": "d", "unit_id": "u", "acl_units": []})[
+        "acl_units"] == []
+    with pytest.raises(ValueError):
+        projection.document_fields({"subject": "no id"})
+
+
+def test_content_is_the_texts_of_the_files_in_the_documents_order(session):
+    record(session, event_data("doc-1", ["f2", "f1", "f2"]))
+    assert projection.files_without_text(session, "doc-1") == ["f2", "f1"]
+    projection.store_text(session, "f1", "Phần một")
+    projection.store_text(session, "f2", "Phần hai")
+    [doc] = projection.index_documents(session, ["doc-1"])
+    assert doc["content"] == "Phần hai\n\nPhần một"
+    assert doc["revision"] == 3 and doc["acl_users"] == ["user-x"]
+    assert projection.files_without_text(session, "doc-1") == []
+
+
+def test_a_text_moves_every_document_with_that_file_to_a_new_revision(session):
+    record(session, event_data("doc-1", ["shared"]))
+    record(session, event_data("doc-2", ["shared", "own"]))
+    assert projection.store_text(session, "shared", "Văn bản chung") == ["doc-1", "doc-2"]
+    docs = {d["document_id"]: d for d in projection.index_documents(session, ["doc-1", "doc-2"])}
+    assert {k: (d["revision"], d["content"]) for k, d in docs.items()} == {
+        "doc-1": (2, "Văn bản chung"), "doc-2": (2, "Văn bản chung")}
+
+
+def test_a_text_of_a_file_no_document_has_touches_nothing(session):
+    assert projection.store_text(session, "orphan", "x") == []
+
+
+def test_registering_again_replaces_the_files_and_moves_the_revision(session):
+    record(session, event_data("doc-1", ["f1"]))
+    record(session, event_data("doc-1", ["f3"], subject="Đã sửa"))
+    [doc] = projection.index_documents(session, ["doc-1"])
+    assert (doc["subject"], doc["revision"]) == ("Đã sửa", 2)
+    assert projection.files_without_text(session, "doc-1") == ["f3"]
+
+
+def test_a_secret_document_is_not_kept(session):
+    record(session, event_data("doc-1", ["f1"]))
+    record(session, event_data("doc-1", ["f1"], confidentiality="secret"))
+    assert projection.index_documents(session, ["doc-1"]) == []
+    assert projection.documents_of_file(session, "f1") == []

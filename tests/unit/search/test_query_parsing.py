@@ -1,0 +1,61 @@
+"""How a person's search text becomes words and phrases (shared by both backends):
+there is no query syntax to inject, only words and "quoted phrases"."""
+import pytest
+
+from services.common.errors import InvalidInput
+from services.search.backends.base import SearchQuery, mark_ranges, parse_text
+
+
+def units(text):
+    return [list(unit) for unit in parse_text(text).units]
+
+
+def test_words_are_split_on_anything_but_letters_and_digits():
+    assert units("Quyết định số 2491/STC-BCTC, snake_case!") == [
+        ["Quyết"], ["định"], ["số"], ["2491"], ["STC"], ["BCTC"], ["snake"], ["case"]]
+
+
+def test_quoted_words_form_a_phrase_and_curly_quotes_count_as_quotes():
+    assert units('báo cáo "quyết định công nhận" năm') == [
+        ["báo"], ["cáo"], ["quyết", "định", "công", "nhận"], ["năm"]]
+    assert units("“đương sự” tòa") == [["đương", "sự"], ["tòa"]]
+
+
+def test_an_unbalanced_quote_opens_no_phrase():
+    assert units('"quyết định công') == [["quyết"], ["định"], ["công"]]
+    assert units('a "b c" "d e') == [["a"], ["b", "c"], ["d"], ["e"]]
+
+
+def test_a_one_word_phrase_is_a_word():
+    assert units('"đường"') == [["đường"]]
+
+
+def test_field_syntax_and_operators_are_plain_words():
+    assert units("acl_units:unit-b OR *") == [["acl"], ["units"], ["unit"], ["b"], ["OR"]]
+
+
+def test_decomposed_accents_are_composed():
+    decomposed = "Quye\u0302\u0301t \u0111u\u031bo\u031b\u0300ng"   # NFD of "Quyết đường"
+    assert units(decomposed) == [["Quyết"], ["đường"]]
+
+
+@pytest.mark.parametrize("text", [None, 12, "", "  \n ", "*?!", "a" * 1001,
+                                  " ".join(["từ"] * 65)])
+def test_empty_wordless_overlong_or_wordy_text_is_invalid_input(text):
+    with pytest.raises(InvalidInput) as raised:
+        parse_text(text)
+    assert raised.value.status == 400 and set(raised.value.details) == {"q"}
+    assert raised.value.message_vi.startswith("Từ khóa tìm kiếm không hợp lệ")
+
+
+def test_a_page_beyond_ten_thousand_results_is_invalid_input():
+    SearchQuery(text="a", user_id="u", page=50, page_size=200)
+    with pytest.raises(InvalidInput):
+        SearchQuery(text="a", user_id="u", page=51, page_size=200)
+
+
+def test_marked_ranges_are_utf8_byte_offsets_and_the_rest_is_escaped():
+    fragment = "Điều <1> đường & bộ"
+    start = len("Điều <1> ".encode())
+    end = start + len("đường".encode())
+    assert mark_ranges(fragment, [(start, end)]) == "Điều &lt;1&gt; <mark>đường</mark> &amp; bộ"

@@ -1,0 +1,54 @@
+"""What only the embedded tantivy index has to get right: it lives in a folder,
+survives a restart, and has exactly one writer."""
+import pytest
+
+from services.search.backends import open_backend
+from services.search.backends.tantivy_backend import SCHEMA_VERSION, TantivyBackend
+from tests.unit.search.helpers import article_doc, ask, ids
+
+
+def test_the_index_survives_a_restart(tmp_path):
+    backend = TantivyBackend(str(tmp_path))
+    backend.upsert_many([article_doc(0), article_doc(1)])
+    backend.close()
+    reopened = TantivyBackend(str(tmp_path))
+    try:
+        assert reopened.count() == 2
+        assert set(ids(ask(reopened, "duong"))) == {"doc-0", "doc-1"}
+    finally:
+        reopened.close()
+
+
+def test_a_second_writer_on_the_same_folder_is_refused_with_a_clear_error(tantivy_backend):
+    """One process writes the embedded index; a second one fails at start-up."""
+    with pytest.raises(RuntimeError, match="another process"):
+        TantivyBackend(str(tantivy_backend.path).rsplit("/", 1)[0])
+
+
+def test_closing_releases_the_writer(tmp_path):
+    TantivyBackend(str(tmp_path)).close()
+    TantivyBackend(str(tmp_path)).close()
+
+
+def test_the_index_lives_in_a_folder_per_schema_version(tmp_path):
+    backend = open_backend(f"tantivy://{tmp_path}/idx", str(tmp_path / "data"))
+    try:
+        assert backend.path == str(tmp_path / "idx" / SCHEMA_VERSION)
+        assert (tmp_path / "idx" / SCHEMA_VERSION / "meta.json").exists()
+    finally:
+        backend.close()
+
+
+def test_without_search_url_the_index_is_under_the_data_dir(tmp_path):
+    backend = open_backend("", str(tmp_path))
+    try:
+        assert backend.path == str(tmp_path / "index" / SCHEMA_VERSION)
+    finally:
+        backend.close()
+
+
+def test_a_batch_with_the_same_document_twice_keeps_the_newest(tantivy_backend):
+    tantivy_backend.upsert_many([article_doc(1, revision=2),
+                                 article_doc(1, revision=1, subject="Giấy mời", content="")])
+    assert tantivy_backend.count() == 1
+    assert ids(ask(tantivy_backend, "đường")) == ["doc-1"]

@@ -1,0 +1,105 @@
+"""Text extraction in a child process, on real documents, with its limits."""
+import shutil
+
+import pytest
+
+from services.storage.extraction import run_extraction
+from tests.unit.storage.samples import DOCX_FIXTURE, DOCX_WORD, PDF_FIXTURE, PDF_WORD
+
+
+def test_the_text_layer_of_a_real_pdf_is_extracted():
+    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=30)
+    assert result.status == "ok", result.error
+    assert PDF_WORD in result.text
+    assert result.method == "text" and result.pages == 8 and not result.truncated
+
+
+def test_the_text_of_a_real_docx_is_extracted():
+    result = run_extraction(str(DOCX_FIXTURE), "docx", timeout=30)
+    assert result.status == "ok", result.error
+    assert DOCX_WORD in result.text
+    assert "Án lệ số 17/2018/AL" in result.text
+
+
+def test_plain_text_is_decoded(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes("\ufeffHọp giao ban tuần.\n".encode())
+    result = run_extraction(str(path), "txt", timeout=30)
+    assert (result.status, result.text) == ("ok", "Họp giao ban tuần.")
+
+
+def test_a_blank_text_file_is_empty_not_failed(tmp_path):
+    path = tmp_path / "blank.txt"
+    path.write_text("  \n\n ")
+    assert run_extraction(str(path), "txt", timeout=30).status == "empty"
+
+
+def test_the_character_cap_truncates_the_text():
+    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, max_chars=100)
+    assert result.status == "ok" and result.truncated and len(result.text) <= 100
+
+
+def test_the_page_cap_stops_at_the_first_pages():
+    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, max_pages=1)
+    assert result.truncated and "ÁN LỆ SỐ 57/2023" in result.text
+
+
+@pytest.mark.parametrize("kind", ["doc", "xls", "xlsx", "odt", "png", "jpeg", "tiff"])
+def test_kinds_not_extracted_yet_answer_none_without_a_worker(kind, tmp_path):
+    assert run_extraction(str(tmp_path / "missing"), kind, timeout=30).status == "none"
+
+
+def test_a_corrupt_pdf_is_recorded_as_failed_with_its_reason(tmp_path):
+    path = tmp_path / "hong.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + b"\x13\x37garbage" * 200)
+    result = run_extraction(str(path), "pdf", timeout=30)
+    assert result.status == "failed" and result.error
+
+
+def test_an_extraction_over_the_time_limit_is_killed_and_recorded_as_failed():
+    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=0.05)
+    assert result.status == "failed" and "timed out" in result.error
+
+
+def test_an_extraction_over_the_memory_limit_fails_cleanly():
+    """RLIMIT_AS turns a memory bomb into a recorded failure, not a dead machine."""
+    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, memory_mb=30)
+    assert result.status == "failed"
+    assert "memory" in result.error or "exited" in result.error
+
+
+def test_a_missing_file_fails_without_raising(tmp_path):
+    result = run_extraction(str(tmp_path / "gone.pdf"), "pdf", timeout=30)
+    assert result.status == "failed" and "FileNotFoundError" in result.error
+
+
+def test_the_pdf_is_not_altered_by_extraction(tmp_path):
+    copy = tmp_path / "copy.pdf"
+    shutil.copy(PDF_FIXTURE, copy)
+    run_extraction(str(copy), "pdf", timeout=30)
+    assert copy.read_bytes() == PDF_FIXTURE.read_bytes()
+
+
+def test_the_eventlet_hub_keeps_serving_while_a_pdf_is_parsed():
+    """The child process is waited on cooperatively: other green threads run."""
+    import time
+
+    import eventlet
+
+    ticks = []
+
+    def ticker():
+        while True:
+            ticks.append(time.monotonic())
+            eventlet.sleep(0.02)
+
+    thread = eventlet.spawn(ticker)
+    try:
+        started = time.monotonic()
+        assert run_extraction(str(PDF_FIXTURE), "pdf", timeout=30).status == "ok"
+        elapsed = time.monotonic() - started
+    finally:
+        thread.kill()
+    during = [t for t in ticks if t <= started + elapsed]
+    assert len(during) >= elapsed / 0.02 * 0.5
+    assert max(b - a for a, b in zip(during, during[1:])) < 0.2
