@@ -25,6 +25,7 @@ run: install machine
 
 lint: install
 	$(VENV)/bin/lint-imports --config pyproject.toml
+	$(VENV)/bin/ruff check services tests bench
 
 test: install machine lint
 	$(PY) -m pytest $(PYTEST_ARGS)

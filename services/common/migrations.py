@@ -41,7 +41,6 @@ def alembic_config(service: str, url: str) -> Config:
 def run_env(metadata) -> None:
     """The body of every service's migrations/env.py."""
     from alembic import context
-    from sqlalchemy import pool
 
     from services.common.db import make_engine
 

@@ -249,7 +249,8 @@ class DocumentsService(OutboxServiceBase):
             docs = session.execute(query.order_by(IncomingDocument.arrival_date.desc(),
                                                   IncomingDocument.arrival_number.desc())
                                    .offset((page - 1) * page_size).limit(page_size)).scalars()
-            names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
+            names = dict(session.execute(
+                select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
             items = [schemas.incoming_out(d, names.get(d.unit_id)) for d in docs]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 

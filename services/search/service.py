@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import eventlet
+
 from nameko.events import event_handler
 from nameko.rpc import rpc
 
@@ -29,6 +31,10 @@ log = logging.getLogger(__name__)
 
 ON_REGISTERED = "on_documents_document_registered"
 ON_TEXT_EXTRACTED = "on_storage_text_extracted"
+
+
+# How long a handler waits before its event goes back to the queue (storage down).
+REQUEUE_BACKOFF_SECONDS = 2
 
 
 class SearchService(ServiceBase):
@@ -101,8 +107,9 @@ class SearchService(ServiceBase):
 
         Only status "ok" carries text. A file no document has yet is skipped: its
         document's registration will ask storage for the text. Redelivered events
-        change nothing. Errors: ServiceUnavailable/ServiceTimeout from storage are
-        logged and the event is dropped (a reindex recovers it).
+        change nothing. If storage is down or slow (ServiceUnavailable/ServiceTimeout)
+        the handler fails and the event is requeued, so the content is added once
+        storage answers again.
         """
         data = payload.get("data") or {}
         event_id, file_id = payload["event_id"], data.get("file_id")
@@ -112,7 +119,11 @@ class SearchService(ServiceBase):
             mapped = bool(file_id) and bool(documents_of_file(session, file_id))
         text = None
         if mapped and data.get("status") == "ok":
-            text = self._get_text(file_id)
+            try:
+                text = self._get_text(file_id)
+            except (ServiceUnavailable, ServiceTimeout):
+                eventlet.sleep(REQUEUE_BACKOFF_SECONDS)   # no hot loop while storage is down
+                raise
         with self.db.transaction() as session:
             if not first_delivery(session, processed, event_id, ON_TEXT_EXTRACTED):
                 return

@@ -73,3 +73,17 @@ def test_a_frozen_service_gives_a_504_within_the_timeout_and_recovers(system, cl
     finally:
         os.kill(pid, signal.SIGCONT)
     assert wait_until(lambda: clerk.get("/notifications").status_code == 200)
+
+
+def test_with_storage_stopped_uploads_are_a_503_and_work_again_after_restart(
+        system, clerk, pdf_bytes):
+    system.stop_service("storage")
+    try:
+        response = clerk.post("/uploads", json={"filename": "a.pdf", "size": 100})
+        assert response.status_code == 503
+        assert "lưu trữ tệp" in response.json()["message"]
+    finally:
+        restart(system, "storage")
+    put, file_id = clerk.upload("an-le.pdf", pdf_bytes)
+    assert put.status_code == 201
+    assert register(clerk, [file_id], 1003).status_code == 201

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from contextlib import contextmanager
+import time
 
 from tantivy import (Document, FieldType, Filter, Index, Occur, Query, SchemaBuilder,
                      SnippetGenerator, TextAnalyzerBuilder, Tokenizer)
@@ -59,6 +59,10 @@ def _schema():
     return builder.build()
 
 
+#: How long a commit waits for concurrent changes to join it (group commit).
+GROUP_COMMIT_SECONDS = 0.02
+
+
 class TantivyBackend(SearchBackend):
 
     def __init__(self, path: str):
@@ -79,7 +83,12 @@ class TantivyBackend(SearchBackend):
             raise RuntimeError(f"search index at {self.path} is being written by another "
                                "process; run one search replica with the embedded index "
                                f"({exc})") from exc
-        self.lock = threading.Lock()   # a green lock once eventlet has patched threading
+        self.lock = threading.Lock()   # guards the writer (green once eventlet patched it)
+        self.commit_lock = threading.Lock()   # one group commit at a time
+        self._added = 0        # ticket of the last change handed to the writer
+        self._committed = 0    # every ticket up to this one is committed and searchable
+        self._failed = 0       # tickets up to this one were lost by a failed commit
+        self._pending_revisions: dict[str, int] = {}
         self.index.reload()
 
     # -- writing -----------------------------------------------------------------------
@@ -91,33 +100,58 @@ class TantivyBackend(SearchBackend):
             if seen is None or (doc["revision"] or 0) >= (seen["revision"] or 0):
                 latest[doc["document_id"]] = doc
         written = 0
-        with self._writing():
+        with self.lock:
             searcher = self.index.searcher()
             for document_id, doc in latest.items():
-                if doc["revision"] is not None and \
-                        (self._indexed_revision(searcher, document_id) or 0) > doc["revision"]:
-                    continue   # a newer state was indexed already
+                known = max(self._pending_revisions.get(document_id, 0),
+                            self._indexed_revision(searcher, document_id) or 0)
+                if doc["revision"] is not None and known > doc["revision"]:
+                    continue   # a newer state was indexed (or is about to be) already
                 self.writer.delete_documents_by_term("document_id", document_id)
                 if is_indexable(doc):
                     self.writer.add_document(self._document(doc))
                     written += 1
+                self._pending_revisions[document_id] = doc["revision"] or 0
+            ticket = self._next_ticket()
+        self._commit_through(ticket)
         return written
 
     def delete(self, document_id: str) -> None:
-        with self._writing():
-            self.writer.delete_documents_by_term("document_id", str(document_id))
-
-    @contextmanager
-    def _writing(self):
-        """One batch of changes, all or nothing, searchable on return."""
         with self.lock:
-            try:
-                yield
-                self.writer.commit()
-            except BaseException:
-                self.writer.rollback()
-                raise
-            self.index.reload()   # now, not when the reader next polls
+            self.writer.delete_documents_by_term("document_id", str(document_id))
+            ticket = self._next_ticket()
+        self._commit_through(ticket)
+
+    def _next_ticket(self) -> int:
+        self._added += 1
+        return self._added
+
+    def _commit_through(self, ticket: int) -> None:
+        """Return once the change with ``ticket`` is committed and searchable.
+
+        Group commit: a commit (and reader reload) costs tens of milliseconds whatever
+        its size, and blocks the process meanwhile, so the first waiter waits a moment
+        for the changes of concurrent handlers and commits them all at once; the others
+        find their ticket already committed. A failed commit rolls every pending change
+        back and raises to each of their callers."""
+        with self.commit_lock:
+            if self._committed >= ticket:
+                return
+            if self._failed >= ticket:
+                raise RuntimeError("the search index commit failed; the change was lost")
+            time.sleep(GROUP_COMMIT_SECONDS)
+            with self.lock:
+                through = self._added
+                try:
+                    self.writer.commit()
+                except BaseException:
+                    self.writer.rollback()
+                    self._failed = through
+                    self._pending_revisions.clear()
+                    raise
+                self._pending_revisions.clear()
+                self.index.reload()   # now, not when the reader next polls
+                self._committed = through
 
     def _indexed_revision(self, searcher, document_id: str) -> int | None:
         found = searcher.search(Query.term_query(self.schema, "document_id", document_id),
