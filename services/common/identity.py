@@ -55,6 +55,9 @@ class Caller:
     def has_role(self, unit_id: str, *roles: str) -> bool:
         return bool(self.roles_in(unit_id) & set(roles))
 
+    def has_role_anywhere(self, *roles: str) -> bool:
+        return any(m.role in roles for m in self.memberships)
+
     def is_member(self, unit_id: str) -> bool:
         return unit_id in self.unit_ids
 

@@ -117,11 +117,15 @@ class IncomingDocument(Base):
 
 
 class AuditEntry(Base):
-    """Append-only record of every change, view and download."""
+    """Append-only record of every change, view and download, chained by hashes: each
+    entry's hash covers its content and the previous entry's hash (see audit.py)."""
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
     actor_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
@@ -129,6 +133,16 @@ class AuditEntry(Base):
     object_id: Mapped[str] = mapped_column(String(64), index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The end of the audit chain (one row): appending takes its row lock, so entries
+    are chained in one order whatever the number of documents processes."""
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class DocumentFile(Base):

@@ -12,12 +12,13 @@ from services.common import events
 from services.common.db import Database
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     Unauthenticated, not_found)
+from services.common.identity import ADMIN
 from services.common.identity_provider import Identity
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import domain, numbering, schemas
+from services.documents import audit, domain, numbering, schemas
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentFile, IncomingDocument, Membership,
                                        Register, Unit, User, outbox)
@@ -58,7 +59,7 @@ class DocumentsService(OutboxServiceBase):
             raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
                                   "Wrong username or password.")
         with self.db.transaction() as session:
-            session.add(self._audit("login", "user", user.id, user.id, {}))
+            self._audit(session, "login", "user", user.id, user.id, {})
         return self._user_profile(user.id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -182,9 +183,8 @@ class DocumentsService(OutboxServiceBase):
             leaders = domain.leaders_of(session.execute(
                 select(Membership.user_id, Membership.role)
                 .where(Membership.unit_id == unit.id)).all())
-            session.add(self._audit("register", "incoming_document", doc.id, caller.user_id,
-                                    {"after": result, "duplicate_confirmed":
-                                     data.confirm_duplicate}))
+            self._audit(session, "register", "incoming_document", doc.id, caller.user_id,
+                        {"after": result, "duplicate_confirmed": data.confirm_duplicate})
             add_event(session, outbox, events.DOCUMENT_REGISTERED, result | {
                 "acl_units": [unit.id], "acl_users": [], "leader_user_ids": leaders,
             })
@@ -202,8 +202,8 @@ class DocumentsService(OutboxServiceBase):
             if doc is None:
                 raise not_found("văn bản", "Document", document_id)
             allowed = domain.may_view_document(caller, doc.unit_id, doc.confidentiality)
-            session.add(self._audit("view" if allowed else "view_denied", "incoming_document",
-                                    doc.id, caller.user_id, {}))
+            self._audit(session, "view" if allowed else "view_denied", "incoming_document",
+                        doc.id, caller.user_id, {})
             if not allowed:
                 result = None
             else:
@@ -269,11 +269,56 @@ class DocumentsService(OutboxServiceBase):
                 raise not_found("tệp", "File", file_id)
             for doc in rows:
                 if domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
-                    session.add(self._audit("download", "file", file_id, caller.user_id,
-                                            {"document_id": doc.id}))
+                    self._audit(session, "download", "file", file_id, caller.user_id,
+                                {"document_id": doc.id})
                     return {"file_id": file_id, "document_id": doc.id}
-            session.add(self._audit("download_denied", "file", file_id, caller.user_id, {}))
+            self._audit(session, "download_denied", "file", file_id, caller.user_id, {})
         raise Forbidden("Bạn không có quyền tải tệp này.", "You may not download this file.")
+
+    # ---------------------------------------------------------------- audit
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_audit(self, token, params=None):
+        """Audit entries, newest first, for administrators: params {object_id, actor_id,
+        action, page, page_size}. Returns {items: [{seq, at, actor_id, action,
+        object_type, object_id, details, request_id, hash}], total, page, page_size}.
+        Errors: Forbidden for anyone but a quản trị."""
+        self._require_admin(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"object_id", "actor_id", "action", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        filters = {name: problems.text(params, name, max_length=64)
+                   for name in ("object_id", "actor_id", "action")}
+        problems.raise_if_any()
+        query = select(AuditEntry)
+        for name, value in filters.items():
+            if value:
+                query = query.where(getattr(AuditEntry, name) == value)
+        with self.db.read() as session:
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = session.execute(query.order_by(AuditEntry.seq.desc())
+                                   .offset((page - 1) * page_size).limit(page_size)).scalars()
+            items = [{"seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id,
+                      "action": e.action, "object_type": e.object_type,
+                      "object_id": e.object_id, "details": e.details,
+                      "request_id": e.request_id, "hash": e.hash} for e in rows]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def verify_audit(self, token):
+        """Check the audit hash chain from its first entry. Returns {intact, checked,
+        first_broken: null | {seq, id, reason}}. Errors: Forbidden unless quản trị."""
+        self._require_admin(token)
+        with self.db.read() as session:
+            return audit.verify(session)
+
+    def _require_admin(self, token):
+        caller = self.identity.caller(token)
+        if not caller.has_role_anywhere(ADMIN):
+            raise Forbidden("Chỉ quản trị hệ thống được xem nhật ký.",
+                            "Only administrators may read the audit log.")
+        return caller
 
     # ---------------------------------------------------------------- helpers
 
@@ -343,10 +388,9 @@ class DocumentsService(OutboxServiceBase):
                 Unit.id.in_({m.unit_id for m in memberships}))).scalars()}
             return schemas.user_out(user, memberships, units)
 
-    def _audit(self, action, object_type, object_id, actor_id, details):
-        return AuditEntry(at=datetime.now(timezone.utc), actor_id=actor_id, action=action,
-                          object_type=object_type, object_id=object_id,
-                          details=details, request_id=self.request_id)
+    def _audit(self, session, action, object_type, object_id, actor_id, details):
+        audit.record(session, actor_id=actor_id, action=action, object_type=object_type,
+                     object_id=object_id, details=details, request_id=self.request_id)
 
     @staticmethod
     def _forbidden_unit():

@@ -41,6 +41,11 @@ ROUTES = [
      [q("unit_id"), q("state"), q("from", format="date"), q("to", format="date")] + PAGE),
     ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
      True, None, "IncomingDocument", []),
+    ("GET", "/api/v1/audit", "audit", "Nhật ký hệ thống / Audit log (quản trị)", True, None,
+     "Page", [q("object_id"), q("actor_id"), q("action")] + PAGE),
+    ("GET", "/api/v1/audit/verify", "audit",
+     "Kiểm tra chuỗi băm nhật ký / Verify the audit hash chain", True, None, "AuditCheck",
+     []),
     ("GET", "/api/v1/inbox", "workflow", "Việc của tôi / My work", True, None, "InboxPage",
      [q("view", enum=["todo", "following", "overdue"])] + PAGE),
     ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
@@ -125,6 +130,11 @@ SCHEMAS = {
     "IncomingPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "InboxPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "NotificationPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
+    "AuditCheck": {"type": "object", "properties": {
+        "intact": {"type": "boolean"}, "checked": {"type": "integer"},
+        "first_broken": {"type": ["object", "null"], "properties": {
+            "seq": {"type": "integer"}, "id": {"type": ["integer", "null"]},
+            "reason": STR}}}},
     "SearchResult": {"type": "object", "properties": {
         "items": {"type": "array", "items": {"type": "object", "properties": {
             "document_id": STR, "subject": STR,

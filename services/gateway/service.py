@@ -160,6 +160,19 @@ class GatewayService(ServiceBase):
         return json_response(self.documents_rpc.get_incoming(self.auth.token_of(request),
                                                              document_id))
 
+    # ------------------------------------------------------------------ audit
+
+    @http("GET", "/api/v1/audit")
+    def list_audit(self, request):
+        """Audit entries for administrators (filters object_id, actor_id, action)."""
+        params = query_params(request, "object_id", "actor_id", "action", "page", "page_size")
+        return json_response(self.documents_rpc.list_audit(self.auth.token_of(request), params))
+
+    @http("GET", "/api/v1/audit/verify")
+    def verify_audit(self, request):
+        """Walk the audit hash chain: {intact, checked, first_broken}."""
+        return json_response(self.documents_rpc.verify_audit(self.auth.token_of(request)))
+
     # ------------------------------------------------------------------ work
 
     @http("GET", "/api/v1/inbox")

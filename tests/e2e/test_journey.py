@@ -112,3 +112,11 @@ def test_every_service_exposes_prometheus_metrics(system, service):
         f"http://127.0.0.1:{system.ports[service]}/metrics", timeout=10)
     assert metrics.status_code == 200
     assert "eoffice_entrypoint_latency_seconds" in metrics.text
+
+
+def test_an_administrator_verifies_the_audit_chain_and_others_may_not(system):
+    admin = Api(system.base_url, "admin")
+    check = admin.get("/audit/verify").json()
+    assert check["intact"] is True and check["checked"] > 0
+    assert admin.get("/audit", params={"action": "login"}).json()["total"] >= 1
+    assert Api(system.base_url, "vanthu.stc").get("/audit/verify").status_code == 403

@@ -74,6 +74,24 @@ def test_concurrent_registrations_take_every_number_exactly_once(documents):
 
     results = list(eventlet.GreenPool(10).imap(register, range(200, 230)))
     assert sorted(r["arrival_number"] for r in results) == list(range(1, 31))
+    admin = token("u-admin", memberships=(("UBND", "admin"),))
+    with ServiceRpcProxy("documents", config, timeout=30) as proxy:
+        chain = proxy.verify_audit(admin)
+    assert chain["intact"] and chain["checked"] == 30   # one chained entry per registration
+
+
+def test_only_administrators_may_read_or_verify_the_audit_log(documents):
+    proxy, _ = documents
+    doc = proxy.register_incoming(token(), incoming(31))
+    proxy.get_incoming(token("u-stc", memberships=(("STC", "specialist"),)), doc["id"])
+    with pytest.raises(Forbidden):
+        proxy.list_audit(token(), {})
+    with pytest.raises(Forbidden):
+        proxy.verify_audit(token())
+    admin = token("u-admin", memberships=(("UBND", "admin"),))
+    entries = proxy.list_audit(admin, {"object_id": doc["id"]})["items"]
+    assert [e["action"] for e in entries] == ["view", "register"]
+    assert proxy.verify_audit(admin)["intact"]
 
 
 def test_a_duplicate_is_refused_and_changes_nothing_unless_the_clerk_confirms(documents):

@@ -1,0 +1,100 @@
+"""The audit log as a hash chain (ND30 Phụ lục VI §III.5–7: every change, view and
+download is recorded; the record must not be alterable unnoticed).
+
+Each entry stores ``hash = sha256(canonical entry ‖ prev_hash)`` and its position
+``seq``. Editing an entry breaks its hash; deleting one leaves a gap in ``seq`` or a
+``prev_hash`` that no longer matches; cutting the tail disagrees with the head row.
+Anyone who can rewrite the whole table and the head can forge a new chain: anchoring
+the head hash outside the database is a later step.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from services.documents.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+BATCH = 2000
+
+
+def _utc_text(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
+
+
+def entry_hash(seq: int, at: datetime, actor_id: str, action: str, object_type: str,
+               object_id: str, details, request_id, prev_hash: str) -> str:
+    canonical = json.dumps(
+        [seq, _utc_text(at), actor_id, action, object_type, object_id, details or {},
+         request_id, prev_hash],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _head(session) -> AuditHead:
+    query = select(AuditHead).where(AuditHead.id == 1)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    head = session.execute(query).scalar_one_or_none()
+    if head is None:   # first entry ever (the migration creates the row; tests may not)
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(session, *, actor_id: str, action: str, object_type: str, object_id: str,
+           details: dict | None = None, request_id: str | None = None) -> AuditEntry:
+    """Append one entry in the caller's transaction."""
+    head = _head(session)
+    at = datetime.now(timezone.utc)
+    details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    seq = head.last_seq + 1
+    digest = entry_hash(seq, at, actor_id, action, object_type, str(object_id), details,
+                        request_id, head.last_hash)
+    entry = AuditEntry(seq=seq, at=at, actor_id=actor_id, action=action,
+                       object_type=object_type, object_id=str(object_id), details=details,
+                       request_id=request_id, prev_hash=head.last_hash, hash=digest)
+    session.add(entry)
+    head.last_seq, head.last_hash = seq, digest
+    return entry
+
+
+def verify(session) -> dict:
+    """Walk the chain from the start. Returns ``{"intact": bool, "checked": n,
+    "first_broken": None | {"seq", "id", "reason"}}``."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.execute(select(AuditEntry).where(AuditEntry.seq >= expected_seq)
+                               .order_by(AuditEntry.seq).limit(BATCH)).scalars().all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return _broken(checked, expected_seq, None, "missing entry (deleted?)")
+            if entry.prev_hash != expected_prev:
+                return _broken(checked, entry.seq, entry.id,
+                               "previous hash does not match (an entry was removed?)")
+            digest = entry_hash(entry.seq, entry.at, entry.actor_id, entry.action,
+                                entry.object_type, entry.object_id, entry.details,
+                                entry.request_id, entry.prev_hash)
+            if digest != entry.hash:
+                return _broken(checked, entry.seq, entry.id, "content does not match its hash")
+            expected_prev, expected_seq, last_seq = entry.hash, entry.seq + 1, entry.seq
+            checked += 1
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_seq != last_seq or head.last_hash != expected_prev):
+        return _broken(checked, last_seq + 1, None,
+                       "the chain ends before its recorded head (entries removed at the end)")
+    return {"intact": True, "checked": checked, "first_broken": None}
+
+
+def _broken(checked, seq, entry_id, reason) -> dict:
+    return {"intact": False, "checked": checked,
+            "first_broken": {"seq": seq, "id": entry_id, "reason": reason}}
