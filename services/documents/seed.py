@@ -1,5 +1,6 @@
-"""Demo organisation: the People's Committee of Tỉnh Tây Ninh (2025 map), its office
-and standard departments, its 96 communes, and one user per role in a few units.
+"""Demo organisation: Tỉnh Tây Ninh of the 2025 map (its People's Committee, standard
+departments, 96 communes and their offices; see directory_import) and one user per
+role in a few units.
 
     python -m services.documents.seed [--config deploy/config.yml]
 
@@ -9,8 +10,6 @@ DEMO_PASSWORD; README lists the logins.
 from __future__ import annotations
 
 import argparse
-import csv
-import os
 import uuid
 from datetime import date
 
@@ -21,30 +20,20 @@ from sqlalchemy.orm import Session
 from services.common.config import settings_from
 from services.common.db import make_engine
 from services.common.migrations import DEFAULT_CONFIG, load_config
-from services.documents import domain, numbering
-from services.documents.models import Membership, Unit, User
+from services.documents import directory_import, domain, numbering
+from services.documents.models import Membership, User
 
 DEMO_PASSWORD = "eoffice@2026"
-HERE = os.path.dirname(os.path.abspath(__file__))
-NAMESPACE = uuid.UUID("6f1c1e52-8b4e-4c69-9a51-3c6d0e4a7b10")
-PROVINCE_ID = "H80"
-
-# (key, organ_id, name, abbreviation): the provincial layer after the 2025 reorganisation.
-DEPARTMENTS = [
-    ("VP", "H80.01", "Văn phòng Ủy ban nhân dân tỉnh Tây Ninh", "VP"),
-    ("STC", "000.00.11.H53", "Sở Tài chính tỉnh Tây Ninh", "STC"),
-    ("SNV", "H80.03", "Sở Nội vụ tỉnh Tây Ninh", "SNV"),
-    ("STP", "H80.04", "Sở Tư pháp tỉnh Tây Ninh", "STP"),
-    ("SXD", "H80.05", "Sở Xây dựng tỉnh Tây Ninh", "SXD"),
-    ("SNNMT", "H80.06", "Sở Nông nghiệp và Môi trường tỉnh Tây Ninh", "SNNMT"),
-    ("SCT", "H80.07", "Sở Công Thương tỉnh Tây Ninh", "SCT"),
-    ("SKHCN", "H80.08", "Sở Khoa học và Công nghệ tỉnh Tây Ninh", "SKHCN"),
-    ("SGDĐT", "H80.09", "Sở Giáo dục và Đào tạo tỉnh Tây Ninh", "SGDĐT"),
-    ("SYT", "H80.10", "Sở Y tế tỉnh Tây Ninh", "SYT"),
-    ("SVHTTDL", "H80.11", "Sở Văn hóa, Thể thao và Du lịch tỉnh Tây Ninh", "SVHTTDL"),
-    ("SDTTG", "H80.12", "Sở Dân tộc và Tôn giáo tỉnh Tây Ninh", "SDTTG"),
-    ("TTT", "H80.13", "Thanh tra tỉnh Tây Ninh", "TTr"),
-]
+DEMO_PROVINCE = "80"   # Tỉnh Tây Ninh
+# The units the demo users belong to, by a short alias.
+ALIASES = {
+    "UBND": directory_import.province_key(DEMO_PROVINCE),
+    "VP": directory_import.department_key(DEMO_PROVINCE, "VP"),
+    "STC": directory_import.department_key(DEMO_PROVINCE, "STC"),
+    "SNV": directory_import.department_key(DEMO_PROVINCE, "SNV"),
+    "XA_25459": directory_import.commune_key("25459"),   # phường Tân Ninh
+}
+NAMESPACE = directory_import.NAMESPACE
 
 # (username, full name, position, clearance, [(unit key, role)])
 USERS = [
@@ -62,39 +51,16 @@ USERS = [
 ]
 
 
-def unit_uuid(key: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, key))
-
-
-def demo_units() -> list[dict]:
-    valid_from = date(2025, 7, 1)
-    units = [dict(key="UBND", organ_id="000.00.00.H80", name="Ủy ban nhân dân tỉnh Tây Ninh",
-                  abbreviation="UBND", level="province", parent=None, valid_from=valid_from)]
-    for key, organ_id, name, abbreviation in DEPARTMENTS:
-        units.append(dict(key=key, organ_id=organ_id, name=name, abbreviation=abbreviation,
-                          level="department", parent="UBND", valid_from=valid_from))
-    with open(os.path.join(HERE, "seed_data", "tay_ninh_communes_2025.csv"),
-              encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            units.append(dict(key=f"XA_{row['wardCode']}", organ_id=f"H80.{row['wardCode']}",
-                              name=f"Ủy ban nhân dân {row['ward']}", abbreviation="UBND",
-                              level="commune", parent="UBND", valid_from=valid_from))
-    return units
+def unit_uuid(alias: str) -> str:
+    """The id of a demo unit named by its alias (UBND, STC, SNV, VP, XA_25459)."""
+    return directory_import.unit_id(ALIASES[alias])
 
 
 def seed(session: Session, year: int | None = None) -> dict:
     year = year or date.today().year
-    created = {"units": 0, "users": 0}
-    ids = {}
-    for unit in demo_units():
-        unit_id = unit_uuid(unit["key"])
-        ids[unit["key"]] = unit_id
-        if session.get(Unit, unit_id) is None:
-            session.add(Unit(id=unit_id, organ_id=unit["organ_id"], name=unit["name"],
-                             abbreviation=unit["abbreviation"], level=unit["level"],
-                             parent_id=ids[unit["parent"]] if unit["parent"] else None,
-                             valid_from=unit["valid_from"]))
-            created["units"] += 1
+    units = directory_import.build_units(
+        directory_import.read_communes(provinces={DEMO_PROVINCE}))
+    created = {"units": directory_import.import_units(session, units), "users": 0}
     session.flush()
     hasher = PasswordHasher()
     for username, full_name, position, clearance, roles in USERS:
@@ -105,9 +71,9 @@ def seed(session: Session, year: int | None = None) -> dict:
                     password_hash=hasher.hash(DEMO_PASSWORD), active=True)
         session.add(user)
         session.flush()
-        for unit_key, role in roles:
-            session.add(Membership(user_id=user.id, unit_id=ids[unit_key], role=role))
-            numbering.ensure_register(session, ids[unit_key], domain.INCOMING, year)
+        for alias, role in roles:
+            session.add(Membership(user_id=user.id, unit_id=unit_uuid(alias), role=role))
+            numbering.ensure_register(session, unit_uuid(alias), domain.INCOMING, year)
         created["users"] += 1
     return created
 
