@@ -1,0 +1,198 @@
+// The gateway's API (/api/v1): the bearer token in sessionStorage, Accept-Language
+// from the chosen language, and every error turned into an ApiError carrying the
+// server's {error, message, details}.
+
+import { lang, t } from "./i18n.js";
+
+const BASE = "/api/v1";
+const TOKEN_KEY = "eoffice.token";
+const USER_KEY = "eoffice.user";
+const EXPIRES_KEY = "eoffice.expires";
+
+export class ApiError extends Error {
+  constructor(status, code, message, details = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details && typeof details === "object" ? details : {};
+  }
+}
+
+let unauthorizedHandler = () => {};
+
+/** Called (once per burst) when the API answers 401 to a signed-in request. */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+export const session = {
+  get token() {
+    const expires = Number(sessionStorage.getItem(EXPIRES_KEY) || 0);
+    if (expires && Date.now() > expires) {
+      this.clear();
+      return null;
+    }
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  get user() {
+    try {
+      return JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
+    } catch {
+      return null;
+    }
+  },
+  set(token, user, expiresIn) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+    if (expiresIn) sessionStorage.setItem(EXPIRES_KEY, String(Date.now() + expiresIn * 1000));
+  },
+  setUser(user) {
+    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+  },
+  clear() {
+    for (const key of [TOKEN_KEY, USER_KEY, EXPIRES_KEY, "eoffice.unit"]) sessionStorage.removeItem(key);
+  },
+};
+
+function headers(extra = {}) {
+  const result = { Accept: "application/json", "Accept-Language": lang(), ...extra };
+  const token = session.token;
+  if (token) result.Authorization = `Bearer ${token}`;
+  return result;
+}
+
+function queryString(query) {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function errorFrom(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (body && typeof body === "object" && body.message) {
+    return new ApiError(response.status, body.error || "ERROR", body.message, body.details);
+  }
+  return new ApiError(response.status, "HTTP_" + response.status, `HTTP ${response.status}`);
+}
+
+/** Any call. `allowStatus` lists non-2xx statuses whose JSON body is still returned. */
+export async function request(method, path, { body, query, auth = true, allowStatus = [] } = {}) {
+  const init = { method, headers: headers(body !== undefined ? { "Content-Type": "application/json" } : {}) };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  let response;
+  try {
+    response = await fetch(BASE + path + queryString(query), init);
+  } catch {
+    throw new ApiError(0, "NETWORK", t("networkError"));
+  }
+  if (response.ok || allowStatus.includes(response.status)) {
+    if (response.status === 204) return null;
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+  const error = await errorFrom(response);
+  if (response.status === 401 && auth) {
+    session.clear();
+    unauthorizedHandler(error);
+  }
+  throw error;
+}
+
+export const api = {
+  login: (username, password) =>
+    request("POST", "/auth/login", { body: { username, password }, auth: false }),
+  me: () => request("GET", "/me"),
+  health: () => request("GET", "/health", { auth: false, allowStatus: [503] }),
+  listIncoming: (query) => request("GET", "/incoming", { query }),
+  getIncoming: (id) => request("GET", `/incoming/${encodeURIComponent(id)}`),
+  registerIncoming: (body) => request("POST", "/incoming", { body }),
+  createUpload: (body) => request("POST", "/uploads", { body }),
+  getFile: (id) => request("GET", `/files/${encodeURIComponent(id)}`),
+  inbox: (query) => request("GET", "/inbox", { query }),
+  notifications: (query) => request("GET", "/notifications", { query }),
+  markRead: (id) => request("POST", `/notifications/${encodeURIComponent(id)}/read`),
+  markAllRead: () => request("POST", "/notifications/read-all"),
+  search: (query) => request("GET", "/search", { query }),
+};
+
+/**
+ * PUT a file's bytes to the signed upload URL (the storage service, another
+ * origin), reporting progress as a fraction. Resolves to the stored file record.
+ */
+export function putFile(url, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("PUT", url);
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    xhr.setRequestHeader("Accept-Language", lang());
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener("load", () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve(body);
+      } else if (body && body.message) {
+        reject(new ApiError(xhr.status, body.error, body.message, {}));
+      } else {
+        reject(new ApiError(xhr.status, "HTTP_" + xhr.status, `HTTP ${xhr.status}`));
+      }
+    });
+    xhr.addEventListener("error", () => reject(new ApiError(0, "NETWORK", t("networkError"))));
+    xhr.addEventListener("abort", () => reject(new ApiError(0, "ABORTED", "aborted")));
+    xhr.send(file);
+  });
+}
+
+/**
+ * Download a stored file: the gateway answers 302 to a signed URL on the storage
+ * service, which the browser follows (dropping the Authorization header, as the
+ * Fetch standard does across origins). The bytes are handed to the browser's
+ * download with the file's own name.
+ */
+export async function downloadFile(fileId, filename) {
+  let response;
+  try {
+    response = await fetch(`${BASE}/files/${encodeURIComponent(fileId)}/content`, {
+      headers: headers(), redirect: "follow",
+    });
+  } catch {
+    throw new ApiError(0, "NETWORK", t("networkError"));
+  }
+  if (!response.ok) {
+    const error = await errorFrom(response);
+    if (response.status === 401) {
+      session.clear();
+      unauthorizedHandler(error);
+    }
+    throw error;
+  }
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename || "download";
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

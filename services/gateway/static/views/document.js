@@ -1,0 +1,103 @@
+import { api, downloadFile } from "../api.js";
+import { confidentialityBadge, h, loadingBox, urgencyBadge } from "../dom.js";
+import {
+  confidentialityLabel, documentTypeLabel, formatDate, formatDateTime, formatSize, t, urgencyLabel,
+} from "../i18n.js";
+import { codeOf, errorPanel } from "../widgets.js";
+
+export function renderDocument(view, params) {
+  const id = params.id;
+  const heading = h("h1", { tabindex: "-1", id: "page-title" }, t("documentTitle"));
+  const body = h("div", {}, loadingBox());
+  view.append(
+    h("p", { class: "back" }, h("a", { href: "#/incoming", onclick: (event) => {
+      if (history.length > 1) {
+        event.preventDefault();
+        history.back();
+      }
+    } }, "‹ ", t("back"))),
+    h("div", { class: "page-head" }, heading),
+    body);
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      const doc = await api.getIncoming(id);
+      draw(doc);
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  function row(label, value) {
+    return [h("dt", {}, label), h("dd", {}, value === null || value === undefined || value === "" ? t("none") : value)];
+  }
+
+  function draw(doc) {
+    heading.textContent = doc.subject || t("documentTitle");
+    document.title = `${doc.subject || t("documentTitle")} · e-Office`;
+    const signer = [doc.signer?.position, doc.signer?.full_name].filter(Boolean).join(" ");
+    const issuer = [doc.issuer?.name, doc.issuer?.organ_id ? `(${doc.issuer.organ_id})` : null].filter(Boolean).join(" ");
+    const stateKey = `state_${doc.state}`;
+    const files = h("ul", { class: "attachment-list" });
+    body.replaceChildren(
+      h("div", { class: "doc-badges" },
+        h("span", { class: "eyebrow" }, `${t("documentTitle")} · ${t("arrivalNumber")} ${doc.arrival_number}`),
+        urgencyBadge(doc.urgency, { showNormal: false }), confidentialityBadge(doc.confidentiality)),
+      h("div", { class: "doc-layout" },
+        h("section", { class: "panel", "aria-labelledby": "doc-info" },
+          h("h2", { id: "doc-info", class: "visually-hidden" }, t("sectionDocument")),
+          h("dl", { class: "detail-list" },
+            row(t("arrivalNumber"), h("strong", { id: "doc-arrival-number" }, String(doc.arrival_number))),
+            row(t("arrivalDate"), formatDateTime(doc.arrival_date)),
+            row(t("colCode"), codeOf(doc)),
+            row(t("issuedDate"), formatDate(doc.issued_date)),
+            row(t("documentType"), documentTypeLabel(doc.document_type, doc.document_type_name)),
+            row(t("issuer"), issuer),
+            row(t("signer"), signer),
+            row(t("pageAmount"), doc.page_amount != null ? String(doc.page_amount) : null),
+            row(t("urgency"), urgencyLabel(doc.urgency)),
+            row(t("confidentiality"), confidentialityLabel(doc.confidentiality)),
+            row(t("dueDate"), doc.due_date ? formatDate(doc.due_date) : null),
+            row(t("unit"), doc.unit_name),
+            row(t("state"), t(stateKey) === stateKey ? doc.state : t(stateKey)),
+            row(t("description"), doc.description))),
+        h("section", { class: "panel", "aria-labelledby": "doc-files" },
+          h("h2", { id: "doc-files" }, t("attachments")),
+          doc.file_ids?.length ? files : h("p", { class: "muted" }, t("noAttachments")))));
+    for (const fileId of doc.file_ids || []) files.append(fileItem(fileId));
+  }
+
+  function fileItem(fileId) {
+    const item = h("li", { class: "attachment" }, loadingBox());
+    api.getFile(fileId).then((file) => {
+      const status = h("span", { class: "file-status", role: "status" });
+      const link = h("a", {
+        href: `/api/v1/files/${encodeURIComponent(fileId)}/content`, class: "btn btn-secondary btn-small download-link",
+        "aria-label": t("downloadFile", file.filename), download: file.filename,
+        onclick: async (event) => {
+          event.preventDefault();
+          status.textContent = t("downloading");
+          try {
+            await downloadFile(fileId, file.filename);
+            status.textContent = "";
+          } catch (error) {
+            status.textContent = error.message;
+          }
+        },
+      }, "⤓ ", t("download"));
+      item.replaceChildren(
+        h("span", { class: "file-icon", "aria-hidden": "true" }, (file.kind || "file").toUpperCase().slice(0, 4)),
+        h("span", { class: "attachment-name" },
+          h("span", { class: "file-name" }, file.filename),
+          h("span", { class: "file-size" }, formatSize(file.size))),
+        link, status);
+    }).catch((error) => {
+      item.replaceChildren(h("span", { class: "muted" }, `${t("fileUnavailable")} ${error.message}`));
+    });
+    return item;
+  }
+
+  load();
+  return { title: t("documentTitle") };
+}

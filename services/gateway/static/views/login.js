@@ -1,0 +1,59 @@
+import { api, session } from "../api.js";
+import { alertBox, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { takeFlash } from "../state.js";
+
+export function renderLogin(view, params, query, { onLoggedIn }) {
+  const flash = takeFlash();
+  const message = h("div", { id: "login-message" }, flash ? alertBox(flash.kind, flash.text) : null);
+  const username = h("input", {
+    id: "login-username", name: "username", type: "text", autocomplete: "username",
+    autocapitalize: "none", spellcheck: "false", required: true,
+  });
+  const password = h("input", {
+    id: "login-password", name: "password", type: "password", autocomplete: "current-password",
+    required: true,
+  });
+  const button = h("button", { type: "submit", class: "btn btn-primary btn-block" }, t("loginButton"));
+
+  const form = h("form", { class: "login-form", novalidate: true, "aria-labelledby": "page-title" },
+    h("div", { class: "field" },
+      h("label", { for: "login-username" }, t("username")), username),
+    h("div", { class: "field" },
+      h("label", { for: "login-password" }, t("password")), password),
+    button);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.replaceChildren();
+    if (!username.value.trim() || !password.value) {
+      message.append(alertBox("error", t("loginMissing")));
+      (username.value.trim() ? password : username).focus();
+      return;
+    }
+    button.disabled = true;
+    button.textContent = t("loggingIn");
+    try {
+      const result = await api.login(username.value.trim(), password.value);
+      session.set(result.access_token, result.user, result.expires_in);
+      onLoggedIn();
+    } catch (error) {
+      message.append(alertBox("error", error.message));
+      password.value = "";
+      password.focus();
+    } finally {
+      button.disabled = false;
+      button.textContent = t("loginButton");
+    }
+  });
+
+  view.append(h("section", { class: "login-card" },
+    h("div", { class: "login-brand", "aria-hidden": "true" },
+      h("span", { class: "emblem" }, "eO")),
+    h("h1", { id: "page-title", tabindex: "-1" }, t("loginTitle")),
+    h("p", { class: "muted" }, t("loginIntro")),
+    message,
+    form,
+    h("p", { class: "login-foot" }, h("a", { href: "#/status" }, t("systemStatusLink")))));
+  return { title: t("loginTitle"), focus: username };
+}

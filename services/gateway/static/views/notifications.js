@@ -1,0 +1,117 @@
+import { api } from "../api.js";
+import { h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
+import { formatDateTime, t } from "../i18n.js";
+import { hooks, navigate, unread } from "../state.js";
+import { errorPanel, pager } from "../widgets.js";
+
+const PAGE_SIZE = 20;
+
+export function renderNotifications(view, params, query) {
+  const unreadOnly = query.get("unread") === "1";
+  const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
+  const markAll = h("button", { type: "button", class: "btn btn-secondary", id: "mark-all-read" }, t("markAllRead"));
+  const summary = h("p", { class: "muted page-sub", "aria-live": "polite" });
+  const status = h("div");
+  const body = h("div", {}, loadingBox());
+  view.append(
+    pageHeading(t("notificationsTitle"), markAll),
+    h("nav", { class: "tabs", "aria-label": t("notificationFilter") },
+      h("a", { href: "#/notifications", class: ["tab", !unreadOnly && "is-active"], "aria-current": !unreadOnly ? "page" : null }, t("showAll")),
+      h("a", { href: "#/notifications?unread=1", class: ["tab", unreadOnly && "is-active"], "aria-current": unreadOnly ? "page" : null }, t("showUnread"))),
+    summary, status, body);
+
+  markAll.addEventListener("click", async () => {
+    markAll.disabled = true;
+    status.replaceChildren();
+    try {
+      await api.markAllRead();
+      unread.set(0);
+      hooks.refreshCounts();
+      await load();
+    } catch (error) {
+      status.replaceChildren(errorPanel(error));
+    } finally {
+      markAll.disabled = false;
+    }
+  });
+
+  async function markOne(note) {
+    try {
+      await api.markRead(note.id);
+      hooks.refreshCounts();
+    } catch (error) {
+      status.replaceChildren(errorPanel(error));
+      return false;
+    }
+    return true;
+  }
+
+  async function load() {
+    try {
+      const query = { page, page_size: PAGE_SIZE };
+      if (unreadOnly) query.unread = "true";
+      const result = await api.notifications(query);
+      unread.set(result.unread || 0);
+      summary.textContent = t("unreadSummary", result.unread || 0, unreadOnly ? result.unread || 0 : result.total);
+      markAll.disabled = !result.unread;
+      draw(result);
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  function draw(result) {
+    if (!result.items.length) {
+      body.replaceChildren(h("p", { class: "empty" }, t("emptyNotifications")));
+      return;
+    }
+    body.replaceChildren(
+      h("ul", { class: "notification-list" }, result.items.map((note) => {
+        const isUnread = !note.read_at;
+        const actions = h("div", { class: "note-actions" });
+        if (note.document_id) {
+          actions.append(h("a", {
+            href: `#/documents/${encodeURIComponent(note.document_id)}`, class: "btn btn-secondary btn-small",
+            onclick: async (event) => {
+              if (!isUnread) return;
+              event.preventDefault();
+              await markOne(note);
+              navigate(`#/documents/${encodeURIComponent(note.document_id)}`);
+            },
+          }, t("openDocument")));
+        }
+        if (isUnread) {
+          actions.append(h("button", {
+            type: "button", class: "btn btn-link btn-small",
+            onclick: async () => {
+              if (await markOne(note)) load();
+            },
+          }, t("markRead")));
+        }
+        return h("li", { class: ["note", isUnread ? "is-unread" : "is-read"] },
+          h("div", { class: "note-main" },
+            h("p", { class: "note-title" },
+              isUnread ? h("span", { class: "dot", title: t("unreadLabel") }, h("span", { class: "visually-hidden" }, t("unreadLabel") + ": ")) : null,
+              urgencyBadge(note.urgency, { showNormal: false }), note.urgency && note.urgency !== "normal" ? " " : null,
+              titleWithoutMark(note)),
+            h("p", { class: "note-body" }, note.body || ""),
+            h("p", { class: "note-time" }, formatDateTime(note.created_at))),
+          actions);
+      })),
+      pager({
+        page: result.page || page, pageSize: result.page_size || PAGE_SIZE,
+        total: result.total, noun: "items",
+        onPage: (p) => navigate(`#/notifications?${unreadOnly ? "unread=1&" : ""}page=${p}`),
+      }));
+  }
+
+  load();
+  return { title: t("notificationsTitle") };
+}
+
+/** The server's title starts with "[KHẨN] " for urgent items; the badge says it already. */
+function titleWithoutMark(note) {
+  const title = note.title || "";
+  if (note.urgency && note.urgency !== "normal") return title.replace(/^\[[^\]]{1,20}\]\s*/, "");
+  return title;
+}

@@ -1,0 +1,342 @@
+// Vào sổ văn bản đến: choose files (each uploaded at once: reserve → PUT bytes with
+// progress), fill in the document's particulars, register. Problems the server
+// finds are shown next to their fields and in a summary; a duplicate asks first.
+
+import { ApiError, api, putFile } from "../api.js";
+import { alertBox, fill, h, pageHeading, uniqueId } from "../dom.js";
+import {
+  CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, confidentialityLabel, formatSize, lang, t,
+  todayIso, urgencyLabel,
+} from "../i18n.js";
+import { clerkMemberships, currentMembership, navigate, setFlash } from "../state.js";
+
+const ACCEPT = ".pdf,.docx,.doc,.odt,.xlsx,.xls,.png,.jpg,.jpeg,.tif,.tiff,.txt";
+const MAX_FILES = 20;
+
+// API field (as named in `details`) → the id of the control it belongs to.
+const FIELD_IDS = {
+  unit_id: "f-unit_id",
+  file_ids: "f-files",
+  code_number: "f-code_number",
+  code_notation: "f-code_notation",
+  issued_date: "f-issued_date",
+  document_type: "f-document_type",
+  subject: "f-subject",
+  page_amount: "f-page_amount",
+  issuer: "f-issuer-name",
+  "issuer.name": "f-issuer-name",
+  "issuer.organ_id": "f-issuer-organ_id",
+  signer: "f-signer-position",
+  "signer.position": "f-signer-position",
+  "signer.full_name": "f-signer-full_name",
+  urgency: "f-urgency-normal",
+  confidentiality: "f-confidentiality",
+  due_date: "f-due_date",
+  description: "f-description",
+};
+
+function errId(controlId) {
+  return `${controlId}-error`;
+}
+
+export function renderRegister(view) {
+  const clerkUnits = clerkMemberships();
+  const current = currentMembership();
+  view.append(pageHeading(t("registerTitle")));
+  if (!clerkUnits.length) {
+    view.append(alertBox("error", t("registerNotClerk")));
+    return { title: t("registerTitle") };
+  }
+  const defaultUnit = clerkUnits.find((m) => m.unit_id === current?.unit_id) || clerkUnits[0];
+  const uploads = [];   // {id, file, status, fileId, error, row, bar, statusText}
+  const labels = {};    // control id → label text, for the error summary
+
+  // ------------------------------------------------------------ field builders
+  function field(controlId, labelText, control, { hint, required, wide } = {}) {
+    labels[controlId] = labelText;
+    const hintId = hint ? `${controlId}-hint` : null;
+    control.id = controlId;
+    if (hintId) control.setAttribute("aria-describedby", hintId);
+    if (required) control.setAttribute("aria-required", "true");
+    return h("div", { class: ["field", wide && "field-wide"] },
+      h("label", { for: controlId }, labelText, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+      hint ? h("p", { class: "hint", id: hintId }, hint) : null,
+      h("p", { class: "field-error", id: errId(controlId), hidden: true }),
+      control);
+  }
+  const input = (name, attrs = {}) => h("input", { name, type: "text", ...attrs });
+
+  const unitSelect = h("select", { name: "unit_id" },
+    clerkUnits.map((m) => h("option", { value: m.unit_id, selected: m.unit_id === defaultUnit.unit_id }, m.unit_name)));
+  const fileInput = h("input", { type: "file", id: "f-files", name: "files", multiple: true, accept: ACCEPT, class: "file-input" });
+  const fileList = h("ul", { class: "file-list", "aria-live": "polite" });
+  const codeNumber = input("code_number", { inputmode: "numeric", maxlength: "11", autocomplete: "off", pattern: "[0-9]*" });
+  const codeNotation = input("code_notation", { maxlength: "30", autocomplete: "off", spellcheck: "false" });
+  const issuedDate = input("issued_date", { type: "date", max: todayIso() });
+  const documentType = h("select", { name: "document_type" },
+    h("option", { value: "" }, t("chooseType")),
+    DOCUMENT_TYPES.map(([key, vi, en]) => h("option", { value: key }, lang() === "en" ? `${en} (${vi})` : vi)));
+  const subject = h("textarea", { name: "subject", rows: "3", maxlength: "500" });
+  const pageAmount = input("page_amount", { type: "number", min: "1", max: "999", inputmode: "numeric" });
+  const issuerName = input("issuer_name", { maxlength: "200", autocomplete: "organization" });
+  const issuerOrganId = input("issuer_organ_id", { maxlength: "35", autocomplete: "off", spellcheck: "false" });
+  const signerPosition = input("signer_position", { maxlength: "100" });
+  const signerName = input("signer_full_name", { maxlength: "50", autocomplete: "off" });
+  const confidentiality = h("select", { name: "confidentiality" },
+    CONFIDENTIALITIES.map((c) => h("option", { value: c }, confidentialityLabel(c))));
+  const dueDate = input("due_date", { type: "date", min: todayIso() });
+  const description = h("textarea", { name: "description", rows: "2", maxlength: "500" });
+
+  labels["f-urgency-normal"] = t("urgency");
+  const urgencyGroup = h("fieldset", { class: "radio-group field field-wide", "aria-describedby": errId("f-urgency-normal") },
+    h("legend", {}, t("urgency")),
+    h("p", { class: "field-error", id: errId("f-urgency-normal"), hidden: true }),
+    h("div", { class: "radio-row" }, URGENCIES.map((u) => h("label", { class: `radio urgency-choice urgency-choice-${u}` },
+      h("input", { type: "radio", name: "urgency", value: u, id: `f-urgency-${u}`, checked: u === "normal" }),
+      h("span", {}, urgencyLabel(u))))));
+
+  const summary = h("div", { class: "error-summary", tabindex: "-1", hidden: true, role: "alert" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, t("submitRegister"));
+
+  const form = h("form", { class: "register-form", novalidate: true, "aria-labelledby": "page-title" },
+    h("p", { class: "muted" }, t("registerIntro")),
+    summary,
+    clerkUnits.length > 1 ? h("div", { class: "form-grid" }, field("f-unit_id", t("unit"), unitSelect, { required: true })) : null,
+    h("fieldset", { class: "section" },
+      h("legend", {}, t("sectionFiles")),
+      h("div", { class: "field field-wide file-field" },
+        h("label", { for: "f-files", class: "file-drop" },
+          h("span", { class: "file-drop-icon", "aria-hidden": "true" }, "⤒"),
+          h("span", {}, t("files"))),
+        h("p", { class: "hint", id: "f-files-hint" }, t("filesHint")),
+        h("p", { class: "field-error", id: errId("f-files"), hidden: true }),
+        fileInput,
+        fileList)),
+    h("fieldset", { class: "section" },
+      h("legend", {}, t("sectionDocument")),
+      h("div", { class: "form-grid" },
+        field("f-code_number", t("codeNumber"), codeNumber, { hint: t("codeNumberHint"), required: true }),
+        field("f-code_notation", t("codeNotation"), codeNotation, { hint: t("codeNotationHint"), required: true }),
+        field("f-issued_date", t("issuedDate"), issuedDate, { required: true }),
+        field("f-document_type", t("documentType"), documentType, { required: true }),
+        field("f-subject", t("subject"), subject, { required: true, wide: true }),
+        field("f-page_amount", t("pageAmount"), pageAmount))),
+    h("fieldset", { class: "section" },
+      h("legend", {}, t("sectionIssuer")),
+      h("div", { class: "form-grid" },
+        field("f-issuer-name", t("issuerName"), issuerName, { required: true, wide: true }),
+        field("f-issuer-organ_id", t("issuerOrganId"), issuerOrganId, { hint: t("issuerOrganIdHint") }),
+        h("div", { class: "field-spacer" }),
+        field("f-signer-position", t("signerPosition"), signerPosition),
+        field("f-signer-full_name", t("signerName"), signerName))),
+    h("fieldset", { class: "section" },
+      h("legend", {}, t("sectionHandling")),
+      h("div", { class: "form-grid" },
+        urgencyGroup,
+        field("f-confidentiality", t("confidentiality"), confidentiality),
+        field("f-due_date", t("dueDate"), dueDate),
+        field("f-description", t("description"), description, { wide: true }))),
+    h("div", { class: "form-actions" },
+      submit,
+      h("a", { href: "#/incoming", class: "btn btn-link" }, t("cancel"))));
+  labels["f-files"] = t("sectionFiles");
+  fileInput.setAttribute("aria-describedby", "f-files-hint");
+  view.append(form);
+
+  // ------------------------------------------------------------ uploads
+  fileInput.addEventListener("change", () => {
+    const chosen = [...fileInput.files];
+    fileInput.value = "";
+    for (const file of chosen) {
+      if (uploads.length >= MAX_FILES) break;
+      startUpload(file);
+    }
+  });
+
+  function startUpload(file) {
+    const entry = { id: uniqueId("upload"), file, status: "uploading", fileId: null, error: null };
+    const bar = h("progress", { max: "1", value: "0", "aria-label": `${t("uploading")} ${file.name}` });
+    const statusText = h("span", { class: "file-status" }, `${t("uploading")} 0%`);
+    const remove = h("button", {
+      type: "button", class: "btn btn-link btn-small", "aria-label": t("removeFile", file.name),
+      onclick: () => {
+        entry.status = "removed";
+        uploads.splice(uploads.indexOf(entry), 1);
+        entry.row.remove();
+        fileInput.focus();
+      },
+    }, t("remove"));
+    entry.row = h("li", { class: "file-item is-uploading" },
+      h("span", { class: "file-icon", "aria-hidden": "true" }, extensionOf(file.name)),
+      h("span", { class: "file-name" }, file.name),
+      h("span", { class: "file-size" }, formatSize(file.size)),
+      bar, statusText, remove);
+    entry.bar = bar;
+    entry.statusText = statusText;
+    uploads.push(entry);
+    fileList.append(entry.row);
+    upload(entry);
+  }
+
+  async function upload(entry) {
+    const { file } = entry;
+    try {
+      const reservation = await api.createUpload({
+        filename: file.name, content_type: file.type || "application/octet-stream", size: file.size,
+      });
+      if (entry.status === "removed") return;
+      await putFile(reservation.upload_url, file, (fraction) => {
+        entry.bar.value = fraction;
+        entry.statusText.textContent = `${t("uploading")} ${Math.round(fraction * 100)}%`;
+      });
+      entry.fileId = reservation.file_id;
+      entry.status = "done";
+      entry.row.className = "file-item is-done";
+      entry.statusText.textContent = `✓ ${t("uploaded")}`;
+    } catch (error) {
+      if (entry.status === "removed") return;
+      entry.status = "error";
+      entry.error = error;
+      entry.row.className = "file-item is-error";
+      entry.bar.hidden = true;
+      entry.statusText.textContent = `${t("uploadFailed")}: ${error.message}`;
+      entry.statusText.setAttribute("role", "alert");
+    }
+  }
+
+  // ------------------------------------------------------------ errors
+  function clearErrors() {
+    summary.hidden = true;
+    summary.replaceChildren();
+    for (const el of form.querySelectorAll(".field-error")) {
+      el.hidden = true;
+      el.textContent = "";
+    }
+    for (const el of form.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.setAttribute("aria-describedby", (el.getAttribute("aria-describedby") || "")
+        .split(" ").filter((id) => id && !id.endsWith("-error")).join(" "));
+      if (!el.getAttribute("aria-describedby")) el.removeAttribute("aria-describedby");
+    }
+    for (const el of form.querySelectorAll(".field.has-error")) el.classList.remove("has-error");
+  }
+
+  function showErrors(message, details) {
+    const items = [];
+    for (const [key, problem] of Object.entries(details || {})) {
+      const text = typeof problem === "string" ? problem : JSON.stringify(problem);
+      const controlId = FIELD_IDS[key];
+      const control = controlId && document.getElementById(controlId);
+      if (control) {
+        const slot = document.getElementById(errId(controlId));
+        if (slot && slot.hidden) {
+          slot.textContent = text;
+          slot.hidden = false;
+          slot.closest(".field")?.classList.add("has-error");
+        }
+        control.setAttribute("aria-invalid", "true");
+        const described = new Set((control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+        described.add(errId(controlId));
+        control.setAttribute("aria-describedby", [...described].join(" "));
+        items.push(h("li", {}, h("a", {
+          href: `#${controlId}`,
+          onclick: (event) => { event.preventDefault(); control.focus(); },
+        }, `${labels[controlId] || key}: ${text}`)));
+      } else {
+        items.push(h("li", {}, `${key}: ${text}`));
+      }
+    }
+    fill(summary,
+      h("h2", {}, t("errorSummary")),
+      message ? h("p", {}, message) : null,
+      items.length ? h("ul", {}, items) : null);
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  // ------------------------------------------------------------ submit
+  function payload(confirmDuplicate) {
+    const value = (el) => el.value.trim();
+    const signer = { position: value(signerPosition) || undefined, full_name: value(signerName) || undefined };
+    const body = {
+      unit_id: clerkUnits.length > 1 ? unitSelect.value : defaultUnit.unit_id,
+      code_number: value(codeNumber),
+      code_notation: value(codeNotation),
+      issued_date: issuedDate.value || undefined,
+      issuer: { name: value(issuerName) },
+      document_type: documentType.value || undefined,
+      subject: value(subject),
+      urgency: form.querySelector("input[name=urgency]:checked")?.value || "normal",
+      confidentiality: confidentiality.value,
+      due_date: dueDate.value || undefined,
+      description: value(description) || undefined,
+      file_ids: uploads.filter((u) => u.status === "done").map((u) => u.fileId),
+    };
+    if (value(issuerOrganId)) body.issuer.organ_id = value(issuerOrganId);
+    if (value(pageAmount)) body.page_amount = Number(value(pageAmount));
+    if (signer.position || signer.full_name) body.signer = signer;
+    if (confirmDuplicate) body.confirm_duplicate = true;
+    return body;
+  }
+
+  async function send(confirmDuplicate = false) {
+    clearErrors();
+    if (uploads.some((u) => u.status === "uploading")) {
+      showErrors(null, { file_ids: t("uploadsPending") });
+      return;
+    }
+    if (uploads.some((u) => u.status === "error")) {
+      showErrors(null, { file_ids: t("uploadsFailed") });
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t("submitting");
+    form.setAttribute("aria-busy", "true");
+    try {
+      const doc = await api.registerIncoming(payload(confirmDuplicate));
+      setFlash("success", t("registeredFlash", doc.arrival_number), { highlight: doc.id });
+      navigate("#/incoming");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        confirmDuplicateDialog(error.message);
+      } else if (error instanceof ApiError && error.status === 400) {
+        showErrors(error.message, error.details);
+      } else {
+        showErrors(error.message, {});
+      }
+    } finally {
+      submit.disabled = false;
+      submit.textContent = t("submitRegister");
+      form.removeAttribute("aria-busy");
+    }
+  }
+
+  function confirmDuplicateDialog(message) {
+    const dialog = h("dialog", { class: "dialog", "aria-labelledby": "dup-title", "aria-describedby": "dup-message" },
+      h("h2", { id: "dup-title" }, t("duplicateTitle")),
+      h("p", { id: "dup-message" }, message),
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", class: "btn btn-secondary", id: "dup-cancel", onclick: () => dialog.close("cancel") }, t("cancel")),
+        h("button", { type: "button", class: "btn btn-warning", id: "dup-confirm", onclick: () => dialog.close("confirm") }, t("duplicateConfirm"))));
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      if (dialog.returnValue === "confirm") send(true);
+      else submit.focus();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector("#dup-cancel").focus();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(false);
+  });
+
+  return { title: t("registerTitle") };
+}
+
+function extensionOf(name) {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot + 1, dot + 5).toUpperCase() : "FILE";
+}

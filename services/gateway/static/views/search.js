@@ -1,0 +1,130 @@
+import { api } from "../api.js";
+import { h, loadingBox, markedText, pageHeading, urgencyBadge } from "../dom.js";
+import { DOCUMENT_TYPES, URGENCIES, documentTypeLabel, t, urgencyLabel } from "../i18n.js";
+import { navigate } from "../state.js";
+import { codeOf, documentLink, errorPanel, pager } from "../widgets.js";
+
+const FILTERS = ["q", "document_type", "urgency", "from", "to"];
+const PAGE_SIZE = 20;
+
+function searchHash(values, page = 1) {
+  const params = new URLSearchParams();
+  for (const key of FILTERS) if (values[key]) params.set(key, values[key]);
+  if (page > 1) params.set("page", String(page));
+  const text = params.toString();
+  return `#/search${text ? `?${text}` : ""}`;
+}
+
+export function renderSearch(view, params, query) {
+  const values = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
+  const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
+
+  const q = h("input", {
+    type: "search", id: "search-q", name: "q", value: values.q, autocomplete: "off", maxlength: "1000",
+    required: true, "aria-describedby": "search-hint",
+  });
+  const type = h("select", { id: "search-type", name: "document_type" },
+    h("option", { value: "" }, t("allTypes")),
+    DOCUMENT_TYPES.map(([key]) => h("option", { value: key, selected: key === values.document_type }, documentTypeLabel(key))));
+  const urgency = h("select", { id: "search-urgency", name: "urgency" },
+    h("option", { value: "" }, t("allUrgencies")),
+    URGENCIES.map((u) => h("option", { value: u, selected: u === values.urgency }, urgencyLabel(u))));
+  const from = h("input", { type: "date", id: "search-from", name: "from", value: values.from });
+  const to = h("input", { type: "date", id: "search-to", name: "to", value: values.to });
+
+  const form = h("form", { class: "search-form", role: "search", "aria-label": t("searchTitle") },
+    h("div", { class: "search-main" },
+      h("div", { class: "field grow" },
+        h("label", { for: "search-q" }, t("searchQuery")),
+        h("div", { class: "search-box" }, q,
+          h("button", { type: "submit", class: "btn btn-primary" }, t("searchButton")))),
+      h("p", { class: "hint", id: "search-hint" }, t("searchHint"))),
+    h("div", { class: "search-filters" },
+      h("div", { class: "field" }, h("label", { for: "search-type" }, t("documentType")), type),
+      h("div", { class: "field" }, h("label", { for: "search-urgency" }, t("urgency")), urgency),
+      h("div", { class: "field" }, h("label", { for: "search-from" }, t("dateFrom")), from),
+      h("div", { class: "field" }, h("label", { for: "search-to" }, t("dateTo")), to)));
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    navigate(searchHash({
+      q: q.value.trim(), document_type: type.value, urgency: urgency.value, from: from.value, to: to.value,
+    }));
+  });
+  for (const select of [type, urgency]) {
+    select.addEventListener("change", () => { if (q.value.trim()) form.requestSubmit(); });
+  }
+
+  const results = h("div", { class: "search-results", "aria-live": "polite" });
+  view.append(pageHeading(t("searchTitle")), form, results);
+
+  // The search service needs words to look for; filters narrow them down.
+  if (!values.q) {
+    results.append(h("p", { class: "empty" }, t("searchPrompt")));
+    return { title: t("searchTitle"), focus: q };
+  }
+
+  async function load() {
+    results.replaceChildren(loadingBox());
+    try {
+      const result = await api.search({ ...values, page, page_size: PAGE_SIZE });
+      draw(result);
+    } catch (error) {
+      results.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  function facetGroup(title, name, counts, labelOf) {
+    const entries = Object.entries(counts || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    if (!entries.length) return null;
+    return h("section", { class: "facet" },
+      h("h2", {}, title),
+      h("ul", {}, entries.map(([key, n]) => {
+        const active = values[name] === key;
+        return h("li", {}, h("button", {
+          type: "button", class: ["facet-btn", active && "is-active"], "aria-pressed": active ? "true" : "false",
+          onclick: () => navigate(searchHash({ ...values, [name]: active ? "" : key })),
+        }, h("span", {}, labelOf(key)), h("span", { class: "count" }, String(n))));
+      })));
+  }
+
+  function draw(result) {
+    const items = result.items || [];
+    const facets = result.facets || {};
+    const hasFilter = values.document_type || values.urgency || values.from || values.to;
+    const aside = h("aside", { class: "facets", "aria-label": t("filters") },
+      facetGroup(t("facetType"), "document_type", facets.document_type, (k) => documentTypeLabel(k)),
+      facetGroup(t("facetUrgency"), "urgency", facets.urgency, (k) => urgencyLabel(k)),
+      hasFilter ? h("button", {
+        type: "button", class: "btn btn-link btn-small",
+        onclick: () => navigate(searchHash({ q: values.q })),
+      }, t("clearFilters")) : null);
+    const list = items.length
+      ? h("ol", { class: "result-list", start: String((page - 1) * PAGE_SIZE + 1) }, items.map((item) =>
+        h("li", { class: "result" },
+          h("div", { class: "result-head" },
+            urgencyBadge(item.urgency, { showNormal: false }),
+            h("h2", { class: "result-title" }, documentLink(item.document_id, item.subject))),
+          h("p", { class: "result-meta" },
+            [
+              codeOf(item),
+              item.document_type_name || (item.document_type ? documentTypeLabel(item.document_type) : null),
+              item.issuer_name,
+              item.arrival_number != null ? `${t("arrivalShort")} ${item.arrival_number}` : null,
+            ].filter(Boolean).join(" · ")),
+          item.snippet ? h("p", { class: "snippet" }, markedText(item.snippet)) : null)))
+      : h("p", { class: "empty" }, t("noResults"));
+    results.replaceChildren(
+      h("p", { class: "result-count" }, t("resultsCount", result.total ?? items.length)),
+      h("div", { class: "search-layout" },
+        aside,
+        h("div", { class: "search-list" }, list,
+          pager({
+            page, pageSize: PAGE_SIZE, total: result.total ?? items.length,
+            onPage: (p) => navigate(searchHash(values, p)),
+          }))));
+  }
+
+  load();
+  return { title: t("searchTitle"), focus: q };
+}

@@ -1,0 +1,46 @@
+"""The web UI in a real browser (Debian's Chromium through Playwright) against the
+whole running system. The scenarios themselves are in scenarios.py; each runs in a
+process of its own through runner.py, because Playwright's sync API can deadlock
+under the eventlet monkey-patching that tests/conftest.py applies to this process.
+
+Order matters: the journey runs first on the fresh system, so its document gets
+số đến 1, and the duplicate check re-registers that document.
+Screenshots of every main screen: /tmp/ui-*.png."""
+import glob
+import os
+
+import pytest
+
+from tests.browser.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixture_pdf_present():
+    if not glob.glob(os.path.join(ROOT, "tests", "fixtures", "docs", "*.pdf")):
+        pytest.skip("no PDF in tests/fixtures/docs")
+
+
+def test_clerk_registers_and_leader_finds_it_by_pdf_text(run_scenario):
+    """vanthu.stc uploads a PDF and registers it (số đến 1, listed first, downloadable);
+    lanhdao.stc sees the unread badge, the KHẨN item in the inbox, the notification
+    (then marks all read), finds the document by a word only inside the PDF with a
+    <mark> in the snippet, and sees every service up."""
+    run_scenario("clerk_registers_and_leader_finds_it")
+
+
+def test_validation_errors_next_to_fields_and_duplicate_confirmation(run_scenario):
+    run_scenario("validation_errors_and_duplicate_confirmation")
+
+
+def test_english_toggle_sends_accept_language(run_scenario):
+    run_scenario("english_toggle_sends_accept_language")
+
+
+def test_narrow_screen_has_no_horizontal_scroll(run_scenario):
+    run_scenario("narrow_screen_has_no_horizontal_scroll")
+
+
+def test_rejected_token_goes_back_to_login(run_scenario):
+    run_scenario("rejected_token_goes_back_to_login")
