@@ -11,18 +11,18 @@ from sqlalchemy import func, select
 from services.common import events
 from services.common.db import Database
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
-                                    Unauthenticated, not_found)
+                                    Unauthenticated, invalid_fields, not_found)
 from services.common.identity import ADMIN
 from services.common.identity_provider import Identity
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import audit, domain, numbering, schemas
+from services.documents import audit, directory, domain, numbering, schemas
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentFile, IncomingDocument, Membership,
                                        Register, Unit, User, outbox)
-from services.documents.passwords import verify_password
+from services.documents.passwords import hash_password, verify_password
 
 
 class DocumentsService(OutboxServiceBase):
@@ -102,6 +102,96 @@ class DocumentsService(OutboxServiceBase):
             if unit is None:
                 raise not_found("đơn vị", "Unit", unit_id)
             return schemas.unit_out(unit)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_unit(self, token, payload):
+        """Add a unit to the tree (administrators): {organ_id?, parent_id?, name,
+        abbreviation?, level, valid_from?}. Returns the unit. Errors: Forbidden;
+        InvalidInput (bad fields, unknown parent); Conflict (mã định danh in use)."""
+        caller = self._require_admin(token)
+        unit_input = directory.parse_unit(payload)
+        with self.db.transaction() as session:
+            if unit_input["parent_id"] and session.get(Unit, unit_input["parent_id"]) is None:
+                raise invalid_fields({"parent_id": {"vi": "Không có đơn vị cấp trên này.",
+                                                    "en": "No such parent unit."}})
+            if unit_input["organ_id"] and session.execute(select(Unit.id).where(
+                    Unit.organ_id == unit_input["organ_id"])).first():
+                raise Conflict("Mã định danh đã được dùng cho đơn vị khác.",
+                               "This mã định danh is already used by another unit.")
+            unit = Unit(id=str(uuid.uuid4()), **unit_input)
+            session.add(unit)
+            session.flush()
+            result = schemas.unit_out(unit)
+            self._audit(session, "create", "unit", unit.id, caller.user_id, {"after": result})
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_users(self, token, params=None):
+        """Users with their roles: params {unit_id, q, page, page_size}. Administrators
+        see everyone; others see the members of their own units. Returns a page."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"unit_id", "q", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        text = problems.text(params, "q", max_length=100)
+        problems.raise_if_any()
+        is_admin = caller.has_role_anywhere(ADMIN)
+        if unit_id and not is_admin and not caller.is_member(unit_id):
+            raise self._forbidden_unit()
+        query = select(User)
+        units = [unit_id] if unit_id else (None if is_admin else sorted(caller.unit_ids))
+        if units is not None:
+            query = query.where(User.id.in_(select(Membership.user_id)
+                                            .where(Membership.unit_id.in_(units))))
+        if text:
+            query = query.where(User.full_name.ilike(f"%{text}%")
+                                | User.username.ilike(f"%{text}%"))
+        with self.db.read() as session:
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            users = session.execute(query.order_by(User.username).offset((page - 1) * page_size)
+                                    .limit(page_size)).scalars().all()
+        items = [self._user_profile(user.id) for user in users]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_user(self, token, payload):
+        """Create a user with roles per unit (administrators): {username, full_name,
+        position?, password (≥ 10 characters), clearance?, memberships: [{unit_id,
+        role}]}. Returns the profile. Errors: Forbidden; InvalidInput; Conflict for a
+        username in use."""
+        caller = self._require_admin(token)
+        user_input = directory.parse_user(payload)
+        password_hash = hash_password(user_input.pop("password"))
+        memberships = user_input.pop("memberships")
+        with self.db.transaction() as session:
+            if session.execute(select(User.id).where(
+                    User.username == user_input["username"])).first():
+                raise Conflict("Tên đăng nhập đã có người dùng.", "This username is taken.")
+            known = set(session.execute(select(Unit.id).where(
+                Unit.id.in_({m["unit_id"] for m in memberships}))).scalars())
+            unknown = sorted({m["unit_id"] for m in memberships} - known)
+            if unknown:
+                raise invalid_fields({"memberships": {
+                    "vi": f"Không có đơn vị: {', '.join(unknown)}.",
+                    "en": f"Unknown units: {', '.join(unknown)}."}})
+            user = User(id=str(uuid.uuid4()), password_hash=password_hash, active=True,
+                        **user_input)
+            session.add(user)
+            session.flush()
+            session.add_all(Membership(user_id=user.id, **m) for m in memberships)
+            self._audit(session, "create", "user", user.id, caller.user_id,
+                        {"after": user_input | {"memberships": memberships}})
+        return self._user_profile(user.id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_document_types(self, token):
+        """The document types of ND30 Phụ lục III (and normative types received from
+        other bodies): {items: [{key, name, abbreviation}]}."""
+        self.identity.caller(token)
+        return {"items": [{"key": key, "name": name, "abbreviation": abbreviation}
+                          for key, (name, abbreviation) in domain.DOCUMENT_TYPES.items()]}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_registers(self, token, params=None):

@@ -25,6 +25,14 @@ ROUTES = [
      [q("parent_id"), q("q")] + PAGE),
     ("GET", "/api/v1/units/{unit_id}", "directory", "Một đơn vị / One unit", True, None, "Unit",
      []),
+    ("POST", "/api/v1/units", "directory", "Thêm đơn vị / Add a unit (quản trị)", True,
+     "UnitRequest", "Unit", []),
+    ("GET", "/api/v1/users", "directory", "Người dùng / Users", True, None, "Page",
+     [q("unit_id"), q("q")] + PAGE),
+    ("POST", "/api/v1/users", "directory", "Thêm người dùng / Add a user (quản trị)", True,
+     "UserRequest", "User", []),
+    ("GET", "/api/v1/document-types", "documents",
+     "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
     ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
      "RegisterList", [q("unit_id"), q("direction"), q("year", "integer")]),
     ("POST", "/api/v1/uploads", "files", "Tạo phiên tải tệp / Start an upload", True,
@@ -86,6 +94,22 @@ SCHEMAS = {
     "Unit": {"type": "object", "properties": {
         "id": STR, "organ_id": {"type": "string", "maxLength": 35}, "parent_id": STR,
         "name": STR, "abbreviation": STR, "level": STR, "valid_from": STR, "valid_to": STR}},
+    "UnitRequest": {"type": "object", "required": ["name"], "properties": {
+        "organ_id": {"type": "string", "pattern": "^[0-9A-Z.]{1,35}$"}, "parent_id": STR,
+        "name": {"type": "string", "maxLength": 200}, "abbreviation": STR,
+        "level": {"type": "string", "enum": ["ministry", "province", "department", "division",
+                                             "commune", "commune_office", "other"]},
+        "valid_from": {"type": "string", "format": "date"}}},
+    "UserRequest": {"type": "object",
+                    "required": ["username", "full_name", "password", "memberships"],
+                    "properties": {
+        "username": STR, "full_name": STR, "position": STR,
+        "password": {"type": "string", "minLength": 10},
+        "clearance": {"type": "string", "enum": ["none", "confidential", "secret",
+                                                 "top_secret"]},
+        "memberships": {"type": "array", "minItems": 1, "items": {"type": "object", "properties": {
+            "unit_id": STR, "role": {"type": "string", "enum": [
+                "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
     "UnitPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "RegisterList": {"type": "object", "properties": {"items": {"type": "array", "items": OBJ}}},
     "Page": {"type": "object", "properties": {
@@ -143,6 +167,9 @@ SCHEMAS = {
         "total": {"type": "integer"}, "facets": OBJ}},
 }
 
+CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/uploads"),
+           ("POST", "/api/v1/units"), ("POST", "/api/v1/users")}
+
 ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
           "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "503": "SERVICE_UNAVAILABLE",
           "504": "SERVICE_TIMEOUT"}
@@ -164,7 +191,7 @@ def build_document() -> dict:
         if request:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": _ref(request)}}}
-        ok = "201" if (method, path) == ("POST", "/api/v1/incoming") else "200"
+        ok = "201" if (method, path) in CREATED else "200"
         if path.endswith("/content"):
             operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
         else:

@@ -103,6 +103,30 @@ class GatewayService(ServiceBase):
     def get_unit(self, request, unit_id):
         return json_response(self.documents_rpc.get_unit(self.auth.token_of(request), unit_id))
 
+    @http("POST", "/api/v1/units")
+    def create_unit(self, request):
+        """Add a unit (administrators) → 201 with the unit."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.create_unit(self.auth.token_of(request), body),
+                             201)
+
+    @http("GET", "/api/v1/users")
+    def list_users(self, request):
+        params = query_params(request, "unit_id", "q", "page", "page_size")
+        return json_response(self.documents_rpc.list_users(self.auth.token_of(request), params))
+
+    @http("POST", "/api/v1/users")
+    def create_user(self, request):
+        """Create a user with roles per unit (administrators) → 201 with the profile."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.create_user(self.auth.token_of(request), body),
+                             201)
+
+    @http("GET", "/api/v1/document-types")
+    def list_document_types(self, request):
+        return json_response(self.documents_rpc.list_document_types(
+            self.auth.token_of(request)))
+
     @http("GET", "/api/v1/registers")
     def list_registers(self, request):
         params = query_params(request, "unit_id", "direction", "year")

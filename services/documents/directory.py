@@ -1,0 +1,82 @@
+"""Validation of directory input: units and users (no nameko here)."""
+from __future__ import annotations
+
+import re
+
+from services.common.identity import CONFIDENTIALITY_LEVELS, ROLES
+from services.common.validation import Problems
+
+# QĐ 20/2020: ".", digits and letters A–Z, at most 35 characters.
+ORGAN_ID_RE = re.compile(r"^[0-9A-Z.]{1,35}$")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+UNIT_LEVELS = ("ministry", "province", "department", "division", "commune", "commune_office",
+               "other")
+MIN_PASSWORD = 10
+
+
+def parse_unit(data) -> dict:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"organ_id", "parent_id", "name", "abbreviation", "level",
+                         "valid_from"})
+    unit = {
+        "organ_id": problems.text(data, "organ_id", max_length=35, pattern=ORGAN_ID_RE,
+                                  pattern_vi="Mã định danh gồm chữ in hoa A–Z, chữ số và dấu "
+                                             "chấm, tối đa 35 ký tự (QĐ 20/2020).",
+                                  pattern_en="A mã định danh is A–Z, digits and dots, at most "
+                                             "35 characters (QĐ 20/2020)."),
+        "parent_id": problems.text(data, "parent_id", max_length=36),
+        "name": problems.text(data, "name", max_length=200, required=True),
+        "abbreviation": problems.text(data, "abbreviation", max_length=30) or "",
+        "level": problems.choice(data, "level", UNIT_LEVELS, default="other"),
+        "valid_from": problems.date(data, "valid_from"),
+    }
+    if unit["abbreviation"] and " " in unit["abbreviation"]:
+        problems.add("abbreviation", "Chữ viết tắt không có khoảng trắng.",
+                     "The abbreviation has no spaces.")
+    problems.raise_if_any()
+    return unit
+
+
+def parse_user(data) -> dict:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"username", "full_name", "position", "password", "clearance",
+                         "memberships"})
+    user = {
+        "username": problems.text(data, "username", max_length=64, required=True,
+                                  pattern=USERNAME_RE,
+                                  pattern_vi="Tên đăng nhập gồm chữ thường, số, '.', '_' "
+                                             "hoặc '-', từ 3 ký tự.",
+                                  pattern_en="Usernames are lowercase letters, digits, '.', '_' "
+                                             "or '-', at least 3 characters."),
+        "full_name": problems.text(data, "full_name", max_length=100, required=True),
+        "position": problems.text(data, "position", max_length=100) or "",
+        "clearance": problems.choice(data, "clearance", CONFIDENTIALITY_LEVELS,
+                                     default="none"),
+    }
+    password = data.get("password")
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        problems.add("password", f"Mật khẩu dài ít nhất {MIN_PASSWORD} ký tự.",
+                     f"Passwords have at least {MIN_PASSWORD} characters.")
+    elif len(password) > 256:
+        problems.add("password", "Mật khẩu quá dài.", "The password is too long.")
+    user["password"] = password
+    memberships = data.get("memberships")
+    parsed = []
+    if not isinstance(memberships, list) or not memberships:
+        problems.add("memberships", "Cần ít nhất một vai trò trong một đơn vị.",
+                     "At least one role in one unit is required.")
+    else:
+        for item in memberships:
+            if not isinstance(item, dict) or item.get("role") not in ROLES or \
+                    not isinstance(item.get("unit_id"), str) or len(item["unit_id"]) > 36:
+                problems.add("memberships", "Mỗi vai trò là {unit_id, role} với role thuộc: "
+                             + ", ".join(ROLES) + ".",
+                             "Each is {unit_id, role} with role one of: " + ", ".join(ROLES)
+                             + ".")
+                break
+            parsed.append({"unit_id": item["unit_id"], "role": item["role"]})
+    user["memberships"] = [dict(t) for t in {tuple(sorted(m.items())) for m in parsed}]
+    problems.raise_if_any()
+    return user

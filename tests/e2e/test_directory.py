@@ -1,0 +1,88 @@
+"""Administrators manage the directory through the API; nobody else can, and bad
+input changes nothing."""
+import pytest
+
+from tests.e2e.conftest import Api
+
+
+@pytest.fixture(scope="module")
+def admin(system):
+    return Api(system.base_url, "admin")
+
+
+def test_an_administrator_adds_a_unit_and_a_user_who_can_then_log_in(system, admin):
+    parent = admin.user["memberships"][0]["unit_id"]
+    unit = admin.post("/units", json={"organ_id": "VN.80.S99", "parent_id": parent,
+                                      "name": "Sở Ngoại vụ tỉnh Tây Ninh (thử)",
+                                      "abbreviation": "SNgV", "level": "department"})
+    assert unit.status_code == 201, unit.text
+    user = admin.post("/users", json={
+        "username": "vanthu.sngv", "full_name": "Lý Thị Ngọc", "position": "Văn thư",
+        "password": "mat-khau-dai-2026",
+        "memberships": [{"unit_id": unit.json()["id"], "role": "clerk"}]})
+    assert user.status_code == 201, user.text
+    newcomer = Api(system.base_url).login("vanthu.sngv", "mat-khau-dai-2026")
+    assert newcomer.unit_id == unit.json()["id"]
+    assert newcomer.get(f"/units/{unit.json()['id']}").json()["organ_id"] == "VN.80.S99"
+    colleagues = newcomer.get("/users").json()
+    assert [u["username"] for u in colleagues["items"]] == ["vanthu.sngv"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"name": "X", "organ_id": "vn.80.lower"}, "organ_id"),
+    ({"name": "X", "organ_id": "A" * 36}, "organ_id"),
+    ({"name": "X", "parent_id": "00000000-0000-0000-0000-000000000000"}, "parent_id"),
+    ({"name": ""}, "name"),
+    ({"name": "X", "level": "galaxy"}, "level"),
+])
+def test_a_unit_with_bad_fields_is_a_400(admin, body, field):
+    before = admin.get("/units").json()["total"]
+    response = admin.post("/units", json=body)
+    assert response.status_code == 400 and field in response.json()["details"]
+    assert admin.get("/units").json()["total"] == before
+
+
+def test_a_second_unit_with_the_same_organ_id_is_a_409(admin):
+    assert admin.post("/units", json={"name": "Trùng", "organ_id": "000.00.11.H53"}) \
+        .status_code == 409
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"username": "A B", "full_name": "X", "password": "x" * 12,
+      "memberships": [{"unit_id": "u", "role": "clerk"}]}, "username"),
+    ({"username": "short.pw", "full_name": "X", "password": "123",
+      "memberships": [{"unit_id": "u", "role": "clerk"}]}, "password"),
+    ({"username": "no.roles", "full_name": "X", "password": "x" * 12, "memberships": []},
+     "memberships"),
+    ({"username": "bad.role", "full_name": "X", "password": "x" * 12,
+      "memberships": [{"unit_id": "u", "role": "king"}]}, "memberships"),
+    ({"username": "no.unit", "full_name": "X", "password": "x" * 12,
+      "memberships": [{"unit_id": "00000000-0000-0000-0000-000000000000", "role": "clerk"}]},
+     "memberships"),
+])
+def test_a_user_with_bad_fields_is_a_400(admin, body, field):
+    response = admin.post("/users", json=body)
+    assert response.status_code == 400, response.text
+    assert field in response.json()["details"]
+
+
+def test_a_taken_username_is_a_409(admin):
+    response = admin.post("/users", json={
+        "username": "vanthu.stc", "full_name": "X", "password": "x" * 12,
+        "memberships": [{"unit_id": admin.unit_id, "role": "clerk"}]})
+    assert response.status_code == 409
+
+
+def test_only_administrators_change_the_directory(system):
+    clerk = Api(system.base_url, "vanthu.stc")
+    assert clerk.post("/units", json={"name": "Của tôi"}).status_code == 403
+    assert clerk.post("/users", json={
+        "username": "sneaky", "full_name": "X", "password": "x" * 12,
+        "memberships": [{"unit_id": clerk.unit_id, "role": "admin"}]}).status_code == 403
+
+
+def test_document_types_follow_nd30_with_case_kept(system):
+    types = {t["key"]: t for t in Api(system.base_url, "vanthu.stc")
+             .get("/document-types").json()["items"]}
+    assert types["QĐ"]["name"] == "Quyết định" and types["TTr"]["abbreviation"] == "TTr"
+    assert types["QyĐ"]["abbreviation"] == "QyĐ" and types["CV"]["abbreviation"] == ""
