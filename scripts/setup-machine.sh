@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the system and its tests need: RabbitMQ running with
 # its management API (the tests make a throw-away vhost per test through it),
-# PostgreSQL running, and Debian's Chromium for the browser tests. Idempotent.
+# PostgreSQL running, the DejaVu fonts for PDF registers, and Debian's Chromium for
+# the browser tests. Idempotent.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -19,6 +20,11 @@ fi
 if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   echo "setup: starting PostgreSQL"
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  echo "setup: installing fonts-dejavu-core (Vietnamese glyphs for printed registers)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq fonts-dejavu-core >/dev/null
 fi
 if [ ! -x /usr/bin/chromium ] && [ "${EOFFICE_SKIP_BROWSER:-0}" != 1 ]; then
   echo "setup: installing Debian's chromium for the browser tests"

@@ -2,8 +2,11 @@
 registers and their counters, incoming documents, and the audit log."""
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import datetime, timezone
+
+from eventlet import tpool
 
 from nameko.rpc import rpc
 from sqlalchemy import func, select
@@ -11,18 +14,23 @@ from sqlalchemy import func, select
 from services.common import events
 from services.common.db import Database
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
-                                    Unauthenticated, invalid_fields, not_found)
-from services.common.identity import ADMIN
+                                    TooLarge, Unauthenticated, invalid_fields, not_found)
+from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
 from services.common.identity_provider import Identity
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import audit, directory, domain, numbering, schemas
+from services.documents import audit, directory, domain, numbering, register_export, schemas
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentFile, IncomingDocument, Membership,
                                        Register, Unit, User, outbox)
 from services.documents.passwords import hash_password, verify_password
+
+
+MAX_EXPORT_BYTES = 25 * 1024 * 1024
+EXPORT_TYPES = {"pdf": "application/pdf",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 class DocumentsService(OutboxServiceBase):
@@ -219,6 +227,65 @@ class DocumentsService(OutboxServiceBase):
         with self.db.read() as session:
             registers = session.execute(query.order_by(Register.year.desc(), Register.name))
             return {"items": [schemas.register_out(r) for r in registers.scalars()]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def export_register(self, token, register_id, params=None):
+        """The printable register (Sổ đăng ký văn bản đến) for a period, with the ten
+        ND30 columns: params {format: "pdf"|"xlsx", from, to} (arrival dates, default
+        the register's whole year). Returns {filename, content_type, content_base64,
+        count}. The file is rendered here and returned in the reply (a register of a
+        year is a few hundred kB); it is audited as a download.
+        Errors: NotFound; Forbidden unless a văn thư, lãnh đạo or quản trị of the
+        register's unit (secret documents need clearance); InvalidInput; TooLarge."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"format", "from", "to"})
+        kind = problems.choice(params, "format", ("pdf", "xlsx"), default="pdf")
+        date_from = problems.date(params, "from")
+        date_to = problems.date(params, "to")
+        if date_from and date_to and date_from > date_to:
+            problems.add("to", "Ngày kết thúc trước ngày bắt đầu.", "The end is before the start.")
+        problems.raise_if_any()
+        with self.db.transaction() as session:
+            register = session.get(Register, register_id) if isinstance(register_id, str) \
+                else None
+            if register is None:
+                raise not_found("sổ đăng ký", "Register", register_id)
+            if not caller.has_role(register.unit_id, CLERK, HEAD, UNIT_HEAD, ADMIN):
+                raise Forbidden("Chỉ văn thư, lãnh đạo hoặc quản trị của đơn vị được in sổ.",
+                                "Only the unit's clerks, leaders or administrators may print "
+                                "its registers.")
+            if register.direction != domain.INCOMING and \
+                    register.direction != domain.INCOMING_SECRET:
+                raise InvalidInput("Chỉ in được sổ văn bản đến ở phiên bản này.",
+                                   "Only incoming registers can be printed so far.")
+            levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
+            query = select(IncomingDocument).where(
+                IncomingDocument.register_id == register.id,
+                IncomingDocument.confidentiality.in_(levels))
+            if date_from:
+                query = query.where(func.date(IncomingDocument.arrival_date) >= date_from)
+            if date_to:
+                query = query.where(func.date(IncomingDocument.arrival_date) <= date_to)
+            docs = [schemas.incoming_out(d) for d in session.execute(query).scalars()]
+            unit = session.get(Unit, register.unit_id)
+            self._audit(session, "download", "register", register.id, caller.user_id,
+                        {"format": kind, "from": str(date_from or ""), "to": str(date_to or ""),
+                         "count": len(docs)})
+        title = f"{register.name.upper()} — {unit.name}"
+        start = date_from.strftime("%d/%m/%Y") if date_from else f"01/01/{register.year}"
+        end = date_to.strftime("%d/%m/%Y") if date_to else f"31/12/{register.year}"
+        period = f"Từ ngày {start} đến ngày {end}"
+        rows = register_export.incoming_rows(docs)
+        render = register_export.to_pdf if kind == "pdf" else register_export.to_xlsx
+        content = tpool.execute(render, title, period, register_export.INCOMING_COLUMNS, rows)
+        if len(content) > MAX_EXPORT_BYTES:
+            raise TooLarge("Sổ trong kỳ này quá lớn; hãy chọn khoảng thời gian ngắn hơn.",
+                           "The register for this period is too large; choose a shorter one.")
+        return {"filename": f"so-den-{register.year}-{register.id[:8]}.{kind}",
+                "content_type": EXPORT_TYPES[kind], "count": len(docs),
+                "content_base64": base64.b64encode(content).decode("ascii")}
 
     # ---------------------------------------------------------------- incoming
 

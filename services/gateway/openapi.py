@@ -35,6 +35,9 @@ ROUTES = [
      "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
     ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
      "RegisterList", [q("unit_id"), q("direction"), q("year", "integer")]),
+    ("GET", "/api/v1/registers/{register_id}/export", "documents",
+     "In sổ đăng ký văn bản đến (PDF, XLSX) / Printable incoming register", True, None, None,
+     [q("format", enum=["pdf", "xlsx"]), q("from", format="date"), q("to", format="date")]),
     ("POST", "/api/v1/uploads", "files", "Tạo phiên tải tệp / Start an upload", True,
      "UploadRequest", "UploadResponse", []),
     ("GET", "/api/v1/files/{file_id}", "files", "Thông tin tệp / File metadata", True, None,
@@ -192,7 +195,11 @@ def build_document() -> dict:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": _ref(request)}}}
         ok = "201" if (method, path) in CREATED else "200"
-        if path.endswith("/content"):
+        if path.endswith("/export"):
+            operation["responses"]["200"] = {"description": "The file", "content": {
+                "application/pdf": {}, "application/vnd.openxmlformats-officedocument."
+                                       "spreadsheetml.sheet": {}}}
+        elif path.endswith("/content"):
             operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
         else:
             operation["responses"][ok] = {"description": "OK", "content": {

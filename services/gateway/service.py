@@ -4,6 +4,7 @@ validates what it can at the edge, calls the services over RabbitMQ with a timeo
 document and the web UI. It keeps no state."""
 from __future__ import annotations
 
+import base64
 import mimetypes
 import os
 
@@ -132,6 +133,17 @@ class GatewayService(ServiceBase):
         params = query_params(request, "unit_id", "direction", "year")
         return json_response(self.documents_rpc.list_registers(self.auth.token_of(request),
                                                                params))
+
+    @http("GET", "/api/v1/registers/<register_id>/export")
+    def export_register(self, request, register_id):
+        """The printable Sổ đăng ký văn bản đến: ?format=pdf|xlsx&from=&to= → the file."""
+        params = query_params(request, "format", "from", "to")
+        export = self.documents_rpc.export_register(self.auth.token_of(request), register_id,
+                                                    params)
+        return Response(base64.b64decode(export["content_base64"]), headers={
+            "Content-Type": export["content_type"],
+            "Content-Disposition": f'attachment; filename="{export["filename"]}"',
+            "X-Document-Count": str(export["count"])})
 
     # ------------------------------------------------------------------ files
 
