@@ -1,0 +1,116 @@
+"""One permission rule, checked over every document endpoint: each role × own unit /
+parent unit / child unit / another unit, allowed or denied (docs/permissions.md).
+
+Documents are registered in Sở Tài chính (STC, a child of UBND tỉnh) and in UBND tỉnh
+(the parent). Being in the parent or in a child unit gives no right to a unit's
+documents: rights come from a role in the unit whose register holds them."""
+import itertools
+
+import pytest
+
+from tests.e2e.conftest import Api
+from tests.e2e.test_journey import register, wait_until
+
+NUMBERS = itertools.count(9001)   # a fresh số for every registration attempt
+
+ALLOW, DENY = "allow", "deny"
+
+# username → (relation to STC, relation to UBND)
+USERS = {
+    "vanthu.stc": "clerk of STC",
+    "lanhdao.stc": "head of STC",
+    "chuyenvien.stc": "specialist of STC",
+    "vanthu.ubnd": "clerk of UBND (STC's parent)",
+    "lanhdao.ubnd": "head of UBND (STC's parent)",
+    "admin": "admin of UBND (STC's parent)",
+    "chuyenvien.ubnd": "specialist of VP (STC's sibling)",
+    "vanthu.snv": "clerk of SNV (another department)",
+    "lanhdao.tanninh": "head of a commune (another unit)",
+}
+
+# action → users allowed on an STC document (everyone else is denied)
+STC_RULES = {
+    "view": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "list_unit": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "register_into_unit": {"vanthu.stc"},
+    "print_register": {"vanthu.stc", "lanhdao.stc"},
+    "file_metadata": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "file_download": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "registers_of_unit": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+}
+# the same actions on a document of the parent unit (UBND): STC's people are its children
+UBND_RULES = {
+    "view": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "list_unit": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "register_into_unit": {"vanthu.ubnd"},
+    "print_register": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "file_metadata": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "file_download": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "registers_of_unit": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+}
+
+
+@pytest.fixture(scope="module")
+def world(system, pdf_bytes):
+    """A document with a file in STC and one in UBND, and every user logged in."""
+    apis = {name: Api(system.base_url, name) for name in USERS}
+    made = {}
+    for clerk_name, number in (("vanthu.stc", 8101), ("vanthu.ubnd", 8102)):
+        clerk = apis[clerk_name]
+        put, file_id = clerk.upload("ma-tran.pdf", pdf_bytes)
+        assert put.status_code == 201
+        doc = register(clerk, [file_id], number).json()
+        made[clerk.unit_id] = {"document": doc, "file_id": file_id,
+                               "register_id": doc["register_id"]}
+    return apis, made
+
+
+def act(api, action, target, unit_id):
+    """Perform an action; returns the HTTP status."""
+    if action == "view":
+        return api.get(f"/incoming/{target['document']['id']}").status_code
+    if action == "list_unit":
+        return api.get("/incoming", params={"unit_id": unit_id}).status_code
+    if action == "register_into_unit":
+        return register(api, [], next(NUMBERS), unit_id=unit_id).status_code
+    if action == "print_register":
+        return api.get(f"/registers/{target['register_id']}/export",
+                       params={"format": "xlsx"}).status_code
+    if action == "file_metadata":
+        return api.get(f"/files/{target['file_id']}").status_code
+    if action == "file_download":
+        return api.get(f"/files/{target['file_id']}/content",
+                       allow_redirects=False).status_code
+    if action == "registers_of_unit":
+        return api.get("/registers", params={"unit_id": unit_id}).status_code
+    raise AssertionError(action)
+
+
+CASES = [(unit, action, user) for unit, rules in (("STC", STC_RULES), ("UBND", UBND_RULES))
+         for action in rules for user in USERS]
+
+
+@pytest.mark.parametrize("unit, action, username", CASES,
+                         ids=[f"{u}-{a}-{n}" for u, a, n in CASES])
+def test_the_access_matrix(world, unit, action, username):
+    apis, made = world
+    unit_id = apis["vanthu.stc" if unit == "STC" else "vanthu.ubnd"].unit_id
+    rules = STC_RULES if unit == "STC" else UBND_RULES
+    expected = ALLOW if username in rules[action] else DENY
+    status = act(apis[username], action, made[unit_id], unit_id)
+    got = ALLOW if status in (200, 201, 302) else DENY if status in (403, 404) else status
+    assert got == expected, f"{USERS[username]} {action} on {unit}: HTTP {status}"
+
+
+def test_search_shows_a_document_only_to_the_people_of_its_unit(world):
+    apis, made = world
+    for clerk, target in zip(("vanthu.stc", "vanthu.ubnd"), made.values()):
+        assert wait_until(lambda: target["document"]["id"] in {
+            i["document_id"] for i in apis[clerk].get(
+                "/search", params={"q": "tẩu thoát", "page_size": 200}).json()["items"]})
+    for username in USERS:
+        visible = {i["document_id"] for i in apis[username].get(
+            "/search", params={"q": "tẩu thoát", "page_size": 200}).json()["items"]}
+        for unit_id, target in made.items():
+            should = unit_id in {m["unit_id"] for m in apis[username].user["memberships"]}
+            assert (target["document"]["id"] in visible) == should, (username, unit_id)
