@@ -80,3 +80,31 @@ def parse_user(data) -> dict:
     user["memberships"] = [dict(t) for t in {tuple(sorted(m.items())) for m in parsed}]
     problems.raise_if_any()
     return user
+
+
+DIRECTIONS = ("incoming", "incoming_secret", "outgoing", "outgoing_secret", "copy")
+
+
+def parse_register(data, document_types: dict) -> dict:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"unit_id", "direction", "year", "name", "document_types",
+                         "share_counter_with"})
+    register = {
+        "unit_id": problems.text(data, "unit_id", max_length=36, required=True),
+        "direction": problems.choice(data, "direction", DIRECTIONS),
+        "year": problems.integer(data, "year", minimum=2000, maximum=2100, required=True),
+        "name": problems.text(data, "name", max_length=200, required=True),
+        "share_counter_with": problems.text(data, "share_counter_with", max_length=36),
+    }
+    if register["direction"] is None and "direction" not in problems.details:
+        problems.add("direction", "Bắt buộc phải chọn.", "Required.")
+    types = data.get("document_types")
+    if types is not None and (not isinstance(types, list) or not types
+                              or not all(t in document_types for t in types)):
+        problems.add("document_types", "Danh sách loại văn bản không hợp lệ.",
+                     "Invalid list of document types.")
+        types = None
+    register["document_types"] = sorted(set(types)) if types else None
+    problems.raise_if_any()
+    return register

@@ -74,6 +74,9 @@ class Register(Base):
     year: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     counter_key: Mapped[str] = mapped_column(ForeignKey("counters.key"))
+    # Which document types this register takes; None takes every type. Registers of one
+    # unit may share a counter (one series for a group of types) or each have their own.
+    document_types: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class IncomingDocument(Base):

@@ -36,6 +36,37 @@ def ensure_register(session, unit_id: str, direction: str, year: int) -> Registe
     return session.execute(query.order_by(Register.name)).scalars().first()
 
 
+def register_for_type(session, unit_id: str, direction: str, year: int,
+                      document_type: str) -> Register:
+    """The register a document of this type goes into: the unit's register of the year
+    whose scope names the type, else its register for every type (made on first use)."""
+    registers = session.execute(select(Register).where(
+        Register.unit_id == unit_id, Register.direction == direction,
+        Register.year == year).order_by(Register.name)).scalars().all()
+    for register in registers:
+        if register.document_types and document_type in register.document_types:
+            return register
+    for register in registers:
+        if not register.document_types:
+            return register
+    return ensure_register(session, unit_id, direction, year)
+
+
+def create_register(session, unit_id: str, direction: str, year: int, name: str,
+                    document_types: list[str] | None, share_with: Register | None) -> Register:
+    """A new register with its own counter, or drawing from ``share_with``'s counter."""
+    if share_with is not None:
+        key = share_with.counter_key
+    else:
+        key = f"{domain.counter_key(unit_id, direction, year)}:{uuid.uuid4().hex[:12]}"
+        session.add(Counter(key=key, value=0))
+    register = Register(id=str(uuid.uuid4()), unit_id=unit_id, direction=direction, year=year,
+                        name=name, counter_key=key, document_types=document_types or None)
+    session.add(register)
+    session.flush()
+    return register
+
+
 def next_number(session, register: Register) -> int:
     """Take the register's next number inside the caller's transaction."""
     query = select(Counter).where(Counter.key == register.counter_key)

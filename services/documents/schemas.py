@@ -16,7 +16,8 @@ def unit_out(unit) -> dict:
 
 def register_out(register) -> dict:
     return {"id": register.id, "unit_id": register.unit_id, "direction": register.direction,
-            "year": register.year, "name": register.name}
+            "year": register.year, "name": register.name,
+            "document_types": register.document_types, "counter": register.counter_key}
 
 
 def incoming_out(doc, unit_name: str | None = None) -> dict:

@@ -202,6 +202,42 @@ class DocumentsService(OutboxServiceBase):
                           for key, (name, abbreviation) in domain.DOCUMENT_TYPES.items()]}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_register(self, token, payload):
+        """Open a register (sổ) for a unit (its quản trị or văn thư): {unit_id, direction,
+        year, name, document_types?: [type keys], share_counter_with?: register_id}.
+        With share_counter_with the new register draws numbers from that register's
+        series (one series for a group of types); otherwise it has its own series.
+        Counters are per year, so every series restarts on 1 January.
+        Returns the register. Errors: Forbidden, InvalidInput, Conflict (name in use)."""
+        caller = self.identity.caller(token)
+        data = directory.parse_register(payload, domain.DOCUMENT_TYPES)
+        if not caller.has_role(data["unit_id"], ADMIN, CLERK):
+            raise Forbidden("Chỉ quản trị hoặc văn thư của đơn vị được mở sổ.",
+                            "Only the unit's administrators or clerks may open registers.")
+        with self.db.transaction() as session:
+            share_with = None
+            if data["share_counter_with"]:
+                share_with = session.get(Register, data["share_counter_with"])
+                if share_with is None or (share_with.unit_id, share_with.direction,
+                                          share_with.year) != (data["unit_id"],
+                                                               data["direction"], data["year"]):
+                    raise invalid_fields({"share_counter_with": {
+                        "vi": "Chỉ dùng chung số với sổ cùng đơn vị, chiều và năm.",
+                        "en": "Only a register of the same unit, direction and year."}})
+            if session.execute(select(Register.id).where(
+                    Register.unit_id == data["unit_id"], Register.direction == data["direction"],
+                    Register.year == data["year"], Register.name == data["name"])).first():
+                raise Conflict("Đơn vị đã có sổ tên này trong năm.",
+                               "The unit already has a register of this name this year.")
+            register = numbering.create_register(
+                session, data["unit_id"], data["direction"], data["year"], data["name"],
+                data["document_types"], share_with)
+            result = schemas.register_out(register)
+            self._audit(session, "create", "register", register.id, caller.user_id,
+                        {"after": result})
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_registers(self, token, params=None):
         """Registers (sổ) of the units the caller belongs to: params {unit_id,
         direction, year}. Returns {items: [register]}. Errors: Forbidden for a unit
@@ -531,8 +567,15 @@ class DocumentsService(OutboxServiceBase):
                     "Sổ đăng ký không thuộc đơn vị, chiều văn bản hoặc năm hiện tại.",
                     "The register is not this unit's, this direction's or this year's.",
                     {"register_id": {"vi": "Sổ không phù hợp.", "en": "Wrong register."}})
+            if register.document_types and data.document_type not in register.document_types:
+                raise InvalidInput(
+                    "Sổ này không nhận loại văn bản đã chọn.",
+                    "This register does not take this document type.",
+                    {"register_id": {"vi": "Sổ không nhận loại văn bản này.",
+                                     "en": "Wrong register for this document type."}})
             return register
-        return numbering.ensure_register(session, data.unit_id, direction, year)
+        return numbering.register_for_type(session, data.unit_id, direction, year,
+                                           data.document_type)
 
     def _user_profile(self, user_id):
         with self.db.read() as session:

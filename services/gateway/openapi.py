@@ -35,6 +35,9 @@ ROUTES = [
      "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
     ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
      "RegisterList", [q("unit_id"), q("direction"), q("year", "integer")]),
+    ("POST", "/api/v1/registers", "documents",
+     "Mở sổ đăng ký (riêng số hoặc dùng chung số) / Open a register", True, "RegisterRequest",
+     "Object", []),
     ("GET", "/api/v1/registers/{register_id}/export", "documents",
      "In sổ đăng ký văn bản đến (PDF, XLSX) / Printable incoming register", True, None, None,
      [q("format", enum=["pdf", "xlsx"]), q("from", format="date"), q("to", format="date")]),
@@ -103,6 +106,14 @@ SCHEMAS = {
         "level": {"type": "string", "enum": ["ministry", "province", "department", "division",
                                              "commune", "commune_office", "other"]},
         "valid_from": {"type": "string", "format": "date"}}},
+    "RegisterRequest": {"type": "object", "required": ["unit_id", "direction", "year", "name"],
+                        "properties": {
+        "unit_id": STR, "year": {"type": "integer"}, "name": {"type": "string", "maxLength": 200},
+        "direction": {"type": "string", "enum": ["incoming", "incoming_secret", "outgoing",
+                                                 "outgoing_secret", "copy"]},
+        "document_types": {"type": "array", "items": STR},
+        "share_counter_with": {"type": "string",
+                               "description": "draw numbers from this register's series"}}},
     "UserRequest": {"type": "object",
                     "required": ["username", "full_name", "password", "memberships"],
                     "properties": {
@@ -171,7 +182,8 @@ SCHEMAS = {
 }
 
 CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/uploads"),
-           ("POST", "/api/v1/units"), ("POST", "/api/v1/users")}
+           ("POST", "/api/v1/units"), ("POST", "/api/v1/users"),
+           ("POST", "/api/v1/registers")}
 
 ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
           "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "503": "SERVICE_UNAVAILABLE",

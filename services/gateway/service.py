@@ -134,6 +134,14 @@ class GatewayService(ServiceBase):
         return json_response(self.documents_rpc.list_registers(self.auth.token_of(request),
                                                                params))
 
+    @http("POST", "/api/v1/registers")
+    def create_register(self, request):
+        """Open a register: {unit_id, direction, year, name, document_types?,
+        share_counter_with?} → 201 with the register."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.create_register(self.auth.token_of(request),
+                                                                body), 201)
+
     @http("GET", "/api/v1/registers/<register_id>/export")
     def export_register(self, request, register_id):
         """The printable Sổ đăng ký văn bản đến: ?format=pdf|xlsx&from=&to= → the file."""

@@ -177,3 +177,39 @@ def test_an_event_whose_publish_failed_stays_in_the_outbox_and_goes_out_later(do
     assert sent == ["a", "b"]
     assert publish_pending(Db.access, outbox, lambda t, p: sent.append(p)) == 0
     Db.engine.dispose()
+
+
+def test_registers_route_types_and_share_or_keep_their_own_number_series(documents):
+    """A unit may keep one series per register or share one across a group of types;
+    a document goes to the register whose scope names its type."""
+    proxy, _ = documents
+    clerk, year = token(), __import__("datetime").date.today().year
+    unit = unit_uuid("STC")
+    decisions = proxy.create_register(clerk, {
+        "unit_id": unit, "direction": "incoming", "year": year, "name": "Sổ quyết định đến",
+        "document_types": ["QĐ"]})
+    plans = proxy.create_register(clerk, {
+        "unit_id": unit, "direction": "incoming", "year": year, "name": "Sổ kế hoạch đến",
+        "document_types": ["KH", "BC"], "share_counter_with": decisions["id"]})
+    own = proxy.create_register(clerk, {
+        "unit_id": unit, "direction": "incoming", "year": year, "name": "Sổ tờ trình đến",
+        "document_types": ["TTr"]})
+    assert plans["counter"] == decisions["counter"] != own["counter"]
+    got = [proxy.register_incoming(clerk, incoming(n, document_type=t))
+           for n, t in ((1, "QĐ"), (2, "KH"), (3, "TTr"), (4, "BC"), (5, "CV"), (6, "TTr"))]
+    assert [(d["register_id"], d["arrival_number"]) for d in got] == [
+        (decisions["id"], 1), (plans["id"], 2), (own["id"], 1), (plans["id"], 3),
+        (got[4]["register_id"], 1), (own["id"], 2)]
+    assert got[4]["register_id"] not in {decisions["id"], plans["id"], own["id"]}
+    with pytest.raises(InvalidInput):   # a register that does not take the type
+        proxy.register_incoming(clerk, incoming(7, document_type="CV",
+                                                register_id=decisions["id"]))
+    with pytest.raises(Conflict):
+        proxy.create_register(clerk, {"unit_id": unit, "direction": "incoming", "year": year,
+                                      "name": "Sổ tờ trình đến"})
+    with pytest.raises(InvalidInput):
+        proxy.create_register(clerk, {"unit_id": unit, "direction": "incoming", "year": year,
+                                      "name": "Sổ lạ", "document_types": ["XYZ"]})
+    with pytest.raises(Forbidden):
+        proxy.create_register(token("u-x", memberships=(("STC", "specialist"),)), {
+            "unit_id": unit, "direction": "incoming", "year": year, "name": "Sổ khác"})
