@@ -1,4 +1,5 @@
-"""The first user journey, through HTTP only: a clerk uploads and registers a real PDF,
+"""The first user journey, through HTTP only (in Sở Nội vụ, a unit no other e2e test
+registers into, so its numbers start at 1): a clerk uploads and registers a real PDF,
 the leader sees it in their inbox and notifications, and a search for a word found
 only inside the PDF finds it — for that unit, never for another."""
 import time
@@ -42,7 +43,7 @@ def test_health_reports_all_five_services_up(system):
 
 def test_a_clerk_registers_a_pdf_the_leader_is_told_and_its_content_is_searchable(
         system, pdf_bytes):
-    clerk = Api(system.base_url, "vanthu.stc")
+    clerk = Api(system.base_url, "vanthu.snv")
     put, file_id = clerk.upload("an-le-57.pdf", pdf_bytes)
     assert put.status_code == 201, put.text
     assert clerk.get(f"/files/{file_id}").json()["sha256"]
@@ -56,7 +57,7 @@ def test_a_clerk_registers_a_pdf_the_leader_is_told_and_its_content_is_searchabl
     first = clerk.get("/incoming", params={"unit_id": clerk.unit_id}).json()
     assert first["total"] == 3 and first["items"][0]["arrival_number"] == 3
 
-    leader = Api(system.base_url, "lanhdao.stc")
+    leader = Api(system.base_url, "lanhdao.snv")
     inbox = wait_until(lambda: (lambda r: r if r["total"] >= 3 else None)(
         leader.get("/inbox").json()))
     assert {item["arrival_number"] for item in inbox["items"]} >= {1, 2, 3}
@@ -75,7 +76,7 @@ def test_a_clerk_registers_a_pdf_the_leader_is_told_and_its_content_is_searchabl
     assert found(leader, WORD_ONLY_IN_PDF)["items"][0]["document_id"] == item["document_id"]
     assert found(leader, "tau thoat"), "a query without diacritics finds the accented text"
 
-    outsider = Api(system.base_url, "vanthu.snv")
+    outsider = Api(system.base_url, "vanthu.tanninh")
     assert outsider.get("/search", params={"q": WORD_ONLY_IN_PDF}).json()["total"] == 0
     assert outsider.get(f"/incoming/{item['document_id']}").status_code == 403
     assert outsider.get(f"/files/{file_id}").status_code == 403
