@@ -108,3 +108,32 @@ def parse_register(data, document_types: dict) -> dict:
     register["document_types"] = sorted(set(types)) if types else None
     problems.raise_if_any()
     return register
+
+
+def parse_rename(data) -> dict:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"name", "abbreviation", "effective_date"})
+    change = {"name": problems.text(data, "name", max_length=200, required=True),
+              "abbreviation": problems.text(data, "abbreviation", max_length=30),
+              "effective_date": problems.date(data, "effective_date", required=True)}
+    problems.raise_if_any()
+    return change
+
+
+def parse_merge(data) -> dict:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"unit_ids", "into_unit_id", "effective_date"})
+    unit_ids = problems.id_list(data, "unit_ids", max_items=100)
+    if not unit_ids and "unit_ids" not in problems.details:
+        problems.add("unit_ids", "Cần ít nhất một đơn vị được sáp nhập.",
+                     "At least one unit to merge is required.")
+    merge = {"unit_ids": unit_ids,
+             "into_unit_id": problems.text(data, "into_unit_id", max_length=36, required=True),
+             "effective_date": problems.date(data, "effective_date", required=True)}
+    if merge["into_unit_id"] in unit_ids:
+        problems.add("into_unit_id", "Không sáp nhập một đơn vị vào chính nó.",
+                     "A unit cannot be merged into itself.")
+    problems.raise_if_any()
+    return merge

@@ -32,6 +32,21 @@ class Unit(Base):
     valid_to: Mapped[str | None] = mapped_column(Date)
 
 
+class UnitChange(Base):
+    """A unit's history: renamed, merged into another, reorganised (the 1 July 2025
+    reform merged 63 provinces into 34). Units are never deleted: a merged unit gets a
+    valid_to date and keeps its documents and registers."""
+    __tablename__ = "unit_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    effective_date: Mapped[object] = mapped_column(Date)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
 class User(Base):
     __tablename__ = "users"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from eventlet import tpool
 
@@ -24,7 +24,7 @@ from services.common.validation import Problems, page_params
 from services.documents import audit, directory, domain, numbering, register_export, schemas
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentFile, IncomingDocument, Membership,
-                                       Register, Unit, User, outbox)
+                                       Register, Unit, UnitChange, User, outbox)
 from services.documents.passwords import hash_password, verify_password
 
 
@@ -132,6 +132,90 @@ class DocumentsService(OutboxServiceBase):
             result = schemas.unit_out(unit)
             self._audit(session, "create", "unit", unit.id, caller.user_id, {"after": result})
         return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def rename_unit(self, token, unit_id, payload):
+        """Rename a unit from a date (administrators): {name, abbreviation?,
+        effective_date}. The old name stays in its history. Returns the unit.
+        Errors: Forbidden, NotFound, InvalidInput, Conflict for a closed unit."""
+        caller = self._require_admin(token)
+        change = directory.parse_rename(payload)
+        with self.db.transaction() as session:
+            unit = self._open_unit(session, unit_id)
+            before = {"name": unit.name, "abbreviation": unit.abbreviation}
+            unit.name = change["name"]
+            if change["abbreviation"] is not None:
+                unit.abbreviation = change["abbreviation"]
+            after = {"name": unit.name, "abbreviation": unit.abbreviation}
+            session.add(UnitChange(unit_id=unit.id, kind="renamed",
+                                   effective_date=change["effective_date"],
+                                   details={"before": before, "after": after},
+                                   recorded_by=caller.user_id,
+                                   recorded_at=datetime.now(timezone.utc)))
+            self._audit(session, "rename", "unit", unit.id, caller.user_id,
+                        {"before": before, "after": after})
+            return schemas.unit_out(unit)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def merge_units(self, token, payload):
+        """Merge units into another from a date (administrators): {unit_ids,
+        into_unit_id, effective_date}. Merged units close (valid_to = the day before),
+        keep their documents and registers, and their children move to the successor.
+        Returns {successor, merged: [unit]}. Errors: Forbidden, NotFound, InvalidInput,
+        Conflict for a unit already closed."""
+        caller = self._require_admin(token)
+        merge = directory.parse_merge(payload)
+        closing = merge["effective_date"] - timedelta(days=1)
+        with self.db.transaction() as session:
+            successor = self._open_unit(session, merge["into_unit_id"])
+            merged = [self._open_unit(session, unit_id) for unit_id in merge["unit_ids"]]
+            for unit in merged:
+                unit.valid_to = closing
+                for child in session.execute(select(Unit).where(
+                        Unit.parent_id == unit.id, Unit.valid_to.is_(None))).scalars():
+                    child.parent_id = successor.id
+                session.add(UnitChange(unit_id=unit.id, kind="merged_into",
+                                       effective_date=merge["effective_date"],
+                                       details={"successor_id": successor.id,
+                                                "successor_name": successor.name},
+                                       recorded_by=caller.user_id,
+                                       recorded_at=datetime.now(timezone.utc)))
+            session.add(UnitChange(unit_id=successor.id, kind="absorbed",
+                                   effective_date=merge["effective_date"],
+                                   details={"merged": [{"id": u.id, "name": u.name}
+                                                       for u in merged]},
+                                   recorded_by=caller.user_id,
+                                   recorded_at=datetime.now(timezone.utc)))
+            self._audit(session, "merge", "unit", successor.id, caller.user_id,
+                        {"merged": [u.id for u in merged],
+                         "effective_date": merge["effective_date"].isoformat()})
+            return {"successor": schemas.unit_out(successor),
+                    "merged": [schemas.unit_out(u) for u in merged]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_unit_history(self, token, unit_id):
+        """A unit's changes, oldest first: {unit, changes: [{kind, effective_date,
+        details, recorded_at}]}. Errors: NotFound."""
+        self.identity.caller(token)
+        with self.db.read() as session:
+            unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+            if unit is None:
+                raise not_found("đơn vị", "Unit", unit_id)
+            changes = session.execute(select(UnitChange).where(UnitChange.unit_id == unit.id)
+                                      .order_by(UnitChange.effective_date, UnitChange.id))
+            return {"unit": schemas.unit_out(unit), "changes": [
+                {"kind": c.kind, "effective_date": c.effective_date.isoformat(),
+                 "details": c.details, "recorded_at": c.recorded_at.isoformat()}
+                for c in changes.scalars()]}
+
+    def _open_unit(self, session, unit_id):
+        unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+        if unit is None:
+            raise not_found("đơn vị", "Unit", unit_id)
+        if unit.valid_to is not None:
+            raise Conflict(f"Đơn vị {unit.name} đã ngừng hoạt động từ {unit.valid_to}.",
+                           f"Unit {unit.name} was closed on {unit.valid_to}.")
+        return unit
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_users(self, token, params=None):
@@ -351,6 +435,11 @@ class DocumentsService(OutboxServiceBase):
             unit = session.get(Unit, data.unit_id)
             if unit is None:
                 raise not_found("đơn vị", "Unit", data.unit_id)
+            if unit.valid_to is not None and unit.valid_to < domain.today():
+                raise Conflict(f"Đơn vị {unit.name} đã ngừng hoạt động từ {unit.valid_to}; "
+                               "hãy vào sổ của đơn vị kế thừa.",
+                               f"Unit {unit.name} closed on {unit.valid_to}; register into "
+                               "its successor.")
             if not data.confirm_duplicate:
                 self._refuse_duplicate(session, data, key)
             register = self._register_for(session, data, direction, now.year)

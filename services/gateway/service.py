@@ -111,6 +111,25 @@ class GatewayService(ServiceBase):
         return json_response(self.documents_rpc.create_unit(self.auth.token_of(request), body),
                              201)
 
+    @http("POST", "/api/v1/units/<unit_id>/rename")
+    def rename_unit(self, request, unit_id):
+        """Rename a unit from a date (administrators): {name, abbreviation?, effective_date}."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.rename_unit(self.auth.token_of(request),
+                                                            unit_id, body))
+
+    @http("POST", "/api/v1/units/merge")
+    def merge_units(self, request):
+        """Merge units into another (administrators): {unit_ids, into_unit_id,
+        effective_date} → {successor, merged}."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.merge_units(self.auth.token_of(request), body))
+
+    @http("GET", "/api/v1/units/<unit_id>/history")
+    def unit_history(self, request, unit_id):
+        return json_response(self.documents_rpc.get_unit_history(self.auth.token_of(request),
+                                                                 unit_id))
+
     @http("GET", "/api/v1/users")
     def list_users(self, request):
         params = query_params(request, "unit_id", "q", "page", "page_size")

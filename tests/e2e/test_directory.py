@@ -86,3 +86,56 @@ def test_document_types_follow_nd30_with_case_kept(system):
              .get("/document-types").json()["items"]}
     assert types["QĐ"]["name"] == "Quyết định" and types["TTr"]["abbreviation"] == "TTr"
     assert types["QyĐ"]["abbreviation"] == "QyĐ" and types["CV"]["abbreviation"] == ""
+
+
+def test_units_are_renamed_and_merged_with_their_history_kept(system, admin):
+    parent = admin.unit_id
+    made = {}
+    for code, name in (("VN.80.S71", "Sở Kế hoạch và Đầu tư (thử)"),
+                       ("VN.80.S72", "Sở Tài chính cũ (thử)")):
+        made[code] = admin.post("/units", json={"organ_id": code, "parent_id": parent,
+                                                "name": name, "level": "department"}).json()
+    old, successor = made["VN.80.S71"], made["VN.80.S72"]
+    child = admin.post("/units", json={"parent_id": old["id"], "name": "Phòng Tổng hợp (thử)",
+                                       "level": "division"}).json()
+    renamed = admin.post(f"/units/{successor['id']}/rename",
+                         json={"name": "Sở Tài chính (thử)", "effective_date": "2025-03-01"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Sở Tài chính (thử)"
+    merged = admin.post("/units/merge", json={"unit_ids": [old["id"]],
+                                              "into_unit_id": successor["id"],
+                                              "effective_date": "2025-03-01"})
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["merged"][0]["valid_to"] == "2025-02-28"
+    assert admin.get(f"/units/{child['id']}").json()["parent_id"] == successor["id"]
+    history = admin.get(f"/units/{successor['id']}/history").json()["changes"]
+    assert [c["kind"] for c in history] == ["renamed", "absorbed"]
+    assert history[0]["details"]["before"]["name"] == "Sở Tài chính cũ (thử)"
+    assert admin.get(f"/units/{old['id']}/history").json()["changes"][0]["details"][
+        "successor_id"] == successor["id"]
+    again = admin.post("/units/merge", json={"unit_ids": [old["id"]],
+                                             "into_unit_id": successor["id"],
+                                             "effective_date": "2025-04-01"})
+    assert again.status_code == 409
+    assert admin.post("/units/merge", json={"unit_ids": [successor["id"]],
+                                            "into_unit_id": successor["id"],
+                                            "effective_date": "2025-04-01"}).status_code == 400
+    assert Api(system.base_url, "vanthu.stc").post(
+        f"/units/{successor['id']}/rename",
+        json={"name": "X", "effective_date": "2025-01-01"}).status_code == 403
+
+
+def test_a_closed_unit_takes_no_new_documents(system, admin):
+    from tests.e2e.test_journey import register
+    closing = admin.post("/units", json={"organ_id": "VN.80.S73", "parent_id": admin.unit_id,
+                                         "name": "Ban sẽ giải thể (thử)"}).json()
+    admin.post("/users", json={"username": "vanthu.bandong", "full_name": "Văn Thư",
+                               "password": "mat-khau-dai-2026",
+                               "memberships": [{"unit_id": closing["id"], "role": "clerk"}]})
+    clerk = Api(system.base_url).login("vanthu.bandong", "mat-khau-dai-2026")
+    assert register(clerk, [], 1).status_code == 201
+    admin.post("/units/merge", json={"unit_ids": [closing["id"]],
+                                     "into_unit_id": admin.unit_id,
+                                     "effective_date": "2025-01-01"})
+    refused = register(clerk, [], 2)
+    assert refused.status_code == 409 and "ngừng hoạt động" in refused.json()["message"]
+    assert clerk.get("/incoming").json()["total"] == 1   # its documents stay
