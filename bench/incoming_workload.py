@@ -5,7 +5,7 @@ Prints: registration throughput; median/p95 latency of each kind of request; the
 time until every document is findable by a word of its attachment's content; and
 search latency median/p95 over a fixed list of queries.
 
-    python bench/incoming_workload.py --count 1000          # starts its own system
+    python bench/incoming_workload.py --count 1000 [--postgres]   # starts its own system
     python bench/incoming_workload.py --url http://127.0.0.1:8000 --count 200
 
 It is a benchmark, not a test: it prints figures and asserts nothing about speed.
@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -159,27 +157,15 @@ def main(argv=None):
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--url", help="a running system; default: start a fresh one")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the fresh system on PostgreSQL instead of SQLite")
     options = parser.parse_args(argv)
     if options.url:
         run(options.url, options.count, options.threads)
         return 0
-    from services.launcher import System
-    from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
-    from tests.e2e.conftest import free_ports
-    vhost = create_vhost()
-    data_dir = tempfile.mkdtemp(prefix="eoffice-bench-")
-    base = free_ports()
-    system = System(data_dir, port=base, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
-                    service_port_base=base)
-    try:
-        system.prepare()
-        system.start()
-        print(f"system started in {data_dir} (SQLite, embedded index, local blobs)")
+    from bench.harness import fresh_system
+    with fresh_system(options.postgres) as system:
         run(system.base_url, options.count, options.threads)
-    finally:
-        system.stop()
-        delete_vhost(vhost)
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

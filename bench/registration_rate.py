@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -65,29 +63,10 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--postgres", action="store_true")
     options = parser.parse_args(argv)
-    from services.launcher import System
-    from tests.conftest import (RABBIT_AMQP, create_pg_database, create_vhost, delete_vhost,
-                                drop_pg_database)
-    from tests.e2e.conftest import free_ports
-    vhost, data_dir, base = create_vhost(), tempfile.mkdtemp(prefix="eoffice-bench-"), free_ports()
-    env, databases = {}, []
-    if options.postgres:
-        for service in ("documents", "workflow", "search", "notify", "storage"):
-            databases.append(create_pg_database())
-            env[f"{service.upper()}_DB_URL"] = databases[-1]
-    system = System(data_dir, port=base, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
-                    service_port_base=base, extra_env=env)
-    try:
-        system.prepare()
-        system.start()
-        print(f"one documents process, {'PostgreSQL' if options.postgres else 'SQLite'}")
+    from bench.harness import fresh_system
+    with fresh_system(options.postgres) as system:
+        print("one documents process")
         run(system.base_url, options.count, options.threads)
-    finally:
-        system.stop()
-        delete_vhost(vhost)
-        for url in databases:
-            drop_pg_database(url)
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
