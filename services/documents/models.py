@@ -163,6 +163,42 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class Dossier(Base):
+    """A hồ sơ of a unit's yearly danh mục (ND30 Phụ lục VI Phần II §III). Its FileCode
+    is OrganId + FileCatalog (year) + FileNotation."""
+    __tablename__ = "dossiers"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "notation"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    organ_id: Mapped[str] = mapped_column(String(35))
+    year: Mapped[int] = mapped_column(Integer)
+    notation: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    maintenance: Mapped[str] = mapped_column(String(30))
+    rights: Mapped[str] = mapped_column(String(30))
+    language: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(String(500))
+    creator_id: Mapped[str] = mapped_column(String(36))
+    creator_name: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10))
+    opened_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+
+
+class DossierDocument(Base):
+    """A document filed in a dossier: a reference, never a copy, so one document can be
+    in several dossiers."""
+    __tablename__ = "dossier_documents"
+
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("incoming_documents.id"),
+                                             primary_key=True, index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(36))
+    added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
 class DocumentFile(Base):
     """Which stored file belongs to which document (for download authorisation)."""
     __tablename__ = "document_files"

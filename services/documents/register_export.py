@@ -88,7 +88,9 @@ def _fonts() -> tuple[str, str]:
     raise RuntimeError("no font with Vietnamese glyphs: install Debian's fonts-dejavu-core")
 
 
-def to_pdf(title: str, period: str, columns: list[str], rows: list[list[str]]) -> bytes:
+def to_pdf(title: str, period: str, columns: list[str], rows: list[list[str]],
+           widths: list[int] = INCOMING_WIDTHS) -> bytes:
+    """A landscape A4 table with a title, a subtitle line and the header on every page."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -104,12 +106,12 @@ def to_pdf(title: str, period: str, columns: list[str], rows: list[list[str]]) -
     heading = ParagraphStyle("title", fontName=bold, fontSize=14, leading=18, alignment=1)
     sub = ParagraphStyle("sub", fontName=regular, fontSize=10, leading=13, alignment=1)
     usable = page[0] - 2 * margin
-    total = sum(INCOMING_WIDTHS[:len(columns)])
-    widths = [usable * w / total for w in INCOMING_WIDTHS[:len(columns)]]
+    total = sum(widths[:len(columns)])
+    widths = [usable * w / total for w in widths[:len(columns)]]
     data = [[Paragraph(escape(c), head) for c in columns]]
     data += [[Paragraph(escape(value), body) for value in row] for row in rows]
     if not rows:
-        data.append([Paragraph("(Không có văn bản trong kỳ)", body)] + [""] * (len(columns) - 1))
+        data.append([Paragraph("(Không có văn bản)", body)] + [""] * (len(columns) - 1))
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),

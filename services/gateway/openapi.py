@@ -61,6 +61,21 @@ ROUTES = [
      [q("unit_id"), q("state"), q("from", format="date"), q("to", format="date")] + PAGE),
     ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
      True, None, "IncomingDocument", []),
+    ("POST", "/api/v1/dossiers", "dossiers", "Mở hồ sơ / Open a dossier", True,
+     "DossierRequest", "Dossier", []),
+    ("GET", "/api/v1/dossiers", "dossiers", "Danh mục hồ sơ / Dossiers", True, None, "Page",
+     [q("unit_id"), q("year", "integer"), q("state", enum=["open", "closed"])] + PAGE),
+    ("GET", "/api/v1/dossiers/{dossier_id}", "dossiers", "Một hồ sơ / One dossier", True,
+     None, "Dossier", []),
+    ("POST", "/api/v1/dossiers/{dossier_id}/documents", "dossiers",
+     "Đưa văn bản vào hồ sơ / File a document", True, "Object", "Dossier", []),
+    ("DELETE", "/api/v1/dossiers/{dossier_id}/documents/{document_id}", "dossiers",
+     "Rút văn bản khỏi hồ sơ / Unfile a document", True, None, "Dossier", []),
+    ("POST", "/api/v1/dossiers/{dossier_id}/close", "dossiers",
+     "Kết thúc hồ sơ / Close a dossier", True, None, "Dossier", []),
+    ("GET", "/api/v1/dossiers/{dossier_id}/export", "dossiers",
+     "Xuất hồ sơ (XML Phụ lục VI, PDF mục lục) / Export a dossier", True, None, None,
+     [q("format", enum=["xml", "pdf"])]),
     ("GET", "/api/v1/audit", "audit", "Nhật ký hệ thống / Audit log (quản trị)", True, None,
      "Page", [q("object_id"), q("actor_id"), q("action")] + PAGE),
     ("GET", "/api/v1/audit/verify", "audit",
@@ -120,6 +135,19 @@ SCHEMAS = {
         "document_types": {"type": "array", "items": STR},
         "share_counter_with": {"type": "string",
                                "description": "draw numbers from this register's series"}}},
+    "DossierRequest": {"type": "object", "required": ["unit_id", "year", "notation", "title",
+                                                       "maintenance"], "properties": {
+        "unit_id": STR, "year": {"type": "integer"}, "notation": {"type": "string",
+                                                                   "maxLength": 20},
+        "title": {"type": "string", "maxLength": 500},
+        "maintenance": {"oneOf": [{"const": "permanent"},
+                                  {"type": "integer", "minimum": 1, "maximum": 100}]},
+        "rights": STR, "language": STR, "description": STR}},
+    "Dossier": {"type": "object", "properties": {
+        "id": STR, "file_code": STR, "title": STR, "state": {"type": "string",
+                                                             "enum": ["open", "closed"]},
+        "maintenance": STR, "doc_total": {"type": "integer"}, "page_total": {"type": "integer"},
+        "documents": {"type": "array", "items": OBJ}}},
     "UserRequest": {"type": "object",
                     "required": ["username", "full_name", "password", "memberships"],
                     "properties": {
@@ -189,7 +217,7 @@ SCHEMAS = {
 
 CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/uploads"),
            ("POST", "/api/v1/units"), ("POST", "/api/v1/users"),
-           ("POST", "/api/v1/registers")}
+           ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers")}
 
 ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
           "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "503": "SERVICE_UNAVAILABLE",
@@ -215,8 +243,8 @@ def build_document() -> dict:
         ok = "201" if (method, path) in CREATED else "200"
         if path.endswith("/export"):
             operation["responses"]["200"] = {"description": "The file", "content": {
-                "application/pdf": {}, "application/vnd.openxmlformats-officedocument."
-                                       "spreadsheetml.sheet": {}}}
+                "application/pdf": {}, "application/xml": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
         elif path.endswith("/content"):
             operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
         else:

@@ -30,6 +30,14 @@ def query_params(request, *names) -> dict:
             (None, "")}
 
 
+def file_response(export: dict) -> Response:
+    """A rendered file the documents service returned (base64) as an attachment."""
+    return Response(base64.b64decode(export["content_base64"]), headers={
+        "Content-Type": export["content_type"],
+        "Content-Disposition": f'attachment; filename="{export["filename"]}"',
+        "X-Document-Count": str(export["count"])})
+
+
 class NoDatabase:
     def ping(self):
         return True
@@ -167,10 +175,7 @@ class GatewayService(ServiceBase):
         params = query_params(request, "format", "from", "to")
         export = self.documents_rpc.export_register(self.auth.token_of(request), register_id,
                                                     params)
-        return Response(base64.b64decode(export["content_base64"]), headers={
-            "Content-Type": export["content_type"],
-            "Content-Disposition": f'attachment; filename="{export["filename"]}"',
-            "X-Document-Count": str(export["count"])})
+        return file_response(export)
 
     # ------------------------------------------------------------------ files
 
@@ -222,6 +227,50 @@ class GatewayService(ServiceBase):
     def get_incoming(self, request, document_id):
         return json_response(self.documents_rpc.get_incoming(self.auth.token_of(request),
                                                              document_id))
+
+    # ------------------------------------------------------------------ dossiers
+
+    @http("POST", "/api/v1/dossiers")
+    def create_dossier(self, request):
+        """Open a hồ sơ: {unit_id, year, notation, title, maintenance, …} → 201."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.create_dossier(self.auth.token_of(request),
+                                                               body), 201)
+
+    @http("GET", "/api/v1/dossiers")
+    def list_dossiers(self, request):
+        params = query_params(request, "unit_id", "year", "state", "page", "page_size")
+        return json_response(self.documents_rpc.list_dossiers(self.auth.token_of(request),
+                                                              params))
+
+    @http("GET", "/api/v1/dossiers/<dossier_id>")
+    def get_dossier(self, request, dossier_id):
+        return json_response(self.documents_rpc.get_dossier(self.auth.token_of(request),
+                                                            dossier_id))
+
+    @http("POST", "/api/v1/dossiers/<dossier_id>/documents")
+    def add_to_dossier(self, request, dossier_id):
+        """File a document: {document_id} → the dossier."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.add_to_dossier(
+            self.auth.token_of(request), dossier_id, body.get("document_id")))
+
+    @http("DELETE", "/api/v1/dossiers/<dossier_id>/documents/<document_id>")
+    def remove_from_dossier(self, request, dossier_id, document_id):
+        return json_response(self.documents_rpc.remove_from_dossier(
+            self.auth.token_of(request), dossier_id, document_id))
+
+    @http("POST", "/api/v1/dossiers/<dossier_id>/close")
+    def close_dossier(self, request, dossier_id):
+        return json_response(self.documents_rpc.close_dossier(self.auth.token_of(request),
+                                                              dossier_id))
+
+    @http("GET", "/api/v1/dossiers/<dossier_id>/export")
+    def export_dossier(self, request, dossier_id):
+        """The dossier as XML of the Phụ lục VI fields or a PDF table of contents."""
+        export = self.documents_rpc.export_dossier(self.auth.token_of(request), dossier_id,
+                                                   query_params(request, "format"))
+        return file_response(export)
 
     # ------------------------------------------------------------------ audit
 

@@ -1,0 +1,128 @@
+"""Hồ sơ rules (ND30 Điều 28–29; Phụ lục VI Phần II §III): input, FileCode, totals, and
+the export of a dossier as XML of the Phụ lục VI fields and as a PDF with its table of
+contents (Mục lục văn bản trong hồ sơ). No nameko here."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from xml.etree import ElementTree as ET
+
+from services.common.validation import Problems
+
+OPEN, CLOSED = "open", "closed"
+NOTATION_RE = re.compile(r"^[^\W_][\w.\-/]{0,19}$")
+DEFAULT_RIGHTS = "Hạn chế"
+MAX_DOCUMENTS = 999   # DocOrdinal is Number(3)
+
+
+def maintenance_label(value) -> str | None:
+    """Thời hạn bảo quản: "permanent" → "Vĩnh viễn", N (years) → "N năm"."""
+    if value == "permanent":
+        return "Vĩnh viễn"
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100:
+        return f"{value} năm"
+    return None
+
+
+def parse_dossier(data) -> dict:
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"unit_id", "year", "notation", "title", "maintenance", "rights",
+                         "language", "description"})
+    dossier = {
+        "unit_id": problems.text(data, "unit_id", max_length=36, required=True),
+        "year": problems.integer(data, "year", minimum=1945, maximum=2100, required=True),
+        "notation": problems.text(data, "notation", max_length=20, required=True,
+                                  pattern=NOTATION_RE,
+                                  pattern_vi="Số và ký hiệu hồ sơ gồm chữ, số, '.', '-' hoặc '/', "
+                                             "không khoảng trắng, tối đa 20 ký tự.",
+                                  pattern_en="The file notation is letters, digits, '.', '-' "
+                                             "or '/', no spaces, at most 20 characters."),
+        "title": problems.text(data, "title", max_length=500, required=True),
+        "rights": problems.text(data, "rights", max_length=30) or DEFAULT_RIGHTS,
+        "language": problems.text(data, "language", max_length=50) or "Tiếng Việt",
+        "description": problems.text(data, "description", max_length=500),
+    }
+    maintenance = maintenance_label(data.get("maintenance"))
+    if maintenance is None:
+        problems.add("maintenance",
+                     "Thời hạn bảo quản là 'permanent' hoặc số năm từ 1 đến 100.",
+                     "Retention is 'permanent' or a number of years from 1 to 100.")
+    dossier["maintenance"] = maintenance
+    problems.raise_if_any()
+    return dossier
+
+
+def file_code(organ_id: str, year: int, notation: str) -> str:
+    return f"{organ_id}.{year}.{notation}"
+
+
+def summary(documents: list[dict]) -> dict:
+    """DocTotal, PageTotal, StartDate and EndDate from the filed documents."""
+    dates = [date.fromisoformat(d["issued_date"]) for d in documents if d.get("issued_date")]
+    return {"doc_total": len(documents),
+            "page_total": sum(d.get("page_amount") or 0 for d in documents),
+            "start_date": min(dates).isoformat() if dates else None,
+            "end_date": max(dates).isoformat() if dates else None}
+
+
+def to_xml(dossier: dict, documents: list[dict]) -> bytes:
+    """The Phụ lục VI fields of the dossier (§III) and of each document in it (§II)."""
+    root = ET.Element("HoSo")
+    code = ET.SubElement(root, "FileCode")
+    for tag, value in (("OrganId", dossier["organ_id"]), ("FileCatalog", dossier["year"]),
+                       ("FileNotation", dossier["notation"])):
+        ET.SubElement(code, tag).text = str(value)
+    totals = summary(documents)
+    for tag, value in (("Title", dossier["title"]), ("Maintenance", dossier["maintenance"]),
+                       ("Rights", dossier["rights"]), ("Creator", dossier["creator_name"]),
+                       ("Language", dossier["language"]), ("StartDate", totals["start_date"]),
+                       ("EndDate", totals["end_date"]), ("DocTotal", totals["doc_total"]),
+                       ("PageTotal", totals["page_total"]),
+                       ("Description", dossier.get("description"))):
+        ET.SubElement(root, tag).text = "" if value is None else str(value)
+    listing = ET.SubElement(root, "VanBan")
+    for doc in documents:
+        item = ET.SubElement(listing, "TaiLieu")
+        ref = ET.SubElement(item, "FileCode")
+        for tag, value in (("OrganId", dossier["organ_id"]), ("FileCatalog", dossier["year"]),
+                           ("FileNotation", dossier["notation"])):
+            ET.SubElement(ref, tag).text = str(value)
+        signer = doc.get("signer") or {}
+        for tag, value in (("DocOrdinal", doc["ordinal"]), ("TypeName", doc["document_type_name"]),
+                           ("CodeNumber", doc["code_number"]),
+                           ("CodeNotation", doc["code_notation"]),
+                           ("IssuedDate", doc["issued_date"]),
+                           ("OrganName", doc["issuer"]["name"]), ("Subject", doc["subject"]),
+                           ("Language", doc.get("language") or "vi"),
+                           ("PageAmount", doc.get("page_amount")),
+                           ("Description", doc.get("description")),
+                           ("ArrivalDate", (doc.get("arrival_date") or "")[:10]),
+                           ("ArrivalNumber", doc.get("arrival_number")),
+                           ("Priority", doc.get("urgency")), ("ToPlaces", doc.get("to_places")),
+                           ("DueDate", doc.get("due_date"))):
+            ET.SubElement(item, tag).text = "" if value is None else str(value)
+        info = ET.SubElement(item, "SignerInfo")
+        ET.SubElement(info, "Position").text = signer.get("position") or ""
+        ET.SubElement(info, "FullName").text = signer.get("full_name") or ""
+    buffer = io.BytesIO()
+    ET.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
+    return buffer.getvalue()
+
+
+TOC_COLUMNS = ["STT", "Số, ký hiệu", "Ngày tháng văn bản", "Tác giả", "Trích yếu nội dung",
+               "Tờ số", "Ghi chú"]
+TOC_WIDTHS = [4, 12, 9, 18, 38, 6, 8]
+
+
+def toc_rows(documents: list[dict]) -> list[list[str]]:
+    """Mục lục văn bản: one row a document, with the sheet (tờ) it starts on."""
+    rows, sheet = [], 1
+    for doc in documents:
+        issued = date.fromisoformat(doc["issued_date"]).strftime("%d/%m/%Y")
+        rows.append([str(doc["ordinal"]), f"{doc['code_number']}/{doc['code_notation']}", issued,
+                     doc["issuer"]["name"], f"{doc['document_type_name']}: {doc['subject']}",
+                     str(sheet), doc.get("description") or ""])
+        sheet += doc.get("page_amount") or 1
+    return rows

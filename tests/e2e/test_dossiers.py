@@ -1,0 +1,114 @@
+"""Hồ sơ: a unit opens one in its yearly danh mục, files documents by reference (one
+document in several dossiers), closes it, and exports it as Phụ lục VI XML and as a
+PDF table of contents. Bad input and other units change nothing."""
+import io
+from xml.etree import ElementTree as ET
+
+import pytest
+from pypdf import PdfReader
+
+from tests.e2e.conftest import Api
+from tests.e2e.test_journey import register
+
+
+@pytest.fixture(scope="module")
+def specialist(system):
+    """A chuyên viên of Sở Tài chính, with three documents registered by its clerk."""
+    clerk = Api(system.base_url, "vanthu.stc")
+    docs = [register(clerk, [], 6000 + n, subject=f"Hồ sơ thử, văn bản {n}", page_amount=n + 1,
+                     issued_date=f"2025-0{n}-15").json() for n in (1, 2, 3)]
+    api = Api(system.base_url, "chuyenvien.stc")
+    api.docs = docs
+    return api
+
+
+def open_dossier(api, notation, **changes):
+    body = {"unit_id": api.unit_id, "year": 2026, "notation": notation,
+            "title": "Hồ sơ về quyết toán ngân sách năm 2025", "maintenance": 20}
+    body.update(changes)
+    return api.post("/dossiers", json=body)
+
+
+def test_a_dossier_is_opened_filled_closed_and_exported(specialist):
+    created = open_dossier(specialist, "01.TC")
+    assert created.status_code == 201, created.text
+    dossier = created.json()
+    assert dossier["file_code"] == "000.00.11.H53.2026.01.TC"
+    assert dossier["maintenance"] == "20 năm" and dossier["state"] == "open"
+    for doc in specialist.docs:
+        added = specialist.post(f"/dossiers/{dossier['id']}/documents",
+                                json={"document_id": doc["id"]})
+        assert added.status_code == 200, added.text
+    removed = specialist.http.delete(
+        f"{specialist.base}/dossiers/{dossier['id']}/documents/{specialist.docs[0]['id']}")
+    assert [d["ordinal"] for d in removed.json()["documents"]] == [1, 2]
+    specialist.post(f"/dossiers/{dossier['id']}/documents",
+                    json={"document_id": specialist.docs[0]["id"]})
+    closed = specialist.post(f"/dossiers/{dossier['id']}/close").json()
+    assert closed["state"] == "closed" and closed["doc_total"] == 3
+    assert closed["page_total"] == 2 + 3 + 4
+    assert (closed["start_date"], closed["end_date"]) == ("2025-01-15", "2025-03-15")
+    assert specialist.post(f"/dossiers/{dossier['id']}/documents",
+                           json={"document_id": specialist.docs[0]["id"]}).status_code == 409
+
+    xml = specialist.get(f"/dossiers/{dossier['id']}/export", params={"format": "xml"})
+    assert xml.status_code == 200
+    root = ET.fromstring(xml.content)
+    assert root.findtext("FileCode/OrganId") == "000.00.11.H53"
+    assert root.findtext("FileCode/FileCatalog") == "2026"
+    assert root.findtext("DocTotal") == "3" and root.findtext("Maintenance") == "20 năm"
+    assert [d.findtext("DocOrdinal") for d in root.iter("TaiLieu")] == ["1", "2", "3"]
+    assert root.find("VanBan/TaiLieu").findtext("CodeNumber") == "6002"
+
+    pdf = specialist.get(f"/dossiers/{dossier['id']}/export", params={"format": "pdf"})
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "MỤC LỤC VĂN BẢN" in text and "6003/TANDTC-AL" in text
+
+
+def test_one_document_sits_in_several_dossiers_without_being_copied(specialist):
+    first = open_dossier(specialist, "02.TC").json()
+    second = open_dossier(specialist, "03.TC").json()
+    document_id = specialist.docs[1]["id"]
+    for dossier in (first, second):
+        specialist.post(f"/dossiers/{dossier['id']}/documents", json={"document_id": document_id})
+    for dossier in (first, second):
+        filed = specialist.get(f"/dossiers/{dossier['id']}").json()["documents"]
+        assert [d["id"] for d in filed] == [document_id]
+    assert specialist.post(f"/dossiers/{first['id']}/documents",
+                           json={"document_id": document_id}).status_code == 409
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"notation": "01 TC"}, "notation"), ({"notation": "x" * 21}, "notation"),
+    ({"maintenance": 0}, "maintenance"), ({"maintenance": "forever"}, "maintenance"),
+    ({"title": ""}, "title"), ({"year": 1800}, "year"), ({"title": "t" * 501}, "title"),
+])
+def test_a_dossier_with_bad_fields_is_a_400_and_nothing_is_opened(specialist, changes, field):
+    before = specialist.get("/dossiers").json()["total"]
+    changes = dict(changes)
+    response = open_dossier(specialist, changes.pop("notation", "09.TC"), **changes)
+    assert response.status_code == 400 and field in response.json()["details"]
+    assert specialist.get("/dossiers").json()["total"] == before
+
+
+def test_notations_are_unique_in_a_unit_and_year_and_empty_dossiers_do_not_close(specialist):
+    open_dossier(specialist, "05.TC")
+    assert open_dossier(specialist, "05.TC").status_code == 409
+    assert open_dossier(specialist, "05.TC", year=2027).status_code == 201
+    empty = open_dossier(specialist, "06.TC").json()
+    assert specialist.post(f"/dossiers/{empty['id']}/close").status_code == 409
+
+
+def test_other_units_neither_see_nor_fill_a_units_dossiers(system, specialist):
+    dossier = open_dossier(specialist, "07.TC").json()
+    outsider = Api(system.base_url, "vanthu.snv")
+    assert outsider.get(f"/dossiers/{dossier['id']}").status_code == 403
+    assert outsider.post(f"/dossiers/{dossier['id']}/documents",
+                         json={"document_id": specialist.docs[0]["id"]}).status_code == 403
+    assert outsider.post("/dossiers", json={
+        "unit_id": specialist.unit_id, "year": 2026, "notation": "99.X", "title": "X",
+        "maintenance": "permanent"}).status_code == 403
+    own = open_dossier(outsider, "01.NV", maintenance="permanent").json()
+    assert own["maintenance"] == "Vĩnh viễn"
+    assert outsider.post(f"/dossiers/{own['id']}/documents",
+                         json={"document_id": specialist.docs[0]["id"]}).status_code == 403
