@@ -748,6 +748,56 @@ class DocumentsService(OutboxServiceBase):
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def user_names(self, token, user_ids):
+        """Full names of users by id (the directory is visible to signed-in users):
+        {user_id: full_name}; unknown ids are left out. At most 500 ids."""
+        self.identity.caller(token)
+        if not isinstance(user_ids, list) or len(user_ids) > 500 or \
+                not all(isinstance(u, str) for u in user_ids):
+            raise invalid_fields({"user_ids": {"vi": "Tối đa 500 mã người dùng.",
+                                               "en": "At most 500 user ids."}})
+        with self.db.read() as session:
+            return dict(session.execute(select(User.id, User.full_name).where(
+                User.id.in_(set(user_ids)))).all())
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_document_history(self, token, document_id):
+        """What happened to a document in this service, oldest first: registration and
+        every change recorded in the audit log (views are left out), and its filing in
+        dossiers. Returns {document_id, events: [{at, actor_id, actor_name, action,
+        details}]}. Errors: NotFound, Forbidden (as for viewing it)."""
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            doc = session.get(IncomingDocument, document_id) \
+                if isinstance(document_id, str) else None
+            if doc is None:
+                raise not_found("văn bản", "Document", document_id)
+            if not domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
+                raise Forbidden("Bạn không có quyền xem văn bản này.",
+                                "You may not see this document.")
+            events = [{"at": e.at, "actor_id": e.actor_id, "action": e.action,
+                       "details": {k: v for k, v in (e.details or {}).items() if k != "after"}}
+                      for e in session.execute(select(AuditEntry).where(
+                          AuditEntry.object_id == doc.id,
+                          AuditEntry.action.not_in(("view", "view_denied")))
+                          .order_by(AuditEntry.seq)).scalars()]
+            for filed, dossier in session.execute(
+                    select(DossierDocument, Dossier).join(
+                        Dossier, Dossier.id == DossierDocument.dossier_id)
+                    .where(DossierDocument.document_id == doc.id)).all():
+                events.append({"at": filed.added_at, "actor_id": filed.added_by,
+                               "action": "filed", "details": {
+                                   "dossier_id": dossier.id, "title": dossier.title,
+                                   "file_code": dossiers.file_code(
+                                       dossier.organ_id, dossier.year, dossier.notation)}})
+            names = dict(session.execute(select(User.id, User.full_name).where(
+                User.id.in_({e["actor_id"] for e in events}))).all())
+        events.sort(key=lambda e: e["at"].isoformat())
+        return {"document_id": doc.id, "events": [
+            e | {"at": e["at"].isoformat(), "actor_name": names.get(e["actor_id"], e["actor_id"])}
+            for e in events]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def authorize_file(self, token, file_id):
         """Whether the caller may download a stored file: it belongs to a document they
         may see. Returns {file_id, document_id}. Errors: NotFound, Forbidden. The

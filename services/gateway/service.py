@@ -228,6 +228,26 @@ class GatewayService(ServiceBase):
         return json_response(self.documents_rpc.get_incoming(self.auth.token_of(request),
                                                              document_id))
 
+    @http("GET", "/api/v1/documents/<document_id>/history")
+    def document_history(self, request, document_id):
+        """Every action on a document, who and when, from documents and workflow, oldest
+        first; ?download=1 returns it as a JSON attachment (the export)."""
+        token = self.auth.token_of(request)
+        recorded = self.documents_rpc.get_document_history(token, document_id)   # 403/404
+        processing = self.workflow_rpc.get_processing_history(token, document_id)
+        names = self.documents_rpc.user_names(
+            token, sorted({e["actor_id"] for e in processing["events"]}))
+        events = sorted(recorded["events"] + [
+            e | {"actor_name": names.get(e["actor_id"], e["actor_id"])}
+            for e in processing["events"]], key=lambda e: e["at"])
+        body = {"document_id": document_id, "processing_state": processing["state"],
+                "events": events}
+        headers = None
+        if request.args.get("download") in ("1", "true"):
+            headers = {"Content-Disposition":
+                       f'attachment; filename="lich-su-{document_id[:8]}.json"'}
+        return json_response(body, headers=headers)
+
     # ------------------------------------------------------------------ dossiers
 
     @http("POST", "/api/v1/dossiers")

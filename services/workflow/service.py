@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from services.common import events
 from services.common.db import Database
-from services.common.errors import EXPECTED_ERRORS
+from services.common.errors import EXPECTED_ERRORS, Forbidden
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.service_base import ServiceBase
@@ -53,6 +53,34 @@ class WorkflowService(ServiceBase):
                 session.add(WorkItem(id=str(uuid.uuid4()), processing_id=processing.id,
                                      user_id=user_id, kind=domain.TO_ASSIGN,
                                      state=domain.OPEN, created_at=now))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_processing_history(self, token, document_id):
+        """How a document moved between people, oldest first: {document_id, state,
+        events: [{at, actor_id, action, details}]} — empty when it has no processing yet.
+        Errors: Forbidden unless the caller belongs to its unit or holds a work item."""
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            processing = session.execute(select(Processing).where(
+                Processing.document_id == document_id)).scalar_one_or_none()
+            if processing is None:
+                return {"document_id": document_id, "state": None, "events": []}
+            items = session.execute(select(WorkItem).where(
+                WorkItem.processing_id == processing.id)
+                .order_by(WorkItem.created_at)).scalars().all()
+            if not caller.system and not caller.is_member(processing.unit_id) and \
+                    caller.user_id not in {i.user_id for i in items}:
+                raise Forbidden("Bạn không có quyền xem quá trình xử lý này.",
+                                "You may not see how this document is handled.")
+            events = [{"at": processing.created_at.isoformat(), "actor_id": "system:workflow",
+                       "action": "processing_opened", "details": {"state": processing.state}}]
+            for item in items:
+                events.append({"at": item.created_at.isoformat(), "actor_id": item.user_id,
+                               "action": f"{item.kind}_assigned", "details": {}})
+                if item.done_at:
+                    events.append({"at": item.done_at.isoformat(), "actor_id": item.user_id,
+                                   "action": f"{item.kind}_done", "details": {}})
+        return {"document_id": document_id, "state": processing.state, "events": events}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inbox(self, token, params=None):

@@ -112,3 +112,29 @@ def test_other_units_neither_see_nor_fill_a_units_dossiers(system, specialist):
     assert own["maintenance"] == "Vĩnh viễn"
     assert outsider.post(f"/dossiers/{own['id']}/documents",
                          json={"document_id": specialist.docs[0]["id"]}).status_code == 403
+
+
+def test_a_documents_history_shows_who_did_what_and_when_and_downloads(system, specialist):
+    document = specialist.docs[2]
+    dossier = open_dossier(specialist, "08.TC").json()
+    specialist.post(f"/dossiers/{dossier['id']}/documents", json={"document_id": document["id"]})
+    leader = Api(system.base_url, "lanhdao.stc")
+
+    def history():
+        return leader.get(f"/documents/{document['id']}/history").json()
+
+    from tests.e2e.test_journey import wait_until
+    assert wait_until(lambda: any(e["action"] == "to_assign_assigned"
+                                  for e in history()["events"]))
+    events = history()["events"]
+    actions = [e["action"] for e in events]
+    assert actions[0] == "register" and "processing_opened" in actions and "filed" in actions
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    register_event = events[0]
+    assert register_event["actor_name"] == "Phạm Thị Lan"   # vanthu.stc
+    assigned = next(e for e in events if e["action"] == "to_assign_assigned")
+    assert assigned["actor_name"] == "Võ Văn Hùng"          # lanhdao.stc
+    download = leader.get(f"/documents/{document['id']}/history", params={"download": "1"})
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert Api(system.base_url, "vanthu.snv").get(
+        f"/documents/{document['id']}/history").status_code == 403
