@@ -17,9 +17,10 @@ import sys
 import time
 import urllib.request
 
+from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, "deploy", "config.yml")
-SERVICES = ("documents", "workflow", "search", "notify", "storage")
 SERVICE_CLASSES = {"documents": "DocumentsService", "workflow": "WorkflowService",
                    "search": "SearchService", "notify": "NotifyService",
                    "storage": "StorageService", "gateway": "GatewayService"}

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from services.common.config import settings_of
@@ -121,3 +121,14 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return DatabaseAccess(self.engine, self.write_lock)
+
+
+def count_rows(session, query) -> int:
+    """How many rows a query would return."""
+    return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+
+def fetch_page(session, query, page: int, page_size: int):
+    """(total, result) for page ``page`` (from 1) of an ordered query."""
+    total = count_rows(session, query)
+    return total, session.execute(query.offset((page - 1) * page_size).limit(page_size))

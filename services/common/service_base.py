@@ -21,7 +21,10 @@ STARTED_AT = time.time()
 
 
 class ServiceBase:
-    """Mixed into each service class. Subclasses set ``db`` (a Database provider)."""
+    """Mixed into each service class. Services that own data set ``db`` (a Database
+    provider); the stateless gateway has none."""
+
+    db = None
 
     metrics = EntrypointMetrics()
     request_id = RequestContext()
@@ -30,13 +33,14 @@ class ServiceBase:
     def health(self, caller=None):
         """Liveness and readiness: ``{"status": "up", "service", "database", "uptime_s"}``.
         The database is pinged; an error there reports ``"database": "error"``."""
-        database = "ok"
+        database = "none" if self.db is None else "ok"
         try:
-            self.db.ping()
+            if self.db is not None:
+                self.db.ping()
         except Exception:   # health must answer, whatever broke
             log.exception("health: database ping failed")
             database = "error"
-        return {"status": "up" if database == "ok" else "degraded",
+        return {"status": "up" if database != "error" else "degraded",
                 "service": self.name, "database": database,
                 "uptime_s": round(time.time() - STARTED_AT, 1)}
 

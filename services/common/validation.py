@@ -97,7 +97,9 @@ class Problems:
             self.add(name, "Ngày phải có dạng YYYY-MM-DD.", "Dates are YYYY-MM-DD.")
             return None
         try:
-            return date.fromisoformat(value) if len(value) == 10 else _bad()
+            if len(value) != 10:   # fromisoformat also takes 20201030 and week dates
+                raise ValueError(value)
+            return date.fromisoformat(value)
         except ValueError:
             self.add(name, "Ngày phải có dạng YYYY-MM-DD và là ngày có thật.",
                      "Dates are YYYY-MM-DD and must exist.")
@@ -138,10 +140,6 @@ class Problems:
             self.add(field, "Có mã bị trùng.", "Contains a duplicate id.")
             return []
         return value
-
-
-def _bad():
-    raise ValueError("not YYYY-MM-DD")
 
 
 def page_params(problems: Problems, params: dict) -> tuple[int, int]:

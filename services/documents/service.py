@@ -12,7 +12,7 @@ from nameko.rpc import rpc
 from sqlalchemy import func, select
 
 from services.common import events
-from services.common.db import Database
+from services.common.db import Database, fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     TooLarge, Unauthenticated, invalid_fields, not_found)
 from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
@@ -97,9 +97,9 @@ class DocumentsService(OutboxServiceBase):
         if text:
             query = query.where(Unit.name.ilike(f"%{text}%"))
         with self.db.read() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            units = session.execute(query.order_by(Unit.level, Unit.name)
-                                    .offset((page - 1) * page_size).limit(page_size)).scalars()
+            total, units = fetch_page(session, query.order_by(Unit.level, Unit.name),
+                                      page, page_size)
+            units = units.scalars()
             items = [schemas.unit_out(u) for u in units]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
@@ -243,10 +243,8 @@ class DocumentsService(OutboxServiceBase):
             query = query.where(User.full_name.ilike(f"%{text}%")
                                 | User.username.ilike(f"%{text}%"))
         with self.db.read() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            users = session.execute(query.order_by(User.username).offset((page - 1) * page_size)
-                                    .limit(page_size)).scalars().all()
-        items = [self._user_profile(user.id) for user in users]
+            total, users = fetch_page(session, query.order_by(User.username), page, page_size)
+            items = self._profiles(session, users.scalars().all())
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -464,9 +462,9 @@ class DocumentsService(OutboxServiceBase):
         if state:
             query = query.where(Dossier.state == state)
         with self.db.read() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = session.execute(query.order_by(Dossier.year.desc(), Dossier.notation)
-                                   .offset((page - 1) * page_size).limit(page_size)).scalars()
+            total, rows = fetch_page(session, query.order_by(Dossier.year.desc(),
+                                                             Dossier.notation), page, page_size)
+            rows = rows.scalars()
             items = [self._dossier_out(session, d, with_documents=False) for d in rows]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
@@ -738,10 +736,10 @@ class DocumentsService(OutboxServiceBase):
         if date_to:
             query = query.where(func.date(IncomingDocument.arrival_date) <= date_to)
         with self.db.read() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            docs = session.execute(query.order_by(IncomingDocument.arrival_date.desc(),
-                                                  IncomingDocument.arrival_number.desc())
-                                   .offset((page - 1) * page_size).limit(page_size)).scalars()
+            total, docs = fetch_page(session, query.order_by(
+                IncomingDocument.arrival_date.desc(), IncomingDocument.arrival_number.desc()),
+                page, page_size)
+            docs = docs.scalars()
             names = dict(session.execute(
                 select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
             items = [schemas.incoming_out(d, names.get(d.unit_id)) for d in docs]
@@ -839,9 +837,9 @@ class DocumentsService(OutboxServiceBase):
             if value:
                 query = query.where(getattr(AuditEntry, name) == value)
         with self.db.read() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = session.execute(query.order_by(AuditEntry.seq.desc())
-                                   .offset((page - 1) * page_size).limit(page_size)).scalars()
+            total, rows = fetch_page(session, query.order_by(AuditEntry.seq.desc()), page,
+                                     page_size)
+            rows = rows.scalars()
             items = [{"seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id,
                       "action": e.action, "object_type": e.object_type,
                       "object_id": e.object_id, "details": e.details,
@@ -932,11 +930,19 @@ class DocumentsService(OutboxServiceBase):
             user = session.get(User, user_id)
             if user is None:
                 raise not_found("người dùng", "User", user_id)
-            memberships = session.execute(select(Membership).where(
-                Membership.user_id == user_id).order_by(Membership.id)).scalars().all()
-            units = {u.id: u for u in session.execute(select(Unit).where(
-                Unit.id.in_({m.unit_id for m in memberships}))).scalars()}
-            return schemas.user_out(user, memberships, units)
+            return self._profiles(session, [user])[0]
+
+    @staticmethod
+    def _profiles(session, users):
+        """Users with their memberships and unit names, in two queries for any number."""
+        memberships = session.execute(select(Membership).where(
+            Membership.user_id.in_([u.id for u in users])).order_by(Membership.id)).scalars()
+        by_user: dict[str, list] = {}
+        for membership in memberships:
+            by_user.setdefault(membership.user_id, []).append(membership)
+        units = {u.id: u for u in session.execute(select(Unit).where(Unit.id.in_(
+            {m.unit_id for ms in by_user.values() for m in ms}))).scalars()}
+        return [schemas.user_out(u, by_user.get(u.id, []), units) for u in users]
 
     def _audit(self, session, action, object_type, object_id, actor_id, details):
         audit.record(session, actor_id=actor_id, action=action, object_type=object_type,

@@ -12,15 +12,16 @@ import eventlet
 from werkzeug.utils import safe_join
 from werkzeug.wrappers import Response
 
+from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
 from services.common.errors import EofficeError, Forbidden, NotFound, not_found
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.gateway import openapi
 from services.gateway.dependencies import AuthProvider
-from services.gateway.http import http, json_response, read_json
+from services.common.http import json_response
+from services.gateway.http import http, read_json
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-SERVICES = ("documents", "workflow", "search", "notify", "storage")
 HEALTH_TIMEOUT_SECONDS = 2.0
 
 
@@ -38,15 +39,9 @@ def file_response(export: dict) -> Response:
         "X-Document-Count": str(export["count"])})
 
 
-class NoDatabase:
-    def ping(self):
-        return True
-
-
 class GatewayService(ServiceBase):
     name = "gateway"
 
-    db = NoDatabase()
     auth = AuthProvider()
     documents_rpc = TimedRpc("documents")
     workflow_rpc = TimedRpc("workflow")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from nameko.events import event_handler
+from services.common.handlers import event_handler
 from nameko.rpc import rpc
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from services.common import events
-from services.common.db import Database
+from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import EXPECTED_ERRORS, not_found
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
@@ -26,7 +26,7 @@ class NotifyService(ServiceBase):
     db = Database()
     identity = Identity()
 
-    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED, requeue_on_error=True)
+    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
         """Notify each leader of the receiving unit that a document waits for them.
         Idempotent by event_id."""
@@ -58,11 +58,10 @@ class NotifyService(ServiceBase):
         mine = select(Notification).where(Notification.user_id == caller.user_id)
         query = mine.where(Notification.read_at.is_(None)) if unread_only else mine
         with self.db.read() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            unread = session.execute(select(func.count()).select_from(
-                mine.where(Notification.read_at.is_(None)).subquery())).scalar_one()
-            rows = session.execute(query.order_by(Notification.created_at.desc())
-                                   .offset((page - 1) * page_size).limit(page_size)).scalars()
+            unread = count_rows(session, mine.where(Notification.read_at.is_(None)))
+            total, rows = fetch_page(session, query.order_by(Notification.created_at.desc()),
+                                     page, page_size)
+            rows = rows.scalars()
             items = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body,
                       "document_id": n.document_id, "urgency": n.urgency,
                       "created_at": n.created_at.isoformat(),

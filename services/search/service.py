@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
 
-from nameko.events import event_handler
+from services.common.handlers import event_handler
 from nameko.rpc import rpc
 
 from services.common.db import Database
@@ -31,10 +30,6 @@ log = logging.getLogger(__name__)
 
 ON_REGISTERED = "on_documents_document_registered"
 ON_TEXT_EXTRACTED = "on_storage_text_extracted"
-
-
-# How long a handler waits before its event goes back to the queue (storage down).
-REQUEUE_BACKOFF_SECONDS = 2
 
 
 class SearchService(ServiceBase):
@@ -71,7 +66,7 @@ class SearchService(ServiceBase):
                             "Search is for people, not services.")
         return self.index.search(search_query(params, caller)).to_dict()
 
-    @event_handler(SOURCE_DOCUMENTS, DOCUMENT_REGISTERED, requeue_on_error=True)
+    @event_handler(SOURCE_DOCUMENTS, DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, payload):
         """Index a registered document: its metadata at once, then its files' text.
 
@@ -101,7 +96,7 @@ class SearchService(ServiceBase):
             missing = files_without_text(session, document_id)
         self._reindex(self._fetch_texts(missing))
 
-    @event_handler(SOURCE_STORAGE, TEXT_EXTRACTED, requeue_on_error=True)
+    @event_handler(SOURCE_STORAGE, TEXT_EXTRACTED)
     def on_storage_text_extracted(self, payload):
         """Add a file's extracted text to every document that has the file.
 
@@ -119,11 +114,7 @@ class SearchService(ServiceBase):
             mapped = bool(file_id) and bool(documents_of_file(session, file_id))
         text = None
         if mapped and data.get("status") == "ok":
-            try:
-                text = self._get_text(file_id)
-            except (ServiceUnavailable, ServiceTimeout):
-                eventlet.sleep(REQUEUE_BACKOFF_SECONDS)   # no hot loop while storage is down
-                raise
+            text = self._get_text(file_id)   # storage down: fails, the event is requeued
         with self.db.transaction() as session:
             if not first_delivery(session, processed, event_id, ON_TEXT_EXTRACTED):
                 return

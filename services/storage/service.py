@@ -14,7 +14,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from nameko.events import event_handler
+from services.common.handlers import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import select, update
@@ -35,7 +35,8 @@ from services.storage.dependencies import BlobStore, StorageSettings, upload_tmp
 from services.storage.extraction import EXTRACTABLE_KINDS, ExtractionResult, failed, run_extraction
 from services.storage.models import files
 from services.storage.sniffing import KINDS, clean_filename, kind_for_filename, sniff
-from services.storage.web import StreamBody, content_disposition, json_http, json_response
+from services.common.http import json_response
+from services.storage.web import StreamBody, content_disposition, json_http
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +307,7 @@ class StorageService(OutboxServiceBase):
 
     # ------------------------------------------------------------------ extraction
 
-    @event_handler(SOURCE_STORAGE, FILE_STORED, requeue_on_error=True)
+    @event_handler(SOURCE_STORAGE, FILE_STORED)
     def on_storage_file_stored(self, payload):
         """Extract the text of a newly stored file.
 

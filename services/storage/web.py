@@ -2,26 +2,17 @@
 API.md, CORS for browsers uploading straight to a signed URL, and
 ``Content-Disposition`` for downloads.
 
-``json_http`` is nameko's ``@http`` whose errors come back as
-``{"error": CODE, "message": <vi|en by Accept-Language>, "details": {...}}`` with
-the error's own status, instead of nameko's plain-text 400/500. The worker still
-raises, so metrics count the call as rejected.
+``json_http`` is the common ``@http`` with the JSON error envelope
+(services/common/http.py) plus CORS headers.
 """
 from __future__ import annotations
 
-import json
-import logging
 import unicodedata
-from functools import partial
 from urllib.parse import quote
 
-from eventlet.event import Event
-from nameko.web.handlers import HttpRequestHandler
 from werkzeug.wrappers import Response
 
-from services.common.errors import EXPECTED_ERRORS, EofficeError
-
-log = logging.getLogger(__name__)
+from services.common.http import EnvelopeHttpHandler
 
 CORS_HEADERS = {
     # The signed URL is the credential, so any origin may use it.
@@ -33,53 +24,16 @@ CORS_HEADERS = {
 }
 
 
-def language_of(request) -> str:
-    try:
-        return request.accept_languages.best_match(["vi", "en"], default="vi") or "vi"
-    except Exception:  # noqa: BLE001 - a malformed header falls back to Vietnamese
-        return "vi"
-
-
-def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False, default=str), status=status,
-                    headers=headers, mimetype="application/json")
-
-
-def error_response(exc: EofficeError, language: str) -> Response:
-    return json_response({"error": exc.code, "message": exc.message(language),
-                          "details": exc.details}, status=exc.status)
-
-
 def with_cors(response: Response) -> Response:
     for name, value in CORS_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
 
 
-class JsonHttpHandler(HttpRequestHandler):
-    """``@http`` with the JSON error envelope and CORS headers on every answer."""
+class JsonHttpHandler(EnvelopeHttpHandler):
+    """``@http`` with the common JSON error envelope and CORS headers on every answer."""
 
-    def __init__(self, method, url, **kwargs):
-        kwargs.setdefault("expected_exceptions", EXPECTED_ERRORS)
-        super().__init__(method, url, **kwargs)
-
-    def handle_request(self, request):
-        request.shallow = False
-        language = language_of(request)
-        try:
-            context_data = self.server.context_data_from_headers(request)
-            args, kwargs = self.get_entrypoint_parameters(request)
-            self.check_signature(args, kwargs)
-            event = Event()
-            self.container.spawn_worker(self, args, kwargs, context_data=context_data,
-                                        handle_result=partial(self.handle_result, event))
-            result = event.wait()
-            response = self.response_from_result(result)
-        except EofficeError as exc:
-            response = error_response(exc, language)
-        except Exception:   # noqa: BLE001 - answer 500 in the envelope, log the cause
-            log.exception("unexpected error in %s %s", request.method, request.path)
-            response = error_response(EofficeError(), language)
+    def finish_response(self, response):
         return with_cors(response)
 
 

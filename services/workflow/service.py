@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from nameko.events import event_handler
+from services.common.handlers import event_handler
 from nameko.rpc import rpc
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.common import events
-from services.common.db import Database
+from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import EXPECTED_ERRORS, Forbidden
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
@@ -26,7 +26,7 @@ class WorkflowService(ServiceBase):
     db = Database()
     identity = Identity()
 
-    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED, requeue_on_error=True)
+    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
         """Open the processing of a registered incoming document and put it in the
         inbox of each leader of the receiving unit. Idempotent by event_id."""
@@ -105,13 +105,12 @@ class WorkflowService(ServiceBase):
         query = {"todo": todo, "overdue": overdue,
                  "following": base.where(WorkItem.state != domain.OPEN)}[view]
         with self.db.read() as session:
-            def count(q):
-                return session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-            total = count(query)
-            counts = {"todo": count(todo), "overdue": count(overdue)}
-            rows = session.execute(query.order_by(Processing.urgency_rank.desc(),
-                                                  WorkItem.created_at.desc())
-                                   .offset((page - 1) * page_size).limit(page_size)).all()
+            counts = {"todo": count_rows(session, todo),
+                      "overdue": count_rows(session, overdue)}
+            total, rows = fetch_page(session, query.order_by(Processing.urgency_rank.desc(),
+                                                             WorkItem.created_at.desc()),
+                                     page, page_size)
+            rows = rows.all()
             items = [{
                 "id": item.id, "kind": item.kind, "state": item.state,
                 "document_id": proc.document_id, "subject": proc.subject, "code": proc.code,

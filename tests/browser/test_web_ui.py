@@ -6,20 +6,11 @@ under the eventlet monkey-patching that tests/conftest.py applies to this proces
 Order matters: the journey runs first on the fresh system, so its document gets
 số đến 1, and the duplicate check re-registers that document.
 Screenshots of every main screen: /tmp/ui-*.png."""
-import glob
-import os
 
 import pytest
 
-from tests.browser.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fixture_pdf_present():
-    if not glob.glob(os.path.join(ROOT, "tests", "fixtures", "docs", "*.pdf")):
-        pytest.skip("no PDF in tests/fixtures/docs")
 
 
 def test_clerk_registers_and_leader_finds_it_by_pdf_text(run_scenario):

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Request
 from services.common.errors import (Conflict, Forbidden, InvalidInput, NotFound,
                                     ServiceTimeout, ServiceUnavailable, TooLarge,
                                     Unauthenticated, UnsupportedType)
+from services.common import http as envelope
 from services.gateway import http, openapi
 
 
@@ -23,24 +24,24 @@ def request(**kwargs):
     (ServiceTimeout(), 504, "SERVICE_TIMEOUT"), (KeyError("x"), 500, "UNEXPECTED_ERROR"),
 ])
 def test_every_error_becomes_the_one_envelope_with_its_status(exc, status, code):
-    response = http.error_response(exc, "vi")
+    response = envelope.error_response(exc, "vi")
     body = json.loads(response.get_data())
     assert response.status_code == status and body["error"] == code and body["message"]
 
 
 def test_the_message_and_field_details_follow_the_requested_language():
     exc = InvalidInput("Sai.", "Wrong.", {"subject": {"vi": "Bắt buộc.", "en": "Required."}})
-    body = json.loads(http.error_response(exc, "en").get_data())
+    body = json.loads(envelope.error_response(exc, "en").get_data())
     assert body == {"error": "VALIDATION_ERROR", "message": "Wrong.",
                     "details": {"subject": "Required."}}
-    assert json.loads(http.error_response(exc, "vi").get_data())["details"]["subject"] == \
+    assert json.loads(envelope.error_response(exc, "vi").get_data())["details"]["subject"] == \
         "Bắt buộc."
 
 
 def test_accept_language_chooses_english_only_when_asked():
-    assert http.language_of(request(headers={"Accept-Language": "en-US,en;q=0.9"})) == "en"
-    assert http.language_of(request(headers={"Accept-Language": "vi,en;q=0.5"})) == "vi"
-    assert http.language_of(request()) == "vi"
+    assert envelope.language_of(request(headers={"Accept-Language": "en-US,en;q=0.9"})) == "en"
+    assert envelope.language_of(request(headers={"Accept-Language": "vi,en;q=0.5"})) == "vi"
+    assert envelope.language_of(request()) == "vi"
 
 
 @pytest.mark.parametrize("data", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])

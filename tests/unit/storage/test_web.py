@@ -5,8 +5,8 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from services.common.errors import TooLarge
-from services.storage.web import (StreamBody, content_disposition, error_response,
-                                  language_of)
+from services.common.http import error_response, language_of
+from services.storage.web import StreamBody, content_disposition
 
 
 def test_a_download_name_has_an_ascii_fallback_and_the_exact_utf8_name():

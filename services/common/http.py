@@ -1,0 +1,81 @@
+"""The HTTP side of the error contract, for every service that serves HTTP (the
+gateway's API, storage's upload and download URLs): one JSON envelope
+``{error, message, details}``, messages in Vietnamese (default) or English by
+Accept-Language, and a request id on every response that follows the request through
+every service it touches."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from functools import partial
+
+from eventlet.event import Event
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from services.common.errors import EXPECTED_ERRORS, EofficeError
+
+log = logging.getLogger(__name__)
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def language_of(request) -> str:
+    try:
+        return request.accept_languages.best_match(["vi", "en"], default="vi") or "vi"
+    except Exception:  # noqa: BLE001 - a malformed header falls back to Vietnamese
+        return "vi"
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False, default=str), status=status,
+                    mimetype="application/json", headers=headers)
+
+
+def error_response(exc: Exception, language: str) -> Response:
+    if isinstance(exc, EofficeError):
+        details = {field: (problem.get(language, problem.get("en")) if isinstance(problem, dict)
+                           else problem) for field, problem in (exc.details or {}).items()}
+        return json_response({"error": exc.code, "message": exc.message(language),
+                              "details": details}, exc.status)
+    if isinstance(exc, HTTPException):
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.code, "BAD_REQUEST")
+        return json_response({"error": code, "message": exc.description, "details": {}},
+                             exc.code)
+    log.exception("unexpected error answering an HTTP request", exc_info=exc)
+    message = ("Lỗi hệ thống không mong đợi; lỗi đã được ghi lại."
+               if language == "vi" else "Unexpected error; it has been logged.")
+    return json_response({"error": "UNEXPECTED_ERROR", "message": message, "details": {}}, 500)
+
+
+class EnvelopeHttpHandler(HttpRequestHandler):
+    """nameko's ``@http`` with the error envelope and request ids. The worker still
+    raises, so metrics count a refused call as rejected. Subclasses may adjust every
+    response in ``finish_response``."""
+
+    def __init__(self, method, url, **kwargs):
+        kwargs.setdefault("expected_exceptions", EXPECTED_ERRORS)
+        super().__init__(method, url, **kwargs)
+
+    def handle_request(self, request):
+        request.shallow = False
+        incoming = request.headers.get("X-Request-Id", "")
+        request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        language = language_of(request)
+        try:
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(
+                self, args, kwargs, context_data={"request_id": request_id},
+                handle_result=partial(self.handle_result, event))
+            response = self.response_from_result(event.wait())
+        except Exception as exc:
+            response = error_response(exc, language)
+        response.headers["X-Request-Id"] = request_id
+        return self.finish_response(response)
+
+    def finish_response(self, response: Response) -> Response:
+        return response
