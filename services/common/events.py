@@ -17,6 +17,15 @@ from datetime import datetime, timezone
 #:        leader_user_ids (who must act on it next)}
 DOCUMENT_REGISTERED = "document_registered"
 DOCUMENT_UPDATED = "document_updated"
+#: data: the outgoing document as documents returns it (id, unit_id, organ_name,
+#:       code_number, code_notation, issued_date, document_type, subject, urgency,
+#:       confidentiality, file_ids, signer, …) and
+#:       recipients: [{unit_id, organ_id, name, delivery ("internal" | "exchange" |
+#:       "paper"), incoming_id (internal: the incoming document made for that unit)}].
+#:       The exchange layer sends to the "exchange" recipients; secret documents have none.
+DOCUMENT_ISSUED = "document_issued"
+#: data: {id, direction ("outgoing"), unit_id, reason, recalled_by, recipients}
+DOCUMENT_RECALLED = "document_recalled"
 
 # storage
 #: data: {file_id, sha256, size, content_type, filename}

@@ -62,24 +62,39 @@ def parse_user(data) -> dict:
     elif len(password) > 256:
         problems.add("password", "Mật khẩu quá dài.", "The password is too long.")
     user["password"] = password
-    memberships = data.get("memberships")
+    user["memberships"] = parse_memberships(problems, data.get("memberships"))
+    problems.raise_if_any()
+    return user
+
+
+def parse_memberships(problems: Problems, memberships) -> list[dict]:
+    """Roles per unit: a non-empty list of {unit_id, role}, duplicates folded."""
     parsed = []
     if not isinstance(memberships, list) or not memberships:
         problems.add("memberships", "Cần ít nhất một vai trò trong một đơn vị.",
                      "At least one role in one unit is required.")
-    else:
-        for item in memberships:
-            if not isinstance(item, dict) or item.get("role") not in ROLES or \
-                    not isinstance(item.get("unit_id"), str) or len(item["unit_id"]) > 36:
-                problems.add("memberships", "Mỗi vai trò là {unit_id, role} với role thuộc: "
-                             + ", ".join(ROLES) + ".",
-                             "Each is {unit_id, role} with role one of: " + ", ".join(ROLES)
-                             + ".")
-                break
-            parsed.append({"unit_id": item["unit_id"], "role": item["role"]})
-    user["memberships"] = [dict(t) for t in {tuple(sorted(m.items())) for m in parsed}]
+        return []
+    for item in memberships:
+        if not isinstance(item, dict) or item.get("role") not in ROLES or \
+                not isinstance(item.get("unit_id"), str) or len(item["unit_id"]) > 36:
+            problems.add("memberships", "Mỗi vai trò là {unit_id, role} với role thuộc: "
+                         + ", ".join(ROLES) + ".",
+                         "Each is {unit_id, role} with role one of: " + ", ".join(ROLES)
+                         + ".")
+            return []
+        parsed.append({"unit_id": item["unit_id"], "role": item["role"]})
+    return sorted({tuple(sorted(m.items())): m for m in parsed}.values(),
+                  key=lambda m: (m["unit_id"], m["role"]))
+
+
+def parse_membership_change(data) -> list[dict]:
+    """The body of a change of roles: {memberships: [{unit_id, role}]}."""
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"memberships"})
+    memberships = parse_memberships(problems, data.get("memberships"))
     problems.raise_if_any()
-    return user
+    return memberships
 
 
 DIRECTIONS = ("incoming", "incoming_secret", "outgoing", "outgoing_secret", "copy")

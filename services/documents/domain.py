@@ -38,11 +38,13 @@ INCOMING = "incoming"
 INCOMING_SECRET = "incoming_secret"
 
 STATE_REGISTERED = "registered"
+STATE_RECALLED = "recalled"      # withdrawn by its issuer (ND30 Điều 18.4)
 
 # Số: Arabic digits (ND30 Phụ lục I §II.3). Ký hiệu: groups of Unicode letters and
 # digits joined by "-", no spaces; a QPPL number carries its year first ("2020/NĐ-CP").
 CODE_NUMBER_RE = re.compile(r"^\d{1,11}$")
 CODE_NOTATION_RE = re.compile(r"^(?:\d{4}/)?[^\W\d_][^\W_]*(?:-[^\W_]+)*$")
+FIELD_CODE_RE = re.compile(r"^[^\W_]+$")
 
 
 def normalise_document_type(value: str | None) -> str | None:
@@ -78,7 +80,9 @@ def register_direction(confidentiality: str) -> str:
 
 
 def register_name(direction: str, year: int) -> str:
-    names = {INCOMING: "Sổ đăng ký văn bản đến", INCOMING_SECRET: "Sổ đăng ký văn bản mật đến"}
+    names = {INCOMING: "Sổ đăng ký văn bản đến", INCOMING_SECRET: "Sổ đăng ký văn bản mật đến",
+             "outgoing": "Sổ đăng ký văn bản đi", "outgoing_secret": "Sổ đăng ký văn bản mật đi",
+             "copy": "Sổ đăng ký bản sao văn bản"}
     return f"{names[direction]} năm {year}"
 
 
@@ -90,15 +94,16 @@ def may_register_incoming(caller: Caller, unit_id: str) -> bool:
 
 
 def may_view_document(caller: Caller, unit_id: str, confidentiality: str,
-                      acl_users: tuple[str, ...] = ()) -> bool:
+                      acl_users: tuple[str, ...] = (), owns_dossier: bool = False) -> bool:
     """A user sees a document through a reason: a role in the unit whose register holds
-    it, or being named on it (assignments come from workflow); and, for a secret one,
-    clearance at its level. Services acting for themselves see everything."""
+    it, being named on it (assignments come from workflow in ``acl_users``), or a
+    dossier of theirs that holds it; and, for a secret one, clearance at its level.
+    Services acting for themselves see everything."""
     if caller.system:
         return True
     if not caller.cleared_for(confidentiality):
         return False
-    return caller.is_member(unit_id) or caller.user_id in acl_users
+    return caller.is_member(unit_id) or caller.user_id in acl_users or owns_dossier
 
 
 def leaders_of(memberships) -> list[str]:

@@ -134,6 +134,96 @@ class IncomingDocument(Base):
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
+class OutgoingDocument(Base):
+    """A văn bản đi from its first draft to issue and recall, with the ND30 Phụ lục VI
+    fields (§I). Số, ký hiệu and the issue date are given when the clerk numbers it
+    (cấp số, Điều 15), after it is signed."""
+    __tablename__ = "outgoing_documents"
+    __table_args__ = (UniqueConstraint("register_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    organ_id: Mapped[str | None] = mapped_column(String(35))   # the issuer's mã định danh
+    organ_name: Mapped[str] = mapped_column(String(200))
+    document_type: Mapped[str] = mapped_column(String(10))
+    # A legal normative document (QPPL) carries its year in the ký hiệu: 15/2025/QĐ-UBND.
+    normative: Mapped[bool] = mapped_column(Boolean, default=False)
+    subject: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(30), default="vi")
+    page_amount: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(String(500))
+    signer_position: Mapped[str | None] = mapped_column(String(100))
+    signer_full_name: Mapped[str | None] = mapped_column(String(50))
+    # Nơi nhận: [{unit_id?, organ_id?, name, delivery: internal|exchange|paper}]
+    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    urgency: Mapped[str] = mapped_column(String(20))
+    confidentiality: Mapped[str] = mapped_column(String(20))
+    issued_amount: Mapped[int | None] = mapped_column(Integer)
+    due_date: Mapped[object | None] = mapped_column(Date)
+    keeper: Mapped[str | None] = mapped_column(String(200))   # đơn vị, người nhận bản lưu
+    file_ids: Mapped[list] = mapped_column(JSON, default=list)  # the current version's
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    state_reason: Mapped[str | None] = mapped_column(String(1000))
+    register_id: Mapped[str | None] = mapped_column(ForeignKey("registers.id"))
+    year: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)
+    code_number: Mapped[str | None] = mapped_column(String(11))
+    code_notation: Mapped[str | None] = mapped_column(String(30))
+    issued_date: Mapped[object | None] = mapped_column(Date)
+    issued_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    signed_by: Mapped[str | None] = mapped_column(String(36))
+    drafted_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class OutgoingVersion(Base):
+    """One version of a draft: its files and a snapshot of its fields, never changed
+    after it is saved (ND30 Điều 10–11: comments and approval refer to a version)."""
+    __tablename__ = "outgoing_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("outgoing_documents.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    file_ids: Mapped[list] = mapped_column(JSON, default=list)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentCopy(Base):
+    """A bản sao (ND30 Điều 25–27): sao y, sao lục or trích sao of a document this
+    system holds, made by a unit and numbered in that unit's copy register, one series
+    for every copy form, restarting on 1 January (Phụ lục I Phần II §II.1.c)."""
+    __tablename__ = "document_copies"
+    __table_args__ = (UniqueConstraint("register_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    source_id: Mapped[str] = mapped_column(String(36), index=True)
+    source_direction: Mapped[str] = mapped_column(String(20))
+    form: Mapped[str] = mapped_column(String(2))          # SY, SL, TS
+    register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    code_number: Mapped[str] = mapped_column(String(11))
+    code_notation: Mapped[str] = mapped_column(String(30))
+    copied_date: Mapped[object] = mapped_column(Date)
+    excerpt: Mapped[str | None] = mapped_column(String(1000))   # the part a trích sao takes
+    to_places: Mapped[str | None] = mapped_column(String(1000))
+    signer_position: Mapped[str | None] = mapped_column(String(100))
+    signer_full_name: Mapped[str | None] = mapped_column(String(50))
+    page_amount: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(String(500))
+    confidentiality: Mapped[str] = mapped_column(String(20))
+    file_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     """Append-only record of every change, view and download, chained by hashes: each
     entry's hash covers its content and the previous entry's hash (see audit.py)."""
@@ -192,19 +282,20 @@ class DossierDocument(Base):
     __tablename__ = "dossier_documents"
 
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("incoming_documents.id"),
-                                             primary_key=True, index=True)
+    # An incoming or an outgoing document (ids are UUIDs, unique across both).
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    direction: Mapped[str] = mapped_column(String(20), default="incoming")
     ordinal: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[str] = mapped_column(String(36))
     added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
 
 
 class DocumentFile(Base):
-    """Which stored file belongs to which document (for download authorisation)."""
+    """Which stored file belongs to which document, incoming or outgoing (every version
+    of a draft), for download authorisation."""
     __tablename__ = "document_files"
 
-    document_id: Mapped[str] = mapped_column(ForeignKey("incoming_documents.id"),
-                                             primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     file_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 

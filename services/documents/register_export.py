@@ -1,5 +1,6 @@
-"""Printable registers (ND30 Điều 22.3.b, Phụ lục IV; DOMAIN.md §1.10): the Sổ đăng ký
-văn bản đến for any period, as XLSX and as PDF, with the ten ND30 columns.
+"""Printable registers (ND30 Điều 16.2.b, 22.3.b, Phụ lục IV; DOMAIN.md §1.10): the Sổ
+đăng ký văn bản đến and the Sổ đăng ký văn bản đi for any period, as XLSX and as PDF,
+with the ten ND30 columns each, and the register of copies (bản sao).
 
 Rendering is plain CPU work with no nameko in it; the service runs it in a thread.
 """
@@ -15,6 +16,14 @@ INCOMING_COLUMNS = ["Ngày đến", "Số đến", "Tác giả", "Số, ký hi�
                     "Ký nhận", "Ghi chú"]
 # Relative widths of the columns on a landscape A4 page.
 INCOMING_WIDTHS = [8, 5, 13, 10, 8, 26, 11, 7, 6, 5]
+OUTGOING_COLUMNS = ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung",
+                    "Người ký", "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu",
+                    "Số lượng bản", "Ngày chuyển", "Ký nhận", "Ghi chú"]
+OUTGOING_WIDTHS = [10, 8, 26, 10, 16, 10, 5, 7, 6, 6]
+COPY_COLUMNS = ["Số, ký hiệu bản sao", "Ngày sao", "Hình thức sao",
+                "Số, ký hiệu, ngày văn bản được sao", "Cơ quan ban hành",
+                "Tên loại và trích yếu nội dung", "Người ký", "Nơi nhận", "Số trang", "Ghi chú"]
+COPY_WIDTHS = [9, 7, 6, 12, 14, 24, 10, 10, 4, 6]
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 FONT_REGULAR, FONT_BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 
@@ -41,7 +50,53 @@ def incoming_rows(documents: list[dict]) -> list[list[str]]:
     return rows
 
 
-def to_xlsx(title: str, period: str, columns: list[str], rows: list[list[str]]) -> bytes:
+def outgoing_rows(documents: list[dict]) -> list[list[str]]:
+    """One row a numbered document, in register order (by số)."""
+    rows = []
+    for doc in sorted(documents, key=lambda d: d["number"]):
+        signer = doc.get("signer") or {}
+        note = doc.get("description") or ""
+        if doc["state"] == "recalled":
+            note = f"Đã thu hồi: {doc.get('state_reason') or ''}".strip() + \
+                (f" — {note}" if note else "")
+        rows.append([
+            f"{doc['code_number']}/{doc['code_notation']}", _day(doc["issued_date"]),
+            f"{doc['document_type_name']}: {doc['subject']}",
+            " ".join(filter(None, (signer.get("position"), signer.get("full_name")))),
+            "; ".join(r["name"] for r in doc.get("recipients") or []),
+            doc.get("keeper") or "", str(doc.get("issued_amount") or ""),
+            _day(doc.get("issued_at")), "", note,
+        ])
+    return rows
+
+
+def copy_rows(copies: list[dict]) -> list[list[str]]:
+    """One row a copy, in register order; a source the reader may not see is withheld."""
+    rows = []
+    for copy in sorted(copies, key=lambda c: c["number"]):
+        source = copy.get("source")
+        signer = copy.get("signer") or {}
+        if source:
+            copied = f"{source['code_number']}/{source['code_notation']}, " \
+                     f"{_day(source['issued_date'])}"
+            issuer = source["issuer"]["name"]
+            subject = f"{source['document_type_name']}: {source['subject']}"
+        else:
+            copied, issuer, subject = "(không được xem)", "", ""
+        note = copy.get("description") or ""
+        if copy.get("excerpt"):
+            note = f"Trích: {copy['excerpt']}" + (f" — {note}" if note else "")
+        rows.append([
+            f"{copy['code_number']}/{copy['code_notation']}", _day(copy["copied_date"]),
+            copy["form_name"], copied, issuer, subject,
+            " ".join(filter(None, (signer.get("position"), signer.get("full_name")))),
+            copy.get("to_places") or "", str(copy.get("page_amount") or ""), note,
+        ])
+    return rows
+
+
+def to_xlsx(title: str, period: str, columns: list[str], rows: list[list[str]],
+            widths: list[int] = INCOMING_WIDTHS) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -64,7 +119,7 @@ def to_xlsx(title: str, period: str, columns: list[str], rows: list[list[str]]) 
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
             if cell.row > 4:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(INCOMING_WIDTHS[:len(columns)]):
+    for index, width in enumerate(widths[:len(columns)]):
         sheet.column_dimensions[chr(ord("A") + index)].width = width * 1.6
     sheet.print_title_rows = "4:4"
     sheet.page_setup.orientation = "landscape"

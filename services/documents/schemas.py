@@ -1,7 +1,7 @@
 """What the documents service returns over RPC: plain JSON-able dicts."""
 from __future__ import annotations
 
-from services.documents import domain
+from services.documents import domain, outgoing
 
 
 def _iso(value):
@@ -38,6 +38,41 @@ def incoming_out(doc, unit_name: str | None = None) -> dict:
         "file_ids": list(doc.file_ids or []), "state": doc.state,
         "registered_by": doc.registered_by, "created_at": _iso(doc.created_at),
     }
+
+
+def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
+    """An outgoing document. ``issuer`` and ``code_*`` use the same names as an incoming
+    one, so a dossier, a register or search treats both alike."""
+    type_name = domain.DOCUMENT_TYPES.get(doc.document_type, (doc.document_type, ""))[0]
+    out = {
+        "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id, "unit_name": unit_name,
+        "state": doc.state, "state_name": outgoing.STATE_NAMES[doc.state][0],
+        "state_reason": doc.state_reason,
+        "issuer": {"organ_id": doc.organ_id, "name": doc.organ_name},
+        "document_type": doc.document_type, "document_type_name": type_name,
+        "normative": doc.normative, "subject": doc.subject, "language": doc.language,
+        "page_amount": doc.page_amount, "description": doc.description,
+        "signer": {"position": doc.signer_position, "full_name": doc.signer_full_name},
+        "signed_by": doc.signed_by,
+        "recipients": outgoing.with_delivery(list(doc.recipients or []), doc.confidentiality),
+        "urgency": doc.urgency, "confidentiality": doc.confidentiality,
+        "issued_amount": doc.issued_amount, "due_date": _iso(doc.due_date),
+        "keeper": doc.keeper, "file_ids": list(doc.file_ids or []), "version": doc.version,
+        "register_id": doc.register_id, "year": doc.year, "number": doc.number,
+        "code_number": doc.code_number, "code_notation": doc.code_notation,
+        "issued_date": _iso(doc.issued_date), "issued_at": _iso(doc.issued_at),
+        "drafted_by": doc.drafted_by, "created_at": _iso(doc.created_at),
+        "updated_at": _iso(doc.updated_at),
+    }
+    if versions is not None:
+        out["versions"] = [version_out(v) for v in versions]
+    return out
+
+
+def version_out(version) -> dict:
+    return {"number": version.number, "file_ids": list(version.file_ids or []),
+            "fields": version.fields, "note": version.note, "created_by": version.created_by,
+            "created_at": _iso(version.created_at)}
 
 
 def user_out(user, memberships, units_by_id) -> dict:

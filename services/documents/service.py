@@ -1,5 +1,7 @@
 """The documents service: system of record for the directory (units, users, roles),
-registers and their counters, incoming documents, and the audit log."""
+registers and their counters, incoming and outgoing documents and copies (the latter
+two's entrypoints in outgoing_entrypoints.py and copies_entrypoints.py), dossiers, and
+the audit log."""
 from __future__ import annotations
 
 import base64
@@ -21,12 +23,15 @@ from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import (audit, directory, domain, dossiers, numbering, register_export,
-                                schemas)
+from services.documents import (audit, copies, directory, domain, dossiers, numbering,
+                                outgoing, register_export, schemas)
 from services.documents.intake import parse_incoming
-from services.documents.models import (AuditEntry, DocumentFile, Dossier, DossierDocument,
-                                       IncomingDocument, Membership,
-                                       Register, Unit, UnitChange, User, outbox)
+from services.documents.models import (AuditEntry, DocumentCopy, DocumentFile, Dossier,
+                                       DossierDocument, IncomingDocument, Membership,
+                                       OutgoingDocument, Register, Unit, UnitChange, User,
+                                       outbox)
+from services.documents.copies_entrypoints import CopyEntrypoints
+from services.documents.outgoing_entrypoints import OutgoingEntrypoints
 from services.documents.passwords import hash_password, verify_password
 
 
@@ -35,7 +40,7 @@ EXPORT_TYPES = {"pdf": "application/pdf",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-class DocumentsService(OutboxServiceBase):
+class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
     name = "documents"
 
     db = Database()
@@ -261,13 +266,7 @@ class DocumentsService(OutboxServiceBase):
             if session.execute(select(User.id).where(
                     User.username == user_input["username"])).first():
                 raise Conflict("Tên đăng nhập đã có người dùng.", "This username is taken.")
-            known = set(session.execute(select(Unit.id).where(
-                Unit.id.in_({m["unit_id"] for m in memberships}))).scalars())
-            unknown = sorted({m["unit_id"] for m in memberships} - known)
-            if unknown:
-                raise invalid_fields({"memberships": {
-                    "vi": f"Không có đơn vị: {', '.join(unknown)}.",
-                    "en": f"Unknown units: {', '.join(unknown)}."}})
+            self._refuse_unknown_units(session, memberships)
             user = User(id=str(uuid.uuid4()), password_hash=password_hash, active=True,
                         **user_input)
             session.add(user)
@@ -276,6 +275,39 @@ class DocumentsService(OutboxServiceBase):
             self._audit(session, "create", "user", user.id, caller.user_id,
                         {"after": user_input | {"memberships": memberships}})
         return self._user_profile(user.id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_user_memberships(self, token, user_id, payload):
+        """Replace a user's roles (administrators): {memberships: [{unit_id, role}]}, for
+        a person who moves between units or changes duties. What they saw through their
+        old units they no longer see, except through dossiers they opened. Takes effect
+        at their next sign-in (tokens carry the roles for at most their lifetime).
+        Returns the profile. Errors: Forbidden; NotFound; InvalidInput (unknown units)."""
+        caller = self._require_admin(token)
+        memberships = directory.parse_membership_change(payload)
+        with self.db.transaction() as session:
+            user = session.get(User, user_id) if isinstance(user_id, str) else None
+            if user is None:
+                raise not_found("người dùng", "User", user_id)
+            self._refuse_unknown_units(session, memberships)
+            before = [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
+                select(Membership).where(Membership.user_id == user.id)).scalars()]
+            session.execute(Membership.__table__.delete().where(
+                Membership.user_id == user.id))
+            session.add_all(Membership(user_id=user.id, **m) for m in memberships)
+            self._audit(session, "change_roles", "user", user.id, caller.user_id,
+                        {"before": before, "after": memberships})
+        return self._user_profile(user.id)
+
+    @staticmethod
+    def _refuse_unknown_units(session, memberships):
+        known = set(session.execute(select(Unit.id).where(
+            Unit.id.in_({m["unit_id"] for m in memberships}))).scalars())
+        unknown = sorted({m["unit_id"] for m in memberships} - known)
+        if unknown:
+            raise invalid_fields({"memberships": {
+                "vi": f"Không có đơn vị: {', '.join(unknown)}.",
+                "en": f"Unknown units: {', '.join(unknown)}."}})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_document_types(self, token):
@@ -350,11 +382,12 @@ class DocumentsService(OutboxServiceBase):
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def export_register(self, token, register_id, params=None):
-        """The printable register (Sổ đăng ký văn bản đến) for a period, with the ten
-        ND30 columns: params {format: "pdf"|"xlsx", from, to} (arrival dates, default
-        the register's whole year). Returns {filename, content_type, content_base64,
-        count}. The file is rendered here and returned in the reply (a register of a
-        year is a few hundred kB); it is audited as a download.
+        """The printable register (Sổ đăng ký văn bản đến or đi) for a period, with the
+        ten ND30 columns: params {format: "pdf"|"xlsx", from, to} (arrival dates, or
+        issue dates for an outgoing register; default the register's whole year).
+        Returns {filename, content_type, content_base64, count}. The file is rendered
+        here and returned in the reply (a register of a year is a few hundred kB); it is
+        audited as a download.
         Errors: NotFound; Forbidden unless a văn thư, lãnh đạo or quản trị of the
         register's unit (secret documents need clearance); InvalidInput; TooLarge."""
         caller = self.identity.caller(token)
@@ -376,19 +409,32 @@ class DocumentsService(OutboxServiceBase):
                 raise Forbidden("Chỉ văn thư, lãnh đạo hoặc quản trị của đơn vị được in sổ.",
                                 "Only the unit's clerks, leaders or administrators may print "
                                 "its registers.")
-            if register.direction != domain.INCOMING and \
-                    register.direction != domain.INCOMING_SECRET:
-                raise InvalidInput("Chỉ in được sổ văn bản đến ở phiên bản này.",
-                                   "Only incoming registers can be printed so far.")
             levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
-            query = select(IncomingDocument).where(
-                IncomingDocument.register_id == register.id,
-                IncomingDocument.confidentiality.in_(levels))
+            if register.direction in (domain.INCOMING, domain.INCOMING_SECRET):
+                model, day = IncomingDocument, func.date(IncomingDocument.arrival_date)
+                render, layout = schemas.incoming_out, (register_export.INCOMING_COLUMNS,
+                                                        register_export.INCOMING_WIDTHS)
+                to_rows, prefix = register_export.incoming_rows, "so-den"
+            elif register.direction in (outgoing.OUTGOING, outgoing.OUTGOING_SECRET):
+                model, day = OutgoingDocument, OutgoingDocument.issued_date
+                render, layout = schemas.outgoing_out, (register_export.OUTGOING_COLUMNS,
+                                                        register_export.OUTGOING_WIDTHS)
+                to_rows, prefix = register_export.outgoing_rows, "so-di"
+            else:
+                model, day = DocumentCopy, DocumentCopy.copied_date
+                layout = (register_export.COPY_COLUMNS, register_export.COPY_WIDTHS)
+                to_rows, prefix = register_export.copy_rows, "so-sao"
+
+                def render(copy):
+                    return copies.copy_out(copy, self._source_summary(
+                        session, caller, self._find_document(session, copy.source_id)))
+            query = select(model).where(model.register_id == register.id,
+                                        model.confidentiality.in_(levels))
             if date_from:
-                query = query.where(func.date(IncomingDocument.arrival_date) >= date_from)
+                query = query.where(day >= date_from)
             if date_to:
-                query = query.where(func.date(IncomingDocument.arrival_date) <= date_to)
-            docs = [schemas.incoming_out(d) for d in session.execute(query).scalars()]
+                query = query.where(day <= date_to)
+            docs = [render(d) for d in session.execute(query).scalars()]
             unit = session.get(Unit, register.unit_id)
             self._audit(session, "download", "register", register.id, caller.user_id,
                         {"format": kind, "from": str(date_from or ""), "to": str(date_to or ""),
@@ -397,13 +443,13 @@ class DocumentsService(OutboxServiceBase):
         start = date_from.strftime("%d/%m/%Y") if date_from else f"01/01/{register.year}"
         end = date_to.strftime("%d/%m/%Y") if date_to else f"31/12/{register.year}"
         period = f"Từ ngày {start} đến ngày {end}"
-        rows = register_export.incoming_rows(docs)
-        render = register_export.to_pdf if kind == "pdf" else register_export.to_xlsx
-        content = tpool.execute(render, title, period, register_export.INCOMING_COLUMNS, rows)
+        rows = to_rows(docs)
+        render_file = register_export.to_pdf if kind == "pdf" else register_export.to_xlsx
+        content = tpool.execute(render_file, title, period, layout[0], rows, layout[1])
         if len(content) > MAX_EXPORT_BYTES:
             raise TooLarge("Sổ trong kỳ này quá lớn; hãy chọn khoảng thời gian ngắn hơn.",
                            "The register for this period is too large; choose a shorter one.")
-        return {"filename": f"so-den-{register.year}-{register.id[:8]}.{kind}",
+        return {"filename": f"{prefix}-{register.year}-{register.id[:8]}.{kind}",
                 "content_type": EXPORT_TYPES[kind], "count": len(docs),
                 "content_base64": base64.b64encode(content).decode("ascii")}
 
@@ -486,13 +532,13 @@ class DocumentsService(OutboxServiceBase):
         with self.db.transaction() as session:
             dossier = self._visible_dossier(session, caller, dossier_id)
             self._require_open(dossier)
-            doc = session.get(IncomingDocument, document_id) \
-                if isinstance(document_id, str) else None
-            if doc is None:
-                raise not_found("văn bản", "Document", document_id)
-            if not domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
+            doc = self._find_document(session, document_id)
+            if not self._may_view(session, caller, doc):
                 raise Forbidden("Bạn không có quyền với văn bản này.",
                                 "You may not see this document.")
+            if isinstance(doc, OutgoingDocument) and doc.state not in outgoing.NUMBERED_STATES:
+                raise Conflict("Chỉ đưa vào hồ sơ văn bản đi đã cấp số.",
+                               "Only a numbered outgoing document can be filed.")
             filed = session.execute(select(DossierDocument).where(
                 DossierDocument.dossier_id == dossier.id)).scalars().all()
             if any(f.document_id == doc.id for f in filed):
@@ -500,6 +546,7 @@ class DocumentsService(OutboxServiceBase):
             if len(filed) >= dossiers.MAX_DOCUMENTS:
                 raise Conflict("Hồ sơ đã đủ 999 văn bản.", "The dossier holds 999 documents.")
             session.add(DossierDocument(dossier_id=dossier.id, document_id=doc.id,
+                                        direction=self._direction_of(doc),
                                         ordinal=max([f.ordinal for f in filed] or [0]) + 1,
                                         added_by=caller.user_id,
                                         added_at=datetime.now(timezone.utc)))
@@ -601,12 +648,15 @@ class DocumentsService(OutboxServiceBase):
                "description": dossier.description, "creator_name": dossier.creator_name,
                "state": dossier.state, "opened_at": dossier.opened_at.isoformat(),
                "closed_at": dossier.closed_at.isoformat() if dossier.closed_at else None}
-        rows = session.execute(select(DossierDocument, IncomingDocument).join(
-            IncomingDocument, IncomingDocument.id == DossierDocument.document_id)
-            .where(DossierDocument.dossier_id == dossier.id)
-            .order_by(DossierDocument.ordinal)).all()
-        documents = [schemas.incoming_out(doc) | {"ordinal": filed.ordinal}
-                     for filed, doc in rows]
+        documents = []
+        for model, render in ((IncomingDocument, schemas.incoming_out),
+                              (OutgoingDocument, schemas.outgoing_out)):
+            documents += [render(doc) | {"ordinal": filed.ordinal}
+                          for filed, doc in session.execute(
+                              select(DossierDocument, model).join(
+                                  model, model.id == DossierDocument.document_id)
+                              .where(DossierDocument.dossier_id == dossier.id)).all()]
+        documents.sort(key=lambda d: d["ordinal"])
         out |= dossiers.summary(documents)
         if with_documents:
             # A secret document stays listed by number only for callers without clearance.
@@ -692,7 +742,7 @@ class DocumentsService(OutboxServiceBase):
                 if isinstance(document_id, str) else None
             if doc is None:
                 raise not_found("văn bản", "Document", document_id)
-            allowed = domain.may_view_document(caller, doc.unit_id, doc.confidentiality)
+            allowed = self._may_view(session, caller, doc)
             self._audit(session, "view" if allowed else "view_denied", "incoming_document",
                         doc.id, caller.user_id, {})
             if not allowed:
@@ -766,11 +816,8 @@ class DocumentsService(OutboxServiceBase):
         details}]}. Errors: NotFound, Forbidden (as for viewing it)."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
-            doc = session.get(IncomingDocument, document_id) \
-                if isinstance(document_id, str) else None
-            if doc is None:
-                raise not_found("văn bản", "Document", document_id)
-            if not domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
+            doc = self._find_document(session, document_id)
+            if not self._may_view(session, caller, doc):
                 raise Forbidden("Bạn không có quyền xem văn bản này.",
                                 "You may not see this document.")
             events = [{"at": e.at, "actor_id": e.actor_id, "action": e.action,
@@ -802,14 +849,14 @@ class DocumentsService(OutboxServiceBase):
         download is audited."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
-            rows = session.execute(
-                select(IncomingDocument).join(
-                    DocumentFile, DocumentFile.document_id == IncomingDocument.id)
-                .where(DocumentFile.file_id == file_id)).scalars().all()
+            rows = [doc for model in (IncomingDocument, OutgoingDocument, DocumentCopy)
+                    for doc in session.execute(select(model).join(
+                        DocumentFile, DocumentFile.document_id == model.id)
+                        .where(DocumentFile.file_id == file_id)).scalars()]
             if not rows:
                 raise not_found("tệp", "File", file_id)
             for doc in rows:
-                if domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
+                if self._may_view(session, caller, doc):
                     self._audit(session, "download", "file", file_id, caller.user_id,
                                 {"document_id": doc.id})
                     return {"file_id": file_id, "document_id": doc.id}
@@ -924,6 +971,37 @@ class DocumentsService(OutboxServiceBase):
             return register
         return numbering.register_for_type(session, data.unit_id, direction, year,
                                            data.document_type)
+
+    @staticmethod
+    def _find_document(session, document_id):
+        """An incoming or an outgoing document by id (ids are UUIDs across both)."""
+        doc = None
+        if isinstance(document_id, str):
+            doc = session.get(IncomingDocument, document_id) or \
+                session.get(OutgoingDocument, document_id)
+        if doc is None:
+            raise not_found("văn bản", "Document", document_id)
+        return doc
+
+    @staticmethod
+    def _direction_of(doc) -> str:
+        return "outgoing" if isinstance(doc, OutgoingDocument) else "incoming"
+
+    @staticmethod
+    def _may_view(session, caller, doc) -> bool:
+        """The permission rule (domain.may_view_document) with what this service knows:
+        the caller's units and clearance, and whether a dossier the caller opened holds
+        the document (asked only when no other reason applies)."""
+        if domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
+            return True
+        if caller.system or not caller.cleared_for(doc.confidentiality):
+            return False
+        owns = session.execute(select(DossierDocument.document_id).join(
+            Dossier, Dossier.id == DossierDocument.dossier_id).where(
+            DossierDocument.document_id == doc.id,
+            Dossier.creator_id == caller.user_id)).first() is not None
+        return domain.may_view_document(caller, doc.unit_id, doc.confidentiality,
+                                        owns_dossier=owns)
 
     def _user_profile(self, user_id):
         with self.db.read() as session:

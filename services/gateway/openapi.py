@@ -3,6 +3,13 @@ ships. ROUTES lists every public route once; a test checks it against the gatewa
 actual ``@http`` entrypoints so the two cannot drift apart."""
 from __future__ import annotations
 
+# Kept here as literals (the gateway imports no service package); a test checks them
+# against services/documents/outgoing.py.
+OUTGOING_STATES = ("draft", "submitted", "returned", "approved", "form_checked", "signed",
+                   "numbered", "issued", "recalled", "cancelled")
+OUTGOING_ACTIONS = ("submit", "return", "approve", "check_form", "sign", "number", "issue",
+                    "recall", "cancel")
+
 PAGE = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "page_size", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 200}}]
@@ -37,6 +44,9 @@ ROUTES = [
      [q("unit_id"), q("q")] + PAGE),
     ("POST", "/api/v1/users", "directory", "Thêm người dùng / Add a user (quản trị)", True,
      "UserRequest", "User", []),
+    ("PUT", "/api/v1/users/{user_id}/memberships", "directory",
+     "Đổi vai trò của người dùng / Replace a user's roles (quản trị)", True, "Object", "User",
+     []),
     ("GET", "/api/v1/document-types", "documents",
      "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
     ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
@@ -45,7 +55,8 @@ ROUTES = [
      "Mở sổ đăng ký (riêng số hoặc dùng chung số) / Open a register", True, "RegisterRequest",
      "Object", []),
     ("GET", "/api/v1/registers/{register_id}/export", "documents",
-     "In sổ đăng ký văn bản đến (PDF, XLSX) / Printable incoming register", True, None, None,
+     "In sổ đăng ký văn bản đến, đi (PDF, XLSX) / Printable incoming or outgoing register",
+     True, None, None,
      [q("format", enum=["pdf", "xlsx"]), q("from", format="date"), q("to", format="date")]),
     ("POST", "/api/v1/uploads", "files", "Tạo phiên tải tệp / Start an upload", True,
      "UploadRequest", "UploadResponse", []),
@@ -61,6 +72,28 @@ ROUTES = [
      [q("unit_id"), q("state"), q("from", format="date"), q("to", format="date")] + PAGE),
     ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
      True, None, "IncomingDocument", []),
+    ("POST", "/api/v1/outgoing", "documents", "Soạn dự thảo văn bản đi / Start a draft",
+     True, "OutgoingRequest", "OutgoingDocument", []),
+    ("GET", "/api/v1/outgoing", "documents", "Danh sách văn bản đi / Outgoing documents",
+     True, None, "Page",
+     [q("unit_id"), q("state", enum=list(OUTGOING_STATES)), q("from", format="date"),
+      q("to", format="date")] + PAGE),
+    ("GET", "/api/v1/outgoing/{document_id}", "documents",
+     "Một văn bản đi và các phiên bản / One outgoing document with its versions", True,
+     None, "OutgoingDocument", []),
+    ("POST", "/api/v1/outgoing/{document_id}/versions", "documents",
+     "Lưu phiên bản mới của dự thảo / Save a new version of a draft", True, "Object",
+     "OutgoingDocument", []),
+    ("POST", "/api/v1/outgoing/{document_id}/{action}", "documents",
+     "Trình, trả lại, duyệt, kiểm tra thể thức, ký, cấp số, phát hành, thu hồi, hủy / "
+     "One step: " + ", ".join(OUTGOING_ACTIONS), True, "Object", "OutgoingDocument", []),
+    ("POST", "/api/v1/copies", "documents",
+     "Sao văn bản (sao y, sao lục, trích sao) / Copy a document", True, "CopyRequest",
+     "Object", []),
+    ("GET", "/api/v1/copies", "documents", "Bản sao của đơn vị / A unit's copies", True,
+     None, "Page", [q("unit_id"), q("document_id")] + PAGE),
+    ("GET", "/api/v1/copies/{copy_id}", "documents", "Một bản sao / One copy", True, None,
+     "Object", []),
     ("GET", "/api/v1/documents/{document_id}/history", "documents",
      "Lịch sử xử lý văn bản / A document's history (who, what, when)", True, None, "Object",
      [q("download", "boolean")]),
@@ -202,6 +235,47 @@ SCHEMAS = {
         "register_id": STR, "state": STR, "unit_id": STR, "code_number": STR,
         "code_notation": STR, "subject": STR, "document_type": STR, "urgency": STR,
         "file_ids": {"type": "array", "items": STR}}},
+    "OutgoingRequest": {"type": "object", "required": ["unit_id", "document_type", "subject"],
+                        "properties": {
+        "unit_id": STR, "document_type": STR, "normative": {"type": "boolean"},
+        "subject": {"type": "string", "maxLength": 500},
+        "language": {"type": "string", "maxLength": 30},
+        "page_amount": {"type": "integer", "minimum": 1, "maximum": 999},
+        "description": {"type": "string", "maxLength": 500},
+        "signer": {"type": "object", "properties": {
+            "position": {"type": "string", "maxLength": 100},
+            "full_name": {"type": "string", "maxLength": 50}}},
+        "recipients": {"type": "array", "maxItems": 200, "items": {
+            "type": "object", "properties": {
+                "unit_id": STR, "organ_id": {"type": "string", "maxLength": 35},
+                "name": {"type": "string", "maxLength": 200}}}},
+        "urgency": {"type": "string", "enum": ["normal", "urgent", "very_urgent", "flash"]},
+        "confidentiality": {"type": "string",
+                            "enum": ["none", "confidential", "secret", "top_secret"]},
+        "issued_amount": {"type": "integer", "minimum": 1, "maximum": 999},
+        "due_date": {"type": "string", "format": "date"},
+        "keeper": {"type": "string", "maxLength": 200},
+        "file_ids": {"type": "array", "maxItems": 20, "items": STR},
+        "note": {"type": "string", "maxLength": 500}}},
+    "CopyRequest": {"type": "object", "required": ["document_id", "unit_id", "form"],
+                    "properties": {
+        "document_id": STR, "unit_id": STR, "form": {"type": "string", "enum": ["SY", "SL", "TS"]},
+        "excerpt": {"type": "string", "maxLength": 1000,
+                    "description": "required for TS: the part taken"},
+        "to_places": {"type": "string", "maxLength": 1000},
+        "signer": {"type": "object", "properties": {
+            "position": {"type": "string", "maxLength": 100},
+            "full_name": {"type": "string", "maxLength": 50}}},
+        "page_amount": {"type": "integer", "minimum": 1, "maximum": 999},
+        "description": {"type": "string", "maxLength": 500},
+        "file_ids": {"type": "array", "maxItems": 5, "items": STR}}},
+    "OutgoingDocument": {"type": "object", "properties": {
+        "id": STR, "direction": {"const": "outgoing"}, "unit_id": STR,
+        "state": {"type": "string", "enum": list(OUTGOING_STATES)}, "state_reason": STR,
+        "version": {"type": "integer"}, "code_number": STR, "code_notation": STR,
+        "issued_date": STR, "register_id": STR, "subject": STR, "document_type": STR,
+        "recipients": {"type": "array", "items": OBJ},
+        "versions": {"type": "array", "items": OBJ}}},
     "IncomingPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "InboxPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "NotificationPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
@@ -218,7 +292,9 @@ SCHEMAS = {
         "total": {"type": "integer"}, "facets": OBJ}},
 }
 
-CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/uploads"),
+CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/outgoing"),
+           ("POST", "/api/v1/outgoing/{document_id}/versions"), ("POST", "/api/v1/copies"),
+           ("POST", "/api/v1/uploads"),
            ("POST", "/api/v1/units"), ("POST", "/api/v1/users"),
            ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers")}
 

@@ -145,6 +145,13 @@ class GatewayService(ServiceBase):
         return json_response(self.documents_rpc.create_user(self.auth.token_of(request), body),
                              201)
 
+    @http("PUT", "/api/v1/users/<user_id>/memberships")
+    def set_user_memberships(self, request, user_id):
+        """Replace a user's roles per unit (quản trị): {memberships: [{unit_id, role}]}."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.set_user_memberships(
+            self.auth.token_of(request), user_id, body))
+
     @http("GET", "/api/v1/document-types")
     def list_document_types(self, request):
         return json_response(self.documents_rpc.list_document_types(
@@ -222,6 +229,56 @@ class GatewayService(ServiceBase):
     def get_incoming(self, request, document_id):
         return json_response(self.documents_rpc.get_incoming(self.auth.token_of(request),
                                                              document_id))
+
+    @http("POST", "/api/v1/outgoing")
+    def create_outgoing(self, request):
+        """Start a draft văn bản đi (version 1) → 201."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.create_outgoing(self.auth.token_of(request),
+                                                                body), 201)
+
+    @http("GET", "/api/v1/outgoing")
+    def list_outgoing(self, request):
+        params = query_params(request, "unit_id", "state", "from", "to", "page", "page_size")
+        return json_response(self.documents_rpc.list_outgoing(self.auth.token_of(request),
+                                                              params))
+
+    @http("GET", "/api/v1/outgoing/<document_id>")
+    def get_outgoing(self, request, document_id):
+        return json_response(self.documents_rpc.get_outgoing(self.auth.token_of(request),
+                                                             document_id))
+
+    @http("POST", "/api/v1/outgoing/<document_id>/versions")
+    def add_outgoing_version(self, request, document_id):
+        """Save a new version of a draft → 201 with the document and all its versions."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.add_outgoing_version(
+            self.auth.token_of(request), document_id, body), 201)
+
+    @http("POST", "/api/v1/outgoing/<document_id>/<action>")
+    def act_on_outgoing(self, request, document_id, action):
+        """One step: submit, return, approve, check_form, sign, number, issue, recall,
+        cancel (the documents service says which are allowed now, and to whom)."""
+        body = read_json(request) if request.get_data() else {}
+        return json_response(self.documents_rpc.act_on_outgoing(
+            self.auth.token_of(request), document_id, action, body))
+
+    @http("POST", "/api/v1/copies")
+    def create_copy(self, request):
+        """Make a bản sao (SY, SL, TS) of a document → 201, numbered in the copy register."""
+        body = read_json(request)
+        return json_response(self.documents_rpc.create_copy(self.auth.token_of(request), body),
+                             201)
+
+    @http("GET", "/api/v1/copies")
+    def list_copies(self, request):
+        params = query_params(request, "unit_id", "document_id", "page", "page_size")
+        return json_response(self.documents_rpc.list_copies(self.auth.token_of(request),
+                                                            params))
+
+    @http("GET", "/api/v1/copies/<copy_id>")
+    def get_copy(self, request, copy_id):
+        return json_response(self.documents_rpc.get_copy(self.auth.token_of(request), copy_id))
 
     @http("GET", "/api/v1/documents/<document_id>/history")
     def document_history(self, request, document_id):

@@ -1,5 +1,6 @@
-"""One permission rule, checked over every document endpoint: each role × own unit /
-parent unit / child unit / another unit, allowed or denied (docs/permissions.md).
+"""One permission rule, checked over every document endpoint, incoming and outgoing:
+each role × own unit / parent unit / child unit / another unit, allowed or denied
+(docs/permissions.md).
 
 Documents are registered in Sở Tài chính (STC, a child of UBND tỉnh) and in UBND tỉnh
 (the parent). Being in the parent or in a child unit gives no right to a unit's
@@ -37,6 +38,13 @@ STC_RULES = {
     "file_metadata": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
     "file_download": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
     "registers_of_unit": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "view_outgoing": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "list_outgoing_of_unit": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "draft_outgoing_in_unit": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "save_draft_version": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "approve_draft": {"lanhdao.stc"},
+    "number_signed_document": {"vanthu.stc"},
+    "print_outgoing_register": {"vanthu.stc", "lanhdao.stc"},
 }
 # the same actions on a document of the parent unit (UBND): STC's people are its children
 UBND_RULES = {
@@ -47,7 +55,21 @@ UBND_RULES = {
     "file_metadata": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
     "file_download": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
     "registers_of_unit": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "view_outgoing": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "list_outgoing_of_unit": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "draft_outgoing_in_unit": {"vanthu.ubnd", "lanhdao.ubnd"},   # quản trị does not draft
+    "save_draft_version": {"vanthu.ubnd", "lanhdao.ubnd"},
+    "approve_draft": {"lanhdao.ubnd"},
+    "number_signed_document": {"vanthu.ubnd"},
+    "print_outgoing_register": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
 }
+# who drafts, approves, checks and signs in each unit when a case needs a document
+# brought to a state first
+STAFF = {"STC": {"drafter": "chuyenvien.stc", "leader": "lanhdao.stc", "clerk": "vanthu.stc"},
+         "UBND": {"drafter": "lanhdao.ubnd", "leader": "lanhdao.ubnd",
+                  "clerk": "vanthu.ubnd"}}
+SEQUENCE = [("drafter", "submit"), ("leader", "approve"), ("clerk", "check_form"),
+            ("leader", "sign"), ("clerk", "number")]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +84,36 @@ def world(system, pdf_bytes):
         doc = register(clerk, [file_id], number).json()
         made[clerk.unit_id] = {"document": doc, "file_id": file_id,
                                "register_id": doc["register_id"]}
+    for unit, staff in STAFF.items():
+        target = made[apis[staff["clerk"]].unit_id]
+        target["unit"] = unit
+        target["outgoing"] = outgoing_in(apis, unit, "draft")
+        numbered = outgoing_in(apis, unit, "numbered")
+        target["outgoing_register_id"] = numbered["register_id"]
+    for target in made.values():
+        target["apis"] = apis
     return apis, made
+
+
+def outgoing_in(apis, unit, state):
+    """A fresh outgoing document of the unit, brought to ``state`` by its own staff."""
+    staff = STAFF[unit]
+    drafter = apis[staff["drafter"]]
+    doc = drafter.post("/outgoing", json={
+        "unit_id": apis[staff["clerk"]].unit_id, "document_type": "TB",
+        "subject": "Thông báo thử quyền", "recipients": [{"name": "Báo Tây Ninh"}]}).json()
+    for role, action in SEQUENCE:
+        if doc["state"] == state:
+            break
+        response = apis[staff[role]].post(f"/outgoing/{doc['id']}/{action}", json={})
+        assert response.status_code == 200, response.text
+        doc = response.json()
+    assert doc["state"] == state
+    return doc
+
+
+def apis_of(target):
+    return target["apis"]
 
 
 def act(api, action, target, unit_id):
@@ -83,6 +134,25 @@ def act(api, action, target, unit_id):
                        allow_redirects=False).status_code
     if action == "registers_of_unit":
         return api.get("/registers", params={"unit_id": unit_id}).status_code
+    if action == "view_outgoing":
+        return api.get(f"/outgoing/{target['outgoing']['id']}").status_code
+    if action == "list_outgoing_of_unit":
+        return api.get("/outgoing", params={"unit_id": unit_id}).status_code
+    if action == "draft_outgoing_in_unit":
+        return api.post("/outgoing", json={"unit_id": unit_id, "document_type": "TB",
+                                           "subject": "Dự thảo thử quyền"}).status_code
+    if action == "save_draft_version":
+        return api.post(f"/outgoing/{target['outgoing']['id']}/versions",
+                        json={"note": "thử quyền"}).status_code
+    if action == "approve_draft":
+        doc = outgoing_in(apis_of(target), target["unit"], "submitted")
+        return api.post(f"/outgoing/{doc['id']}/approve", json={}).status_code
+    if action == "number_signed_document":
+        doc = outgoing_in(apis_of(target), target["unit"], "signed")
+        return api.post(f"/outgoing/{doc['id']}/number", json={}).status_code
+    if action == "print_outgoing_register":
+        return api.get(f"/registers/{target['outgoing_register_id']}/export",
+                       params={"format": "xlsx"}).status_code
     raise AssertionError(action)
 
 

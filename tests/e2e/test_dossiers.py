@@ -138,3 +138,59 @@ def test_a_documents_history_shows_who_did_what_and_when_and_downloads(system, s
     assert "attachment" in download.headers["Content-Disposition"]
     assert Api(system.base_url, "vanthu.snv").get(
         f"/documents/{document['id']}/history").status_code == 403
+
+
+def test_an_issued_outgoing_document_is_filed_beside_incoming_ones_but_a_draft_is_not(
+        system, specialist):
+    from tests.e2e.test_outgoing import EXTERNAL, draft, step, through_signature
+    people = {name: Api(system.base_url, name)
+              for name in ("chuyenvien.stc", "lanhdao.stc", "vanthu.stc")}
+    doc = draft(people["chuyenvien.stc"], [EXTERNAL], subject="Báo cáo quyết toán gửi Bộ",
+                page_amount=6).json()
+    dossier = open_dossier(specialist, "10.TC").json()
+    url = f"/dossiers/{dossier['id']}/documents"
+    assert specialist.post(url, json={"document_id": doc["id"]}).status_code == 409
+    through_signature(people, doc["id"])
+    step(people["vanthu.stc"], doc["id"], "number")
+    issued = step(people["vanthu.stc"], doc["id"], "issue").json()
+    specialist.post(url, json={"document_id": specialist.docs[0]["id"]})
+    filed = specialist.post(url, json={"document_id": doc["id"]})
+    assert filed.status_code == 200, filed.text
+    listed = filed.json()["documents"]
+    assert [(d["direction"], d["ordinal"]) for d in listed] == [("incoming", 1), ("outgoing", 2)]
+    assert filed.json()["page_total"] == 2 + 6
+    xml = specialist.get(f"/dossiers/{dossier['id']}/export", params={"format": "xml"})
+    second = list(ET.fromstring(xml.content).iter("TaiLieu"))[1]
+    assert second.findtext("CodeNumber") == issued["code_number"]
+    assert second.findtext("CodeNotation") == "TB-STC"
+    assert second.findtext("SignerInfo/FullName") == "Võ Văn Hùng"
+
+
+def test_whoever_opened_a_dossier_keeps_sight_of_its_documents_after_moving_units(system):
+    admin = Api(system.base_url, "admin")
+    clerk = Api(system.base_url, "vanthu.stc")
+    snv = Api(system.base_url, "vanthu.snv").unit_id
+    created = admin.post("/users", json={
+        "username": "chuyenvien.luanchuyen", "full_name": "Mai Văn Chuyển",
+        "password": "mat-khau-dai-2026",
+        "memberships": [{"unit_id": clerk.unit_id, "role": "specialist"}]})
+    assert created.status_code == 201, created.text
+    mover = Api(system.base_url).login("chuyenvien.luanchuyen", "mat-khau-dai-2026")
+    kept, other = (register(clerk, [], n, subject=f"Văn bản luân chuyển {n}").json()
+                   for n in (6101, 6102))
+    dossier = open_dossier(mover, "11.TC").json()
+    mover.post(f"/dossiers/{dossier['id']}/documents", json={"document_id": kept["id"]})
+
+    moved = admin.http.put(f"{admin.base}/users/{created.json()['id']}/memberships",
+                           json={"memberships": [{"unit_id": snv, "role": "specialist"}]})
+    assert moved.status_code == 200, moved.text
+    assert [m["unit_id"] for m in moved.json()["memberships"]] == [snv]
+    mover.login("chuyenvien.luanchuyen", "mat-khau-dai-2026")
+    assert mover.get(f"/incoming/{kept['id']}").status_code == 200     # through the dossier
+    assert mover.get(f"/incoming/{other['id']}").status_code == 403    # no reason any more
+    bad = admin.http.put(f"{admin.base}/users/{created.json()['id']}/memberships",
+                         json={"memberships": [{"unit_id": snv, "role": "king"}]})
+    assert bad.status_code == 400
+    assert clerk.http.put(f"{clerk.base}/users/{created.json()['id']}/memberships",
+                          json={"memberships": [{"unit_id": snv, "role": "clerk"}]}
+                          ).status_code == 403
