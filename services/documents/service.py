@@ -13,7 +13,7 @@ from eventlet import tpool
 from nameko.rpc import rpc
 from sqlalchemy import func, select
 
-from services.common import events
+from services.common import events, tables
 from services.common.db import Database, fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     TooLarge, Unauthenticated, invalid_fields, not_found)
@@ -444,7 +444,7 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
         end = date_to.strftime("%d/%m/%Y") if date_to else f"31/12/{register.year}"
         period = f"Từ ngày {start} đến ngày {end}"
         rows = to_rows(docs)
-        render_file = register_export.to_pdf if kind == "pdf" else register_export.to_xlsx
+        render_file = tables.to_pdf if kind == "pdf" else tables.to_xlsx
         content = tpool.execute(render_file, title, period, layout[0], rows, layout[1])
         if len(content) > MAX_EXPORT_BYTES:
             raise TooLarge("Sổ trong kỳ này quá lớn; hãy chọn khoảng thời gian ngắn hơn.",
@@ -617,7 +617,7 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
             subtitle = (f"Mã hồ sơ {data['file_code']} · Thời hạn bảo quản: "
                         f"{data['maintenance']} · {data['doc_total']} văn bản, "
                         f"{data['page_total']} trang")
-            content = tpool.execute(register_export.to_pdf,
+            content = tpool.execute(tables.to_pdf,
                                     f"MỤC LỤC VĂN BẢN — {data['title']}", subtitle,
                                     dossiers.TOC_COLUMNS, dossiers.toc_rows(listed),
                                     dossiers.TOC_WIDTHS)
@@ -811,9 +811,11 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_document_history(self, token, document_id):
         """What happened to a document in this service, oldest first: registration and
-        every change recorded in the audit log (views are left out), and its filing in
-        dossiers. Returns {document_id, events: [{at, actor_id, actor_name, action,
-        details}]}. Errors: NotFound, Forbidden (as for viewing it)."""
+        every change recorded in the audit log (views, downloads and refusals are left
+        to the audit log), and its filing in dossiers. Returns {document_id, document:
+        {direction, code_number, code_notation, subject, unit_id}, events: [{at,
+        actor_id, actor_name, action, details}]}. Errors: NotFound, Forbidden (as for
+        viewing it)."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
             doc = self._find_document(session, document_id)
@@ -824,7 +826,8 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
                        "details": {k: v for k, v in (e.details or {}).items() if k != "after"}}
                       for e in session.execute(select(AuditEntry).where(
                           AuditEntry.object_id == doc.id,
-                          AuditEntry.action.not_in(("view", "view_denied")))
+                          AuditEntry.action.not_in(("view", "download")),
+                          AuditEntry.action.not_like("%\\_denied", escape="\\"))
                           .order_by(AuditEntry.seq)).scalars()]
             for filed, dossier in session.execute(
                     select(DossierDocument, Dossier).join(
@@ -838,7 +841,11 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
             names = dict(session.execute(select(User.id, User.full_name).where(
                 User.id.in_({e["actor_id"] for e in events}))).all())
         events.sort(key=lambda e: e["at"].isoformat())
-        return {"document_id": doc.id, "events": [
+        return {"document_id": doc.id, "document": {
+                    "direction": self._direction_of(doc), "code_number": doc.code_number,
+                    "code_notation": doc.code_notation, "subject": doc.subject,
+                    "unit_id": doc.unit_id},
+                "events": [
             e | {"at": e["at"].isoformat(), "actor_name": names.get(e["actor_id"], e["actor_id"])}
             for e in events]}
 

@@ -9,18 +9,22 @@ import mimetypes
 import os
 
 import eventlet
+from eventlet import tpool
 from werkzeug.utils import safe_join
 from werkzeug.wrappers import Response
 
 from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
-from services.common.errors import EofficeError, Forbidden, NotFound, not_found
+from services.common import tables
+from services.common.errors import EofficeError, Forbidden, InvalidInput, NotFound, not_found
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
-from services.gateway import openapi
+from services.gateway import history_export, openapi
 from services.gateway.dependencies import AuthProvider
 from services.common.http import json_response
 from services.gateway.http import http, read_json
 
+EXPORT_TYPES = {"pdf": "application/pdf",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 HEALTH_TIMEOUT_SECONDS = 2.0
 
@@ -283,7 +287,14 @@ class GatewayService(ServiceBase):
     @http("GET", "/api/v1/documents/<document_id>/history")
     def document_history(self, request, document_id):
         """Every action on a document, who and when, from documents and workflow, oldest
-        first; ?download=1 returns it as a JSON attachment (the export)."""
+        first. ?format=pdf or xlsx returns it as a printable table; ?download=1 returns
+        the JSON as an attachment."""
+        kind = request.args.get("format") or "json"
+        if kind not in ("json", "pdf", "xlsx"):
+            raise InvalidInput("Định dạng phải là json, pdf hoặc xlsx.",
+                               "The format is json, pdf or xlsx.",
+                               {"format": {"vi": "json, pdf hoặc xlsx.",
+                                           "en": "json, pdf or xlsx."}})
         token = self.auth.token_of(request)
         recorded = self.documents_rpc.get_document_history(token, document_id)   # 403/404
         processing = self.workflow_rpc.get_processing_history(token, document_id)
@@ -292,12 +303,23 @@ class GatewayService(ServiceBase):
         events = sorted(recorded["events"] + [
             e | {"actor_name": names.get(e["actor_id"], e["actor_id"])}
             for e in processing["events"]], key=lambda e: e["at"])
-        body = {"document_id": document_id, "processing_state": processing["state"],
-                "events": events}
+        body = {"document_id": document_id, "document": recorded["document"],
+                "processing_state": processing["state"], "events": events}
+        name = f"lich-su-{document_id[:8]}"
+        if kind != "json":
+            doc = recorded["document"]
+            number = f"{doc['code_number']}/{doc['code_notation']}" if doc["code_number"] \
+                else "(chưa có số)"
+            render = tables.to_pdf if kind == "pdf" else tables.to_xlsx
+            content = tpool.execute(
+                render, "LỊCH SỬ XỬ LÝ VĂN BẢN", f"{number} — {doc['subject']}",
+                history_export.COLUMNS, history_export.rows(events), history_export.WIDTHS)
+            return Response(content, headers={
+                "Content-Type": EXPORT_TYPES[kind],
+                "Content-Disposition": f'attachment; filename="{name}.{kind}"'})
         headers = None
         if request.args.get("download") in ("1", "true"):
-            headers = {"Content-Disposition":
-                       f'attachment; filename="lich-su-{document_id[:8]}.json"'}
+            headers = {"Content-Disposition": f'attachment; filename="{name}.json"'}
         return json_response(body, headers=headers)
 
     # ------------------------------------------------------------------ dossiers

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import wait_until
@@ -160,6 +161,27 @@ def test_the_history_lists_every_step_with_who_took_it(people, issued):
     returned = history["events"][3]
     assert returned["actor_name"] == "Võ Văn Hùng"
     assert returned["details"]["reason"] == "Bổ sung số liệu quý IV"
+
+
+def test_the_history_exports_as_xlsx_and_pdf_in_vietnamese(people, issued):
+    api = people["lanhdao.stc"]
+    url = f"/documents/{issued['issued']['id']}/history"
+    xlsx = api.get(url, params={"format": "xlsx"})
+    assert xlsx.status_code == 200, xlsx.text
+    assert "attachment" in xlsx.headers["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "LỊCH SỬ XỬ LÝ VĂN BẢN"
+    assert rows[1][0].startswith(f"{issued['issued']['code_number']}/TB-STC")
+    assert rows[3] == ("STT", "Thời gian", "Người thực hiện", "Thao tác", "Nội dung")
+    returned = next(r for r in rows[4:] if r[3] == "Trả lại")
+    assert returned[2] == "Võ Văn Hùng" and "Lý do: Bổ sung số liệu quý IV" in returned[4]
+    assert [r[3] for r in rows[4:]][-2:] == ["Cấp số", "Phát hành"]
+    pdf = api.get(url, params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Kiểm tra thể thức" in text and "Phạm Thị Lan" in text
+    assert api.get(url, params={"format": "doc"}).status_code == 400
+    assert people["vanthu.snv"].get(url, params={"format": "pdf"}).status_code == 403
 
 
 def test_a_recall_withdraws_the_internal_copies(people, pdf_bytes):

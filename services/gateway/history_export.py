@@ -1,0 +1,55 @@
+"""A document's history as a printable table (the export of ND30 Phụ lục VI §III: the
+processing history is kept and can be exported): who, what, when and with what comment,
+from the documents and workflow services, in Vietnamese."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+VIETNAM = timezone(timedelta(hours=7))
+COLUMNS = ["STT", "Thời gian", "Người thực hiện", "Thao tác", "Nội dung"]
+WIDTHS = [4, 12, 16, 16, 52]
+
+ACTIONS = {
+    "register": "Vào sổ văn bản đến", "create": "Tạo dự thảo",
+    "new_version": "Lưu phiên bản mới", "submit": "Trình duyệt", "return": "Trả lại",
+    "approve": "Duyệt", "check_form": "Kiểm tra thể thức", "sign": "Ký",
+    "number": "Cấp số", "issue": "Phát hành", "recall": "Thu hồi", "cancel": "Hủy dự thảo",
+    "filed": "Đưa vào hồ sơ", "copied": "Sao văn bản",
+    "processing_opened": "Mở quá trình xử lý",
+    "to_assign_assigned": "Chờ lãnh đạo phân công", "to_assign_done": "Đã phân công",
+}
+STATES = {
+    "draft": "Dự thảo", "submitted": "Trình duyệt", "returned": "Trả lại",
+    "approved": "Đã duyệt", "form_checked": "Đã kiểm tra thể thức", "signed": "Đã ký",
+    "numbered": "Đã cấp số", "issued": "Đã phát hành", "recalled": "Đã thu hồi",
+    "cancelled": "Đã hủy",
+}
+
+
+def describe(event: dict) -> str:
+    """The details of one event as a line of text."""
+    details = event.get("details") or {}
+    parts = []
+    if "from" in details and "to" in details:
+        parts.append(f"{STATES.get(details['from'], details['from'])} → "
+                     f"{STATES.get(details['to'], details['to'])}")
+    if details.get("code_number"):
+        parts.append(f"Số, ký hiệu: {details['code_number']}/{details.get('code_notation', '')}")
+    if details.get("version"):
+        parts.append(f"Phiên bản {details['version']}")
+    for key, label in (("reason", "Lý do"), ("comment", "Ý kiến"), ("note", "Ghi chú"),
+                       ("title", "Hồ sơ"), ("file_code", "Mã hồ sơ"), ("code", "Bản sao")):
+        if details.get(key):
+            parts.append(f"{label}: {details[key]}")
+    if details.get("recipients"):
+        parts.append(f"{len(details['recipients'])} nơi nhận")
+    return "; ".join(parts)
+
+
+def rows(events: list[dict]) -> list[list[str]]:
+    out = []
+    for number, event in enumerate(events, start=1):
+        at = datetime.fromisoformat(event["at"]).astimezone(VIETNAM)
+        out.append([str(number), at.strftime("%d/%m/%Y %H:%M"), event.get("actor_name") or "",
+                    ACTIONS.get(event["action"], event["action"]), describe(event)])
+    return out
