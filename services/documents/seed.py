@@ -58,9 +58,8 @@ def unit_uuid(alias: str) -> str:
 
 def seed(session: Session, year: int | None = None) -> dict:
     year = year or date.today().year
-    units = directory_import.build_units(
-        directory_import.read_communes(provinces={DEMO_PROVINCE}))
-    created = {"units": directory_import.import_units(session, units), "users": 0}
+    imported = directory_import.import_map(session, {DEMO_PROVINCE})
+    created = {"units": imported["created"], "users": 0}
     session.flush()
     hasher = PasswordHasher()
     for username, full_name, position, clearance, roles in USERS:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from eventlet import tpool
 
 from nameko.rpc import rpc
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from services.common import events, tables
 from services.common.db import Database, fetch_page
@@ -85,20 +85,25 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_units(self, token, params=None):
-        """Units, paged and filterable: params {parent_id, q, page, page_size}.
+        """Units, paged and filterable: params {parent_id, q, active ("true": units in
+        force today, "false": closed ones), page, page_size}.
         Returns {items: [unit], total, page, page_size}. The directory is public to
         every signed-in user (it is how recipients are chosen)."""
         self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
-        problems.only(params, {"parent_id", "q", "page", "page_size"})
+        problems.only(params, {"parent_id", "q", "active", "page", "page_size"})
         page, page_size = page_params(problems, params)
         parent_id = problems.text(params, "parent_id", max_length=36)
         text = problems.text(params, "q", max_length=200)
+        active = problems.choice(params, "active", ("true", "false"))
         problems.raise_if_any()
         query = select(Unit)
         if parent_id:
             query = query.where(Unit.parent_id == parent_id)
+        if active is not None:   # units closed by a merger have a valid_to in the past
+            still = or_(Unit.valid_to.is_(None), Unit.valid_to >= domain.today())
+            query = query.where(still if active == "true" else ~still)
         if text:
             query = query.where(Unit.name.ilike(f"%{text}%"))
         with self.db.read() as session:

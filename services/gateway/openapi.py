@@ -29,7 +29,7 @@ ROUTES = [
     ("GET", "/api/v1/openapi.json", "system", "Tài liệu OpenAPI / This document", False, None,
      None, []),
     ("GET", "/api/v1/units", "directory", "Danh sách đơn vị / Units", True, None, "UnitPage",
-     [q("parent_id"), q("q")] + PAGE),
+     [q("parent_id"), q("q"), q("active", enum=["true", "false"])] + PAGE),
     ("GET", "/api/v1/units/{unit_id}", "directory", "Một đơn vị / One unit", True, None, "Unit",
      []),
     ("POST", "/api/v1/units", "directory", "Thêm đơn vị / Add a unit (quản trị)", True,

@@ -104,7 +104,7 @@ class GatewayService(ServiceBase):
 
     @http("GET", "/api/v1/units")
     def list_units(self, request):
-        params = query_params(request, "parent_id", "q", "page", "page_size")
+        params = query_params(request, "parent_id", "q", "active", "page", "page_size")
         return json_response(self.documents_rpc.list_units(self.auth.token_of(request), params))
 
     @http("GET", "/api/v1/units/<unit_id>")

@@ -139,3 +139,24 @@ def test_a_closed_unit_takes_no_new_documents(system, admin):
     refused = register(clerk, [], 2)
     assert refused.status_code == 409 and "ngừng hoạt động" in refused.json()["message"]
     assert clerk.get("/incoming").json()["total"] == 1   # its documents stay
+
+
+def test_the_2025_reform_is_in_the_history_of_the_demo_province(system, admin):
+    province = next(u for u in admin.get("/units", params={"q": "Ủy ban nhân dân tỉnh Tây Ninh",
+                                                          "active": "true"}).json()["items"]
+                    if u["level"] == "province")
+    history = admin.get(f"/units/{province['id']}/history").json()["changes"]
+    absorbed = next(c for c in history
+                    if c["kind"] == "absorbed" and c["effective_date"] == "2025-07-01")
+    assert sorted(m["name"] for m in absorbed["details"]["merged"]) == [
+        "Ủy ban nhân dân tỉnh Long An", "Ủy ban nhân dân tỉnh Tây Ninh"]
+    long_an = next(m for m in absorbed["details"]["merged"] if "Long An" in m["name"])
+    old = admin.get(f"/units/{long_an['id']}").json()
+    assert old["valid_to"] == "2025-06-30"
+    merged_into = admin.get(f"/units/{long_an['id']}/history").json()["changes"][0]
+    assert merged_into["kind"] == "merged_into"
+    assert merged_into["details"]["successor_id"] == province["id"]
+    closed = {u["id"] for u in admin.get("/units", params={"active": "false",
+                                                           "page_size": 200}).json()["items"]}
+    assert long_an["id"] in closed and province["id"] not in closed
+    assert admin.get("/units", params={"active": "maybe"}).status_code == 400
