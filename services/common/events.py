@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 
 # documents
 #: data: {id, direction ("incoming"), unit_id, unit_name, register_id, year, arrival_number,
-#:        arrival_date, code_number, code_notation, issued_date, issuer_organ_id,
-#:        issuer_name, document_type, document_type_name, subject, urgency,
-#:        confidentiality, due_date, page_amount, file_ids, registered_by,
+#:        arrival_date, code_number, code_notation, issued_date, issuer {organ_id, name},
+#:        issuer_organ_id, issuer_name, document_type, document_type_name, subject,
+#:        urgency, confidentiality, due_date, page_amount, file_ids, registered_by,
+#:        from_outgoing_id (when delivered by an internal issue),
 #:        acl_units (unit ids whose members may see it), acl_users (user ids likewise),
 #:        leader_user_ids (who must act on it next)}
 DOCUMENT_REGISTERED = "document_registered"

@@ -375,9 +375,8 @@ class OutgoingEntrypoints:
         result = schemas.incoming_out(incoming, unit.name)
         self._audit(session, "register", "incoming_document", incoming.id, caller.user_id,
                     {"after": result, "from_outgoing": doc.id})
-        add_event(session, outbox, events.DOCUMENT_REGISTERED, result | {
-            "acl_units": [unit.id], "acl_users": [], "from_outgoing_id": doc.id,
-            "leader_user_ids": domain.leaders_of(memberships)})
+        add_event(session, outbox, events.DOCUMENT_REGISTERED, schemas.registered_event(
+            result, domain.leaders_of(memberships), from_outgoing_id=doc.id))
         return incoming
 
     def _recall_deliveries(self, session, caller, doc, reason):

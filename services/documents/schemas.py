@@ -75,6 +75,17 @@ def version_out(version) -> dict:
             "created_at": _iso(version.created_at)}
 
 
+def registered_event(document: dict, leader_user_ids: list[str], **extra) -> dict:
+    """The data of a ``document_registered`` event (services/common/events.py): the
+    incoming document, its issuer flattened as the catalogue names it, who may see it
+    (its unit: the permission rule's inputs for search) and who must act on it next."""
+    return document | {
+        "issuer_organ_id": document["issuer"]["organ_id"],
+        "issuer_name": document["issuer"]["name"],
+        "acl_units": [document["unit_id"]], "acl_users": [],
+        "leader_user_ids": leader_user_ids} | extra
+
+
 def user_out(user, memberships, units_by_id) -> dict:
     return {
         "id": user.id, "username": user.username, "full_name": user.full_name,

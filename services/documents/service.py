@@ -731,9 +731,8 @@ class DocumentsService(OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
                 .where(Membership.unit_id == unit.id)).all())
             self._audit(session, "register", "incoming_document", doc.id, caller.user_id,
                         {"after": result, "duplicate_confirmed": data.confirm_duplicate})
-            add_event(session, outbox, events.DOCUMENT_REGISTERED, result | {
-                "acl_units": [unit.id], "acl_users": [], "leader_user_ids": leaders,
-            })
+            add_event(session, outbox, events.DOCUMENT_REGISTERED,
+                      schemas.registered_event(result, leaders))
         self.flush_outbox()
         return result
 

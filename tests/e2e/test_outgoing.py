@@ -135,6 +135,22 @@ def test_internal_recipients_hold_it_as_a_numbered_incoming_document(people, iss
         for n in leader.get("/notifications").json()["items"]))
 
 
+def test_a_delivered_document_is_found_by_its_issuers_name(people):
+    doc = draft(people["chuyenvien.stc"], [{"unit_id": unit_of(people, "vanthu.snv")}],
+                subject="Thông báo lịch tiếp công dân tháng 12").json()
+    through_signature(people, doc["id"])
+    step(people["vanthu.stc"], doc["id"], "number")
+    issued = step(people["vanthu.stc"], doc["id"], "issue").json()
+    incoming_id = issued["recipients"][0]["incoming_id"]
+    snv = people["vanthu.snv"]
+
+    def found():
+        result = snv.get("/search", params={"q": "Sở Tài chính tỉnh Tây Ninh",
+                                             "page_size": 200}).json()
+        return incoming_id in {i["document_id"] for i in result["items"]}
+    assert wait_until(found)
+
+
 def test_the_outgoing_register_prints_the_issued_document(people, issued):
     clerk = people["vanthu.stc"]
     doc = issued["issued"]
