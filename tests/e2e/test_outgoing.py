@@ -352,3 +352,22 @@ def test_a_notation_with_a_space_is_refused_at_numbering(people):
     assert response.status_code == 400 and "code_notation" in response.json()["details"]
     after = people["vanthu.stc"].get(f"/outgoing/{doc['id']}").json()
     assert after["state"] == "signed" and after["code_number"] is None
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"subject": "s" * 501}, "subject"),
+    ({"unit_id": "00000000-0000-0000-0000-000000000000"}, "unit_id"),
+    ({"due_date": "2001-01-01"}, "due_date"),
+    ({"recipients": "Sở Nội vụ"}, "recipients"),
+    ({"urgency": "yesterday"}, "urgency"),
+    ({"note": "n" * 501}, "note"),
+])
+def test_a_new_version_with_bad_fields_is_a_400_and_the_draft_stays_as_it_was(
+        people, body, field):
+    api = people["chuyenvien.stc"]
+    doc = draft(api, [EXTERNAL]).json()
+    response = api.post(f"/outgoing/{doc['id']}/versions", json=body)
+    assert response.status_code == 400 and field in response.json()["details"]
+    after = api.get(f"/outgoing/{doc['id']}").json()
+    assert after["version"] == 1 and len(after["versions"]) == 1
+    assert after["subject"] == doc["subject"] and after["recipients"] == doc["recipients"]
