@@ -9,6 +9,7 @@ from datetime import date
 from xml.etree import ElementTree as ET
 
 from services.common.validation import Problems
+from services.documents import domain
 
 OPEN, CLOSED = "open", "closed"
 NOTATION_RE = re.compile(r"^[^\W_][\w.\-/]{0,19}$")
@@ -67,6 +68,13 @@ def summary(documents: list[dict]) -> dict:
             "end_date": max(dates).isoformat() if dates else None}
 
 
+def priority(doc: dict) -> int:
+    """Priority (Number, 1): the urgency as edXML codes it, 0 thường … 3 hỏa tốc (API.md).
+    How Phụ lục VI folds secrecy into the same digit is unconfirmed (DOMAIN.md §1.11), so
+    secrecy is not folded in; secret documents are marked by their own register."""
+    return domain.URGENCY_RANK.get(doc.get("urgency"), 0)
+
+
 def to_xml(dossier: dict, documents: list[dict]) -> bytes:
     """The Phụ lục VI fields of the dossier (§III) and of each document in it (§II)."""
     root = ET.Element("HoSo")
@@ -90,22 +98,29 @@ def to_xml(dossier: dict, documents: list[dict]) -> bytes:
                            ("FileNotation", dossier["notation"])):
             ET.SubElement(ref, tag).text = str(value)
         signer = doc.get("signer") or {}
-        for tag, value in (("DocOrdinal", doc["ordinal"]), ("TypeName", doc["document_type_name"]),
-                           ("CodeNumber", doc["code_number"]),
-                           ("CodeNotation", doc["code_notation"]),
-                           ("IssuedDate", doc["issued_date"]),
-                           ("OrganName", doc["issuer"]["name"]), ("Subject", doc["subject"]),
-                           ("Language", doc.get("language") or "vi"),
-                           ("PageAmount", doc.get("page_amount")),
-                           ("Description", doc.get("description")),
-                           ("ArrivalDate", (doc.get("arrival_date") or "")[:10]),
-                           ("ArrivalNumber", doc.get("arrival_number")),
-                           ("Priority", doc.get("urgency")), ("ToPlaces", doc.get("to_places")),
-                           ("DueDate", doc.get("due_date"))):
+        fields = [("DocOrdinal", doc["ordinal"]), ("TypeName", doc["document_type_name"]),
+                  ("CodeNumber", doc["code_number"]), ("CodeNotation", doc["code_notation"]),
+                  ("IssuedDate", doc["issued_date"]), ("OrganName", doc["issuer"]["name"]),
+                  ("Subject", doc["subject"]), ("Language", doc.get("language") or "vi"),
+                  ("PageAmount", doc.get("page_amount")),
+                  ("Description", doc.get("description"))]
+        if doc.get("direction") == "outgoing":      # Phụ lục VI §I
+            fields += [("Priority", priority(doc)), ("IssuedAmount", doc.get("issued_amount")),
+                       ("DueDate", doc.get("due_date"))]
+        else:                                        # Phụ lục VI §II
+            fields += [("ArrivalDate", (doc.get("arrival_date") or "")[:10]),
+                       ("ArrivalNumber", doc.get("arrival_number")),
+                       ("Priority", priority(doc)), ("ToPlaces", doc.get("to_places")),
+                       ("DueDate", doc.get("due_date"))]
+        for tag, value in fields:
             ET.SubElement(item, tag).text = "" if value is None else str(value)
         info = ET.SubElement(item, "SignerInfo")
         ET.SubElement(info, "Position").text = signer.get("position") or ""
         ET.SubElement(info, "FullName").text = signer.get("full_name") or ""
+        for recipient in doc.get("recipients") or []:
+            to = ET.SubElement(item, "To")
+            ET.SubElement(to, "OrganId").text = recipient.get("organ_id") or ""
+            ET.SubElement(to, "OrganName").text = recipient.get("name") or ""
     buffer = io.BytesIO()
     ET.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
     return buffer.getvalue()

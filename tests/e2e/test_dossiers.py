@@ -164,6 +164,9 @@ def test_an_issued_outgoing_document_is_filed_beside_incoming_ones_but_a_draft_i
     assert second.findtext("CodeNumber") == issued["code_number"]
     assert second.findtext("CodeNotation") == "TB-STC"
     assert second.findtext("SignerInfo/FullName") == "Võ Văn Hùng"
+    assert second.findtext("IssuedAmount") == "5" and second.findtext("Priority") == "0"
+    assert second.findtext("To/OrganName") == "Tòa án nhân dân tối cao"
+    assert second.find("ArrivalNumber") is None
 
 
 def test_whoever_opened_a_dossier_keeps_sight_of_its_documents_after_moving_units(system):
