@@ -1,0 +1,309 @@
+"""The documents service's entrypoints for the directory: signing in, units and their
+history, users and their roles. Mixed into DocumentsService, whose providers and
+helpers these use."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+
+from nameko.rpc import rpc
+from sqlalchemy import or_, select
+
+from services.common.db import fetch_page
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Unauthenticated, invalid_fields,
+                                    not_found)
+from services.common.identity import ADMIN
+from services.common.validation import Problems, page_params
+from services.documents import directory, domain, schemas
+from services.documents.models import Membership, Unit, UnitChange, User
+from services.documents.passwords import hash_password, verify_password
+
+
+
+
+class DirectoryEntrypoints:
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def authenticate(self, token, username, password):
+        """Check a username and password (the gateway's login).
+
+        Args: token — the gateway's system token; username; password.
+        Returns: the user with memberships ({id, username, full_name, clearance,
+        memberships: [{unit_id, role, unit_name}]}).
+        Errors: Unauthenticated (401) for a wrong pair, an inactive user, or a caller
+        that is not a service.
+        """
+        if not self.identity.caller(token).system:
+            raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
+                                  "Only the gateway may authenticate users.")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
+                                  "Wrong username or password.")
+        with self.db.read() as session:
+            user = session.execute(select(User).where(
+                User.username == username.strip().lower())).scalar_one_or_none()
+        if not verify_password(user.password_hash if user else None, password) \
+                or not user.active:
+            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
+                                  "Wrong username or password.")
+        with self.db.transaction() as session:
+            self._audit(session, "login", "user", user.id, user.id, {})
+        return self._user_profile(user.id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_me(self, token):
+        """The caller's profile: {id, username, full_name, clearance, memberships}."""
+        caller = self.identity.caller(token)
+        return self._user_profile(caller.user_id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_units(self, token, params=None):
+        """Units, paged and filterable: params {parent_id, q, active ("true": units in
+        force today, "false": closed ones), page, page_size}.
+        Returns {items: [unit], total, page, page_size}. The directory is public to
+        every signed-in user (it is how recipients are chosen)."""
+        self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"parent_id", "q", "active", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        parent_id = problems.text(params, "parent_id", max_length=36)
+        text = problems.text(params, "q", max_length=200)
+        active = problems.choice(params, "active", ("true", "false"))
+        problems.raise_if_any()
+        query = select(Unit)
+        if parent_id:
+            query = query.where(Unit.parent_id == parent_id)
+        if active is not None:   # units closed by a merger have a valid_to in the past
+            still = or_(Unit.valid_to.is_(None), Unit.valid_to >= domain.today())
+            query = query.where(still if active == "true" else ~still)
+        if text:
+            query = query.where(Unit.name.ilike(f"%{text}%"))
+        with self.db.read() as session:
+            total, units = fetch_page(session, query.order_by(Unit.level, Unit.name),
+                                      page, page_size)
+            units = units.scalars()
+            items = [schemas.unit_out(u) for u in units]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_unit(self, token, unit_id):
+        """One unit by id. Errors: NotFound."""
+        self.identity.caller(token)
+        with self.db.read() as session:
+            unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+            if unit is None:
+                raise not_found("đơn vị", "Unit", unit_id)
+            return schemas.unit_out(unit)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_unit(self, token, payload):
+        """Add a unit to the tree (administrators): {organ_id?, parent_id?, name,
+        abbreviation?, level, valid_from?}. Returns the unit. Errors: Forbidden;
+        InvalidInput (bad fields, unknown parent); Conflict (mã định danh in use)."""
+        caller = self._require_admin(token)
+        unit_input = directory.parse_unit(payload)
+        with self.db.transaction() as session:
+            if unit_input["parent_id"] and session.get(Unit, unit_input["parent_id"]) is None:
+                raise invalid_fields({"parent_id": {"vi": "Không có đơn vị cấp trên này.",
+                                                    "en": "No such parent unit."}})
+            if unit_input["organ_id"] and session.execute(select(Unit.id).where(
+                    Unit.organ_id == unit_input["organ_id"])).first():
+                raise Conflict("Mã định danh đã được dùng cho đơn vị khác.",
+                               "This mã định danh is already used by another unit.")
+            unit = Unit(id=str(uuid.uuid4()), **unit_input)
+            session.add(unit)
+            session.flush()
+            result = schemas.unit_out(unit)
+            self._audit(session, "create", "unit", unit.id, caller.user_id, {"after": result})
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def rename_unit(self, token, unit_id, payload):
+        """Rename a unit from a date (administrators): {name, abbreviation?,
+        effective_date}. The old name stays in its history. Returns the unit.
+        Errors: Forbidden, NotFound, InvalidInput, Conflict for a closed unit."""
+        caller = self._require_admin(token)
+        change = directory.parse_rename(payload)
+        with self.db.transaction() as session:
+            unit = self._open_unit(session, unit_id)
+            before = {"name": unit.name, "abbreviation": unit.abbreviation}
+            unit.name = change["name"]
+            if change["abbreviation"] is not None:
+                unit.abbreviation = change["abbreviation"]
+            after = {"name": unit.name, "abbreviation": unit.abbreviation}
+            session.add(UnitChange(unit_id=unit.id, kind="renamed",
+                                   effective_date=change["effective_date"],
+                                   details={"before": before, "after": after},
+                                   recorded_by=caller.user_id,
+                                   recorded_at=datetime.now(timezone.utc)))
+            self._audit(session, "rename", "unit", unit.id, caller.user_id,
+                        {"before": before, "after": after})
+            return schemas.unit_out(unit)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def merge_units(self, token, payload):
+        """Merge units into another from a date (administrators): {unit_ids,
+        into_unit_id, effective_date}. Merged units close (valid_to = the day before),
+        keep their documents and registers, and their children move to the successor.
+        Returns {successor, merged: [unit]}. Errors: Forbidden, NotFound, InvalidInput,
+        Conflict for a unit already closed."""
+        caller = self._require_admin(token)
+        merge = directory.parse_merge(payload)
+        closing = merge["effective_date"] - timedelta(days=1)
+        with self.db.transaction() as session:
+            successor = self._open_unit(session, merge["into_unit_id"])
+            merged = [self._open_unit(session, unit_id) for unit_id in merge["unit_ids"]]
+            for unit in merged:
+                unit.valid_to = closing
+                for child in session.execute(select(Unit).where(
+                        Unit.parent_id == unit.id, Unit.valid_to.is_(None))).scalars():
+                    child.parent_id = successor.id
+                session.add(UnitChange(unit_id=unit.id, kind="merged_into",
+                                       effective_date=merge["effective_date"],
+                                       details={"successor_id": successor.id,
+                                                "successor_name": successor.name},
+                                       recorded_by=caller.user_id,
+                                       recorded_at=datetime.now(timezone.utc)))
+            session.add(UnitChange(unit_id=successor.id, kind="absorbed",
+                                   effective_date=merge["effective_date"],
+                                   details={"merged": [{"id": u.id, "name": u.name}
+                                                       for u in merged]},
+                                   recorded_by=caller.user_id,
+                                   recorded_at=datetime.now(timezone.utc)))
+            self._audit(session, "merge", "unit", successor.id, caller.user_id,
+                        {"merged": [u.id for u in merged],
+                         "effective_date": merge["effective_date"].isoformat()})
+            return {"successor": schemas.unit_out(successor),
+                    "merged": [schemas.unit_out(u) for u in merged]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_unit_history(self, token, unit_id):
+        """A unit's changes, oldest first: {unit, changes: [{kind, effective_date,
+        details, recorded_at}]}. Errors: NotFound."""
+        self.identity.caller(token)
+        with self.db.read() as session:
+            unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+            if unit is None:
+                raise not_found("đơn vị", "Unit", unit_id)
+            changes = session.execute(select(UnitChange).where(UnitChange.unit_id == unit.id)
+                                      .order_by(UnitChange.effective_date, UnitChange.id))
+            return {"unit": schemas.unit_out(unit), "changes": [
+                {"kind": c.kind, "effective_date": c.effective_date.isoformat(),
+                 "details": c.details, "recorded_at": c.recorded_at.isoformat()}
+                for c in changes.scalars()]}
+
+    def _open_unit(self, session, unit_id):
+        unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+        if unit is None:
+            raise not_found("đơn vị", "Unit", unit_id)
+        if unit.valid_to is not None:
+            raise Conflict(f"Đơn vị {unit.name} đã ngừng hoạt động từ {unit.valid_to}.",
+                           f"Unit {unit.name} was closed on {unit.valid_to}.")
+        return unit
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_users(self, token, params=None):
+        """Users with their roles: params {unit_id, q, page, page_size}. Administrators
+        see everyone; others see the members of their own units. Returns a page."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"unit_id", "q", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        text = problems.text(params, "q", max_length=100)
+        problems.raise_if_any()
+        is_admin = caller.has_role_anywhere(ADMIN)
+        if unit_id and not is_admin and not caller.is_member(unit_id):
+            raise self._forbidden_unit()
+        query = select(User)
+        units = [unit_id] if unit_id else (None if is_admin else sorted(caller.unit_ids))
+        if units is not None:
+            query = query.where(User.id.in_(select(Membership.user_id)
+                                            .where(Membership.unit_id.in_(units))))
+        if text:
+            query = query.where(User.full_name.ilike(f"%{text}%")
+                                | User.username.ilike(f"%{text}%"))
+        with self.db.read() as session:
+            total, users = fetch_page(session, query.order_by(User.username), page, page_size)
+            items = self._profiles(session, users.scalars().all())
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_user(self, token, payload):
+        """Create a user with roles per unit (administrators): {username, full_name,
+        position?, password (≥ 10 characters), clearance?, memberships: [{unit_id,
+        role}]}. Returns the profile. Errors: Forbidden; InvalidInput; Conflict for a
+        username in use."""
+        caller = self._require_admin(token)
+        user_input = directory.parse_user(payload)
+        password_hash = hash_password(user_input.pop("password"))
+        memberships = user_input.pop("memberships")
+        with self.db.transaction() as session:
+            if session.execute(select(User.id).where(
+                    User.username == user_input["username"])).first():
+                raise Conflict("Tên đăng nhập đã có người dùng.", "This username is taken.")
+            self._refuse_unknown_units(session, memberships)
+            user = User(id=str(uuid.uuid4()), password_hash=password_hash, active=True,
+                        **user_input)
+            session.add(user)
+            session.flush()
+            session.add_all(Membership(user_id=user.id, **m) for m in memberships)
+            self._audit(session, "create", "user", user.id, caller.user_id,
+                        {"after": user_input | {"memberships": memberships}})
+        return self._user_profile(user.id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_user_memberships(self, token, user_id, payload):
+        """Replace a user's roles (administrators): {memberships: [{unit_id, role}]}, for
+        a person who moves between units or changes duties. What they saw through their
+        old units they no longer see, except through dossiers they opened. Takes effect
+        at their next sign-in (tokens carry the roles for at most their lifetime).
+        Returns the profile. Errors: Forbidden; NotFound; InvalidInput (unknown units)."""
+        caller = self._require_admin(token)
+        memberships = directory.parse_membership_change(payload)
+        with self.db.transaction() as session:
+            user = session.get(User, user_id) if isinstance(user_id, str) else None
+            if user is None:
+                raise not_found("người dùng", "User", user_id)
+            self._refuse_unknown_units(session, memberships)
+            before = [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
+                select(Membership).where(Membership.user_id == user.id)).scalars()]
+            session.execute(Membership.__table__.delete().where(
+                Membership.user_id == user.id))
+            session.add_all(Membership(user_id=user.id, **m) for m in memberships)
+            self._audit(session, "change_roles", "user", user.id, caller.user_id,
+                        {"before": before, "after": memberships})
+        return self._user_profile(user.id)
+
+    @staticmethod
+    def _refuse_unknown_units(session, memberships):
+        known = set(session.execute(select(Unit.id).where(
+            Unit.id.in_({m["unit_id"] for m in memberships}))).scalars())
+        unknown = sorted({m["unit_id"] for m in memberships} - known)
+        if unknown:
+            raise invalid_fields({"memberships": {
+                "vi": f"Không có đơn vị: {', '.join(unknown)}.",
+                "en": f"Unknown units: {', '.join(unknown)}."}})
+
+
+    def _user_profile(self, user_id):
+        with self.db.read() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise not_found("người dùng", "User", user_id)
+            return self._profiles(session, [user])[0]
+
+    @staticmethod
+    def _profiles(session, users):
+        """Users with their memberships and unit names, in two queries for any number."""
+        memberships = session.execute(select(Membership).where(
+            Membership.user_id.in_([u.id for u in users])).order_by(Membership.id)).scalars()
+        by_user: dict[str, list] = {}
+        for membership in memberships:
+            by_user.setdefault(membership.user_id, []).append(membership)
+        units = {u.id: u for u in session.execute(select(Unit).where(Unit.id.in_(
+            {m.unit_id for ms in by_user.values() for m in ms}))).scalars()}
+        return [schemas.user_out(u, by_user.get(u.id, []), units) for u in users]
