@@ -37,8 +37,20 @@ CONFIDENTIALITIES = ("none", "confidential", "secret", "top_secret")
 INCOMING = "incoming"
 INCOMING_SECRET = "incoming_secret"
 
-STATE_REGISTERED = "registered"
-STATE_RECALLED = "recalled"      # withdrawn by its issuer (ND30 Điều 18.4)
+# The states of an incoming document (DOMAIN.md §1.7), with the edXML status code each
+# answers with (§2.7). Documents records "received" (from the exchange, not registered
+# yet), "returned", "registered" and "recalled"; workflow's events move a registered
+# document through assignment to completion.
+STATE_RECEIVED = "received"          # chờ tiếp nhận            (01)
+STATE_RETURNED = "returned"          # trả lại, with a reason    (02)
+STATE_REGISTERED = "registered"      # đã vào sổ                 (03)
+STATE_TO_ASSIGN = "to_assign"        # chờ phân công
+STATE_ASSIGNED = "assigned"          # đã phân công              (04)
+STATE_IN_PROGRESS = "in_progress"    # đang xử lý                (05)
+STATE_DONE = "done"                  # hoàn thành                (06)
+STATE_RECALLED = "recalled"          # withdrawn by its issuer (ND30 Điều 18.4)
+INCOMING_STATES = (STATE_RECEIVED, STATE_RETURNED, STATE_REGISTERED, STATE_TO_ASSIGN,
+                   STATE_ASSIGNED, STATE_IN_PROGRESS, STATE_DONE, STATE_RECALLED)
 
 # Số: Arabic digits (ND30 Phụ lục I §II.3). Ký hiệu: groups of Unicode letters and
 # digits joined by "-", no spaces; a QPPL number carries its year first ("2020/NĐ-CP").

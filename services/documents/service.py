@@ -147,7 +147,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         problems.only(params, {"unit_id", "state", "from", "to", "page", "page_size"})
         page, page_size = page_params(problems, params)
         unit_id = problems.text(params, "unit_id", max_length=36)
-        state = problems.text(params, "state", max_length=30)
+        state = problems.choice(params, "state", domain.INCOMING_STATES)
         date_from = problems.date(params, "from")
         date_to = problems.date(params, "to")
         problems.raise_if_any()

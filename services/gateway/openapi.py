@@ -7,6 +7,8 @@ from __future__ import annotations
 # against services/documents/outgoing.py.
 OUTGOING_STATES = ("draft", "submitted", "returned", "approved", "form_checked", "signed",
                    "numbered", "issued", "recalled", "cancelled")
+INCOMING_STATES = ("received", "returned", "registered", "to_assign", "assigned",
+                   "in_progress", "done", "recalled")
 OUTGOING_ACTIONS = ("submit", "return", "approve", "check_form", "sign", "number", "issue",
                     "recall", "cancel")
 
@@ -69,7 +71,8 @@ ROUTES = [
      "IncomingRequest", "IncomingDocument", []),
     ("GET", "/api/v1/incoming", "documents", "Danh sách văn bản đến / Incoming documents",
      True, None, "IncomingPage",
-     [q("unit_id"), q("state"), q("from", format="date"), q("to", format="date")] + PAGE),
+     [q("unit_id"), q("state", enum=list(INCOMING_STATES)), q("from", format="date"),
+      q("to", format="date")] + PAGE),
     ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
      True, None, "IncomingDocument", []),
     ("POST", "/api/v1/outgoing", "documents", "Soạn dự thảo văn bản đi / Start a draft",

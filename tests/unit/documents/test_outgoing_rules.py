@@ -5,7 +5,7 @@ import pytest
 from services.common.errors import InvalidInput
 from services.common.identity import Caller, Membership
 from services.common.validation import Problems
-from services.documents import outgoing
+from services.documents import domain, outgoing
 from services.gateway import openapi
 
 TODAY = date(2026, 11, 25)
@@ -119,3 +119,4 @@ def test_every_state_is_reachable_and_the_openapi_lists_the_same_states_and_step
     assert reachable == set(outgoing.STATES)
     assert openapi.OUTGOING_STATES == outgoing.STATES
     assert openapi.OUTGOING_ACTIONS == outgoing.ACTIONS
+    assert openapi.INCOMING_STATES == domain.INCOMING_STATES
