@@ -45,6 +45,9 @@ STC_RULES = {
     "approve_draft": {"lanhdao.stc"},
     "number_signed_document": {"vanthu.stc"},
     "print_outgoing_register": {"vanthu.stc", "lanhdao.stc"},
+    "copy_document": {"vanthu.stc"},
+    "view_copy": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
+    "document_history": {"vanthu.stc", "lanhdao.stc", "chuyenvien.stc"},
 }
 # the same actions on a document of the parent unit (UBND): STC's people are its children
 UBND_RULES = {
@@ -62,6 +65,9 @@ UBND_RULES = {
     "approve_draft": {"lanhdao.ubnd"},
     "number_signed_document": {"vanthu.ubnd"},
     "print_outgoing_register": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "copy_document": {"vanthu.ubnd"},
+    "view_copy": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
+    "document_history": {"vanthu.ubnd", "lanhdao.ubnd", "admin"},
 }
 # who drafts, approves, checks and signs in each unit when a case needs a document
 # brought to a state first
@@ -90,6 +96,11 @@ def world(system, pdf_bytes):
         target["outgoing"] = outgoing_in(apis, unit, "draft")
         numbered = outgoing_in(apis, unit, "numbered")
         target["outgoing_register_id"] = numbered["register_id"]
+        made_copy = apis[staff["clerk"]].post("/copies", json={
+            "document_id": target["document"]["id"], "unit_id": target["document"]["unit_id"],
+            "form": "SY"})
+        assert made_copy.status_code == 201, made_copy.text
+        target["copy_id"] = made_copy.json()["id"]
     for target in made.values():
         target["apis"] = apis
     return apis, made
@@ -153,6 +164,13 @@ def act(api, action, target, unit_id):
     if action == "print_outgoing_register":
         return api.get(f"/registers/{target['outgoing_register_id']}/export",
                        params={"format": "xlsx"}).status_code
+    if action == "copy_document":
+        return api.post("/copies", json={"document_id": target["document"]["id"],
+                                         "unit_id": unit_id, "form": "SL"}).status_code
+    if action == "view_copy":
+        return api.get(f"/copies/{target['copy_id']}").status_code
+    if action == "document_history":
+        return api.get(f"/documents/{target['outgoing']['id']}/history").status_code
     raise AssertionError(action)
 
 
