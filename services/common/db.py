@@ -11,11 +11,14 @@ psycogreen, and counters are taken with ``SELECT ... FOR UPDATE``.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timezone
 
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, create_engine, event, func, select, text
+
+from sqlalchemy import DateTime, MetaData, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from services.common.config import settings_of
 
@@ -28,6 +31,24 @@ NAMING_CONVENTION = {
 }
 
 _green_patched = False
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment in time, always timezone-aware UTC in Python. PostgreSQL keeps the zone
+    (timestamptz); SQLite keeps none and would hand back naive values, which would then
+    travel without an offset (API times are ISO 8601 with an offset)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
 
 
 def new_metadata() -> MetaData:

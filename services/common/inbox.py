@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, String, Table, select
+from sqlalchemy import Column, String, Table, select
+
+from services.common.db import UtcDateTime
 
 
 def processed_events_table(metadata) -> Table:
@@ -16,7 +18,7 @@ def processed_events_table(metadata) -> Table:
         "processed_events", metadata,
         Column("event_id", String(36), primary_key=True),
         Column("handler", String(100), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
 
 

@@ -11,9 +11,10 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, String, Table, func,
+from sqlalchemy import (JSON, BigInteger, Column, Integer, String, Table, func,
                         select, update)
 
+from services.common.db import UtcDateTime
 from services.common.events import envelope
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ def outbox_table(metadata) -> Table:
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(64), nullable=False),
         Column("payload", JSON, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True, index=True),
     )
 
 

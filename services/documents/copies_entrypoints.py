@@ -10,7 +10,8 @@ from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.db import fetch_page
-from services.common.errors import EXPECTED_ERRORS, Forbidden, invalid_fields, not_found
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
+                                    not_found)
 from services.common.identity import CLERK
 from services.common.validation import Problems, page_params
 from services.documents import copies, domain, numbering, schemas
@@ -29,7 +30,7 @@ class CopyEntrypoints:
         Returns: the copy, with a summary of its source. Errors: InvalidInput (bad
         fields, files not stored, a file on a secret copy, an outgoing document not yet
         numbered); Forbidden unless a văn thư of the unit who may see the source;
-        NotFound (source or unit). Every copy is audited."""
+        NotFound (source or unit); Conflict (a recalled document). Every copy is audited."""
         caller = self.identity.caller(token)
         data = copies.parse_copy(payload)
         if not caller.has_role(data["unit_id"], CLERK):
@@ -43,6 +44,9 @@ class CopyEntrypoints:
             if not self._may_view(session, caller, source):
                 raise Forbidden("Bạn không có quyền xem văn bản cần sao.",
                                 "You may not see the document to copy.")
+            if source.state == domain.STATE_RECALLED:   # same word in both directions
+                raise Conflict("Văn bản đã bị thu hồi, không sao được.",
+                               "The document was recalled; it cannot be copied.")
             if isinstance(source, OutgoingDocument) and source.code_number is None:
                 raise invalid_fields({"document_id": {
                     "vi": "Chỉ sao văn bản đi đã cấp số.",

@@ -2,11 +2,11 @@
 registers and their counters, incoming documents, and the audit log."""
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer,
                         String, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import new_metadata
+from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
 from services.common.outbox import outbox_table
 
@@ -44,7 +44,7 @@ class UnitChange(Base):
     effective_date: Mapped[object] = mapped_column(Date)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     recorded_by: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class User(Base):
@@ -108,7 +108,7 @@ class IncomingDocument(Base):
     register_id: Mapped[str] = mapped_column(ForeignKey("registers.id"))
     year: Mapped[int] = mapped_column(Integer)
     arrival_number: Mapped[int] = mapped_column(Integer)
-    arrival_date: Mapped[object] = mapped_column(DateTime(timezone=True))
+    arrival_date: Mapped[object] = mapped_column(UtcDateTime())
     code_number: Mapped[str] = mapped_column(String(11))
     code_number_value: Mapped[int] = mapped_column(BigInteger)
     code_notation: Mapped[str] = mapped_column(String(30))
@@ -131,7 +131,7 @@ class IncomingDocument(Base):
     file_ids: Mapped[list] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(30))
     registered_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class OutgoingDocument(Base):
@@ -171,11 +171,11 @@ class OutgoingDocument(Base):
     code_number: Mapped[str | None] = mapped_column(String(11))
     code_notation: Mapped[str | None] = mapped_column(String(30))
     issued_date: Mapped[object | None] = mapped_column(Date)
-    issued_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[object | None] = mapped_column(UtcDateTime())
     signed_by: Mapped[str | None] = mapped_column(String(36))
     drafted_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
+    updated_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class OutgoingVersion(Base):
@@ -191,7 +191,7 @@ class OutgoingVersion(Base):
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class DocumentCopy(Base):
@@ -221,7 +221,7 @@ class DocumentCopy(Base):
     confidentiality: Mapped[str] = mapped_column(String(20))
     file_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):
@@ -234,7 +234,7 @@ class AuditEntry(Base):
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40))
@@ -272,8 +272,8 @@ class Dossier(Base):
     creator_id: Mapped[str] = mapped_column(String(36))
     creator_name: Mapped[str] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(10))
-    opened_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[object] = mapped_column(UtcDateTime())
+    closed_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
 class DossierDocument(Base):
@@ -287,7 +287,7 @@ class DossierDocument(Base):
     direction: Mapped[str] = mapped_column(String(20), default="incoming")
     ordinal: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[str] = mapped_column(String(36))
-    added_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class DocumentFile(Base):

@@ -49,7 +49,10 @@ def describe(event: dict) -> str:
 def rows(events: list[dict]) -> list[list[str]]:
     out = []
     for number, event in enumerate(events, start=1):
-        at = datetime.fromisoformat(event["at"]).astimezone(VIETNAM)
+        at = datetime.fromisoformat(event["at"])
+        if at.tzinfo is None:   # every stored time is UTC
+            at = at.replace(tzinfo=timezone.utc)
+        at = at.astimezone(VIETNAM)
         out.append([str(number), at.strftime("%d/%m/%Y %H:%M"), event.get("actor_name") or "",
                     ACTIONS.get(event["action"], event["action"]), describe(event)])
     return out

@@ -1,10 +1,10 @@
 """The notify service's records: each user's notifications."""
 from __future__ import annotations
 
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import new_metadata
+from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
 
 metadata = new_metadata()
@@ -27,8 +27,8 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(String(1000))
     document_id: Mapped[str | None] = mapped_column(String(36))
     urgency: Mapped[str] = mapped_column(String(20), default="normal")
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
-    read_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+    read_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
 processed = processed_events_table(metadata)

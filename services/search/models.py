@@ -6,9 +6,9 @@ documents), and the text storage extracted from each file. ``revision`` grows wi
 every change of a document or of one of its files' text, so the index never takes
 an older state over a newer one when two handlers race.
 """
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
 
-from services.common.db import new_metadata
+from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
 
 metadata = new_metadata()
@@ -20,7 +20,7 @@ documents = Table(
     Column("document_id", String(36), primary_key=True),
     Column("data", JSON, nullable=False),          # the indexed fields, without content
     Column("revision", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 document_files = Table(
@@ -35,5 +35,5 @@ file_texts = Table(
     "file_texts", metadata,
     Column("file_id", String(36), primary_key=True),
     Column("text", Text, nullable=False),
-    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("fetched_at", UtcDateTime(), nullable=False),
 )

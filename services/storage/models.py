@@ -5,10 +5,10 @@ its bytes arrived and matched their declared kind, or ``rejected`` when they did
 not. Its text goes ``pending`` → ``ok`` | ``empty`` | ``failed`` | ``none`` (a kind
 not extracted yet).
 """
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, Index, Integer, String, Table, Text,
                         false, text)
 
-from services.common.db import new_metadata
+from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
 from services.common.outbox import outbox_table
 
@@ -45,12 +45,12 @@ files = Table(
     Column("text_truncated", Boolean, nullable=False, server_default=false()),
     Column("text_error", Text, nullable=True),
     Column("extraction_attempts", Integer, nullable=False, server_default=text("0")),
-    Column("extraction_started_at", DateTime(timezone=True), nullable=True),
-    Column("extracted_at", DateTime(timezone=True), nullable=True),
+    Column("extraction_started_at", UtcDateTime(), nullable=True),
+    Column("extracted_at", UtcDateTime(), nullable=True),
     Column("uploaded_by", String(100), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("stored_at", DateTime(timezone=True), nullable=True),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("stored_at", UtcDateTime(), nullable=True),
     Index("ix_files_status_text_status", "status", "text_status"),
 )
 

@@ -55,15 +55,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def iso(value: datetime | None) -> str | None:
-    value = as_utc(value)
     return value.isoformat() if value is not None else None
 
 

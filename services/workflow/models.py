@@ -2,10 +2,10 @@
 items that put it in people's inboxes."""
 from __future__ import annotations
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import new_metadata
+from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
 
 metadata = new_metadata()
@@ -31,7 +31,7 @@ class Processing(Base):
     urgency_rank: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[object | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(30))
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class WorkItem(Base):
@@ -44,8 +44,8 @@ class WorkItem(Base):
     user_id: Mapped[str] = mapped_column(String(36), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     state: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-    done_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
+    done_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
 processed = processed_events_table(metadata)

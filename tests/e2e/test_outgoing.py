@@ -84,6 +84,7 @@ def issued(people, pdf_bytes):
 
 def test_a_draft_keeps_every_version_and_returns_with_a_reason(issued):
     assert issued["created"]["state"] == "draft" and issued["created"]["version"] == 1
+    assert issued["created"]["created_at"].endswith("+00:00")   # times carry their offset
     assert issued["submitted"].status_code == 200
     assert issued["returned"].json()["state"] == "returned"
     assert issued["returned"].json()["state_reason"] == "Bổ sung số liệu quý IV"
@@ -213,6 +214,9 @@ def test_a_recall_withdraws_the_internal_copies(people, pdf_bytes):
     assert recalled.status_code == 200, recalled.text
     assert recalled.json()["state"] == "recalled"
     assert people["vanthu.snv"].get(f"/incoming/{incoming_id}").json()["state"] == "recalled"
+    copy = people["vanthu.snv"].post("/copies", json={
+        "document_id": incoming_id, "unit_id": people["vanthu.snv"].unit_id, "form": "SY"})
+    assert copy.status_code == 409
     again = step(people["lanhdao.stc"], doc["id"], "recall", reason="Lần nữa")
     assert again.status_code == 409
 
