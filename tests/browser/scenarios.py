@@ -6,7 +6,9 @@ sees it in the register with số đến 1; the head of the unit (lanhdao.stc) s
 unread badge and the item in their inbox, and finds the document by a word that
 occurs only inside the PDF, with the hit marked in the snippet. Then: validation
 errors next to their fields, the duplicate confirmation, English, a narrow screen,
-an expired session. Screenshots of every main screen go to /tmp/ui-*.png."""
+an expired session. Then an outgoing document from draft to issue through every step,
+each taken by the role that may take it, delivered to another unit's incoming list.
+Screenshots of every main screen go to /tmp/ui-*.png."""
 from __future__ import annotations
 
 import glob
@@ -255,3 +257,217 @@ def scenario_rejected_token_goes_back_to_login(make_page, pdf_path=None):
     expect(page.locator("#login-username")).to_be_visible()
     expect(page.locator("#login-message")).to_contain_text("hết hạn")
     assert page.evaluate("sessionStorage.getItem('eoffice.token')") is None
+
+
+# ---------------------------------------------------------------- outgoing documents
+
+OUTGOING_SUBJECT = "Thông báo lịch tiếp công dân định kỳ của Sở Tài chính"
+RETURN_REASON = "Đề nghị bổ sung căn cứ pháp lý và địa điểm tiếp công dân."
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def open_outgoing(page, subject: str) -> None:
+    """From anywhere: the unit's outgoing list, then the document with this subject."""
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Văn bản đi")
+    row = page.locator(".data-table tbody tr").filter(has_text=subject)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=subject).click()
+    expect(page.locator("h1")).to_have_text(subject)
+    expect(page.locator("#doc-state")).to_be_visible()
+
+
+def take_step(page, action: str, state: str) -> None:
+    page.locator(f"#action-{action}").click()
+    expect(page.locator("#doc-state")).to_have_text(state)
+    expect(page.locator("#step-done")).to_be_visible()
+
+
+def scenario_outgoing_draft_to_issue(make_page, pdf_path=None):
+    started = time.monotonic()
+    # Unique, so that the scenario finds its own document whatever else exists.
+    subject = f"{OUTGOING_SUBJECT} (kiểm thử {time.strftime('%H%M%S')})"
+    page = make_page()
+
+    # --- The specialist drafts a Thông báo with an internal and an external recipient
+    login(page, "chuyenvien.stc")
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Văn bản đi")
+    page.wait_for_selector(".data-table, .empty")
+    expect(page.locator("#register-print")).to_have_count(0)   # a specialist prints no register
+    page.locator("#draft-new").click()
+    expect(page.locator("h1")).to_have_text("Soạn dự thảo văn bản đi")
+
+    # Nothing filled in: the server's problems next to their fields
+    page.locator("#draft-save").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#f-subject-error")).to_have_text("Bắt buộc phải nhập.")
+    expect(page.locator("#f-document_type")).to_have_attribute("aria-invalid", "true")
+
+    page.locator("#f-document_type").select_option("TB")
+    page.locator("#f-subject").fill(subject)
+    page.locator("#f-page_amount").fill("2")
+    page.locator("#f-urgency-urgent").check()
+    page.locator("#f-issued_amount").fill("5")
+    page.locator("#f-due_date").fill((date.today() + timedelta(days=7)).isoformat())
+    page.locator("#f-keeper").fill("Lưu: VT, Văn phòng Sở")
+    page.locator("#f-recipients").fill("Nội vụ")
+    page.locator("#f-unit-search-button").click()
+    found = page.locator("#f-unit-results li").filter(has_text="Sở Nội vụ tỉnh Tây Ninh")
+    expect(found).to_have_count(1)
+    found.get_by_role("button", name="Thêm Sở Nội vụ tỉnh Tây Ninh vào nơi nhận").click()
+    expect(found.get_by_role("button")).to_be_disabled()
+    page.locator("#f-ext-name").fill("Bộ Tài chính")
+    page.locator("#f-ext-organ_id").fill("000.00.00.G12")
+    page.locator("#f-ext-add").click()
+    chosen = page.locator("#f-recipient-list .recipient")
+    expect(chosen).to_have_count(2)
+    expect(chosen.nth(0)).to_contain_text("Sở Nội vụ tỉnh Tây Ninh")
+    expect(chosen.nth(0)).to_contain_text("Nội bộ")
+    expect(chosen.nth(1)).to_contain_text("Liên thông")
+    if pdf_path:
+        page.locator("#f-files").set_input_files(pdf_path)
+        item = page.locator(".file-item").filter(has_text=os.path.basename(pdf_path))
+        expect(item).to_have_class(re.compile(r"\bis-done\b"), timeout=30_000)
+    page.locator("#f-note").fill("Dự thảo lần đầu.")
+    screenshot(page, "outgoing-form")
+    page.locator("#draft-save").click()
+
+    expect(page.locator("h1")).to_have_text(subject)
+    expect(page.locator(".alert-success")).to_contain_text("phiên bản 1")
+    expect(page.locator("#doc-state")).to_have_text("Dự thảo")
+    expect(page.locator("#doc-code")).to_have_text("Chưa cấp số")
+    expect(page.locator("#doc-recipients tbody tr")).to_have_count(2)
+    take_step(page, "submit", "Trình duyệt")
+    expect(page.locator("#doc-actions")).to_have_count(0)   # nothing more for the drafter now
+    logout(page)
+
+    # --- The head returns it with a reason (a reason is required)
+    login(page, "lanhdao.stc")
+    open_outgoing(page, subject)
+    expect(page.locator("#action-approve")).to_be_visible()
+    page.locator("#action-return").click()
+    page.locator("#step-confirm").click()
+    expect(page.locator("#step-reason-error")).to_have_text("Nhập lý do.")
+    page.locator("#step-reason").fill(RETURN_REASON)
+    page.locator("#step-confirm").click()
+    expect(page.locator("#doc-state")).to_have_text("Trả lại")
+    expect(page.locator("#doc-state-reason")).to_contain_text(RETURN_REASON)
+    logout(page)
+
+    # --- The specialist sees why, saves version 2 and submits again
+    login(page, "chuyenvien.stc")
+    open_outgoing(page, subject)
+    expect(page.locator("#doc-state-reason")).to_contain_text(RETURN_REASON)
+    page.locator("#new-version > summary").click()
+    expect(page.locator("#v-subject")).to_have_value(subject)
+    page.locator("#v-page_amount").fill("3")
+    page.locator("#v-note").fill("Đã bổ sung căn cứ pháp lý và địa điểm.")
+    page.locator("#version-save").click()
+    expect(page.locator("#version-saved")).to_have_text("Đã lưu phiên bản 2.")
+    expect(page.locator("#doc-version")).to_have_text("2")
+    expect(page.locator("#doc-page-amount")).to_have_text("3")
+    versions = page.locator("#doc-versions tbody tr")
+    expect(versions).to_have_count(2)
+    expect(versions.first).to_contain_text("Đã bổ sung căn cứ pháp lý")
+    expect(versions.first).to_contain_text("Đặng Quốc Bảo")
+    take_step(page, "submit", "Trình duyệt")
+    logout(page)
+
+    # --- Approve (head), check the form (clerk), sign (head)
+    login(page, "lanhdao.stc")
+    open_outgoing(page, subject)
+    take_step(page, "approve", "Đã duyệt")
+    logout(page)
+    login(page, "vanthu.stc")
+    open_outgoing(page, subject)
+    expect(page.locator("#action-approve")).to_have_count(0)
+    take_step(page, "check_form", "Đã kiểm tra thể thức")
+    logout(page)
+    login(page, "lanhdao.stc")
+    open_outgoing(page, subject)
+    take_step(page, "sign", "Đã ký")
+    expect(page.locator("#doc-signer")).to_have_text("Giám đốc Võ Văn Hùng")
+    logout(page)
+
+    # --- The clerk numbers it (…/TB-STC) and issues it; Sở Nội vụ receives it at once
+    login(page, "vanthu.stc")
+    open_outgoing(page, subject)
+    page.locator("#action-number").click()
+    expect(page.locator("#step-field_code")).to_have_count(0)   # only a công văn needs one
+    page.locator("#step-confirm").click()
+    expect(page.locator("#doc-state")).to_have_text("Đã cấp số")
+    code = re.compile(r"^\d+/TB-STC$")
+    expect(page.locator("#doc-code")).to_have_text(code)
+    expect(page.locator("#step-done")).to_contain_text("/TB-STC")
+    take_step(page, "issue", "Đã phát hành")
+    internal = page.locator("#doc-recipients tbody tr").filter(has_text="Sở Nội vụ tỉnh Tây Ninh")
+    expect(internal).to_contain_text(re.compile(r"Số đến \d+"))
+    expect(internal.get_by_role("link")).to_have_count(0)   # another unit's register
+    expect(page.locator("#doc-actions #action-recall")).to_be_visible()
+    number = page.locator("#doc-code").inner_text()
+
+    # History (every step, who took it) and its exports
+    history = page.locator("#doc-history tbody tr")
+    expect(history.filter(has_text="Phát hành")).to_have_count(1)
+    expect(history.filter(has_text="Trả lại").first).to_contain_text(RETURN_REASON)
+    with page.expect_download() as download_info:
+        page.locator("#history-pdf").click()
+    assert download_info.value.suggested_filename.endswith(".pdf")
+
+    # A copy (sao y) numbered in the copy register
+    page.locator("#copy-form-SY").check()
+    page.locator("#copy-submit").click()
+    expect(page.locator("#copy-made")).to_contain_text(re.compile(r"\d+/SY-STC"))
+    expect(page.locator("#doc-copy tbody tr")).not_to_have_count(0)
+    screenshot(page, "outgoing-document")
+
+    # The list: the issued document first, and the register of the year prints
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
+    row = page.locator(".data-table tbody tr").filter(has_text=subject)
+    expect(row).to_contain_text(number)
+    expect(row.locator(".badge.state")).to_have_text("Đã phát hành")
+    expect(row.locator(".badge.urgency-urgent")).to_have_text("KHẨN")
+    with page.expect_download() as download_info:
+        page.locator("#print-register-pdf").click()
+    assert download_info.value.suggested_filename.endswith(".pdf")
+    page.locator("#outgoing-state").select_option("issued")
+    expect(page.locator(".data-table tbody tr").filter(has_text=subject)).to_have_count(1)
+    page.locator("#outgoing-state").select_option("draft")
+    expect(page.locator(".data-table tbody tr").filter(has_text=subject)).to_have_count(0)
+    page.locator("#outgoing-state").select_option("")
+    page.wait_for_selector(".data-table")
+    screenshot(page, "outgoing-list")
+
+    # --- A narrow screen (360 px): the document and the list scroll only vertically
+    narrow = make_page(360, 780)
+    login(narrow, "vanthu.stc")
+    open_outgoing(narrow, subject)
+    expect(narrow.locator("#doc-history tbody tr").first).to_be_visible()
+    expect(narrow.locator("#doc-copy tbody tr").first).to_be_visible()
+    screenshot(narrow, "narrow-outgoing-document")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the outgoing document"
+    narrow.get_by_role("link", name="Văn bản đi", exact=True).click()
+    narrow.wait_for_selector(".data-table")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the outgoing list"
+    narrow.locator("#draft-new").click()
+    narrow.locator("#f-recipients").fill("Nội vụ")
+    narrow.locator("#f-unit-search-button").click()
+    narrow.locator("#f-unit-results li button").first.click()
+    expect(narrow.locator("#f-recipient-list .recipient")).to_have_count(1)
+    screenshot(narrow, "narrow-outgoing-form")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the draft form"
+
+    # --- Sở Nội vụ's clerk finds it among the incoming documents
+    logout(page)
+    login(page, "vanthu.snv")
+    expect(page.locator("h1")).to_have_text("Văn bản đến")
+    received = page.locator(".data-table tbody tr").filter(has_text=subject)
+    expect(received).to_have_count(1)
+    expect(received).to_contain_text(number)
+    expect(received).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
+    received.get_by_role("link", name=subject).click()
+    expect(page.locator("h1")).to_have_text(subject)
+    expect(page.locator("#doc-copy")).to_be_visible()        # the clerk may copy it
+    expect(page.locator("#history-xlsx")).to_be_visible()
+    print(f"outgoing journey took {time.monotonic() - started:.1f} s")

@@ -125,7 +125,31 @@ export const api = {
   markRead: (id) => request("POST", `/notifications/${encodeURIComponent(id)}/read`),
   markAllRead: () => request("POST", "/notifications/read-all"),
   search: (query) => request("GET", "/search", { query }),
+  documentTypes: () => request("GET", "/document-types"),
+  listUnits: (query) => request("GET", "/units", { query }),
+  listRegisters: (query) => request("GET", "/registers", { query }),
+  listOutgoing: (query) => request("GET", "/outgoing", { query }),
+  getOutgoing: (id) => request("GET", `/outgoing/${encodeURIComponent(id)}`),
+  createOutgoing: (body) => request("POST", "/outgoing", { body }),
+  addOutgoingVersion: (id, body) => request("POST", `/outgoing/${encodeURIComponent(id)}/versions`, { body }),
+  actOnOutgoing: (id, action, body = {}) =>
+    request("POST", `/outgoing/${encodeURIComponent(id)}/${encodeURIComponent(action)}`, { body }),
+  createCopy: (body) => request("POST", "/copies", { body }),
+  listCopies: (query) => request("GET", "/copies", { query }),
+  history: (id) => request("GET", `/documents/${encodeURIComponent(id)}/history`),
 };
+
+/**
+ * Upload one file as register.js does: reserve it (POST /uploads), then PUT its bytes
+ * to the signed URL with progress. Resolves to the reservation's file_id.
+ */
+export async function uploadFile(file, onProgress = () => {}) {
+  const reservation = await api.createUpload({
+    filename: file.name, content_type: file.type || "application/octet-stream", size: file.size,
+  });
+  await putFile(reservation.upload_url, file, onProgress);
+  return reservation.file_id;
+}
 
 /**
  * PUT a file's bytes to the signed upload URL (the storage service, another
@@ -185,7 +209,11 @@ export async function downloadFile(fileId, filename) {
     }
     throw error;
   }
-  const blob = await response.blob();
+  saveBlob(await response.blob(), filename);
+}
+
+/** Hand bytes to the browser's download under `filename`. */
+function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
@@ -195,4 +223,43 @@ export async function downloadFile(fileId, filename) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The filename of a Content-Disposition header (filename*=UTF-8'' first), or null. */
+function dispositionName(header) {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      /* fall through to the plain name */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : null;
+}
+
+/**
+ * Download a file the API renders (a register or a history as PDF/XLSX): an
+ * authenticated GET whose body is saved under the server's filename. Resolves to it.
+ */
+export async function downloadExport(path, query, fallbackName = "download") {
+  let response;
+  try {
+    response = await fetch(BASE + path + queryString(query), { headers: headers({ Accept: "*/*" }) });
+  } catch {
+    throw new ApiError(0, "NETWORK", t("networkError"));
+  }
+  if (!response.ok) {
+    const error = await errorFrom(response);
+    if (response.status === 401) {
+      session.clear();
+      unauthorizedHandler(error);
+    }
+    throw error;
+  }
+  const filename = dispositionName(response.headers.get("Content-Disposition")) || fallbackName;
+  saveBlob(await response.blob(), filename);
+  return filename;
 }

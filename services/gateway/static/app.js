@@ -12,6 +12,9 @@ import { renderInbox } from "./views/inbox.js";
 import { renderIncoming } from "./views/incoming.js";
 import { renderLogin } from "./views/login.js";
 import { renderNotifications } from "./views/notifications.js";
+import { renderOutgoing } from "./views/outgoing.js";
+import { renderOutgoingDocument } from "./views/outgoing-document.js";
+import { renderOutgoingNew } from "./views/outgoing-new.js";
 import { renderRegister } from "./views/register.js";
 import { renderSearch } from "./views/search.js";
 import { renderStatus } from "./views/status.js";
@@ -25,6 +28,9 @@ const ROUTES = [
   { pattern: /^\/incoming$/, render: renderIncoming, nav: "incoming" },
   { pattern: /^\/incoming\/new$/, render: renderRegister, nav: "register" },
   { pattern: /^\/documents\/([^/]+)$/, render: renderDocument, names: ["id"] },
+  { pattern: /^\/outgoing$/, render: renderOutgoing, nav: "outgoing" },
+  { pattern: /^\/outgoing\/new$/, render: renderOutgoingNew, nav: "outgoing" },
+  { pattern: /^\/outgoing\/([^/]+)$/, render: renderOutgoingDocument, names: ["id"], nav: "outgoing" },
   { pattern: /^\/inbox$/, render: renderInbox, nav: "inbox" },
   { pattern: /^\/notifications$/, render: renderNotifications, nav: "notifications" },
   { pattern: /^\/search$/, render: renderSearch, nav: "search" },
@@ -112,6 +118,7 @@ function renderHeader(activeRoute) {
   const navItems = [
     ["incoming", "#/incoming", t("navIncoming")],
     hasRole("clerk") ? ["register", "#/incoming/new", t("navRegister")] : null,
+    ["outgoing", "#/outgoing", t("navOutgoing")],
     ["inbox", "#/inbox", t("navInbox"), "todo"],
     ["notifications", "#/notifications", t("navNotifications"), "unread"],
     ["search", "#/search", t("navSearch")],

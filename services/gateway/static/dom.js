@@ -2,7 +2,7 @@
 // strings always become text nodes. The one exception, search snippets, goes
 // through markedText(), which keeps nothing but text and <mark>.
 
-import { t, urgencyLabel, confidentialityLabel } from "./i18n.js";
+import { t, urgencyLabel, confidentialityLabel, outgoingStateLabel } from "./i18n.js";
 
 /**
  * h("a", {href: "#/x", class: "link", onclick: fn}, "text", child, [more])
@@ -81,6 +81,11 @@ export function urgencyBadge(urgency, { showNormal = true } = {}) {
 export function confidentialityBadge(value) {
   if (!value || value === "none") return null;
   return h("span", { class: `badge secret secret-${value}` }, confidentialityLabel(value).toUpperCase());
+}
+
+/** An outgoing document's state (the server's name in Vietnamese, ours in English). */
+export function stateBadge(state, name, attrs = {}) {
+  return h("span", { class: `badge state state-${state}`, ...attrs }, outgoingStateLabel(state, name));
 }
 
 /** An alert box; kind is "error", "success", "info" or "warning". */

@@ -29,6 +29,25 @@ export function hasRole(role, unitId) {
   return memberships.some((m) => m.role === role && (!unitId || m.unit_id === unitId));
 }
 
+/** The user's roles in a unit (empty when they are not a member). */
+export function rolesIn(unitId) {
+  return (session.user?.memberships || []).filter((m) => m.unit_id === unitId).map((m) => m.role);
+}
+
+export function isMember(unitId) {
+  return rolesIn(unitId).length > 0;
+}
+
+/** Units where the user may draft outgoing documents: any role but quản trị. */
+export function draftingMemberships() {
+  const seen = new Set();
+  return (session.user?.memberships || []).filter((m) => {
+    if (m.role === "admin" || seen.has(m.unit_id)) return false;
+    seen.add(m.unit_id);
+    return true;
+  });
+}
+
 /** Units where the user is a clerk (văn thư): where they may register documents. */
 export function clerkMemberships() {
   return (session.user?.memberships || []).filter((m) => m.role === "clerk");

@@ -1,7 +1,12 @@
-// Pieces several views use: a responsive table, a pager, an error panel.
+// Pieces several views use: a responsive table, a pager, an error panel, form fields
+// with their error slots, a file picker that uploads at once, attachments, downloads
+// of rendered files (PDF/XLSX) and a document's processing history.
 
-import { alertBox, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { api, downloadExport, downloadFile, uploadFile } from "./api.js";
+import { alertBox, fill, h, loadingBox } from "./dom.js";
+import { formatDateTime, formatSize, lang, outgoingStateLabel, t } from "./i18n.js";
+
+export const ACCEPT_FILES = ".pdf,.docx,.doc,.odt,.xlsx,.xls,.png,.jpg,.jpeg,.tif,.tiff,.txt";
 
 /**
  * A table that becomes stacked cards on narrow screens (each cell labelled with
@@ -49,8 +54,356 @@ export function documentLink(documentId, text) {
   return h("a", { href: `#/documents/${encodeURIComponent(documentId)}`, class: "doc-link" }, text || t("none"));
 }
 
+/** A link to an outgoing document's detail view. */
+export function outgoingLink(documentId, text) {
+  return h("a", { href: `#/outgoing/${encodeURIComponent(documentId)}`, class: "doc-link" }, text || t("none"));
+}
+
 export function codeOf(doc) {
   if (doc.code) return doc.code;
   const parts = [doc.code_number, doc.code_notation].filter(Boolean);
   return parts.length ? parts.join("/") : t("none");
+}
+
+// ------------------------------------------------------------------ forms
+
+/** One problem of an error's `details`: text, or {vi, en} in the chosen language. */
+export function problemText(problem) {
+  if (typeof problem === "string") return problem;
+  if (problem && typeof problem === "object") {
+    return problem[lang()] || problem.vi || problem.en || JSON.stringify(problem);
+  }
+  return String(problem ?? "");
+}
+
+export function errorSlotId(controlId) {
+  return `${controlId}-error`;
+}
+
+/**
+ * A labelled field as register.js draws them: the label, an optional hint, an error
+ * slot (id "<control id>-error") and the control. `labels` collects the label texts by
+ * control id for the error summary.
+ */
+export function formField(labels, controlId, labelText, control, { hint, required, wide } = {}) {
+  labels[controlId] = labelText;
+  const hintId = hint ? `${controlId}-hint` : null;
+  control.id = controlId;
+  if (hintId) control.setAttribute("aria-describedby", hintId);
+  if (required) control.setAttribute("aria-required", "true");
+  return h("div", { class: ["field", wide && "field-wide"] },
+    h("label", { for: controlId }, labelText, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    hint ? h("p", { class: "hint", id: hintId }, hint) : null,
+    h("p", { class: "field-error", id: errorSlotId(controlId), hidden: true }),
+    control);
+}
+
+/**
+ * Problems shown as register.js shows them: each one of `details` next to the control
+ * `controlFor(key)` names (marked aria-invalid and described by its message), and all
+ * of them in the summary, linked to their controls. Returns {clear, show}.
+ */
+export function formErrors(form, summary, { labels, controlFor, heading }) {
+  function clear() {
+    summary.hidden = true;
+    summary.replaceChildren();
+    for (const el of form.querySelectorAll(".field-error")) {
+      el.hidden = true;
+      el.textContent = "";
+    }
+    for (const el of form.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.setAttribute("aria-describedby", (el.getAttribute("aria-describedby") || "")
+        .split(" ").filter((id) => id && !id.endsWith("-error")).join(" "));
+      if (!el.getAttribute("aria-describedby")) el.removeAttribute("aria-describedby");
+    }
+    for (const el of form.querySelectorAll(".has-error")) el.classList.remove("has-error");
+  }
+
+  function show(message, details) {
+    const items = [];
+    for (const [key, problem] of Object.entries(details || {})) {
+      const text = problemText(problem);
+      const controlId = controlFor(key);
+      const control = controlId && form.querySelector(`#${CSS.escape(controlId)}`);
+      if (control) {
+        const slot = form.querySelector(`#${CSS.escape(errorSlotId(controlId))}`);
+        if (slot) {
+          slot.textContent = slot.hidden ? text : `${slot.textContent} ${text}`;
+          slot.hidden = false;
+          (slot.closest(".field") || slot.closest("fieldset"))?.classList.add("has-error");
+        }
+        control.setAttribute("aria-invalid", "true");
+        const described = new Set((control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+        described.add(errorSlotId(controlId));
+        control.setAttribute("aria-describedby", [...described].join(" "));
+        items.push(h("li", {}, h("a", {
+          href: `#${controlId}`,
+          onclick: (event) => { event.preventDefault(); control.focus(); },
+        }, `${labels[controlId] || key}: ${text}`)));
+      } else {
+        items.push(h("li", {}, `${key}: ${text}`));
+      }
+    }
+    fill(summary,
+      h("h2", {}, heading),
+      message ? h("p", {}, message) : null,
+      items.length ? h("ul", {}, items) : null);
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  return { clear, show };
+}
+
+function extensionOf(name) {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot + 1, dot + 5).toUpperCase() : "FILE";
+}
+
+/**
+ * A file picker whose files upload as soon as they are chosen (reserve, then PUT with
+ * progress), drawn like register.js's. `existing` file ids are listed as uploaded.
+ * Returns {element, fileIds(), pending(), failed()}.
+ */
+export function fileUploader({ id, label, hint, max = 20, existing = [] }) {
+  const entries = [];
+  const input = h("input", {
+    type: "file", id, multiple: true, accept: ACCEPT_FILES, class: "file-input",
+    "aria-describedby": hint ? `${id}-hint` : null,
+  });
+  const list = h("ul", { class: "file-list", "aria-live": "polite" });
+  const element = h("div", { class: "field field-wide file-field" },
+    h("label", { for: id, class: "file-drop" },
+      h("span", { class: "file-drop-icon", "aria-hidden": "true" }, "⤒"),
+      h("span", {}, label)),
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
+    h("p", { class: "field-error", id: errorSlotId(id), hidden: true }),
+    input,
+    list);
+
+  function row(entry, name, size) {
+    entry.bar = h("progress", { max: "1", value: entry.status === "done" ? "1" : "0", "aria-label": `${t("uploading")} ${name}` });
+    entry.statusText = h("span", { class: "file-status" },
+      entry.status === "done" ? `✓ ${t("uploaded")}` : `${t("uploading")} 0%`);
+    entry.nameText = h("span", { class: "file-name" }, name);
+    entry.sizeText = h("span", { class: "file-size" }, size == null ? "" : formatSize(size));
+    entry.icon = h("span", { class: "file-icon", "aria-hidden": "true" }, extensionOf(name));
+    const remove = h("button", {
+      type: "button", class: "btn btn-link btn-small", "aria-label": t("removeFile", name),
+      onclick: () => {
+        entry.status = "removed";
+        entries.splice(entries.indexOf(entry), 1);
+        entry.row.remove();
+        input.focus();
+      },
+    }, t("remove"));
+    entry.row = h("li", { class: ["file-item", entry.status === "done" ? "is-done" : "is-uploading"] },
+      entry.icon, entry.nameText, entry.sizeText, entry.bar, entry.statusText, remove);
+    list.append(entry.row);
+  }
+
+  for (const fileId of existing) {
+    const entry = { status: "done", fileId };
+    entries.push(entry);
+    row(entry, fileId, null);
+    api.getFile(fileId).then((file) => {
+      entry.nameText.textContent = file.filename;
+      entry.sizeText.textContent = formatSize(file.size);
+      entry.icon.textContent = extensionOf(file.filename);
+    }).catch(() => {});
+  }
+
+  async function start(file) {
+    const entry = { status: "uploading", fileId: null };
+    entries.push(entry);
+    row(entry, file.name, file.size);
+    try {
+      const fileId = await uploadFile(file, (fraction) => {
+        entry.bar.value = fraction;
+        entry.statusText.textContent = `${t("uploading")} ${Math.round(fraction * 100)}%`;
+      });
+      if (entry.status === "removed") return;
+      entry.fileId = fileId;
+      entry.status = "done";
+      entry.row.className = "file-item is-done";
+      entry.statusText.textContent = `✓ ${t("uploaded")}`;
+    } catch (error) {
+      if (entry.status === "removed") return;
+      entry.status = "error";
+      entry.row.className = "file-item is-error";
+      entry.bar.hidden = true;
+      entry.statusText.textContent = `${t("uploadFailed")}: ${error.message}`;
+      entry.statusText.setAttribute("role", "alert");
+    }
+  }
+
+  input.addEventListener("change", () => {
+    const chosen = [...input.files];
+    input.value = "";
+    for (const file of chosen) {
+      if (entries.length >= max) break;
+      start(file);
+    }
+  });
+
+  return {
+    element,
+    fileIds: () => entries.filter((e) => e.status === "done").map((e) => e.fileId),
+    pending: () => entries.some((e) => e.status === "uploading"),
+    failed: () => entries.some((e) => e.status === "error"),
+  };
+}
+
+// ------------------------------------------------------------------ files and downloads
+
+async function fileDownload(fileId, filename, status) {
+  status.textContent = t("downloading");
+  try {
+    await downloadFile(fileId, filename);
+    status.textContent = "";
+  } catch (error) {
+    status.textContent = error.message;
+  }
+}
+
+/** An attachment: its kind, name and size, and a download button. */
+export function attachmentItem(fileId) {
+  const item = h("li", { class: "attachment" }, loadingBox());
+  api.getFile(fileId).then((file) => {
+    const status = h("span", { class: "file-status", role: "status" });
+    const link = h("a", {
+      href: `/api/v1/files/${encodeURIComponent(fileId)}/content`, class: "btn btn-secondary btn-small download-link",
+      "aria-label": t("downloadFile", file.filename), download: file.filename,
+      onclick: (event) => {
+        event.preventDefault();
+        fileDownload(fileId, file.filename, status);
+      },
+    }, "⤓ ", t("download"));
+    item.replaceChildren(
+      h("span", { class: "file-icon", "aria-hidden": "true" }, (file.kind || "file").toUpperCase().slice(0, 4)),
+      h("span", { class: "attachment-name" },
+        h("span", { class: "file-name" }, file.filename),
+        h("span", { class: "file-size" }, formatSize(file.size))),
+      link, status);
+  }).catch((error) => {
+    item.replaceChildren(h("span", { class: "muted" }, `${t("fileUnavailable")} ${error.message}`));
+  });
+  return item;
+}
+
+/** A file as a compact download link named by its filename. */
+export function fileLink(fileId) {
+  const status = h("span", { class: "file-status", role: "status" });
+  const link = h("a", {
+    href: `/api/v1/files/${encodeURIComponent(fileId)}/content`, class: "file-link",
+    onclick: (event) => {
+      event.preventDefault();
+      fileDownload(fileId, link.dataset.filename, status);
+    },
+  }, "⤓ ", t("loading"));
+  api.getFile(fileId).then((file) => {
+    link.dataset.filename = file.filename;
+    link.setAttribute("download", file.filename);
+    link.setAttribute("aria-label", t("downloadFile", file.filename));
+    link.replaceChildren("⤓ ", file.filename);
+  }).catch(() => {
+    link.replaceChildren(t("fileUnavailable"));
+  });
+  return h("span", { class: "file-link-wrap" }, link, status);
+}
+
+/**
+ * Buttons downloading a file the API renders, one per format (PDF, XLSX), with a
+ * status line. `label(format)` names a button for screen readers.
+ */
+export function exportButtons({ path, query = {}, formats = ["pdf", "xlsx"], text, label, idPrefix, fallbackName }) {
+  const status = h("span", { class: "export-status", role: "status" });
+  const buttons = formats.map((format) => {
+    const button = h("button", {
+      type: "button", class: "btn btn-secondary btn-small", id: idPrefix ? `${idPrefix}-${format}` : null,
+      "aria-label": label ? label(format.toUpperCase()) : null,
+      onclick: async () => {
+        for (const b of buttons) b.disabled = true;
+        status.textContent = t("exporting");
+        try {
+          const name = await downloadExport(path, { ...query, format }, `${fallbackName || "export"}.${format}`);
+          status.textContent = t("downloaded", name);
+        } catch (error) {
+          status.textContent = error.message;
+        } finally {
+          for (const b of buttons) b.disabled = false;
+        }
+      },
+    }, "⤓ ", text ? text(format.toUpperCase()) : format.toUpperCase());
+    return button;
+  });
+  return h("div", { class: "export-buttons" }, buttons, status);
+}
+
+// ------------------------------------------------------------------ history
+
+/** A history event's details as one line, like the server's printable history. */
+export function describeEvent(event) {
+  const details = event.details || {};
+  const parts = [];
+  if (details.from && details.to) {
+    parts.push(`${outgoingStateLabel(details.from)} → ${outgoingStateLabel(details.to)}`);
+  }
+  if (details.code_number) parts.push(t("histCode", `${details.code_number}/${details.code_notation || ""}`));
+  if (details.version) parts.push(t("histVersion", details.version));
+  for (const [key, label] of [["reason", "histReason"], ["comment", "histComment"], ["note", "histNote"],
+    ["title", "histDossier"], ["file_code", "histFileCode"], ["code", "histCopy"]]) {
+    if (details[key]) parts.push(`${t(label)}: ${details[key]}`);
+  }
+  if (Array.isArray(details.recipients) && details.recipients.length) {
+    parts.push(t("histRecipients", details.recipients.length));
+  }
+  return parts.join("; ");
+}
+
+export function historyActionLabel(action) {
+  const key = `hist_${action}`;
+  return t(key) === key ? action : t(key);
+}
+
+/**
+ * A document's processing history: PDF/XLSX export buttons and, unless `table` is
+ * false, the events as a table. `onLoaded(events)` is called once they are read.
+ */
+export function historyPanel(documentId, { table = true, onLoaded } = {}) {
+  const body = h("div", { class: "history-body" });
+  const panel = h("section", { class: "panel", id: "doc-history", "aria-labelledby": "doc-history-title" },
+    h("div", { class: "panel-head" },
+      h("h2", { id: "doc-history-title" }, t("historyTitle")),
+      exportButtons({
+        path: `/documents/${encodeURIComponent(documentId)}/history`, idPrefix: "history",
+        text: (format) => t("exportHistory", format), label: (format) => t("exportHistoryLabel", format),
+        fallbackName: `lich-su-${documentId.slice(0, 8)}`,
+      })),
+    table ? body : null);
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      const result = await api.history(documentId);
+      const events = result.events || [];
+      onLoaded?.(events);
+      if (!events.length) {
+        body.replaceChildren(h("p", { class: "muted" }, t("emptyHistory")));
+        return;
+      }
+      body.replaceChildren(dataTable([
+        { label: t("colTime"), className: "col-date", render: (e) => formatDateTime(e.at) },
+        { label: t("colActor"), render: (e) => e.actor_name || t("none") },
+        { label: t("colAction"), render: (e) => h("strong", {}, historyActionLabel(e.action)) },
+        { label: t("colDetails"), className: "col-details", render: (e) => describeEvent(e) || t("none") },
+      ], events, { caption: t("historyTitle") }));
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  if (table) load();
+  return panel;
 }

@@ -1,9 +1,11 @@
-import { api, downloadFile } from "../api.js";
+import { api } from "../api.js";
 import { confidentialityBadge, h, loadingBox, urgencyBadge } from "../dom.js";
 import {
-  confidentialityLabel, documentTypeLabel, formatDate, formatDateTime, formatSize, t, urgencyLabel,
+  confidentialityLabel, documentTypeLabel, formatDate, formatDateTime, t, urgencyLabel,
 } from "../i18n.js";
-import { codeOf, errorPanel } from "../widgets.js";
+import { hasRole } from "../state.js";
+import { attachmentItem, codeOf, errorPanel, historyPanel } from "../widgets.js";
+import { copyPanel } from "./copy.js";
 
 export function renderDocument(view, params) {
   const id = params.id;
@@ -64,38 +66,13 @@ export function renderDocument(view, params) {
             row(t("description"), doc.description))),
         h("section", { class: "panel", "aria-labelledby": "doc-files" },
           h("h2", { id: "doc-files" }, t("attachments")),
-          doc.file_ids?.length ? files : h("p", { class: "muted" }, t("noAttachments")))));
-    for (const fileId of doc.file_ids || []) files.append(fileItem(fileId));
-  }
-
-  function fileItem(fileId) {
-    const item = h("li", { class: "attachment" }, loadingBox());
-    api.getFile(fileId).then((file) => {
-      const status = h("span", { class: "file-status", role: "status" });
-      const link = h("a", {
-        href: `/api/v1/files/${encodeURIComponent(fileId)}/content`, class: "btn btn-secondary btn-small download-link",
-        "aria-label": t("downloadFile", file.filename), download: file.filename,
-        onclick: async (event) => {
-          event.preventDefault();
-          status.textContent = t("downloading");
-          try {
-            await downloadFile(fileId, file.filename);
-            status.textContent = "";
-          } catch (error) {
-            status.textContent = error.message;
-          }
-        },
-      }, "⤓ ", t("download"));
-      item.replaceChildren(
-        h("span", { class: "file-icon", "aria-hidden": "true" }, (file.kind || "file").toUpperCase().slice(0, 4)),
-        h("span", { class: "attachment-name" },
-          h("span", { class: "file-name" }, file.filename),
-          h("span", { class: "file-size" }, formatSize(file.size))),
-        link, status);
-    }).catch((error) => {
-      item.replaceChildren(h("span", { class: "muted" }, `${t("fileUnavailable")} ${error.message}`));
-    });
-    return item;
+          doc.file_ids?.length ? files : h("p", { class: "muted" }, t("noAttachments")))),
+      // A clerk of the unit copies it (sao y, sao lục, trích sao); everyone who sees it
+      // may export its processing history.
+      h("div", { class: "doc-stack doc-after" },
+        hasRole("clerk", doc.unit_id) ? copyPanel(doc) : null,
+        historyPanel(doc.id, { table: false })));
+    for (const fileId of doc.file_ids || []) files.append(attachmentItem(fileId));
   }
 
   load();
