@@ -7,6 +7,7 @@ of the year; the ký hiệu is the form's abbreviation and the unit's: 05/SY-UBN
 from __future__ import annotations
 
 from services.common.validation import Problems
+from services.documents import fields
 
 COPY = "copy"
 FORMS = {"SY": ("Sao y", "Certified true copy"),
@@ -33,7 +34,6 @@ def parse_copy(data) -> dict:
         "page_amount": problems.integer(data, "page_amount", minimum=1, maximum=999),
         "description": problems.text(data, "description", max_length=500),
         "file_ids": problems.id_list(data, "file_ids", max_items=MAX_FILES),
-        "signer_position": None, "signer_full_name": None,
     }
     if data.get("form") is None:
         problems.add("form", "Bắt buộc: SY (sao y), SL (sao lục) hoặc TS (trích sao).",
@@ -41,15 +41,7 @@ def parse_copy(data) -> dict:
     if out["form"] == "TS" and not out["excerpt"]:
         problems.add("excerpt", "Trích sao phải ghi phần được trích.",
                      "An extract must say which part it takes.")
-    signer = data.get("signer") or {}
-    if not isinstance(signer, dict):
-        problems.add("signer", "Phải là {position, full_name}.", "Must be {position, full_name}.")
-    else:
-        problems.only(signer, {"position", "full_name"}, prefix="signer.")
-        out["signer_position"] = problems.text(signer, "position", max_length=100,
-                                               label="signer.position")
-        out["signer_full_name"] = problems.text(signer, "full_name", max_length=50,
-                                                label="signer.full_name")
+    out["signer_position"], out["signer_full_name"] = fields.signer(problems, data)
     problems.raise_if_any()
     return out
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.common.validation import Problems
-from services.documents import domain
+from services.documents import domain, fields
 
 FIELDS = {"unit_id", "register_id", "code_number", "code_notation", "issued_date", "issuer",
           "document_type", "subject", "urgency", "confidentiality", "due_date", "page_amount",
@@ -48,15 +48,7 @@ def parse_incoming(data, today: date) -> IncomingInput:
     code_number = problems.text(
         data, "code_number", max_length=11, required=True, pattern=domain.CODE_NUMBER_RE,
         pattern_vi="Số văn bản chỉ gồm chữ số.", pattern_en="The number is digits only.")
-    code_notation = problems.text(
-        data, "code_notation", max_length=30, required=True, pattern=domain.CODE_NOTATION_RE,
-        pattern_vi="Ký hiệu gồm các nhóm chữ và số nối bằng dấu '-', không có khoảng trắng "
-                   "(ví dụ STC-BCTC, QĐ-UBND).",
-        pattern_en="The notation is groups of letters and digits joined by '-', with no "
-                   "spaces (e.g. STC-BCTC, QĐ-UBND).")
-    if isinstance(data.get("code_notation"), str) and " " in data["code_notation"].strip():
-        problems.add("code_notation", "Ký hiệu không được chứa khoảng trắng.",
-                     "The notation must not contain spaces.")
+    code_notation = fields.code_notation(problems, data, required=True)
     issued_date = problems.date(data, "issued_date", required=True)
     if issued_date and issued_date > today:
         problems.add("issued_date", "Ngày ban hành không được sau ngày hôm nay.",
@@ -71,12 +63,7 @@ def parse_incoming(data, today: date) -> IncomingInput:
         issuer_organ_id = problems.text(issuer, "organ_id", max_length=35, label="issuer.organ_id")
         issuer_name = problems.text(issuer, "name", max_length=200, required=True,
                                     label="issuer.name")
-    document_type = domain.normalise_document_type(data.get("document_type"))
-    if document_type is None:
-        problems.add("document_type", "Bắt buộc phải chọn loại văn bản.", "Required.")
-    elif document_type not in domain.DOCUMENT_TYPES:
-        problems.add("document_type", "Loại văn bản không có trong danh mục (Phụ lục III NĐ 30).",
-                     "Unknown document type (ND30 Phụ lục III).")
+    document_type = fields.document_type(problems, data)
     subject = problems.text(data, "subject", max_length=500, required=True)
     urgency = problems.choice(data, "urgency", domain.URGENCIES, default="normal")
     confidentiality = problems.choice(data, "confidentiality", domain.CONFIDENTIALITIES,
@@ -88,16 +75,7 @@ def parse_incoming(data, today: date) -> IncomingInput:
     if due_date and due_date < today:
         problems.add("due_date", "Hạn xử lý đã qua.", "The due date is in the past.")
     page_amount = problems.integer(data, "page_amount", minimum=1, maximum=999)
-    signer = data.get("signer") or {}
-    signer_position = signer_full_name = None
-    if not isinstance(signer, dict):
-        problems.add("signer", "Phải là {position, full_name}.", "Must be {position, full_name}.")
-    else:
-        problems.only(signer, {"position", "full_name"}, prefix="signer.")
-        signer_position = problems.text(signer, "position", max_length=100,
-                                        label="signer.position")
-        signer_full_name = problems.text(signer, "full_name", max_length=50,
-                                         label="signer.full_name")
+    signer_position, signer_full_name = fields.signer(problems, data)
     file_ids = problems.id_list(data, "file_ids", max_items=MAX_FILES)
     if file_ids and confidentiality not in (None, "none"):
         problems.add("file_ids", "Văn bản mật chỉ được đăng ký thông tin, không kèm tệp.",

@@ -12,7 +12,7 @@ from datetime import date
 
 from services.common.identity import CLERK, HEAD, SPECIALIST, UNIT_HEAD, Caller
 from services.common.validation import Problems
-from services.documents import domain
+from services.documents import domain, fields
 
 OUTGOING = "outgoing"
 OUTGOING_SECRET = "outgoing_secret"
@@ -97,13 +97,7 @@ def parse_draft(data, today: date, *, creating: bool) -> dict:
     if creating:
         out["unit_id"] = problems.text(data, "unit_id", max_length=36, required=True)
     if creating or "document_type" in data:
-        document_type = domain.normalise_document_type(data.get("document_type"))
-        if document_type is None:
-            problems.add("document_type", "Bắt buộc phải chọn loại văn bản.", "Required.")
-        elif document_type not in domain.DOCUMENT_TYPES:
-            problems.add("document_type",
-                         "Loại văn bản không có trong danh mục (Phụ lục III NĐ 30).",
-                         "Unknown document type (ND30 Phụ lục III).")
+        document_type = fields.document_type(problems, data)
         out["document_type"] = document_type
     if creating or "subject" in data:
         out["subject"] = problems.text(data, "subject", max_length=500, required=True)
@@ -129,16 +123,7 @@ def parse_draft(data, today: date, *, creating: bool) -> dict:
             problems.add("due_date", "Hạn trả lời đã qua.", "The reply date is in the past.")
         out["due_date"] = due_date
     if "signer" in data:
-        signer = data.get("signer") or {}
-        if not isinstance(signer, dict):
-            problems.add("signer", "Phải là {position, full_name}.",
-                         "Must be {position, full_name}.")
-        else:
-            problems.only(signer, {"position", "full_name"}, prefix="signer.")
-            out["signer_position"] = problems.text(signer, "position", max_length=100,
-                                                   label="signer.position")
-            out["signer_full_name"] = problems.text(signer, "full_name", max_length=50,
-                                                    label="signer.full_name")
+        out["signer_position"], out["signer_full_name"] = fields.signer(problems, data)
     if "recipients" in data:
         out["recipients"] = parse_recipients(problems, data.get("recipients"))
     if "file_ids" in data:
@@ -259,10 +244,7 @@ def parse_number_request(data) -> dict:
     problems = Problems()
     data = problems.object(data or {})
     problems.only(data, {"code_notation", "field_code"})
-    notation = problems.text(
-        data, "code_notation", max_length=30, pattern=domain.CODE_NOTATION_RE,
-        pattern_vi="Ký hiệu gồm các nhóm chữ và số nối bằng dấu '-', không có khoảng trắng.",
-        pattern_en="The notation is groups of letters and digits joined by '-', with no spaces.")
+    notation = fields.code_notation(problems, data, required=False)
     field_code = problems.text(
         data, "field_code", max_length=20, pattern=domain.FIELD_CODE_RE,
         pattern_vi="Mã đơn vị soạn thảo hoặc lĩnh vực: chữ và số, không có khoảng trắng.",
