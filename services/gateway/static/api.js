@@ -71,6 +71,14 @@ function queryString(query) {
   return text ? `?${text}` : "";
 }
 
+/** The ApiError an answer with HTTP status `status` and (parsed) body `body` stands for. */
+function errorOf(status, body) {
+  if (body && typeof body === "object" && body.message) {
+    return new ApiError(status, body.error || "ERROR", body.message, body.details);
+  }
+  return new ApiError(status, "HTTP_" + status, `HTTP ${status}`);
+}
+
 async function errorFrom(response) {
   let body = null;
   try {
@@ -78,36 +86,42 @@ async function errorFrom(response) {
   } catch {
     body = null;
   }
-  if (body && typeof body === "object" && body.message) {
-    return new ApiError(response.status, body.error || "ERROR", body.message, body.details);
-  }
-  return new ApiError(response.status, "HTTP_" + response.status, `HTTP ${response.status}`);
+  return errorOf(response.status, body);
 }
 
-/** Any call. `allowStatus` lists non-2xx statuses whose JSON body is still returned. */
-export async function request(method, path, { body, query, auth = true, allowStatus = [] } = {}) {
-  const init = { method, headers: headers(body !== undefined ? { "Content-Type": "application/json" } : {}) };
-  if (body !== undefined) init.body = JSON.stringify(body);
+/**
+ * fetch() of an API URL (`path` below /api/v1, with its query string) that resolves to
+ * the response when it is ok or its status is one of `allowStatus`. Otherwise it throws
+ * an ApiError: a network one when nothing came back, else the server's; a 401 also
+ * ends the session (when `auth`) and tells the onUnauthorized handler.
+ */
+async function apiFetch(path, init, { auth = true, allowStatus = [] } = {}) {
   let response;
   try {
-    response = await fetch(BASE + path + queryString(query), init);
+    response = await fetch(BASE + path, init);
   } catch {
     throw new ApiError(0, "NETWORK", t("networkError"));
   }
-  if (response.ok || allowStatus.includes(response.status)) {
-    if (response.status === 204) return null;
-    try {
-      return await response.json();
-    } catch {
-      return null;
-    }
-  }
+  if (response.ok || allowStatus.includes(response.status)) return response;
   const error = await errorFrom(response);
   if (response.status === 401 && auth) {
     session.clear();
     unauthorizedHandler(error);
   }
   throw error;
+}
+
+/** Any call. `allowStatus` lists non-2xx statuses whose JSON body is still returned. */
+export async function request(method, path, { body, query, auth = true, allowStatus = [] } = {}) {
+  const init = { method, headers: headers(body !== undefined ? { "Content-Type": "application/json" } : {}) };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await apiFetch(path + queryString(query), init, { auth, allowStatus });
+  if (response.status === 204) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
 }
 
 export const api = {
@@ -140,13 +154,15 @@ export const api = {
 };
 
 /**
- * Upload one file as register.js does: reserve it (POST /uploads), then PUT its bytes
- * to the signed URL with progress. Resolves to the reservation's file_id.
+ * Upload one file: reserve it (POST /uploads), then PUT its bytes
+ * to the signed URL with progress. Resolves to the reservation's file_id, or to null
+ * without sending the bytes when `cancelled()` says so once the file is reserved.
  */
-export async function uploadFile(file, onProgress = () => {}) {
+export async function uploadFile(file, onProgress = () => {}, { cancelled = () => false } = {}) {
   const reservation = await api.createUpload({
     filename: file.name, content_type: file.type || "application/octet-stream", size: file.size,
   });
+  if (cancelled()) return null;
   await putFile(reservation.upload_url, file, onProgress);
   return reservation.file_id;
 }
@@ -174,10 +190,8 @@ export function putFile(url, file, onProgress) {
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
         resolve(body);
-      } else if (body && body.message) {
-        reject(new ApiError(xhr.status, body.error, body.message, {}));
       } else {
-        reject(new ApiError(xhr.status, "HTTP_" + xhr.status, `HTTP ${xhr.status}`));
+        reject(errorOf(xhr.status, body));
       }
     });
     xhr.addEventListener("error", () => reject(new ApiError(0, "NETWORK", t("networkError"))));
@@ -193,22 +207,9 @@ export function putFile(url, file, onProgress) {
  * download with the file's own name.
  */
 export async function downloadFile(fileId, filename) {
-  let response;
-  try {
-    response = await fetch(`${BASE}/files/${encodeURIComponent(fileId)}/content`, {
-      headers: headers(), redirect: "follow",
-    });
-  } catch {
-    throw new ApiError(0, "NETWORK", t("networkError"));
-  }
-  if (!response.ok) {
-    const error = await errorFrom(response);
-    if (response.status === 401) {
-      session.clear();
-      unauthorizedHandler(error);
-    }
-    throw error;
-  }
+  const response = await apiFetch(`/files/${encodeURIComponent(fileId)}/content`, {
+    headers: headers(), redirect: "follow",
+  });
   saveBlob(await response.blob(), filename);
 }
 
@@ -245,20 +246,7 @@ function dispositionName(header) {
  * authenticated GET whose body is saved under the server's filename. Resolves to it.
  */
 export async function downloadExport(path, query, fallbackName = "download") {
-  let response;
-  try {
-    response = await fetch(BASE + path + queryString(query), { headers: headers({ Accept: "*/*" }) });
-  } catch {
-    throw new ApiError(0, "NETWORK", t("networkError"));
-  }
-  if (!response.ok) {
-    const error = await errorFrom(response);
-    if (response.status === 401) {
-      session.clear();
-      unauthorizedHandler(error);
-    }
-    throw error;
-  }
+  const response = await apiFetch(path + queryString(query), { headers: headers({ Accept: "*/*" }) });
   const filename = dispositionName(response.headers.get("Content-Disposition")) || fallbackName;
   saveBlob(await response.blob(), filename);
   return filename;

@@ -163,13 +163,15 @@ function extensionOf(name) {
 
 /**
  * A file picker whose files upload as soon as they are chosen (reserve, then PUT with
- * progress), drawn like register.js's. `existing` file ids are listed as uploaded.
- * Returns {element, fileIds(), pending(), failed()}.
+ * progress); a file removed while it is being reserved is not sent. `existing` file
+ * ids are listed as uploaded; `name` is the input's name.
+ * Returns {element, fileIds(), pending(), failed(), problem()}: problem() says why the
+ * form cannot be sent yet (a file still uploading or failed), or is null.
  */
-export function fileUploader({ id, label, hint, max = 20, existing = [] }) {
+export function fileUploader({ id, name, label, hint, max = 20, existing = [] }) {
   const entries = [];
   const input = h("input", {
-    type: "file", id, multiple: true, accept: ACCEPT_FILES, class: "file-input",
+    type: "file", id, name, multiple: true, accept: ACCEPT_FILES, class: "file-input",
     "aria-describedby": hint ? `${id}-hint` : null,
   });
   const list = h("ul", { class: "file-list", "aria-live": "polite" });
@@ -222,7 +224,7 @@ export function fileUploader({ id, label, hint, max = 20, existing = [] }) {
       const fileId = await uploadFile(file, (fraction) => {
         entry.bar.value = fraction;
         entry.statusText.textContent = `${t("uploading")} ${Math.round(fraction * 100)}%`;
-      });
+      }, { cancelled: () => entry.status === "removed" });
       if (entry.status === "removed") return;
       entry.fileId = fileId;
       entry.status = "done";
@@ -252,6 +254,10 @@ export function fileUploader({ id, label, hint, max = 20, existing = [] }) {
     fileIds: () => entries.filter((e) => e.status === "done").map((e) => e.fileId),
     pending: () => entries.some((e) => e.status === "uploading"),
     failed: () => entries.some((e) => e.status === "error"),
+    problem() {
+      if (this.pending()) return t("uploadsPending");
+      return this.failed() ? t("uploadsFailed") : null;
+    },
   };
 }
 

@@ -403,12 +403,9 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errors.clear();
-    if (files.pending()) {
-      errors.show(null, { file_ids: t("uploadsPending") });
-      return;
-    }
-    if (files.failed()) {
-      errors.show(null, { file_ids: t("uploadsFailed") });
+    const uploadProblem = files.problem();
+    if (uploadProblem) {
+      errors.show(null, { file_ids: uploadProblem });
       return;
     }
     const body = payload();

@@ -2,16 +2,14 @@
 // progress), fill in the document's particulars, register. Problems the server
 // finds are shown next to their fields and in a summary; a duplicate asks first.
 
-import { ApiError, api, putFile } from "../api.js";
-import { alertBox, fill, h, pageHeading, uniqueId } from "../dom.js";
+import { ApiError, api } from "../api.js";
+import { alertBox, h, pageHeading } from "../dom.js";
 import {
-  CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, confidentialityLabel, formatSize, lang, t,
-  todayIso, urgencyLabel,
+  CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, confidentialityLabel, lang, t, todayIso,
+  urgencyLabel,
 } from "../i18n.js";
 import { clerkMemberships, currentMembership, navigate, setFlash } from "../state.js";
-
-const ACCEPT = ".pdf,.docx,.doc,.odt,.xlsx,.xls,.png,.jpg,.jpeg,.tif,.tiff,.txt";
-const MAX_FILES = 20;
+import { errorSlotId, fileUploader, formErrors, formField } from "../widgets.js";
 
 // API field (as named in `details`) → the id of the control it belongs to.
 const FIELD_IDS = {
@@ -35,10 +33,6 @@ const FIELD_IDS = {
   description: "f-description",
 };
 
-function errId(controlId) {
-  return `${controlId}-error`;
-}
-
 export function renderRegister(view) {
   const clerkUnits = clerkMemberships();
   const current = currentMembership();
@@ -48,28 +42,17 @@ export function renderRegister(view) {
     return { title: t("registerTitle") };
   }
   const defaultUnit = clerkUnits.find((m) => m.unit_id === current?.unit_id) || clerkUnits[0];
-  const uploads = [];   // {id, file, status, fileId, error, row, bar, statusText}
   const labels = {};    // control id → label text, for the error summary
 
-  // ------------------------------------------------------------ field builders
-  function field(controlId, labelText, control, { hint, required, wide } = {}) {
-    labels[controlId] = labelText;
-    const hintId = hint ? `${controlId}-hint` : null;
-    control.id = controlId;
-    if (hintId) control.setAttribute("aria-describedby", hintId);
-    if (required) control.setAttribute("aria-required", "true");
-    return h("div", { class: ["field", wide && "field-wide"] },
-      h("label", { for: controlId }, labelText, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
-      hint ? h("p", { class: "hint", id: hintId }, hint) : null,
-      h("p", { class: "field-error", id: errId(controlId), hidden: true }),
-      control);
-  }
+  // ------------------------------------------------------------ controls
+  const field = (...args) => formField(labels, ...args);
   const input = (name, attrs = {}) => h("input", { name, type: "text", ...attrs });
 
   const unitSelect = h("select", { name: "unit_id" },
     clerkUnits.map((m) => h("option", { value: m.unit_id, selected: m.unit_id === defaultUnit.unit_id }, m.unit_name)));
-  const fileInput = h("input", { type: "file", id: "f-files", name: "files", multiple: true, accept: ACCEPT, class: "file-input" });
-  const fileList = h("ul", { class: "file-list", "aria-live": "polite" });
+  // Each file uploads as soon as it is chosen (reserve → PUT bytes with progress).
+  const files = fileUploader({ id: "f-files", name: "files", label: t("files"), hint: t("filesHint") });
+  labels["f-files"] = t("sectionFiles");
   const codeNumber = input("code_number", { inputmode: "numeric", maxlength: "11", autocomplete: "off", pattern: "[0-9]*" });
   const codeNotation = input("code_notation", { maxlength: "30", autocomplete: "off", spellcheck: "false" });
   const issuedDate = input("issued_date", { type: "date", max: todayIso() });
@@ -88,9 +71,9 @@ export function renderRegister(view) {
   const description = h("textarea", { name: "description", rows: "2", maxlength: "500" });
 
   labels["f-urgency-normal"] = t("urgency");
-  const urgencyGroup = h("fieldset", { class: "radio-group field field-wide", "aria-describedby": errId("f-urgency-normal") },
+  const urgencyGroup = h("fieldset", { class: "radio-group field field-wide", "aria-describedby": errorSlotId("f-urgency-normal") },
     h("legend", {}, t("urgency")),
-    h("p", { class: "field-error", id: errId("f-urgency-normal"), hidden: true }),
+    h("p", { class: "field-error", id: errorSlotId("f-urgency-normal"), hidden: true }),
     h("div", { class: "radio-row" }, URGENCIES.map((u) => h("label", { class: `radio urgency-choice urgency-choice-${u}` },
       h("input", { type: "radio", name: "urgency", value: u, id: `f-urgency-${u}`, checked: u === "normal" }),
       h("span", {}, urgencyLabel(u))))));
@@ -104,14 +87,7 @@ export function renderRegister(view) {
     clerkUnits.length > 1 ? h("div", { class: "form-grid" }, field("f-unit_id", t("unit"), unitSelect, { required: true })) : null,
     h("fieldset", { class: "section" },
       h("legend", {}, t("sectionFiles")),
-      h("div", { class: "field field-wide file-field" },
-        h("label", { for: "f-files", class: "file-drop" },
-          h("span", { class: "file-drop-icon", "aria-hidden": "true" }, "⤒"),
-          h("span", {}, t("files"))),
-        h("p", { class: "hint", id: "f-files-hint" }, t("filesHint")),
-        h("p", { class: "field-error", id: errId("f-files"), hidden: true }),
-        fileInput,
-        fileList)),
+      files.element),
     h("fieldset", { class: "section" },
       h("legend", {}, t("sectionDocument")),
       h("div", { class: "form-grid" },
@@ -139,120 +115,12 @@ export function renderRegister(view) {
     h("div", { class: "form-actions" },
       submit,
       h("a", { href: "#/incoming", class: "btn btn-link" }, t("cancel"))));
-  labels["f-files"] = t("sectionFiles");
-  fileInput.setAttribute("aria-describedby", "f-files-hint");
   view.append(form);
 
-  // ------------------------------------------------------------ uploads
-  fileInput.addEventListener("change", () => {
-    const chosen = [...fileInput.files];
-    fileInput.value = "";
-    for (const file of chosen) {
-      if (uploads.length >= MAX_FILES) break;
-      startUpload(file);
-    }
-  });
-
-  function startUpload(file) {
-    const entry = { id: uniqueId("upload"), file, status: "uploading", fileId: null, error: null };
-    const bar = h("progress", { max: "1", value: "0", "aria-label": `${t("uploading")} ${file.name}` });
-    const statusText = h("span", { class: "file-status" }, `${t("uploading")} 0%`);
-    const remove = h("button", {
-      type: "button", class: "btn btn-link btn-small", "aria-label": t("removeFile", file.name),
-      onclick: () => {
-        entry.status = "removed";
-        uploads.splice(uploads.indexOf(entry), 1);
-        entry.row.remove();
-        fileInput.focus();
-      },
-    }, t("remove"));
-    entry.row = h("li", { class: "file-item is-uploading" },
-      h("span", { class: "file-icon", "aria-hidden": "true" }, extensionOf(file.name)),
-      h("span", { class: "file-name" }, file.name),
-      h("span", { class: "file-size" }, formatSize(file.size)),
-      bar, statusText, remove);
-    entry.bar = bar;
-    entry.statusText = statusText;
-    uploads.push(entry);
-    fileList.append(entry.row);
-    upload(entry);
-  }
-
-  async function upload(entry) {
-    const { file } = entry;
-    try {
-      const reservation = await api.createUpload({
-        filename: file.name, content_type: file.type || "application/octet-stream", size: file.size,
-      });
-      if (entry.status === "removed") return;
-      await putFile(reservation.upload_url, file, (fraction) => {
-        entry.bar.value = fraction;
-        entry.statusText.textContent = `${t("uploading")} ${Math.round(fraction * 100)}%`;
-      });
-      entry.fileId = reservation.file_id;
-      entry.status = "done";
-      entry.row.className = "file-item is-done";
-      entry.statusText.textContent = `✓ ${t("uploaded")}`;
-    } catch (error) {
-      if (entry.status === "removed") return;
-      entry.status = "error";
-      entry.error = error;
-      entry.row.className = "file-item is-error";
-      entry.bar.hidden = true;
-      entry.statusText.textContent = `${t("uploadFailed")}: ${error.message}`;
-      entry.statusText.setAttribute("role", "alert");
-    }
-  }
-
   // ------------------------------------------------------------ errors
-  function clearErrors() {
-    summary.hidden = true;
-    summary.replaceChildren();
-    for (const el of form.querySelectorAll(".field-error")) {
-      el.hidden = true;
-      el.textContent = "";
-    }
-    for (const el of form.querySelectorAll("[aria-invalid]")) {
-      el.removeAttribute("aria-invalid");
-      el.setAttribute("aria-describedby", (el.getAttribute("aria-describedby") || "")
-        .split(" ").filter((id) => id && !id.endsWith("-error")).join(" "));
-      if (!el.getAttribute("aria-describedby")) el.removeAttribute("aria-describedby");
-    }
-    for (const el of form.querySelectorAll(".field.has-error")) el.classList.remove("has-error");
-  }
-
-  function showErrors(message, details) {
-    const items = [];
-    for (const [key, problem] of Object.entries(details || {})) {
-      const text = typeof problem === "string" ? problem : JSON.stringify(problem);
-      const controlId = FIELD_IDS[key];
-      const control = controlId && document.getElementById(controlId);
-      if (control) {
-        const slot = document.getElementById(errId(controlId));
-        if (slot && slot.hidden) {
-          slot.textContent = text;
-          slot.hidden = false;
-          slot.closest(".field")?.classList.add("has-error");
-        }
-        control.setAttribute("aria-invalid", "true");
-        const described = new Set((control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-        described.add(errId(controlId));
-        control.setAttribute("aria-describedby", [...described].join(" "));
-        items.push(h("li", {}, h("a", {
-          href: `#${controlId}`,
-          onclick: (event) => { event.preventDefault(); control.focus(); },
-        }, `${labels[controlId] || key}: ${text}`)));
-      } else {
-        items.push(h("li", {}, `${key}: ${text}`));
-      }
-    }
-    fill(summary,
-      h("h2", {}, t("errorSummary")),
-      message ? h("p", {}, message) : null,
-      items.length ? h("ul", {}, items) : null);
-    summary.hidden = false;
-    summary.focus();
-  }
+  const errors = formErrors(form, summary, {
+    labels, heading: t("errorSummary"), controlFor: (key) => FIELD_IDS[key],
+  });
 
   // ------------------------------------------------------------ submit
   function payload(confirmDuplicate) {
@@ -270,7 +138,7 @@ export function renderRegister(view) {
       confidentiality: confidentiality.value,
       due_date: dueDate.value || undefined,
       description: value(description) || undefined,
-      file_ids: uploads.filter((u) => u.status === "done").map((u) => u.fileId),
+      file_ids: files.fileIds(),
     };
     if (value(issuerOrganId)) body.issuer.organ_id = value(issuerOrganId);
     if (value(pageAmount)) body.page_amount = Number(value(pageAmount));
@@ -280,13 +148,10 @@ export function renderRegister(view) {
   }
 
   async function send(confirmDuplicate = false) {
-    clearErrors();
-    if (uploads.some((u) => u.status === "uploading")) {
-      showErrors(null, { file_ids: t("uploadsPending") });
-      return;
-    }
-    if (uploads.some((u) => u.status === "error")) {
-      showErrors(null, { file_ids: t("uploadsFailed") });
+    errors.clear();
+    const uploadProblem = files.problem();
+    if (uploadProblem) {
+      errors.show(null, { file_ids: uploadProblem });
       return;
     }
     submit.disabled = true;
@@ -300,9 +165,9 @@ export function renderRegister(view) {
       if (error instanceof ApiError && error.status === 409) {
         confirmDuplicateDialog(error.message);
       } else if (error instanceof ApiError && error.status === 400) {
-        showErrors(error.message, error.details);
+        errors.show(error.message, error.details);
       } else {
-        showErrors(error.message, {});
+        errors.show(error.message, {});
       }
     } finally {
       submit.disabled = false;
@@ -334,9 +199,4 @@ export function renderRegister(view) {
   });
 
   return { title: t("registerTitle") };
-}
-
-function extensionOf(name) {
-  const dot = name.lastIndexOf(".");
-  return dot > 0 ? name.slice(dot + 1, dot + 5).toUpperCase() : "FILE";
 }
