@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from services.common import tables
 from services.common.db import fetch_page
-from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, ServiceTimeout,
+                                    ServiceUnavailable, not_found)
 from services.common.validation import Problems, page_params
 from services.documents import dossiers, outgoing, schemas
 from services.documents.models import (Dossier, DossierDocument, IncomingDocument,
-                                       OutgoingDocument, Unit)
+                                       OutgoingDocument, Unit, User)
 
 
 
@@ -169,7 +170,11 @@ class DossierEntrypoints:
     def export_dossier(self, token, dossier_id, params=None):
         """A dossier as XML of the Phụ lục VI fields (format=xml) or as a PDF of its table
         of contents (format=pdf). Returns {filename, content_type, content_base64}.
-        Audited as a download. Errors: NotFound, Forbidden, InvalidInput."""
+        Audited as a download. Errors: NotFound, Forbidden, InvalidInput.
+
+        The XML gives each incoming document its TraceHeaderList (ý kiến phân phối, chỉ
+        đạo, trạng thái xử lý): its history here and its processing in workflow. If
+        workflow does not answer, the list holds this service's part and says so."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
@@ -183,7 +188,8 @@ class DossierEntrypoints:
                         {"format": kind})
         listed = [d for d in data["documents"] if not d.get("withheld")]
         if kind == "xml":
-            content = dossiers.to_xml(data, listed)
+            content = dossiers.to_xml(data, listed, self._traces(
+                [d["id"] for d in listed if d["direction"] == "incoming"]))
             content_type = "application/xml"
         else:
             subtitle = (f"Mã hồ sơ {data['file_code']} · Thời hạn bảo quản: "
@@ -197,6 +203,30 @@ class DossierEntrypoints:
         return {"filename": f"ho-so-{data['file_code']}.{kind}", "content_type": content_type,
                 "count": data["doc_total"],
                 "content_base64": base64.b64encode(content).decode("ascii")}
+
+    def _traces(self, document_ids) -> dict[str, dict]:
+        """Each document's history, oldest first, as {events: [{at, actor_name, action,
+        details}], complete}: this service's events and workflow's, names resolved."""
+        with self.db.read() as session:
+            traces = {doc_id: self._history_events(session, self._find_document(session, doc_id))
+                      for doc_id in document_ids}
+        complete = {doc_id: True for doc_id in document_ids}
+        token = self.identity.system_token()
+        for doc_id in document_ids:
+            try:
+                processing = self.workflow_rpc.get_processing_history(token, doc_id)
+            except (ServiceUnavailable, ServiceTimeout):
+                complete[doc_id] = False
+                continue
+            traces[doc_id] += [e | {"at": datetime.fromisoformat(e["at"])}
+                               for e in processing["events"]]
+        with self.db.read() as session:
+            names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(
+                {e["actor_id"] for events in traces.values() for e in events}))).all())
+        return {doc_id: {"complete": complete[doc_id], "events": [
+            e | {"actor_name": names.get(e["actor_id"], e["actor_id"])}
+            for e in sorted(events, key=lambda e: dossiers.as_utc(e["at"]))]}
+            for doc_id, events in traces.items()}
 
     def _visible_dossier(self, session, caller, dossier_id):
         dossier = session.get(Dossier, dossier_id) if isinstance(dossier_id, str) else None

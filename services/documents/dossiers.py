@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 from services.common.validation import Problems
@@ -68,6 +68,15 @@ def summary(documents: list[dict]) -> dict:
             "end_date": max(dates).isoformat() if dates else None}
 
 
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def trace_comment(details: dict) -> str:
+    """What an event says in words: its reason, comment or instruction, if any."""
+    return "; ".join(str(details[k]) for k in ("instruction", "reason", "comment", "note")
+                     if details.get(k))
+
+
 def priority(doc: dict) -> int:
     """Priority (Number, 1): the urgency as edXML codes it, 0 thường … 3 hỏa tốc (API.md).
     How Phụ lục VI folds secrecy into the same digit is unconfirmed (DOMAIN.md §1.11), so
@@ -75,8 +84,15 @@ def priority(doc: dict) -> int:
     return domain.URGENCY_RANK.get(doc.get("urgency"), 0)
 
 
-def to_xml(dossier: dict, documents: list[dict]) -> bytes:
-    """The Phụ lục VI fields of the dossier (§III) and of each document in it (§II)."""
+def as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def to_xml(dossier: dict, documents: list[dict], traces: dict | None = None) -> bytes:
+    """The Phụ lục VI fields of the dossier (§III) and of each document in it (§I for
+    outgoing, §II for incoming), with each incoming document's TraceHeaderList (field
+    17: distribution, direction and processing) from ``traces`` {document_id: {events,
+    complete}}: one TraceHeader an event, times in Vietnam time as edXML writes them."""
     root = ET.Element("HoSo")
     code = ET.SubElement(root, "FileCode")
     for tag, value in (("OrganId", dossier["organ_id"]), ("FileCatalog", dossier["year"]),
@@ -121,6 +137,19 @@ def to_xml(dossier: dict, documents: list[dict]) -> bytes:
             to = ET.SubElement(item, "To")
             ET.SubElement(to, "OrganId").text = recipient.get("organ_id") or ""
             ET.SubElement(to, "OrganName").text = recipient.get("name") or ""
+        trace = (traces or {}).get(doc["id"])
+        if trace is not None:
+            trace_list = ET.SubElement(item, "TraceHeaderList")
+            if not trace["complete"]:
+                trace_list.set("complete", "false")
+            for event in trace["events"]:
+                header = ET.SubElement(trace_list, "TraceHeader")
+                at = as_utc(event["at"]).astimezone(VIETNAM)
+                for tag, value in (("Timestamp", at.strftime("%Y/%m/%d %H:%M:%S")),
+                                   ("Staff", event.get("actor_name")),
+                                   ("Action", event["action"]),
+                                   ("Comment", trace_comment(event.get("details") or {}))):
+                    ET.SubElement(header, tag).text = value or ""
     buffer = io.BytesIO()
     ET.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
     return buffer.getvalue()

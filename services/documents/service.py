@@ -43,6 +43,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
     db = Database()
     identity = Identity()
     storage_rpc = TimedRpc("storage")
+    workflow_rpc = TimedRpc("workflow")
     outbox = outbox
 
     # ---------------------------------------------------------------- incoming
@@ -200,25 +201,9 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             if not self._may_view(session, caller, doc):
                 raise Forbidden("Bạn không có quyền xem văn bản này.",
                                 "You may not see this document.")
-            events = [{"at": e.at, "actor_id": e.actor_id, "action": e.action,
-                       "details": {k: v for k, v in (e.details or {}).items() if k != "after"}}
-                      for e in session.execute(select(AuditEntry).where(
-                          AuditEntry.object_id == doc.id,
-                          AuditEntry.action.not_in(("view", "download")),
-                          AuditEntry.action.not_like("%\\_denied", escape="\\"))
-                          .order_by(AuditEntry.seq)).scalars()]
-            for filed, dossier in session.execute(
-                    select(DossierDocument, Dossier).join(
-                        Dossier, Dossier.id == DossierDocument.dossier_id)
-                    .where(DossierDocument.document_id == doc.id)).all():
-                events.append({"at": filed.added_at, "actor_id": filed.added_by,
-                               "action": "filed", "details": {
-                                   "dossier_id": dossier.id, "title": dossier.title,
-                                   "file_code": dossiers.file_code(
-                                       dossier.organ_id, dossier.year, dossier.notation)}})
+            events = self._history_events(session, doc)
             names = dict(session.execute(select(User.id, User.full_name).where(
                 User.id.in_({e["actor_id"] for e in events}))).all())
-        events.sort(key=lambda e: e["at"].isoformat())
         return {"document_id": doc.id, "document": {
                     "direction": self._direction_of(doc), "code_number": doc.code_number,
                     "code_notation": doc.code_notation, "subject": doc.subject,
@@ -226,6 +211,29 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                 "events": [
             e | {"at": e["at"].isoformat(), "actor_name": names.get(e["actor_id"], e["actor_id"])}
             for e in events]}
+
+    @staticmethod
+    def _history_events(session, doc) -> list[dict]:
+        """A document's events in this service, oldest first: its audited changes and
+        steps (not views, downloads or refusals) and its filings in dossiers."""
+        events = [{"at": e.at, "actor_id": e.actor_id, "action": e.action,
+                   "details": {k: v for k, v in (e.details or {}).items() if k != "after"}}
+                  for e in session.execute(select(AuditEntry).where(
+                      AuditEntry.object_id == doc.id,
+                      AuditEntry.action.not_in(("view", "download")),
+                      AuditEntry.action.not_like("%\\_denied", escape="\\"))
+                      .order_by(AuditEntry.seq)).scalars()]
+        for filed, dossier in session.execute(
+                select(DossierDocument, Dossier).join(
+                    Dossier, Dossier.id == DossierDocument.dossier_id)
+                .where(DossierDocument.document_id == doc.id)).all():
+            events.append({"at": filed.added_at, "actor_id": filed.added_by,
+                           "action": "filed", "details": {
+                               "dossier_id": dossier.id, "title": dossier.title,
+                               "file_code": dossiers.file_code(
+                                   dossier.organ_id, dossier.year, dossier.notation)}})
+        events.sort(key=lambda e: e["at"])
+        return events
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def authorize_file(self, token, file_id):

@@ -2,6 +2,7 @@
 document in several dossiers), closes it, and exports it as Phụ lục VI XML and as a
 PDF table of contents. Bad input and other units change nothing."""
 import io
+import re
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -167,6 +168,13 @@ def test_an_issued_outgoing_document_is_filed_beside_incoming_ones_but_a_draft_i
     assert second.findtext("IssuedAmount") == "5" and second.findtext("Priority") == "0"
     assert second.findtext("To/OrganName") == "Tòa án nhân dân tối cao"
     assert second.find("ArrivalNumber") is None
+    first = list(ET.fromstring(xml.content).iter("TaiLieu"))[0]
+    actions = [h.findtext("Action") for h in first.iter("TraceHeader")]
+    assert actions[0] == "register" and "processing_opened" in actions and "filed" in actions
+    assert first.find("TraceHeaderList").get("complete") is None
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}",
+                        first.find("TraceHeaderList/TraceHeader/Timestamp").text)
+    assert second.find("TraceHeaderList") is None     # outgoing: not a Phụ lục VI §I field
 
 
 def test_whoever_opened_a_dossier_keeps_sight_of_its_documents_after_moving_units(system):

@@ -87,3 +87,22 @@ def test_with_storage_stopped_uploads_are_a_503_and_work_again_after_restart(
     put, file_id = clerk.upload("an-le.pdf", pdf_bytes)
     assert put.status_code == 201
     assert register(clerk, [file_id], 1003).status_code == 201
+
+
+def test_a_dossier_exports_while_workflow_is_down_and_says_its_trace_is_partial(
+        system, clerk):
+    document = register(clerk, [], 1004, subject="Báo cáo lưu hồ sơ").json()
+    dossier = clerk.post("/dossiers", json={
+        "unit_id": clerk.unit_id, "year": 2026, "notation": "R.01", "title": "Hồ sơ thử",
+        "maintenance": 10}).json()
+    clerk.post(f"/dossiers/{dossier['id']}/documents", json={"document_id": document["id"]})
+    system.stop_service("workflow")
+    try:
+        xml = clerk.get(f"/dossiers/{dossier['id']}/export", params={"format": "xml"})
+    finally:
+        restart(system, "workflow")
+    assert xml.status_code == 200
+    from xml.etree import ElementTree as ET
+    trace = ET.fromstring(xml.content).find("VanBan/TaiLieu/TraceHeaderList")
+    assert trace.get("complete") == "false"
+    assert [h.findtext("Action") for h in trace.iter("TraceHeader")][0] == "register"
