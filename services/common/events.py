@@ -34,8 +34,19 @@ FILE_STORED = "file_stored"
 #: data: {file_id, status ("ok" | "empty" | "failed"), length, method ("text" | "ocr"), error}
 TEXT_EXTRACTED = "text_extracted"
 
-# workflow
-PROCESSING_OPENED = "processing_opened"
+# workflow — data of each: {document_id, processing_id, unit_id, subject, code, urgency,
+#: confidentiality, processing_state, document_state (the incoming document's state in
+#: documents' words), actor_id, notify_user_ids, item?: {id, kind, user_id, unit_id,
+#: parent_id, due_date, instruction}} and, where it applies, note, reason, percent,
+#: reply_document_id.
+DOCUMENT_SUBMITTED = "document_submitted"
+TASK_ASSIGNED = "task_assigned"
+TASK_PROGRESSED = "task_progressed"
+TASK_RETURNED = "task_returned"
+TASK_COMPLETED = "task_completed"
+DOCUMENT_COMPLETED = "document_completed"
+WORKFLOW_EVENTS = (DOCUMENT_SUBMITTED, TASK_ASSIGNED, TASK_PROGRESSED, TASK_RETURNED,
+                   TASK_COMPLETED, DOCUMENT_COMPLETED)
 
 SOURCE_DOCUMENTS = "documents"
 SOURCE_STORAGE = "storage"

@@ -38,6 +38,16 @@ def alembic_config(service: str, url: str) -> Config:
     return cfg
 
 
+def _render_item(kind, value, autogen_context):
+    """New migrations spell our UtcDateTime as the plain column type it stores as, so
+    they do not import application code."""
+    from services.common.db import UtcDateTime
+
+    if kind == "type" and isinstance(value, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_env(metadata) -> None:
     """The body of every service's migrations/env.py."""
     from alembic import context
@@ -54,7 +64,7 @@ def run_env(metadata) -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata,
                           render_as_batch=engine.dialect.name == "sqlite",
-                          compare_type=True)
+                          compare_type=True, render_item=_render_item)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

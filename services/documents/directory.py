@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from services.common.identity import CONFIDENTIALITY_LEVELS, ROLES
 from services.common.validation import Problems
+from services.documents.models import Unit
 
 # QĐ 20/2020: ".", digits and letters A–Z, at most 35 characters.
 ORGAN_ID_RE = re.compile(r"^[0-9A-Z.]{1,35}$")
@@ -152,3 +155,9 @@ def parse_merge(data) -> dict:
                      "A unit cannot be merged into itself.")
     problems.raise_if_any()
     return merge
+
+
+def subtree_query(root_unit_id: str):
+    """A CTE of the ids of a unit and every unit below it (parents are explicit)."""
+    tree = select(Unit.id).where(Unit.id == root_unit_id).cte("subtree", recursive=True)
+    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Unauthenticated, invalid_fields,
                                     not_found)
-from services.common.identity import ADMIN
+from services.common.identity import ADMIN, LEADER_ROLES
 from services.common.validation import Problems, page_params
 from services.documents import directory, domain, schemas
 from services.documents.models import Membership, Unit, UnitChange, User
@@ -202,6 +202,45 @@ class DirectoryEntrypoints:
             raise Conflict(f"Đơn vị {unit.name} đã ngừng hoạt động từ {unit.valid_to}.",
                            f"Unit {unit.name} was closed on {unit.valid_to}.")
         return unit
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def describe_assignees(self, token, root_unit_id, unit_ids, user_ids):
+        """Who a leader of ``root_unit_id`` may assign work to: that unit, the units below
+        it at any depth, and the people who hold a role in them (workflow asks before
+        it records an assignment). Returns {units: {id: {name, within, leader_user_ids}},
+        users: {id: {name, within}}}; unknown ids are left out. At most 200 of each.
+        Errors: InvalidInput for a bad list; NotFound for an unknown root unit."""
+        self.identity.caller(token)
+        problems = Problems()
+        for name, value in (("unit_ids", unit_ids), ("user_ids", user_ids)):
+            if not isinstance(value, list) or len(value) > 200 or \
+                    not all(isinstance(v, str) and len(v) <= 36 for v in value):
+                problems.add(name, "Tối đa 200 mã.", "At most 200 ids.")
+        problems.raise_if_any()
+        with self.db.read() as session:
+            if not isinstance(root_unit_id, str) or session.get(Unit, root_unit_id) is None:
+                raise not_found("đơn vị", "Unit", root_unit_id)
+            subtree = directory.subtree_query(root_unit_id)
+            inside = set(session.execute(select(subtree.c.id).where(
+                subtree.c.id.in_(set(unit_ids)))).scalars())
+            units = {u.id: u for u in session.execute(
+                select(Unit).where(Unit.id.in_(set(unit_ids)))).scalars()}
+            leaders: dict[str, list] = {}
+            for user_id, unit_id in session.execute(
+                    select(Membership.user_id, Membership.unit_id).where(
+                        Membership.unit_id.in_(set(unit_ids)),
+                        Membership.role.in_(LEADER_ROLES))).all():
+                leaders.setdefault(unit_id, []).append(user_id)
+            users = dict(session.execute(select(User.id, User.full_name).where(
+                User.id.in_(set(user_ids)), User.active.is_(True))).all())
+            members_inside = set(session.execute(select(Membership.user_id).where(
+                Membership.user_id.in_(set(users)),
+                Membership.unit_id.in_(select(subtree.c.id)))).scalars())
+        return {"units": {unit_id: {"name": unit.name, "within": unit_id in inside,
+                                    "leader_user_ids": sorted(leaders.get(unit_id, []))}
+                          for unit_id, unit in units.items()},
+                "users": {user_id: {"name": name, "within": user_id in members_inside}
+                          for user_id, name in users.items()}}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_users(self, token, params=None):

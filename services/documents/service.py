@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 from services.common import events
 from services.common.db import Database, fetch_page
+from services.common.handlers import event_handler
+from services.common.inbox import first_delivery
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     Unauthenticated, invalid_fields, not_found)
 from services.common.identity import ADMIN
@@ -28,12 +30,16 @@ from services.documents import audit, domain, dossiers, numbering, schemas
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentCopy, DocumentFile, Dossier,
                                        DossierDocument, IncomingDocument, Membership,
-                                       OutgoingDocument, Register, Unit, User, outbox)
+                                       OutgoingDocument, Register, Unit, User, outbox,
+                                       processed)
 from services.documents.copies_entrypoints import CopyEntrypoints
 from services.documents.directory_entrypoints import DirectoryEntrypoints
 from services.documents.dossier_entrypoints import DossierEntrypoints
 from services.documents.outgoing_entrypoints import OutgoingEntrypoints
 from services.documents.register_entrypoints import RegisterEntrypoints
+
+
+PROCESSING_STATE = "processing_state"   # audit action of a state set by workflow's events
 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
@@ -220,7 +226,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                    "details": {k: v for k, v in (e.details or {}).items() if k != "after"}}
                   for e in session.execute(select(AuditEntry).where(
                       AuditEntry.object_id == doc.id,
-                      AuditEntry.action.not_in(("view", "download")),
+                      AuditEntry.action.not_in(("view", "download", PROCESSING_STATE)),
                       AuditEntry.action.not_like("%\\_denied", escape="\\"))
                       .order_by(AuditEntry.seq)).scalars()]
         for filed, dossier in session.execute(
@@ -255,6 +261,51 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                     return {"file_id": file_id, "document_id": doc.id}
             self._audit(session, "download_denied", "file", file_id, caller.user_id, {})
         raise Forbidden("Bạn không có quyền tải tệp này.", "You may not download this file.")
+
+    # ---------------------------------------------------------------- workflow's events
+
+    # The incoming document's state follows its processing in workflow (DOMAIN.md §1.7).
+    @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_SUBMITTED)
+    def on_workflow_document_submitted(self, message):
+        self._follow_processing(message, "on_workflow_document_submitted")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_ASSIGNED)
+    def on_workflow_task_assigned(self, message):
+        self._follow_processing(message, "on_workflow_task_assigned")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_PROGRESSED)
+    def on_workflow_task_progressed(self, message):
+        self._follow_processing(message, "on_workflow_task_progressed")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_RETURNED)
+    def on_workflow_task_returned(self, message):
+        self._follow_processing(message, "on_workflow_task_returned")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_COMPLETED)
+    def on_workflow_task_completed(self, message):
+        self._follow_processing(message, "on_workflow_task_completed")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_COMPLETED)
+    def on_workflow_document_completed(self, message):
+        self._follow_processing(message, "on_workflow_document_completed")
+
+    def _follow_processing(self, message, handler):
+        """Set the incoming document's state from a workflow event, once per event; a
+        recalled document stays recalled. The change is audited (not shown twice in the
+        document's history: workflow's events are there already)."""
+        data = message["data"]
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed, message["event_id"], handler):
+                return
+            doc = session.get(IncomingDocument, data.get("document_id"))
+            state = data.get("document_state")
+            if doc is None or state not in domain.INCOMING_STATES or \
+                    doc.state in (state, domain.STATE_RECALLED):
+                return
+            before, doc.state = doc.state, state
+            self._audit(session, PROCESSING_STATE, "incoming_document", doc.id,
+                        data.get("actor_id") or "system:workflow",
+                        {"from": before, "to": state, "event": message["type"]})
 
     # ---------------------------------------------------------------- audit
 

@@ -298,10 +298,14 @@ class GatewayService(ServiceBase):
         token = self.auth.token_of(request)
         recorded = self.documents_rpc.get_document_history(token, document_id)   # 403/404
         processing = self.workflow_rpc.get_processing_history(token, document_id)
-        names = self.documents_rpc.user_names(
-            token, sorted({e["actor_id"] for e in processing["events"]}))
+        names = self.documents_rpc.user_names(token, sorted(
+            {e["actor_id"] for e in processing["events"]}
+            | {e["details"]["assignee_id"] for e in processing["events"]
+               if e["details"].get("assignee_id")}))
         events = sorted(recorded["events"] + [
             e | {"actor_name": names.get(e["actor_id"], e["actor_id"])}
+            | ({"details": e["details"] | {"assignee_name": names.get(
+                e["details"]["assignee_id"])}} if e["details"].get("assignee_id") else {})
             for e in processing["events"]], key=lambda e: e["at"])
         body = {"document_id": document_id, "document": recorded["document"],
                 "processing_state": processing["state"], "events": events}
@@ -381,9 +385,42 @@ class GatewayService(ServiceBase):
 
     # ------------------------------------------------------------------ work
 
+    @http("POST", "/api/v1/incoming/<document_id>/submit")
+    def submit_incoming(self, request, document_id):
+        """Trình: the clerk gives the document to one leader to assign: {to_user_id}."""
+        return json_response(self.workflow_rpc.submit_incoming(
+            self.auth.token_of(request), document_id, read_json(request)))
+
+    @http("POST", "/api/v1/incoming/<document_id>/assign")
+    def assign_incoming(self, request, document_id):
+        """Phân công: {lead, co_handlers[], for_info[], instruction}; each assignee
+        {unit_id | user_id, due_date}."""
+        return json_response(self.workflow_rpc.assign_incoming(
+            self.auth.token_of(request), document_id, read_json(request)))
+
+    @http("GET", "/api/v1/incoming/<document_id>/processing")
+    def get_processing(self, request, document_id):
+        """Who has which part of the document's handling, with deadlines and progress."""
+        return json_response(self.workflow_rpc.get_processing(self.auth.token_of(request),
+                                                              document_id))
+
+    @http("POST", "/api/v1/assignments/<item_id>/<action>")
+    def act_on_assignment(self, request, item_id, action):
+        """forward {user_id, due_date?, instruction?} (a unit's leader passes the unit's
+        part on) · progress {percent?, note} · return {reason} · complete {note?,
+        reply_document_id?}."""
+        methods = {"forward": self.workflow_rpc.forward_assignment,
+                   "progress": self.workflow_rpc.record_progress,
+                   "return": self.workflow_rpc.return_assignment,
+                   "complete": self.workflow_rpc.complete_assignment}
+        if action not in methods:
+            raise NotFound("Không có thao tác này.", "No such action.")
+        body = read_json(request) if request.get_data() else {}
+        return json_response(methods[action](self.auth.token_of(request), item_id, body))
+
     @http("GET", "/api/v1/inbox")
     def inbox(self, request):
-        params = query_params(request, "view", "page", "page_size")
+        params = query_params(request, "view", "kind", "urgency", "page", "page_size")
         return json_response(self.workflow_rpc.list_inbox(self.auth.token_of(request), params))
 
     @http("GET", "/api/v1/notifications")

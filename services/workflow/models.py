@@ -2,11 +2,12 @@
 items that put it in people's inboxes."""
 from __future__ import annotations
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
+from services.common.outbox import outbox_table
 
 metadata = new_metadata()
 
@@ -29,23 +30,52 @@ class Processing(Base):
     arrival_number: Mapped[int | None] = mapped_column(Integer)
     urgency: Mapped[str] = mapped_column(String(20))
     urgency_rank: Mapped[int] = mapped_column(Integer)
+    confidentiality: Mapped[str] = mapped_column(String(20), default="none")
     due_date: Mapped[object | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(30))
+    instruction: Mapped[str | None] = mapped_column(String(2000))   # ý kiến chỉ đạo
+    reply_document_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(UtcDateTime())
+    completed_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
 class WorkItem(Base):
-    """One person's part in a processing: what shows in their inbox."""
+    """One part of a processing, in someone's inbox: assign it (to_assign), lead it
+    (chủ trì), help (phối hợp) or know of it (để biết). Given to a person, or to a unit
+    (user_id empty) whose leaders pass it on to one of their people (parent_id)."""
     __tablename__ = "work_items"
-    __table_args__ = (UniqueConstraint("processing_id", "user_id", "kind"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     processing_id: Mapped[str] = mapped_column(ForeignKey("processings.id"), index=True)
-    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    unit_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(36), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     state: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[object | None] = mapped_column(Date)
+    instruction: Mapped[str | None] = mapped_column(String(2000))
+    assigned_by: Mapped[str | None] = mapped_column(String(36), index=True)
+    progress: Mapped[int | None] = mapped_column(Integer)
+    result_note: Mapped[str | None] = mapped_column(String(2000))
+    return_reason: Mapped[str | None] = mapped_column(String(2000))
+    reply_document_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     done_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
+class ProcessingEvent(Base):
+    """What happened in a processing, who did it and when, with its comment: the
+    history a document shows and exports (ND30 Phụ lục VI TraceHeaderList)."""
+    __tablename__ = "processing_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    processing_id: Mapped[str] = mapped_column(ForeignKey("processings.id"), index=True)
+    work_item_id: Mapped[str | None] = mapped_column(String(36))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[object] = mapped_column(UtcDateTime())
+
+
+outbox = outbox_table(metadata)
 processed = processed_events_table(metadata)

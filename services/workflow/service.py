@@ -1,30 +1,50 @@
-"""The workflow service: how documents move between people. On registration an
-incoming document waits for its unit's leaders to assign it (phân công)."""
+"""The workflow service: how documents move between people. A registered incoming
+document waits for its unit's leaders (or the one the clerk submits it to); a leader
+assigns it; units pass their part to their people; handlers record progress, return it
+with a reason or complete it; it is done when its lead completes (ND30 Điều 23–24)."""
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timezone
 
-from services.common.handlers import event_handler
 from nameko.rpc import rpc
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from services.common import events
 from services.common.db import Database, count_rows, fetch_page
-from services.common.errors import EXPECTED_ERRORS, Forbidden
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
+                                    not_found)
+from services.common.handlers import event_handler
+from services.common.identity import CLERK, HEAD, UNIT_HEAD
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
-from services.common.service_base import ServiceBase
+from services.common.outbox import add_event
+from services.common.rpc import TimedRpc
+from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
 from services.workflow import domain
-from services.workflow.models import Processing, WorkItem, processed
+from services.workflow.dependencies import Calendar
+from services.workflow.models import Processing, ProcessingEvent, WorkItem, outbox, processed
+
+# Without a deadline from the document or the leader, the lead has this many working
+# days (ND30 leaves it to each body's working rules; urgent documents get fewer).
+DEFAULT_WORKING_DAYS = {"normal": 10, "urgent": 3, "very_urgent": 2, "flash": 1}
 
 
-class WorkflowService(ServiceBase):
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+class WorkflowService(OutboxServiceBase):
     name = "workflow"
 
     db = Database()
     identity = Identity()
+    calendar = Calendar()
+    documents_rpc = TimedRpc("documents")
+    outbox = outbox
+
+    # ---------------------------------------------------------------- opening
 
     @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
@@ -43,81 +63,510 @@ class WorkflowService(ServiceBase):
                 id=str(uuid.uuid4()), document_id=data["id"], unit_id=data["unit_id"],
                 direction=data.get("direction", "incoming"), subject=data["subject"],
                 code=domain.document_code(data.get("code_number"), data.get("code_notation")),
-                issuer_name=(data.get("issuer") or {}).get("name", ""),
+                issuer_name=data.get("issuer_name") or "",
                 arrival_number=data.get("arrival_number"), urgency=data["urgency"],
                 urgency_rank=domain.URGENCY_RANK.get(data["urgency"], 0),
+                confidentiality=data.get("confidentiality") or "none",
                 due_date=date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
                 state=domain.AWAITING_ASSIGNMENT, created_at=now)
             session.add(processing)
+            self._event(session, processing, "system:workflow", "processing_opened",
+                        {"state": processing.state})
             for user_id in data.get("leader_user_ids", []):
-                session.add(WorkItem(id=str(uuid.uuid4()), processing_id=processing.id,
-                                     user_id=user_id, kind=domain.TO_ASSIGN,
-                                     state=domain.OPEN, created_at=now))
+                self._open_item(session, processing, domain.TO_ASSIGN, user_id=user_id,
+                                actor_id="system:workflow", now=now)
+
+    # ---------------------------------------------------------------- incoming steps
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def submit_incoming(self, token, document_id, payload):
+        """Trình: the clerk gives an incoming document to one leader to assign (instead
+        of every leader of the unit). payload {to_user_id, note?}.
+        Returns the processing. Errors: InvalidInput (someone outside the unit);
+        Forbidden unless a văn thư of the unit; NotFound; Conflict once assigned.
+        Events: document_submitted."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload)
+        problems.only(payload, {"to_user_id", "note"})
+        to_user = problems.text(payload, "to_user_id", max_length=36, required=True)
+        note = problems.text(payload, "note", max_length=domain.TEXT_LIMIT)
+        problems.raise_if_any()
+        processing = self._processing(document_id)
+        if not caller.has_role(processing.unit_id, CLERK):
+            raise Forbidden("Chỉ văn thư của đơn vị được trình văn bản.",
+                            "Only a clerk of the unit may submit its documents.")
+        scope = self.documents_rpc.describe_assignees(
+            self.identity.system_token(), processing.unit_id, [], [to_user])
+        if not scope["users"].get(to_user, {}).get("within"):
+            raise invalid_fields({"to_user_id": {
+                "vi": "Người nhận không thuộc đơn vị.", "en": "Not a member of the unit."}})
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            processing = self._lock(session, processing.id)
+            if processing.state != domain.AWAITING_ASSIGNMENT:
+                raise self._wrong_state(processing, "trình", "submit")
+            for item in self._items(session, processing, kind=domain.TO_ASSIGN,
+                                    states=(domain.OPEN,)):
+                if item.user_id != to_user:
+                    item.state, item.done_at = domain.CLOSED, now
+            if not any(i.user_id == to_user for i in self._items(
+                    session, processing, kind=domain.TO_ASSIGN, states=(domain.OPEN,))):
+                self._open_item(session, processing, domain.TO_ASSIGN, user_id=to_user,
+                                actor_id=caller.user_id, now=now)
+            self._event(session, processing, caller.user_id, "submitted",
+                        {"to_user_id": to_user, "note": note})
+            add_event(session, outbox, events.DOCUMENT_SUBMITTED,
+                      self._event_data(processing, caller, notify_user_ids=[to_user],
+                                       note=note))
+            result = self._processing_out(session, processing)
+        self.flush_outbox()
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def assign_incoming(self, token, document_id, payload):
+        """Phân công: the leader holding the document names one lead (chủ trì), any
+        co-handlers (phối hợp) and for-information recipients (để biết), each a unit
+        or a person within the leader's unit (or below it), with a deadline each and
+        a direction comment (ý kiến chỉ đạo).
+
+        payload {lead: {unit_id | user_id, due_date?}, co_handlers: [...], for_info:
+        [...], instruction}. Without a deadline the lead gets the document's, or a
+        number of working days by urgency (DEFAULT_WORKING_DAYS).
+        Returns the processing. Errors: InvalidInput (a past deadline, someone named
+        twice, a unit or person outside the leader's scope); Forbidden unless the
+        caller holds it to assign or leads the unit; NotFound; Conflict (already
+        assigned and not returned). Events: task_assigned, one per assignee."""
+        caller = self.identity.caller(token)
+        processing = self._processing(document_id)
+        today = self._today()
+        default_due = processing.due_date or self.calendar.add_working_days(
+            today, DEFAULT_WORKING_DAYS.get(processing.urgency, 10))
+        plan = domain.parse_assignment(payload, today, default_due)
+        assignees = [plan["lead"], *plan["co_handlers"], *plan["for_info"]]
+        scope = self._scope(processing.unit_id, assignees)
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            processing = self._lock(session, processing.id)
+            mine = [i for i in self._items(session, processing, kind=domain.TO_ASSIGN,
+                                           states=(domain.OPEN,))
+                    if domain.holds(caller, i.user_id, i.unit_id)]
+            if not mine and not domain.leads_unit(caller, processing.unit_id):
+                raise Forbidden("Bạn không được phân công văn bản này.",
+                                "You may not assign this document.")
+            if processing.state != domain.AWAITING_ASSIGNMENT:
+                raise self._wrong_state(processing, "phân công", "assign")
+            for item in self._items(session, processing, kind=domain.TO_ASSIGN,
+                                    states=(domain.OPEN,)):
+                item.state, item.done_at = (domain.DONE_ITEM if item in mine
+                                            else domain.CLOSED), now
+            processing.state, processing.instruction = domain.ASSIGNED, plan["instruction"]
+            processing.due_date = plan["lead"].due_date
+            created = [self._open_item(
+                session, processing, a.kind, user_id=a.user_id, unit_id=a.unit_id,
+                due_date=a.due_date, instruction=plan["instruction"],
+                assigned_by=caller.user_id, actor_id=caller.user_id, now=now)
+                for a in assignees]
+            self._event(session, processing, caller.user_id, "assigned", {
+                "instruction": plan["instruction"],
+                "lead": self._describe(plan["lead"], scope),
+                "co_handlers": [self._describe(a, scope) for a in plan["co_handlers"]],
+                "for_info": [self._describe(a, scope) for a in plan["for_info"]]})
+            for item in created:
+                add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
+                    processing, caller, item=item,
+                    notify_user_ids=self._people_of(item, scope)))
+            result = self._processing_out(session, processing)
+        self.flush_outbox()
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def forward_assignment(self, token, item_id, payload):
+        """A unit's leader passes the unit's part (lead or co-handling) to one of the
+        unit's people: payload {user_id, due_date? (not after the unit's), instruction?}.
+        Returns the processing. Errors: InvalidInput (a person outside the unit, a
+        later deadline); Forbidden unless a leader of that unit; Conflict unless the
+        part is open. Events: task_assigned."""
+        caller = self.identity.caller(token)
+        plan = domain.parse_forward(payload, self._today())
+        item, processing = self._item(item_id)
+        if item.unit_id is None or item.user_id is not None or \
+                item.kind not in domain.HANDLING:
+            raise Conflict("Chỉ chuyển tiếp được phần việc giao cho đơn vị.",
+                           "Only a unit's part can be passed on.")
+        if not domain.leads_unit(caller, item.unit_id):
+            raise Forbidden("Chỉ lãnh đạo đơn vị được giao việc của đơn vị.",
+                            "Only the unit's leaders may pass its work on.")
+        if plan["due_date"] and item.due_date and plan["due_date"] > item.due_date:
+            raise invalid_fields({"due_date": {
+                "vi": f"Không được sau hạn của đơn vị ({item.due_date:%d/%m/%Y}).",
+                "en": f"Cannot be after the unit's deadline ({item.due_date})."}})
+        scope = self.documents_rpc.describe_assignees(
+            self.identity.system_token(), item.unit_id, [], [plan["user_id"]])
+        if not scope["users"].get(plan["user_id"], {}).get("within"):
+            raise invalid_fields({"user_id": {"vi": "Người này không thuộc đơn vị.",
+                                              "en": "This person is not in the unit."}})
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            processing = self._lock(session, processing.id)
+            item = session.get(WorkItem, item.id)
+            if item.state != domain.OPEN:
+                raise self._wrong_item(item, "chuyển tiếp", "pass on")
+            item.state = domain.FORWARDED
+            child = self._open_item(
+                session, processing, item.kind, user_id=plan["user_id"],
+                due_date=plan["due_date"] or item.due_date,
+                instruction=plan["instruction"] or item.instruction, parent_id=item.id,
+                assigned_by=caller.user_id, actor_id=caller.user_id, now=now)
+            add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
+                processing, caller, item=child, notify_user_ids=[plan["user_id"]]))
+            result = self._processing_out(session, processing)
+        self.flush_outbox()
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def record_progress(self, token, item_id, payload):
+        """Cập nhật tiến độ: payload {percent?, note}. The document is then in progress.
+        Errors: Forbidden unless it is the caller's work; Conflict unless open.
+        Events: task_progressed."""
+        caller = self.identity.caller(token)
+        progress = domain.parse_progress(payload)
+        return self._act_on_item(caller, item_id, "progress", progress)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def return_assignment(self, token, item_id, payload):
+        """Trả lại, with a mandatory reason: a person's part goes back to the unit
+        leader who passed it on; a unit's or person's part given by the assigning
+        leader goes back to that leader, and if it was the lead the document waits
+        to be assigned again. Errors: InvalidInput (no reason); Forbidden; Conflict.
+        Events: task_returned."""
+        caller = self.identity.caller(token)
+        reason = domain.parse_return(payload)
+        return self._act_on_item(caller, item_id, "return", {"reason": reason})
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def complete_assignment(self, token, item_id, payload=None):
+        """Hoàn thành: payload {note?, reply_document_id?} (the văn bản đi that answers
+        it). A person's part passed on by a unit completes the unit's part too; when
+        the lead completes, the document is done and what is still open is closed.
+        Errors: Forbidden; Conflict (not open; to_assign items are done by assigning).
+        Events: task_completed, and document_completed when the lead completes."""
+        caller = self.identity.caller(token)
+        result = domain.parse_complete(payload)
+        return self._act_on_item(caller, item_id, "complete", result)
+
+    def _act_on_item(self, caller, item_id, action, data):
+        item, processing = self._item(item_id)
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            processing = self._lock(session, processing.id)
+            item = session.get(WorkItem, item.id)
+            if not domain.holds(caller, item.user_id, item.unit_id):
+                raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
+            if item.state != domain.OPEN or item.kind == domain.TO_ASSIGN or \
+                    (action != "complete" and item.kind == domain.FOR_INFO):
+                raise self._wrong_item(item, {"progress": "cập nhật tiến độ",
+                                              "return": "trả lại",
+                                              "complete": "hoàn thành"}[action], action)
+            if action == "progress":
+                item.progress = data["percent"] if data["percent"] is not None \
+                    else item.progress
+                if processing.state == domain.ASSIGNED:
+                    processing.state = domain.IN_PROGRESS
+                self._event(session, processing, caller.user_id, "progress", data, item)
+                add_event(session, outbox, events.TASK_PROGRESSED,
+                          self._event_data(processing, caller, item=item, **data))
+            elif action == "return":
+                self._return(session, processing, item, caller, data["reason"], now)
+            else:
+                self._complete(session, processing, item, caller, data, now)
+            result = self._processing_out(session, processing)
+        self.flush_outbox()
+        return result
+
+    def _return(self, session, processing, item, caller, reason, now):
+        item.state, item.return_reason, item.done_at = domain.RETURNED, reason, now
+        back_to = [item.assigned_by] if item.assigned_by else []   # who gave it out
+        parent = session.get(WorkItem, item.parent_id) if item.parent_id else None
+        if parent is not None:
+            parent.state = domain.OPEN          # back with the unit's leaders
+        elif item.kind == domain.LEAD:          # the document waits to be assigned again
+            processing.state = domain.AWAITING_ASSIGNMENT
+            for other in self._items(session, processing, states=domain.ACTIVE):
+                other.state, other.done_at = domain.CLOSED, now
+            for user_id in back_to:
+                self._open_item(session, processing, domain.TO_ASSIGN, user_id=user_id,
+                                actor_id=caller.user_id, now=now)
+        self._event(session, processing, caller.user_id, "returned", {"reason": reason},
+                    item)
+        add_event(session, outbox, events.TASK_RETURNED, self._event_data(
+            processing, caller, item=item, reason=reason, notify_user_ids=back_to))
+
+    def _complete(self, session, processing, item, caller, data, now):
+        item.state, item.done_at = domain.DONE_ITEM, now
+        item.result_note, item.reply_document_id = data["note"], data["reply_document_id"]
+        if item.kind != domain.FOR_INFO:
+            item.progress = 100
+        self._event(session, processing, caller.user_id,
+                    "read" if item.kind == domain.FOR_INFO else "completed", data, item)
+        add_event(session, outbox, events.TASK_COMPLETED, self._event_data(
+            processing, caller, item=item, notify_user_ids=[item.assigned_by]
+            if item.assigned_by else [], **data))
+        parent = session.get(WorkItem, item.parent_id) if item.parent_id else None
+        if parent is not None and parent.state == domain.FORWARDED:
+            parent.state, parent.done_at = domain.DONE_ITEM, now
+            parent.result_note, parent.reply_document_id = item.result_note, \
+                item.reply_document_id
+            parent.progress = 100
+        top = parent or item
+        if top.kind == domain.LEAD and top.parent_id is None:
+            processing.state, processing.completed_at = domain.DONE, now
+            processing.reply_document_id = data["reply_document_id"]
+            for other in self._items(session, processing, states=domain.ACTIVE):
+                other.state, other.done_at = domain.CLOSED, now
+            self._event(session, processing, caller.user_id, "document_done",
+                        {"reply_document_id": data["reply_document_id"]})
+            add_event(session, outbox, events.DOCUMENT_COMPLETED, self._event_data(
+                processing, caller, reply_document_id=data["reply_document_id"]))
+
+    # ---------------------------------------------------------------- reading
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_processing(self, token, document_id):
+        """A document's processing with every part of it: {document_id, state,
+        instruction, due_date, items: [{id, kind, state, user_id, unit_id, parent_id,
+        due_date, instruction, assigned_by, progress, result_note, return_reason,
+        reply_document_id, created_at, done_at, mine}]}; state null if none yet.
+        Errors: Forbidden unless the caller belongs to its unit or has a part in it."""
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            processing = session.execute(select(Processing).where(
+                Processing.document_id == document_id)).scalar_one_or_none()
+            if processing is None:
+                return {"document_id": document_id, "state": None, "items": []}
+            self._require_sight(session, caller, processing)
+            return self._processing_out(session, processing, caller)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_processing_history(self, token, document_id):
         """How a document moved between people, oldest first: {document_id, state,
         events: [{at, actor_id, action, details}]} — empty when it has no processing yet.
-        Errors: Forbidden unless the caller belongs to its unit or holds a work item."""
+        Errors: Forbidden unless the caller belongs to its unit or has a part in it."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
             processing = session.execute(select(Processing).where(
                 Processing.document_id == document_id)).scalar_one_or_none()
             if processing is None:
                 return {"document_id": document_id, "state": None, "events": []}
-            items = session.execute(select(WorkItem).where(
-                WorkItem.processing_id == processing.id)
-                .order_by(WorkItem.created_at)).scalars().all()
-            if not caller.system and not caller.is_member(processing.unit_id) and \
-                    caller.user_id not in {i.user_id for i in items}:
-                raise Forbidden("Bạn không có quyền xem quá trình xử lý này.",
-                                "You may not see how this document is handled.")
-            events = [{"at": processing.created_at.isoformat(), "actor_id": "system:workflow",
-                       "action": "processing_opened", "details": {"state": processing.state}}]
-            for item in items:
-                events.append({"at": item.created_at.isoformat(), "actor_id": item.user_id,
-                               "action": f"{item.kind}_assigned", "details": {}})
-                if item.done_at:
-                    events.append({"at": item.done_at.isoformat(), "actor_id": item.user_id,
-                                   "action": f"{item.kind}_done", "details": {}})
-        return {"document_id": document_id, "state": processing.state, "events": events}
+            self._require_sight(session, caller, processing)
+            rows = session.execute(select(ProcessingEvent).where(
+                ProcessingEvent.processing_id == processing.id)
+                .order_by(ProcessingEvent.id)).scalars()
+            events_out = [{"at": e.at.isoformat(), "actor_id": e.actor_id,
+                           "action": e.action, "details": e.details or {}} for e in rows]
+        return {"document_id": document_id, "state": processing.state, "events": events_out}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inbox(self, token, params=None):
-        """The caller's work: params {view: todo|following|overdue, page, page_size}.
+        """The caller's work: params {view: todo|following|overdue, kind, urgency, page,
+        page_size}. todo: open parts that are the caller's (or, for a unit's part not
+        passed on yet, the caller's as its leader); following: parts the caller gave
+        out that are still open, and what the caller was told of; overdue: todo past
+        its deadline. Most urgent first, then the nearest deadline, then newest.
 
         Returns {items: [{id, kind, state, document_id, subject, code, issuer_name,
-        arrival_number, urgency, due_date, processing_state, created_at}], total, page,
-        page_size, counts: {todo, overdue}}. Most urgent first, then newest.
-        Errors: InvalidInput for an unknown view or bad paging."""
+        arrival_number, urgency, due_date, unit_id, processing_state, created_at}],
+        total, page, page_size, counts: {todo, following, overdue}}.
+        Errors: InvalidInput for an unknown view, kind or urgency, or bad paging."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
-        problems.only(params, {"view", "page", "page_size"})
+        problems.only(params, {"view", "kind", "urgency", "page", "page_size"})
         view = problems.choice(params, "view", domain.INBOX_VIEWS, default="todo")
+        kind = problems.choice(params, "kind", (domain.TO_ASSIGN, domain.LEAD,
+                                                domain.CO_HANDLER, domain.FOR_INFO))
+        urgency = problems.choice(params, "urgency", tuple(domain.URGENCY_RANK))
         page, page_size = page_params(problems, params)
         problems.raise_if_any()
-        base = (select(WorkItem, Processing)
-                .join(Processing, Processing.id == WorkItem.processing_id)
-                .where(WorkItem.user_id == caller.user_id))
-        todo = base.where(WorkItem.state == domain.OPEN)
-        overdue = todo.where(Processing.due_date < date.today())
-        query = {"todo": todo, "overdue": overdue,
-                 "following": base.where(WorkItem.state != domain.OPEN)}[view]
+        led = sorted(m.unit_id for m in caller.memberships if m.role in (HEAD, UNIT_HEAD))
+        mine = or_(WorkItem.user_id == caller.user_id,
+                   and_(WorkItem.user_id.is_(None), WorkItem.unit_id.in_(led)))
+        base = select(WorkItem, Processing).join(
+            Processing, Processing.id == WorkItem.processing_id)
+        if kind:
+            base = base.where(WorkItem.kind == kind)
+        if urgency:
+            base = base.where(Processing.urgency == urgency)
+        todo = base.where(mine, WorkItem.state == domain.OPEN,
+                          WorkItem.kind != domain.FOR_INFO)
+        overdue = todo.where(WorkItem.due_date < self._today())
+        following = base.where(or_(
+            and_(WorkItem.assigned_by == caller.user_id, WorkItem.state.in_(domain.ACTIVE)),
+            and_(mine, WorkItem.kind == domain.FOR_INFO, WorkItem.state == domain.OPEN)))
+        query = {"todo": todo, "overdue": overdue, "following": following}[view]
         with self.db.read() as session:
-            counts = {"todo": count_rows(session, todo),
-                      "overdue": count_rows(session, overdue)}
-            total, rows = fetch_page(session, query.order_by(Processing.urgency_rank.desc(),
-                                                             WorkItem.created_at.desc()),
-                                     page, page_size)
-            rows = rows.all()
+            counts = {name: count_rows(session, q) for name, q in
+                      (("todo", todo), ("following", following), ("overdue", overdue))}
+            total, rows = fetch_page(session, query.order_by(
+                Processing.urgency_rank.desc(), WorkItem.due_date.is_(None),
+                WorkItem.due_date, WorkItem.created_at.desc()), page, page_size)
             items = [{
                 "id": item.id, "kind": item.kind, "state": item.state,
                 "document_id": proc.document_id, "subject": proc.subject, "code": proc.code,
                 "issuer_name": proc.issuer_name, "arrival_number": proc.arrival_number,
-                "urgency": proc.urgency,
-                "due_date": proc.due_date.isoformat() if proc.due_date else None,
+                "urgency": proc.urgency, "unit_id": item.unit_id, "user_id": item.user_id,
+                "due_date": _iso(item.due_date or proc.due_date),
                 "processing_state": proc.state, "created_at": item.created_at.isoformat(),
-            } for item, proc in rows]
+            } for item, proc in rows.all()]
         return {"items": items, "total": total, "page": page, "page_size": page_size,
                 "counts": counts}
+
+    # ---------------------------------------------------------------- helpers
+
+    def _today(self) -> date:
+        return date.today()
+
+    def _processing(self, document_id) -> Processing:
+        with self.db.read() as session:
+            processing = session.execute(select(Processing).where(
+                Processing.document_id == document_id)).scalar_one_or_none() \
+                if isinstance(document_id, str) else None
+        if processing is None:
+            raise not_found("quá trình xử lý văn bản", "Processing of document", document_id)
+        return processing
+
+    def _item(self, item_id):
+        with self.db.read() as session:
+            item = session.get(WorkItem, item_id) if isinstance(item_id, str) else None
+            if item is None:
+                raise not_found("phần việc", "Assignment", item_id)
+            return item, session.get(Processing, item.processing_id)
+
+    @staticmethod
+    def _lock(session, processing_id) -> Processing:
+        """The processing row, locked for this transaction on PostgreSQL (SQLite
+        transactions here are already serial), so two steps never interleave."""
+        query = select(Processing).where(Processing.id == processing_id)
+        if session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return session.execute(query).scalar_one()
+
+    @staticmethod
+    def _items(session, processing, kind=None, states=None):
+        query = select(WorkItem).where(WorkItem.processing_id == processing.id)
+        if kind:
+            query = query.where(WorkItem.kind == kind)
+        if states:
+            query = query.where(WorkItem.state.in_(states))
+        return session.execute(query.order_by(WorkItem.created_at)).scalars().all()
+
+    def _open_item(self, session, processing, kind, *, actor_id, now, user_id=None,
+                   unit_id=None, due_date=None, instruction=None, parent_id=None,
+                   assigned_by=None) -> WorkItem:
+        item = WorkItem(id=str(uuid.uuid4()), processing_id=processing.id, user_id=user_id,
+                        unit_id=unit_id, parent_id=parent_id, kind=kind, state=domain.OPEN,
+                        due_date=due_date, instruction=instruction, assigned_by=assigned_by,
+                        created_at=now)
+        session.add(item)
+        session.flush()
+        self._event(session, processing, actor_id, f"{kind}_assigned", {
+            "assignee_id": user_id, "unit_id": unit_id, "due_date": _iso(due_date),
+            "instruction": instruction}, item)
+        return item
+
+    @staticmethod
+    def _event(session, processing, actor_id, action, details, item=None):
+        session.add(ProcessingEvent(
+            processing_id=processing.id, work_item_id=item.id if item else None,
+            actor_id=actor_id, action=action,
+            details={k: v for k, v in details.items() if v is not None},
+            at=datetime.now(timezone.utc)))
+
+    def _scope(self, root_unit_id, assignees) -> dict:
+        """Ask the directory whether every assignee is within the leader's unit or
+        below it; refuse the assignment otherwise (before any lock is taken)."""
+        scope = self.documents_rpc.describe_assignees(
+            self.identity.system_token(), root_unit_id,
+            sorted({a.unit_id for a in assignees if a.unit_id}),
+            sorted({a.user_id for a in assignees if a.user_id}))
+        problems = Problems()
+        for assignee in assignees:
+            found = scope["units"].get(assignee.unit_id) if assignee.unit_id else \
+                scope["users"].get(assignee.user_id)
+            if not found or not found["within"]:
+                problems.add("assignees", "Có đơn vị hoặc người ngoài phạm vi phân công của "
+                             "lãnh đạo (đơn vị mình và các đơn vị trực thuộc).",
+                             "Someone named is outside the leader's scope (the unit and the "
+                             "units below it).")
+        problems.raise_if_any()
+        return scope
+
+    @staticmethod
+    def _describe(assignee, scope) -> dict:
+        found = scope["units"].get(assignee.unit_id) if assignee.unit_id else \
+            scope["users"].get(assignee.user_id)
+        return {"unit_id": assignee.unit_id, "user_id": assignee.user_id,
+                "name": found["name"] if found else None, "due_date": _iso(assignee.due_date)}
+
+    @staticmethod
+    def _people_of(item, scope) -> list[str]:
+        if item.user_id:
+            return [item.user_id]
+        return scope["units"].get(item.unit_id, {}).get("leader_user_ids", [])
+
+    @staticmethod
+    def _event_data(processing, caller, item=None, notify_user_ids=(), **extra) -> dict:
+        data = {"document_id": processing.document_id, "processing_id": processing.id,
+                "unit_id": processing.unit_id, "subject": processing.subject,
+                "code": processing.code, "urgency": processing.urgency,
+                "confidentiality": processing.confidentiality,
+                "processing_state": processing.state,
+                "document_state": domain.DOCUMENT_STATE[processing.state],
+                "actor_id": caller.user_id, "notify_user_ids": sorted(set(notify_user_ids))}
+        if item is not None:
+            data["item"] = {"id": item.id, "kind": item.kind, "user_id": item.user_id,
+                            "unit_id": item.unit_id, "parent_id": item.parent_id,
+                            "due_date": _iso(item.due_date), "instruction": item.instruction}
+        return data | {k: v for k, v in extra.items() if v is not None}
+
+    def _require_sight(self, session, caller, processing):
+        if caller.system or caller.is_member(processing.unit_id):
+            return
+        items = self._items(session, processing)
+        if any(domain.holds(caller, i.user_id, i.unit_id) or i.assigned_by == caller.user_id
+               for i in items):
+            return
+        raise Forbidden("Bạn không có quyền xem quá trình xử lý này.",
+                        "You may not see how this document is handled.")
+
+    def _processing_out(self, session, processing, caller=None) -> dict:
+        items = self._items(session, processing)
+        return {"document_id": processing.document_id, "state": processing.state,
+                "document_state": domain.DOCUMENT_STATE[processing.state],
+                "instruction": processing.instruction, "due_date": _iso(processing.due_date),
+                "reply_document_id": processing.reply_document_id,
+                "completed_at": _iso(processing.completed_at),
+                "items": [{
+                    "id": i.id, "kind": i.kind, "state": i.state, "user_id": i.user_id,
+                    "unit_id": i.unit_id, "parent_id": i.parent_id,
+                    "due_date": _iso(i.due_date), "instruction": i.instruction,
+                    "assigned_by": i.assigned_by, "progress": i.progress,
+                    "result_note": i.result_note, "return_reason": i.return_reason,
+                    "reply_document_id": i.reply_document_id,
+                    "created_at": _iso(i.created_at), "done_at": _iso(i.done_at),
+                    "mine": bool(caller) and domain.holds(caller, i.user_id, i.unit_id),
+                } for i in items]}
+
+    @staticmethod
+    def _wrong_state(processing, action_vi, action_en):
+        return Conflict(f"Không thể {action_vi} văn bản ở trạng thái hiện tại "
+                        f"({processing.state}).",
+                        f"Cannot {action_en} the document in its current state "
+                        f"({processing.state}).", {"state": {"vi": processing.state,
+                                                             "en": processing.state}})
+
+    @staticmethod
+    def _wrong_item(item, action_vi, action_en):
+        return Conflict(f"Không thể {action_vi} phần việc này ({item.kind}, {item.state}).",
+                        f"Cannot {action_en} this part ({item.kind}, {item.state}).",
+                        {"state": {"vi": item.state, "en": item.state}})

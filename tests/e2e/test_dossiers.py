@@ -134,7 +134,7 @@ def test_a_documents_history_shows_who_did_what_and_when_and_downloads(system, s
     register_event = events[0]
     assert register_event["actor_name"] == "Phạm Thị Lan"   # vanthu.stc
     assigned = next(e for e in events if e["action"] == "to_assign_assigned")
-    assert assigned["actor_name"] == "Võ Văn Hùng"          # lanhdao.stc
+    assert assigned["details"]["assignee_name"] == "Võ Văn Hùng"   # lanhdao.stc
     download = leader.get(f"/documents/{document['id']}/history", params={"download": "1"})
     assert "attachment" in download.headers["Content-Disposition"]
     assert Api(system.base_url, "vanthu.snv").get(
