@@ -45,6 +45,9 @@ TASK_PROGRESSED = "task_progressed"
 TASK_RETURNED = "task_returned"
 TASK_COMPLETED = "task_completed"
 DOCUMENT_COMPLETED = "document_completed"
+#: also working_days_left (0 on the deadline day, negative once it has passed)
+DEADLINE_APPROACHING = "deadline_approaching"
+DEADLINE_MISSED = "deadline_missed"
 WORKFLOW_EVENTS = (DOCUMENT_SUBMITTED, TASK_ASSIGNED, TASK_PROGRESSED, TASK_RETURNED,
                    TASK_COMPLETED, DOCUMENT_COMPLETED)
 

@@ -39,6 +39,10 @@ CLOSED = "closed"            # no longer needed: someone else assigned it, or it
 ACTIVE = (OPEN, FORWARDED)
 
 INBOX_VIEWS = ("todo", "following", "overdue")
+
+# Reminder kinds
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
 MAX_ASSIGNEES = 50
 TEXT_LIMIT = 2000
 
@@ -174,6 +178,12 @@ def parse_complete(data) -> dict:
         problems.add("reply_document_id", "Mã văn bản không hợp lệ.", "Invalid document id.")
     problems.raise_if_any()
     return {"note": note, "reply_document_id": reply}
+
+
+def reminder_kind(due_date: date, today: date) -> str:
+    """An open part due within the reminder horizon is "due_soon" until its deadline
+    day has passed, then "overdue"."""
+    return OVERDUE if due_date < today else DUE_SOON
 
 
 def holds(caller: Caller, user_id: str | None, unit_id: str | None) -> bool:

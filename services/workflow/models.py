@@ -59,8 +59,21 @@ class WorkItem(Base):
     result_note: Mapped[str | None] = mapped_column(String(2000))
     return_reason: Mapped[str | None] = mapped_column(String(2000))
     reply_document_id: Mapped[str | None] = mapped_column(String(36))
+    # Who is told about this part (reminders, overdue alerts): its person, or the unit's
+    # leaders when it was given to the unit.
+    notify_user_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     done_at: Mapped[object | None] = mapped_column(UtcDateTime())
+
+
+class Reminder(Base):
+    """A reminder or overdue alert that was sent: one row per part and kind, so
+    however many workflow processes run their timers, each is sent once."""
+    __tablename__ = "reminders"
+
+    work_item_id: Mapped[str] = mapped_column(ForeignKey("work_items.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)   # due_soon | overdue
+    sent_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class ProcessingEvent(Base):

@@ -7,8 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.timer import timer
 from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common import events
 from services.common.db import Database, count_rows, fetch_page
@@ -24,11 +28,15 @@ from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
 from services.workflow import domain
 from services.workflow.dependencies import Calendar
-from services.workflow.models import Processing, ProcessingEvent, WorkItem, outbox, processed
+from services.workflow.models import (Processing, ProcessingEvent, Reminder, WorkItem, outbox,
+                                      processed)
 
 # Without a deadline from the document or the leader, the lead has this many working
 # days (ND30 leaves it to each body's working rules; urgent documents get fewer).
 DEFAULT_WORKING_DAYS = {"normal": 10, "urgent": 3, "very_urgent": 2, "flash": 1}
+# How often each workflow process looks for deadlines to remind of (every process does;
+# the reminders table makes each reminder go out once).
+REMINDER_SCAN_SECONDS = 5
 
 
 def _iso(value):
@@ -42,6 +50,7 @@ class WorkflowService(OutboxServiceBase):
     identity = Identity()
     calendar = Calendar()
     documents_rpc = TimedRpc("documents")
+    config = Config()
     outbox = outbox
 
     # ---------------------------------------------------------------- opening
@@ -165,8 +174,8 @@ class WorkflowService(OutboxServiceBase):
             created = [self._open_item(
                 session, processing, a.kind, user_id=a.user_id, unit_id=a.unit_id,
                 due_date=a.due_date, instruction=plan["instruction"],
-                assigned_by=caller.user_id, actor_id=caller.user_id, now=now)
-                for a in assignees]
+                assigned_by=caller.user_id, actor_id=caller.user_id, now=now,
+                notify_user_ids=self._people_of(a, scope)) for a in assignees]
             self._event(session, processing, caller.user_id, "assigned", {
                 "instruction": plan["instruction"],
                 "lead": self._describe(plan["lead"], scope),
@@ -174,8 +183,7 @@ class WorkflowService(OutboxServiceBase):
                 "for_info": [self._describe(a, scope) for a in plan["for_info"]]})
             for item in created:
                 add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
-                    processing, caller, item=item,
-                    notify_user_ids=self._people_of(item, scope)))
+                    processing, caller, item=item, notify_user_ids=item.notify_user_ids))
             result = self._processing_out(session, processing)
         self.flush_outbox()
         return result
@@ -329,6 +337,52 @@ class WorkflowService(OutboxServiceBase):
             add_event(session, outbox, events.DOCUMENT_COMPLETED, self._event_data(
                 processing, caller, reply_document_id=data["reply_document_id"]))
 
+    # ---------------------------------------------------------------- deadlines
+
+    @timer(interval=REMINDER_SCAN_SECONDS)
+    def send_deadline_reminders(self):
+        """Remind whoever holds an open part REMINDER_WORKING_DAYS working days (config,
+        default 1) before its deadline, and alert them once it has passed. Every workflow
+        process runs this; a reminder is recorded in the same transaction as its event,
+        keyed by (part, kind), so each is sent exactly once.
+        Events: deadline_approaching, deadline_missed."""
+        today = self._today()
+        days = int(self.config.get("REMINDER_WORKING_DAYS") or 1)
+        horizon = self.calendar.add_working_days(today, days)
+        with self.db.read() as session:
+            due = session.execute(
+                select(WorkItem.id, WorkItem.due_date).where(
+                    WorkItem.state == domain.OPEN, WorkItem.kind.in_(domain.HANDLING),
+                    WorkItem.due_date.is_not(None), WorkItem.due_date <= horizon)).all()
+            sent = set(session.execute(select(Reminder.work_item_id, Reminder.kind).where(
+                Reminder.work_item_id.in_([row.id for row in due]))).all()) if due else set()
+        for item_id, due_date in due:
+            kind = domain.reminder_kind(due_date, today)
+            if (item_id, kind) not in sent:
+                self._remind(item_id, kind, today)
+        self.flush_outbox()
+
+    def _remind(self, item_id, kind, today):
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            claimed = session.execute(insert(Reminder).values(
+                work_item_id=item_id, kind=kind, sent_at=now).on_conflict_do_nothing())
+            if claimed.rowcount != 1:
+                return                     # another process sent it
+            item = session.get(WorkItem, item_id)
+            processing = session.get(Processing, item.processing_id)
+            if item.state != domain.OPEN:
+                return
+            event = events.DEADLINE_MISSED if kind == domain.OVERDUE else \
+                events.DEADLINE_APPROACHING
+            self._event(session, processing, "system:workflow", event,
+                        {"due_date": _iso(item.due_date)}, item)
+            add_event(session, outbox, event, self._event_data(
+                processing, None, item=item, notify_user_ids=item.notify_user_ids or
+                ([item.user_id] if item.user_id else []),
+                working_days_left=self.calendar.working_days_between(today, item.due_date)))
+
     # ---------------------------------------------------------------- reading
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -424,7 +478,10 @@ class WorkflowService(OutboxServiceBase):
     # ---------------------------------------------------------------- helpers
 
     def _today(self) -> date:
-        return date.today()
+        """Today, or the date set in config WORKFLOW_TODAY (to run a deployment, a demo
+        or a test as of a given day)."""
+        frozen = self.config.get("WORKFLOW_TODAY")
+        return date.fromisoformat(str(frozen)) if frozen else date.today()
 
     def _processing(self, document_id) -> Processing:
         with self.db.read() as session:
@@ -462,10 +519,11 @@ class WorkflowService(OutboxServiceBase):
 
     def _open_item(self, session, processing, kind, *, actor_id, now, user_id=None,
                    unit_id=None, due_date=None, instruction=None, parent_id=None,
-                   assigned_by=None) -> WorkItem:
+                   assigned_by=None, notify_user_ids=None) -> WorkItem:
         item = WorkItem(id=str(uuid.uuid4()), processing_id=processing.id, user_id=user_id,
                         unit_id=unit_id, parent_id=parent_id, kind=kind, state=domain.OPEN,
                         due_date=due_date, instruction=instruction, assigned_by=assigned_by,
+                        notify_user_ids=notify_user_ids or ([user_id] if user_id else []),
                         created_at=now)
         session.add(item)
         session.flush()
@@ -522,7 +580,8 @@ class WorkflowService(OutboxServiceBase):
                 "confidentiality": processing.confidentiality,
                 "processing_state": processing.state,
                 "document_state": domain.DOCUMENT_STATE[processing.state],
-                "actor_id": caller.user_id, "notify_user_ids": sorted(set(notify_user_ids))}
+                "actor_id": caller.user_id if caller else "system:workflow",
+                "notify_user_ids": sorted(set(notify_user_ids))}
         if item is not None:
             data["item"] = {"id": item.id, "kind": item.kind, "user_id": item.user_id,
                             "unit_id": item.unit_id, "parent_id": item.parent_id,
