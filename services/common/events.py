@@ -27,6 +27,9 @@ DOCUMENT_UPDATED = "document_updated"
 DOCUMENT_ISSUED = "document_issued"
 #: data: {id, direction ("outgoing"), unit_id, reason, recalled_by, recipients}
 DOCUMENT_RECALLED = "document_recalled"
+#: data: {id, unit_id, document_type, subject, urgency, confidentiality, version,
+#:        drafted_by, submitted_by} — a draft submitted for approval (again after a return)
+OUTGOING_SUBMITTED = "outgoing_submitted"
 
 # storage
 #: data: {file_id, sha256, size, content_type, filename}

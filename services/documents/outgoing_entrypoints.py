@@ -209,8 +209,8 @@ class OutgoingEntrypoints:
         văn without a field code); Forbidden; NotFound; Conflict (a step not allowed from
         the current state, a draft that lacks recipients or a signer, a số and ký hiệu
         already used this year, a recipient unit that no longer exists).
-        Events: document_issued and one document_registered per internal recipient
-        (issue); document_recalled (recall)."""
+        Events: outgoing_submitted (submit); document_issued and one
+        document_registered per internal recipient (issue); document_recalled (recall)."""
         caller = self.identity.caller(token)
         if action not in outgoing.STEPS:
             raise invalid_fields({"action": {
@@ -264,6 +264,11 @@ class OutgoingEntrypoints:
         result = self._outgoing_out(session, doc)
         if action == "issue":
             add_event(session, outbox, events.DOCUMENT_ISSUED, result)
+        elif action == "submit":
+            add_event(session, outbox, events.OUTGOING_SUBMITTED, {
+                k: result[k] for k in ("id", "unit_id", "document_type", "subject", "urgency",
+                                       "confidentiality", "version", "drafted_by")}
+                | {"submitted_by": caller.user_id})
         elif action == "recall":
             add_event(session, outbox, events.DOCUMENT_RECALLED, {
                 "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id,

@@ -128,11 +128,17 @@ ROUTES = [
     ("GET", "/api/v1/incoming/{document_id}/processing", "workflow",
      "Tình hình xử lý văn bản / Who handles which part", True, None, "Processing", []),
     ("POST", "/api/v1/assignments/{item_id}/{action}", "workflow",
-     "Chuyển tiếp, cập nhật tiến độ, trả lại, hoàn thành / forward, progress, return, "
-     "complete", True, "Object", "Processing", []),
+     "Chuyển tiếp, cập nhật tiến độ, trả lại, hoàn thành, duyệt / forward, progress, "
+     "return, complete, approve", True, "Object", "Processing", []),
+    ("PUT", "/api/v1/approval-chains", "workflow",
+     "Đặt quy trình duyệt văn bản đi / Set a unit's approval chain", True, "ApprovalChain",
+     "ApprovalChain", []),
+    ("GET", "/api/v1/approval-chains", "workflow",
+     "Quy trình duyệt của đơn vị / A unit's approval chains", True, None, "Object",
+     [q("unit_id")]),
     ("GET", "/api/v1/inbox", "workflow", "Việc của tôi / My work", True, None, "InboxPage",
      [q("view", enum=["todo", "following", "overdue"]),
-      q("kind", enum=["to_assign", "lead", "co_handler", "for_info"]),
+      q("kind", enum=["to_assign", "lead", "co_handler", "for_info", "approve"]),
       q("urgency", enum=["normal", "urgent", "very_urgent", "flash"])] + PAGE),
     ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
      "NotificationPage", [q("unread", "boolean")] + PAGE),
@@ -301,6 +307,11 @@ SCHEMAS = {
     "Processing": {"type": "object", "properties": {
         "document_id": STR, "state": STR, "document_state": STR, "instruction": STR,
         "due_date": STR, "items": {"type": "array", "items": OBJ}}},
+    "ApprovalChain": {"type": "object", "required": ["unit_id", "steps"], "properties": {
+        "unit_id": STR, "document_type": STR,
+        "steps": {"type": "array", "maxItems": 10, "items": {"type": "object", "properties": {
+            "approvers": {"type": "array", "items": STR},
+            "mode": {"type": "string", "enum": ["all", "any"]}}}}}},
     "IncomingPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "InboxPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "NotificationPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},

@@ -408,15 +408,29 @@ class GatewayService(ServiceBase):
     def act_on_assignment(self, request, item_id, action):
         """forward {user_id, due_date?, instruction?} (a unit's leader passes the unit's
         part on) · progress {percent?, note} · return {reason} · complete {note?,
-        reply_document_id?}."""
+        reply_document_id?} · approve {comment?} (one step of an outgoing draft's
+        approval chain)."""
         methods = {"forward": self.workflow_rpc.forward_assignment,
                    "progress": self.workflow_rpc.record_progress,
                    "return": self.workflow_rpc.return_assignment,
-                   "complete": self.workflow_rpc.complete_assignment}
+                   "complete": self.workflow_rpc.complete_assignment,
+                   "approve": self.workflow_rpc.approve_draft}
         if action not in methods:
             raise NotFound("Không có thao tác này.", "No such action.")
         body = read_json(request) if request.get_data() else {}
         return json_response(methods[action](self.auth.token_of(request), item_id, body))
+
+    @http("PUT", "/api/v1/approval-chains")
+    def set_approval_chain(self, request):
+        """Set a unit's approval chain for outgoing drafts: {unit_id, document_type?,
+        steps: [{approvers: [user_id], mode: all|any}]} (empty steps remove it)."""
+        return json_response(self.workflow_rpc.set_approval_chain(
+            self.auth.token_of(request), read_json(request)))
+
+    @http("GET", "/api/v1/approval-chains")
+    def list_approval_chains(self, request):
+        return json_response(self.workflow_rpc.list_approval_chains(
+            self.auth.token_of(request), request.args.get("unit_id") or ""))
 
     @http("GET", "/api/v1/inbox")
     def inbox(self, request):

@@ -17,18 +17,24 @@ URGENT = ("urgent", "very_urgent", "flash")
 
 # Processing states, and the incoming document's state each means (documents' names).
 AWAITING_ASSIGNMENT = "awaiting_assignment"   # chờ phân công
+IN_APPROVAL = "in_approval"                   # dự thảo đang được duyệt (văn bản đi)
+APPROVED = "approved"                         # duyệt xong
+RETURNED_DRAFT = "returned"                   # dự thảo bị trả lại
 ASSIGNED = "assigned"                         # đã phân công
 IN_PROGRESS = "in_progress"                   # đang xử lý
 DONE = "done"                                 # hoàn thành
 DOCUMENT_STATE = {AWAITING_ASSIGNMENT: "to_assign", ASSIGNED: "assigned",
-                  IN_PROGRESS: "in_progress", DONE: "done"}
+                  IN_PROGRESS: "in_progress", DONE: "done",
+                  IN_APPROVAL: "submitted", APPROVED: "approved", RETURNED_DRAFT: "returned"}
 
 # Work item kinds
 TO_ASSIGN = "to_assign"      # a leader must assign it
 LEAD = "lead"                # chủ trì
 CO_HANDLER = "co_handler"    # phối hợp
 FOR_INFO = "for_info"        # để biết
+APPROVE = "approve"          # duyệt dự thảo văn bản đi (one step of an approval chain)
 HANDLING = (LEAD, CO_HANDLER)
+KINDS = (TO_ASSIGN, LEAD, CO_HANDLER, FOR_INFO, APPROVE)
 
 # Work item states
 OPEN = "open"
@@ -184,6 +190,54 @@ def reminder_kind(due_date: date, today: date) -> str:
     """An open part due within the reminder horizon is "due_soon" until its deadline
     day has passed, then "overdue"."""
     return OVERDUE if due_date < today else DUE_SOON
+
+
+MODES = ("all", "any")
+MAX_STEPS = 10
+
+
+def parse_chain(data, document_types) -> dict:
+    """An approval chain: {unit_id, document_type? (empty: any type), steps: [{approvers:
+    [user_id, ...], mode: "all" (parallel: everyone approves) | "any"}]}; steps run one
+    after another. An empty list of steps removes the chain."""
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"unit_id", "document_type", "steps"})
+    unit_id = problems.text(data, "unit_id", max_length=36, required=True)
+    document_type = data.get("document_type") or ""
+    if document_type and document_type not in document_types:
+        problems.add("document_type", "Loại văn bản không có trong danh mục.",
+                     "Unknown document type.")
+    steps = data.get("steps")
+    parsed = []
+    if not isinstance(steps, list) or len(steps) > MAX_STEPS:
+        problems.add("steps", f"Danh sách tối đa {MAX_STEPS} bước.",
+                     f"A list of at most {MAX_STEPS} steps.")
+        steps = []
+    for index, step in enumerate(steps):
+        label = f"steps[{index}]"
+        if not isinstance(step, dict):
+            problems.add(label, "Phải là {approvers, mode}.", "Must be {approvers, mode}.")
+            continue
+        problems.only(step, {"approvers", "mode"}, prefix=label + ".")
+        approvers = step.get("approvers")
+        if not isinstance(approvers, list) or not 1 <= len(approvers) <= MAX_ASSIGNEES or \
+                not all(isinstance(a, str) and UUID_RE.match(a) for a in approvers) or \
+                len(set(approvers)) != len(approvers):
+            problems.add(label + ".approvers", "Từ 1 người duyệt, mã hợp lệ, không trùng.",
+                         "At least one approver, valid ids, no repeats.")
+            continue
+        mode = problems.choice(step, "mode", MODES, default="all", label=label + ".mode")
+        parsed.append({"approvers": approvers, "mode": mode})
+    problems.raise_if_any()
+    return {"unit_id": unit_id, "document_type": document_type, "steps": parsed}
+
+
+def step_complete(mode: str, states: list[str]) -> bool:
+    """Whether a step's approvals are enough to move on."""
+    if mode == "any":
+        return DONE_ITEM in states
+    return all(state == DONE_ITEM for state in states)
 
 
 def holds(caller: Caller, user_id: str | None, unit_id: str | None) -> bool:

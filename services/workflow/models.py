@@ -2,7 +2,7 @@
 items that put it in people's inboxes."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UtcDateTime, new_metadata
@@ -35,6 +35,8 @@ class Processing(Base):
     state: Mapped[str] = mapped_column(String(30))
     instruction: Mapped[str | None] = mapped_column(String(2000))   # ý kiến chỉ đạo
     reply_document_id: Mapped[str | None] = mapped_column(String(36))
+    # An outgoing draft's approval round: the chain's steps when it was submitted.
+    approval_steps: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     completed_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
@@ -52,6 +54,7 @@ class WorkItem(Base):
     parent_id: Mapped[str | None] = mapped_column(String(36), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     state: Mapped[str] = mapped_column(String(20))
+    step: Mapped[int | None] = mapped_column(Integer)   # the approval step it belongs to
     due_date: Mapped[object | None] = mapped_column(Date)
     instruction: Mapped[str | None] = mapped_column(String(2000))
     assigned_by: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -64,6 +67,21 @@ class WorkItem(Base):
     notify_user_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     done_at: Mapped[object | None] = mapped_column(UtcDateTime())
+
+
+class ApprovalChain(Base):
+    """Who approves a unit's outgoing drafts (of one document type, or of any type when
+    document_type is empty), step by step: each step's approvers all approve ("all",
+    in parallel) or any one of them does ("any"); steps follow one another."""
+    __tablename__ = "approval_chains"
+    __table_args__ = (UniqueConstraint("unit_id", "document_type"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(36), index=True)
+    document_type: Mapped[str] = mapped_column(String(10), default="")   # "" = any type
+    steps: Mapped[list] = mapped_column(JSON)        # [{approvers: [user_id], mode}]
+    updated_by: Mapped[str] = mapped_column(String(36))
+    updated_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class Reminder(Base):

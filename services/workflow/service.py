@@ -19,7 +19,7 @@ from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.handlers import event_handler
-from services.common.identity import CLERK, HEAD, UNIT_HEAD
+from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
@@ -28,8 +28,8 @@ from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
 from services.workflow import domain
 from services.workflow.dependencies import Calendar
-from services.workflow.models import (Processing, ProcessingEvent, Reminder, WorkItem, outbox,
-                                      processed)
+from services.workflow.models import (ApprovalChain, Processing, ProcessingEvent, Reminder,
+                                      WorkItem, outbox, processed)
 
 # Without a deadline from the document or the leader, the lead has this many working
 # days (ND30 leaves it to each body's working rules; urgent documents get fewer).
@@ -246,10 +246,14 @@ class WorkflowService(OutboxServiceBase):
         """Trả lại, with a mandatory reason: a person's part goes back to the unit
         leader who passed it on; a unit's or person's part given by the assigning
         leader goes back to that leader, and if it was the lead the document waits
-        to be assigned again. Errors: InvalidInput (no reason); Forbidden; Conflict.
+        to be assigned again. An approval returns the outgoing draft (in documents).
+        Errors: InvalidInput (no reason); Forbidden; Conflict.
         Events: task_returned."""
         caller = self.identity.caller(token)
         reason = domain.parse_return(payload)
+        item, processing = self._item(item_id)
+        if item.kind == domain.APPROVE:
+            return self._return_draft(caller, token, item, processing, reason)
         return self._act_on_item(caller, item_id, "return", {"reason": reason})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -271,7 +275,7 @@ class WorkflowService(OutboxServiceBase):
             item = session.get(WorkItem, item.id)
             if not domain.holds(caller, item.user_id, item.unit_id):
                 raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
-            if item.state != domain.OPEN or item.kind == domain.TO_ASSIGN or \
+            if item.state != domain.OPEN or item.kind in (domain.TO_ASSIGN, domain.APPROVE) or \
                     (action != "complete" and item.kind == domain.FOR_INFO):
                 raise self._wrong_item(item, {"progress": "cập nhật tiến độ",
                                               "return": "trả lại",
@@ -336,6 +340,200 @@ class WorkflowService(OutboxServiceBase):
                         {"reply_document_id": data["reply_document_id"]})
             add_event(session, outbox, events.DOCUMENT_COMPLETED, self._event_data(
                 processing, caller, reply_document_id=data["reply_document_id"]))
+
+    # ---------------------------------------------------------------- approval chains
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_approval_chain(self, token, payload):
+        """Who approves the unit's outgoing drafts (of a document type, or of any type),
+        step by step (domain.parse_chain). Approvers must be people of the unit or of a
+        unit below it; empty steps remove the chain. Set by the unit's leaders or
+        administrators. Returns the chain. Errors: InvalidInput; Forbidden."""
+        caller = self.identity.caller(token)
+        types = [t["key"] for t in self.documents_rpc.list_document_types(
+            self.identity.system_token())["items"]]
+        chain = domain.parse_chain(payload, types)
+        if not caller.has_role(chain["unit_id"], HEAD, UNIT_HEAD, ADMIN):
+            raise Forbidden("Chỉ lãnh đạo hoặc quản trị của đơn vị được đặt quy trình duyệt.",
+                            "Only the unit's leaders or administrators set its approval chain.")
+        approvers = sorted({a for step in chain["steps"] for a in step["approvers"]})
+        if approvers:
+            scope = self.documents_rpc.describe_assignees(
+                self.identity.system_token(), chain["unit_id"], [], approvers)
+            outside = [a for a in approvers if not scope["users"].get(a, {}).get("within")]
+            if outside:
+                raise invalid_fields({"steps": {
+                    "vi": "Có người duyệt không thuộc đơn vị: " + ", ".join(outside),
+                    "en": "Approvers outside the unit: " + ", ".join(outside)}})
+        with self.db.transaction() as session:
+            row = session.execute(select(ApprovalChain).where(
+                ApprovalChain.unit_id == chain["unit_id"],
+                ApprovalChain.document_type == chain["document_type"])).scalar_one_or_none()
+            if not chain["steps"]:
+                if row is not None:
+                    session.delete(row)
+                return chain | {"id": None}
+            if row is None:
+                row = ApprovalChain(id=str(uuid.uuid4()), unit_id=chain["unit_id"],
+                                    document_type=chain["document_type"])
+                session.add(row)
+            row.steps, row.updated_by = chain["steps"], caller.user_id
+            row.updated_at = datetime.now(timezone.utc)
+            return chain | {"id": row.id}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_approval_chains(self, token, unit_id):
+        """The unit's approval chains: {items: [{id, unit_id, document_type, steps}]}.
+        Errors: Forbidden for a unit the caller does not belong to."""
+        caller = self.identity.caller(token)
+        if not caller.system and not caller.is_member(unit_id):
+            raise Forbidden("Bạn không thuộc đơn vị này.", "You do not belong to this unit.")
+        with self.db.read() as session:
+            rows = session.execute(select(ApprovalChain).where(
+                ApprovalChain.unit_id == unit_id).order_by(ApprovalChain.document_type))
+            return {"items": [{"id": r.id, "unit_id": r.unit_id,
+                               "document_type": r.document_type, "steps": r.steps}
+                              for r in rows.scalars()]}
+
+    @event_handler(events.SOURCE_DOCUMENTS, events.OUTGOING_SUBMITTED)
+    def on_documents_outgoing_submitted(self, message):
+        """A draft was submitted: if its unit has an approval chain for its type (or for
+        any type), the chain starts again from its first step, and the first approvers
+        find it in their inbox. Without a chain the unit's leaders approve it directly
+        in documents. Idempotent by event_id. Events: task_assigned."""
+        data = message["data"]
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed, message["event_id"],
+                                  "on_documents_outgoing_submitted"):
+                return
+            chains = {c.document_type: c for c in session.execute(select(ApprovalChain).where(
+                ApprovalChain.unit_id == data["unit_id"],
+                ApprovalChain.document_type.in_((data["document_type"], "")))).scalars()}
+            chain = chains.get(data["document_type"]) or chains.get("")
+            if chain is None:
+                return
+            processing = session.execute(select(Processing).where(
+                Processing.document_id == data["id"])).scalar_one_or_none()
+            if processing is None:
+                processing = Processing(
+                    id=str(uuid.uuid4()), document_id=data["id"], unit_id=data["unit_id"],
+                    direction="outgoing", subject=data["subject"], code="", issuer_name="",
+                    urgency=data["urgency"],
+                    urgency_rank=domain.URGENCY_RANK.get(data["urgency"], 0),
+                    confidentiality=data.get("confidentiality") or "none",
+                    state=domain.IN_APPROVAL, created_at=now)
+                session.add(processing)
+                session.flush()
+                self._event(session, processing, "system:workflow", "processing_opened",
+                            {"state": processing.state})
+            for item in self._items(session, processing, states=domain.ACTIVE):
+                item.state, item.done_at = domain.CLOSED, now
+            processing.state, processing.instruction = domain.IN_APPROVAL, None
+            processing.approval_steps = chain.steps   # this round follows the chain as it is now
+            self._start_step(session, processing, chain.steps, 0, data["submitted_by"], now)
+
+    def _start_step(self, session, processing, steps, index, actor_id, now):
+        step = steps[index]
+        for approver in step["approvers"]:
+            item = self._open_item(session, processing, domain.APPROVE, user_id=approver,
+                                   actor_id=actor_id, now=now, assigned_by=actor_id)
+            item.step = index
+            add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
+                processing, None, item=item, notify_user_ids=[approver]))
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def approve_draft(self, token, item_id, payload=None):
+        """Approve one step of an outgoing draft's chain: {comment?}. When the step is
+        complete the next one starts; after the last step the draft is approved in
+        documents (the step is taken with the last approver's own rights).
+        Errors: Forbidden (not the caller's); Conflict (not open, or documents refuses);
+        ServiceUnavailable (documents down: nothing is recorded, try again)."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload or {})
+        problems.only(payload, {"comment"})
+        comment = problems.text(payload, "comment", max_length=domain.TEXT_LIMIT)
+        problems.raise_if_any()
+        item, processing = self._item(item_id)
+        self._check_approval(caller, item)
+        chain_steps = processing.approval_steps or []
+        siblings = [i for i in self._step_items(processing, item.step) if i.id != item.id]
+        mode = chain_steps[item.step]["mode"]
+        last_step = item.step == len(chain_steps) - 1
+        finishes = last_step and domain.step_complete(
+            mode, [domain.DONE_ITEM] + [i.state for i in siblings])
+        if finishes:   # documents first: if it refuses, nothing is recorded here
+            self.documents_rpc.act_on_outgoing(token, processing.document_id, "approve",
+                                               {"comment": comment} if comment else {})
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            processing = self._lock(session, processing.id)
+            item = session.get(WorkItem, item.id)
+            if item.state != domain.OPEN:
+                raise self._wrong_item(item, "duyệt", "approve")
+            item.state, item.done_at, item.result_note = domain.DONE_ITEM, now, comment
+            self._event(session, processing, caller.user_id, "approved_step",
+                        {"step": item.step + 1, "comment": comment}, item)
+            states = [i.state for i in self._step_items(processing, item.step, session)]
+            if domain.step_complete(mode, states):
+                for other in self._step_items(processing, item.step, session):
+                    if other.state == domain.OPEN:
+                        other.state, other.done_at = domain.CLOSED, now
+                if item.step + 1 < len(chain_steps):
+                    self._start_step(session, processing, chain_steps, item.step + 1,
+                                     caller.user_id, now)
+                else:
+                    processing.state, processing.completed_at = domain.APPROVED, now
+                    self._event(session, processing, caller.user_id, "draft_approved", {})
+            add_event(session, outbox, events.TASK_COMPLETED, self._event_data(
+                processing, caller, item=item, comment=comment,
+                notify_user_ids=[item.assigned_by] if item.assigned_by else []))
+            result = self._processing_out(session, processing, caller)
+        self.flush_outbox()
+        return result
+
+    def _return_draft(self, caller, token, item, processing, reason):
+        """Returning a draft from its chain returns it in documents (with the reason)
+        and closes the chain; resubmitting starts it again."""
+        self._check_approval(caller, item)
+        self.documents_rpc.act_on_outgoing(token, processing.document_id, "return",
+                                           {"reason": reason})
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            processing = self._lock(session, processing.id)
+            item = session.get(WorkItem, item.id)
+            item.state, item.return_reason, item.done_at = domain.RETURNED, reason, now
+            for other in self._items(session, processing, states=domain.ACTIVE):
+                other.state, other.done_at = domain.CLOSED, now
+            processing.state = domain.RETURNED_DRAFT
+            self._event(session, processing, caller.user_id, "returned", {"reason": reason},
+                        item)
+            add_event(session, outbox, events.TASK_RETURNED, self._event_data(
+                processing, caller, item=item, reason=reason,
+                notify_user_ids=[item.assigned_by] if item.assigned_by else []))
+            result = self._processing_out(session, processing, caller)
+        self.flush_outbox()
+        return result
+
+    def _check_approval(self, caller, item):
+        if item.kind != domain.APPROVE:
+            raise Conflict("Đây không phải phần việc duyệt dự thảo.",
+                           "This is not an approval.")
+        if not domain.holds(caller, item.user_id, item.unit_id):
+            raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
+        if item.state != domain.OPEN:
+            raise self._wrong_item(item, "duyệt", "approve")
+
+    def _step_items(self, processing, step, session=None):
+        def query(s):
+            return s.execute(select(WorkItem).where(
+                WorkItem.processing_id == processing.id, WorkItem.kind == domain.APPROVE,
+                WorkItem.step == step, WorkItem.state != domain.CLOSED)).scalars().all()
+        if session is not None:
+            return query(session)
+        with self.db.read() as own:
+            return query(own)
 
     # ---------------------------------------------------------------- deadlines
 
@@ -437,8 +635,7 @@ class WorkflowService(OutboxServiceBase):
         params = problems.object(params or {}, "params")
         problems.only(params, {"view", "kind", "urgency", "page", "page_size"})
         view = problems.choice(params, "view", domain.INBOX_VIEWS, default="todo")
-        kind = problems.choice(params, "kind", (domain.TO_ASSIGN, domain.LEAD,
-                                                domain.CO_HANDLER, domain.FOR_INFO))
+        kind = problems.choice(params, "kind", domain.KINDS)
         urgency = problems.choice(params, "urgency", tuple(domain.URGENCY_RANK))
         page, page_size = page_params(problems, params)
         problems.raise_if_any()
