@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+DEFAULT_SMTP_FROM = "e-Office <no-reply@localhost>"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,15 @@ class Settings:
     search_url: str
     max_upload_bytes: int
     extraction_timeout_seconds: int
+    # E-mail (notify). An empty smtp_host means e-mail is off: notifications stay in-app.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_from: str = DEFAULT_SMTP_FROM
+    #: Where people open the web UI; links in e-mails start with it.
+    public_url: str = DEFAULT_PUBLIC_URL
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -44,7 +55,28 @@ def settings_from(config: dict) -> Settings:
         search_url=str(config.get("SEARCH_URL") or f"tantivy://{os.path.join(data_dir, 'index')}"),
         max_upload_bytes=int(config.get("MAX_UPLOAD_BYTES") or 50 * 1024 * 1024),
         extraction_timeout_seconds=int(config.get("EXTRACTION_TIMEOUT_SECONDS") or 120),
+        smtp_host=_text(config.get("SMTP_HOST")),
+        smtp_port=int(config.get("SMTP_PORT") or 25),
+        smtp_user=_text(config.get("SMTP_USER")),
+        smtp_password=_text(config.get("SMTP_PASSWORD"), strip=False),
+        smtp_starttls=_flag(config.get("SMTP_STARTTLS")),
+        smtp_from=_text(config.get("SMTP_FROM")) or DEFAULT_SMTP_FROM,
+        public_url=(_text(config.get("PUBLIC_URL")) or DEFAULT_PUBLIC_URL).rstrip("/"),
     )
+
+
+def _text(value, strip: bool = True) -> str:
+    """A setting as a string; unset (None) is empty."""
+    if value is None:
+        return ""
+    return str(value).strip() if strip else str(value)
+
+
+def _flag(value) -> bool:
+    """A yes/no setting: YAML's true/false, or 1/0, yes/no, on/off as text."""
+    if isinstance(value, bool):
+        return value
+    return _text(value).lower() in ("1", "true", "yes", "on")
 
 
 def settings_of(container) -> Settings:

@@ -445,6 +445,17 @@ class GatewayService(ServiceBase):
         return json_response(self.notify_rpc.list_notifications(self.auth.token_of(request),
                                                                 params))
 
+    @http("GET", "/api/v1/notifications/preferences")
+    def get_notification_preferences(self, request):
+        """The caller's channels: {in_app, email_enabled, email, email_available}."""
+        return json_response(self.notify_rpc.get_preferences(self.auth.token_of(request)))
+
+    @http("PUT", "/api/v1/notifications/preferences")
+    def set_notification_preferences(self, request):
+        """Change the caller's channels: {email_enabled?, email?}."""
+        return json_response(self.notify_rpc.set_preferences(self.auth.token_of(request),
+                                                             read_json(request)))
+
     @http("POST", "/api/v1/notifications/<notification_id>/read")
     def mark_notification_read(self, request, notification_id):
         return json_response(self.notify_rpc.mark_read(self.auth.token_of(request),

@@ -1,14 +1,144 @@
-"""The words of notifications (Vietnamese, as users read them)."""
+"""The words of notifications and their e-mails (Vietnamese, as users read them)."""
 from __future__ import annotations
 
+import re
+from datetime import date
+from urllib.parse import quote
+
 URGENCY_LABEL = {"urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
+URGENCY_NAME = {"normal": "Thường", "urgent": "Khẩn", "very_urgent": "Thượng khẩn",
+                "flash": "Hỏa tốc"}
+CONFIDENTIALITY_NAME = {"confidential": "Mật", "secret": "Tối mật", "top_secret": "Tuyệt mật"}
+
+#: E-mail subjects are cut here (with an ellipsis): mail clients show less anyway.
+SUBJECT_MAX = 200
+EMAIL_SUBJECT_PREFIX = "[e-Office]"
 
 
 def document_registered(data: dict) -> tuple[str, str]:
     label = URGENCY_LABEL.get(data.get("urgency"))
     prefix = f"[{label}] " if label else ""
-    code = "/".join(p for p in (data.get("code_number"), data.get("code_notation")) if p)
+    code = _code(data)
     issuer = (data.get("issuer") or {}).get("name", "")
     title = f"{prefix}Văn bản đến số {data.get('arrival_number')} chờ phân công"
     body = f"{code} của {issuer}: {data.get('subject', '')}"[:1000]
     return title, body
+
+
+def document_link(public_url: str, document_id: str) -> str:
+    """Where the web UI shows a document."""
+    return f"{public_url.rstrip('/')}/#/documents/{quote(str(document_id), safe='')}"
+
+
+def document_registered_email(data: dict, public_url: str) -> tuple[str, str]:
+    """(subject, plain-text body) of the e-mail telling a leader that an incoming
+    document waits for them.
+
+    A document with a confidentiality level (mật, tối mật, tuyệt mật) is announced
+    without its particulars: no number and notation, issuer or summary leaves the system
+    by e-mail, only its arrival number, its level and the link.
+    """
+    label = URGENCY_LABEL.get(data.get("urgency"))
+    urgency = f" [{label}]" if label else ""
+    secret = CONFIDENTIALITY_NAME.get(data.get("confidentiality") or "none")
+    link = document_link(public_url, data["id"])
+    arrival = data.get("arrival_number")
+    if secret:
+        about = f"số đến {arrival} (văn bản {secret.lower()})"
+    else:
+        about = " – ".join(p for p in (_code(data), _one_line(data.get("subject"))) if p) \
+            or f"số đến {arrival}"
+    subject = _cut(f"{EMAIL_SUBJECT_PREFIX}{urgency} Văn bản đến mới: {about}", SUBJECT_MAX)
+
+    arrival_date = _vn_date(data.get("arrival_date"))
+    rows = [("Số đến", f"{arrival} (ngày đến {arrival_date})" if arrival_date else arrival)]
+    if secret:
+        rows.append(("Độ mật", secret))
+    else:
+        issuer = (data.get("issuer") or {}).get("name") or data.get("issuer_name")
+        rows += [("Số, ký hiệu", _code(data)),
+                 ("Loại văn bản", data.get("document_type_name")),
+                 ("Cơ quan ban hành", issuer),
+                 ("Ngày ban hành", _vn_date(data.get("issued_date"))),
+                 ("Trích yếu", _one_line(data.get("subject")))]
+    rows += [("Độ khẩn", URGENCY_NAME.get(data.get("urgency") or "normal")),
+             ("Hạn xử lý", _vn_date(data.get("due_date"))),
+             ("Đơn vị nhận", data.get("unit_name"))]
+    lines = ["Kính gửi đồng chí,", "",
+             "Có văn bản đến mới đang chờ đồng chí phân công xử lý.", ""]
+    lines += [f"{name}: {value}" for name, value in rows if value not in (None, "")]
+    if secret:
+        lines += ["", "Nội dung văn bản mật chỉ xem được trên hệ thống."]
+    lines += ["", f"Xem văn bản: {link}", "", "--",
+              "Thư này do hệ thống e-Office gửi tự động; xin đừng trả lời thư này.",
+              "Để thôi nhận thông báo qua e-mail, hãy đổi cài đặt thông báo trên hệ thống."]
+    return subject, "\n".join(lines) + "\n"
+
+
+KIND_NAME = {"lead": "chủ trì", "co_handler": "phối hợp", "for_info": "để biết",
+             "to_assign": "phân công", "approve": "duyệt dự thảo"}
+
+
+def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
+    """(title, body) of an in-app notification for a workflow event: a part given to
+    someone, returned, completed, a document done, a deadline near or missed. A secret
+    document is named by its code only."""
+    label = URGENCY_LABEL.get(data.get("urgency"))
+    prefix = f"[{label}] " if label else ""
+    item = data.get("item") or {}
+    kind = KIND_NAME.get(item.get("kind"), "")
+    due = _vn_date(item.get("due_date"))
+    what = data.get("code") or "văn bản"
+    about = what if data.get("confidentiality", "none") != "none" else \
+        " – ".join(p for p in (data.get("code"), _one_line(data.get("subject"))) if p)
+    titles = {
+        "document_submitted": "Văn bản được trình, chờ đồng chí phân công",
+        "task_assigned": f"Đồng chí được giao {kind}" + (f", hạn {due}" if due else ""),
+        "task_returned": "Phần việc bị trả lại",
+        "task_completed": f"Phần việc {kind} đã hoàn thành",
+        "document_completed": "Văn bản đã xử lý xong",
+        "deadline_approaching": f"Sắp đến hạn xử lý ({due})",
+        "deadline_missed": f"Quá hạn xử lý (hạn {due})",
+    }
+    details = [about]
+    if item.get("instruction") and event_type == "task_assigned":
+        details.append(f"Ý kiến chỉ đạo: {_one_line(item['instruction'])}")
+    if data.get("reason"):
+        details.append(f"Lý do: {_one_line(data['reason'])}")
+    if data.get("note"):
+        details.append(_one_line(data["note"]))
+    return f"{prefix}{titles.get(event_type, event_type)}", "\n".join(details)[:1000]
+
+
+def workflow_event_email(event_type: str, data: dict, public_url: str) -> tuple[str, str]:
+    """(subject, plain-text body) of the e-mail for a workflow event."""
+    title, body = workflow_event(event_type, data)
+    link = document_link(public_url, data["document_id"])
+    subject = _cut(f"{EMAIL_SUBJECT_PREFIX} {title}", SUBJECT_MAX)
+    lines = ["Kính gửi đồng chí,", "", title, "", body, "", f"Xem văn bản: {link}", "", "--",
+             "Thư này do hệ thống e-Office gửi tự động; xin đừng trả lời thư này."]
+    return subject, "\n".join(lines) + "\n"
+
+
+def _code(data: dict) -> str:
+    return "/".join(p for p in (data.get("code_number"), data.get("code_notation")) if p)
+
+
+def _one_line(text) -> str:
+    """Text on one line (a header may not hold a line break)."""
+    return re.sub(r"\s+", " ", str(text or "")).strip()
+
+
+def _cut(text: str, limit: int) -> str:
+    text = _one_line(text)
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _vn_date(value) -> str | None:
+    """An ISO date as Vietnamese write it (dd/mm/yyyy); anything else as it is."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)

@@ -1,23 +1,36 @@
 """The notify service: tells people what needs them — an in-app inbox of
-notifications with an unread count."""
+notifications with an unread count and, for those who ask for it, the same by e-mail
+(queued in an e-mail outbox with the notification, sent by a timer through SMTP)."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 
-from services.common.handlers import event_handler
+from eventlet import tpool
 from nameko.rpc import rpc
-from sqlalchemy import select, update
+from nameko.timer import timer
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from services.common import events
 from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import EXPECTED_ERRORS, not_found
+from services.common.handlers import event_handler
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.service_base import ServiceBase
 from services.common.validation import Problems, page_params
-from services.notify import messages
-from services.notify.models import Notification, processed
+from services.notify import email_outbox, mailer, messages, preferences
+from services.notify.dependencies import Mail
+from services.notify.models import PENDING, SENDING, Email, Notification, Preference, processed
+
+log = logging.getLogger(__name__)
+
+#: How often each notify process looks for e-mails to send, and how many it sends at
+#: most in one round (the next round follows at once if that took longer).
+EMAIL_INTERVAL_SECONDS = 2
+EMAIL_BATCH = 20
 
 
 class NotifyService(ServiceBase):
@@ -25,24 +38,159 @@ class NotifyService(ServiceBase):
 
     db = Database()
     identity = Identity()
+    mail = Mail()
 
     @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
-        """Notify each leader of the receiving unit that a document waits for them.
-        Idempotent by event_id."""
+        """Notify each leader of the receiving unit that a document waits for them:
+        in-app, and by e-mail for those whose preferences say so (the e-mail is queued
+        in the same transaction; ``send_pending_emails`` sends it). No e-mail is queued
+        when the deployment has no SMTP server. Idempotent by event_id."""
         data = message["data"]
         title, body = messages.document_registered(data)
+        urgency = data.get("urgency", "normal")
+        leaders = list(dict.fromkeys(data.get("leader_user_ids") or []))
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             if not first_delivery(session, processed, message["event_id"],
                                   "on_documents_document_registered"):
                 return
-            for user_id in data.get("leader_user_ids", []):
-                session.add(Notification(
+            addresses = self._email_addresses(session, leaders)
+            if addresses:
+                subject, text = messages.document_registered_email(data, self.mail.public_url)
+            for user_id in leaders:
+                note = Notification(
                     id=str(uuid.uuid4()), user_id=user_id, event_id=message["event_id"],
                     kind=events.DOCUMENT_REGISTERED, title=title, body=body,
-                    document_id=data["id"], urgency=data.get("urgency", "normal"),
-                    created_at=now))
+                    document_id=data["id"], urgency=urgency, created_at=now)
+                session.add(note)
+                if user_id in addresses:
+                    email_outbox.queue(session, notification_id=note.id, user_id=user_id,
+                                       to_address=addresses[user_id], subject=subject,
+                                       body=text, urgency=urgency, now=now)
+
+    # Workflow's events: whoever they name (notify_user_ids) is told, in-app and by
+    # e-mail for those who asked for it.
+    @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_SUBMITTED)
+    def on_workflow_document_submitted(self, message):
+        self._tell(message, "on_workflow_document_submitted")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_ASSIGNED)
+    def on_workflow_task_assigned(self, message):
+        self._tell(message, "on_workflow_task_assigned")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_RETURNED)
+    def on_workflow_task_returned(self, message):
+        self._tell(message, "on_workflow_task_returned")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.TASK_COMPLETED)
+    def on_workflow_task_completed(self, message):
+        self._tell(message, "on_workflow_task_completed")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.DEADLINE_APPROACHING)
+    def on_workflow_deadline_approaching(self, message):
+        self._tell(message, "on_workflow_deadline_approaching")
+
+    @event_handler(events.SOURCE_WORKFLOW, events.DEADLINE_MISSED)
+    def on_workflow_deadline_missed(self, message):
+        self._tell(message, "on_workflow_deadline_missed")
+
+    def _tell(self, message, handler):
+        """One notification per person the event names (not the one who acted), with
+        its e-mail queued in the same transaction. Idempotent by event_id."""
+        data = message["data"]
+        kind = message["type"]
+        people = [u for u in dict.fromkeys(data.get("notify_user_ids") or [])
+                  if u and u != data.get("actor_id")]
+        title, body = messages.workflow_event(kind, data)
+        urgency = data.get("urgency", "normal")
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed, message["event_id"], handler):
+                return
+            addresses = self._email_addresses(session, people)
+            if addresses:
+                subject, text = messages.workflow_event_email(kind, data, self.mail.public_url)
+            for user_id in people:
+                note = Notification(
+                    id=str(uuid.uuid4()), user_id=user_id, event_id=message["event_id"],
+                    kind=kind, title=title, body=body, document_id=data.get("document_id"),
+                    urgency=urgency, created_at=now)
+                session.add(note)
+                if user_id in addresses:
+                    email_outbox.queue(session, notification_id=note.id, user_id=user_id,
+                                       to_address=addresses[user_id], subject=subject,
+                                       body=text, urgency=urgency, now=now)
+
+    @timer(interval=EMAIL_INTERVAL_SECONDS)
+    def send_pending_emails(self):
+        """Send the e-mails that are due, most urgent first, at most EMAIL_BATCH a round.
+
+        Each is claimed first (so of several notify processes exactly one sends it),
+        sent through SMTP in an OS thread, then marked sent; a failure is recorded and
+        retried later with a growing delay (email_outbox). When the server cannot be
+        reached the round ends. Nothing to do when no SMTP server is set."""
+        smtp = self.mail.smtp
+        if not smtp.enabled or not self._emails_due():
+            return
+        with self.db.transaction() as session:
+            email_outbox.release_expired_claims(session, email_outbox.utcnow())
+        for _ in range(EMAIL_BATCH):
+            with self.db.transaction() as session:
+                claimed = email_outbox.claim_next(session, email_outbox.utcnow(),
+                                                  skip_locked=not self.db.is_sqlite)
+            if claimed is None:
+                return
+            message = mailer.build_message(smtp.sender, claimed.id, claimed.to_address,
+                                           claimed.subject, claimed.body)
+            failure = tpool.execute(mailer.send, smtp, message)
+            if failure is None:
+                with self.db.transaction() as session:
+                    email_outbox.mark_sent(session, claimed, email_outbox.utcnow())
+                log.info("e-mail sent: %s to %s", claimed.id, claimed.to_address)
+                continue
+            with self.db.transaction() as session:
+                status = email_outbox.mark_failed(session, claimed, failure.error,
+                                                  email_outbox.utcnow(),
+                                                  permanent=failure.permanent)
+            log.warning("e-mail %s to %s: attempt %d failed (%s), now %s", claimed.id,
+                        claimed.to_address, claimed.attempts, failure.error, status)
+            if failure.server_down:
+                return
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_preferences(self, token):
+        """The caller's notification channels.
+
+        Args: ``token``. Result: ``{user_id, in_app: true, email_enabled, email,
+        email_available, updated_at}`` — in-app is always on; ``email_available`` is
+        false when this deployment sends no e-mail; a caller who never chose has e-mail
+        off, no address and ``updated_at`` null. Errors: Unauthenticated. Events: none.
+        """
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            row = session.get(Preference, caller.user_id)
+            return preferences.preferences_out(caller.user_id, row, self.mail.smtp.enabled)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_preferences(self, token, payload):
+        """Change the caller's own notification channels.
+
+        Args: ``token``; ``payload`` = ``{email_enabled?: bool, email?: str | null,
+        in_app?: true}``; fields left out keep their value, ``email`` null or "" removes
+        the address. Result: as ``get_preferences``. E-mails still waiting for the caller
+        are cancelled when e-mail is turned off, and go to the new address when it
+        changes. Errors: InvalidInput (not an object, an unknown field, a value of the
+        wrong type, a bad address, e-mail on without an address, in_app false) — nothing
+        is changed; Unauthenticated. Events: none.
+        """
+        caller = self.identity.caller(token)
+        for attempt in (1, 2):   # two first saves at once: the loser retries as an update
+            try:
+                return self._save_preferences(caller.user_id, payload)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_notifications(self, token, params=None):
@@ -93,3 +241,43 @@ class NotifyService(ServiceBase):
                 Notification.user_id == caller.user_id, Notification.read_at.is_(None))
                 .values(read_at=datetime.now(timezone.utc)))
             return {"updated": result.rowcount}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _email_addresses(self, session, user_ids) -> dict[str, str]:
+        """{user_id: address} of those of ``user_ids`` who receive e-mail."""
+        if not user_ids or not self.mail.smtp.enabled:
+            return {}
+        rows = session.execute(select(Preference.user_id, Preference.email).where(
+            Preference.user_id.in_(user_ids), Preference.email_enabled.is_(True),
+            Preference.email.is_not(None))).all()
+        return {row.user_id: row.email for row in rows}
+
+    def _emails_due(self) -> bool:
+        """Whether a round has anything to do (a read, so idle rounds write nothing)."""
+        now = email_outbox.utcnow()
+        with self.db.read() as session:
+            return session.execute(select(Email.id).where(or_(
+                (Email.status == PENDING) & (Email.next_attempt_at <= now),
+                (Email.status == SENDING) & (Email.claimed_at < now - email_outbox.LEASE)))
+                .limit(1)).first() is not None
+
+    def _save_preferences(self, user_id: str, payload) -> dict:
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            row = session.get(Preference, user_id)
+            current = {"email_enabled": bool(row.email_enabled), "email": row.email} \
+                if row else dict(preferences.DEFAULTS)
+            wanted = preferences.validate_changes(payload, current)
+            if row is None:
+                row = Preference(user_id=user_id)
+                session.add(row)
+            if wanted != current or row.updated_at is None:
+                row.email_enabled, row.email = wanted["email_enabled"], wanted["email"]
+                row.updated_at = now
+            if not wanted["email_enabled"]:
+                email_outbox.cancel_pending(session, user_id)
+            elif wanted["email"] != current["email"]:
+                email_outbox.readdress_pending(session, user_id, wanted["email"])
+            session.flush()
+            return preferences.preferences_out(user_id, row, self.mail.smtp.enabled)

@@ -83,6 +83,9 @@ def test_a_lead_two_co_handlers_and_one_for_information_then_a_return_then_compl
                       == "assigned")
 
     director, specialist = people["lanhdao.stc"], people["chuyenvien.stc"]
+    assert wait_until(lambda: any(   # the lead unit's leaders are told, with the deadline
+        n["document_id"] == doc["id"] and "chủ trì" in n["title"]
+        for n in director.get("/notifications").json()["items"]))
     lead = next(i for i in director.get("/inbox").json()["items"]
                 if i["document_id"] == doc["id"])
     assert lead["kind"] == "lead" and lead["unit_id"] == unit_of(people, "vanthu.stc")
@@ -95,6 +98,10 @@ def test_a_lead_two_co_handlers_and_one_for_information_then_a_return_then_compl
     returned = act(specialist, mine["id"], "return", reason="Cần thêm số liệu của xã")
     assert returned.status_code == 200, returned.text
     assert item_of(returned.json(), "lead", unit_id=lead["unit_id"])["state"] == "open"
+    assert wait_until(lambda: any(
+        n["document_id"] == doc["id"] and "trả lại" in n["title"]
+        and "Cần thêm số liệu" in n["body"]
+        for n in director.get("/notifications").json()["items"]))
     again = act(director, lead["id"], "forward", user_id=specialist.user["id"])
     assert again.status_code == 200, again.text
     mine = next(i for i in specialist.get("/inbox").json()["items"]
@@ -225,3 +232,15 @@ def test_steps_not_allowed_from_the_current_state_are_a_409(people):
     assert act(chairman, to_assign["id"], "dance").status_code == 404
     assert people["vanthu.stc"].post(f"/incoming/{doc['id']}/submit", json={
         "to_user_id": chairman.user["id"]}).status_code == 403
+
+
+def test_notification_preferences_are_each_users_own_and_checked(people):
+    api = people["chuyenvien.stc"]
+    url = f"{api.base}/notifications/preferences"
+    assert api.get("/notifications/preferences").json()["in_app"] is True
+    bad = api.http.put(url, json={"email_enabled": True, "email": "không phải thư"})
+    assert bad.status_code == 400 and "email" in bad.json()["details"]
+    saved = api.http.put(url, json={"email_enabled": True, "email": "bao.dq@stc.tayninh.gov.vn"})
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["email"] == "bao.dq@stc.tayninh.gov.vn"
+    assert people["lanhdao.stc"].get("/notifications/preferences").json()["email"] is None
