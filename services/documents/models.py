@@ -173,6 +173,9 @@ class OutgoingDocument(Base):
     issued_date: Mapped[object | None] = mapped_column(Date)
     issued_at: Mapped[object | None] = mapped_column(UtcDateTime())
     signed_by: Mapped[str | None] = mapped_column(String(36))
+    # Signed under a delegation: for whom (the delegator) and how (KT, TL, TUQ).
+    signed_for: Mapped[str | None] = mapped_column(String(36))
+    signed_as: Mapped[str | None] = mapped_column(String(3))
     drafted_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     updated_at: Mapped[object] = mapped_column(UtcDateTime())
@@ -222,6 +225,28 @@ class DocumentCopy(Base):
     file_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(UtcDateTime())
+
+
+class Delegation(Base):
+    """Ủy quyền (ND30 Điều 13): a leader lets someone act for them in a unit — ký thay
+    (KT), thừa lệnh (TL) or thừa ủy quyền (TUQ) — for some steps, some document types and
+    a window of days. Whatever is done under it records both people."""
+    __tablename__ = "delegations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    from_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    to_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(3))
+    actions: Mapped[list] = mapped_column(JSON)          # sign, approve
+    document_types: Mapped[list] = mapped_column(JSON)   # empty: every type
+    valid_from: Mapped[object] = mapped_column(Date)
+    valid_to: Mapped[object] = mapped_column(Date)
+    via_id: Mapped[str | None] = mapped_column(String(36))   # the delegation it passes on
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):

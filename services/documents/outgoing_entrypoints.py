@@ -16,7 +16,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invali
                                     not_found)
 from services.common.outbox import add_event
 from services.common.validation import Problems, page_params
-from services.documents import domain, numbering, outgoing, schemas
+from services.documents import delegations, domain, numbering, outgoing, schemas
 from services.documents.models import (DocumentFile, IncomingDocument, Membership,
                                        OutgoingDocument, OutgoingVersion, Register, Unit, User,
                                        outbox)
@@ -219,8 +219,15 @@ class OutgoingEntrypoints:
         body = outgoing.parse_step_request(action, payload)
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
-            if outgoing.may_take(caller, action, doc.unit_id, doc.confidentiality):
-                result = self._take_step(session, caller, doc, action, body)
+            delegation = None
+            allowed = outgoing.may_take(caller, action, doc.unit_id, doc.confidentiality)
+            if not allowed and action in delegations.ACTIONS and \
+                    caller.cleared_for(doc.confidentiality):
+                delegation = self.active_delegation(session, caller, action, doc.unit_id,
+                                                    doc.document_type)
+                allowed = delegation is not None
+            if allowed:
+                result = self._take_step(session, caller, doc, action, body, delegation)
             else:   # the refusal is audited, so the transaction still commits
                 self._audit(session, f"{action}_denied", "outgoing_document", doc.id,
                             caller.user_id, {})
@@ -233,14 +240,17 @@ class OutgoingEntrypoints:
 
     # ---------------------------------------------------------------- the steps
 
-    def _take_step(self, session, caller, doc, action, body) -> dict:
+    def _take_step(self, session, caller, doc, action, body, delegation=None) -> dict:
         step = outgoing.STEPS[action]
         now = datetime.now(timezone.utc)
         if doc.state not in step.sources:
             raise self._wrong_state(doc, outgoing.ACTION_NAMES[action], action.replace("_", " "))
         details = {"from": doc.state, "to": step.target}
+        if delegation is not None:   # done for someone else: both people are recorded
+            details |= {"on_behalf_of": delegation.from_user_id,
+                        "delegation_id": delegation.id, "delegation_kind": delegation.kind}
         if action == "sign":
-            self._sign(session, caller, doc, body)
+            self._sign(session, caller, doc, body, delegation)
         missing = outgoing.problems_before(action, {
             "recipients": doc.recipients, "signer_full_name": doc.signer_full_name,
             "signer_position": doc.signer_position})
@@ -276,12 +286,21 @@ class OutgoingEntrypoints:
                 "recipients": result["recipients"]})
         return result
 
-    def _sign(self, session, caller, doc, body):
+    def _sign(self, session, caller, doc, body, delegation=None):
         """The signer's position and name (SignerInfo) are the caller's own unless given;
-        the digital signature itself is applied by the signing component (later)."""
+        under a delegation the position reads "KT. <delegator's title>, <own title>" and
+        the document records for whom it was signed. The digital signature itself is
+        applied by the signing component (later)."""
         user = session.get(User, caller.user_id)
         doc.signer_position = body.get("position") or (user.position if user else None) \
             or doc.signer_position
+        doc.signed_for = doc.signed_as = None
+        if delegation is not None:
+            delegator = session.get(User, delegation.from_user_id)
+            doc.signer_position = delegations.signer_position(
+                delegation.kind, delegator.position if delegator else None,
+                body.get("position") or (user.position if user else None))
+            doc.signed_for, doc.signed_as = delegation.from_user_id, delegation.kind
         doc.signer_full_name = body.get("full_name") or (user.full_name[:50] if user else None) \
             or doc.signer_full_name
         doc.signed_by = caller.user_id

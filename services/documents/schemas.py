@@ -53,7 +53,7 @@ def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
         "normative": doc.normative, "subject": doc.subject, "language": doc.language,
         "page_amount": doc.page_amount, "description": doc.description,
         "signer": {"position": doc.signer_position, "full_name": doc.signer_full_name},
-        "signed_by": doc.signed_by,
+        "signed_by": doc.signed_by, "signed_for": doc.signed_for, "signed_as": doc.signed_as,
         "recipients": outgoing.with_delivery(list(doc.recipients or []), doc.confidentiality),
         "urgency": doc.urgency, "confidentiality": doc.confidentiality,
         "issued_amount": doc.issued_amount, "due_date": _iso(doc.due_date),

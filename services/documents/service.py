@@ -5,7 +5,7 @@ the audit log.
 This class holds incoming documents, histories, file authorisation, the audit log and
 the helpers every part shares; the other entrypoints are mixed in by subject:
 directory_entrypoints, register_entrypoints, dossier_entrypoints, outgoing_entrypoints,
-copies_entrypoints."""
+copies_entrypoints, delegation_entrypoints."""
 from __future__ import annotations
 
 import uuid
@@ -33,6 +33,7 @@ from services.documents.models import (AuditEntry, DocumentCopy, DocumentFile, D
                                        OutgoingDocument, Register, Unit, User, outbox,
                                        processed)
 from services.documents.copies_entrypoints import CopyEntrypoints
+from services.documents.delegation_entrypoints import DelegationEntrypoints
 from services.documents.directory_entrypoints import DirectoryEntrypoints
 from services.documents.dossier_entrypoints import DossierEntrypoints
 from services.documents.outgoing_entrypoints import OutgoingEntrypoints
@@ -43,7 +44,8 @@ PROCESSING_STATE = "processing_state"   # audit action of a state set by workflo
 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
-                       OutgoingEntrypoints, CopyEntrypoints, OutboxServiceBase):
+                       OutgoingEntrypoints, CopyEntrypoints, DelegationEntrypoints,
+                       OutboxServiceBase):
     name = "documents"
 
     db = Database()

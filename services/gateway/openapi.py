@@ -97,6 +97,13 @@ ROUTES = [
      None, "Page", [q("unit_id"), q("document_id")] + PAGE),
     ("GET", "/api/v1/copies/{copy_id}", "documents", "Một bản sao / One copy", True, None,
      "Object", []),
+    ("POST", "/api/v1/delegations", "documents",
+     "Ủy quyền (KT, TL, TUQ) / Delegate", True, "DelegationRequest", "Object", []),
+    ("GET", "/api/v1/delegations", "documents",
+     "Ủy quyền đã giao, được nhận / Delegations", True, None, "Object",
+     [q("active", enum=["true"])]),
+    ("POST", "/api/v1/delegations/{delegation_id}/revoke", "documents",
+     "Thu hồi ủy quyền / Revoke a delegation", True, None, "Object", []),
     ("GET", "/api/v1/documents/{document_id}/history", "documents",
      "Lịch sử xử lý văn bản (JSON, PDF, XLSX) / A document's history (who, what, when)",
      True, None, "Object", [q("format", enum=["json", "pdf", "xlsx"]), q("download", "boolean")]),
@@ -317,6 +324,16 @@ SCHEMAS = {
         "steps": {"type": "array", "maxItems": 10, "items": {"type": "object", "properties": {
             "approvers": {"type": "array", "items": STR},
             "mode": {"type": "string", "enum": ["all", "any"]}}}}}},
+    "DelegationRequest": {"type": "object", "required": ["unit_id", "to_user_id", "kind",
+                                                          "valid_to"], "properties": {
+        "unit_id": STR, "to_user_id": STR, "kind": {"type": "string",
+                                                    "enum": ["KT", "TL", "TUQ"]},
+        "actions": {"type": "array", "items": {"type": "string",
+                                               "enum": ["sign", "approve"]}},
+        "document_types": {"type": "array", "items": STR},
+        "valid_from": {"type": "string", "format": "date"},
+        "valid_to": {"type": "string", "format": "date"}, "via_id": STR,
+        "note": {"type": "string", "maxLength": 500}}},
     "IncomingPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "InboxPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "NotificationPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
@@ -335,7 +352,7 @@ SCHEMAS = {
 
 CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/outgoing"),
            ("POST", "/api/v1/outgoing/{document_id}/versions"), ("POST", "/api/v1/copies"),
-           ("POST", "/api/v1/uploads"),
+           ("POST", "/api/v1/uploads"), ("POST", "/api/v1/delegations"),
            ("POST", "/api/v1/units"), ("POST", "/api/v1/users"),
            ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers")}
 

@@ -284,6 +284,23 @@ class GatewayService(ServiceBase):
     def get_copy(self, request, copy_id):
         return json_response(self.documents_rpc.get_copy(self.auth.token_of(request), copy_id))
 
+    @http("POST", "/api/v1/delegations")
+    def create_delegation(self, request):
+        """Ủy quyền: {unit_id, to_user_id, kind: KT|TL|TUQ, actions?, document_types?,
+        valid_from?, valid_to, via_id?, note?} → 201."""
+        return json_response(self.documents_rpc.create_delegation(
+            self.auth.token_of(request), read_json(request)), 201)
+
+    @http("GET", "/api/v1/delegations")
+    def list_delegations(self, request):
+        return json_response(self.documents_rpc.list_delegations(
+            self.auth.token_of(request), query_params(request, "active")))
+
+    @http("POST", "/api/v1/delegations/<delegation_id>/revoke")
+    def revoke_delegation(self, request, delegation_id):
+        return json_response(self.documents_rpc.revoke_delegation(
+            self.auth.token_of(request), delegation_id))
+
     @http("GET", "/api/v1/documents/<document_id>/history")
     def document_history(self, request, document_id):
         """Every action on a document, who and when, from documents and workflow, oldest

@@ -1,0 +1,149 @@
+"""The documents service's entrypoints for delegations (ủy quyền: KT, TL, TUQ). Mixed
+into DocumentsService, whose providers and helpers these use; the outgoing steps
+consult active_delegation()."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from nameko.rpc import rpc
+from sqlalchemy import or_, select
+
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
+                                    not_found)
+from services.common.identity import ADMIN, HEAD, UNIT_HEAD
+from services.documents import delegations, directory, domain
+from services.documents.models import Delegation, Membership, Unit, User
+
+
+def delegation_out(row, names: dict) -> dict:
+    return {"id": row.id, "unit_id": row.unit_id, "kind": row.kind,
+            "kind_name": delegations.KIND_NAMES[row.kind],
+            "from_user_id": row.from_user_id, "from_name": names.get(row.from_user_id),
+            "to_user_id": row.to_user_id, "to_name": names.get(row.to_user_id),
+            "actions": row.actions, "document_types": row.document_types,
+            "valid_from": row.valid_from.isoformat(), "valid_to": row.valid_to.isoformat(),
+            "via_id": row.via_id, "note": row.note, "created_at": row.created_at.isoformat(),
+            "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
+
+
+class DelegationEntrypoints:
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_delegation(self, token, payload):
+        """The caller lets someone act for them in a unit (delegations.parse_delegation).
+        The caller is the unit's head (lãnh đạo), or passes on a delegation they hold
+        (via_id) within its limits — never a TUQ, which cannot be passed on. The one
+        who receives it holds a role in the unit or a unit below it.
+        Returns the delegation. Errors: InvalidInput (bad fields, re-delegating a TUQ,
+        beyond the delegation passed on, someone outside the unit); Forbidden (not the
+        unit's head and passing nothing on); NotFound (unit)."""
+        caller = self.identity.caller(token)
+        data = delegations.parse_delegation(payload, domain.today(), domain.DOCUMENT_TYPES)
+        if data["to_user_id"] == caller.user_id:
+            raise invalid_fields({"to_user_id": {"vi": "Không tự ủy quyền cho mình.",
+                                                 "en": "You cannot delegate to yourself."}})
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            unit = session.get(Unit, data["unit_id"])
+            if unit is None:
+                raise not_found("đơn vị", "Unit", data["unit_id"])
+            if data["via_id"]:
+                self._within_passed_on(session, caller, data)
+            elif not caller.has_role(unit.id, HEAD):
+                raise Forbidden("Chỉ lãnh đạo cơ quan (hoặc người được ủy quyền, trừ TUQ) "
+                                "được ủy quyền.",
+                                "Only the head (or someone passing on a delegation other "
+                                "than TUQ) may delegate.")
+            subtree = directory.subtree_query(unit.id)
+            if not session.execute(select(Membership.user_id).where(
+                    Membership.user_id == data["to_user_id"],
+                    Membership.unit_id.in_(select(subtree.c.id)))).first():
+                raise invalid_fields({"to_user_id": {
+                    "vi": "Người nhận ủy quyền không thuộc đơn vị.",
+                    "en": "The person is not in the unit or a unit below it."}})
+            row = Delegation(id=str(uuid.uuid4()), from_user_id=caller.user_id,
+                             created_by=caller.user_id, created_at=now, **data)
+            session.add(row)
+            session.flush()
+            result = delegation_out(row, self._names(session, [row]))
+            self._audit(session, "delegate", "delegation", row.id, caller.user_id,
+                        {"after": result})
+        return result
+
+    def _within_passed_on(self, session, caller, data):
+        via = session.get(Delegation, data["via_id"])
+        if via is None or via.to_user_id != caller.user_id or via.unit_id != data["unit_id"] \
+                or via.revoked_at is not None or via.valid_to < domain.today():
+            raise invalid_fields({"via_id": {
+                "vi": "Không có ủy quyền còn hiệu lực của bạn để chuyển tiếp.",
+                "en": "You hold no valid delegation to pass on."}})
+        if via.kind == "TUQ":
+            raise invalid_fields({"via_id": {
+                "vi": "Người được thừa ủy quyền (TUQ) không được ủy quyền lại.",
+                "en": "A TUQ delegation cannot be passed on."}})
+        beyond = (not set(data["actions"]) <= set(via.actions)
+                  or (via.document_types and (not data["document_types"] or not set(
+                      data["document_types"]) <= set(via.document_types)))
+                  or data["valid_from"] < via.valid_from or data["valid_to"] > via.valid_to)
+        if beyond:
+            raise invalid_fields({"via_id": {
+                "vi": "Vượt quá phạm vi ủy quyền đang chuyển tiếp (thao tác, loại văn bản, "
+                      "thời hạn).",
+                "en": "Beyond the delegation passed on (steps, document types, dates)."}})
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_delegations(self, token, params=None):
+        """Delegations the caller gave or holds, and, for a unit's leaders and
+        administrators, every delegation of their units. params {active: "true"} keeps
+        those in force today. Returns {items: [delegation]}."""
+        caller = self.identity.caller(token)
+        params = params if isinstance(params, dict) else {}
+        led = [m.unit_id for m in caller.memberships if m.role in (HEAD, UNIT_HEAD, ADMIN)]
+        query = select(Delegation).where(or_(
+            Delegation.from_user_id == caller.user_id, Delegation.to_user_id == caller.user_id,
+            Delegation.unit_id.in_(led)))
+        if params.get("active") == "true":
+            today = domain.today()
+            query = query.where(Delegation.revoked_at.is_(None),
+                                Delegation.valid_from <= today, Delegation.valid_to >= today)
+        with self.db.read() as session:
+            rows = session.execute(query.order_by(Delegation.created_at.desc())).scalars().all()
+            names = self._names(session, rows)
+        return {"items": [delegation_out(r, names) for r in rows]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def revoke_delegation(self, token, delegation_id):
+        """Revoke a delegation (its giver, or an administrator of the unit); what was
+        done under it stays as it was. Errors: NotFound, Forbidden, Conflict (already
+        revoked)."""
+        caller = self.identity.caller(token)
+        with self.db.transaction() as session:
+            row = session.get(Delegation, delegation_id) \
+                if isinstance(delegation_id, str) else None
+            if row is None:
+                raise not_found("ủy quyền", "Delegation", delegation_id)
+            if row.from_user_id != caller.user_id and not caller.has_role(row.unit_id, ADMIN):
+                raise Forbidden("Chỉ người ủy quyền được thu hồi.",
+                                "Only the one who delegated may revoke it.")
+            if row.revoked_at is not None:
+                raise Conflict("Ủy quyền đã bị thu hồi.", "Already revoked.")
+            row.revoked_at = datetime.now(timezone.utc)
+            self._audit(session, "revoke", "delegation", row.id, caller.user_id, {})
+            return delegation_out(row, self._names(session, [row]))
+
+    @staticmethod
+    def active_delegation(session, caller, action, unit_id, document_type):
+        """The delegation under which the caller may take a step in a unit today, if
+        any (the earliest granted)."""
+        rows = session.execute(select(Delegation).where(
+            Delegation.to_user_id == caller.user_id, Delegation.unit_id == unit_id,
+            Delegation.revoked_at.is_(None)).order_by(Delegation.created_at)).scalars()
+        return next((r for r in rows
+                     if delegations.covers(r, action, document_type, domain.today())), None)
+
+    @staticmethod
+    def _names(session, rows) -> dict:
+        ids = {r.from_user_id for r in rows} | {r.to_user_id for r in rows}
+        return dict(session.execute(select(User.id, User.full_name).where(
+            User.id.in_(ids))).all()) if ids else {}
