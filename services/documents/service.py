@@ -19,7 +19,7 @@ from services.common.db import Database, fetch_page
 from services.common.handlers import event_handler
 from services.common.inbox import first_delivery
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
-                                    Unauthenticated, invalid_fields, not_found)
+                                    Unauthenticated, not_found)
 from services.common.identity import ADMIN
 from services.common.identity_provider import Identity
 from services.common.outbox import add_event
@@ -183,17 +183,23 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def user_names(self, token, user_ids):
-        """Full names of users by id (the directory is visible to signed-in users):
-        {user_id: full_name}; unknown ids are left out. At most 500 ids."""
+    def directory_names(self, token, user_ids=(), unit_ids=()):
+        """Names of users and units by id (the directory is visible to signed-in users):
+        {users: {id: full_name}, units: {id: name}}; unknown ids are left out. At most
+        500 of each."""
         self.identity.caller(token)
-        if not isinstance(user_ids, list) or len(user_ids) > 500 or \
-                not all(isinstance(u, str) for u in user_ids):
-            raise invalid_fields({"user_ids": {"vi": "Tối đa 500 mã người dùng.",
-                                               "en": "At most 500 user ids."}})
+        problems = Problems()
+        for name, value in (("user_ids", user_ids), ("unit_ids", unit_ids)):
+            if not isinstance(value, (list, tuple)) or len(value) > 500 or \
+                    not all(isinstance(v, str) for v in value):
+                problems.add(name, "Tối đa 500 mã.", "At most 500 ids.")
+        problems.raise_if_any()
         with self.db.read() as session:
-            return dict(session.execute(select(User.id, User.full_name).where(
-                User.id.in_(set(user_ids)))).all())
+            users = dict(session.execute(select(User.id, User.full_name).where(
+                User.id.in_(set(user_ids)))).all()) if user_ids else {}
+            units = dict(session.execute(select(Unit.id, Unit.name).where(
+                Unit.id.in_(set(unit_ids)))).all()) if unit_ids else {}
+        return {"users": users, "units": units}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_document_history(self, token, document_id):

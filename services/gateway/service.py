@@ -315,10 +315,10 @@ class GatewayService(ServiceBase):
         token = self.auth.token_of(request)
         recorded = self.documents_rpc.get_document_history(token, document_id)   # 403/404
         processing = self.workflow_rpc.get_processing_history(token, document_id)
-        names = self.documents_rpc.user_names(token, sorted(
+        names = self.documents_rpc.directory_names(token, sorted(
             {e["actor_id"] for e in processing["events"]}
             | {e["details"]["assignee_id"] for e in processing["events"]
-               if e["details"].get("assignee_id")}))
+               if e["details"].get("assignee_id")}))["users"]
         events = sorted(recorded["events"] + [
             e | {"actor_name": names.get(e["actor_id"], e["actor_id"])}
             | ({"details": e["details"] | {"assignee_name": names.get(
@@ -448,6 +448,21 @@ class GatewayService(ServiceBase):
     def list_approval_chains(self, request):
         return json_response(self.workflow_rpc.list_approval_chains(
             self.auth.token_of(request), request.args.get("unit_id") or ""))
+
+    @http("GET", "/api/v1/reports/processing")
+    def report_processing(self, request):
+        """Báo cáo tình hình giải quyết văn bản đến: per unit or person given work, for
+        a period — received, done on time, done late, open, overdue — with the documents
+        behind each number."""
+        return json_response(self.workflow_rpc.report_processing(
+            self.auth.token_of(request), query_params(request, "unit_id", "from", "to", "by")))
+
+    @http("GET", "/api/v1/reports/processing/export")
+    def export_processing_report(self, request):
+        """The same report as PDF or XLSX."""
+        return file_response(self.workflow_rpc.export_processing_report(
+            self.auth.token_of(request),
+            query_params(request, "unit_id", "from", "to", "by", "format")))
 
     @http("GET", "/api/v1/inbox")
     def inbox(self, request):

@@ -4,8 +4,11 @@ assigns it; units pass their part to their people; handlers record progress, ret
 with a reason or complete it; it is done when its lead completes (ND30 Điều 23–24)."""
 from __future__ import annotations
 
+import base64
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
+
+from eventlet import tpool
 
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
@@ -14,7 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from services.common import events
+from services.common import events, tables
 from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
@@ -26,7 +29,7 @@ from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.workflow import domain
+from services.workflow import domain, reports
 from services.workflow.dependencies import Calendar
 from services.workflow.models import (ApprovalChain, Processing, ProcessingEvent, Reminder,
                                       WorkItem, outbox, processed)
@@ -37,6 +40,15 @@ DEFAULT_WORKING_DAYS = {"normal": 10, "urgent": 3, "very_urgent": 2, "flash": 1}
 # How often each workflow process looks for deadlines to remind of (every process does;
 # the reminders table makes each reminder go out once).
 REMINDER_SCAN_SECONDS = 5
+
+
+VIETNAM = timezone(timedelta(hours=7))
+EXPORT_TYPES = {"pdf": "application/pdf",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _vn(day: str) -> str:
+    return date.fromisoformat(day).strftime("%d/%m/%Y")
 
 
 def _iso(value):
@@ -534,6 +546,84 @@ class WorkflowService(OutboxServiceBase):
             return query(session)
         with self.db.read() as own:
             return query(own)
+
+    # ---------------------------------------------------------------- reports
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def report_processing(self, token, params=None):
+        """Báo cáo tình hình giải quyết văn bản đến of a unit for a period: params
+        {unit_id, from, to (dates the parts were given; default this month), by: "unit"
+        (the units and people the unit's leaders gave work to) | "person" (everyone who
+        held a part)}. Returns {unit_id, from, to, by, rows: [{kind, id, name, received,
+        done_on_time, done_late, open, overdue, documents: {column: [{document_id, code,
+        subject, urgency, role, due_date, done_on}]}}], totals}. Errors: InvalidInput;
+        Forbidden unless a leader, clerk or administrator of the unit."""
+        caller = self.identity.caller(token)
+        query = self._report_query(caller, params)
+        with self.db.read() as session:
+            parts = [reports.Part(
+                item_id=item.id, kind=item.kind, state=item.state, user_id=item.user_id,
+                unit_id=item.unit_id, parent_id=item.parent_id, due_date=item.due_date,
+                done_on=item.done_at.astimezone(VIETNAM).date() if item.done_at else None,
+                document_id=proc.document_id, subject=proc.subject, code=proc.code,
+                urgency=proc.urgency)
+                for item, proc in session.execute(query["select"]).all()]
+        rows = reports.build(parts, query["by"], self._today())
+        names = self.documents_rpc.directory_names(
+            self.identity.system_token(), [r["id"] for r in rows if r["kind"] == "user"],
+            [r["id"] for r in rows if r["kind"] == "unit"])
+        for row in rows:
+            row["name"] = names["users" if row["kind"] == "user" else "units"].get(row["id"])
+        return {"unit_id": query["unit_id"], "from": query["from"].isoformat(),
+                "to": query["to"].isoformat(), "by": query["by"], "rows": rows,
+                "totals": reports.totals(rows)}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def export_processing_report(self, token, params=None):
+        """The same report as a printable table: params as report_processing plus
+        format "pdf" | "xlsx". Returns {filename, content_type, content_base64, count}."""
+        params = dict(params or {})
+        kind = params.pop("format", None) or "pdf"
+        if kind not in EXPORT_TYPES:
+            raise invalid_fields({"format": {"vi": "pdf hoặc xlsx.", "en": "pdf or xlsx."}})
+        report = self.report_processing(token, params)
+        columns, rows = reports.table(report["rows"], {r["id"]: r["name"] for r in
+                                                      report["rows"]})
+        unit = self.documents_rpc.directory_names(
+            self.identity.system_token(), [], [report["unit_id"]])["units"]
+        subtitle = (f"{unit.get(report['unit_id'], '')} · từ {_vn(report['from'])} đến "
+                    f"{_vn(report['to'])} · theo "
+                    f"{'đơn vị' if report['by'] == 'unit' else 'cán bộ'}")
+        render = tables.to_pdf if kind == "pdf" else tables.to_xlsx
+        content = tpool.execute(render, "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT VĂN BẢN ĐẾN", subtitle,
+                                columns, rows, reports.WIDTHS)
+        return {"filename": f"bao-cao-xu-ly-{report['from']}-{report['to']}.{kind}",
+                "content_type": EXPORT_TYPES[kind], "count": report["totals"]["received"],
+                "content_base64": base64.b64encode(content).decode("ascii")}
+
+    def _report_query(self, caller, params) -> dict:
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"unit_id", "from", "to", "by"})
+        unit_id = problems.text(params, "unit_id", max_length=36, required=True)
+        today = self._today()
+        start = problems.date(params, "from") or today.replace(day=1)
+        end = problems.date(params, "to") or today
+        if start > end:
+            problems.add("to", "Ngày kết thúc trước ngày bắt đầu.", "Ends before it starts.")
+        by = problems.choice(params, "by", ("unit", "person"), default="unit")
+        problems.raise_if_any()
+        if not caller.has_role(unit_id, HEAD, UNIT_HEAD, CLERK, ADMIN):
+            raise Forbidden("Chỉ lãnh đạo, văn thư hoặc quản trị của đơn vị xem báo cáo.",
+                            "Only the unit's leaders, clerks or administrators see its "
+                            "reports.")
+        select_ = select(WorkItem, Processing).join(
+            Processing, Processing.id == WorkItem.processing_id).where(
+            Processing.unit_id == unit_id, Processing.direction == "incoming",
+            WorkItem.kind.in_(domain.HANDLING),
+            WorkItem.created_at >= datetime.combine(start, time.min, VIETNAM),
+            WorkItem.created_at < datetime.combine(end + timedelta(days=1), time.min, VIETNAM))
+        return {"unit_id": unit_id, "from": start, "to": end, "by": by, "select": select_}
 
     # ---------------------------------------------------------------- deadlines
 

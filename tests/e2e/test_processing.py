@@ -244,3 +244,31 @@ def test_notification_preferences_are_each_users_own_and_checked(people):
     assert saved.status_code == 200, saved.text
     assert saved.json()["email"] == "bao.dq@stc.tayninh.gov.vn"
     assert people["lanhdao.stc"].get("/notifications/preferences").json()["email"] is None
+
+
+def test_the_processing_report_counts_by_unit_and_person_and_exports(people):
+    chairman = people["lanhdao.ubnd"]
+    doc = registered(people, 4501, subject="Văn bản cho báo cáo")
+    chairman.post(f"/incoming/{doc['id']}/assign", json={
+        "lead": {"unit_id": unit_of(people, "vanthu.snv"), "due_date": SOON},
+        "co_handlers": [{"user_id": people["chuyenvien.ubnd"].user["id"]}]})
+    unit_id = chairman.unit_id
+    by_unit = chairman.get("/reports/processing", params={"unit_id": unit_id}).json()
+    snv = next(r for r in by_unit["rows"] if r["id"] == unit_of(people, "vanthu.snv"))
+    assert snv["name"].startswith("Sở Nội vụ") and snv["received"] >= 1
+    assert doc["id"] in {d["document_id"] for d in snv["documents"]["open"]}
+    stc = next(r for r in by_unit["rows"] if r["id"] == unit_of(people, "vanthu.stc"))
+    assert stc["done_on_time"] >= 1            # the first test's lead, completed in time
+    assert by_unit["totals"]["received"] == sum(r["received"] for r in by_unit["rows"])
+    by_person = chairman.get("/reports/processing",
+                             params={"unit_id": unit_id, "by": "person"}).json()
+    assert any(r["name"] == "Lê Thị Thu" for r in by_person["rows"])   # chuyenvien.ubnd
+    xlsx = chairman.get("/reports/processing/export",
+                        params={"unit_id": unit_id, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    pdf = chairman.get("/reports/processing/export", params={"unit_id": unit_id})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert people["chuyenvien.stc"].get("/reports/processing",
+                                        params={"unit_id": unit_id}).status_code == 403
+    assert chairman.get("/reports/processing", params={
+        "unit_id": unit_id, "from": "2026-05-01", "to": "2026-04-01"}).status_code == 400
