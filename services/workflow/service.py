@@ -682,11 +682,9 @@ class WorkflowService(OutboxServiceBase):
         Errors: Forbidden unless the caller belongs to its unit or has a part in it."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
-            processing = session.execute(select(Processing).where(
-                Processing.document_id == document_id)).scalar_one_or_none()
+            processing = self._visible_processing(session, caller, document_id)
             if processing is None:
                 return {"document_id": document_id, "state": None, "items": []}
-            self._require_sight(session, caller, processing)
             return self._processing_out(session, processing, caller)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -696,11 +694,9 @@ class WorkflowService(OutboxServiceBase):
         Errors: Forbidden unless the caller belongs to its unit or has a part in it."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
-            processing = session.execute(select(Processing).where(
-                Processing.document_id == document_id)).scalar_one_or_none()
+            processing = self._visible_processing(session, caller, document_id)
             if processing is None:
                 return {"document_id": document_id, "state": None, "events": []}
-            self._require_sight(session, caller, processing)
             rows = session.execute(select(ProcessingEvent).where(
                 ProcessingEvent.processing_id == processing.id)
                 .order_by(ProcessingEvent.id)).scalars()
@@ -874,6 +870,15 @@ class WorkflowService(OutboxServiceBase):
                             "unit_id": item.unit_id, "parent_id": item.parent_id,
                             "due_date": _iso(item.due_date), "instruction": item.instruction}
         return data | {k: v for k, v in extra.items() if v is not None}
+
+    def _visible_processing(self, session, caller, document_id):
+        """The document's processing if it has one (None otherwise), when the caller may
+        see it: Forbidden unless they belong to its unit or have a part in it."""
+        processing = session.execute(select(Processing).where(
+            Processing.document_id == document_id)).scalar_one_or_none()
+        if processing is not None:
+            self._require_sight(session, caller, processing)
+        return processing
 
     def _require_sight(self, session, caller, processing):
         if caller.system or caller.is_member(processing.unit_id):
