@@ -449,6 +449,31 @@ class GatewayService(ServiceBase):
         return json_response(self.workflow_rpc.list_approval_chains(
             self.auth.token_of(request), request.args.get("unit_id") or ""))
 
+    @http("POST", "/api/v1/tasks")
+    def create_task(self, request):
+        """Giao việc: {unit_id, title, description?, assignee_id, due_date?, document_id?,
+        parent_id?} → 201."""
+        return json_response(self.workflow_rpc.create_task(self.auth.token_of(request),
+                                                           read_json(request)), 201)
+
+    @http("GET", "/api/v1/tasks")
+    def list_tasks(self, request):
+        return json_response(self.workflow_rpc.list_tasks(self.auth.token_of(request),
+                                                          query_params(request, "view",
+                                                                       "unit_id", "state",
+                                                                       "page", "page_size")))
+
+    @http("GET", "/api/v1/tasks/<task_id>")
+    def get_task(self, request, task_id):
+        return json_response(self.workflow_rpc.get_task(self.auth.token_of(request), task_id))
+
+    @http("POST", "/api/v1/tasks/<task_id>/updates")
+    def update_task(self, request, task_id):
+        """Progress {percent?, note}, completion {complete: true, note?} or, by its giver,
+        cancellation {cancel: true, note}."""
+        return json_response(self.workflow_rpc.update_task(self.auth.token_of(request),
+                                                           task_id, read_json(request)))
+
     @http("GET", "/api/v1/reports/processing")
     def report_processing(self, request):
         """Báo cáo tình hình giải quyết văn bản đến: per unit or person given work, for

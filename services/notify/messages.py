@@ -76,7 +76,7 @@ def document_registered_email(data: dict, public_url: str) -> tuple[str, str]:
 
 
 KIND_NAME = {"lead": "chủ trì", "co_handler": "phối hợp", "for_info": "để biết",
-             "to_assign": "phân công", "approve": "duyệt dự thảo"}
+             "to_assign": "phân công", "approve": "duyệt dự thảo", "task": "công việc"}
 
 
 def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
@@ -113,7 +113,8 @@ def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
 def workflow_event_email(event_type: str, data: dict, public_url: str) -> tuple[str, str]:
     """(subject, plain-text body) of the e-mail for a workflow event."""
     title, body = workflow_event(event_type, data)
-    link = document_link(public_url, data["document_id"])
+    link = f"{public_url.rstrip('/')}/#/tasks/{quote(str(data['task_id']), safe='')}" \
+        if data.get("task_id") else document_link(public_url, data["document_id"])
     subject = _cut(f"{EMAIL_SUBJECT_PREFIX} {title}", SUBJECT_MAX)
     lines = ["Kính gửi đồng chí,", "", title, "", body, "", f"Xem văn bản: {link}", "", "--",
              "Thư này do hệ thống e-Office gửi tự động; xin đừng trả lời thư này."]

@@ -250,3 +250,35 @@ def holds(caller: Caller, user_id: str | None, unit_id: str | None) -> bool:
 
 def leads_unit(caller: Caller, unit_id: str) -> bool:
     return caller.has_role(unit_id, HEAD, UNIT_HEAD)
+
+
+# Tasks (công việc)
+TASK_OPEN = "open"
+TASK_DONE = "done"
+TASK_CANCELLED = "cancelled"
+TASK_VIEWS = ("mine", "created", "unit")
+
+
+def parse_task(data, today: date) -> dict:
+    """{unit_id, title, description?, assignee_id, due_date?, document_id?, parent_id?}."""
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"unit_id", "title", "description", "assignee_id", "due_date",
+                         "document_id", "parent_id"})
+    out = {"unit_id": problems.text(data, "unit_id", max_length=36),
+           "title": problems.text(data, "title", max_length=500, required=True),
+           "description": problems.text(data, "description", max_length=TEXT_LIMIT),
+           "assignee_id": problems.text(data, "assignee_id", max_length=36, required=True),
+           "document_id": problems.text(data, "document_id", max_length=36),
+           "parent_id": problems.text(data, "parent_id", max_length=36)}
+    for name in ("unit_id", "assignee_id", "document_id", "parent_id"):
+        if out[name] and not UUID_RE.match(out[name]):
+            problems.add(name, "Mã không hợp lệ.", "Invalid id.")
+    if not out["unit_id"] and not out["parent_id"]:
+        problems.add("unit_id", "Bắt buộc (trừ công việc con).", "Required (but for sub-tasks).")
+    due = problems.date(data, "due_date")
+    if due is not None and due < today:
+        problems.add("due_date", "Hạn đã qua.", "The deadline is in the past.")
+    out["due_date"] = due
+    problems.raise_if_any()
+    return out

@@ -84,6 +84,27 @@ class ApprovalChain(Base):
     updated_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
+class Task(Base):
+    """Công việc: a piece of work with an assignee, a deadline and progress, on its own
+    or from a document, possibly split into sub-tasks (parent_id)."""
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(36), index=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    document_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    assignee_id: Mapped[str] = mapped_column(String(36), index=True)
+    due_date: Mapped[object | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    result_note: Mapped[str | None] = mapped_column(String(2000))
+    created_by: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
+    done_at: Mapped[object | None] = mapped_column(UtcDateTime())
+
+
 class Reminder(Base):
     """A reminder or overdue alert that was sent: one row per part and kind, so
     however many workflow processes run their timers, each is sent once."""

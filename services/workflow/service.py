@@ -32,7 +32,7 @@ from services.common.validation import Problems, page_params
 from services.workflow import domain, reports
 from services.workflow.dependencies import Calendar
 from services.workflow.models import (ApprovalChain, Processing, ProcessingEvent, Reminder,
-                                      WorkItem, outbox, processed)
+                                      Task, WorkItem, outbox, processed)
 
 # Without a deadline from the document or the leader, the lead has this many working
 # days (ND30 leaves it to each body's working rules; urgent documents get fewer).
@@ -546,6 +546,185 @@ class WorkflowService(OutboxServiceBase):
             return query(session)
         with self.db.read() as own:
             return query(own)
+
+    # ---------------------------------------------------------------- tasks
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def create_task(self, token, payload):
+        """Giao việc: a task in a unit (or a sub-task of one), for a person of the unit
+        or a unit below it, with a deadline; from a document or on its own. A leader of
+        the unit gives tasks to anyone in scope; anyone gives tasks to themselves; the
+        holder of a task splits it into sub-tasks, due no later than it.
+        payload {unit_id, title, description?, assignee_id, due_date?, document_id?,
+        parent_id?}. Returns the task. Errors: InvalidInput (past or late deadline,
+        someone outside the unit); Forbidden; NotFound (parent); Conflict (parent done).
+        Events: task_assigned (kind "task")."""
+        caller = self.identity.caller(token)
+        data = domain.parse_task(payload, self._today())
+        parent = None
+        if data["parent_id"]:
+            with self.db.read() as session:
+                parent = session.get(Task, data["parent_id"])
+            if parent is None:
+                raise not_found("công việc", "Task", data["parent_id"])
+            if parent.state != domain.TASK_OPEN:
+                raise Conflict("Công việc đã kết thúc.", "The task is closed.")
+            if caller.user_id not in (parent.assignee_id, parent.created_by):
+                raise Forbidden("Chỉ người được giao hoặc người giao việc được chia việc con.",
+                                "Only the task's holder or giver may split it.")
+            if data["due_date"] and parent.due_date and data["due_date"] > parent.due_date:
+                raise invalid_fields({"due_date": {
+                    "vi": "Không được sau hạn của việc cha.",
+                    "en": "Cannot be after the parent task's deadline."}})
+            data["unit_id"] = parent.unit_id
+            data["due_date"] = data["due_date"] or parent.due_date
+        elif data["assignee_id"] != caller.user_id and \
+                not domain.leads_unit(caller, data["unit_id"]):
+            raise Forbidden("Chỉ lãnh đạo đơn vị giao việc cho người khác.",
+                            "Only the unit's leaders give tasks to others.")
+        elif not caller.is_member(data["unit_id"]):
+            raise Forbidden("Bạn không thuộc đơn vị này.", "You do not belong to this unit.")
+        scope = self.documents_rpc.describe_assignees(
+            self.identity.system_token(), data["unit_id"], [], [data["assignee_id"]])
+        if not scope["users"].get(data["assignee_id"], {}).get("within"):
+            raise invalid_fields({"assignee_id": {
+                "vi": "Người nhận việc không thuộc đơn vị.",
+                "en": "The assignee is not in the unit or a unit below it."}})
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            task = Task(id=str(uuid.uuid4()), state=domain.TASK_OPEN, progress=0,
+                        created_by=caller.user_id, created_at=now, **data)
+            session.add(task)
+            session.flush()
+            add_event(session, outbox, events.TASK_ASSIGNED, self._task_event(
+                task, caller.user_id, [task.assignee_id]))
+            result = self._task_out(session, task)
+        self.flush_outbox()
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def update_task(self, token, task_id, payload):
+        """The holder records progress {percent?, note} or completes it {complete: true,
+        note?} (not while a sub-task is open); the giver may cancel it {cancel: true,
+        note}. Returns the task. Errors: InvalidInput; Forbidden; NotFound; Conflict.
+        Events: task_progressed, task_completed."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload)
+        problems.only(payload, {"percent", "note", "complete", "cancel"})
+        percent = problems.integer(payload, "percent", minimum=0, maximum=100)
+        note = problems.text(payload, "note", max_length=domain.TEXT_LIMIT)
+        complete = problems.boolean(payload, "complete")
+        cancel = problems.boolean(payload, "cancel")
+        if not (complete or cancel) and percent is None and not note:
+            problems.add("note", "Ghi tiến độ hoặc kết quả.", "Give progress or a note.")
+        problems.raise_if_any()
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            task = session.get(Task, task_id) if isinstance(task_id, str) else None
+            if task is None:
+                raise not_found("công việc", "Task", task_id)
+            allowed = task.created_by if cancel else task.assignee_id
+            if caller.user_id != allowed:
+                raise Forbidden("Đây không phải việc của bạn.", "This is not your task.")
+            if task.state != domain.TASK_OPEN:
+                raise Conflict("Công việc đã kết thúc.", "The task is closed.")
+            open_children = session.execute(select(Task.id).where(
+                Task.parent_id == task.id, Task.state == domain.TASK_OPEN)).first()
+            if complete and open_children:
+                raise Conflict("Còn việc con chưa xong.", "A sub-task is still open.")
+            if percent is not None:
+                task.progress = percent
+            if note:
+                task.result_note = note
+            if complete or cancel:
+                task.state = domain.TASK_DONE if complete else domain.TASK_CANCELLED
+                task.done_at = now
+                task.progress = 100 if complete else task.progress
+            kind = events.TASK_COMPLETED if (complete or cancel) else events.TASK_PROGRESSED
+            add_event(session, outbox, kind, self._task_event(
+                task, caller.user_id, [task.created_by], note=note))
+            result = self._task_out(session, task)
+        self.flush_outbox()
+        return result
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_tasks(self, token, params=None):
+        """Tasks: params {view: mine (given to me, open first) | created (given by me) |
+        unit (a unit's, for its leaders), unit_id (with view unit), state, page,
+        page_size}. Returns a page with each task's sub-task counts."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"view", "unit_id", "state", "page", "page_size"})
+        view = problems.choice(params, "view", domain.TASK_VIEWS, default="mine")
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        state = problems.choice(params, "state", (domain.TASK_OPEN, domain.TASK_DONE,
+                                                  domain.TASK_CANCELLED))
+        page, page_size = page_params(problems, params)
+        if view == "unit" and not unit_id:
+            problems.add("unit_id", "Bắt buộc với view=unit.", "Required with view=unit.")
+        problems.raise_if_any()
+        if view == "unit" and not domain.leads_unit(caller, unit_id):
+            raise Forbidden("Chỉ lãnh đạo đơn vị xem việc của đơn vị.",
+                            "Only the unit's leaders see its tasks.")
+        query = select(Task).where({"mine": Task.assignee_id == caller.user_id,
+                                    "created": Task.created_by == caller.user_id,
+                                    "unit": Task.unit_id == unit_id}[view])
+        if state:
+            query = query.where(Task.state == state)
+        with self.db.read() as session:
+            total, rows = fetch_page(session, query.order_by(
+                Task.state, Task.due_date.is_(None), Task.due_date, Task.created_at.desc()),
+                page, page_size)
+            items = [self._task_out(session, t) for t in rows.scalars().all()]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_task(self, token, task_id):
+        """A task with its sub-tasks. Errors: NotFound; Forbidden unless its holder, its
+        giver, a holder of a task above it, or a leader of its unit."""
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            task = session.get(Task, task_id) if isinstance(task_id, str) else None
+            if task is None:
+                raise not_found("công việc", "Task", task_id)
+            chain, up = {task.assignee_id, task.created_by}, task
+            while up.parent_id:
+                up = session.get(Task, up.parent_id)
+                chain |= {up.assignee_id, up.created_by}
+            if caller.user_id not in chain and not domain.leads_unit(caller, task.unit_id):
+                raise Forbidden("Bạn không có quyền xem công việc này.",
+                                "You may not see this task.")
+            out = self._task_out(session, task)
+            out["subtasks"] = [self._task_out(session, t) for t in session.execute(
+                select(Task).where(Task.parent_id == task.id)
+                .order_by(Task.created_at)).scalars()]
+            return out
+
+    @staticmethod
+    def _task_out(session, task) -> dict:
+        children = session.execute(select(Task.state).where(
+            Task.parent_id == task.id)).scalars().all()
+        return {"id": task.id, "unit_id": task.unit_id, "parent_id": task.parent_id,
+                "document_id": task.document_id, "title": task.title,
+                "description": task.description, "assignee_id": task.assignee_id,
+                "due_date": _iso(task.due_date), "state": task.state,
+                "progress": task.progress, "result_note": task.result_note,
+                "created_by": task.created_by, "created_at": _iso(task.created_at),
+                "done_at": _iso(task.done_at), "subtask_count": len(children),
+                "subtasks_open": sum(1 for c in children if c == domain.TASK_OPEN)}
+
+    @staticmethod
+    def _task_event(task, actor_id, notify_user_ids, **extra) -> dict:
+        return {"document_id": task.document_id, "task_id": task.id, "unit_id": task.unit_id,
+                "subject": task.title, "code": "", "urgency": "normal",
+                "confidentiality": "none", "processing_state": None, "document_state": None,
+                "actor_id": actor_id, "notify_user_ids": sorted(set(notify_user_ids)),
+                "item": {"id": task.id, "kind": "task", "user_id": task.assignee_id,
+                         "unit_id": None, "parent_id": task.parent_id,
+                         "due_date": _iso(task.due_date), "instruction": task.description}
+                } | {k: v for k, v in extra.items() if v is not None}
 
     # ---------------------------------------------------------------- reports
 
