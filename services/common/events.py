@@ -54,6 +54,11 @@ DEADLINE_MISSED = "deadline_missed"
 WORKFLOW_EVENTS = (DOCUMENT_SUBMITTED, TASK_ASSIGNED, TASK_PROGRESSED, TASK_RETURNED,
                    TASK_COMPLETED, DOCUMENT_COMPLETED)
 
+# notify
+#: data: {notifications: [{id, user_id, kind, title, body, document_id, urgency,
+#:        created_at}]} — broadcast to every gateway for live delivery (best effort)
+NOTIFICATION_CREATED = "notification_created"
+
 SOURCE_DOCUMENTS = "documents"
 SOURCE_STORAGE = "storage"
 SOURCE_WORKFLOW = "workflow"

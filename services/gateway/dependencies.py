@@ -14,11 +14,14 @@ class Auth:
         self.secret = secret
         self.ttl_seconds = ttl_seconds
 
-    def token_of(self, request) -> str:
+    def token_of(self, request, allow_query: bool = False) -> str:
         """The request's bearer token, verified here first (401 at the edge) and then
-        again by every service it reaches."""
+        again by every service it reaches. ``allow_query`` also takes ?access_token=
+        (only for event streams, which browsers open without headers)."""
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" and allow_query:
+            scheme, token = "bearer", request.args.get("access_token", "")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Cần đăng nhập (thiếu Authorization: Bearer).",
                                   "Log in first (missing Authorization: Bearer).")
@@ -27,6 +30,9 @@ class Auth:
 
     def caller_of(self, request) -> Caller:
         return verify_token(self.token_of(request), self.secret)
+
+    def caller_of_token(self, token: str) -> Caller:
+        return verify_token(token, self.secret)
 
     def issue(self, user: dict) -> str:
         caller = Caller(user_id=user["id"], username=user["username"],

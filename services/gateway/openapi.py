@@ -167,6 +167,9 @@ ROUTES = [
       q("urgency", enum=["normal", "urgent", "very_urgent", "flash"])] + PAGE),
     ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
      "NotificationPage", [q("unread", "boolean")] + PAGE),
+    ("GET", "/api/v1/notifications/stream", "notify",
+     "Thông báo tức thời (server-sent events) / Live notifications (SSE)", True, None, None,
+     [q("access_token")]),
     ("GET", "/api/v1/notifications/preferences", "notify",
      "Cài đặt nhận thông báo / My notification channels", True, None, "Object", []),
     ("PUT", "/api/v1/notifications/preferences", "notify",
@@ -408,6 +411,9 @@ def build_document() -> dict:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
         elif path.endswith("/content"):
             operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
+        elif path.endswith("/stream"):
+            operation["responses"]["200"] = {"description": "A stream of events",
+                                             "content": {"text/event-stream": {}}}
         else:
             operation["responses"][ok] = {"description": "OK", "content": {
                 "application/json": {"schema": _ref(response) if response else OBJ}}}

@@ -14,11 +14,14 @@ from werkzeug.utils import safe_join
 from werkzeug.wrappers import Response
 
 from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
-from services.common import tables
+from nameko.events import BROADCAST
+from nameko.events import event_handler as nameko_event_handler
+
+from services.common import events, tables
 from services.common.errors import EofficeError, Forbidden, InvalidInput, NotFound, not_found
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
-from services.gateway import history_export, openapi
+from services.gateway import history_export, live, openapi
 from services.gateway.dependencies import AuthProvider
 from services.common.http import json_response
 from services.gateway.http import http, read_json
@@ -501,6 +504,30 @@ class GatewayService(ServiceBase):
             params["unread"] = params["unread"].lower() in ("1", "true", "yes")
         return json_response(self.notify_rpc.list_notifications(self.auth.token_of(request),
                                                                 params))
+
+    @http("GET", "/api/v1/notifications/stream")
+    def notification_stream(self, request):
+        """Server-sent events for the caller: "unread" {unread} at once, then each new
+        "notification" {id, kind, title, body, document_id, urgency, created_at} as
+        notify creates it. Browsers' EventSource cannot send headers, so the token may
+        come as ?access_token=."""
+        token = self.auth.token_of(request, allow_query=True)
+        caller = self.auth.caller_of_token(token)
+        unread = self.notify_rpc.list_notifications(token, {"page_size": 1})["unread"]
+        # eventlet's server holds output back until 4 kB have gathered; events are small
+        request.environ["eventlet.minimum_write_chunk_size"] = 0
+        return Response(live.event_stream(live.CHANNELS, caller.user_id, unread),
+                        headers={"Content-Type": "text/event-stream; charset=utf-8",
+                                 "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @nameko_event_handler("notify", events.NOTIFICATION_CREATED, handler_type=BROADCAST,
+                          reliable_delivery=False)
+    def on_notify_notification_created(self, message):
+        """Every gateway process hears every new notification and pushes it to the
+        streams its user has open here (nothing to do if none)."""
+        for note in (message.get("data") or {}).get("notifications", []):
+            live.CHANNELS.publish(note["user_id"], {k: v for k, v in note.items()
+                                                    if k != "user_id"})
 
     @http("GET", "/api/v1/notifications/preferences")
     def get_notification_preferences(self, request):

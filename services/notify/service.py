@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timezone
 
 from eventlet import tpool
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import or_, select, update
@@ -39,6 +40,7 @@ class NotifyService(ServiceBase):
     db = Database()
     identity = Identity()
     mail = Mail()
+    dispatch = EventDispatcher()
 
     @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
@@ -51,6 +53,7 @@ class NotifyService(ServiceBase):
         urgency = data.get("urgency", "normal")
         leaders = list(dict.fromkeys(data.get("leader_user_ids") or []))
         now = datetime.now(timezone.utc)
+        created = []
         with self.db.transaction() as session:
             if not first_delivery(session, processed, message["event_id"],
                                   "on_documents_document_registered"):
@@ -64,10 +67,12 @@ class NotifyService(ServiceBase):
                     kind=events.DOCUMENT_REGISTERED, title=title, body=body,
                     document_id=data["id"], urgency=urgency, created_at=now)
                 session.add(note)
+                created.append(note)
                 if user_id in addresses:
                     email_outbox.queue(session, notification_id=note.id, user_id=user_id,
                                        to_address=addresses[user_id], subject=subject,
                                        body=text, urgency=urgency, now=now)
+        self._announce(created)
 
     # Workflow's events: whoever they name (notify_user_ids) is told, in-app and by
     # e-mail for those who asked for it.
@@ -105,6 +110,7 @@ class NotifyService(ServiceBase):
         title, body = messages.workflow_event(kind, data)
         urgency = data.get("urgency", "normal")
         now = datetime.now(timezone.utc)
+        created = []
         with self.db.transaction() as session:
             if not first_delivery(session, processed, message["event_id"], handler):
                 return
@@ -117,10 +123,12 @@ class NotifyService(ServiceBase):
                     kind=kind, title=title, body=body, document_id=data.get("document_id"),
                     urgency=urgency, created_at=now)
                 session.add(note)
+                created.append(note)
                 if user_id in addresses:
                     email_outbox.queue(session, notification_id=note.id, user_id=user_id,
                                        to_address=addresses[user_id], subject=subject,
                                        body=text, urgency=urgency, now=now)
+        self._announce(created)
 
     @timer(interval=EMAIL_INTERVAL_SECONDS)
     def send_pending_emails(self):
@@ -243,6 +251,20 @@ class NotifyService(ServiceBase):
             return {"updated": result.rowcount}
 
     # ------------------------------------------------------------------ helpers
+
+    def _announce(self, notes) -> None:
+        """Tell the gateways about new notifications so open browsers show them at once.
+        Best effort after the commit: the inbox already holds them."""
+        if not notes:
+            return
+        try:
+            self.dispatch(events.NOTIFICATION_CREATED, events.envelope(
+                events.NOTIFICATION_CREATED, {"notifications": [
+                    {"id": n.id, "user_id": n.user_id, "kind": n.kind, "title": n.title,
+                     "body": n.body, "document_id": n.document_id, "urgency": n.urgency,
+                     "created_at": n.created_at.isoformat()} for n in notes]}))
+        except Exception:   # noqa: BLE001 - a lost push costs a poll, never a notification
+            log.warning("could not announce %d notifications", len(notes), exc_info=True)
 
     def _email_addresses(self, session, user_ids) -> dict[str, str]:
         """{user_id: address} of those of ``user_ids`` who receive e-mail."""

@@ -272,3 +272,40 @@ def test_the_processing_report_counts_by_unit_and_person_and_exports(people):
                                         params={"unit_id": unit_id}).status_code == 403
     assert chairman.get("/reports/processing", params={
         "unit_id": unit_id, "from": "2026-05-01", "to": "2026-04-01"}).status_code == 400
+
+
+def test_a_new_notification_reaches_an_open_event_stream_at_once(system, people):
+    import json
+    import threading
+
+    import requests
+
+    leader = people["lanhdao.ubnd"]
+    token = leader.http.headers["Authorization"].split(" ", 1)[1]
+    stream = requests.get(f"{leader.base}/notifications/stream",
+                          params={"access_token": token}, stream=True, timeout=30)
+    assert stream.status_code == 200
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    received, lines = [], stream.iter_lines(decode_unicode=True)
+
+    def read():
+        event = None
+        for line in lines:
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event:
+                received.append((event, json.loads(line[6:])))
+                if event == "notification":
+                    return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert wait_until(lambda: received and received[0][0] == "unread", seconds=10)
+    doc = register(people["vanthu.ubnd"], [], 4601, subject="Văn bản đẩy tức thời",
+                   urgency="flash").json()
+    reader.join(timeout=20)
+    stream.close()
+    pushed = [data for event, data in received if event == "notification"]
+    assert pushed and pushed[0]["document_id"] == doc["id"]
+    assert pushed[0]["title"].startswith("[HỎA TỐC]")
+    assert requests.get(f"{leader.base}/notifications/stream", timeout=10).status_code == 401
