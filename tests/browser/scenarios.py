@@ -8,7 +8,10 @@ occurs only inside the PDF, with the hit marked in the snippet. Then: validation
 errors next to their fields, the duplicate confirmation, English, a narrow screen,
 an expired session. Then an outgoing document from draft to issue through every step,
 each taken by the role that may take it, delivered to another unit's incoming list.
-Screenshots of every main screen go to /tmp/ui-*.png."""
+Then workflow: an incoming document submitted, assigned (lead, co-handler, for
+information), passed on, returned, passed on again and completed; an outgoing report
+through its unit's approval chain set on the settings page, and notification
+preferences. Screenshots of every main screen go to /tmp/ui-*.png."""
 from __future__ import annotations
 
 import glob
@@ -471,3 +474,293 @@ def scenario_outgoing_draft_to_issue(make_page, pdf_path=None):
     expect(page.locator("#doc-copy")).to_be_visible()        # the clerk may copy it
     expect(page.locator("#history-xlsx")).to_be_visible()
     print(f"outgoing journey took {time.monotonic() - started:.1f} s")
+
+
+# ---------------------------------------------------------------- workflow: processing
+
+PROCESSING_SUBJECT = "Về việc rà soát tình hình thực hiện dự toán ngân sách năm 2026"
+PROCESSING_INSTRUCTION = "Sở Tài chính chủ trì, phối hợp Sở Nội vụ tham mưu trả lời trước hạn."
+PART_RETURN_REASON = "Nội dung thuộc lĩnh vực phòng Quản lý ngân sách, đề nghị giao lại."
+
+
+def open_inbox_item(page, subject: str, kind: str | None = None, timeout: float = 30) -> None:
+    """From anywhere: the inbox (filtered by kind of work), then the item with this
+    subject — reloading while workflow has not given it yet."""
+    page.locator("[data-nav=inbox]").click()
+    expect(page.locator("h1")).to_have_text("Việc cần xử lý")
+    if kind:
+        page.locator("#inbox-kind").select_option(kind)
+        expect(page.locator("#inbox-kind")).to_have_value(kind)
+    row = page.locator(".data-table tbody tr").filter(has_text=subject)
+    deadline = time.monotonic() + timeout
+    page.wait_for_selector(".data-table, .empty")
+    while not row.count() and time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        page.reload()
+        page.wait_for_selector(".data-table, .empty")
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name=subject).click()
+    expect(page.locator("h1")).to_have_text(subject)
+
+
+def part_row(page, role: str, holder: str):
+    return page.locator("#processing-items tbody tr").filter(has_text=role).filter(has_text=holder)
+
+
+def forward_to_specialist(page, subject: str) -> None:
+    """lanhdao.stc: the unit's lead part, passed on to Đặng Quốc Bảo."""
+    open_inbox_item(page, subject, kind="lead")
+    expect(page.locator("#doc-part-only")).to_be_visible()   # another unit's register
+    expect(page.locator("#processing-state")).to_have_text("Đã phân công")
+    page.locator("#work-forward").click()
+    page.locator("#fw-user").select_option(label="Đặng Quốc Bảo — Chuyên viên")
+    page.locator("#forward-confirm").click()
+    expect(page.locator("#processing-done")).to_have_text("Đã giao cho Đặng Quốc Bảo.")
+    expect(part_row(page, "Chủ trì", "Sở Tài chính tỉnh Tây Ninh")).to_contain_text(
+        "Đã giao cán bộ")
+    expect(page.locator("#work-forward")).to_have_count(0)
+
+
+def scenario_incoming_processing(make_page, pdf_path=None):
+    started = time.monotonic()
+    stamp = time.strftime("%H%M%S")
+    subject = f"{PROCESSING_SUBJECT} (kiểm thử {stamp})"
+    page = make_page()
+
+    # --- The clerk of UBND tỉnh registers it and submits it to the chairman
+    login(page, "vanthu.ubnd")
+    page.get_by_role("link", name="Vào sổ văn bản đến").first.click()
+    fill_registration(page, code_number=str(int(stamp) + 1000), code_notation="BTC-NSNN",
+                      urgency="normal", subject=subject, due_in_days=20)
+    page.get_by_role("button", name="Vào sổ", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("số đến")
+    page.locator(".data-table tbody tr").filter(has_text=subject).get_by_role(
+        "link", name=subject).click()
+    expect(page.locator("h1")).to_have_text(subject)
+    expect(page.locator("#processing-state")).to_have_text("Chờ phân công", timeout=20_000)
+    expect(page.locator("#proc-assign")).to_have_count(0)      # a clerk does not assign
+    page.locator("#proc-submit").click()
+    page.locator("#submit-to").select_option(label="Trần Văn Minh — Chủ tịch")
+    page.locator("#submit-note").fill("Kính trình đồng chí Chủ tịch cho ý kiến phân công.")
+    page.locator("#submit-confirm").click()
+    expect(page.locator("#processing-done")).to_have_text("Đã trình lãnh đạo Trần Văn Minh.")
+    expect(part_row(page, "Phân công xử lý", "Trần Văn Minh")).to_contain_text("Chờ phân công")
+    screenshot(page, "processing-submitted")
+    logout(page)
+
+    # --- The chairman assigns it, on a 360 px screen: Sở Tài chính leads, Sở Nội vụ
+    # co-handles, the commune is informed; a past deadline is refused next to its field
+    narrow = make_page(360, 780)
+    login(narrow, "lanhdao.ubnd")
+    open_inbox_item(narrow, subject, kind="to_assign")
+    narrow.locator("#proc-assign").click()
+    narrow.locator("#as-lead-search").fill("Tài chính")
+    narrow.locator("#as-lead-results").get_by_role(
+        "button", name="Chọn làm chủ trì: Sở Tài chính tỉnh Tây Ninh", exact=True).click()
+    expect(narrow.locator("#as-lead-chosen")).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
+    narrow.locator("#as-co-search").fill("Nội vụ")
+    narrow.locator("#as-co-results").get_by_role(
+        "button", name="Thêm phối hợp: Sở Nội vụ tỉnh Tây Ninh", exact=True).click()
+    narrow.locator("#as-info-search").fill("Tân Ninh")
+    narrow.locator("#as-info-results").get_by_role(
+        "button", name="Thêm để biết: Ủy ban nhân dân Phường Tân Ninh", exact=True).click()
+    expect(narrow.locator("#as-co-list .recipient")).to_have_count(1)
+    expect(narrow.locator("#as-info-list .recipient")).to_have_count(1)
+    narrow.locator("#as-lead-due").fill((date.today() - timedelta(days=3)).isoformat())
+    narrow.locator("#as-instruction").fill(PROCESSING_INSTRUCTION)
+    narrow.locator("#assign-confirm").click()
+    expect(narrow.locator("#as-lead-due-error")).to_have_text("Hạn xử lý đã qua.")
+    expect(narrow.locator("#as-lead-due")).to_have_attribute("aria-invalid", "true")
+    expect(narrow.locator("#assign-form .error-summary")).to_be_focused()
+    screenshot(narrow, "processing-assign-error")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the assign form"
+    narrow.locator("#as-lead-due").fill((date.today() + timedelta(days=10)).isoformat())
+    narrow.locator("#as-co-due-0").fill((date.today() + timedelta(days=7)).isoformat())
+    narrow.locator("#assign-confirm").click()
+    expect(narrow.locator("#processing-done")).to_have_text("Đã phân công xử lý văn bản.")
+    expect(narrow.locator("#processing-state")).to_have_text("Đã phân công")
+    expect(narrow.locator("#processing-instruction")).to_have_text(PROCESSING_INSTRUCTION)
+    expect(part_row(narrow, "Chủ trì", "Sở Tài chính tỉnh Tây Ninh")).to_be_visible()
+    expect(part_row(narrow, "Phối hợp", "Sở Nội vụ tỉnh Tây Ninh")).to_be_visible()
+    expect(part_row(narrow, "Để biết", "Ủy ban nhân dân Phường Tân Ninh")).to_contain_text(
+        "Chưa đọc")
+    screenshot(narrow, "processing-assigned-narrow")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the processing panel"
+    logout(narrow)
+
+    # --- Sở Tài chính's head passes the lead part to a specialist, who returns it
+    login(page, "lanhdao.stc")
+    forward_to_specialist(page, subject)
+    logout(page)
+    login(page, "chuyenvien.stc")
+    open_inbox_item(page, subject, kind="lead")
+    page.locator("#work-return").click()
+    page.locator("#return-confirm").click()
+    expect(page.locator("#rt-reason-error")).to_have_text("Nhập lý do.")
+    page.locator("#rt-reason").fill(PART_RETURN_REASON)
+    page.locator("#return-confirm").click()
+    expect(page.locator("#processing-done")).to_have_text("Đã trả lại phần việc.")
+    expect(part_row(page, "Chủ trì", "Đặng Quốc Bảo")).to_contain_text(PART_RETURN_REASON)
+    expect(page.locator("#processing-actions")).to_have_count(0)
+    logout(page)
+
+    # --- … the head passes it on again; the specialist records progress and completes
+    login(page, "lanhdao.stc")
+    forward_to_specialist(page, subject)
+    logout(page)
+    login(page, "chuyenvien.stc")
+    open_inbox_item(page, subject, kind="lead")
+    page.locator("#work-progress").click()
+    page.locator("#pr-percent").fill("60")
+    page.locator("#progress-confirm").click()
+    expect(page.locator("#pr-note-error")).to_have_text("Nhập nội dung.")
+    page.locator("#pr-note").fill("Đã tổng hợp số liệu của các đơn vị dự toán.")
+    page.locator("#progress-confirm").click()
+    expect(page.locator("#processing-done")).to_have_text("Đã cập nhật tiến độ.")
+    expect(page.locator("#processing-state")).to_have_text("Đang xử lý")
+    mine = page.locator("#processing-items tbody tr.part-mine")
+    expect(mine).to_contain_text("60%")
+    page.locator("#work-complete").click()
+    page.locator("#cp-note").fill("Đã dự thảo văn bản trả lời để lãnh đạo Sở ký.")
+    screenshot(page, "processing-complete-form")
+    page.locator("#complete-confirm").click()
+    expect(page.locator("#processing-done")).to_have_text("Đã hoàn thành phần việc.")
+    expect(page.locator("#processing-state")).to_have_text("Hoàn thành")
+    expect(part_row(page, "Phối hợp", "Sở Nội vụ tỉnh Tây Ninh")).to_contain_text("Đã đóng")
+    expect(page.locator("#processing-actions")).to_have_count(0)
+    logout(page)
+
+    # --- UBND tỉnh sees it done, with every step in the history
+    login(page, "vanthu.ubnd")
+    page.locator(".data-table tbody tr").filter(has_text=subject).get_by_role(
+        "link", name=subject).click()
+    expect(page.locator("#processing-state")).to_have_text("Hoàn thành")
+    deadline = time.monotonic() + 20   # documents follows workflow's events
+    while page.locator("#doc-state").inner_text() != "Hoàn thành" and \
+            time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        page.reload()
+        expect(page.locator("#processing-state")).to_be_visible()
+    expect(page.locator("#doc-state")).to_have_text("Hoàn thành")
+    history = page.locator("#doc-history tbody tr")
+    expect(history.filter(has_text="Trình lãnh đạo")).to_contain_text("Trần Văn Minh")
+    expect(history.filter(has_text="Phân công xử lý").last).to_contain_text(PROCESSING_INSTRUCTION)
+    given = history.filter(has_text="Giao chủ trì")
+    expect(given.filter(has_text="Đặng Quốc Bảo")).to_have_count(2)   # passed on twice
+    expect(history.filter(has_text="Trả lại")).to_contain_text(PART_RETURN_REASON)
+    expect(history.filter(has_text="Cập nhật tiến độ")).to_contain_text("60%")
+    expect(history.filter(has_text="Hoàn thành phần việc")).to_contain_text("Đặng Quốc Bảo")
+    expect(history.filter(has_text="Văn bản hoàn thành")).to_have_count(1)
+    screenshot(page, "processing-document")
+
+    # --- The same on 360 px: nothing scrolls sideways
+    narrow = make_page(360, 780)
+    login(narrow, "vanthu.ubnd")
+    narrow.locator(".data-table tbody tr").filter(has_text=subject).get_by_role(
+        "link", name=subject).click()
+    expect(narrow.locator("#processing-state")).to_have_text("Hoàn thành")
+    expect(narrow.locator("#doc-history tbody tr").first).to_be_visible()
+    screenshot(narrow, "processing-narrow")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the document"
+    print(f"processing journey took {time.monotonic() - started:.1f} s")
+
+
+# ---------------------------------------------------------------- approval chain, settings
+
+CHAIN_SUBJECT = "Báo cáo kết quả thực hành tiết kiệm, chống lãng phí quý IV"
+
+
+def scenario_approval_chain_and_preferences(make_page, pdf_path=None):
+    started = time.monotonic()
+    subject = f"{CHAIN_SUBJECT} (kiểm thử {time.strftime('%H%M%S')})"
+    page = make_page()
+
+    # --- Sở Tài chính's head: reports (BC) are approved by the head in one step
+    login(page, "lanhdao.stc")
+    page.locator("[data-nav=settings]").click()
+    expect(page.locator("h1")).to_have_text("Cài đặt")
+    page.locator("#chain-type").select_option("BC")
+    step = page.locator("#chain-step-0")
+    expect(step).to_be_visible()
+    for box in step.locator("input[type=checkbox]:checked").all():   # a chain set before
+        box.uncheck()
+    page.locator("#chain-save").click()                     # nobody chosen
+    expect(page.locator("#chain-step-0-error")).to_have_text("Chọn ít nhất một người duyệt.")
+    step.get_by_label("Võ Văn Hùng").check()
+    step.get_by_label("Tất cả người duyệt").check()
+    page.locator("#chain-save").click()
+    expect(page.locator("#chain-saved")).to_have_text("Đã lưu quy trình duyệt: Báo cáo (BC).")
+    chain = page.locator("#chain-list .chain-card[data-type=BC]")
+    expect(chain).to_contain_text("Võ Văn Hùng")
+    expect(chain).to_contain_text("Tất cả người duyệt")
+    screenshot(page, "settings")
+    logout(page)
+
+    # --- The specialist drafts a report and submits it: the chain starts
+    login(page, "chuyenvien.stc")
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
+    page.locator("#draft-new").click()
+    page.locator("#f-document_type").select_option("BC")
+    page.locator("#f-subject").fill(subject)
+    page.locator("#f-ext-name").fill("Bộ Tài chính")
+    page.locator("#f-ext-add").click()
+    page.locator("#draft-save").click()
+    expect(page.locator("h1")).to_have_text(subject)
+    take_step(page, "submit", "Trình duyệt")
+    chain_panel = page.locator("#approval-chain")
+    expect(chain_panel).to_be_visible(timeout=20_000)
+    expect(chain_panel.locator(".chain-step")).to_have_count(1)
+    expect(chain_panel).to_contain_text("Võ Văn Hùng")
+    expect(page.locator("#chain-state")).to_have_text("Đang duyệt")
+    expect(page.locator("#chain-approve")).to_have_count(0)   # not the drafter's turn
+    logout(page)
+
+    # --- The head finds it among the approvals in the inbox and approves it
+    login(page, "lanhdao.stc")
+    open_inbox_item(page, subject, kind="approve")
+    expect(page.locator("#doc-state")).to_have_text("Trình duyệt")
+    expect(page.locator("#chain-turn")).to_have_text("Đến lượt bạn duyệt (bước 1).")
+    expect(page.locator("#action-approve")).to_have_count(0)  # only through the chain
+    page.locator("#chain-approve").click()
+    page.locator("#chain-comment").fill("Đồng ý ban hành.")
+    screenshot(page, "processing-approval")
+    page.locator("#chain-approve-confirm").click()
+    expect(page.locator("#step-done")).to_have_text("Đã duyệt; dự thảo đã được duyệt xong.")
+    expect(page.locator("#doc-state")).to_have_text("Đã duyệt")
+    expect(page.locator("#chain-state")).to_have_text("Đã duyệt")
+    expect(page.locator("#approval-chain .chain-step")).to_contain_text("Đồng ý ban hành.")
+    expect(page.locator("#chain-approve")).to_have_count(0)
+    page.locator("[data-nav=inbox]").click()
+    page.locator("#inbox-kind").select_option("approve")
+    page.wait_for_selector(".data-table, .empty")
+    expect(page.locator(".data-table tbody tr").filter(has_text=subject)).to_have_count(0)
+    logout(page)
+
+    # --- The specialist's notification preferences: a bad address first
+    login(page, "chuyenvien.stc")
+    page.locator("[data-nav=settings]").click()
+    expect(page.locator("#approval-chains")).to_have_count(0)   # not a leader
+    page.locator("#pref-email-enabled").check()
+    page.locator("#pref-email").fill("dang.quoc.bao@")
+    page.locator("#pref-save").click()
+    expect(page.locator("#pref-email-error")).to_contain_text("không hợp lệ")
+    expect(page.locator("#pref-email")).to_have_attribute("aria-invalid", "true")
+    page.locator("#pref-email").fill("dang.quoc.bao@stc.tayninh.gov.vn")
+    page.locator("#pref-save").click()
+    expect(page.locator("#pref-saved")).to_have_text(
+        "Đã lưu: nhận thông báo qua e-mail dang.quoc.bao@stc.tayninh.gov.vn.")
+    page.reload()
+    expect(page.locator("#pref-email")).to_have_value("dang.quoc.bao@stc.tayninh.gov.vn")
+    expect(page.locator("#pref-email-enabled")).to_be_checked()
+    screenshot(page, "settings-preferences")
+
+    # --- The settings page, with the chain editor, fits a 360 px screen
+    narrow = make_page(360, 780)
+    login(narrow, "lanhdao.stc")
+    narrow.locator("[data-nav=settings]").click()
+    expect(narrow.locator("#chain-list .chain-card[data-type=BC]")).to_be_visible()
+    narrow.locator("#chain-add-step").click()
+    expect(narrow.locator("#chain-step-1")).to_be_visible()
+    screenshot(narrow, "settings-narrow")
+    assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the settings page"
+    print(f"approval journey took {time.monotonic() - started:.1f} s")

@@ -45,3 +45,21 @@ def test_outgoing_document_from_draft_to_issue(run_scenario):
     with the history exported, a copy made and the register printed; the document and
     the list fit a 360 px screen; vanthu.snv finds it in the incoming list."""
     run_scenario("outgoing_draft_to_issue", timeout=360)
+
+
+def test_incoming_processing_from_submission_to_done(run_scenario):
+    """vanthu.ubnd registers an incoming document and submits it to the chairman, who
+    assigns it on a 360 px screen (a past deadline is refused next to its field):
+    Sở Tài chính leads, Sở Nội vụ co-handles, the commune is informed. Sở Tài chính's
+    head passes the lead to a specialist, who returns it with a reason; passed on again,
+    the specialist records progress and completes it; UBND tỉnh sees it done with every
+    step in the history, and the document fits 360 px."""
+    run_scenario("incoming_processing", timeout=360)
+
+
+def test_approval_chain_and_notification_preferences(run_scenario):
+    """lanhdao.stc sets a one-step chain for reports (BC) on the settings page; a report
+    drafted and submitted by chuyenvien.stc enters it, lanhdao.stc finds it among the
+    approvals in the inbox and approves it through the chain (Đã duyệt); chuyenvien.stc
+    saves an e-mail address for notifications after a bad one is refused."""
+    run_scenario("approval_chain_and_preferences", timeout=300)

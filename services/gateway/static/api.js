@@ -50,7 +50,7 @@ export const session = {
     sessionStorage.setItem(USER_KEY, JSON.stringify(user));
   },
   clear() {
-    for (const key of [TOKEN_KEY, USER_KEY, EXPIRES_KEY, "eoffice.unit"]) sessionStorage.removeItem(key);
+    for (const key of [TOKEN_KEY, USER_KEY, EXPIRES_KEY, "eoffice.unit", "eoffice.workSummaries"]) sessionStorage.removeItem(key);
   },
 };
 
@@ -151,6 +151,18 @@ export const api = {
   createCopy: (body) => request("POST", "/copies", { body }),
   listCopies: (query) => request("GET", "/copies", { query }),
   history: (id) => request("GET", `/documents/${encodeURIComponent(id)}/history`),
+  getUnit: (id) => request("GET", `/units/${encodeURIComponent(id)}`),
+  listUsers: (query) => request("GET", "/users", { query }),
+  // workflow: processing of incoming documents and approval of outgoing drafts
+  processing: (id) => request("GET", `/incoming/${encodeURIComponent(id)}/processing`),
+  submitIncoming: (id, body) => request("POST", `/incoming/${encodeURIComponent(id)}/submit`, { body }),
+  assignIncoming: (id, body) => request("POST", `/incoming/${encodeURIComponent(id)}/assign`, { body }),
+  actOnAssignment: (itemId, action, body = {}) =>
+    request("POST", `/assignments/${encodeURIComponent(itemId)}/${encodeURIComponent(action)}`, { body }),
+  approvalChains: (unitId) => request("GET", "/approval-chains", { query: { unit_id: unitId } }),
+  setApprovalChain: (body) => request("PUT", "/approval-chains", { body }),
+  preferences: () => request("GET", "/notifications/preferences"),
+  setPreferences: (body) => request("PUT", "/notifications/preferences", { body }),
 };
 
 /**

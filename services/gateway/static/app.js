@@ -17,6 +17,7 @@ import { renderOutgoingDocument } from "./views/outgoing-document.js";
 import { renderOutgoingNew } from "./views/outgoing-new.js";
 import { renderRegister } from "./views/register.js";
 import { renderSearch } from "./views/search.js";
+import { renderSettings } from "./views/settings.js";
 import { renderStatus } from "./views/status.js";
 
 const NEXT_KEY = "eoffice.next";
@@ -34,6 +35,7 @@ const ROUTES = [
   { pattern: /^\/inbox$/, render: renderInbox, nav: "inbox" },
   { pattern: /^\/notifications$/, render: renderNotifications, nav: "notifications" },
   { pattern: /^\/search$/, render: renderSearch, nav: "search" },
+  { pattern: /^\/settings$/, render: renderSettings, nav: "settings" },
 ];
 
 const header = document.getElementById("app-header");
@@ -122,6 +124,7 @@ function renderHeader(activeRoute) {
     ["inbox", "#/inbox", t("navInbox"), "todo"],
     ["notifications", "#/notifications", t("navNotifications"), "unread"],
     ["search", "#/search", t("navSearch")],
+    ["settings", "#/settings", t("navSettings")],
     ["status", "#/status", t("navStatus")],
   ].filter(Boolean);
   header.replaceChildren(
@@ -144,6 +147,17 @@ function renderHeader(activeRoute) {
   updateCounters();
 }
 
+/** On a narrow screen the navigation scrolls sideways: keep the current item in sight. */
+function keepActiveNavInView() {
+  const navList = header.querySelector(".main-nav ul");
+  const active = navList?.querySelector(".is-active");
+  if (!active || navList.scrollWidth <= navList.clientWidth) return;
+  const item = active.getBoundingClientRect();
+  const list = navList.getBoundingClientRect();
+  if (item.right > list.right) navList.scrollLeft += item.right - list.right + 16;
+  else if (item.left < list.left) navList.scrollLeft -= list.left - item.left + 16;
+}
+
 function updateCounters() {
   const badge = document.getElementById("unread-badge");
   if (badge) {
@@ -160,6 +174,7 @@ function updateCounters() {
     el.textContent = value ? String(value) : "";
     el.hidden = !value;
   }
+  keepActiveNavInView();
 }
 unread.subscribe(updateCounters);
 

@@ -89,3 +89,35 @@ export const unread = {
 export const hooks = {
   refreshCounts: () => {},
 };
+
+// What the inbox said about a document (subject, code, issuer, urgency), kept for the
+// document screen: someone given a part of another unit's document may read its
+// processing but not the document itself.
+const SUMMARY_KEY = "eoffice.workSummaries";
+const SUMMARY_LIMIT = 100;
+
+export function rememberWorkSummaries(rows) {
+  let kept = {};
+  try {
+    kept = JSON.parse(sessionStorage.getItem(SUMMARY_KEY) || "{}") || {};
+  } catch {
+    kept = {};
+  }
+  for (const row of rows) {
+    kept[row.document_id] = {
+      subject: row.subject, code: row.code, issuer_name: row.issuer_name,
+      arrival_number: row.arrival_number, urgency: row.urgency,
+    };
+  }
+  const ids = Object.keys(kept);
+  for (const id of ids.slice(0, Math.max(0, ids.length - SUMMARY_LIMIT))) delete kept[id];
+  sessionStorage.setItem(SUMMARY_KEY, JSON.stringify(kept));
+}
+
+export function workSummary(documentId) {
+  try {
+    return (JSON.parse(sessionStorage.getItem(SUMMARY_KEY) || "{}") || {})[documentId] || null;
+  } catch {
+    return null;
+  }
+}

@@ -4,7 +4,8 @@
 
 import { api, downloadExport, downloadFile, uploadFile } from "./api.js";
 import { alertBox, fill, h, loadingBox } from "./dom.js";
-import { formatDateTime, formatSize, lang, outgoingStateLabel, t } from "./i18n.js";
+import { namesFromHistory, personName, rememberPeople, resolveNames, unitName } from "./directory.js";
+import { formatDate, formatDateTime, formatSize, lang, outgoingStateLabel, t } from "./i18n.js";
 
 export const ACCEPT_FILES = ".pdf,.docx,.doc,.odt,.xlsx,.xls,.png,.jpg,.jpeg,.tif,.tiff,.txt";
 
@@ -154,6 +155,54 @@ export function formErrors(form, summary, { labels, controlFor, heading }) {
   }
 
   return { clear, show };
+}
+
+/**
+ * An inline form for one step of a workflow (submit, assign, forward, progress, return,
+ * complete, approve): a heading, an error summary, fields drawn by formField and a
+ * confirm button (id "<id>-confirm") with a cancel link. `submit(errors)` does the
+ * work; what it throws (an ApiError) is shown next to the fields `controlFor(key)`
+ * names (an object or a function) and in the summary, unless `onError(error)` says it
+ * dealt with it. Returns {form, errors}.
+ */
+export function stepForm({
+  id, title, intro, fields, confirmLabel, confirmClass = "btn-primary", controlFor = {}, submit, cancel,
+  labels: extraLabels = {}, onError,
+}) {
+  const labels = extraLabels;   // with the texts of controls drawn outside formField, by id
+  const summary = h("div", { class: "error-summary", tabindex: "-1", hidden: true, role: "alert" });
+  const confirm = h("button", { type: "submit", class: ["btn", confirmClass], id: `${id}-confirm` }, confirmLabel);
+  const form = h("form", { class: "step-form", id: `${id}-form`, novalidate: true, "aria-labelledby": `${id}-form-title` },
+    h("h3", { id: `${id}-form-title` }, title),
+    intro ? h("p", { class: "hint" }, intro) : null,
+    summary,
+    h("div", { class: "form-grid" }, fields.filter(Boolean).map((f) => (f instanceof Node
+      ? f : formField(labels, f.id, f.label, f.control, f)))),
+    h("div", { class: "form-actions" },
+      confirm,
+      h("button", { type: "button", class: "btn btn-link", onclick: () => cancel?.() }, t("cancel"))));
+  const errors = formErrors(form, summary, {
+    labels, heading: t("errorSummaryStep"),
+    controlFor: (key) => (typeof controlFor === "function" ? controlFor(key) : controlFor[key]) || null,
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errors.clear();
+    const text = confirm.textContent;
+    confirm.disabled = true;
+    confirm.textContent = t("working");
+    try {
+      await submit(errors);
+    } catch (error) {
+      if (onError?.(error)) return;     // handled by the view (e.g. the step is no longer possible)
+      const details = Object.fromEntries(Object.entries(error?.details || {}).filter(([key]) => key !== "state"));
+      errors.show(error?.message || t("networkError"), details);
+    } finally {
+      confirm.disabled = false;
+      confirm.textContent = text;
+    }
+  });
+  return { form, errors, labels };
 }
 
 function extensionOf(name) {
@@ -358,10 +407,29 @@ export function describeEvent(event) {
   }
   if (details.code_number) parts.push(t("histCode", `${details.code_number}/${details.code_notation || ""}`));
   if (details.version) parts.push(t("histVersion", details.version));
-  for (const [key, label] of [["reason", "histReason"], ["comment", "histComment"], ["note", "histNote"],
-    ["title", "histDossier"], ["file_code", "histFileCode"], ["code", "histCopy"]]) {
-    if (details[key]) parts.push(`${t(label)}: ${details[key]}`);
+  // workflow: who was given what, by when
+  if (event.action === "submitted" && details.to_user_id) {
+    parts.push(t("histSubmittedTo", personName(details.to_user_id)));
   }
+  if (details.lead) {
+    const named = (a) => (a.name || (a.unit_id ? unitName(a.unit_id) : personName(a.user_id)));
+    parts.push(`${t("kind_lead")}: ${named(details.lead)}`);
+    if (details.co_handlers?.length) parts.push(`${t("kind_co_handler")}: ${details.co_handlers.map(named).join(", ")}`);
+    if (details.for_info?.length) parts.push(`${t("kind_for_info")}: ${details.for_info.map(named).join(", ")}`);
+  } else if (/_assigned$/.test(event.action) && (details.assignee_name || details.unit_id)) {
+    parts.push(details.assignee_name || unitName(details.unit_id));
+  }
+  if (details.step) parts.push(t("histStep", details.step));
+  if (details.percent != null) parts.push(t("histPercent", details.percent));
+  if (details.due_date) parts.push(`${t("dueDate")}: ${formatDate(details.due_date)}`);
+  for (const [key, label] of [["instruction", "histInstruction"], ["reason", "histReason"], ["comment", "histComment"],
+    ["note", "histNote"], ["title", "histDossier"], ["file_code", "histFileCode"], ["code", "histCopy"]]) {
+    // the direction comment is shown once, with the assignment (each part repeats it)
+    if (details[key] && !(key === "instruction" && /_assigned$/.test(event.action))) {
+      parts.push(`${t(label)}: ${details[key]}`);
+    }
+  }
+  if (details.reply_document_id) parts.push(t("histReplied"));
   if (Array.isArray(details.recipients) && details.recipients.length) {
     parts.push(t("histRecipients", details.recipients.length));
   }
@@ -394,6 +462,9 @@ export function historyPanel(documentId, { table = true, onLoaded } = {}) {
     try {
       const result = await api.history(documentId);
       const events = result.events || [];
+      // Names the events refer to by id only (a unit given a part, whom it was submitted to).
+      rememberPeople(namesFromHistory(events));
+      await resolveNames({ unitIds: events.map((e) => e.details?.unit_id).filter(Boolean) });
       onLoaded?.(events);
       if (!events.length) {
         body.replaceChildren(h("p", { class: "muted" }, t("emptyHistory")));
@@ -401,7 +472,10 @@ export function historyPanel(documentId, { table = true, onLoaded } = {}) {
       }
       body.replaceChildren(dataTable([
         { label: t("colTime"), className: "col-date", render: (e) => formatDateTime(e.at) },
-        { label: t("colActor"), render: (e) => e.actor_name || t("none") },
+        {
+          label: t("colActor"),
+          render: (e) => (String(e.actor_id || "").startsWith("system:") ? t("systemActor") : e.actor_name || t("none")),
+        },
         { label: t("colAction"), render: (e) => h("strong", {}, historyActionLabel(e.action)) },
         { label: t("colDetails"), className: "col-details", render: (e) => describeEvent(e) || t("none") },
       ], events, { caption: t("historyTitle") }));

@@ -1,11 +1,18 @@
-import { api } from "../api.js";
-import { confidentialityBadge, h, loadingBox, urgencyBadge } from "../dom.js";
+// One văn bản đến: its particulars and files, its processing ("Xử lý": who handles
+// which part, and the steps the caller may take), copies for the unit's clerk and its
+// processing history. Someone given a part of another unit's document may read its
+// processing but not the document (the API refuses): they get the processing panel
+// with what the inbox said about it. An outgoing document's id goes to its own screen.
+
+import { ApiError, api } from "../api.js";
+import { alertBox, confidentialityBadge, h, loadingBox, urgencyBadge } from "../dom.js";
 import {
-  confidentialityLabel, documentTypeLabel, formatDate, formatDateTime, t, urgencyLabel,
+  confidentialityLabel, documentTypeLabel, formatDate, formatDateTime, incomingStateLabel, t, urgencyLabel,
 } from "../i18n.js";
-import { hasRole } from "../state.js";
+import { hasRole, workSummary } from "../state.js";
 import { attachmentItem, codeOf, errorPanel, historyPanel } from "../widgets.js";
 import { copyPanel } from "./copy.js";
+import { processingPanel } from "./processing.js";
 
 export function renderDocument(view, params) {
   const id = params.id;
@@ -27,12 +34,26 @@ export function renderDocument(view, params) {
       const doc = await api.getIncoming(id);
       draw(doc);
     } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        // A notification or a link may name an outgoing document by its id.
+        try {
+          await api.getOutgoing(id);
+          location.replace(`#/outgoing/${encodeURIComponent(id)}`);
+          return;
+        } catch {
+          /* neither: say the incoming one is not found */
+        }
+      }
+      if (error instanceof ApiError && error.status === 403) {
+        drawPartOnly(error);
+        return;
+      }
       body.replaceChildren(errorPanel(error, load));
     }
   }
 
-  function row(label, value) {
-    return [h("dt", {}, label), h("dd", {}, value === null || value === undefined || value === "" ? t("none") : value)];
+  function row(label, value, attrs = {}) {
+    return [h("dt", {}, label), h("dd", attrs, value === null || value === undefined || value === "" ? t("none") : value)];
   }
 
   function draw(doc) {
@@ -40,8 +61,14 @@ export function renderDocument(view, params) {
     document.title = `${doc.subject || t("documentTitle")} · e-Office`;
     const signer = [doc.signer?.position, doc.signer?.full_name].filter(Boolean).join(" ");
     const issuer = [doc.issuer?.name, doc.issuer?.organ_id ? `(${doc.issuer.organ_id})` : null].filter(Boolean).join(" ");
-    const stateKey = `state_${doc.state}`;
     const files = h("ul", { class: "attachment-list" });
+    const stateCell = h("dd", { id: "doc-state" }, incomingStateLabel(doc.state));
+    let history = historyPanel(doc.id);
+    const refreshHistory = () => {
+      const fresh = historyPanel(doc.id);
+      history.replaceWith(fresh);
+      history = fresh;
+    };
     body.replaceChildren(
       h("div", { class: "doc-badges" },
         h("span", { class: "eyebrow" }, `${t("documentTitle")} · ${t("arrivalNumber")} ${doc.arrival_number}`),
@@ -62,17 +89,42 @@ export function renderDocument(view, params) {
             row(t("confidentiality"), confidentialityLabel(doc.confidentiality)),
             row(t("dueDate"), doc.due_date ? formatDate(doc.due_date) : null),
             row(t("unit"), doc.unit_name),
-            row(t("state"), t(stateKey) === stateKey ? doc.state : t(stateKey)),
+            h("dt", {}, t("state")), stateCell,
             row(t("description"), doc.description))),
         h("section", { class: "panel", "aria-labelledby": "doc-files" },
           h("h2", { id: "doc-files" }, t("attachments")),
           doc.file_ids?.length ? files : h("p", { class: "muted" }, t("noAttachments")))),
-      // A clerk of the unit copies it (sao y, sao lục, trích sao); everyone who sees it
-      // may export its processing history.
       h("div", { class: "doc-stack doc-after" },
+        // Where its handling stands and the caller's steps; each step updates the
+        // document's state (documents follows workflow's events) and the history.
+        processingPanel({
+          documentId: doc.id, doc,
+          onChange: (processing) => {
+            if (processing.document_state) stateCell.textContent = incomingStateLabel(processing.document_state);
+            refreshHistory();
+          },
+        }),
+        // A clerk of the unit copies it (sao y, sao lục, trích sao); everyone who sees it
+        // reads and exports its processing history.
         hasRole("clerk", doc.unit_id) ? copyPanel(doc) : null,
-        historyPanel(doc.id, { table: false })));
+        history));
     for (const fileId of doc.file_ids || []) files.append(attachmentItem(fileId));
+  }
+
+  /** The caller has a part in the document's handling but may not read the document. */
+  function drawPartOnly(error) {
+    const summary = workSummary(id);
+    if (summary?.subject) {
+      heading.textContent = summary.subject;
+      document.title = `${summary.subject} · e-Office`;
+    }
+    body.replaceChildren(h("div", { class: "doc-stack" },
+      summary ? h("div", { class: "doc-badges" },
+        h("span", { class: "eyebrow" }, [t("documentTitle"), summary.code, summary.issuer_name,
+          summary.arrival_number != null ? `${t("arrivalNumber")} ${summary.arrival_number}` : null].filter(Boolean).join(" · ")),
+        urgencyBadge(summary.urgency, { showNormal: false })) : null,
+      alertBox("info", h("p", { id: "doc-part-only" }, t("partOnlyNotice")), h("p", { class: "muted" }, error.message)),
+      processingPanel({ documentId: id, doc: null })));
   }
 
   load();

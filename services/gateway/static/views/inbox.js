@@ -1,33 +1,80 @@
+// The caller's work: tabs Việc cần xử lý (todo) / Theo dõi (following: parts they gave
+// out, and what they were told of) / Quá hạn (overdue) with their counts, filtered by
+// kind of work and urgency. An approval is an outgoing draft; every other kind is an
+// incoming document.
+
 import { api } from "../api.js";
 import { h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
-import { URGENCY_RANK, formatDate, formatDateTime, t, todayIso } from "../i18n.js";
-import { navigate } from "../state.js";
-import { dataTable, documentLink, errorPanel, pager } from "../widgets.js";
+import {
+  URGENCIES, URGENCY_RANK, formatDate, formatDateTime, itemStateLabel, kindLabel, processingStateLabel, t,
+  todayIso, urgencyLabel,
+} from "../i18n.js";
+import { resolveNames } from "../directory.js";
+import { navigate, rememberWorkSummaries } from "../state.js";
+import { dataTable, documentLink, errorPanel, outgoingLink, pager } from "../widgets.js";
+import { holderName } from "./processing.js";
 
-const VIEWS = [["todo", "viewTodo"], ["overdue", "viewOverdue"], ["following", "viewFollowing"]];
+const VIEWS = [["todo", "viewTodo"], ["following", "viewFollowing"], ["overdue", "viewOverdue"]];
+const KINDS = ["to_assign", "lead", "co_handler", "for_info", "approve"];
 const PAGE_SIZE = 20;
+// The filter that was just changed: focus returns to it when the list is drawn again.
+let refocus = null;
 
 export function renderInbox(view, params, query) {
   const current = VIEWS.some(([v]) => v === query.get("view")) ? query.get("view") : "todo";
+  const kind = KINDS.includes(query.get("kind")) ? query.get("kind") : "";
+  const urgency = URGENCIES.includes(query.get("urgency")) ? query.get("urgency") : "";
   const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
+  const hashFor = (changes) => {
+    const next = new URLSearchParams({ view: current, kind, urgency, ...changes });
+    for (const [key, value] of [...next.entries()]) if (!value || (key === "page" && value === "1")) next.delete(key);
+    return `#/inbox?${next.toString()}`;
+  };
   const counts = {};
   const tabs = h("nav", { class: "tabs", "aria-label": t("inboxViews") });
   const drawTabs = () => tabs.replaceChildren(...VIEWS.map(([v, key]) =>
     h("a", {
-      href: `#/inbox?view=${v}`, class: ["tab", v === current && "is-active", v === "overdue" && counts.overdue && "tab-alert"],
+      href: hashFor({ view: v, page: "1" }), id: `tab-${v}`,
+      class: ["tab", v === current && "is-active", v === "overdue" && counts.overdue && "tab-alert"],
       "aria-current": v === current ? "page" : null,
     }, t(key), counts[v] != null ? h("span", { class: "count" }, String(counts[v])) : null)));
   drawTabs();
+
+  const kindSelect = h("select", { id: "inbox-kind", name: "kind" },
+    h("option", { value: "" }, t("allKinds")),
+    KINDS.map((k) => h("option", { value: k, selected: k === kind }, kindLabel(k))));
+  const urgencySelect = h("select", { id: "inbox-urgency", name: "urgency" },
+    h("option", { value: "" }, t("allUrgencies")),
+    URGENCIES.map((u) => h("option", { value: u, selected: u === urgency }, urgencyLabel(u))));
+  kindSelect.addEventListener("change", () => {
+    refocus = "inbox-kind";
+    navigate(hashFor({ kind: kindSelect.value, page: "1" }));
+  });
+  urgencySelect.addEventListener("change", () => {
+    refocus = "inbox-urgency";
+    navigate(hashFor({ urgency: urgencySelect.value, page: "1" }));
+  });
+  const filters = h("div", { class: "filter-bar inbox-filters", role: "group", "aria-label": t("filters") },
+    h("div", { class: "field" }, h("label", { for: "inbox-kind" }, t("filterKind")), kindSelect),
+    h("div", { class: "field" }, h("label", { for: "inbox-urgency" }, t("urgency")), urgencySelect));
+
   const body = h("div", {}, loadingBox());
-  view.append(pageHeading(t("inboxTitle")), tabs, body);
+  view.append(pageHeading(t("inboxTitle")), tabs, filters, body);
 
   async function load() {
     body.replaceChildren(loadingBox());
     try {
-      const result = await api.inbox({ view: current, page, page_size: PAGE_SIZE });
+      const result = await api.inbox({ view: current, kind, urgency, page, page_size: PAGE_SIZE });
       Object.assign(counts, result.counts || {});
-      if (current === "following") counts.following = result.total;
+      if (current === "following" && counts.following == null) counts.following = result.total;
       drawTabs();
+      rememberWorkSummaries(result.items || []);
+      if (current === "following") {
+        // Whom each part was given to.
+        await resolveNames({
+          unitIds: result.items.map((w) => w.unit_id), userIds: result.items.map((w) => w.user_id).filter(Boolean),
+        });
+      }
       draw(result);
     } catch (error) {
       body.replaceChildren(errorPanel(error, load));
@@ -36,43 +83,57 @@ export function renderInbox(view, params, query) {
 
   function draw(result) {
     if (!result.items.length) {
-      body.replaceChildren(h("p", { class: "empty" }, t("emptyInbox")));
+      body.replaceChildren(h("p", { class: "empty" }, kind || urgency ? t("emptyInboxFiltered") : t("emptyInbox")));
       return;
     }
     // The server sorts most urgent first; keep that order even if it did not.
     const items = [...result.items].sort((a, b) =>
       (URGENCY_RANK[b.urgency] || 0) - (URGENCY_RANK[a.urgency] || 0));
     const today = todayIso();
+    const isLate = (w) => Boolean(w.due_date) && w.due_date < today && ["open", "forwarded"].includes(w.state);
     const columns = [
+      {
+        label: t("colKind"), className: "col-badge", render: (w) => [
+          h("span", { class: `badge kind kind-${w.kind}` }, kindLabel(w.kind)),
+          current === "following"
+            ? h("span", { class: "cell-meta" }, `${itemStateLabel(w.kind, w.state)} · ${holderName(w)}`) : null],
+      },
       { label: t("colUrgency"), className: "col-badge", render: (w) => urgencyBadge(w.urgency) },
       {
         label: t("colSubject"), className: "col-subject", render: (w) => [
-          documentLink(w.document_id, w.subject),
-          h("span", { class: "cell-meta" }, t(`kind_${w.kind}`) === `kind_${w.kind}` ? w.kind : t(`kind_${w.kind}`)),
+          w.kind === "approve" ? outgoingLink(w.document_id, w.subject) : documentLink(w.document_id, w.subject),
+          h("span", { class: "cell-meta" }, w.kind === "approve" ? t("outgoingDraft") : t("incomingDocument")),
         ],
       },
       { label: t("colCode"), className: "col-code", render: (w) => w.code || t("none") },
       { label: t("colIssuer"), render: (w) => w.issuer_name || t("none") },
       { label: t("colArrivalNumber"), className: "col-num", render: (w) => (w.arrival_number != null ? String(w.arrival_number) : t("none")) },
       {
-        label: t("colDue"), className: "col-date", render: (w) => {
-          const late = w.due_date && w.due_date < today && current !== "following";
-          return late ? h("span", { class: "overdue" }, formatDate(w.due_date), " · ", t("overdueMark")) : formatDate(w.due_date);
-        },
+        label: t("colDue"), className: "col-date", render: (w) => (isLate(w)
+          ? h("span", { class: "overdue" }, formatDate(w.due_date), " · ", t("overdueMark"))
+          : formatDate(w.due_date)),
+      },
+      {
+        label: t("colProcessingState"), render: (w) => (w.processing_state
+          ? h("span", { class: `badge proc-state proc-${w.processing_state}` }, processingStateLabel(w.processing_state))
+          : t("none")),
       },
       { label: t("colReceived"), className: "col-date", render: (w) => formatDateTime(w.created_at) },
     ];
     body.replaceChildren(
       dataTable(columns, items, {
         caption: t("inboxTitle"),
-        rowClass: (w) => (w.urgency && w.urgency !== "normal" ? `row-urgent row-${w.urgency}` : null),
+        rowClass: (w) => [w.urgency && w.urgency !== "normal" ? `row-urgent row-${w.urgency}` : null,
+          isLate(w) ? "row-late" : null, `row-kind-${w.kind}`].filter(Boolean).join(" "),
       }),
       pager({
         page: result.page || page, pageSize: result.page_size || PAGE_SIZE, total: result.total, noun: "items",
-        onPage: (p) => navigate(`#/inbox?view=${current}&page=${p}`),
+        onPage: (p) => navigate(hashFor({ page: String(p) })),
       }));
   }
 
   load();
-  return { title: t("inboxTitle") };
+  const focus = refocus === "inbox-kind" ? kindSelect : (refocus === "inbox-urgency" ? urgencySelect : null);
+  refocus = null;
+  return { title: t("inboxTitle"), focus };
 }

@@ -9,11 +9,12 @@ import { alertBox, confidentialityBadge, h, loadingBox, stateBadge, urgencyBadge
 import {
   confidentialityLabel, documentTypeLabel, formatDate, formatDateTime, t, urgencyLabel,
 } from "../i18n.js";
-import { isMember, rolesIn, takeFlash } from "../state.js";
+import { hooks, isMember, rolesIn, takeFlash } from "../state.js";
 import {
   attachmentItem, codeOf, dataTable, errorPanel, fileLink, formErrors, formField,
   historyPanel, problemText,
 } from "../widgets.js";
+import { approvalPanel, CHAIN_STEPS } from "./approval.js";
 import { copyPanel } from "./copy.js";
 import { draftForm } from "./outgoing-form.js";
 
@@ -54,12 +55,40 @@ export function renderOutgoingDocument(view, params) {
     message.focus();
   }
 
+  // The draft's approval chain (workflow), when its unit has one: null otherwise.
+  let processing = null;
+
+  async function readProcessing() {
+    try {
+      const result = await api.processing(id);
+      processing = result?.state ? result : null;
+    } catch {
+      processing = null;
+    }
+    return processing;
+  }
+
   async function load() {
     body.replaceChildren(loadingBox());
     try {
-      draw(await api.getOutgoing(id));
+      const [doc] = await Promise.all([api.getOutgoing(id), readProcessing()]);
+      draw(doc);
     } catch (error) {
       body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  /** After a step: the chain may have started (submit) or moved; read it again. */
+  async function refreshChain({ later = false } = {}) {
+    const before = JSON.stringify(processing);
+    if (later) await new Promise((resolve) => { setTimeout(resolve, 1500); });
+    if (!body.isConnected) return;
+    await readProcessing();
+    if (JSON.stringify(processing) === before || !body.isConnected) return;
+    try {
+      draw(await api.getOutgoing(id));
+    } catch {
+      /* the next visit shows it */
     }
   }
 
@@ -72,8 +101,12 @@ export function renderOutgoingDocument(view, params) {
     heading.textContent = doc.subject || t("outgoingDocTitle");
     document.title = `${doc.subject || t("outgoingDocTitle")} · ${t("appName")}`;
     const roles = rolesIn(doc.unit_id);
+    // While the unit's approval chain runs, its approvers approve or return the draft
+    // from the chain's panel; approving it here would go around the chain.
+    const chainRuns = processing?.state === "in_approval" && doc.state === "submitted";
     const allowed = Object.keys(STEPS).filter((action) =>
-      STEPS[action].from.includes(doc.state) && STEPS[action].roles.some((r) => roles.includes(r)));
+      STEPS[action].from.includes(doc.state) && STEPS[action].roles.some((r) => roles.includes(r))
+      && !(chainRuns && CHAIN_STEPS.includes(action)));
     const canEdit = EDITABLE.includes(doc.state) && roles.some((r) => DRAFTERS.includes(r));
     const numbered = Boolean(doc.code_number);
     const signer = [doc.signer?.position, doc.signer?.full_name].filter(Boolean).join(" ");
@@ -89,6 +122,21 @@ export function renderOutgoingDocument(view, params) {
         ? alertBox("warning", h("p", { id: "doc-state-reason" },
           h("strong", {}, `${t(`reason_${doc.state}`)}: `), doc.state_reason))
         : null,
+      processing ? approvalPanel({
+        doc, processing,
+        onDone: async (result, text) => {
+          processing = result?.state ? result : processing;
+          let updated = doc;
+          try {
+            updated = await api.getOutgoing(doc.id);
+          } catch {
+            /* keep what we have */
+          }
+          draw(updated);
+          say("success", h("p", { id: "step-done" }, text));
+          hooks.refreshCounts();
+        },
+      }) : null,
       allowed.length ? actionsPanel(doc, allowed) : null,
       h("div", { class: "doc-layout" },
         h("section", { class: "panel", "aria-labelledby": "doc-info" },
@@ -209,6 +257,7 @@ export function renderOutgoingDocument(view, params) {
     try {
       const updated = await api.actOnOutgoing(doc.id, action, payload);
       draw(updated);
+      refreshChain({ later: action === "submit" });
       say("success", h("p", { id: "step-done" },
         action === "number" ? t("done_number", codeOf(updated)) : t(`done_${action}`)));
     } catch (error) {

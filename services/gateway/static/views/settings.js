@@ -1,0 +1,299 @@
+// Cài đặt: the caller's notification channels (in-app always; e-mail when they ask
+// for it and give an address, said plainly when this deployment sends no e-mail) and,
+// for a leader of the unit they are working in, the unit's approval chains for
+// outgoing drafts: per document type or for any type, ordered steps each approved by
+// all or any of its approvers, chosen from the unit's people.
+
+import { api } from "../api.js";
+import { unitMembers } from "../directory.js";
+import { alertBox, h, loadingBox, pageHeading } from "../dom.js";
+import { DOCUMENT_TYPES, documentTypeLabel, formatDateTime, roleLabel, t } from "../i18n.js";
+import { currentMembership } from "../state.js";
+import { errorPanel, formErrors, formField } from "../widgets.js";
+
+const LEADER_ROLES = ["head", "unit_head"];
+const MAX_STEPS = 10;
+
+export function renderSettings(view) {
+  const membership = currentMembership();
+  const leads = membership && LEADER_ROLES.includes(membership.role);
+  view.append(
+    pageHeading(t("settingsTitle")),
+    h("p", { class: "muted page-sub" }, t("settingsIntro")),
+    h("div", { class: "doc-stack settings-stack" },
+      preferencesPanel(),
+      leads ? chainsPanel(membership) : null));
+  return { title: t("settingsTitle") };
+}
+
+// ------------------------------------------------------------------ notifications
+
+function preferencesPanel() {
+  const body = h("div", {}, loadingBox());
+  const panel = h("section", { class: "panel", id: "preferences", "aria-labelledby": "preferences-title" },
+    h("h2", { id: "preferences-title" }, t("prefsTitle")), body);
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      draw(await api.preferences());
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  function draw(prefs, savedNow = false) {
+    const labels = {};
+    const summary = h("div", { class: "error-summary", tabindex: "-1", hidden: true, role: "alert" });
+    const status = h("div", { id: "pref-status", tabindex: "-1" });
+    const enabled = h("input", { type: "checkbox", id: "pref-email-enabled", name: "email_enabled", checked: Boolean(prefs.email_enabled) });
+    const email = h("input", {
+      type: "email", name: "email", maxlength: "254", autocomplete: "email", spellcheck: "false",
+      value: prefs.email || "", placeholder: "ten@co-quan.gov.vn",
+    });
+    const save = h("button", { type: "submit", class: "btn btn-primary", id: "pref-save" }, t("savePrefs"));
+    const form = h("form", { class: "prefs-form", id: "pref-form", novalidate: true },
+      summary,
+      h("p", { class: "pref-inapp" }, "✓ ", t("prefsInApp")),
+      prefs.email_available ? null : alertBox("info", h("p", { id: "pref-email-unavailable" }, t("prefsEmailUnavailable"))),
+      h("div", { class: "field checkbox-field", id: "pref-email-enabled-field" },
+        h("p", { class: "field-error", id: "pref-email-enabled-error", hidden: true }),
+        h("label", { class: "checkbox" }, enabled, " ", t("prefsEmailEnabled"))),
+      h("div", { class: "form-grid" },
+        formField(labels, "pref-email", t("prefsEmail"), email, { hint: t("prefsEmailHint") })),
+      prefs.updated_at ? h("p", { class: "hint" }, t("prefsUpdatedAt", formatDateTime(prefs.updated_at))) : null,
+      h("div", { class: "form-actions" }, save),
+      status);
+    labels["pref-email-enabled"] = t("prefsEmailEnabled");
+    const errors = formErrors(form, summary, {
+      labels, heading: t("prefsErrorSummary"),
+      controlFor: (key) => ({ email: "pref-email", email_enabled: "pref-email-enabled" })[key] || null,
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      errors.clear();
+      status.replaceChildren();
+      save.disabled = true;
+      try {
+        const saved = await api.setPreferences({
+          email_enabled: enabled.checked, email: email.value.trim() || null,
+        });
+        draw(saved, true);
+      } catch (error) {
+        save.disabled = false;
+        errors.show(error.message, error.details);
+      }
+    });
+    body.replaceChildren(form);
+    if (savedNow) {
+      status.replaceChildren(alertBox("success", h("p", { id: "pref-saved" },
+        prefs.email_enabled ? t("prefsSavedEmail", prefs.email) : t("prefsSaved"))));
+      status.focus();
+    }
+  }
+
+  load();
+  return panel;
+}
+
+// ------------------------------------------------------------------ approval chains
+
+function chainsPanel(membership) {
+  const unitId = membership.unit_id;
+  const body = h("div", {}, loadingBox());
+  const message = h("div", { id: "chain-message", class: "doc-message", tabindex: "-1" });
+  const panel = h("section", { class: "panel", id: "approval-chains", "aria-labelledby": "approval-chains-title" },
+    h("h2", { id: "approval-chains-title" }, t("chainsTitle")),
+    h("p", { class: "muted" }, t("chainsIntro", membership.unit_name || "")),
+    message,
+    body);
+  let chains = [];
+  let people = [];
+
+  function say(kind, ...children) {
+    message.replaceChildren(alertBox(kind, ...children));
+    message.focus();
+  }
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      const [result, members] = await Promise.all([api.approvalChains(unitId), unitMembers(unitId)]);
+      chains = result.items || [];
+      people = members.filter((p) => (p.memberships || []).some((m) => m.unit_id === unitId && m.role !== "admin"));
+      draw();
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  const typeName = (key) => (key ? `${documentTypeLabel(key)} (${key})` : t("anyType"));
+  const personLabel = (id) => {
+    const p = people.find((x) => x.id === id);
+    return p ? p.full_name : t("unknownPerson");
+  };
+
+  function draw(editing = null) {
+    const list = chains.length
+      ? h("ul", { class: "chain-list", id: "chain-list" }, chains.map((chain) => h("li", {
+        class: "chain-card", dataset: { type: chain.document_type || "" },
+      },
+        h("div", { class: "chain-card-main" },
+          h("h3", { class: "subhead" }, typeName(chain.document_type)),
+          h("ol", { class: "chain-summary" }, chain.steps.map((step) => h("li", {},
+            step.approvers.map(personLabel).join(", "),
+            h("span", { class: "muted" }, ` · ${t(`mode_${step.mode || "all"}`)}`))))),
+        h("div", { class: "chain-card-actions" },
+          h("button", {
+            type: "button", class: "btn btn-secondary btn-small", "aria-label": t("editChainLabel", typeName(chain.document_type)),
+            onclick: () => draw(chain.document_type || ""),
+          }, t("edit")),
+          h("button", {
+            type: "button", class: "btn btn-link btn-small", "aria-label": t("removeChainLabel", typeName(chain.document_type)),
+            onclick: () => removeChain(chain),
+          }, t("removeChain"))))))
+      : h("p", { class: "muted", id: "chain-list-empty" }, t("noChains"));
+    body.replaceChildren(list, editor(editing));
+  }
+
+  async function removeChain(chain) {
+    try {
+      await api.setApprovalChain({ unit_id: unitId, document_type: chain.document_type || "", steps: [] });
+      chains = chains.filter((c) => c !== chain);
+      draw();
+      say("success", h("p", { id: "chain-saved" }, t("chainRemoved", typeName(chain.document_type))));
+    } catch (error) {
+      say("error", h("p", {}, error.message));
+    }
+  }
+
+  /** The editor of one chain: its type, then its steps in order. */
+  function editor(editing) {
+    const labels = {};
+    const summary = h("div", { class: "error-summary", tabindex: "-1", hidden: true, role: "alert" });
+    const type = h("select", { name: "document_type" },
+      h("option", { value: "" }, t("anyType")),
+      DOCUMENT_TYPES.map(([key]) => h("option", { value: key }, `${documentTypeLabel(key)} (${key})`)));
+    const stepsBox = h("div", { class: "chain-steps-editor", id: "chain-steps-editor" });
+    let steps = [];
+
+    const load = (key) => {
+      const existing = chains.find((c) => (c.document_type || "") === key);
+      steps = existing
+        ? existing.steps.map((s) => ({ approvers: new Set(s.approvers), mode: s.mode || "all" }))
+        : [{ approvers: new Set(), mode: "all" }];
+      existingNote.textContent = existing ? t("chainExists") : t("chainNew");
+      drawSteps();
+    };
+    const existingNote = h("p", { class: "hint", id: "chain-type-note", "aria-live": "polite" });
+
+    function drawSteps() {
+      stepsBox.replaceChildren(...steps.map((step, index) => {
+        const id = `chain-step-${index}`;
+        labels[id] = t("chainStep", index + 1);
+        const move = (delta) => {
+          const [moved] = steps.splice(index, 1);
+          steps.splice(index + delta, 0, moved);
+          drawSteps();
+          stepsBox.querySelector(`#chain-step-${index + delta}`)?.focus();
+        };
+        return h("fieldset", { class: "section chain-step-editor", id, tabindex: "-1" },
+          h("legend", {}, t("chainStep", index + 1)),
+          h("p", { class: "field-error", id: `${id}-error`, hidden: true }),
+          h("fieldset", { class: "radio-group approver-group" },
+            h("legend", {}, t("approvers")),
+            people.length
+              ? h("div", { class: "checkbox-list" }, people.map((p) => {
+                const role = (p.memberships || []).find((m) => m.unit_id === unitId);
+                return h("label", { class: "checkbox" },
+                  h("input", {
+                    type: "checkbox", id: `${id}-approver-${p.id}`, value: p.id, checked: step.approvers.has(p.id),
+                    onchange: (event) => {
+                      if (event.target.checked) step.approvers.add(p.id);
+                      else step.approvers.delete(p.id);
+                    },
+                  }),
+                  h("span", {}, p.full_name,
+                    h("span", { class: "muted" }, ` (${[...new Set([p.position, role ? roleLabel(role.role) : null])]
+                      .filter(Boolean).join(", ")})`)));
+              }))
+              : h("p", { class: "muted" }, t("noPeople"))),
+          h("fieldset", { class: "radio-group" },
+            h("legend", {}, t("chainMode")),
+            h("div", { class: "radio-row" }, ["all", "any"].map((mode) => h("label", { class: "radio" },
+              h("input", {
+                type: "radio", name: `${id}-mode`, id: `${id}-mode-${mode}`, value: mode, checked: step.mode === mode,
+                onchange: () => { step.mode = mode; },
+              }), " ", t(`mode_${mode}`))))),
+          h("div", { class: "step-tools" },
+            index > 0 ? h("button", { type: "button", class: "btn btn-link btn-small", onclick: () => move(-1), "aria-label": t("moveStepUp", index + 1) }, "↑ ", t("moveUp")) : null,
+            index < steps.length - 1 ? h("button", { type: "button", class: "btn btn-link btn-small", onclick: () => move(1), "aria-label": t("moveStepDown", index + 1) }, "↓ ", t("moveDown")) : null,
+            steps.length > 1 ? h("button", {
+              type: "button", class: "btn btn-link btn-small", "aria-label": t("removeStepLabel", index + 1),
+              onclick: () => { steps.splice(index, 1); drawSteps(); addStep.focus(); },
+            }, t("removeStep")) : null));
+      }));
+      addStep.disabled = steps.length >= MAX_STEPS;
+    }
+
+    const addStep = h("button", {
+      type: "button", class: "btn btn-secondary", id: "chain-add-step",
+      onclick: () => {
+        steps.push({ approvers: new Set(), mode: "all" });
+        drawSteps();
+        stepsBox.querySelector(`#chain-step-${steps.length - 1}`)?.focus();
+      },
+    }, "+ ", t("addStep"));
+    const save = h("button", { type: "submit", class: "btn btn-primary", id: "chain-save" }, t("saveChain"));
+    const form = h("form", { class: "chain-editor", id: "chain-form", novalidate: true, "aria-labelledby": "chain-editor-title" },
+      h("h3", { id: "chain-editor-title" }, t("chainEditorTitle")),
+      summary,
+      h("div", { class: "form-grid" },
+        formField(labels, "chain-type", t("documentType"), type, { hint: t("chainTypeHint") })),
+      existingNote,
+      stepsBox,
+      h("div", { class: "form-actions" }, addStep, save));
+    const errors = formErrors(form, summary, {
+      labels, heading: t("chainErrorSummary"),
+      controlFor: (key) => {
+        const found = /^steps\[(\d+)\]/.exec(key);
+        if (found) return `chain-step-${found[1]}`;
+        if (key === "steps") return "chain-step-0";
+        return { document_type: "chain-type" }[key] || null;
+      },
+    });
+    type.addEventListener("change", () => { errors.clear(); load(type.value); });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      errors.clear();
+      const problems = {};
+      steps.forEach((step, index) => {
+        if (!step.approvers.size) problems[`steps[${index}].approvers`] = t("chooseApprover");
+      });
+      if (Object.keys(problems).length) {
+        errors.show(null, problems);
+        return;
+      }
+      save.disabled = true;
+      try {
+        const saved = await api.setApprovalChain({
+          unit_id: unitId, document_type: type.value,
+          steps: steps.map((s) => ({ approvers: [...s.approvers], mode: s.mode })),
+        });
+        chains = [...chains.filter((c) => (c.document_type || "") !== (saved.document_type || "")), saved]
+          .sort((a, b) => (a.document_type || "").localeCompare(b.document_type || ""));
+        draw();
+        say("success", h("p", { id: "chain-saved" }, t("chainSaved", typeName(saved.document_type))));
+      } catch (error) {
+        save.disabled = false;
+        errors.show(error.message, error.details);
+      }
+    });
+    type.value = editing ?? "";
+    load(type.value);
+    return form;
+  }
+
+  load();
+  return panel;
+}
