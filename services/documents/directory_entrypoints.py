@@ -245,7 +245,8 @@ class DirectoryEntrypoints:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_users(self, token, params=None):
         """Users with their roles: params {unit_id, q, page, page_size}. Administrators
-        see everyone; others see the members of their own units. Returns a page."""
+        see everyone; others see the members of their own units, and leaders those of
+        the units below theirs (whom they assign work to). Returns a page."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
@@ -255,7 +256,8 @@ class DirectoryEntrypoints:
         text = problems.text(params, "q", max_length=100)
         problems.raise_if_any()
         is_admin = caller.has_role_anywhere(ADMIN)
-        if unit_id and not is_admin and not caller.is_member(unit_id):
+        if unit_id and not is_admin and not caller.is_member(unit_id) and \
+                not self._leads_above(caller, unit_id):
             raise self._forbidden_unit()
         query = select(User)
         units = [unit_id] if unit_id else (None if is_admin else sorted(caller.unit_ids))
@@ -327,6 +329,15 @@ class DirectoryEntrypoints:
                 "vi": f"Không có đơn vị: {', '.join(unknown)}.",
                 "en": f"Unknown units: {', '.join(unknown)}."}})
 
+
+    def _leads_above(self, caller, unit_id) -> bool:
+        """Whether the caller leads a unit that ``unit_id`` sits below (at any depth)."""
+        led = [m.unit_id for m in caller.memberships if m.role in LEADER_ROLES]
+        if not led:
+            return False
+        with self.db.read() as session:
+            return any(session.execute(select(tree.c.id).where(tree.c.id == unit_id)).first()
+                       for tree in (directory.subtree_query(u) for u in led))
 
     def _user_profile(self, user_id):
         with self.db.read() as session:

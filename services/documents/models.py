@@ -249,6 +249,18 @@ class Delegation(Base):
     revoked_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
+class DocumentAccess(Base):
+    """Someone named on a document by its processing (an assignment, a submission, an
+    approval step): a person, or a unit whose people then see it. The permission rule's
+    "being named on it" (docs/permissions.md)."""
+    __tablename__ = "document_access"
+
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(48), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    granted_at: Mapped[object] = mapped_column(UtcDateTime())
+
+
 class AuditEntry(Base):
     """Append-only record of every change, view and download, chained by hashes: each
     entry's hash covers its content and the previous entry's hash (see audit.py)."""

@@ -28,7 +28,8 @@ from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
 from services.documents import audit, domain, dossiers, numbering, schemas
 from services.documents.intake import parse_incoming
-from services.documents.models import (AuditEntry, DocumentCopy, DocumentFile, Dossier,
+from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy, DocumentFile,
+                                       Dossier,
                                        DossierDocument, IncomingDocument, Membership,
                                        OutgoingDocument, Register, Unit, User, outbox,
                                        processed)
@@ -298,14 +299,26 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         self._follow_processing(message, "on_workflow_document_completed")
 
     def _follow_processing(self, message, handler):
-        """Set the incoming document's state from a workflow event, once per event; a
-        recalled document stays recalled. The change is audited (not shown twice in the
-        document's history: workflow's events are there already)."""
+        """Follow a workflow event, once per event: whoever it names (the person or unit
+        given a part) may see the document from now on, and an incoming document's state
+        follows its processing — a recalled document stays recalled. State changes are
+        audited (not shown twice in the document's history: workflow's events are there
+        already)."""
         data = message["data"]
+        item = data.get("item") or {}
         with self.db.transaction() as session:
             if not first_delivery(session, processed, message["event_id"], handler):
                 return
-            doc = session.get(IncomingDocument, data.get("document_id"))
+            document_id = data.get("document_id")
+            principal = f"user:{item['user_id']}" if item.get("user_id") else \
+                f"unit:{item['unit_id']}" if item.get("unit_id") else None
+            if document_id and principal and message["type"] in (
+                    events.TASK_ASSIGNED, events.DOCUMENT_SUBMITTED) and \
+                    session.get(DocumentAccess, (document_id, principal)) is None:
+                session.add(DocumentAccess(document_id=document_id, principal=principal,
+                                           reason=item.get("kind") or "processing",
+                                           granted_at=datetime.now(timezone.utc)))
+            doc = session.get(IncomingDocument, document_id) if document_id else None
             state = data.get("document_state")
             if doc is None or state not in domain.INCOMING_STATES or \
                     doc.state in (state, domain.STATE_RECALLED):
@@ -442,18 +455,24 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
     @staticmethod
     def _may_view(session, caller, doc) -> bool:
         """The permission rule (domain.may_view_document) with what this service knows:
-        the caller's units and clearance, and whether a dossier the caller opened holds
-        the document (asked only when no other reason applies)."""
+        the caller's units and clearance, being named on the document by its processing
+        (as a person, or through a unit), and whether a dossier the caller opened holds
+        it (asked only when no earlier reason applies)."""
         if domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
             return True
         if caller.system or not caller.cleared_for(doc.confidentiality):
             return False
-        owns = session.execute(select(DossierDocument.document_id).join(
+        principals = [f"user:{caller.user_id}"] + [f"unit:{u}" for u in caller.unit_ids]
+        named = session.execute(select(DocumentAccess.principal).where(
+            DocumentAccess.document_id == doc.id,
+            DocumentAccess.principal.in_(principals))).first() is not None
+        owns = not named and session.execute(select(DossierDocument.document_id).join(
             Dossier, Dossier.id == DossierDocument.dossier_id).where(
             DossierDocument.document_id == doc.id,
             Dossier.creator_id == caller.user_id)).first() is not None
-        return domain.may_view_document(caller, doc.unit_id, doc.confidentiality,
-                                        owns_dossier=owns)
+        return domain.may_view_document(
+            caller, doc.unit_id, doc.confidentiality,
+            acl_users=(caller.user_id,) if named else (), owns_dossier=owns)
 
     def _audit(self, session, action, object_type, object_id, actor_id, details):
         audit.record(session, actor_id=actor_id, action=action, object_type=object_type,

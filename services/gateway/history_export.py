@@ -17,6 +17,13 @@ ACTIONS = {
     "filed": "Đưa vào hồ sơ", "copied": "Sao văn bản",
     "processing_opened": "Mở quá trình xử lý",
     "to_assign_assigned": "Chờ lãnh đạo phân công", "to_assign_done": "Đã phân công",
+    "submitted": "Trình lãnh đạo", "assigned": "Phân công xử lý",
+    "lead_assigned": "Giao chủ trì", "co_handler_assigned": "Giao phối hợp",
+    "for_info_assigned": "Gửi để biết", "approve_assigned": "Chờ duyệt",
+    "progress": "Cập nhật tiến độ", "returned": "Trả lại", "completed": "Hoàn thành phần việc",
+    "read": "Đã đọc", "document_done": "Văn bản xử lý xong",
+    "approved_step": "Duyệt (một bước)", "draft_approved": "Dự thảo được duyệt",
+    "deadline_approaching": "Nhắc sắp đến hạn", "deadline_missed": "Cảnh báo quá hạn",
 }
 STATES = {
     "draft": "Dự thảo", "submitted": "Trình duyệt", "returned": "Trả lại",
@@ -37,7 +44,14 @@ def describe(event: dict) -> str:
         parts.append(f"Số, ký hiệu: {details['code_number']}/{details.get('code_notation', '')}")
     if details.get("version"):
         parts.append(f"Phiên bản {details['version']}")
-    for key, label in (("reason", "Lý do"), ("comment", "Ý kiến"), ("note", "Ghi chú"),
+    if details.get("assignee_name"):
+        parts.append(f"Người nhận: {details['assignee_name']}")
+    if details.get("due_date"):
+        parts.append(f"Hạn: {details['due_date']}")
+    if details.get("percent") is not None:
+        parts.append(f"Tiến độ: {details['percent']}%")
+    for key, label in (("instruction", "Chỉ đạo"), ("reason", "Lý do"), ("comment", "Ý kiến"),
+                       ("note", "Ghi chú"),
                        ("title", "Hồ sơ"), ("file_code", "Mã hồ sơ"), ("code", "Bản sao")):
         if details.get(key):
             parts.append(f"{label}: {details[key]}")

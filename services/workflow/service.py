@@ -140,7 +140,7 @@ class WorkflowService(OutboxServiceBase):
             add_event(session, outbox, events.DOCUMENT_SUBMITTED,
                       self._event_data(processing, caller, notify_user_ids=[to_user],
                                        note=note))
-            result = self._processing_out(session, processing)
+            result = self._processing_out(session, processing, caller)
         self.flush_outbox()
         return result
 
@@ -196,7 +196,7 @@ class WorkflowService(OutboxServiceBase):
             for item in created:
                 add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
                     processing, caller, item=item, notify_user_ids=item.notify_user_ids))
-            result = self._processing_out(session, processing)
+            result = self._processing_out(session, processing, caller)
         self.flush_outbox()
         return result
 
@@ -240,7 +240,7 @@ class WorkflowService(OutboxServiceBase):
                 assigned_by=caller.user_id, actor_id=caller.user_id, now=now)
             add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
                 processing, caller, item=child, notify_user_ids=[plan["user_id"]]))
-            result = self._processing_out(session, processing)
+            result = self._processing_out(session, processing, caller)
         self.flush_outbox()
         return result
 
@@ -304,7 +304,7 @@ class WorkflowService(OutboxServiceBase):
                 self._return(session, processing, item, caller, data["reason"], now)
             else:
                 self._complete(session, processing, item, caller, data, now)
-            result = self._processing_out(session, processing)
+            result = self._processing_out(session, processing, caller)
         self.flush_outbox()
         return result
 

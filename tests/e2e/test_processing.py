@@ -309,3 +309,19 @@ def test_a_new_notification_reaches_an_open_event_stream_at_once(system, people)
     assert pushed and pushed[0]["document_id"] == doc["id"]
     assert pushed[0]["title"].startswith("[HỎA TỐC]")
     assert requests.get(f"{leader.base}/notifications/stream", timeout=10).status_code == 401
+
+
+def test_people_given_a_part_of_another_units_document_may_open_it(people):
+    doc = registered(people, 4701, subject="Văn bản giao đơn vị khác")
+    chairman, director = people["lanhdao.ubnd"], people["lanhdao.stc"]
+    specialist = people["chuyenvien.stc"]
+    assert director.get(f"/incoming/{doc['id']}").status_code == 403
+    chairman.post(f"/incoming/{doc['id']}/assign", json={
+        "lead": {"unit_id": unit_of(people, "vanthu.stc"), "due_date": SOON}})
+    assert wait_until(lambda: director.get(f"/incoming/{doc['id']}").status_code == 200)
+    assert specialist.get(f"/incoming/{doc['id']}").status_code == 200    # through the unit
+    assert people["vanthu.snv"].get(f"/incoming/{doc['id']}").status_code == 403
+    # the chairman chooses people in the units below his: he may list them
+    listed = chairman.get("/users", params={"unit_id": unit_of(people, "vanthu.stc")})
+    assert listed.status_code == 200 and listed.json()["total"] >= 3
+    assert director.get("/users", params={"unit_id": chairman.unit_id}).status_code == 403
