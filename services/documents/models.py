@@ -165,6 +165,8 @@ class OutgoingDocument(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(30), index=True)
     state_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Going through its unit's approval chain (workflow): approved or returned there only.
+    in_approval_chain: Mapped[bool] = mapped_column(Boolean, default=False)
     register_id: Mapped[str | None] = mapped_column(ForeignKey("registers.id"))
     year: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[int | None] = mapped_column(Integer)

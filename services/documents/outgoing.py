@@ -260,12 +260,15 @@ def parse_step_request(action: str, data) -> dict:
     data = problems.object(data or {})
     if action == "number":
         return parse_number_request(data)
-    allowed = {"reason", "comment"} | ({"position", "full_name"} if action == "sign" else set())
+    allowed = {"reason", "comment", "on_behalf_of"} | (
+        {"position", "full_name"} if action == "sign" else set())
     problems.only(data, allowed)
     reason = problems.text(data, "reason", max_length=1000,
                            required=STEPS[action].reason_required)
     comment = problems.text(data, "comment", max_length=1000)
-    out = {"reason": reason, "comment": comment}
+    # Only services send on_behalf_of (workflow, taking a step its approver decided).
+    on_behalf_of = problems.text(data, "on_behalf_of", max_length=36)
+    out = {"reason": reason, "comment": comment, "on_behalf_of": on_behalf_of}
     if action == "sign":
         out["position"] = problems.text(data, "position", max_length=100)
         out["full_name"] = problems.text(data, "full_name", max_length=50)

@@ -4,6 +4,7 @@ units as incoming documents of their own registers. Mixed into DocumentsService,
 providers (db, identity) and helpers (_audit, _check_files) these use."""
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime, timezone
 
@@ -217,6 +218,13 @@ class OutgoingEntrypoints:
                 "vi": "Thao tác không hợp lệ; chọn một trong: " + ", ".join(outgoing.ACTIONS),
                 "en": "Unknown action; one of: " + ", ".join(outgoing.ACTIONS)}})
         body = outgoing.parse_step_request(action, payload)
+        if body.get("on_behalf_of"):
+            if not caller.system:
+                raise invalid_fields({"on_behalf_of": {
+                    "vi": "Trường dành cho dịch vụ nội bộ.", "en": "For services only."}})
+            # workflow takes the step its approver decided: audited as that person's
+            caller = dataclasses.replace(caller, user_id=body["on_behalf_of"],
+                                         username=body["on_behalf_of"])
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
             delegation = None
@@ -245,6 +253,14 @@ class OutgoingEntrypoints:
         now = datetime.now(timezone.utc)
         if doc.state not in step.sources:
             raise self._wrong_state(doc, outgoing.ACTION_NAMES[action], action.replace("_", " "))
+        if doc.in_approval_chain and action in ("approve", "return") and \
+                doc.state == outgoing.SUBMITTED and not caller.system:
+            raise Conflict("Dự thảo đang theo quy trình duyệt của đơn vị; hãy duyệt hoặc trả "
+                           "lại trong quy trình (Việc cần xử lý).",
+                           "The draft is going through the unit's approval chain; approve "
+                           "or return it there (My work).")
+        if action in ("approve", "return", "submit"):
+            doc.in_approval_chain = False    # a new round starts when workflow says so
         details = {"from": doc.state, "to": step.target}
         if delegation is not None:   # done for someone else: both people are recorded
             details |= {"on_behalf_of": delegation.from_user_id,

@@ -47,6 +47,7 @@ def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
     out = {
         "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id, "unit_name": unit_name,
         "state": doc.state, "state_name": outgoing.STATE_NAMES[doc.state][0],
+        "in_approval_chain": doc.in_approval_chain,
         "state_reason": doc.state_reason,
         "issuer": {"organ_id": doc.organ_id, "name": doc.organ_name},
         "document_type": doc.document_type, "document_type_name": type_name,

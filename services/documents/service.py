@@ -318,6 +318,10 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                 session.add(DocumentAccess(document_id=document_id, principal=principal,
                                            reason=item.get("kind") or "processing",
                                            granted_at=datetime.now(timezone.utc)))
+            if item.get("kind") == "approve" and message["type"] == events.TASK_ASSIGNED:
+                draft = session.get(OutgoingDocument, document_id)
+                if draft is not None and draft.state == "submitted":
+                    draft.in_approval_chain = True
             doc = session.get(IncomingDocument, document_id) if document_id else None
             state = data.get("document_state")
             if doc is None or state not in domain.INCOMING_STATES or \

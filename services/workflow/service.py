@@ -265,7 +265,7 @@ class WorkflowService(OutboxServiceBase):
         reason = domain.parse_return(payload)
         item, processing = self._item(item_id)
         if item.kind == domain.APPROVE:
-            return self._return_draft(caller, token, item, processing, reason)
+            return self._return_draft(caller, item, processing, reason)
         return self._act_on_item(caller, item_id, "return", {"reason": reason})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -458,7 +458,7 @@ class WorkflowService(OutboxServiceBase):
     def approve_draft(self, token, item_id, payload=None):
         """Approve one step of an outgoing draft's chain: {comment?}. When the step is
         complete the next one starts; after the last step the draft is approved in
-        documents (the step is taken with the last approver's own rights).
+        documents (workflow takes the step on the last approver's behalf: audited as theirs).
         Errors: Forbidden (not the caller's); Conflict (not open, or documents refuses);
         ServiceUnavailable (documents down: nothing is recorded, try again)."""
         caller = self.identity.caller(token)
@@ -476,8 +476,9 @@ class WorkflowService(OutboxServiceBase):
         finishes = last_step and domain.step_complete(
             mode, [domain.DONE_ITEM] + [i.state for i in siblings])
         if finishes:   # documents first: if it refuses, nothing is recorded here
-            self.documents_rpc.act_on_outgoing(token, processing.document_id, "approve",
-                                               {"comment": comment} if comment else {})
+            self.documents_rpc.act_on_outgoing(
+                self.identity.system_token(), processing.document_id, "approve",
+                {"on_behalf_of": caller.user_id} | ({"comment": comment} if comment else {}))
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
@@ -505,12 +506,13 @@ class WorkflowService(OutboxServiceBase):
         self.flush_outbox()
         return result
 
-    def _return_draft(self, caller, token, item, processing, reason):
+    def _return_draft(self, caller, item, processing, reason):
         """Returning a draft from its chain returns it in documents (with the reason)
         and closes the chain; resubmitting starts it again."""
         self._check_approval(caller, item)
-        self.documents_rpc.act_on_outgoing(token, processing.document_id, "return",
-                                           {"reason": reason})
+        self.documents_rpc.act_on_outgoing(self.identity.system_token(),
+                                           processing.document_id, "return",
+                                           {"reason": reason, "on_behalf_of": caller.user_id})
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)

@@ -55,6 +55,14 @@ def test_a_two_step_approval_then_signature_and_issue_to_two_internal_units(peop
     deputy, director = people["phogiamdoc.stc"], people["lanhdao.stc"]
     first = approval_of(deputy, doc["id"])
     assert first, "the first approver never got the draft"
+    # the chain cannot be skipped: the director's direct approval is refused meanwhile
+    assert wait_until(lambda: director.get(f"/outgoing/{doc['id']}").json()[
+        "in_approval_chain"])
+    assert step(director, doc["id"], "approve").status_code == 409
+    assert step(director, doc["id"], "approve").json()["message"].startswith(
+        "Dự thảo đang theo quy trình duyệt")
+    assert step(director, doc["id"], "approve",
+                on_behalf_of=director.user["id"]).status_code == 400
     assert not any(i["document_id"] == doc["id"] for i in director.get(
         "/inbox", params={"kind": "approve"}).json()["items"])   # not the director's turn
     approved = deputy.post(f"/assignments/{first['id']}/approve",
