@@ -50,29 +50,10 @@ class NotifyService(ServiceBase):
         when the deployment has no SMTP server. Idempotent by event_id."""
         data = message["data"]
         title, body = messages.document_registered(data)
-        urgency = data.get("urgency", "normal")
-        leaders = list(dict.fromkeys(data.get("leader_user_ids") or []))
-        now = datetime.now(timezone.utc)
-        created = []
-        with self.db.transaction() as session:
-            if not first_delivery(session, processed, message["event_id"],
-                                  "on_documents_document_registered"):
-                return
-            addresses = self._email_addresses(session, leaders)
-            if addresses:
-                subject, text = messages.document_registered_email(data, self.mail.public_url)
-            for user_id in leaders:
-                note = Notification(
-                    id=str(uuid.uuid4()), user_id=user_id, event_id=message["event_id"],
-                    kind=events.DOCUMENT_REGISTERED, title=title, body=body,
-                    document_id=data["id"], urgency=urgency, created_at=now)
-                session.add(note)
-                created.append(note)
-                if user_id in addresses:
-                    email_outbox.queue(session, notification_id=note.id, user_id=user_id,
-                                       to_address=addresses[user_id], subject=subject,
-                                       body=text, urgency=urgency, now=now)
-        self._announce(created)
+        self._notify(message, "on_documents_document_registered",
+                     list(dict.fromkeys(data.get("leader_user_ids") or [])), title, body,
+                     data["id"], lambda: messages.document_registered_email(
+                         data, self.mail.public_url))
 
     # Workflow's events: whoever they name (notify_user_ids) is told, in-app and by
     # e-mail for those who asked for it.
@@ -104,11 +85,18 @@ class NotifyService(ServiceBase):
         """One notification per person the event names (not the one who acted), with
         its e-mail queued in the same transaction. Idempotent by event_id."""
         data = message["data"]
-        kind = message["type"]
         people = [u for u in dict.fromkeys(data.get("notify_user_ids") or [])
                   if u and u != data.get("actor_id")]
-        title, body = messages.workflow_event(kind, data)
-        urgency = data.get("urgency", "normal")
+        title, body = messages.workflow_event(message["type"], data)
+        self._notify(message, handler, people, title, body, data.get("document_id"),
+                     lambda: messages.workflow_event_email(message["type"], data,
+                                                           self.mail.public_url))
+
+    def _notify(self, message, handler, people, title, body, document_id, email):
+        """One notification per person, and its e-mail (``email()`` gives the subject and
+        text) for those who asked for it, in one transaction; then the gateways are told.
+        Idempotent by event_id."""
+        urgency = message["data"].get("urgency", "normal")
         now = datetime.now(timezone.utc)
         created = []
         with self.db.transaction() as session:
@@ -116,11 +104,11 @@ class NotifyService(ServiceBase):
                 return
             addresses = self._email_addresses(session, people)
             if addresses:
-                subject, text = messages.workflow_event_email(kind, data, self.mail.public_url)
+                subject, text = email()
             for user_id in people:
                 note = Notification(
                     id=str(uuid.uuid4()), user_id=user_id, event_id=message["event_id"],
-                    kind=kind, title=title, body=body, document_id=data.get("document_id"),
+                    kind=message["type"], title=title, body=body, document_id=document_id,
                     urgency=urgency, created_at=now)
                 session.add(note)
                 created.append(note)
