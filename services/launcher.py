@@ -157,6 +157,9 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    # Whoever started us (make, a supervisor) may be stopped with a signal it does not
+    # pass on; when it is gone we stop too rather than leave services running.
+    parent = os.getppid()
     print(f"e-Office: preparing databases in {system.data_dir} …", flush=True)
     system.prepare(seed=not options.no_seed)
     print("e-Office: starting documents, workflow, search, notify, storage and gateway …",
@@ -169,6 +172,9 @@ def main(argv=None) -> int:
               "vanthu.ubnd, lanhdao.ubnd, vanthu.stc, lanhdao.stc, … (see README).\n"
               "Press Ctrl-C to stop.", flush=True)
         while not stopping:
+            if os.getppid() != parent:
+                print("e-Office: the process that started us is gone.", flush=True)
+                stopping = True
             for name, process in system.processes.items():
                 if process.poll() is not None:
                     print(f"e-Office: {name} stopped unexpectedly (exit {process.returncode});"
