@@ -16,7 +16,7 @@ from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.outbox import add_event
-from services.common.validation import Problems, page_params
+from services.common.validation import Problems
 from services.documents import delegations, domain, numbering, outgoing, schemas
 from services.documents.models import (DocumentFile, IncomingDocument, Membership,
                                        OutgoingDocument, OutgoingVersion, Register, Unit, User,
@@ -162,28 +162,9 @@ class OutgoingEntrypoints:
         to users cleared for their level. Returns a page. Errors: InvalidInput;
         Forbidden for a unit the caller does not belong to."""
         caller = self.identity.caller(token)
-        problems = Problems()
-        params = problems.object(params or {}, "params")
-        problems.only(params, {"unit_id", "state", "from", "to", "page", "page_size"})
-        page, page_size = page_params(problems, params)
-        unit_id = problems.text(params, "unit_id", max_length=36)
-        state = problems.choice(params, "state", outgoing.STATES)
-        date_from = problems.date(params, "from")
-        date_to = problems.date(params, "to")
-        problems.raise_if_any()
-        if unit_id and not caller.is_member(unit_id):
-            raise self._forbidden_unit()
-        units = [unit_id] if unit_id else sorted(caller.unit_ids)
-        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
-        query = select(OutgoingDocument).where(OutgoingDocument.unit_id.in_(units),
-                                               OutgoingDocument.confidentiality.in_(levels))
-        if state:
-            query = query.where(OutgoingDocument.state == state)
-        day = func.coalesce(OutgoingDocument.issued_date, func.date(OutgoingDocument.created_at))
-        if date_from:
-            query = query.where(day >= date_from)
-        if date_to:
-            query = query.where(day <= date_to)
+        query, units, page, page_size = self._unit_listing(
+            caller, params, OutgoingDocument, outgoing.STATES,
+            func.coalesce(OutgoingDocument.issued_date, func.date(OutgoingDocument.created_at)))
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
                 OutgoingDocument.updated_at.desc(), OutgoingDocument.id), page, page_size)

@@ -152,27 +152,9 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         users cleared for their level. Errors: InvalidInput; Forbidden for a unit the
         caller does not belong to."""
         caller = self.identity.caller(token)
-        problems = Problems()
-        params = problems.object(params or {}, "params")
-        problems.only(params, {"unit_id", "state", "from", "to", "page", "page_size"})
-        page, page_size = page_params(problems, params)
-        unit_id = problems.text(params, "unit_id", max_length=36)
-        state = problems.choice(params, "state", domain.INCOMING_STATES)
-        date_from = problems.date(params, "from")
-        date_to = problems.date(params, "to")
-        problems.raise_if_any()
-        if unit_id and not caller.is_member(unit_id):
-            raise self._forbidden_unit()
-        units = [unit_id] if unit_id else sorted(caller.unit_ids)
-        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
-        query = select(IncomingDocument).where(IncomingDocument.unit_id.in_(units),
-                                               IncomingDocument.confidentiality.in_(levels))
-        if state:
-            query = query.where(IncomingDocument.state == state)
-        if date_from:
-            query = query.where(func.date(IncomingDocument.arrival_date) >= date_from)
-        if date_to:
-            query = query.where(func.date(IncomingDocument.arrival_date) <= date_to)
+        query, units, page, page_size = self._unit_listing(
+            caller, params, IncomingDocument, domain.INCOMING_STATES,
+            func.date(IncomingDocument.arrival_date))
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
                 IncomingDocument.arrival_date.desc(), IncomingDocument.arrival_number.desc()),
@@ -440,6 +422,34 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             return register
         return numbering.register_for_type(session, data.unit_id, direction, year,
                                            data.document_type)
+
+    def _unit_listing(self, caller, params, model, states, day):
+        """The query behind a list of a unit's documents: params {unit_id (one of the
+        caller's units; all of them by default), state, from, to (on ``day``), page,
+        page_size}, secret ones only at the caller's clearance. Returns (query, units,
+        page, page_size). Errors: InvalidInput; Forbidden for another unit."""
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"unit_id", "state", "from", "to", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        state = problems.choice(params, "state", states)
+        date_from = problems.date(params, "from")
+        date_to = problems.date(params, "to")
+        problems.raise_if_any()
+        if unit_id and not caller.is_member(unit_id):
+            raise self._forbidden_unit()
+        units = [unit_id] if unit_id else sorted(caller.unit_ids)
+        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
+        query = select(model).where(model.unit_id.in_(units),
+                                    model.confidentiality.in_(levels))
+        if state:
+            query = query.where(model.state == state)
+        if date_from:
+            query = query.where(day >= date_from)
+        if date_to:
+            query = query.where(day <= date_to)
+        return query, units, page, page_size
 
     @staticmethod
     def _find_document(session, document_id):
