@@ -26,7 +26,7 @@ if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq fonts-dejavu-core >/dev/null
 fi
-if [ ! -x /usr/bin/chromium ] && [ "${EOFFICE_SKIP_BROWSER:-0}" != 1 ]; then
+if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Debian's chromium for the browser tests"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq chromium chromium-driver >/dev/null
