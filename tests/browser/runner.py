@@ -1,4 +1,4 @@
-"""Runs one browser scenario (tests/browser/scenarios.py) against a running e-Office:
+"""Runs one browser scenario (tests/browser/scenarios*.py) against a running e-Office:
 
     python -m tests.browser.runner BASE_URL SCENARIO [--chromium /usr/bin/chromium]
 
@@ -21,6 +21,25 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
+def _find_scenario(name: str):
+    """scenario_NAME from scenarios.py or from any scenarios_*.py beside it (one
+    module per subject, so the scenario files stay readable)."""
+    import importlib
+    import pkgutil
+
+    import tests.browser as package
+
+    modules = ["scenarios"] + sorted(
+        info.name for info in pkgutil.iter_modules(package.__path__)
+        if info.name.startswith("scenarios_"))
+    for module_name in modules:
+        module = importlib.import_module(f"tests.browser.{module_name}")
+        run = getattr(module, f"scenario_{name}", None)
+        if run is not None:
+            return run
+    return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tests.browser.runner")
     parser.add_argument("base_url")
@@ -32,7 +51,7 @@ def main(argv=None) -> int:
 
     from tests.browser import scenarios
 
-    run = getattr(scenarios, f"scenario_{options.scenario}", None)
+    run = _find_scenario(options.scenario)
     if run is None:
         print(f"no scenario {options.scenario!r}", file=sys.stderr)
         return 2

@@ -15,10 +15,13 @@ import { renderNotifications } from "./views/notifications.js";
 import { renderOutgoing } from "./views/outgoing.js";
 import { renderOutgoingDocument } from "./views/outgoing-document.js";
 import { renderOutgoingNew } from "./views/outgoing-new.js";
+import { renderDelegations } from "./views/delegations.js";
 import { renderRegister } from "./views/register.js";
+import { renderReports } from "./views/reports.js";
 import { renderSearch } from "./views/search.js";
 import { renderSettings } from "./views/settings.js";
 import { renderStatus } from "./views/status.js";
+import { renderTask, renderTasks } from "./views/tasks.js";
 
 const NEXT_KEY = "eoffice.next";
 const POLL_MS = 30_000;
@@ -34,6 +37,10 @@ const ROUTES = [
   { pattern: /^\/outgoing\/([^/]+)$/, render: renderOutgoingDocument, names: ["id"], nav: "outgoing" },
   { pattern: /^\/inbox$/, render: renderInbox, nav: "inbox" },
   { pattern: /^\/notifications$/, render: renderNotifications, nav: "notifications" },
+  { pattern: /^\/tasks$/, render: renderTasks, nav: "tasks" },
+  { pattern: /^\/tasks\/([^/]+)$/, render: renderTask, names: ["id"], nav: "tasks" },
+  { pattern: /^\/reports$/, render: renderReports, nav: "reports" },
+  { pattern: /^\/delegations$/, render: renderDelegations, nav: "settings" },
   { pattern: /^\/search$/, render: renderSearch, nav: "search" },
   { pattern: /^\/settings$/, render: renderSettings, nav: "settings" },
 ];
@@ -122,8 +129,10 @@ function renderHeader(activeRoute) {
     hasRole("clerk") ? ["register", "#/incoming/new", t("navRegister")] : null,
     ["outgoing", "#/outgoing", t("navOutgoing")],
     ["inbox", "#/inbox", t("navInbox"), "todo"],
+    ["tasks", "#/tasks", t("navTasks")],
     ["notifications", "#/notifications", t("navNotifications"), "unread"],
     ["search", "#/search", t("navSearch")],
+    ["reports", "#/reports", t("navReports")],
     ["settings", "#/settings", t("navSettings")],
     ["status", "#/status", t("navStatus")],
   ].filter(Boolean);

@@ -352,6 +352,11 @@ const STRINGS = {
     service_storage: "Lưu trữ tệp",
     // workflow: processing of incoming documents
     navSettings: "Cài đặt",
+    navTasks: "Công việc",
+    navReports: "Báo cáo",
+    // tasks (views/tasks.js)
+    // reports (views/reports.js)
+    // delegations (views/delegations.js)
     kind_lead: "Chủ trì",
     kind_co_handler: "Phối hợp",
     kind_for_info: "Để biết",
@@ -886,6 +891,11 @@ const STRINGS = {
     service_notify: "Notifications",
     service_storage: "File storage",
     navSettings: "Settings",
+    navTasks: "Tasks",
+    navReports: "Reports",
+    // tasks (views/tasks.js)
+    // reports (views/reports.js)
+    // delegations (views/delegations.js)
     kind_lead: "Lead",
     kind_co_handler: "Co-handling",
     kind_for_info: "For information",
