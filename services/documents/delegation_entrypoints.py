@@ -3,6 +3,7 @@ into DocumentsService, whose providers and helpers these use; the outgoing steps
 consult active_delegation()."""
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime, timezone
 
@@ -132,13 +133,37 @@ class DelegationEntrypoints:
             self._audit(session, "revoke", "delegation", row.id, caller.user_id, {})
             return delegation_out(row, self._names(session, [row]))
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def find_delegation(self, token, params):
+        """For services (workflow): the delegation in force today under which a person may
+        take a step in a unit for someone else. params {to_user_id, action (None: any),
+        unit_id, document_type (None: any), from_user_id? (only a delegation from this
+        person)}. Returns the delegation or None. Errors: Forbidden unless a service;
+        InvalidInput."""
+        caller = self.identity.caller(token)
+        if not caller.system:
+            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        if not isinstance(params, dict) or \
+                params.get("action") not in delegations.ACTIONS + (None,) \
+                or not all(isinstance(params.get(k), str) for k in ("to_user_id", "unit_id")):
+            raise invalid_fields({"params": {"vi": "Tham số không hợp lệ.",
+                                             "en": "Invalid parameters."}})
+        holder = dataclasses.replace(caller, user_id=params["to_user_id"])
+        with self.db.read() as session:
+            row = self.active_delegation(session, holder, params.get("action"),
+                                         params["unit_id"], params.get("document_type"),
+                                         from_user_id=params.get("from_user_id"))
+            return delegation_out(row, self._names(session, [row])) if row else None
+
     @staticmethod
-    def active_delegation(session, caller, action, unit_id, document_type):
-        """The delegation under which the caller may take a step in a unit today, if
-        any (the earliest granted)."""
+    def active_delegation(session, caller, action, unit_id, document_type, from_user_id=None):
+        """The delegation under which the caller may take a step in a unit today (from
+        one person, if given), if any: the earliest granted."""
         rows = session.execute(select(Delegation).where(
             Delegation.to_user_id == caller.user_id, Delegation.unit_id == unit_id,
-            Delegation.revoked_at.is_(None)).order_by(Delegation.created_at)).scalars()
+            Delegation.revoked_at.is_(None),
+            *([Delegation.from_user_id == from_user_id] if from_user_id else []))
+            .order_by(Delegation.created_at)).scalars()
         return next((r for r in rows
                      if delegations.covers(r, action, document_type, domain.today())), None)
 

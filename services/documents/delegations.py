@@ -6,10 +6,11 @@ unit. No nameko here.
 - TUQ (thừa ủy quyền): in particular cases the head authorises the head of a unit to
   sign; the one authorised cannot authorise anyone else in turn.
 
-A delegation is limited to some steps (sign, approve), some document types (none
-listed: every type) and a window of days; it can be revoked. Whatever is done under
-it records both people, and a signature shows the form, e.g. "KT. Giám đốc, Phó Giám
-đốc".
+A delegation is limited to some steps — sign (ký), approve (duyệt dự thảo, also as an
+approver of the unit's approval chain) and assign (phân công văn bản đến, in workflow)
+— some document types (none listed: every type) and a window of days; it can be
+revoked. Whatever is done under it records both people, and a signature shows the
+form, e.g. "KT. Giám đốc, Phó Giám đốc".
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from services.common.validation import UUID_RE, Problems
 
 KINDS = ("KT", "TL", "TUQ")
 KIND_NAMES = {"KT": "ký thay", "TL": "thừa lệnh", "TUQ": "thừa ủy quyền"}
-ACTIONS = ("sign", "approve")
+ACTIONS = ("sign", "approve", "assign")
+ACTION_NAMES = {"sign": "ký", "approve": "duyệt", "assign": "phân công"}
 MAX_DAYS = 366
 
 
@@ -45,7 +47,8 @@ def parse_delegation(data, today: date, document_types) -> dict:
     actions = data.get("actions", ["sign"])
     if not isinstance(actions, list) or not actions or \
             not all(a in ACTIONS for a in actions) or len(set(actions)) != len(actions):
-        problems.add("actions", "Chọn trong: sign, approve.", "One or more of: sign, approve.")
+        problems.add("actions", "Chọn trong: " + ", ".join(ACTIONS) + ".",
+                     "One or more of: " + ", ".join(ACTIONS) + ".")
         actions = []
     out["actions"] = actions
     types = data.get("document_types") or []
@@ -69,10 +72,13 @@ def parse_delegation(data, today: date, document_types) -> dict:
     return out
 
 
-def covers(delegation, action: str, document_type: str, day: date) -> bool:
-    """Whether a delegation lets its holder take this step on this type today."""
-    return (delegation.revoked_at is None and action in delegation.actions
-            and (not delegation.document_types or document_type in delegation.document_types)
+def covers(delegation, action: str | None, document_type: str | None, day: date) -> bool:
+    """Whether a delegation lets its holder take this step (None: any step) on this type
+    (None: any type) today."""
+    return (delegation.revoked_at is None
+            and (action is None or action in delegation.actions)
+            and (document_type is None or not delegation.document_types
+                 or document_type in delegation.document_types)
             and delegation.valid_from <= day <= delegation.valid_to)
 
 

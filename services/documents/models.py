@@ -240,7 +240,7 @@ class Delegation(Base):
     from_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     to_user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(3))
-    actions: Mapped[list] = mapped_column(JSON)          # sign, approve
+    actions: Mapped[list] = mapped_column(JSON)          # delegations.ACTIONS
     document_types: Mapped[list] = mapped_column(JSON)   # empty: every type
     valid_from: Mapped[object] = mapped_column(Date)
     valid_to: Mapped[object] = mapped_column(Date)

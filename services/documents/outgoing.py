@@ -260,15 +260,18 @@ def parse_step_request(action: str, data) -> dict:
     data = problems.object(data or {})
     if action == "number":
         return parse_number_request(data)
-    allowed = {"reason", "comment", "on_behalf_of"} | (
+    allowed = {"reason", "comment", "on_behalf_of", "delegation_id"} | (
         {"position", "full_name"} if action == "sign" else set())
     problems.only(data, allowed)
     reason = problems.text(data, "reason", max_length=1000,
                            required=STEPS[action].reason_required)
     comment = problems.text(data, "comment", max_length=1000)
-    # Only services send on_behalf_of (workflow, taking a step its approver decided).
+    # Only services send on_behalf_of (workflow, taking a step its approver decided) and
+    # delegation_id (the approver acted under someone's delegation).
     on_behalf_of = problems.text(data, "on_behalf_of", max_length=36)
-    out = {"reason": reason, "comment": comment, "on_behalf_of": on_behalf_of}
+    delegation_id = problems.text(data, "delegation_id", max_length=36)
+    out = {"reason": reason, "comment": comment, "on_behalf_of": on_behalf_of,
+           "delegation_id": delegation_id}
     if action == "sign":
         out["position"] = problems.text(data, "position", max_length=100)
         out["full_name"] = problems.text(data, "full_name", max_length=50)

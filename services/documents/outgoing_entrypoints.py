@@ -18,7 +18,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invali
 from services.common.outbox import add_event
 from services.common.validation import Problems
 from services.documents import delegations, domain, numbering, outgoing, schemas
-from services.documents.models import (DocumentFile, IncomingDocument, Membership,
+from services.documents.models import (Delegation, DocumentFile, IncomingDocument, Membership,
                                        OutgoingDocument, OutgoingVersion, Register, Unit, User,
                                        outbox)
 
@@ -199,16 +199,18 @@ class OutgoingEntrypoints:
                 "vi": "Thao tác không hợp lệ; chọn một trong: " + ", ".join(outgoing.ACTIONS),
                 "en": "Unknown action; one of: " + ", ".join(outgoing.ACTIONS)}})
         body = outgoing.parse_step_request(action, payload)
-        if body.get("on_behalf_of"):
-            if not caller.system:
-                raise invalid_fields({"on_behalf_of": {
+        for name in ("on_behalf_of", "delegation_id"):
+            if body.get(name) and not caller.system:
+                raise invalid_fields({name: {
                     "vi": "Trường dành cho dịch vụ nội bộ.", "en": "For services only."}})
+        if body.get("on_behalf_of"):
             # workflow takes the step its approver decided: audited as that person's
             caller = dataclasses.replace(caller, user_id=body["on_behalf_of"],
                                          username=body["on_behalf_of"])
+        chain = self._approval_chain_at_submit(document_id) if action == "submit" else None
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
-            delegation = None
+            delegation = self._delegation_used(session, caller, body, doc)
             allowed = outgoing.may_take(caller, action, doc.unit_id, doc.confidentiality)
             if not allowed and action in delegations.ACTIONS and \
                     caller.cleared_for(doc.confidentiality):
@@ -216,7 +218,8 @@ class OutgoingEntrypoints:
                                                     doc.document_type)
                 allowed = delegation is not None
             if allowed:
-                result = self._take_step(session, caller, doc, action, body, delegation)
+                result = self._take_step(session, caller, doc, action, body, delegation,
+                                         chain)
             else:   # the refusal is audited, so the transaction still commits
                 self._audit(session, f"{action}_denied", "outgoing_document", doc.id,
                             caller.user_id, {})
@@ -227,9 +230,39 @@ class OutgoingEntrypoints:
         self.flush_outbox()
         return result
 
+    def _approval_chain_at_submit(self, document_id):
+        """The unit's approval chain for the draft, asked of workflow before the draft is
+        submitted, so the draft is marked as in the chain in the same transaction as its
+        submission (no moment in which a direct approval slips past the chain) and the
+        chain travels in outgoing_submitted as it was when submitted. ServiceUnavailable
+        (nothing submitted) if workflow cannot answer."""
+        with self.db.read() as session:
+            doc = session.get(OutgoingDocument, document_id) \
+                if isinstance(document_id, str) else None
+            if doc is None:
+                return None   # the transaction says NotFound
+            unit_id, document_type = doc.unit_id, doc.document_type
+        return self.workflow_rpc.approval_chain_for(self.identity.system_token(), unit_id,
+                                                    document_type)
+
+    @staticmethod
+    def _delegation_used(session, caller, body, doc):
+        """The delegation under which workflow says its approver acted (delegation_id):
+        it must be held by that approver, in the draft's unit, and cover the step."""
+        if not body.get("delegation_id"):
+            return None
+        row = session.get(Delegation, body["delegation_id"])
+        if row is None or row.to_user_id != caller.user_id or row.unit_id != doc.unit_id \
+                or not delegations.covers(row, "approve", doc.document_type, domain.today()):
+            raise invalid_fields({"delegation_id": {
+                "vi": "Ủy quyền không còn hiệu lực cho bước này.",
+                "en": "The delegation does not cover this step."}})
+        return row
+
     # ---------------------------------------------------------------- the steps
 
-    def _take_step(self, session, caller, doc, action, body, delegation=None) -> dict:
+    def _take_step(self, session, caller, doc, action, body, delegation=None,
+                   chain=None) -> dict:
         step = outgoing.STEPS[action]
         now = datetime.now(timezone.utc)
         if doc.state not in step.sources:
@@ -241,7 +274,8 @@ class OutgoingEntrypoints:
                            "The draft is going through the unit's approval chain; approve "
                            "or return it there (My work).")
         if action in ("approve", "return", "submit"):
-            doc.in_approval_chain = False    # a new round starts when workflow says so
+            # a new round follows the unit's chain, if it has one, from its submission
+            doc.in_approval_chain = action == "submit" and bool(chain and chain["steps"])
         details = {"from": doc.state, "to": step.target}
         if delegation is not None:   # done for someone else: both people are recorded
             details |= {"on_behalf_of": delegation.from_user_id,
@@ -275,7 +309,8 @@ class OutgoingEntrypoints:
             add_event(session, outbox, events.OUTGOING_SUBMITTED, {
                 k: result[k] for k in ("id", "unit_id", "document_type", "subject", "urgency",
                                        "confidentiality", "version", "drafted_by")}
-                | {"submitted_by": caller.user_id})
+                | {"submitted_by": caller.user_id,
+                   "approval_steps": chain["steps"] if chain else []})
         elif action == "recall":
             add_event(session, outbox, events.DOCUMENT_RECALLED, {
                 "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id,

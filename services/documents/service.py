@@ -300,10 +300,6 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                 session.add(DocumentAccess(document_id=document_id, principal=principal,
                                            reason=item.get("kind") or "processing",
                                            granted_at=datetime.now(timezone.utc)))
-            if item.get("kind") == "approve" and message["type"] == events.TASK_ASSIGNED:
-                draft = session.get(OutgoingDocument, document_id)
-                if draft is not None and draft.state == "submitted":
-                    draft.in_approval_chain = True
             doc = session.get(IncomingDocument, document_id) if document_id else None
             state = data.get("document_state")
             if doc is None or state not in domain.INCOMING_STATES or \
@@ -466,11 +462,11 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
     def _direction_of(doc) -> str:
         return "outgoing" if isinstance(doc, OutgoingDocument) else "incoming"
 
-    @staticmethod
-    def _may_view(session, caller, doc) -> bool:
+    def _may_view(self, session, caller, doc) -> bool:
         """The permission rule (domain.may_view_document) with what this service knows:
         the caller's units and clearance, being named on the document by its processing
-        (as a person, or through a unit), and whether a dossier the caller opened holds
+        (as a person, or through a unit) or holding a delegation in force in its unit,
+        and whether a dossier the caller opened holds
         it (asked only when no earlier reason applies)."""
         if domain.may_view_document(caller, doc.unit_id, doc.confidentiality):
             return True
@@ -480,6 +476,9 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         named = session.execute(select(DocumentAccess.principal).where(
             DocumentAccess.document_id == doc.id,
             DocumentAccess.principal.in_(principals))).first() is not None
+        # someone acting for a leader of the unit under a delegation sees what they act on
+        named = named or self.active_delegation(session, caller, None, doc.unit_id,
+                                                None) is not None
         owns = not named and session.execute(select(DossierDocument.document_id).join(
             Dossier, Dossier.id == DossierDocument.dossier_id).where(
             DossierDocument.document_id == doc.id,

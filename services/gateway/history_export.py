@@ -46,6 +46,10 @@ def describe(event: dict) -> str:
         parts.append(f"Phiên bản {details['version']}")
     if details.get("assignee_name"):
         parts.append(f"Người nhận: {details['assignee_name']}")
+    if details.get("on_behalf_of"):   # done under a delegation: both people are shown
+        kind = f"{details['delegation_kind']}. " if details.get("delegation_kind") else ""
+        parts.append(f"{kind}Thay mặt: "
+                     f"{details.get('on_behalf_of_name') or details['on_behalf_of']}")
     if details.get("due_date"):
         parts.append(f"Hạn: {details['due_date']}")
     if details.get("percent") is not None:

@@ -132,6 +132,9 @@ ROUTES = [
     ("POST", "/api/v1/incoming/{document_id}/assign", "workflow",
      "Phân công chủ trì, phối hợp, để biết / Assign lead, co-handlers, for-information",
      True, "AssignRequest", "Processing", []),
+    ("GET", "/api/v1/outgoing/{document_id}/processing", "workflow",
+     "Vòng duyệt dự thảo: các bước và người duyệt / A draft's approval round", True, None,
+     "Processing", []),
     ("GET", "/api/v1/incoming/{document_id}/processing", "workflow",
      "Tình hình xử lý văn bản / Who handles which part", True, None, "Processing", []),
     ("POST", "/api/v1/assignments/{item_id}/{action}", "workflow",
@@ -143,6 +146,13 @@ ROUTES = [
     ("GET", "/api/v1/approval-chains", "workflow",
      "Quy trình duyệt của đơn vị / A unit's approval chains", True, None, "Object",
      [q("unit_id")]),
+    ("GET", "/api/v1/units/{unit_id}/processing-rules", "workflow",
+     "Thời hạn xử lý mặc định của đơn vị / A unit's default deadlines", True, None,
+     "UnitRules", []),
+    ("PUT", "/api/v1/units/{unit_id}/processing-rules", "workflow",
+     "Đặt thời hạn xử lý mặc định (ngày làm việc, giờ cho văn bản khẩn) / Set a unit's "
+     "default deadlines (working days; hours for urgent documents)", True, "UnitRules",
+     "UnitRules", []),
     ("POST", "/api/v1/tasks", "workflow", "Giao việc / Give a task", True, "TaskRequest",
      "Object", []),
     ("GET", "/api/v1/tasks", "workflow", "Công việc / Tasks", True, None, "Page",
@@ -162,7 +172,7 @@ ROUTES = [
      [q("unit_id"), q("from", format="date"), q("to", format="date"),
       q("by", enum=["unit", "person"]), q("format", enum=["pdf", "xlsx"])]),
     ("GET", "/api/v1/inbox", "workflow", "Việc của tôi / My work", True, None, "InboxPage",
-     [q("view", enum=["todo", "following", "overdue"]),
+     [q("view", enum=["todo", "following", "overdue", "delegated"]),
       q("kind", enum=["to_assign", "lead", "co_handler", "for_info", "approve"]),
       q("urgency", enum=["normal", "urgent", "very_urgent", "flash"])] + PAGE),
     ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
@@ -338,19 +348,30 @@ SCHEMAS = {
         "for_info": {"type": "array", "items": {"$ref": "#/components/schemas/Assignee"}},
         "instruction": {"type": "string", "maxLength": 2000}}},
     "Processing": {"type": "object", "properties": {
-        "document_id": STR, "state": STR, "document_state": STR, "instruction": STR,
-        "due_date": STR, "items": {"type": "array", "items": OBJ}}},
+        "document_id": STR, "state": STR, "document_state": STR, "direction": STR,
+        "document_type": STR, "instruction": STR, "due_date": STR,
+        "due_at": {"type": "string", "format": "date-time"},
+        "approval_steps": {"type": "array", "items": {"type": "object", "properties": {
+            "step": {"type": "integer"}, "mode": {"type": "string", "enum": ["all", "any"]},
+            "approvers": {"type": "array", "items": STR}}}},
+        "items": {"type": "array", "items": OBJ}}},
     "ApprovalChain": {"type": "object", "required": ["unit_id", "steps"], "properties": {
         "unit_id": STR, "document_type": STR,
         "steps": {"type": "array", "maxItems": 10, "items": {"type": "object", "properties": {
             "approvers": {"type": "array", "items": STR},
             "mode": {"type": "string", "enum": ["all", "any"]}}}}}},
+    "UnitRules": {"type": "object", "properties": {
+        "unit_id": STR,
+        "working_days": {"type": "object", "additionalProperties": {
+            "type": "integer", "minimum": 1, "maximum": 90}},
+        "hours": {"type": "object", "additionalProperties": {
+            "type": "number", "minimum": 0.5, "maximum": 72}}}},
     "DelegationRequest": {"type": "object", "required": ["unit_id", "to_user_id", "kind",
                                                           "valid_to"], "properties": {
         "unit_id": STR, "to_user_id": STR, "kind": {"type": "string",
                                                     "enum": ["KT", "TL", "TUQ"]},
         "actions": {"type": "array", "items": {"type": "string",
-                                               "enum": ["sign", "approve"]}},
+                                               "enum": ["sign", "approve", "assign"]}},
         "document_types": {"type": "array", "items": STR},
         "valid_from": {"type": "string", "format": "date"},
         "valid_to": {"type": "string", "format": "date"}, "via_id": STR,

@@ -318,14 +318,20 @@ class GatewayService(ServiceBase):
         token = self.auth.token_of(request)
         recorded = self.documents_rpc.get_document_history(token, document_id)   # 403/404
         processing = self.workflow_rpc.get_processing_history(token, document_id)
+        # people named in the details (a part's holder, whom a delegate acted for)
+        named = {"assignee_id": "assignee_name", "on_behalf_of": "on_behalf_of_name"}
         names = self.documents_rpc.directory_names(token, sorted(
             {e["actor_id"] for e in processing["events"]}
-            | {e["details"]["assignee_id"] for e in processing["events"]
-               if e["details"].get("assignee_id")}))["users"]
-        events = sorted(recorded["events"] + [
-            e | {"actor_name": names.get(e["actor_id"], e["actor_id"])}
-            | ({"details": e["details"] | {"assignee_name": names.get(
-                e["details"]["assignee_id"])}} if e["details"].get("assignee_id") else {})
+            | {e["details"][key] for e in processing["events"] + recorded["events"]
+               for key in named if e["details"].get(key)}))["users"]
+
+        def with_names(event):
+            return event | {"details": event["details"] | {
+                label: names.get(event["details"][key]) for key, label in named.items()
+                if event["details"].get(key)}}
+
+        events = sorted([with_names(e) for e in recorded["events"]] + [
+            with_names(e | {"actor_name": names.get(e["actor_id"], e["actor_id"])})
             for e in processing["events"]], key=lambda e: e["at"])
         body = {"document_id": document_id, "document": recorded["document"],
                 "processing_state": processing["state"], "events": events}
@@ -424,6 +430,12 @@ class GatewayService(ServiceBase):
         return json_response(self.workflow_rpc.get_processing(self.auth.token_of(request),
                                                               document_id))
 
+    @http("GET", "/api/v1/outgoing/<document_id>/processing")
+    def get_outgoing_processing(self, request, document_id):
+        """An outgoing draft's approval round: its chain's steps and who approved."""
+        return json_response(self.workflow_rpc.get_processing(self.auth.token_of(request),
+                                                              document_id))
+
     @http("POST", "/api/v1/assignments/<item_id>/<action>")
     def act_on_assignment(self, request, item_id, action):
         """forward {user_id, due_date?, instruction?} (a unit's leader passes the unit's
@@ -451,6 +463,21 @@ class GatewayService(ServiceBase):
     def list_approval_chains(self, request):
         return json_response(self.workflow_rpc.list_approval_chains(
             self.auth.token_of(request), request.args.get("unit_id") or ""))
+
+    @http("GET", "/api/v1/units/<unit_id>/processing-rules")
+    def get_unit_rules(self, request, unit_id):
+        return json_response(self.workflow_rpc.get_unit_rules(self.auth.token_of(request),
+                                                              unit_id))
+
+    @http("PUT", "/api/v1/units/<unit_id>/processing-rules")
+    def set_unit_rules(self, request, unit_id):
+        """A unit's deadlines when none is named: {working_days: {urgency: days},
+        hours: {urgent|very_urgent|flash: hours}}."""
+        body = read_json(request)
+        if isinstance(body, dict):
+            body = body | {"unit_id": unit_id}
+        return json_response(self.workflow_rpc.set_unit_rules(self.auth.token_of(request),
+                                                              body))
 
     @http("POST", "/api/v1/tasks")
     def create_task(self, request):

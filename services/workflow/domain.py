@@ -7,7 +7,7 @@ document is done when its lead completes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from services.common.identity import HEAD, UNIT_HEAD, Caller
 from services.common.validation import UUID_RE, Problems
@@ -44,7 +44,7 @@ RETURNED = "returned"
 CLOSED = "closed"            # no longer needed: someone else assigned it, or it is done
 ACTIVE = (OPEN, FORWARDED)
 
-INBOX_VIEWS = ("todo", "following", "overdue")
+INBOX_VIEWS = ("todo", "following", "overdue", "delegated")
 
 # Reminder kinds
 DUE_SOON = "due_soon"
@@ -65,10 +65,12 @@ class Assignee:
     unit_id: str | None
     user_id: str | None
     due_date: date | None
+    due_at: datetime | None = None   # a deadline in working hours (the unit's rules)
 
 
 def _assignee(problems: Problems, value, label: str, kind: str, today: date,
-              default_due: date | None) -> Assignee | None:
+              default_due: date | None,
+              default_due_at: datetime | None = None) -> Assignee | None:
     if not isinstance(value, dict):
         problems.add(label, "Phải là {unit_id} hoặc {user_id}, kèm due_date.",
                      "Must be {unit_id} or {user_id}, with due_date.")
@@ -87,18 +89,20 @@ def _assignee(problems: Problems, value, label: str, kind: str, today: date,
     if due is not None and due < today:
         problems.add(label + ".due_date", "Hạn xử lý đã qua.", "The deadline is in the past.")
         return None
+    due_at = None
     if kind == FOR_INFO:
         due = None
     elif due is None:
-        due = default_due
-    return Assignee(kind, unit_id, user_id, due)
+        due, due_at = default_due, default_due_at
+    return Assignee(kind, unit_id, user_id, due, due_at)
 
 
-def parse_assignment(data, today: date, default_due: date | None) -> dict:
+def parse_assignment(data, today: date, default_due: date | None,
+                     default_due_at: datetime | None = None) -> dict:
     """Phân công: {lead: {unit_id | user_id, due_date?}, co_handlers: [...], for_info:
     [...], instruction}. Co-handlers take the lead's deadline unless given their own;
-    without one the lead gets ``default_due`` (working days from the unit's rules).
-    Nobody is named twice."""
+    without one the lead gets ``default_due`` (working days, or with ``default_due_at``
+    working hours, from the unit's rules). Nobody is named twice."""
     problems = Problems()
     data = problems.object(data)
     problems.only(data, {"lead", "co_handlers", "for_info", "instruction"})
@@ -108,7 +112,8 @@ def parse_assignment(data, today: date, default_due: date | None) -> dict:
         problems.add("lead", "Phải chọn đơn vị hoặc người chủ trì.",
                      "Choose the lead unit or person.")
     else:
-        lead = _assignee(problems, data["lead"], "lead", LEAD, today, default_due)
+        lead = _assignee(problems, data["lead"], "lead", LEAD, today, default_due,
+                         default_due_at)
     lists = {}
     for field, kind in (("co_handlers", CO_HANDLER), ("for_info", FOR_INFO)):
         value = data.get(field) or []
@@ -118,7 +123,8 @@ def parse_assignment(data, today: date, default_due: date | None) -> dict:
             value = []
         lists[field] = [a for index, item in enumerate(value)
                         if (a := _assignee(problems, item, f"{field}[{index}]", kind, today,
-                                           lead.due_date if lead else default_due))]
+                                           *((lead.due_date, lead.due_at) if lead
+                                             else (default_due, default_due_at))))]
     everyone = ([lead] if lead else []) + lists["co_handlers"] + lists["for_info"]
     seen = set()
     for assignee in everyone:
@@ -184,12 +190,6 @@ def parse_complete(data) -> dict:
         problems.add("reply_document_id", "Mã văn bản không hợp lệ.", "Invalid document id.")
     problems.raise_if_any()
     return {"note": note, "reply_document_id": reply}
-
-
-def reminder_kind(due_date: date, today: date) -> str:
-    """An open part due within the reminder horizon is "due_soon" until its deadline
-    day has passed, then "overdue"."""
-    return OVERDUE if due_date < today else DUE_SOON
 
 
 MODES = ("all", "any")

@@ -31,7 +31,10 @@ class Processing(Base):
     urgency: Mapped[str] = mapped_column(String(20))
     urgency_rank: Mapped[int] = mapped_column(Integer)
     confidentiality: Mapped[str] = mapped_column(String(20), default="none")
+    document_type: Mapped[str | None] = mapped_column(String(10))   # for delegations' limits
     due_date: Mapped[object | None] = mapped_column(Date)
+    # A deadline in working hours (unit rules for urgent documents): the moment it falls.
+    due_at: Mapped[object | None] = mapped_column(UtcDateTime())
     state: Mapped[str] = mapped_column(String(30))
     instruction: Mapped[str | None] = mapped_column(String(2000))   # ý kiến chỉ đạo
     reply_document_id: Mapped[str | None] = mapped_column(String(36))
@@ -56,6 +59,7 @@ class WorkItem(Base):
     state: Mapped[str] = mapped_column(String(20))
     step: Mapped[int | None] = mapped_column(Integer)   # the approval step it belongs to
     due_date: Mapped[object | None] = mapped_column(Date)
+    due_at: Mapped[object | None] = mapped_column(UtcDateTime())    # hour deadlines only
     instruction: Mapped[str | None] = mapped_column(String(2000))
     assigned_by: Mapped[str | None] = mapped_column(String(36), index=True)
     progress: Mapped[int | None] = mapped_column(Integer)
@@ -80,6 +84,19 @@ class ApprovalChain(Base):
     unit_id: Mapped[str] = mapped_column(String(36), index=True)
     document_type: Mapped[str] = mapped_column(String(10), default="")   # "" = any type
     steps: Mapped[list] = mapped_column(JSON)        # [{approvers: [user_id], mode}]
+    updated_by: Mapped[str] = mapped_column(String(36))
+    updated_at: Mapped[object] = mapped_column(UtcDateTime())
+
+
+class UnitRules(Base):
+    """A unit's rules for the deadlines it gives when a leader names none (quy chế làm
+    việc): working days by urgency, and for urgent documents, if the unit says so,
+    working hours instead (e.g. Hỏa tốc within 4 office hours)."""
+    __tablename__ = "unit_rules"
+
+    unit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    working_days: Mapped[dict] = mapped_column(JSON, default=dict)   # {urgency: days}
+    hours: Mapped[dict] = mapped_column(JSON, default=dict)          # {urgency: hours}
     updated_by: Mapped[str] = mapped_column(String(36))
     updated_at: Mapped[object] = mapped_column(UtcDateTime())
 

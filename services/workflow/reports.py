@@ -5,9 +5,9 @@ the documents behind each number. No nameko here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from services.workflow import domain
+from services.workflow import deadlines, domain
 
 COLUMNS = ("received", "done_on_time", "done_late", "open", "overdue")
 COLUMN_NAMES = {"received": "Nhận", "done_on_time": "Xong đúng hạn", "done_late": "Xong quá hạn",
@@ -25,20 +25,21 @@ class Part:
     unit_id: str | None
     parent_id: str | None
     due_date: date | None
-    done_on: date | None
+    due_at: datetime | None     # a deadline in working hours
+    done_at: datetime | None
     document_id: str
     subject: str
     code: str
     urgency: str
 
 
-def status_of(part: Part, today: date) -> str:
+def status_of(part: Part, today: date, now: datetime) -> str:
     """Which column a part falls in besides "received"."""
     if part.state == domain.DONE_ITEM:
-        late = part.due_date is not None and part.done_on is not None and \
-            part.done_on > part.due_date
+        late = deadlines.done_late(part.due_date, part.due_at, part.done_at)
         return "done_late" if late else "done_on_time"
-    if part.state in domain.ACTIVE and part.due_date is not None and part.due_date < today:
+    if part.state in domain.ACTIVE and \
+            deadlines.is_overdue(part.due_date, part.due_at, today, now):
         return "overdue"
     return "open"
 
@@ -54,7 +55,7 @@ def key_of(part: Part, by: str) -> tuple[str, str] | None:
     return ("unit", part.unit_id) if part.unit_id else ("user", part.user_id)
 
 
-def build(parts: list[Part], by: str, today: date) -> list[dict]:
+def build(parts: list[Part], by: str, today: date, now: datetime) -> list[dict]:
     """Rows sorted by most overdue, then most received; each with its counts and, per
     column, the documents (at most MAX_LISTED)."""
     rows: dict[tuple, dict] = {}
@@ -70,8 +71,10 @@ def build(parts: list[Part], by: str, today: date) -> list[dict]:
         listed = {"document_id": part.document_id, "code": part.code,
                   "subject": part.subject, "urgency": part.urgency, "role": part.kind,
                   "due_date": part.due_date.isoformat() if part.due_date else None,
-                  "done_on": part.done_on.isoformat() if part.done_on else None}
-        for column in ("received", status_of(part, today)):
+                  "due_at": part.due_at.isoformat() if part.due_at else None,
+                  "done_on": part.done_at.astimezone(deadlines.VN_TZ).date().isoformat()
+                  if part.done_at else None}
+        for column in ("received", status_of(part, today, now)):
             row[column] += 1
             if len(row["documents"][column]) < MAX_LISTED:
                 row["documents"][column].append(listed)

@@ -13,7 +13,7 @@ from eventlet import tpool
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,17 +29,17 @@ from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.workflow import domain, reports
+from services.workflow import deadlines, domain, reports
+from services.workflow.calendar import VN_TZ
 from services.workflow.dependencies import Calendar
 from services.workflow.models import (ApprovalChain, Processing, ProcessingEvent, Reminder,
-                                      Task, WorkItem, outbox, processed)
+                                      Task, UnitRules, WorkItem, outbox, processed)
 
-# Without a deadline from the document or the leader, the lead has this many working
-# days (ND30 leaves it to each body's working rules; urgent documents get fewer).
-DEFAULT_WORKING_DAYS = {"normal": 10, "urgent": 3, "very_urgent": 2, "flash": 1}
 # How often each workflow process looks for deadlines to remind of (every process does;
 # the reminders table makes each reminder go out once).
 REMINDER_SCAN_SECONDS = 5
+# The work a delegate may do in the delegator's place, by the delegation's action.
+DELEGABLE_KINDS = {domain.TO_ASSIGN: "assign", domain.APPROVE: "approve"}
 
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -88,6 +88,7 @@ class WorkflowService(OutboxServiceBase):
                 arrival_number=data.get("arrival_number"), urgency=data["urgency"],
                 urgency_rank=domain.URGENCY_RANK.get(data["urgency"], 0),
                 confidentiality=data.get("confidentiality") or "none",
+                document_type=data.get("document_type"),
                 due_date=date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
                 state=domain.AWAITING_ASSIGNMENT, created_at=now)
             session.add(processing)
@@ -152,27 +153,37 @@ class WorkflowService(OutboxServiceBase):
         a direction comment (ý kiến chỉ đạo).
 
         payload {lead: {unit_id | user_id, due_date?}, co_handlers: [...], for_info:
-        [...], instruction}. Without a deadline the lead gets the document's, or a
-        number of working days by urgency (DEFAULT_WORKING_DAYS).
+        [...], instruction}. Without a deadline the lead gets the document's, or one
+        by the unit's rules (working days by urgency, or working hours for urgent
+        documents where the unit says so: then the parts carry due_at).
+        Someone holding a delegation to assign (ủy quyền "assign") from a leader of the
+        unit may assign in that leader's place; the history records both people.
         Returns the processing. Errors: InvalidInput (a past deadline, someone named
         twice, a unit or person outside the leader's scope); Forbidden unless the
-        caller holds it to assign or leads the unit; NotFound; Conflict (already
-        assigned and not returned). Events: task_assigned, one per assignee."""
+        caller holds it to assign, leads the unit or holds such a delegation; NotFound;
+        Conflict (already assigned and not returned). Events: task_assigned, one per
+        assignee."""
         caller = self.identity.caller(token)
         processing = self._processing(document_id)
-        today = self._today()
-        default_due = processing.due_date or self.calendar.add_working_days(
-            today, DEFAULT_WORKING_DAYS.get(processing.urgency, 10))
-        plan = domain.parse_assignment(payload, today, default_due)
+        today, now = self._today(), self._now()
+        default = deadlines.Deadline(processing.due_date) if processing.due_date else \
+            self._default_deadline(processing.unit_id, processing.urgency, today, now)
+        plan = domain.parse_assignment(payload, today, default.due_date, default.due_at)
         assignees = [plan["lead"], *plan["co_handlers"], *plan["for_info"]]
         scope = self._scope(processing.unit_id, assignees)
-        now = datetime.now(timezone.utc)
+        delegation = None
+        if not domain.leads_unit(caller, processing.unit_id) and not self._holds_open(
+                processing, domain.TO_ASSIGN, caller):
+            delegation = self._delegation(caller, "assign", processing)
+        # under a delegation the caller assigns in the delegator's place
+        owners = {caller.user_id} | ({delegation["from_user_id"]} if delegation else set())
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
             mine = [i for i in self._items(session, processing, kind=domain.TO_ASSIGN,
                                            states=(domain.OPEN,))
-                    if domain.holds(caller, i.user_id, i.unit_id)]
-            if not mine and not domain.leads_unit(caller, processing.unit_id):
+                    if domain.holds(caller, i.user_id, i.unit_id) or i.user_id in owners]
+            if not mine and not domain.leads_unit(caller, processing.unit_id) and \
+                    delegation is None:
                 raise Forbidden("Bạn không được phân công văn bản này.",
                                 "You may not assign this document.")
             if processing.state != domain.AWAITING_ASSIGNMENT:
@@ -182,17 +193,19 @@ class WorkflowService(OutboxServiceBase):
                 item.state, item.done_at = (domain.DONE_ITEM if item in mine
                                             else domain.CLOSED), now
             processing.state, processing.instruction = domain.ASSIGNED, plan["instruction"]
-            processing.due_date = plan["lead"].due_date
+            processing.due_date, processing.due_at = plan["lead"].due_date, plan["lead"].due_at
             created = [self._open_item(
                 session, processing, a.kind, user_id=a.user_id, unit_id=a.unit_id,
-                due_date=a.due_date, instruction=plan["instruction"],
+                due_date=a.due_date, due_at=a.due_at, instruction=plan["instruction"],
                 assigned_by=caller.user_id, actor_id=caller.user_id, now=now,
-                notify_user_ids=self._people_of(a, scope)) for a in assignees]
+                notify_user_ids=self._people_of(a, scope), delegation=delegation)
+                for a in assignees]
             self._event(session, processing, caller.user_id, "assigned", {
                 "instruction": plan["instruction"],
                 "lead": self._describe(plan["lead"], scope),
                 "co_handlers": [self._describe(a, scope) for a in plan["co_handlers"]],
-                "for_info": [self._describe(a, scope) for a in plan["for_info"]]})
+                "for_info": [self._describe(a, scope) for a in plan["for_info"]]}
+                | self._delegation_details(delegation))
             for item in created:
                 add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
                     processing, caller, item=item, notify_user_ids=item.notify_user_ids))
@@ -206,7 +219,8 @@ class WorkflowService(OutboxServiceBase):
         unit's people: payload {user_id, due_date? (not after the unit's), instruction?}.
         Returns the processing. Errors: InvalidInput (a person outside the unit, a
         later deadline); Forbidden unless a leader of that unit; Conflict unless the
-        part is open. Events: task_assigned."""
+        part is open. Someone holding a delegation to assign from a leader of that unit
+        may pass it on in the leader's place. Events: task_assigned."""
         caller = self.identity.caller(token)
         plan = domain.parse_forward(payload, self._today())
         item, processing = self._item(item_id)
@@ -214,9 +228,12 @@ class WorkflowService(OutboxServiceBase):
                 item.kind not in domain.HANDLING:
             raise Conflict("Chỉ chuyển tiếp được phần việc giao cho đơn vị.",
                            "Only a unit's part can be passed on.")
+        delegation = None
         if not domain.leads_unit(caller, item.unit_id):
-            raise Forbidden("Chỉ lãnh đạo đơn vị được giao việc của đơn vị.",
-                            "Only the unit's leaders may pass its work on.")
+            delegation = self._delegation(caller, "assign", processing, unit_id=item.unit_id)
+            if delegation is None:
+                raise Forbidden("Chỉ lãnh đạo đơn vị được giao việc của đơn vị.",
+                                "Only the unit's leaders may pass its work on.")
         if plan["due_date"] and item.due_date and plan["due_date"] > item.due_date:
             raise invalid_fields({"due_date": {
                 "vi": f"Không được sau hạn của đơn vị ({item.due_date:%d/%m/%Y}).",
@@ -236,8 +253,11 @@ class WorkflowService(OutboxServiceBase):
             child = self._open_item(
                 session, processing, item.kind, user_id=plan["user_id"],
                 due_date=plan["due_date"] or item.due_date,
+                due_at=item.due_at if not plan["due_date"] or (
+                    item.due_date and plan["due_date"] >= item.due_date) else None,
                 instruction=plan["instruction"] or item.instruction, parent_id=item.id,
-                assigned_by=caller.user_id, actor_id=caller.user_id, now=now)
+                assigned_by=caller.user_id, actor_id=caller.user_id, now=now,
+                delegation=delegation)
             add_event(session, outbox, events.TASK_ASSIGNED, self._event_data(
                 processing, caller, item=child, notify_user_ids=[plan["user_id"]]))
             result = self._processing_out(session, processing, caller)
@@ -407,23 +427,82 @@ class WorkflowService(OutboxServiceBase):
                                "document_type": r.document_type, "steps": r.steps}
                               for r in rows.scalars()]}
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def approval_chain_for(self, token, unit_id, document_type):
+        """The chain a draft of this type in this unit follows when submitted now (the
+        type's own, else the unit's chain for any type): {id, unit_id, document_type,
+        steps}, or None. Documents asks it at submission. Errors: Forbidden unless a
+        service or a member of the unit."""
+        caller = self.identity.caller(token)
+        if not caller.system and not caller.is_member(unit_id):
+            raise Forbidden("Bạn không thuộc đơn vị này.", "You do not belong to this unit.")
+        with self.db.read() as session:
+            chain = self._chain_for(session, unit_id, document_type)
+            return {"id": chain.id, "unit_id": chain.unit_id,
+                    "document_type": chain.document_type, "steps": chain.steps} \
+                if chain else None
+
+    @staticmethod
+    def _chain_for(session, unit_id, document_type):
+        chains = {c.document_type: c for c in session.execute(select(ApprovalChain).where(
+            ApprovalChain.unit_id == unit_id,
+            ApprovalChain.document_type.in_((document_type, "")))).scalars()}
+        return chains.get(document_type) or chains.get("")
+
+    # ---------------------------------------------------------------- unit rules
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_unit_rules(self, token, unit_id):
+        """The deadlines a unit gives when its leader names none: {unit_id, working_days:
+        {urgency: days}, hours: {urgency: hours}, defaults}. Errors: Forbidden unless a
+        member of the unit (or a service)."""
+        caller = self.identity.caller(token)
+        if not isinstance(unit_id, str) or (not caller.system and not caller.is_member(unit_id)):
+            raise Forbidden("Bạn không thuộc đơn vị này.", "You do not belong to this unit.")
+        with self.db.read() as session:
+            rules = session.get(UnitRules, unit_id)
+            return deadlines.rules_out(unit_id, rules.working_days if rules else None,
+                                       rules.hours if rules else None)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_unit_rules(self, token, payload):
+        """Set a unit's deadline rules (deadlines.parse_rules): working days by urgency,
+        and working hours for the urgent levels the unit counts in hours. Applies to
+        documents assigned from now on. Set by the unit's leaders or administrators.
+        Returns the rules as get_unit_rules. Errors: InvalidInput; Forbidden."""
+        caller = self.identity.caller(token)
+        rules = deadlines.parse_rules(payload)
+        if not caller.has_role(rules["unit_id"], HEAD, UNIT_HEAD, ADMIN):
+            raise Forbidden("Chỉ lãnh đạo hoặc quản trị của đơn vị được đặt thời hạn xử lý.",
+                            "Only the unit's leaders or administrators set its deadlines.")
+        with self.db.transaction() as session:
+            row = session.get(UnitRules, rules["unit_id"])
+            if row is None:
+                row = UnitRules(unit_id=rules["unit_id"])
+                session.add(row)
+            row.working_days, row.hours = rules["working_days"], rules["hours"]
+            row.updated_by, row.updated_at = caller.user_id, datetime.now(timezone.utc)
+        return deadlines.rules_out(rules["unit_id"], rules["working_days"], rules["hours"])
+
     @event_handler(events.SOURCE_DOCUMENTS, events.OUTGOING_SUBMITTED)
     def on_documents_outgoing_submitted(self, message):
         """A draft was submitted: if its unit has an approval chain for its type (or for
-        any type), the chain starts again from its first step, and the first approvers
-        find it in their inbox. Without a chain the unit's leaders approve it directly
-        in documents. Idempotent by event_id. Events: task_assigned."""
+        any type) — as documents found it at submission (approval_steps) — the chain
+        starts again from its first step, and the first approvers find it in their
+        inbox. Without a chain the unit's leaders approve it directly in documents.
+        Idempotent by event_id. Events: task_assigned."""
         data = message["data"]
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             if not first_delivery(session, processed, message["event_id"],
                                   "on_documents_outgoing_submitted"):
                 return
-            chains = {c.document_type: c for c in session.execute(select(ApprovalChain).where(
-                ApprovalChain.unit_id == data["unit_id"],
-                ApprovalChain.document_type.in_((data["document_type"], "")))).scalars()}
-            chain = chains.get(data["document_type"]) or chains.get("")
-            if chain is None:
+            if "approval_steps" in data:
+                steps = data["approval_steps"]
+            else:   # an event from before documents looked the chain up itself
+                chain = self._chain_for(session, data["unit_id"], data["document_type"])
+                steps = chain.steps if chain else []
+            if not steps:
                 return
             processing = session.execute(select(Processing).where(
                 Processing.document_id == data["id"])).scalar_one_or_none()
@@ -434,7 +513,8 @@ class WorkflowService(OutboxServiceBase):
                     urgency=data["urgency"],
                     urgency_rank=domain.URGENCY_RANK.get(data["urgency"], 0),
                     confidentiality=data.get("confidentiality") or "none",
-                    state=domain.IN_APPROVAL, created_at=now)
+                    document_type=data["document_type"], state=domain.IN_APPROVAL,
+                    created_at=now)
                 session.add(processing)
                 session.flush()
                 self._event(session, processing, "system:workflow", "processing_opened",
@@ -442,8 +522,9 @@ class WorkflowService(OutboxServiceBase):
             for item in self._items(session, processing, states=domain.ACTIVE):
                 item.state, item.done_at = domain.CLOSED, now
             processing.state, processing.instruction = domain.IN_APPROVAL, None
-            processing.approval_steps = chain.steps   # this round follows the chain as it is now
-            self._start_step(session, processing, chain.steps, 0, data["submitted_by"], now)
+            processing.document_type = data["document_type"]
+            processing.approval_steps = steps   # this round follows the chain as submitted
+            self._start_step(session, processing, steps, 0, data["submitted_by"], now)
 
     def _start_step(self, session, processing, steps, index, actor_id, now):
         step = steps[index]
@@ -468,7 +549,7 @@ class WorkflowService(OutboxServiceBase):
         comment = problems.text(payload, "comment", max_length=domain.TEXT_LIMIT)
         problems.raise_if_any()
         item, processing = self._item(item_id)
-        self._check_approval(caller, item)
+        delegation = self._check_approval(caller, item, processing)
         chain_steps = processing.approval_steps or []
         siblings = [i for i in self._step_items(processing, item.step) if i.id != item.id]
         mode = chain_steps[item.step]["mode"]
@@ -478,7 +559,8 @@ class WorkflowService(OutboxServiceBase):
         if finishes:   # documents first: if it refuses, nothing is recorded here
             self.documents_rpc.act_on_outgoing(
                 self.identity.system_token(), processing.document_id, "approve",
-                {"on_behalf_of": caller.user_id} | ({"comment": comment} if comment else {}))
+                {"on_behalf_of": caller.user_id} | ({"comment": comment} if comment else {})
+                | ({"delegation_id": delegation["id"]} if delegation else {}))
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
@@ -487,7 +569,8 @@ class WorkflowService(OutboxServiceBase):
                 raise self._wrong_item(item, "duyệt", "approve")
             item.state, item.done_at, item.result_note = domain.DONE_ITEM, now, comment
             self._event(session, processing, caller.user_id, "approved_step",
-                        {"step": item.step + 1, "comment": comment}, item)
+                        {"step": item.step + 1, "comment": comment}
+                        | self._delegation_details(delegation), item)
             states = [i.state for i in self._step_items(processing, item.step, session)]
             if domain.step_complete(mode, states):
                 for other in self._step_items(processing, item.step, session):
@@ -509,10 +592,11 @@ class WorkflowService(OutboxServiceBase):
     def _return_draft(self, caller, item, processing, reason):
         """Returning a draft from its chain returns it in documents (with the reason)
         and closes the chain; resubmitting starts it again."""
-        self._check_approval(caller, item)
-        self.documents_rpc.act_on_outgoing(self.identity.system_token(),
-                                           processing.document_id, "return",
-                                           {"reason": reason, "on_behalf_of": caller.user_id})
+        delegation = self._check_approval(caller, item, processing)
+        self.documents_rpc.act_on_outgoing(
+            self.identity.system_token(), processing.document_id, "return",
+            {"reason": reason, "on_behalf_of": caller.user_id}
+            | ({"delegation_id": delegation["id"]} if delegation else {}))
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
@@ -521,8 +605,8 @@ class WorkflowService(OutboxServiceBase):
             for other in self._items(session, processing, states=domain.ACTIVE):
                 other.state, other.done_at = domain.CLOSED, now
             processing.state = domain.RETURNED_DRAFT
-            self._event(session, processing, caller.user_id, "returned", {"reason": reason},
-                        item)
+            self._event(session, processing, caller.user_id, "returned", {"reason": reason}
+                        | self._delegation_details(delegation), item)
             add_event(session, outbox, events.TASK_RETURNED, self._event_data(
                 processing, caller, item=item, reason=reason,
                 notify_user_ids=[item.assigned_by] if item.assigned_by else []))
@@ -530,14 +614,21 @@ class WorkflowService(OutboxServiceBase):
         self.flush_outbox()
         return result
 
-    def _check_approval(self, caller, item):
+    def _check_approval(self, caller, item, processing):
+        """Whether the caller may decide this approval: their own, or its approver's
+        under a delegation to approve (returned, so the step records both people)."""
         if item.kind != domain.APPROVE:
             raise Conflict("Đây không phải phần việc duyệt dự thảo.",
                            "This is not an approval.")
+        delegation = None
         if not domain.holds(caller, item.user_id, item.unit_id):
-            raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
+            delegation = self._delegation(caller, "approve", processing,
+                                          from_user_id=item.user_id)
+            if delegation is None:
+                raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
         if item.state != domain.OPEN:
             raise self._wrong_item(item, "duyệt", "approve")
+        return delegation
 
     def _step_items(self, processing, step, session=None):
         def query(s):
@@ -745,11 +836,10 @@ class WorkflowService(OutboxServiceBase):
             parts = [reports.Part(
                 item_id=item.id, kind=item.kind, state=item.state, user_id=item.user_id,
                 unit_id=item.unit_id, parent_id=item.parent_id, due_date=item.due_date,
-                done_on=item.done_at.astimezone(VIETNAM).date() if item.done_at else None,
-                document_id=proc.document_id, subject=proc.subject, code=proc.code,
-                urgency=proc.urgency)
+                due_at=item.due_at, done_at=item.done_at, document_id=proc.document_id,
+                subject=proc.subject, code=proc.code, urgency=proc.urgency)
                 for item, proc in session.execute(query["select"]).all()]
-        rows = reports.build(parts, query["by"], self._today())
+        rows = reports.build(parts, query["by"], self._today(), self._now())
         names = self.documents_rpc.directory_names(
             self.identity.system_token(), [r["id"] for r in rows if r["kind"] == "user"],
             [r["id"] for r in rows if r["kind"] == "unit"])
@@ -811,23 +901,26 @@ class WorkflowService(OutboxServiceBase):
     @timer(interval=REMINDER_SCAN_SECONDS)
     def send_deadline_reminders(self):
         """Remind whoever holds an open part REMINDER_WORKING_DAYS working days (config,
-        default 1) before its deadline, and alert them once it has passed. Every workflow
+        default 1) before its deadline — REMINDER_WORKING_HOURS (default 1) office hours
+        before a deadline in hours — and alert them once it has passed. Every workflow
         process runs this; a reminder is recorded in the same transaction as its event,
         keyed by (part, kind), so each is sent exactly once.
         Events: deadline_approaching, deadline_missed."""
-        today = self._today()
+        today, now = self._today(), self._now()
         days = int(self.config.get("REMINDER_WORKING_DAYS") or 1)
         horizon = self.calendar.add_working_days(today, days)
+        hours_ahead = self.calendar.add_working_hours(
+            now, float(self.config.get("REMINDER_WORKING_HOURS") or 1))
         with self.db.read() as session:
             due = session.execute(
-                select(WorkItem.id, WorkItem.due_date).where(
+                select(WorkItem.id, WorkItem.due_date, WorkItem.due_at).where(
                     WorkItem.state == domain.OPEN, WorkItem.kind.in_(domain.HANDLING),
                     WorkItem.due_date.is_not(None), WorkItem.due_date <= horizon)).all()
             sent = set(session.execute(select(Reminder.work_item_id, Reminder.kind).where(
                 Reminder.work_item_id.in_([row.id for row in due]))).all()) if due else set()
-        for item_id, due_date in due:
-            kind = domain.reminder_kind(due_date, today)
-            if (item_id, kind) not in sent:
+        for item_id, due_date, due_at in due:
+            kind = deadlines.reminder_kind(due_date, due_at, today, now, hours_ahead)
+            if kind and (item_id, kind) not in sent:
                 self._remind(item_id, kind, today)
         self.flush_outbox()
 
@@ -846,7 +939,7 @@ class WorkflowService(OutboxServiceBase):
             event = events.DEADLINE_MISSED if kind == domain.OVERDUE else \
                 events.DEADLINE_APPROACHING
             self._event(session, processing, "system:workflow", event,
-                        {"due_date": _iso(item.due_date)}, item)
+                        {"due_date": _iso(item.due_date), "due_at": _iso(item.due_at)}, item)
             add_event(session, outbox, event, self._event_data(
                 processing, None, item=item, notify_user_ids=item.notify_user_ids or
                 ([item.user_id] if item.user_id else []),
@@ -887,15 +980,18 @@ class WorkflowService(OutboxServiceBase):
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inbox(self, token, params=None):
-        """The caller's work: params {view: todo|following|overdue, kind, urgency, page,
-        page_size}. todo: open parts that are the caller's (or, for a unit's part not
-        passed on yet, the caller's as its leader); following: parts the caller gave
-        out that are still open, and what the caller was told of; overdue: todo past
-        its deadline. Most urgent first, then the nearest deadline, then newest.
+        """The caller's work: params {view: todo|following|overdue|delegated, kind,
+        urgency, page, page_size}. todo: open parts that are the caller's (or, for a
+        unit's part not passed on yet, the caller's as its leader); following: parts the
+        caller gave out that are still open, and what the caller was told of; overdue:
+        todo past its deadline; delegated: what waits for someone who delegated the
+        caller to assign or approve in their place (ủy quyền in force today). Most
+        urgent first, then the nearest deadline, then newest.
 
         Returns {items: [{id, kind, state, document_id, subject, code, issuer_name,
-        arrival_number, urgency, due_date, unit_id, processing_state, created_at}],
-        total, page, page_size, counts: {todo, following, overdue}}.
+        arrival_number, urgency, due_date, due_at, step, unit_id, user_id,
+        processing_state, created_at, delegation?}], total, page, page_size, counts:
+        {todo, following, overdue}}.
         Errors: InvalidInput for an unknown view, kind or urgency, or bad paging."""
         caller = self.identity.caller(token)
         problems = Problems()
@@ -917,11 +1013,26 @@ class WorkflowService(OutboxServiceBase):
             base = base.where(Processing.urgency == urgency)
         todo = base.where(mine, WorkItem.state == domain.OPEN,
                           WorkItem.kind != domain.FOR_INFO)
-        overdue = todo.where(WorkItem.due_date < self._today())
+        overdue = todo.where(or_(
+            and_(WorkItem.due_at.is_(None), WorkItem.due_date < self._today()),
+            WorkItem.due_at < self._now()))
         following = base.where(or_(
             and_(WorkItem.assigned_by == caller.user_id, WorkItem.state.in_(domain.ACTIVE)),
             and_(mine, WorkItem.kind == domain.FOR_INFO, WorkItem.state == domain.OPEN)))
-        query = {"todo": todo, "overdue": overdue, "following": following}[view]
+        delegations = {}
+        if view == "delegated":
+            delegations = self._delegations_held(token, caller)
+            held = [and_(WorkItem.user_id == d["from_user_id"],
+                         Processing.unit_id == d["unit_id"],
+                         WorkItem.kind.in_([k for k, action in DELEGABLE_KINDS.items()
+                                            if action in d["actions"]]),
+                         Processing.document_type.in_(d["document_types"])
+                         if d["document_types"] else true())
+                    for d in delegations.values()]
+            delegated = base.where(WorkItem.state == domain.OPEN, or_(*held)) if held \
+                else base.where(false())
+        query = {"todo": todo, "overdue": overdue, "following": following,
+                 "delegated": delegated if view == "delegated" else None}[view]
         with self.db.read() as session:
             counts = {name: count_rows(session, q) for name, q in
                       (("todo", todo), ("following", following), ("overdue", overdue))}
@@ -933,9 +1044,10 @@ class WorkflowService(OutboxServiceBase):
                 "document_id": proc.document_id, "subject": proc.subject, "code": proc.code,
                 "issuer_name": proc.issuer_name, "arrival_number": proc.arrival_number,
                 "urgency": proc.urgency, "unit_id": item.unit_id, "user_id": item.user_id,
-                "due_date": _iso(item.due_date or proc.due_date),
+                "due_date": _iso(item.due_date or proc.due_date), "due_at": _iso(item.due_at),
+                "step": item.step + 1 if item.step is not None else None,
                 "processing_state": proc.state, "created_at": item.created_at.isoformat(),
-            } for item, proc in rows.all()]
+            } | self._delegation_of(item, proc, delegations) for item, proc in rows.all()]
         return {"items": items, "total": total, "page": page, "page_size": page_size,
                 "counts": counts}
 
@@ -946,6 +1058,68 @@ class WorkflowService(OutboxServiceBase):
         or a test as of a given day)."""
         frozen = self.config.get("WORKFLOW_TODAY")
         return date.fromisoformat(str(frozen)) if frozen else date.today()
+
+    def _delegations_held(self, token, caller) -> dict:
+        """The delegations in force today that let the caller assign or approve for
+        someone, by id (documents knows them)."""
+        listed = self.documents_rpc.list_delegations(token, {"active": "true"})["items"]
+        return {d["id"]: d for d in listed if d["to_user_id"] == caller.user_id
+                and set(d["actions"]) & set(DELEGABLE_KINDS.values())}
+
+    @staticmethod
+    def _delegation_of(item, processing, delegations) -> dict:
+        """For an item in the delegated view: the delegation that covers it."""
+        for d in delegations.values():
+            if d["from_user_id"] == item.user_id and d["unit_id"] == processing.unit_id and \
+                    DELEGABLE_KINDS.get(item.kind) in d["actions"] and \
+                    (not d["document_types"] or processing.document_type in d["document_types"]):
+                return {"delegation": {"id": d["id"], "kind": d["kind"],
+                                       "from_user_id": d["from_user_id"],
+                                       "from_name": d["from_name"]}}
+        return {}
+
+    def _now(self) -> datetime:
+        """Now; on the day set in WORKFLOW_TODAY (at the present time of day in Vietnam)
+        when the clock is frozen."""
+        now = datetime.now(timezone.utc)
+        frozen = self.config.get("WORKFLOW_TODAY")
+        if not frozen:
+            return now
+        local = now.astimezone(VN_TZ)
+        return datetime.combine(date.fromisoformat(str(frozen)), local.timetz())
+
+    def _default_deadline(self, unit_id, urgency, today, now) -> deadlines.Deadline:
+        with self.db.read() as session:
+            rules = session.get(UnitRules, unit_id)
+        return deadlines.default_deadline(
+            self.calendar, rules.working_days if rules else None,
+            rules.hours if rules else None, urgency, today, now)
+
+    def _holds_open(self, processing, kind, caller) -> bool:
+        with self.db.read() as session:
+            return any(domain.holds(caller, i.user_id, i.unit_id) for i in self._items(
+                session, processing, kind=kind, states=(domain.OPEN,)))
+
+    def _delegation(self, caller, action, processing, unit_id=None, from_user_id=None,
+                    document_type=""):
+        """The delegation (from documents) under which the caller may take this step
+        (None: any) in the processing's unit (or unit_id) in someone's place today, or
+        None. Limited to the processing's document type unless document_type is None."""
+        params = {"to_user_id": caller.user_id, "action": action,
+                  "unit_id": unit_id or processing.unit_id,
+                  "document_type": None if document_type is None
+                  else processing.document_type or ""}
+        if from_user_id:
+            params["from_user_id"] = from_user_id
+        return self.documents_rpc.find_delegation(self.identity.system_token(), params)
+
+    @staticmethod
+    def _delegation_details(delegation) -> dict:
+        """What the history records of a step taken under a delegation: both people."""
+        if not delegation:
+            return {}
+        return {"on_behalf_of": delegation["from_user_id"], "delegation_id": delegation["id"],
+                "delegation_kind": delegation["kind"]}
 
     def _processing(self, document_id) -> Processing:
         with self.db.read() as session:
@@ -982,18 +1156,21 @@ class WorkflowService(OutboxServiceBase):
         return session.execute(query.order_by(WorkItem.created_at)).scalars().all()
 
     def _open_item(self, session, processing, kind, *, actor_id, now, user_id=None,
-                   unit_id=None, due_date=None, instruction=None, parent_id=None,
-                   assigned_by=None, notify_user_ids=None) -> WorkItem:
+                   unit_id=None, due_date=None, due_at=None, instruction=None,
+                   parent_id=None, assigned_by=None, notify_user_ids=None,
+                   delegation=None) -> WorkItem:
         item = WorkItem(id=str(uuid.uuid4()), processing_id=processing.id, user_id=user_id,
                         unit_id=unit_id, parent_id=parent_id, kind=kind, state=domain.OPEN,
-                        due_date=due_date, instruction=instruction, assigned_by=assigned_by,
+                        due_date=due_date, due_at=due_at, instruction=instruction,
+                        assigned_by=assigned_by,
                         notify_user_ids=notify_user_ids or ([user_id] if user_id else []),
                         created_at=now)
         session.add(item)
         session.flush()
         self._event(session, processing, actor_id, f"{kind}_assigned", {
             "assignee_id": user_id, "unit_id": unit_id, "due_date": _iso(due_date),
-            "instruction": instruction}, item)
+            "due_at": _iso(due_at), "instruction": instruction}
+            | self._delegation_details(delegation), item)
         return item
 
     @staticmethod
@@ -1068,20 +1245,34 @@ class WorkflowService(OutboxServiceBase):
         if any(domain.holds(caller, i.user_id, i.unit_id) or i.assigned_by == caller.user_id
                for i in items):
             return
+        if self._delegation(caller, None, processing, document_type=None) is not None:
+            return    # acting for a leader of the unit (ủy quyền in force)
         raise Forbidden("Bạn không có quyền xem quá trình xử lý này.",
                         "You may not see how this document is handled.")
 
     def _processing_out(self, session, processing, caller=None) -> dict:
         items = self._items(session, processing)
+        steps = processing.approval_steps or []
         return {"document_id": processing.document_id, "state": processing.state,
                 "document_state": domain.DOCUMENT_STATE[processing.state],
+                "direction": processing.direction, "document_type": processing.document_type,
                 "instruction": processing.instruction, "due_date": _iso(processing.due_date),
+                "due_at": _iso(processing.due_at),
                 "reply_document_id": processing.reply_document_id,
                 "completed_at": _iso(processing.completed_at),
+                # the approval round's chain, as it was when the draft was submitted
+                "approval_steps": [{"step": n + 1, "mode": st["mode"],
+                                    "approvers": st["approvers"]}
+                                   for n, st in enumerate(steps)],
                 "items": [{
                     "id": i.id, "kind": i.kind, "state": i.state, "user_id": i.user_id,
                     "unit_id": i.unit_id, "parent_id": i.parent_id,
-                    "due_date": _iso(i.due_date), "instruction": i.instruction,
+                    "due_date": _iso(i.due_date), "due_at": _iso(i.due_at),
+                    "instruction": i.instruction,
+                    # an approval's step (from 1) and how the step decides (all | any)
+                    "step": i.step + 1 if i.step is not None else None,
+                    "mode": steps[i.step]["mode"] if i.step is not None and
+                    i.step < len(steps) else None,
                     "assigned_by": i.assigned_by, "progress": i.progress,
                     "result_note": i.result_note, "return_reason": i.return_reason,
                     "reply_document_id": i.reply_document_id,

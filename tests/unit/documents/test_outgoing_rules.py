@@ -99,7 +99,8 @@ def test_reasons_are_required_to_return_recall_or_cancel():
             outgoing.parse_step_request(action, {})
         assert outgoing.parse_step_request(action, {"reason": "sai"})["reason"] == "sai"
     assert outgoing.parse_step_request("approve", {}) == {"reason": None, "comment": None,
-                                                          "on_behalf_of": None}
+                                                          "on_behalf_of": None,
+                                                          "delegation_id": None}
 
 
 def test_a_draft_is_submitted_with_recipients_and_numbered_with_a_signer():
