@@ -11,7 +11,7 @@ psycogreen, and counters are taken with ``SELECT ... FOR UPDATE``.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import timezone
+from datetime import datetime, timezone
 
 import eventlet.semaphore
 from nameko.extensions import DependencyProvider
@@ -49,6 +49,16 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def iso(value) -> str | None:
+    """A date or time as ISO 8601 for the API: a time with its offset, always in UTC (as
+    UtcDateTime reads it back), whatever zone it was computed in."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.isoformat()
 
 
 def new_metadata() -> MetaData:

@@ -1,17 +1,15 @@
 """What the documents service returns over RPC: plain JSON-able dicts."""
 from __future__ import annotations
 
+from services.common.db import iso
 from services.documents import domain, outgoing
 
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def unit_out(unit) -> dict:
     return {"id": unit.id, "organ_id": unit.organ_id, "parent_id": unit.parent_id,
             "name": unit.name, "abbreviation": unit.abbreviation, "level": unit.level,
-            "valid_from": _iso(unit.valid_from), "valid_to": _iso(unit.valid_to)}
+            "valid_from": iso(unit.valid_from), "valid_to": iso(unit.valid_to)}
 
 
 def register_out(register) -> dict:
@@ -25,18 +23,18 @@ def incoming_out(doc, unit_name: str | None = None) -> dict:
     return {
         "id": doc.id, "direction": "incoming", "unit_id": doc.unit_id, "unit_name": unit_name,
         "register_id": doc.register_id, "year": doc.year,
-        "arrival_number": doc.arrival_number, "arrival_date": _iso(doc.arrival_date),
+        "arrival_number": doc.arrival_number, "arrival_date": iso(doc.arrival_date),
         "code_number": doc.code_number, "code_notation": doc.code_notation,
-        "issued_date": _iso(doc.issued_date),
+        "issued_date": iso(doc.issued_date),
         "issuer": {"organ_id": doc.issuer_organ_id, "name": doc.issuer_name},
         "document_type": doc.document_type, "document_type_name": type_name,
         "subject": doc.subject, "language": doc.language, "page_amount": doc.page_amount,
         "description": doc.description,
         "signer": {"position": doc.signer_position, "full_name": doc.signer_full_name},
         "urgency": doc.urgency, "confidentiality": doc.confidentiality,
-        "due_date": _iso(doc.due_date), "to_places": doc.to_places,
+        "due_date": iso(doc.due_date), "to_places": doc.to_places,
         "file_ids": list(doc.file_ids or []), "state": doc.state,
-        "registered_by": doc.registered_by, "created_at": _iso(doc.created_at),
+        "registered_by": doc.registered_by, "created_at": iso(doc.created_at),
     }
 
 
@@ -57,13 +55,13 @@ def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
         "signed_by": doc.signed_by, "signed_for": doc.signed_for, "signed_as": doc.signed_as,
         "recipients": outgoing.with_delivery(list(doc.recipients or []), doc.confidentiality),
         "urgency": doc.urgency, "confidentiality": doc.confidentiality,
-        "issued_amount": doc.issued_amount, "due_date": _iso(doc.due_date),
+        "issued_amount": doc.issued_amount, "due_date": iso(doc.due_date),
         "keeper": doc.keeper, "file_ids": list(doc.file_ids or []), "version": doc.version,
         "register_id": doc.register_id, "year": doc.year, "number": doc.number,
         "code_number": doc.code_number, "code_notation": doc.code_notation,
-        "issued_date": _iso(doc.issued_date), "issued_at": _iso(doc.issued_at),
-        "drafted_by": doc.drafted_by, "created_at": _iso(doc.created_at),
-        "updated_at": _iso(doc.updated_at),
+        "issued_date": iso(doc.issued_date), "issued_at": iso(doc.issued_at),
+        "drafted_by": doc.drafted_by, "created_at": iso(doc.created_at),
+        "updated_at": iso(doc.updated_at),
     }
     if versions is not None:
         out["versions"] = [version_out(v) for v in versions]
@@ -73,7 +71,7 @@ def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
 def version_out(version) -> dict:
     return {"number": version.number, "file_ids": list(version.file_ids or []),
             "fields": version.fields, "note": version.note, "created_by": version.created_by,
-            "created_at": _iso(version.created_at)}
+            "created_at": iso(version.created_at)}
 
 
 def registered_event(document: dict, leader_user_ids: list[str], **extra) -> dict:

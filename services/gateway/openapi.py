@@ -157,7 +157,7 @@ ROUTES = [
      "Object", []),
     ("GET", "/api/v1/tasks", "workflow", "Công việc / Tasks", True, None, "Page",
      [q("view", enum=["mine", "created", "unit"]), q("unit_id"),
-      q("state", enum=["open", "done", "cancelled"])] + PAGE),
+      q("state", enum=["open", "done", "cancelled"]), q("document_id")] + PAGE),
     ("GET", "/api/v1/tasks/{task_id}", "workflow", "Một công việc / One task", True, None,
      "Object", []),
     ("POST", "/api/v1/tasks/{task_id}/updates", "workflow",

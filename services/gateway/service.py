@@ -488,10 +488,9 @@ class GatewayService(ServiceBase):
 
     @http("GET", "/api/v1/tasks")
     def list_tasks(self, request):
-        return json_response(self.workflow_rpc.list_tasks(self.auth.token_of(request),
-                                                          query_params(request, "view",
-                                                                       "unit_id", "state",
-                                                                       "page", "page_size")))
+        return json_response(self.workflow_rpc.list_tasks(
+            self.auth.token_of(request), query_params(
+                request, "view", "unit_id", "state", "document_id", "page", "page_size")))
 
     @http("GET", "/api/v1/tasks/<task_id>")
     def get_task(self, request, task_id):

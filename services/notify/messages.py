@@ -95,7 +95,8 @@ def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
         "document_submitted": "Văn bản được trình, chờ đồng chí phân công",
         "task_assigned": f"Đồng chí được giao {kind}" + (f", hạn {due}" if due else ""),
         "task_returned": "Phần việc bị trả lại",
-        "task_completed": f"Phần việc {kind} đã hoàn thành",
+        "task_completed": "Công việc đã bị hủy" if data.get("task_state") == "cancelled"
+        else f"Phần việc {kind} đã hoàn thành",
         "document_completed": "Văn bản đã xử lý xong",
         "deadline_approaching": f"Sắp đến hạn xử lý ({due})",
         "deadline_missed": f"Quá hạn xử lý (hạn {due})",

@@ -27,6 +27,7 @@ class Notification(Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(String(1000))
     document_id: Mapped[str | None] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36))   # about a task (công việc)
     urgency: Mapped[str] = mapped_column(String(20), default="normal")
     created_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
     read_at: Mapped[object | None] = mapped_column(UtcDateTime())

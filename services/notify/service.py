@@ -109,7 +109,7 @@ class NotifyService(ServiceBase):
                 note = Notification(
                     id=str(uuid.uuid4()), user_id=user_id, event_id=message["event_id"],
                     kind=message["type"], title=title, body=body, document_id=document_id,
-                    urgency=urgency, created_at=now)
+                    task_id=message["data"].get("task_id"), urgency=urgency, created_at=now)
                 session.add(note)
                 created.append(note)
                 if user_id in addresses:
@@ -207,7 +207,8 @@ class NotifyService(ServiceBase):
                                      page, page_size)
             rows = rows.scalars()
             items = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body,
-                      "document_id": n.document_id, "urgency": n.urgency,
+                      "document_id": n.document_id, "task_id": n.task_id,
+                      "urgency": n.urgency,
                       "created_at": n.created_at.isoformat(),
                       "read_at": n.read_at.isoformat() if n.read_at else None} for n in rows]
         return {"items": items, "total": total, "unread": unread, "page": page,
@@ -249,7 +250,8 @@ class NotifyService(ServiceBase):
             self.dispatch(events.NOTIFICATION_CREATED, events.envelope(
                 events.NOTIFICATION_CREATED, {"notifications": [
                     {"id": n.id, "user_id": n.user_id, "kind": n.kind, "title": n.title,
-                     "body": n.body, "document_id": n.document_id, "urgency": n.urgency,
+                     "body": n.body, "document_id": n.document_id, "task_id": n.task_id,
+                     "urgency": n.urgency,
                      "created_at": n.created_at.isoformat()} for n in notes]}))
         except Exception:   # noqa: BLE001 - a lost push costs a poll, never a notification
             log.warning("could not announce %d notifications", len(notes), exc_info=True)

@@ -20,7 +20,7 @@ from nameko.timer import timer
 from sqlalchemy import select, update
 from werkzeug.wrappers import Response
 
-from services.common.db import Database
+from services.common.db import Database, iso
 from services.common.errors import (EXPECTED_ERRORS, Conflict, EofficeError, Forbidden,
                                     InvalidInput, TooLarge, UnsupportedType, invalid_fields,
                                     not_found)
@@ -54,9 +54,6 @@ MAX_CONTENT_TYPE_LENGTH = 255
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def human_size(size: int) -> str:

@@ -122,6 +122,29 @@ class Task(Base):
     done_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
+class TaskUpdate(Base):
+    """What happened to a task, who did it and when: given, progress, a sub-task added,
+    done, cancelled — the task's history."""
+    __tablename__ = "task_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    at: Mapped[object] = mapped_column(UtcDateTime())
+
+
+class TaskReminder(Base):
+    """A task's reminder or overdue alert that was sent, once (as Reminder for parts)."""
+    __tablename__ = "task_reminders"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)   # due_soon | overdue
+    sent_at: Mapped[object] = mapped_column(UtcDateTime())
+
+
 class Reminder(Base):
     """A reminder or overdue alert that was sent: one row per part and kind, so
     however many workflow processes run their timers, each is sent once."""

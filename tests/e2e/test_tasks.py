@@ -91,3 +91,39 @@ def test_only_leaders_give_tasks_to_others_and_only_holders_update_them(people):
     assert clerk.get(f"/tasks/{own.json()['id']}").status_code == 403
     assert people["vanthu.snv"].get("/tasks", params={
         "view": "unit", "unit_id": specialist.unit_id}).status_code == 403
+
+
+def test_a_task_keeps_its_history_names_its_people_and_is_found_by_document(people):
+    director, specialist = people["lanhdao.stc"], people["chuyenvien.stc"]
+    document_id = "6f1c1e52-8b4e-4c69-9a51-3c6d0e4a7b11"
+    task = give(director, specialist, title="Rà soát hồ sơ dự án",
+                document_id=document_id).json()
+    updates = f"/tasks/{task['id']}/updates"
+    assert specialist.post(updates, json={"percent": 30, "note": "Đã rà soát 3/10"}).ok
+    sub = director.post("/tasks", json={"parent_id": task["id"], "title": "Hồ sơ đất",
+                                        "assignee_id": specialist.user["id"]}).json()
+    assert sub["document_id"] == document_id        # a sub-task keeps its document
+    seen = director.get(f"/tasks/{task['id']}").json()
+    assert seen["assignee_name"] == "Đặng Quốc Bảo" and seen["created_by_name"] == "Võ Văn Hùng"
+    assert [(h["action"], h["actor_name"], h["percent"], h["note"]) for h in seen["history"]] == [
+        ("given", "Võ Văn Hùng", None, None),
+        ("progress", "Đặng Quốc Bảo", 30, "Đã rà soát 3/10"),
+        ("subtask_added", "Võ Văn Hùng", None, "Hồ sơ đất")]
+    found = specialist.get("/tasks", params={"document_id": document_id})
+    assert {t["id"] for t in found.json()["items"]} == {task["id"], sub["id"]}
+    found = director.get("/tasks", params={"view": "created", "document_id": document_id})
+    assert {t["id"] for t in found.json()["items"]} == {task["id"], sub["id"]}
+    assert director.get("/tasks", params={"view": "created", "document_id": "6f1c1e52-8b4e-"
+                                          "4c69-9a51-3c6d0e4a7b12"}).json()["items"] == []
+    assert director.get("/tasks", params={"document_id": "x"}).status_code == 400
+    listed = specialist.get("/tasks").json()
+    assert listed["counts"]["mine"] >= 2 and listed["items"][0]["state"] == "open"
+    assert listed["items"][0]["assignee_name"] == "Đặng Quốc Bảo"
+
+    cancelled = director.post(f"/tasks/{sub['id']}/updates",
+                              json={"cancel": True, "note": "Không cần nữa"})
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    told = wait_until(lambda: next((n for n in specialist.get("/notifications").json()[
+        "items"] if n.get("task_id") == sub["id"] and "hủy" in n["title"]), None))
+    assert told and told["body"].endswith("Không cần nữa")
+    assert director.post(updates, json={"complete": True, "cancel": True}).status_code == 400

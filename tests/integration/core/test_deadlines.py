@@ -1,6 +1,7 @@
 """Deadlines on Vietnamese working days with the workflow service's clock frozen
-(WORKFLOW_TODAY): a default deadline skips Tết 2026; with two workflow processes each
-reminder and each overdue alert is sent exactly once (SQLite and PostgreSQL)."""
+(WORKFLOW_TODAY): a default deadline skips Tết 2026, and a unit's deadline in office
+hours skips the lunch break; with two workflow processes each reminder and each overdue
+alert, for parts and for tasks, is sent exactly once (SQLite and PostgreSQL)."""
 import uuid
 
 import eventlet
@@ -22,11 +23,11 @@ SPECIALIST = str(uuid.uuid5(NAMESPACE, "user:chuyenvien.stc"))
 DIRECTOR = str(uuid.uuid5(NAMESPACE, "user:lanhdao.stc"))
 
 
-def registered(document_id):
+def registered(document_id, urgency="normal"):
     return envelope(DOCUMENT_REGISTERED, {
         "id": document_id, "direction": "incoming", "unit_id": unit_uuid("STC"),
         "arrival_number": 7, "code_number": "07", "code_notation": "UBND-KT",
-        "issuer_name": "UBND tỉnh", "subject": "Báo cáo trước Tết", "urgency": "normal",
+        "issuer_name": "UBND tỉnh", "subject": "Báo cáo trước Tết", "urgency": urgency,
         "due_date": None, "leader_user_ids": [DIRECTOR]})
 
 
@@ -83,4 +84,67 @@ def test_a_deadline_skips_tet_and_two_processes_remind_exactly_once(
     with ServiceRpcProxy("workflow", config) as workflow:
         overdue = workflow.list_inbox(token("someone", memberships=(("STC", "head"),)),
                                       {"view": "overdue"})
+    assert overdue["counts"]["overdue"] == 1
+
+
+def test_hour_deadlines_and_task_deadlines_are_each_reminded_once_by_two_processes(
+        container_factory, service_config, db_url_factory):
+    """Sở Tài chính counts Hỏa tốc documents in 2 office hours. Assigned at 10:00 on
+    Tuesday 10/3/2026, the lead is due at 13:30 (the lunch break does not count): no
+    reminder at 10:00, one at 13:00 (within REMINDER_WORKING_HOURS = 1), an overdue
+    alert on 12/3. A task due on 11/3 is reminded at once and is overdue on 12/3. Two
+    workflow processes run throughout; each reminder and alert goes out once."""
+    config = prepared_config(service_config, db_url_factory, "documents", "workflow",
+                             seeded=True)
+    container_factory(DocumentsService, config).start()
+
+    def run_two(moment):
+        replicas = [container_factory(WorkflowService, dict(config, WORKFLOW_TODAY=moment))
+                    for _ in range(2)]
+        for replica in replicas:
+            replica.start()
+        return replicas
+
+    def settle():
+        eventlet.sleep(REMINDER_SCAN_SECONDS * 2 + 1)
+
+    replicas = run_two("2026-03-10T10:00:00+07:00")
+    director = token(DIRECTOR, memberships=(("STC", "head"),))
+    document_id = str(uuid.uuid4())
+    event_dispatcher(config)("documents", DOCUMENT_REGISTERED,
+                             registered(document_id, urgency="flash"))
+    with ServiceRpcProxy("workflow", config) as workflow:
+        workflow.set_unit_rules(director, {"unit_id": unit_uuid("STC"), "hours": {"flash": 2}})
+        wait_for(lambda: workflow.get_processing(director, document_id)["state"])
+        out = workflow.assign_incoming(director, document_id, {
+            "lead": {"user_id": SPECIALIST}})
+        task = workflow.create_task(director, {
+            "unit_id": unit_uuid("STC"), "title": "Báo cáo nhanh tình hình", "assignee_id":
+            SPECIALIST, "due_date": "2026-03-11"})
+    lead = next(i for i in out["items"] if i["kind"] == "lead")
+    assert lead["due_at"] == "2026-03-10T06:30:00+00:00"          # 13:30 in Vietnam
+    assert lead["due_date"] == "2026-03-10"
+    wait_for(lambda: sent(config, DEADLINE_APPROACHING) >= 1)     # the task, due tomorrow
+    settle()
+    assert sent(config, DEADLINE_APPROACHING) == 1
+
+    for replica in replicas:
+        replica.stop()
+    replicas = run_two("2026-03-10T13:00:00+07:00")
+    wait_for(lambda: sent(config, DEADLINE_APPROACHING) >= 2)     # the lead, due at 13:30
+    settle()
+    assert sent(config, DEADLINE_APPROACHING) == 2
+    assert sent(config, DEADLINE_MISSED) == 0
+
+    for replica in replicas:
+        replica.stop()
+    run_two("2026-03-12T08:00:00+07:00")
+    wait_for(lambda: sent(config, DEADLINE_MISSED) >= 2)
+    settle()
+    assert sent(config, DEADLINE_MISSED) == 2                     # the lead and the task
+    with ServiceRpcProxy("workflow", config) as workflow:
+        seen = workflow.get_task(director, task["id"])
+        overdue = workflow.list_inbox(token(SPECIALIST, memberships=(("STC", "specialist"),)),
+                                      {"view": "overdue"})
+    assert [h["action"] for h in seen["history"]] == ["given"]
     assert overdue["counts"]["overdue"] == 1
