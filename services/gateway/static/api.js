@@ -163,6 +163,16 @@ export const api = {
   setApprovalChain: (body) => request("PUT", "/approval-chains", { body }),
   preferences: () => request("GET", "/notifications/preferences"),
   setPreferences: (body) => request("PUT", "/notifications/preferences", { body }),
+  // tasks (công việc)
+  listTasks: (query) => request("GET", "/tasks", { query }),
+  getTask: (id) => request("GET", `/tasks/${encodeURIComponent(id)}`),
+  createTask: (body) => request("POST", "/tasks", { body }),
+  updateTask: (id, body) => request("POST", `/tasks/${encodeURIComponent(id)}/updates`, { body }),
+  // reports and delegations (ủy quyền)
+  reportProcessing: (query) => request("GET", "/reports/processing", { query }),
+  listDelegations: (query) => request("GET", "/delegations", { query }),
+  createDelegation: (body) => request("POST", "/delegations", { body }),
+  revokeDelegation: (id) => request("POST", `/delegations/${encodeURIComponent(id)}/revoke`),
 };
 
 /**

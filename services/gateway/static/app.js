@@ -4,6 +4,7 @@
 import { api, onUnauthorized, session } from "./api.js";
 import { h } from "./dom.js";
 import { lang, roleLabel, setLang, t } from "./i18n.js";
+import { startLive, stopLive } from "./live.js";
 import {
   chooseMembership, currentMembership, hasRole, hooks, navigate, setFlash, unread,
 } from "./state.js";
@@ -24,7 +25,10 @@ import { renderStatus } from "./views/status.js";
 import { renderTask, renderTasks } from "./views/tasks.js";
 
 const NEXT_KEY = "eoffice.next";
-const POLL_MS = 30_000;
+// The counts come live from the notification stream (live.js); this slow poll is the
+// fallback for when the stream is down.
+const POLL_MS = 120_000;
+const LIVE_SETTLE_MS = 800;   // a burst of notifications refreshes once
 
 const ROUTES = [
   { pattern: /^\/login$/, render: renderLogin, public: true, bare: true },
@@ -49,6 +53,7 @@ const header = document.getElementById("app-header");
 const main = document.getElementById("main");
 const counts = { todo: null };
 let pollTimer = null;
+let liveTimer = null;
 let firstRender = true;
 
 // ------------------------------------------------------------------ header
@@ -205,11 +210,38 @@ function startPolling() {
   stopPolling();
   refreshCounts();
   pollTimer = setInterval(refreshCounts, POLL_MS);
+  startLive({ onUnread: (n) => unread.set(n), onNotification: onLiveNotification, onTrouble: refreshCounts });
 }
 
 function stopPolling() {
   if (pollTimer) clearInterval(pollTimer);
   pollTimer = null;
+  clearTimeout(liveTimer);
+  stopLive();
+}
+
+/**
+ * A notification came live: the badge rises at once; the counts are read again and
+ * the inbox or the notifications list, when open, is drawn again in place (scroll
+ * and focus kept).
+ */
+function onLiveNotification() {
+  unread.set((unread.value || 0) + 1);
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    refreshCounts();
+    if (["inbox", "notifications"].includes(currentRoute()?.nav) && !document.querySelector("dialog[open]")) {
+      const y = window.scrollY;
+      const focusedId = document.activeElement?.id;
+      main.style.minHeight = `${main.offsetHeight}px`;   // no jump while the list reloads
+      route();
+      window.scrollTo(0, y);
+      const focused = focusedId && document.getElementById(focusedId);
+      if (focused) focused.focus({ preventScroll: true });
+      else document.activeElement?.blur();
+      setTimeout(() => { main.style.minHeight = ""; }, 3000);
+    }
+  }, LIVE_SETTLE_MS);
 }
 
 function logout() {

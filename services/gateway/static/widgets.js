@@ -1,11 +1,15 @@
 // Pieces several views use: a responsive table, a pager, an error panel, form fields
 // with their error slots, a file picker that uploads at once, attachments, downloads
-// of rendered files (PDF/XLSX) and a document's processing history.
+// of rendered files (PDF/XLSX), a document's processing history and the search for
+// the units and people work is given to.
 
 import { api, downloadExport, downloadFile, uploadFile } from "./api.js";
 import { alertBox, fill, h, loadingBox } from "./dom.js";
-import { namesFromHistory, personName, rememberPeople, resolveNames, unitName } from "./directory.js";
+import {
+  isWithin, namesFromHistory, personName, rememberPeople, resolveNames, unitMembers, unitName,
+} from "./directory.js";
 import { formatDate, formatDateTime, formatSize, lang, outgoingStateLabel, t } from "./i18n.js";
+import { isMember } from "./state.js";
 
 export const ACCEPT_FILES = ".pdf,.docx,.doc,.odt,.xlsx,.xls,.png,.jpg,.jpeg,.tif,.tiff,.txt";
 
@@ -13,16 +17,18 @@ export const ACCEPT_FILES = ".pdf,.docx,.doc,.odt,.xlsx,.xls,.png,.jpg,.jpeg,.ti
  * A table that becomes stacked cards on narrow screens (each cell labelled with
  * its column through data-label). columns: [{key, label, className, render(row)}].
  */
-export function dataTable(columns, rows, { caption, rowClass } = {}) {
+export function dataTable(columns, rows, { caption, rowClass, footer, tableClass } = {}) {
+  const tr = (row, extraClass) => h("tr", { class: [rowClass ? rowClass(row) : null, extraClass] },
+    columns.map((c) => h("td", { class: c.className, "data-label": c.label },
+      h("div", { class: "cell" }, c.render ? c.render(row) : (row[c.key] ?? t("none"))))));
   return h("div", { class: "table-wrap" },
-    h("table", { class: "data-table" },
+    h("table", { class: ["data-table", tableClass] },
       caption ? h("caption", { class: "visually-hidden" }, caption) : null,
       h("thead", {}, h("tr", {}, columns.map((c) =>
         h("th", { scope: "col", class: c.className }, c.label)))),
-      h("tbody", {}, rows.map((row) =>
-        h("tr", { class: rowClass ? rowClass(row) : null },
-          columns.map((c) => h("td", { class: c.className, "data-label": c.label },
-            h("div", { class: "cell" }, c.render ? c.render(row) : (row[c.key] ?? t("none"))))))))));
+      h("tbody", {}, rows.map((row) => tr(row))),
+      // `footer`: one more row (e.g. the totals), drawn by the same columns
+      footer ? h("tfoot", {}, tr(footer, "row-footer")) : null));
 }
 
 /** Previous / next with "page x of y"; hidden when everything fits on one page. */
@@ -58,6 +64,36 @@ export function documentLink(documentId, text) {
 /** A link to an outgoing document's detail view. */
 export function outgoingLink(documentId, text) {
   return h("a", { href: `#/outgoing/${encodeURIComponent(documentId)}`, class: "doc-link" }, text || t("none"));
+}
+
+/** A notification's title without the server's "[KHẨN] " mark (its badge says it). */
+export function notificationTitle(note) {
+  const title = note.title || "";
+  if (note.urgency && note.urgency !== "normal") return title.replace(/^\[[^\]]{1,20}\]\s*/, "");
+  return title;
+}
+
+/**
+ * A modal question (a <dialog> with cancel and confirm buttons, ids "<id>-title",
+ * "<id>-message", "<id>-cancel", "<id>-confirm"); focus starts on cancel. Resolves to
+ * true when confirmed; the dialog is then removed.
+ */
+export function confirmDialog({ id, title, message, confirmLabel, confirmClass = "btn-primary" }) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog", "aria-labelledby": `${id}-title`, "aria-describedby": `${id}-message` },
+      h("h2", { id: `${id}-title` }, title),
+      h("p", { id: `${id}-message` }, message),
+      h("div", { class: "dialog-actions" },
+        h("button", { type: "button", class: "btn btn-secondary", id: `${id}-cancel`, onclick: () => dialog.close("cancel") }, t("cancel")),
+        h("button", { type: "button", class: ["btn", confirmClass], id: `${id}-confirm`, onclick: () => dialog.close("confirm") }, confirmLabel)));
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(dialog.returnValue === "confirm");
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector(`#${id}-cancel`).focus();
+  });
 }
 
 export function codeOf(doc) {
@@ -486,4 +522,136 @@ export function historyPanel(documentId, { table = true, onLoaded } = {}) {
 
   if (table) load();
   return panel;
+}
+
+// ------------------------------------------------------------------ assignees
+
+const ASSIGNEE_SEARCH_DELAY_MS = 250;
+const PEOPLE_OF_UNITS = 3;   // units below whose people a people-only search lists
+
+/** A letter-case and diacritics blind comparison key ("Đặng" matches "dang"). */
+export function fold(text) {
+  return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/gi, "d").toLowerCase();
+}
+
+/**
+ * A search over whom work in `unitId` may be given to: the unit and the units below it
+ * (the directory, filtered by walking up each result's parents) and the people of the
+ * unit (the API lists only the caller's own units' people, and to leaders those of the
+ * units below). With `units: false` only people are offered: those of the unit whose
+ * name matches, and the people of the units below whose name matches. Each result has
+ * a button `buttonLabel`; `isTaken(a)` greys out what is chosen already and `onPick(a)`
+ * receives {unit_id, name, meta} or {user_id, name, meta}. Ids: "<prefix>-search",
+ * "<prefix>-results", "<prefix>-search-error". Returns {element, input, redraw}.
+ */
+export function assigneePicker({
+  prefix, buttonLabel, unitId, isTaken = () => false, onPick, units: withUnits = true,
+  label = withUnits ? t("findAssignee") : t("findPerson"),
+  hint = withUnits ? t("findAssigneeHint") : t("findPersonHint"),
+}) {
+  const input = h("input", {
+    type: "search", id: `${prefix}-search`, name: `${prefix}-search`, autocomplete: "off", maxlength: "200",
+    "aria-controls": `${prefix}-results`, "aria-describedby": `${prefix}-search-hint`,
+  });
+  const button = h("button", { type: "button", class: "btn btn-secondary", id: `${prefix}-search-button` }, t("searchUnits"));
+  const status = h("p", { class: "hint search-status", role: "status", "aria-live": "polite" });
+  const results = h("ul", { class: "unit-results", id: `${prefix}-results` });
+  let found = [];
+  let seq = 0;
+  let timer = null;
+
+  function redraw() {
+    results.replaceChildren(...found.map((a) => {
+      const already = isTaken(a);
+      return h("li", { class: "unit-result" },
+        h("span", { class: "recipient-main" }, h("span", { class: "recipient-name" }, a.name), h("span", { class: "cell-meta" }, a.meta)),
+        h("button", {
+          type: "button", class: "btn btn-secondary btn-small", disabled: already,
+          "aria-label": already ? `${a.name}: ${t("alreadyAdded")}` : `${buttonLabel}: ${a.name}`,
+          onclick: () => {
+            onPick(a);
+            // Chosen: the search is done; say so where a screen reader hears it.
+            input.value = "";
+            found = [];
+            redraw();
+            status.textContent = t("assigneeChosen", a.name);
+            input.focus();
+          },
+        }, already ? t("alreadyAdded") : buttonLabel));
+    }));
+  }
+
+  const person = (p, unit) => ({
+    user_id: p.id, name: p.full_name,
+    meta: [t("assigneePerson"), p.position, unit?.name].filter(Boolean).join(" · "),
+  });
+
+  async function search() {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (!q) {
+      found = [];
+      redraw();
+      status.textContent = withUnits ? t("typeToSearchAssignee") : t("typeToSearchPerson");
+      return;
+    }
+    status.textContent = t("searchingUnits");
+    try {
+      const [page, people] = await Promise.all([
+        api.listUnits({ q, active: "true", page_size: 30 }),
+        isMember(unitId) ? unitMembers(unitId) : Promise.resolve([]),
+      ]);
+      const within = await Promise.all((page.items || []).map((u) => isWithin(u.id, unitId)));
+      const units = (page.items || []).filter((u, i) => within[i]);
+      const key = fold(q);
+      const named = people.filter((p) => fold(p.full_name).includes(key) || fold(p.username).includes(key)).map((p) => person(p));
+      let offered;
+      if (withUnits) {
+        offered = [...units.map((u) => ({ unit_id: u.id, name: u.name, meta: t("assigneeUnit") })), ...named];
+      } else {
+        // The people of the units below whose name matches (leaders may list them).
+        const below = units.filter((u) => u.id !== unitId).slice(0, PEOPLE_OF_UNITS);
+        const lists = await Promise.all(below.map((u) => unitMembers(u.id)));
+        const seen = new Set(named.map((a) => a.user_id));
+        offered = [...named];
+        below.forEach((u, i) => {
+          for (const p of lists[i]) {
+            if (!seen.has(p.id)) offered.push(person(p, u));
+            seen.add(p.id);
+          }
+        });
+      }
+      if (mine !== seq) return;
+      found = offered.slice(0, 15);
+      redraw();
+      status.textContent = found.length
+        ? t("assigneesFound", found.length)
+        : (withUnits ? t("noAssigneeFound") : t("noPersonFound"));
+    } catch (error) {
+      if (mine !== seq) return;
+      found = [];
+      redraw();
+      status.textContent = error.message;
+    }
+  }
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, ASSIGNEE_SEARCH_DELAY_MS);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      search();
+    }
+  });
+  button.addEventListener("click", search);
+  const element = h("div", { class: "picker" },
+    h("label", { for: `${prefix}-search` }, label),
+    h("p", { class: "hint", id: `${prefix}-search-hint` }, hint),
+    h("p", { class: "field-error", id: `${prefix}-search-error`, hidden: true }),
+    h("div", { class: "search-box" }, input, button),
+    status,
+    results);
+  return { element, input, redraw };
 }

@@ -2,7 +2,7 @@ import { api } from "../api.js";
 import { h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
 import { hooks, navigate, unread } from "../state.js";
-import { errorPanel, pager } from "../widgets.js";
+import { errorPanel, notificationTitle, pager } from "../widgets.js";
 
 const PAGE_SIZE = 20;
 
@@ -93,7 +93,7 @@ export function renderNotifications(view, params, query) {
             h("p", { class: "note-title" },
               isUnread ? h("span", { class: "dot", title: t("unreadLabel") }, h("span", { class: "visually-hidden" }, t("unreadLabel") + ": ")) : null,
               urgencyBadge(note.urgency, { showNormal: false }), note.urgency && note.urgency !== "normal" ? " " : null,
-              titleWithoutMark(note)),
+              notificationTitle(note)),
             h("p", { class: "note-body" }, note.body || ""),
             h("p", { class: "note-time" }, formatDateTime(note.created_at))),
           actions);
@@ -107,11 +107,4 @@ export function renderNotifications(view, params, query) {
 
   load();
   return { title: t("notificationsTitle") };
-}
-
-/** The server's title starts with "[KHẨN] " for urgent items; the badge says it already. */
-function titleWithoutMark(note) {
-  const title = note.title || "";
-  if (note.urgency && note.urgency !== "normal") return title.replace(/^\[[^\]]{1,20}\]\s*/, "");
-  return title;
 }

@@ -8,18 +8,17 @@
 
 import { ApiError, api, session } from "../api.js";
 import {
-  isWithin, knowsPerson, personName, resolveNames, unitMembers, unitName,
+  knowsPerson, personName, resolveNames, unitMembers, unitName,
 } from "../directory.js";
 import { alertBox, fill, h, loadingBox } from "../dom.js";
 import {
   formatDate, formatDateTime, itemStateLabel, kindLabel, processingStateLabel, t, todayIso,
 } from "../i18n.js";
-import { hasRole, hooks, isMember } from "../state.js";
-import { codeOf, dataTable, errorPanel, stepForm } from "../widgets.js";
+import { hasRole, hooks } from "../state.js";
+import { assigneePicker as sharedAssigneePicker, codeOf, dataTable, errorPanel, stepForm } from "../widgets.js";
 
 const LEADER_ROLES = ["head", "unit_head"];
 const HANDLING = ["lead", "co_handler"];
-const SEARCH_DELAY_MS = 250;
 const POLL_MS = 1500;
 const POLL_TRIES = 8;
 
@@ -84,11 +83,6 @@ function progressCell(item) {
   return h("span", { class: "progress-cell" },
     h("progress", { max: "100", value: String(value), "aria-hidden": "true" }),
     h("span", {}, `${value}%`));
-}
-
-/** A letter-case and diacritics blind comparison key ("Đặng" matches "dang"). */
-function fold(text) {
-  return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/gi, "d").toLowerCase();
 }
 
 /**
@@ -450,97 +444,9 @@ export function processingPanel({ documentId, doc, onChange }) {
     show(form, trigger, leadPicker.input);
   }
 
-  /**
-   * A search over what a leader of the document's unit may assign to: the unit and the
-   * units below it (the directory, filtered by walking up each result's parents) and
-   * the people of the unit (the API lists only the caller's own units' people).
-   */
+  /** The search over what a leader of the document's unit may assign to (widgets.js). */
   function assigneePicker(prefix, buttonLabel, isTaken, onPick) {
-    const input = h("input", {
-      type: "search", id: `${prefix}-search`, name: `${prefix}-search`, autocomplete: "off", maxlength: "200",
-      "aria-controls": `${prefix}-results`, "aria-describedby": `${prefix}-search-hint`,
-    });
-    const button = h("button", { type: "button", class: "btn btn-secondary", id: `${prefix}-search-button` }, t("searchUnits"));
-    const status = h("p", { class: "hint search-status", role: "status", "aria-live": "polite" });
-    const results = h("ul", { class: "unit-results", id: `${prefix}-results` });
-    let found = [];
-    let seq = 0;
-    let timer = null;
-
-    function redraw() {
-      results.replaceChildren(...found.map((a) => {
-        const already = isTaken(a);
-        return h("li", { class: "unit-result" },
-          h("span", { class: "recipient-main" }, h("span", { class: "recipient-name" }, a.name), h("span", { class: "cell-meta" }, a.meta)),
-          h("button", {
-            type: "button", class: "btn btn-secondary btn-small", disabled: already,
-            "aria-label": already ? `${a.name}: ${t("alreadyAdded")}` : `${buttonLabel}: ${a.name}`,
-            onclick: () => {
-              onPick(a);
-              // Chosen: the search is done; say so where a screen reader hears it.
-              input.value = "";
-              found = [];
-              redraw();
-              status.textContent = t("assigneeChosen", a.name);
-              input.focus();
-            },
-          }, already ? t("alreadyAdded") : buttonLabel));
-      }));
-    }
-
-    async function search() {
-      clearTimeout(timer);
-      const q = input.value.trim();
-      const mine = ++seq;
-      if (!q) {
-        found = [];
-        redraw();
-        status.textContent = t("typeToSearchAssignee");
-        return;
-      }
-      status.textContent = t("searchingUnits");
-      try {
-        const [page, people] = await Promise.all([
-          api.listUnits({ q, active: "true", page_size: 30 }),
-          isMember(unitId) ? unitMembers(unitId) : Promise.resolve([]),
-        ]);
-        const units = page.items || [];
-        const within = await Promise.all(units.map((u) => isWithin(u.id, unitId)));
-        if (mine !== seq) return;
-        const key = fold(q);
-        found = [
-          ...units.filter((u, i) => within[i]).map((u) => ({ unit_id: u.id, name: u.name, meta: t("assigneeUnit") })),
-          ...people.filter((p) => fold(p.full_name).includes(key) || fold(p.username).includes(key))
-            .map((p) => ({ user_id: p.id, name: p.full_name, meta: [t("assigneePerson"), p.position].filter(Boolean).join(" · ") })),
-        ].slice(0, 15);
-        redraw();
-        status.textContent = found.length ? t("assigneesFound", found.length) : t("noAssigneeFound");
-      } catch (error) {
-        if (mine !== seq) return;
-        found = [];
-        redraw();
-        status.textContent = error.message;
-      }
-    }
-    input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(search, SEARCH_DELAY_MS);
-    });
-    input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") {
-        event.preventDefault();
-        search();
-      }
-    });
-    button.addEventListener("click", search);
-    const element = h("div", { class: "picker" },
-      h("label", { for: `${prefix}-search` }, t("findAssignee")),
-      h("p", { class: "hint", id: `${prefix}-search-hint` }, t("findAssigneeHint")),
-      h("p", { class: "field-error", id: `${prefix}-search-error`, hidden: true }),
-      h("div", { class: "search-box" }, input, button),
-      status,
-      results);
-    return { element, input, redraw };
+    return sharedAssigneePicker({ prefix, buttonLabel, unitId, isTaken, onPick });
   }
 
   // ------------------------------------------------------------ a unit's leader passes it on

@@ -9,7 +9,7 @@ import {
   urgencyLabel,
 } from "../i18n.js";
 import { clerkMemberships, currentMembership, navigate, setFlash } from "../state.js";
-import { errorSlotId, fileUploader, formErrors, formField } from "../widgets.js";
+import { confirmDialog, errorSlotId, fileUploader, formErrors, formField } from "../widgets.js";
 
 // API field (as named in `details`) → the id of the control it belongs to.
 const FIELD_IDS = {
@@ -176,21 +176,12 @@ export function renderRegister(view) {
     }
   }
 
-  function confirmDuplicateDialog(message) {
-    const dialog = h("dialog", { class: "dialog", "aria-labelledby": "dup-title", "aria-describedby": "dup-message" },
-      h("h2", { id: "dup-title" }, t("duplicateTitle")),
-      h("p", { id: "dup-message" }, message),
-      h("div", { class: "dialog-actions" },
-        h("button", { type: "button", class: "btn btn-secondary", id: "dup-cancel", onclick: () => dialog.close("cancel") }, t("cancel")),
-        h("button", { type: "button", class: "btn btn-warning", id: "dup-confirm", onclick: () => dialog.close("confirm") }, t("duplicateConfirm"))));
-    dialog.addEventListener("close", () => {
-      dialog.remove();
-      if (dialog.returnValue === "confirm") send(true);
-      else submit.focus();
+  async function confirmDuplicateDialog(message) {
+    const confirmed = await confirmDialog({
+      id: "dup", title: t("duplicateTitle"), message, confirmLabel: t("duplicateConfirm"), confirmClass: "btn-warning",
     });
-    document.body.append(dialog);
-    dialog.showModal();
-    dialog.querySelector("#dup-cancel").focus();
+    if (confirmed) send(true);
+    else submit.focus();
   }
 
   form.addEventListener("submit", (event) => {

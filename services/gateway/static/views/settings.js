@@ -22,6 +22,10 @@ export function renderSettings(view) {
     h("p", { class: "muted page-sub" }, t("settingsIntro")),
     h("div", { class: "doc-stack settings-stack" },
       preferencesPanel(),
+      h("section", { class: "panel", id: "delegations-link-panel", "aria-labelledby": "delegations-link-title" },
+        h("h2", { id: "delegations-link-title" }, t("delegationsTitle")),
+        h("p", { class: "muted" }, t("delegationsLinkHint")),
+        h("a", { href: "#/delegations", class: "btn btn-secondary", id: "delegations-link" }, t("delegationsLink"), " ›")),
       leads ? chainsPanel(membership) : null));
   return { title: t("settingsTitle") };
 }
