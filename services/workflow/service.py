@@ -5,6 +5,7 @@ with a reason or complete it; it is done when its lead completes (ND30 Điều 2
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -19,8 +20,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common import events, tables
 from services.common.db import Database, count_rows, fetch_page, iso
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
-                                    not_found)
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, ServiceTimeout,
+                                    ServiceUnavailable, invalid_fields, not_found)
 from services.common.handlers import event_handler
 from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
 from services.common.identity_provider import Identity
@@ -44,6 +45,7 @@ DELEGABLE_KINDS = {domain.TO_ASSIGN: "assign", domain.APPROVE: "approve"}
 
 
 VIETNAM = timezone(timedelta(hours=7))
+log = logging.getLogger(__name__)
 EXPORT_TYPES = {"pdf": "application/pdf",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -745,6 +747,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         self.flush_outbox()
 
     def _remind(self, item_id, kind, today):
+        leaders = self._current_leaders(item_id)
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -761,9 +764,27 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             self._event(session, processing, "system:workflow", event,
                         {"due_date": iso(item.due_date), "due_at": iso(item.due_at)}, item)
             add_event(session, outbox, event, self._event_data(
-                processing, None, item=item, notify_user_ids=item.notify_user_ids or
-                ([item.user_id] if item.user_id else []),
+                processing, None, item=item, notify_user_ids=[item.user_id] if item.user_id
+                else leaders if leaders is not None else item.notify_user_ids,
                 working_days_left=self.calendar.working_days_between(today, item.due_date)))
+
+    def _current_leaders(self, item_id):
+        """For a unit's part not yet passed on, the unit's leaders now (they may have
+        changed since it was given); None for a person's part, or if the directory
+        cannot answer (then those told at assignment are reminded)."""
+        with self.db.read() as session:
+            item = session.get(WorkItem, item_id)
+            unit_id = item.unit_id if item is not None and item.user_id is None else None
+        if unit_id is None:
+            return None
+        try:
+            scope = self.documents_rpc.describe_assignees(self.identity.system_token(),
+                                                          unit_id, [unit_id], [])
+        except (ServiceUnavailable, ServiceTimeout):
+            log.warning("directory unavailable; reminding the leaders of %s as of "
+                        "assignment", unit_id)
+            return None
+        return scope["units"].get(unit_id, {}).get("leader_user_ids")
 
     # ---------------------------------------------------------------- reading
 

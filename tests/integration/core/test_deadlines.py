@@ -40,6 +40,16 @@ def sent(config, event_type):
     return count
 
 
+def told(config, event_type):
+    """Who the last event of this type names to be told."""
+    engine = make_engine(config["DB_URLS"]["workflow"])
+    with Session(engine) as session:
+        payload = session.execute(select(outbox.c.payload).where(
+            outbox.c.event_type == event_type).order_by(outbox.c.id.desc())).scalars().first()
+    engine.dispose()
+    return payload["data"]["notify_user_ids"]
+
+
 def wait_for(predicate, seconds=20):
     with eventlet.Timeout(seconds):
         while not predicate():
@@ -74,6 +84,13 @@ def test_a_deadline_skips_tet_and_two_processes_remind_exactly_once(
 
     for replica in replicas:
         replica.stop()
+    # a deputy joins Sở Tài chính's leaders after the assignment: the unit's overdue part
+    # is brought to the leaders it has now
+    with ServiceRpcProxy("documents", config) as documents:
+        deputy = documents.create_user(token("admin", memberships=(("STC", "admin"),)), {
+            "username": "phogiamdoc.moi", "full_name": "Phó Giám đốc mới",
+            "password": "mat-khau-dai-2026",
+            "memberships": [{"unit_id": unit_uuid("STC"), "role": "unit_head"}]})["id"]
     after_tet = dict(config, WORKFLOW_TODAY="2026-02-23")       # the first day back
     for _ in range(2):
         container_factory(WorkflowService, after_tet).start()
@@ -81,6 +98,7 @@ def test_a_deadline_skips_tet_and_two_processes_remind_exactly_once(
     eventlet.sleep(REMINDER_SCAN_SECONDS * 2 + 1)
     assert sent(config, DEADLINE_MISSED) == 1                    # the co-handling part
     assert sent(config, DEADLINE_APPROACHING) == 1               # the lead is not due yet
+    assert set(told(config, DEADLINE_MISSED)) == {DIRECTOR, deputy}
     with ServiceRpcProxy("workflow", config) as workflow:
         overdue = workflow.list_inbox(token("someone", memberships=(("STC", "head"),)),
                                       {"view": "overdue"})
