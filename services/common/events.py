@@ -17,12 +17,18 @@ from datetime import datetime, timezone
 #:        acl_units (unit ids whose members may see it), acl_users (user ids likewise),
 #:        leader_user_ids (who must act on it next)}
 DOCUMENT_REGISTERED = "document_registered"
+#: data: the document as it is now, for search: an incoming one as in document_registered
+#:       (with its state) or an issued outgoing one as in document_issued; acl_units /
+#:       acl_users list everyone named on it (its unit, units and people given a part,
+#:       owners of dossiers holding it). Sent when its state or who may see it changes;
+#:       the newest (by occurred_at) wins.
 DOCUMENT_UPDATED = "document_updated"
 #: data: the outgoing document as documents returns it (id, unit_id, organ_name,
 #:       code_number, code_notation, issued_date, document_type, subject, urgency,
 #:       confidentiality, file_ids, signer, …) and
 #:       recipients: [{unit_id, organ_id, name, delivery ("internal" | "exchange" |
-#:       "paper"), incoming_id (internal: the incoming document made for that unit)}].
+#:       "paper"), incoming_id (internal: the incoming document made for that unit)}],
+#:       issuer_name, acl_units, acl_users (who may see it, for search).
 #:       The exchange layer sends to the "exchange" recipients; secret documents have none.
 DOCUMENT_ISSUED = "document_issued"
 #: data: {id, direction ("outgoing"), unit_id, reason, recalled_by, recipients}

@@ -126,7 +126,10 @@ class DossierEntrypoints:
             session.flush()
             self._audit(session, "file", "dossier", dossier.id, caller.user_id,
                         {"document_id": doc.id})
-            return self._dossier_out(session, dossier, caller=caller)
+            self._tell_search(session, doc)   # the dossier's owner may see it now
+            result = self._dossier_out(session, dossier, caller=caller)
+        self.flush_outbox()
+        return result
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def remove_from_dossier(self, token, dossier_id, document_id):

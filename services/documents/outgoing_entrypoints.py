@@ -303,8 +303,9 @@ class OutgoingEntrypoints:
         self._audit(session, action, "outgoing_document", doc.id, caller.user_id, details)
         session.flush()
         result = self._outgoing_out(session, doc)
-        if action == "issue":
-            add_event(session, outbox, events.DOCUMENT_ISSUED, result)
+        if action == "issue":   # with who may see it, for search
+            add_event(session, outbox, events.DOCUMENT_ISSUED,
+                      result | self._search_view(session, doc))
         elif action == "submit":
             add_event(session, outbox, events.OUTGOING_SUBMITTED, {
                 k: result[k] for k in ("id", "unit_id", "document_type", "subject", "urgency",
@@ -312,6 +313,7 @@ class OutgoingEntrypoints:
                 | {"submitted_by": caller.user_id,
                    "approval_steps": chain["steps"] if chain else []})
         elif action == "recall":
+            self._tell_search(session, doc)
             add_event(session, outbox, events.DOCUMENT_RECALLED, {
                 "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id,
                 "reason": body["reason"], "recalled_by": caller.user_id,
@@ -444,6 +446,7 @@ class OutgoingEntrypoints:
             incoming.state = domain.STATE_RECALLED
             self._audit(session, "recall", "incoming_document", incoming.id, caller.user_id,
                         {"reason": reason, "from_outgoing": doc.id})
+            self._tell_search(session, incoming)
 
     # ---------------------------------------------------------------- helpers
 

@@ -26,11 +26,10 @@ from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import audit, domain, dossiers, numbering, schemas
+from services.documents import audit, domain, dossiers, numbering, outgoing, schemas
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy, DocumentFile,
-                                       Dossier,
-                                       DossierDocument, IncomingDocument, Membership,
+                                       Dossier, DossierDocument, IncomingDocument, Membership,
                                        OutgoingDocument, Register, Unit, User, outbox,
                                        processed)
 from services.documents.copies_entrypoints import CopyEntrypoints
@@ -42,6 +41,7 @@ from services.documents.register_entrypoints import RegisterEntrypoints
 
 
 PROCESSING_STATE = "processing_state"   # audit action of a state set by workflow's events
+SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never indexed
 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
@@ -285,7 +285,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         given a part) may see the document from now on, and an incoming document's state
         follows its processing — a recalled document stays recalled. State changes are
         audited (not shown twice in the document's history: workflow's events are there
-        already)."""
+        already). Either change is told to search (document_updated)."""
         data = message["data"]
         item = data.get("item") or {}
         with self.db.transaction() as session:
@@ -294,21 +294,28 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             document_id = data.get("document_id")
             principal = f"user:{item['user_id']}" if item.get("user_id") else \
                 f"unit:{item['unit_id']}" if item.get("unit_id") else None
-            if document_id and principal and message["type"] in (
-                    events.TASK_ASSIGNED, events.DOCUMENT_SUBMITTED) and \
-                    session.get(DocumentAccess, (document_id, principal)) is None:
+            granted = bool(document_id and principal and message["type"] in (
+                events.TASK_ASSIGNED, events.DOCUMENT_SUBMITTED) and session.get(
+                DocumentAccess, (document_id, principal)) is None)
+            if granted:
                 session.add(DocumentAccess(document_id=document_id, principal=principal,
                                            reason=item.get("kind") or "processing",
                                            granted_at=datetime.now(timezone.utc)))
             doc = session.get(IncomingDocument, document_id) if document_id else None
             state = data.get("document_state")
-            if doc is None or state not in domain.INCOMING_STATES or \
-                    doc.state in (state, domain.STATE_RECALLED):
-                return
-            before, doc.state = doc.state, state
-            self._audit(session, PROCESSING_STATE, "incoming_document", doc.id,
-                        data.get("actor_id") or "system:workflow",
-                        {"from": before, "to": state, "event": message["type"]})
+            moved = doc is not None and state in domain.INCOMING_STATES and \
+                doc.state not in (state, domain.STATE_RECALLED)
+            if moved:
+                before, doc.state = doc.state, state
+                self._audit(session, PROCESSING_STATE, "incoming_document", doc.id,
+                            data.get("actor_id") or "system:workflow",
+                            {"from": before, "to": state, "event": message["type"]})
+            if granted or moved:
+                shown = doc or (session.get(OutgoingDocument, document_id)
+                                if document_id else None)
+                if shown is not None:
+                    self._tell_search(session, shown)
+        self.flush_outbox()
 
     # ---------------------------------------------------------------- audit
 
@@ -486,6 +493,36 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         return domain.may_view_document(
             caller, doc.unit_id, doc.confidentiality,
             acl_users=(caller.user_id,) if named else (), owns_dossier=owns)
+
+    def _search_view(self, session, doc) -> dict:
+        """What search needs to index a document and apply the permission rule: the
+        document as its registration or issue announced it, with its state now, and
+        who is named on it — acl_units: its unit and the units given a part of it;
+        acl_users: the people given a part and the owners of dossiers holding it."""
+        principals = session.execute(select(DocumentAccess.principal).where(
+            DocumentAccess.document_id == doc.id)).scalars().all()
+        owners = session.execute(select(Dossier.creator_id).join(
+            DossierDocument, DossierDocument.dossier_id == Dossier.id).where(
+            DossierDocument.document_id == doc.id)).scalars().all()
+        unit = session.get(Unit, doc.unit_id)
+        view = schemas.incoming_out(doc, unit.name if unit else None) \
+            if isinstance(doc, IncomingDocument) else \
+            schemas.outgoing_out(doc, unit.name if unit else None)
+        return view | {
+            "issuer_organ_id": view["issuer"]["organ_id"], "issuer_name": view["issuer"]["name"],
+            "acl_units": sorted({doc.unit_id} | {p.split(":", 1)[1] for p in principals
+                                                 if p.startswith("unit:")}),
+            "acl_users": sorted({p.split(":", 1)[1] for p in principals
+                                 if p.startswith("user:")} | set(owners))}
+
+    def _tell_search(self, session, doc) -> None:
+        """document_updated: the document as search should now index it (its state or
+        who may see it changed). Search keeps the newest by the event's time. An
+        outgoing document is searchable once issued: drafts are not announced."""
+        if isinstance(doc, OutgoingDocument) and doc.state not in SEARCHABLE_OUTGOING:
+            return
+        session.flush()
+        add_event(session, outbox, events.DOCUMENT_UPDATED, self._search_view(session, doc))
 
     def _audit(self, session, action, object_type, object_id, actor_id, details):
         audit.record(session, actor_id=actor_id, action=action, object_type=object_type,

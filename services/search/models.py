@@ -21,6 +21,8 @@ documents = Table(
     Column("data", JSON, nullable=False),          # the indexed fields, without content
     Column("revision", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # when documents said it (the event's occurred_at): an older event never overwrites
+    Column("source_at", UtcDateTime(), nullable=True),
 )
 
 document_files = Table(

@@ -15,16 +15,21 @@ from services.search.models import document_files, documents, file_texts, proces
 #: event data key → index field (the rest of the event is not searched).
 _COPIED = ("unit_id", "direction", "subject", "code_number", "code_notation", "issuer_name",
            "document_type", "document_type_name", "urgency", "confidentiality",
-           "arrival_number", "arrival_date", "issued_date")
+           "arrival_number", "arrival_date", "issued_date", "state")
 
 
 def document_fields(data: dict, occurred_at: str | None = None) -> dict:
-    """The indexed fields of a ``document_registered`` event's data. A document that
-    names no acl_units is visible to its own unit."""
+    """The indexed fields of a document event's data (document_registered,
+    document_updated, document_issued). A document that names no acl_units is visible
+    to its own unit; one that names no direction is incoming; the issuer's name may
+    come flattened (issuer_name) or as issuer.name."""
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
         raise ValueError("document event without an id")
     fields = {"document_id": data["id"]}
     fields.update({name: data.get(name) for name in _COPIED})
+    fields["direction"] = fields["direction"] or "incoming"
+    if not fields["issuer_name"] and isinstance(data.get("issuer"), dict):
+        fields["issuer_name"] = data["issuer"].get("name")
     fields["acl_units"] = list(data["acl_units"]) if "acl_units" in data else (
         [data["unit_id"]] if data.get("unit_id") else [])
     fields["acl_users"] = list(data.get("acl_users") or [])
@@ -44,6 +49,14 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+def _moment(value):
+    """An event's time as an aware datetime (ISO text or datetime; None stays None)."""
+    if value is None or value == "":
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _upsert(session, table, values: dict, key: list[str], updates: dict):
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(**values)
@@ -55,22 +68,33 @@ def already_processed(session, event_id: str, handler: str) -> bool:
         processed.c.event_id == event_id, processed.c.handler == handler)).first() is not None
 
 
-def record_document(session, fields: dict, file_ids: list[str]) -> None:
+def record_document(session, fields: dict, file_ids: list[str], source_at=None) -> bool:
     """Keep (or replace) a document and its files; a secret document is forgotten
-    instead: the search service holds nothing of it."""
+    instead: the search service holds nothing of it. ``source_at`` is when documents
+    said it: what is kept from a later event stays (events may be handled out of
+    order). Returns whether anything changed."""
     document_id = fields["document_id"]
+    source_at = _moment(source_at)
+    kept = session.execute(select(documents.c.source_at).where(
+        documents.c.document_id == document_id)).first()
+    if kept is not None and kept.source_at is not None and source_at is not None and \
+            _moment(kept.source_at) > source_at:
+        return False
     session.execute(delete(document_files).where(document_files.c.document_id == document_id))
     if not is_indexable(fields):
         session.execute(delete(documents).where(documents.c.document_id == document_id))
-        return
+        return True
     _upsert(session, documents,
-            {"document_id": document_id, "data": fields, "revision": 1, "updated_at": _now()},
+            {"document_id": document_id, "data": fields, "revision": 1, "updated_at": _now(),
+             "source_at": source_at},
             ["document_id"],
-            {"data": fields, "revision": documents.c.revision + 1, "updated_at": _now()})
+            {"data": fields, "revision": documents.c.revision + 1, "updated_at": _now(),
+             "source_at": source_at})
     if file_ids:
         session.execute(document_files.insert(), [
             {"document_id": document_id, "file_id": file_id, "position": position}
             for position, file_id in enumerate(file_ids)])
+    return True
 
 
 def files_without_text(session, document_id: str) -> list[str]:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from services.common.identity import Caller
 from services.common.validation import Problems, page_params
-from services.search.backends.base import MAX_QUERY_CHARS, SearchQuery
+from services.search.backends.base import DIRECTIONS, MAX_QUERY_CHARS, STATES, SearchQuery
 
-PARAMS = {"q", "unit_id", "document_type", "urgency", "from", "to", "page", "page_size"}
+PARAMS = {"q", "unit_id", "document_type", "urgency", "direction", "state", "from", "to",
+          "page", "page_size"}
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 
 
@@ -19,6 +20,8 @@ def search_query(params, caller: Caller) -> SearchQuery:
     unit_id = problems.text(params, "unit_id", max_length=64)
     document_type = problems.text(params, "document_type", max_length=20)
     urgency = problems.choice(params, "urgency", URGENCIES)
+    direction = problems.choice(params, "direction", DIRECTIONS)
+    state = problems.choice(params, "state", STATES)
     date_from = problems.date(params, "from")
     date_to = problems.date(params, "to")
     if date_from and date_to and date_from > date_to:
@@ -28,5 +31,6 @@ def search_query(params, caller: Caller) -> SearchQuery:
     problems.raise_if_any()
     return SearchQuery(text=text, user_id=caller.user_id, unit_ids=tuple(caller.unit_ids),
                        unit_id=unit_id, document_type=document_type, urgency=urgency,
+                       direction=direction, state=state,
                        arrival_from=date_from, arrival_to=date_to,
                        page=page, page_size=page_size)

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import logging
 
-
-from services.common.handlers import event_handler
 from nameko.rpc import rpc
+from nameko.timer import timer
+from sqlalchemy import func, select
 
 from services.common.db import Database
 from services.common.errors import (EXPECTED_ERRORS, EofficeError, Forbidden,
                                     ServiceTimeout, ServiceUnavailable)
-from services.common.events import (DOCUMENT_REGISTERED, SOURCE_DOCUMENTS, SOURCE_STORAGE,
-                                    TEXT_EXTRACTED)
+from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUMENT_UPDATED,
+                                    SOURCE_DOCUMENTS, SOURCE_STORAGE, TEXT_EXTRACTED)
+from services.common.handlers import event_handler
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.search.backends.base import is_indexable
 from services.search.dependencies import SearchIndex
-from services.search.models import processed
+from services.search.models import documents, processed
 from services.search.projection import (already_processed, document_fields, documents_of_file,
                                         file_ids_of, files_without_text, index_documents,
                                         record_document, store_text)
@@ -29,6 +30,10 @@ from services.search.schemas import search_query
 log = logging.getLogger(__name__)
 
 ON_REGISTERED = "on_documents_document_registered"
+ON_UPDATED = "on_documents_document_updated"
+ON_ISSUED = "on_documents_document_issued"
+CATCH_UP_SECONDS = 60
+CATCH_UP_BATCH = 500
 ON_TEXT_EXTRACTED = "on_storage_text_extracted"
 
 
@@ -68,26 +73,43 @@ class SearchService(ServiceBase):
 
     @event_handler(SOURCE_DOCUMENTS, DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, payload):
-        """Index a registered document: its metadata at once, then its files' text.
+        """Index a registered incoming document: its metadata at once, then its files'
+        text (see _project)."""
+        self._project(payload, ON_REGISTERED)
 
-        The document and its files are recorded with the event id in one
-        transaction (a redelivered event changes nothing), then indexed; then
-        storage is asked for the text of each file not known yet. If storage is
-        unavailable the document stays findable by its metadata, and the later
-        ``text_extracted`` event adds the content. Secret documents are not indexed.
-        """
+    @event_handler(SOURCE_DOCUMENTS, DOCUMENT_UPDATED)
+    def on_documents_document_updated(self, payload):
+        """A document's state or who may see it changed: index it as it is now."""
+        self._project(payload, ON_UPDATED)
+
+    @event_handler(SOURCE_DOCUMENTS, DOCUMENT_ISSUED)
+    def on_documents_document_issued(self, payload):
+        """Index an issued outgoing document, for its unit and whoever it names."""
+        self._project(payload, ON_ISSUED)
+
+    def _project(self, payload, handler):
+        """Keep a document as the event tells it and index it: its metadata at once,
+        then its files' text. The document and its files are recorded with the event
+        id in one transaction (a redelivered event changes nothing; an event older than
+        what is kept changes nothing either), then indexed; then storage is asked for
+        the text of each file not known yet. If storage is unavailable the document
+        stays findable by its metadata, and the later ``text_extracted`` event adds the
+        content. Secret documents are not indexed (and are removed if they were)."""
         data = payload.get("data")
         try:
             fields = document_fields(data, payload.get("occurred_at"))
         except ValueError:
-            log.error("document_registered %s without a document id; ignored",
+            log.error("%s %s without a document id; ignored", payload.get("type"),
                       payload.get("event_id"))
             return
         document_id = fields["document_id"]
         with self.db.transaction() as session:
-            if not first_delivery(session, processed, payload["event_id"], ON_REGISTERED):
+            if not first_delivery(session, processed, payload["event_id"], handler):
                 return
-            record_document(session, fields, file_ids_of(data))
+            changed = record_document(session, fields, file_ids_of(data),
+                                      source_at=payload.get("occurred_at"))
+        if not changed:
+            return
         if not is_indexable(fields):
             self.index.delete(document_id)
             return
@@ -120,6 +142,35 @@ class SearchService(ServiceBase):
                 return
             document_ids = store_text(session, file_id, text) if text is not None else []
         self._reindex(document_ids)
+
+    @timer(interval=CATCH_UP_SECONDS, eager=True)
+    def catch_up_index(self):
+        """The index is a projection of this service's database: when it holds fewer
+        documents than the database (a new index schema, a lost index directory) every
+        document is indexed again from the database, a batch at a time, while searches
+        go on answering from what is indexed. Runs at start and then every
+        CATCH_UP_SECONDS in every search process (indexing is idempotent)."""
+        with self.db.read() as session:
+            kept = session.execute(select(func.count()).select_from(documents)).scalar_one()
+        try:
+            indexed = self.index.count()
+        except (ServiceUnavailable, ServiceTimeout) as exc:
+            log.warning("search index unreachable; catch-up later: %s", exc)
+            return
+        if indexed >= kept:
+            return
+        log.info("search index holds %d of %d documents: indexing them again", indexed, kept)
+        after, done = "", 0
+        while True:
+            with self.db.read() as session:
+                batch = session.execute(select(documents.c.document_id).where(
+                    documents.c.document_id > after).order_by(documents.c.document_id)
+                    .limit(CATCH_UP_BATCH)).scalars().all()
+            if not batch:
+                break
+            self._reindex(batch)
+            after, done = batch[-1], done + len(batch)
+        log.info("search index caught up: %d documents indexed again", done)
 
     # -- helpers ---------------------------------------------------------------------
 

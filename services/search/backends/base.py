@@ -36,12 +36,16 @@ ADJACENT_BOOST = 2.0
 TEXT_FIELDS = ("subject", "content", "code_number", "code_notation", "issuer_name",
                "document_type_name")
 KEYWORD_FIELDS = ("document_id", "unit_id", "direction", "document_type", "urgency",
-                  "confidentiality")
+                  "confidentiality", "state")
+DIRECTIONS = ("incoming", "outgoing")
+#: A document's state as documents names it: incoming (DOMAIN.md §1.7) and issued outgoing.
+STATES = ("received", "returned", "registered", "to_assign", "assigned", "in_progress", "done",
+          "recalled", "issued")
 DATE_FIELDS = ("arrival_date", "issued_date")
 #: What a hit shows besides its snippet and score (API.md, search).
 DISPLAY_FIELDS = ("document_id", "subject", "code_number", "code_notation", "arrival_number",
                   "arrival_date", "issued_date", "issuer_name", "document_type",
-                  "document_type_name", "urgency", "unit_id")
+                  "document_type_name", "urgency", "unit_id", "direction", "state")
 
 _WORD = re.compile(r"[^\W_]+")   # letters and digits, as the tokenizers split
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -107,6 +111,8 @@ class SearchQuery:
     unit_id: str | None = None
     document_type: str | None = None
     urgency: str | None = None
+    direction: str | None = None
+    state: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
     arrival_from: date | None = None
@@ -140,7 +146,7 @@ class SearchQuery:
 
     def term_filters(self) -> dict[str, str]:
         filters = {"unit_id": self.unit_id, "document_type": self.document_type,
-                   "urgency": self.urgency}
+                   "urgency": self.urgency, "direction": self.direction, "state": self.state}
         return {name: value for name, value in filters.items() if value}
 
 

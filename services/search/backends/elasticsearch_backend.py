@@ -65,6 +65,7 @@ def index_mappings() -> dict:
         "properties": {
             "document_id": keyword, "unit_id": keyword, "direction": keyword,
             "document_type": keyword, "urgency": keyword, "confidentiality": keyword,
+            "state": keyword,
             "acl_units": keyword, "acl_users": keyword,
             "subject": _searched_text(), "content": _searched_text(),
             "meta": _searched_text(),   # number, notation, issuer, type name: searched
@@ -232,6 +233,9 @@ class ElasticsearchBackend(SearchBackend):
                 except BadRequestError as exc:   # another replica made it first
                     if exc.error != "resource_already_exists_exception":
                         raise
+            else:   # an index made by an earlier version: fields added since are added
+                self.client.indices.put_mapping(index=self.alias,
+                                                properties=index_mappings()["properties"])
             self._ready = True
 
     def upsert_many(self, docs: list[dict]) -> int:

@@ -25,9 +25,9 @@ from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, 
                                            normalize_document, plain_snippet)
 
 #: A schema change bumps this: the new index is built beside the old one (then reindex).
-SCHEMA_VERSION = "v1"
+SCHEMA_VERSION = "v2"   # v2: the state field
 EXACT, FOLDED = "vi_exact", "vi_folded"
-KEYWORDS = ("unit_id", "direction", "document_type", "urgency")
+KEYWORDS = ("unit_id", "direction", "document_type", "urgency", "state")
 ACLS = ("acl_units", "acl_users")
 WRITER_HEAP_BYTES = 64_000_000
 MAX_FACET_BUCKETS = 200

@@ -12,7 +12,8 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import create_engine, func, select
 
 from services.common.errors import Forbidden, InvalidInput, Unauthenticated
-from services.common.events import DOCUMENT_REGISTERED, TEXT_EXTRACTED, envelope
+from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUMENT_UPDATED,
+                                    TEXT_EXTRACTED, envelope)
 from services.common.identity import Caller, Membership, mint_token, verify_token
 from services.common.migrations import upgrade
 from services.search.models import processed
@@ -215,3 +216,62 @@ def test_metrics_report_the_size_of_the_index(search, dispatch):
         body = scrape(None).get_data(as_text=True)
     assert 'eoffice_search_index_documents{service="search"} 1.0' in body
     assert 'entrypoint="on_documents_document_registered"' in body
+
+
+def updated(document_id, occurred_at, **data):
+    """A document_updated event as documents sends it, said at ``occurred_at``."""
+    message = registered(document_id, **data)
+    return message | {"type": DOCUMENT_UPDATED, "event_id": str(uuid.uuid4()),
+                      "occurred_at": occurred_at}
+
+
+def test_people_given_a_part_find_the_document_and_an_older_event_changes_nothing(
+        search, search_rpc, dispatch):
+    """Bob (another unit) is given a part: document_updated names him and the state;
+    then an older event about the same document arrives late and is ignored."""
+    first = registered(subject="Kế hoạch phòng chống thiên tai")
+    register(search, dispatch, first)
+    document_id = first["data"]["id"]
+    assert hits(search_rpc, BOB, "thien tai")["total"] == 0
+    deliver(search, dispatch, "documents",
+            updated(document_id, "2030-01-01T08:00:01+00:00", subject=first["data"]["subject"],
+                    acl_users=["user-bob"], state="assigned"),
+            "on_documents_document_updated")
+    found = hits(search_rpc, BOB, "thien tai", state="assigned")["items"]
+    assert [(i["document_id"], i["state"]) for i in found] == [(document_id, "assigned")]
+    deliver(search, dispatch, "documents",
+            updated(document_id, "2030-01-01T08:00:00+00:00", subject="Bản cũ",
+                    state="registered"), "on_documents_document_updated")
+    assert hits(search_rpc, BOB, "thien tai")["total"] == 1
+    assert hits(search_rpc, ALICE, "ban cu")["total"] == 0
+
+
+def test_an_issued_outgoing_document_is_found_by_its_unit_as_outgoing(
+        search, search_rpc, dispatch):
+    issued = registered(subject="Thông báo lịch tiếp công dân", direction="outgoing",
+                        state="issued", arrival_number=None, arrival_date=None,
+                        issuer_name=None, issuer={"organ_id": "000.00.11.H53",
+                                                  "name": "Sở Tài chính"})
+    deliver(search, dispatch, "documents", issued | {"type": DOCUMENT_ISSUED},
+            "on_documents_document_issued")
+    found = hits(search_rpc, ALICE, "tiep cong dan", direction="outgoing")["items"]
+    assert [(i["direction"], i["issuer_name"]) for i in found] == [("outgoing", "Sở Tài chính")]
+    assert hits(search_rpc, ALICE, "tiep cong dan", direction="incoming")["total"] == 0
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+def test_a_lost_index_is_rebuilt_from_the_database_while_search_answers(
+        config, container_factory, search, search_rpc, dispatch, tmp_path):
+    """A search process on an empty index directory (a new schema, a lost disk) finds
+    what its database holds indexed again at start."""
+    for n in range(3):
+        register(search, dispatch, registered(subject=f"Quyết định số {n} về đường giao thông"))
+    search.stop()
+    rebuilt = container_factory(SearchService, dict(config, SEARCH_URL=f"tantivy://{tmp_path}/new"))
+    rebuilt.start()
+    deadline = time.monotonic() + 20
+    with ServiceRpcProxy("search", config) as proxy:
+        while hits(proxy, ALICE, "duong giao thong")["total"] < 3 and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert hits(proxy, ALICE, "duong giao thong")["total"] == 3

@@ -180,6 +180,23 @@ def test_filters_narrow_the_hits(backend):
     assert ids(ask(backend, "duong", issued_to=date(2024, 2, 1))) == ["doc-0"]
 
 
+def test_direction_and_state_narrow_the_hits(backend):
+    """An issued outgoing document and a recalled delivery sit beside incoming ones:
+    the list can keep to one direction or one state, and shows both on each hit."""
+    backend.upsert_many([
+        article_doc(0, state="assigned"),
+        article_doc(1, document_id="out-1", direction="outgoing", state="issued",
+                    arrival_number=None, arrival_date=None),
+        article_doc(2, state="recalled")])
+    assert set(ids(ask(backend, "duong"))) == {"doc-0", "out-1", "doc-2"}
+    assert ids(ask(backend, "duong", direction="outgoing")) == ["out-1"]
+    assert set(ids(ask(backend, "duong", direction="incoming"))) == {"doc-0", "doc-2"}
+    assert ids(ask(backend, "duong", state="recalled")) == ["doc-2"]
+    hit = ask(backend, "duong", direction="outgoing").items[0]
+    assert (hit["direction"], hit["state"], hit["arrival_number"]) == \
+        ("outgoing", "issued", None)
+
+
 def test_facets_count_the_hits_the_caller_may_see(backend):
     """Facets by type and urgency count every visible hit (not only this page) and
     leave out what the ACL hides."""
@@ -209,7 +226,8 @@ def test_a_hit_carries_what_the_list_shows(corpus):
         "code_number": "102", "code_notation": "UBND-VP", "arrival_number": 3,
         "arrival_date": "2024-03-03", "issued_date": "2024-02-03",
         "issuer_name": "Ủy ban nhân dân tỉnh Nghệ An", "document_type": "CV",
-        "document_type_name": "Công văn", "urgency": "normal", "unit_id": UNIT_A}
+        "document_type_name": "Công văn", "urgency": "normal", "unit_id": UNIT_A,
+        "direction": "incoming", "state": None}
     assert item["score"] > 0
 
 

@@ -88,7 +88,7 @@ def test_the_search_body_matches_every_word_with_acl_filters_facets_and_highligh
         "from": 20, "size": 10, "track_total_hits": True,
         "_source": ["document_id", "subject", "code_number", "code_notation", "arrival_number",
                     "arrival_date", "issued_date", "issuer_name", "document_type",
-                    "document_type_name", "urgency", "unit_id"],
+                    "document_type_name", "urgency", "unit_id", "direction", "state"],
         "aggs": {"document_type": {"terms": {"field": "document_type", "size": 200}},
                  "urgency": {"terms": {"field": "urgency", "size": 200}}},
         "highlight": {
@@ -203,6 +203,8 @@ class RecordingElasticsearch(BaseHTTPRequestHandler):
             items = [{next(iter(op)): {"_id": op[next(iter(op))]["_id"], "status": 201}}
                      for op in body if next(iter(op)) in ("index", "delete")]
             return self._answer(200, {"errors": False, "items": items})
+        if self.command == "PUT" and parts[-1] == "_mapping":
+            return self._answer(200, {"acknowledged": True})
         if self.command == "PUT" and len(parts) == 1:
             self.aliases.update(body.get("aliases", {}))
             return self._answer(200, {"acknowledged": True, "index": parts[0]})
@@ -261,6 +263,21 @@ def test_the_official_client_sends_these_bodies_to_the_alias(recording_server):
     assert requests[3][3] == bulk_operations([article_doc(1),
                                               article_doc(2, confidentiality="secret")])
     assert requests[4][3] == build_search_body(query)
+
+
+def test_an_index_made_by_an_earlier_version_gets_the_fields_added_since(recording_server):
+    """The alias exists already: no new index, the current mapping is put on it (adding
+    a field such as state is allowed on a live index)."""
+    url, requests = recording_server
+    RecordingElasticsearch.aliases.add("eoffice-documents")
+    backend = ElasticsearchBackend(url)
+    backend.count()
+    backend.close()
+    assert [(method, path) for method, path, _, _ in requests[:3]] == [
+        ("PUT", "/_index_template/eoffice-documents"), ("HEAD", "/_alias/eoffice-documents"),
+        ("PUT", "/eoffice-documents/_mapping")]
+    assert requests[2][3] == {"properties": index_mappings()["properties"]}
+    assert requests[2][3]["properties"]["state"] == {"type": "keyword"}
 
 
 def test_elasticsearch_failing_or_unreachable_is_service_unavailable(recording_server):
