@@ -11,9 +11,9 @@ from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
 from services.common.db import fetch_page
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Unauthenticated, invalid_fields,
-                                    not_found)
-from services.common.identity import ADMIN, LEADER_ROLES
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, Unauthenticated,
+                                    invalid_fields, not_found)
+from services.common.identity import ADMIN, HEAD, LEADER_ROLES, UNIT_HEAD
 from services.common.validation import Problems, page_params
 from services.documents import directory, domain, schemas
 from services.documents.models import Membership, Unit, UnitChange, User
@@ -244,24 +244,35 @@ class DirectoryEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_users(self, token, params=None):
-        """Users with their roles: params {unit_id, q, page, page_size}. Administrators
-        see everyone; others see the members of their own units, and leaders those of
-        the units below theirs (whom they assign work to). Returns a page."""
+        """Users with their roles: params {unit_id, below ("true": the people of the
+        units below it too, for its leaders — whom they assign work or delegate to), q,
+        page, page_size}. Administrators see everyone; others see the members of their
+        own units, and leaders those of the units below theirs. Returns a page."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
-        problems.only(params, {"unit_id", "q", "page", "page_size"})
+        problems.only(params, {"unit_id", "below", "q", "page", "page_size"})
         page, page_size = page_params(problems, params)
         unit_id = problems.text(params, "unit_id", max_length=36)
         text = problems.text(params, "q", max_length=100)
+        below = problems.choice(params, "below", ("true", "false"), default="false") == "true"
+        if below and not unit_id:
+            problems.add("below", "Cần unit_id.", "Needs unit_id.")
         problems.raise_if_any()
         is_admin = caller.has_role_anywhere(ADMIN)
         if unit_id and not is_admin and not caller.is_member(unit_id) and \
                 not self._leads_above(caller, unit_id):
             raise self._forbidden_unit()
+        if below and not is_admin and not caller.has_role(unit_id, HEAD, UNIT_HEAD) and \
+                not self._leads_above(caller, unit_id):
+            raise Forbidden("Chỉ lãnh đạo đơn vị xem người của các đơn vị trực thuộc.",
+                            "Only the unit's leaders see the people of the units below it.")
         query = select(User)
         units = [unit_id] if unit_id else (None if is_admin else sorted(caller.unit_ids))
-        if units is not None:
+        if below:
+            query = query.where(User.id.in_(select(Membership.user_id).where(
+                Membership.unit_id.in_(select(directory.subtree_query(unit_id).c.id)))))
+        elif units is not None:
             query = query.where(User.id.in_(select(Membership.user_id)
                                             .where(Membership.unit_id.in_(units))))
         if text:

@@ -43,7 +43,7 @@ ROUTES = [
     ("GET", "/api/v1/units/{unit_id}/history", "directory",
      "Lịch sử đơn vị / A unit's history", True, None, "Object", []),
     ("GET", "/api/v1/users", "directory", "Người dùng / Users", True, None, "Page",
-     [q("unit_id"), q("q")] + PAGE),
+     [q("unit_id"), q("below", enum=["true", "false"]), q("q")] + PAGE),
     ("POST", "/api/v1/users", "directory", "Thêm người dùng / Add a user (quản trị)", True,
      "UserRequest", "User", []),
     ("PUT", "/api/v1/users/{user_id}/memberships", "directory",
@@ -191,8 +191,11 @@ ROUTES = [
      None, "Object", []),
     ("GET", "/api/v1/search", "search", "Tìm kiếm toàn văn / Full-text search", True, None,
      "SearchResult",
-     [q("q"), q("unit_id"), q("document_type"), q("urgency"), q("from", format="date"),
-      q("to", format="date")] + PAGE),
+     [q("q"), q("unit_id"), q("document_type"), q("urgency"),
+      q("direction", enum=["incoming", "outgoing"]),
+      q("state", enum=["received", "returned", "registered", "to_assign", "assigned",
+                       "in_progress", "done", "recalled", "issued"]),
+      q("from", format="date"), q("to", format="date")] + PAGE),
 ]
 
 OBJ = {"type": "object"}

@@ -142,7 +142,7 @@ class GatewayService(ServiceBase):
 
     @http("GET", "/api/v1/users")
     def list_users(self, request):
-        params = query_params(request, "unit_id", "q", "page", "page_size")
+        params = query_params(request, "unit_id", "below", "q", "page", "page_size")
         return json_response(self.documents_rpc.list_users(self.auth.token_of(request), params))
 
     @http("POST", "/api/v1/users")
@@ -578,10 +578,10 @@ class GatewayService(ServiceBase):
     @http("GET", "/api/v1/search")
     def search(self, request):
         """Full-text search over what the caller may see; snippets mark hits with <mark>."""
-        params = query_params(request, "q", "unit_id", "document_type", "urgency", "from",
-                              "to", "page", "page_size")
-        unknown = set(request.args) - {"q", "unit_id", "document_type", "urgency", "from",
-                                       "to", "page", "page_size"}
+        known = ("q", "unit_id", "document_type", "urgency", "direction", "state", "from",
+                 "to", "page", "page_size")
+        params = query_params(request, *known)
+        unknown = set(request.args) - set(known)
         for name in unknown:
             params[name] = request.args[name]   # the search service names it in a 400
         return json_response(self.search_rpc.search(self.auth.token_of(request), params))

@@ -95,7 +95,8 @@ def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
         "document_submitted": "Văn bản được trình, chờ đồng chí phân công",
         "task_assigned": f"Đồng chí được giao {kind}" + (f", hạn {due}" if due else ""),
         "task_returned": "Phần việc bị trả lại",
-        "task_completed": "Công việc đã bị hủy" if data.get("task_state") == "cancelled"
+        "task_completed": ("Công việc đã bị hủy" if data.get("task_state") == "cancelled"
+                           else "Công việc đã hoàn thành") if item.get("kind") == "task"
         else f"Phần việc {kind} đã hoàn thành",
         "document_completed": "Văn bản đã xử lý xong",
         "deadline_approaching": f"Sắp đến hạn xử lý ({due})",

@@ -71,6 +71,8 @@ class WorkItem(Base):
     notify_user_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     done_at: Mapped[object | None] = mapped_column(UtcDateTime())
+    # who completed, returned or decided it: its holder, or a delegate acting for them
+    done_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class ApprovalChain(Base):

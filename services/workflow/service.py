@@ -192,6 +192,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                                     states=(domain.OPEN,)):
                 item.state, item.done_at = (domain.DONE_ITEM if item in mine
                                             else domain.CLOSED), now
+                item.done_by = caller.user_id if item in mine else None
             processing.state, processing.instruction = domain.ASSIGNED, plan["instruction"]
             processing.due_date, processing.due_at = plan["lead"].due_date, plan["lead"].due_at
             created = [self._open_item(
@@ -330,6 +331,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
 
     def _return(self, session, processing, item, caller, reason, now):
         item.state, item.return_reason, item.done_at = domain.RETURNED, reason, now
+        item.done_by = caller.user_id
         back_to = [item.assigned_by] if item.assigned_by else []   # who gave it out
         parent = session.get(WorkItem, item.parent_id) if item.parent_id else None
         if parent is not None:
@@ -347,7 +349,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             processing, caller, item=item, reason=reason, notify_user_ids=back_to))
 
     def _complete(self, session, processing, item, caller, data, now):
-        item.state, item.done_at = domain.DONE_ITEM, now
+        item.state, item.done_at, item.done_by = domain.DONE_ITEM, now, caller.user_id
         item.result_note, item.reply_document_id = data["note"], data["reply_document_id"]
         if item.kind != domain.FOR_INFO:
             item.progress = 100
@@ -358,7 +360,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             if item.assigned_by else [], **data))
         parent = session.get(WorkItem, item.parent_id) if item.parent_id else None
         if parent is not None and parent.state == domain.FORWARDED:
-            parent.state, parent.done_at = domain.DONE_ITEM, now
+            parent.state, parent.done_at, parent.done_by = domain.DONE_ITEM, now, caller.user_id
             parent.result_note, parent.reply_document_id = item.result_note, \
                 item.reply_document_id
             parent.progress = 100
@@ -568,6 +570,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             if item.state != domain.OPEN:
                 raise self._wrong_item(item, "duyệt", "approve")
             item.state, item.done_at, item.result_note = domain.DONE_ITEM, now, comment
+            item.done_by = caller.user_id
             self._event(session, processing, caller.user_id, "approved_step",
                         {"step": item.step + 1, "comment": comment}
                         | self._delegation_details(delegation), item)
@@ -602,6 +605,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             processing = self._lock(session, processing.id)
             item = session.get(WorkItem, item.id)
             item.state, item.return_reason, item.done_at = domain.RETURNED, reason, now
+            item.done_by = caller.user_id
             for other in self._items(session, processing, states=domain.ACTIVE):
                 other.state, other.done_at = domain.CLOSED, now
             processing.state = domain.RETURNED_DRAFT
@@ -1123,6 +1127,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                     "result_note": i.result_note, "return_reason": i.return_reason,
                     "reply_document_id": i.reply_document_id,
                     "created_at": iso(i.created_at), "done_at": iso(i.done_at),
+                    "done_by": i.done_by,
                     "mine": bool(caller) and domain.holds(caller, i.user_id, i.unit_id),
                 } for i in items]}
 

@@ -160,3 +160,19 @@ def test_the_2025_reform_is_in_the_history_of_the_demo_province(system, admin):
                                                            "page_size": 200}).json()["items"]}
     assert long_an["id"] in closed and province["id"] not in closed
     assert admin.get("/units", params={"active": "maybe"}).status_code == 400
+
+
+def test_a_leader_lists_the_people_of_the_units_below_and_others_cannot(system):
+    chairman = Api(system.base_url, "lanhdao.ubnd")
+    below = chairman.get("/users", params={"unit_id": chairman.unit_id, "below": "true",
+                                           "page_size": 200})
+    assert below.status_code == 200, below.text
+    names = {u["username"] for u in below.json()["items"]}
+    assert {"lanhdao.ubnd", "chuyenvien.ubnd", "lanhdao.stc", "vanthu.tanninh"} <= names
+    own = {u["username"] for u in chairman.get("/users", params={
+        "unit_id": chairman.unit_id, "page_size": 200}).json()["items"]}
+    assert "lanhdao.stc" not in own                       # only with below=true
+    clerk = Api(system.base_url, "vanthu.ubnd")
+    assert clerk.get("/users", params={"unit_id": clerk.unit_id,
+                                       "below": "true"}).status_code == 403
+    assert chairman.get("/users", params={"below": "true"}).status_code == 400

@@ -189,6 +189,8 @@ def test_a_head_of_division_approves_for_the_director_in_the_chain(people, snv_c
                          json={"comment": "Đồng ý (thay Giám đốc đi công tác)"})
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "approved"
+    decided = next(i for i in approved.json()["items"] if i["id"] == mine["id"])
+    assert (decided["user_id"], decided["done_by"]) == (director.user["id"], head.user["id"])
     assert drafter.get(f"/outgoing/{doc['id']}").json()["state"] == "approved"
 
     history = director.get(f"/documents/{doc['id']}/history").json()["events"]
