@@ -12,10 +12,15 @@ def test_a_task_with_a_sub_task_from_giving_to_done(run_scenario):
     """vanthu.stc registers an incoming document; lanhdao.stc gives chuyenvien.stc a task
     from it (the specialist found by the person search, the document by the full-text
     search; a past deadline is refused next to its field) and splits off a sub-task for
-    him (a deadline after the task's is refused); the specialist sees both in his tasks,
-    records 40 % with a note, is refused completing the task while the sub-task is open,
-    completes the sub-task and then the task, then adds a task of his own (to himself
-    only) and cancels it with a reason; lanhdao.stc finds his task among those he
-    gave that are done, with its four milestones and the document; the task, the list
-    and the form fit a 360 px screen, and the task reads in English too."""
+    him (a deadline after the task's is refused); the document's "Công việc" section
+    lists both, linking to them, and its "Giao việc từ văn bản này" opens the form with
+    the document chosen; the tab counts come with the list (one request); the
+    specialist's notification of the task opens the task; he records 40 % with a note,
+    is refused completing the task while the sub-task is open, completes the sub-task
+    and then the task (lanhdao.stc, signed in meanwhile, gets a toast whose "Xem"
+    opens the task), then adds a task of his own (to himself only) and cancels it with
+    a reason; lanhdao.stc finds his task among those he gave that are done, with the
+    names from the API and its real history: given, sub-task added, progress 40 % with
+    its note, completed, each by whom; the task, the list and the form fit a 360 px
+    screen, and the task reads in English too."""
     run_scenario("tasks", timeout=300)

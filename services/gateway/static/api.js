@@ -173,6 +173,10 @@ export const api = {
   listDelegations: (query) => request("GET", "/delegations", { query }),
   createDelegation: (body) => request("POST", "/delegations", { body }),
   revokeDelegation: (id) => request("POST", `/delegations/${encodeURIComponent(id)}/revoke`),
+  // delegated work, unit rules, approval steps
+  outgoingProcessing: (id) => request("GET", `/outgoing/${encodeURIComponent(id)}/processing`),
+  unitRules: (unitId) => request("GET", `/units/${encodeURIComponent(unitId)}/processing-rules`),
+  setUnitRules: (unitId, body) => request("PUT", `/units/${encodeURIComponent(unitId)}/processing-rules`, { body }),
 };
 
 /**

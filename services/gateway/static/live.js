@@ -113,7 +113,8 @@ function toastRegion() {
 
 function showToast(note) {
   const urgent = Boolean(note.urgency && note.urgency !== "normal");
-  const href = note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}` : "#/notifications";
+  const href = note.task_id ? `#/tasks/${encodeURIComponent(note.task_id)}`
+    : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}` : "#/notifications";
   let timer = null;
   const dismiss = () => {
     clearTimeout(timer);

@@ -441,6 +441,10 @@ export function describeEvent(event) {
   if (details.from && details.to) {
     parts.push(`${outgoingStateLabel(details.from)} → ${outgoingStateLabel(details.to)}`);
   }
+  // done under a delegation (ủy quyền): whom the actor acted for, as the printed history says
+  if (details.on_behalf_of) {
+    parts.push(t("histOnBehalf", details.delegation_kind, details.on_behalf_of_name || personName(details.on_behalf_of)));
+  }
   if (details.code_number) parts.push(t("histCode", `${details.code_number}/${details.code_notation || ""}`));
   if (details.version) parts.push(t("histVersion", details.version));
   // workflow: who was given what, by when

@@ -1,18 +1,20 @@
 // An outgoing draft's approval chain (workflow), on the outgoing document's screen:
-// the steps of this round with each approver's answer, and for an approver whose turn
-// it is, "Duyệt" (with an optional comment) and "Trả lại" (with a reason).
+// every step of the chain as it was when the draft was submitted (approval_steps: its
+// approvers, and whether all of them or any one must approve), which step the draft is
+// at, each approver's answer in this round, and for an approver whose turn it is —
+// or someone holding a delegation (ủy quyền "approve") from that approver — "Duyệt"
+// (with an optional comment) and "Trả lại" (with a reason).
 //
-// The processing lists approval items without their step number, so the steps are
-// read from the items: the approvers of one step are given the draft at the same
-// instant; a round ends with a return, or with a step closed unanswered when the
-// draft was returned some other way and submitted again.
+// A round is read from the items: the approvers of one step are given the draft at the
+// same instant; a round ends with a return, or with a step closed unanswered when the
+// draft was returned some other way and submitted again. Each item names its step.
 
 import { api } from "../api.js";
 import { personName, resolveNames } from "../directory.js";
 import { fill, h, loadingBox } from "../dom.js";
 import { formatDateTime, itemStateLabel, processingStateLabel, t } from "../i18n.js";
 import { stepForm } from "../widgets.js";
-import { holdsItem } from "./processing.js";
+import { actingFor, delegationFor, heldDelegations, holdsItem } from "./processing.js";
 
 /** The documents steps the chain's panel stands in for while the chain runs. */
 export const CHAIN_STEPS = ["approve", "return"];
@@ -53,24 +55,68 @@ export function approvalPanel({ doc, processing, onDone }) {
     content);
   const rounds = approvalRounds(processing.items || []);
   const round = rounds[rounds.length - 1] || [];
-  const mine = round.flat().find((i) => i.state === "open" && holdsItem(i));
+  // the chain's steps with this round's items; from the items alone for a chain without steps
+  const chain = (processing.approval_steps || []).length
+    ? processing.approval_steps.map((s) => ({
+      step: s.step, mode: s.mode, approvers: s.approvers || [],
+      items: round.flat().filter((i) => i.step === s.step),
+    }))
+    : round.map((items, index) => ({
+      step: index + 1, mode: items[0]?.mode || null, approvers: items.map((i) => i.user_id), items,
+    }));
+  let mine = null;
+  let delegation = null;   // when the caller decides for an approver (ủy quyền "approve")
+
+  async function whoseTurn() {
+    const open = round.flat().filter((i) => i.state === "open");
+    mine = open.find((i) => holdsItem(i)) || null;
+    delegation = null;
+    if (mine || !open.length) return;
+    const held = await heldDelegations();
+    for (const item of open) {
+      const found = delegationFor(held, {
+        action: "approve", unitId: doc.unit_id, fromUserId: item.user_id,
+        documentType: processing.document_type || doc.document_type || "",
+      });
+      if (found) {
+        mine = item;
+        delegation = found;
+        return;
+      }
+    }
+  }
 
   async function draw() {
-    await resolveNames({ userIds: round.flat().map((i) => i.user_id), documentId: doc.id });
+    await Promise.all([
+      resolveNames({ userIds: [...round.flat().map((i) => i.user_id), ...chain.flatMap((s) => s.approvers)], documentId: doc.id }),
+      whoseTurn(),
+    ]);
     const slot = h("div", { id: "chain-form", class: "chain-form" });
-    const steps = round.map((step, index) => {
-      const state = stepState(step);
-      return h("li", { class: `chain-step step-${state}`, dataset: { step: String(index + 1) } },
+    const total = chain.length;
+    const steps = chain.map((step) => {
+      const state = step.items.length ? stepState(step.items) : "waiting";
+      const extra = step.items.filter((i) => !step.approvers.includes(i.user_id));
+      const approverRow = (userId, item) => h("li", { class: `approver approver-${item ? item.state : "waiting"}` },
+        h("span", { class: "approver-name" }, personName(userId)), " — ",
+        h("span", { class: "approver-state" }, item ? itemStateLabel("approve", item.state) : t("approverWaiting")),
+        item?.done_at && ["done", "returned"].includes(item.state) ? h("span", { class: "muted" }, ` · ${formatDateTime(item.done_at)}`) : null,
+        item?.result_note ? h("span", { class: "approver-note" }, ` · ${t("histComment")}: ${item.result_note}`) : null,
+        item?.return_reason ? h("span", { class: "approver-note" }, ` · ${t("reason")}: ${item.return_reason}`) : null);
+      return h("li", { class: `chain-step step-${state}`, dataset: { step: String(step.step) } },
         h("p", { class: "chain-step-head" },
-          h("strong", {}, t("chainStep", index + 1)), " · ",
+          h("strong", {}, total > 1 ? t("chainStepOf", step.step, total) : t("chainStep", step.step)),
+          step.mode ? [" · ", h("span", { class: "chain-step-mode" }, t(`stepMode_${step.mode}`))] : null, " · ",
           h("span", { class: `step-state step-state-${state}` }, t(`chainStep_${state}`))),
-        h("ul", { class: "chain-approvers" }, step.map((item) => h("li", { class: `approver approver-${item.state}` },
-          h("span", { class: "approver-name" }, personName(item.user_id)), " — ",
-          h("span", { class: "approver-state" }, itemStateLabel("approve", item.state)),
-          item.done_at && ["done", "returned"].includes(item.state) ? h("span", { class: "muted" }, ` · ${formatDateTime(item.done_at)}`) : null,
-          item.result_note ? h("span", { class: "approver-note" }, ` · ${t("histComment")}: ${item.result_note}`) : null,
-          item.return_reason ? h("span", { class: "approver-note" }, ` · ${t("reason")}: ${item.return_reason}`) : null))));
+        h("ul", { class: "chain-approvers" },
+          step.approvers.map((userId) => approverRow(userId, step.items.find((i) => i.user_id === userId))),
+          extra.map((item) => approverRow(item.user_id, item))));
     });
+    const at = chain.find((s) => s.items.some((i) => i.state === "open"));
+    const returned = chain.find((s) => s.items.some((i) => i.state === "returned"));
+    let position = null;
+    if (at) position = t("chainAt", at.step, total);
+    else if (returned) position = t("chainReturnedAt", returned.step, total);
+    else if (processing.state === "approved" && total) position = t("chainAllDone", total);
     const buttons = [];
     if (mine) {
       const approve = h("button", {
@@ -83,11 +129,16 @@ export function approvalPanel({ doc, processing, onDone }) {
       }, t("chainReturn"));
       buttons.push(approve, back);
     }
+    const turn = mine?.step || round.findIndex((s) => s.includes(mine)) + 1;
     fill(content,
-      round.length ? h("ol", { class: "chain-steps", id: "chain-steps" }, steps) : h("p", { class: "muted" }, t("chainEmpty")),
-      processing.state === "in_approval" ? h("p", { class: "hint" }, t("chainLaterSteps")) : null,
+      position ? h("p", { class: "chain-position", id: "chain-position" }, position) : null,
+      chain.length ? h("ol", { class: "chain-steps", id: "chain-steps" }, steps) : h("p", { class: "muted" }, t("chainEmpty")),
+      processing.state === "in_approval" && !(processing.approval_steps || []).length ? h("p", { class: "hint" }, t("chainLaterSteps")) : null,
       mine ? h("div", { class: "chain-actions" },
-        h("p", { class: "chain-turn", id: "chain-turn" }, t("chainYourTurn", round.findIndex((s) => s.includes(mine)) + 1)),
+        h("p", { class: "chain-turn", id: "chain-turn" }, delegation
+          ? t("chainTurnFor", turn, personName(mine.user_id), delegation.kind)
+          : t("chainYourTurn", turn)),
+        delegation ? h("p", { class: "acting-for", id: "chain-acting-for" }, actingFor(delegation)) : null,
         h("div", { class: "step-actions" }, buttons), slot) : null);
   }
 

@@ -226,7 +226,7 @@ export function renderDelegations(view) {
         h("input", { type: "radio", name: "kind", value: kind, id: `dl-kind-${kind}`, checked: kind === "KT" }),
         h("span", {}, h("strong", {}, `${kind} · ${t(`dkind_${kind}`)}`),
           h("span", { class: "dkind-hint" }, t(`dkindHint_${kind}`)))))));
-    const actionGroup = group("dl-action-sign", t("delegationActions"), null,
+    const actionGroup = group("dl-action-sign", t("delegationActions"), t("delegationActionsHint"),
       h("div", { class: "radio-row" }, ACTIONS.map((action) => h("label", { class: "checkbox" },
         h("input", { type: "checkbox", name: "actions", value: action, id: `dl-action-${action}`, checked: action === "sign" }),
         h("span", {}, t(`daction_${action}`))))));

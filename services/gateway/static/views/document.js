@@ -1,8 +1,9 @@
 // One văn bản đến: its particulars and files, its processing ("Xử lý": who handles
-// which part, and the steps the caller may take), copies for the unit's clerk and its
-// processing history. Someone given a part of another unit's document may read its
-// processing but not the document (the API refuses): they get the processing panel
-// with what the inbox said about it. An outgoing document's id goes to its own screen.
+// which part, and the steps the caller may take), the tasks given from it, copies for
+// the unit's clerk and its processing history. Someone given a part of another unit's
+// document may read its processing but not the document (the API refuses): they get
+// the processing panel with what the inbox said about it. An outgoing document's id
+// goes to its own screen.
 
 import { ApiError, api } from "../api.js";
 import { alertBox, confidentialityBadge, h, loadingBox, urgencyBadge } from "../dom.js";
@@ -13,6 +14,7 @@ import { hasRole, workSummary } from "../state.js";
 import { attachmentItem, codeOf, errorPanel, historyPanel } from "../widgets.js";
 import { copyPanel } from "./copy.js";
 import { processingPanel } from "./processing.js";
+import { documentTasksPanel } from "./tasks.js";
 
 export function renderDocument(view, params) {
   const id = params.id;
@@ -104,6 +106,8 @@ export function renderDocument(view, params) {
             refreshHistory();
           },
         }),
+        // Tasks (công việc) given from it that the caller sees, and giving one.
+        documentTasksPanel(doc),
         // A clerk of the unit copies it (sao y, sao lục, trích sao); everyone who sees it
         // reads and exports its processing history.
         hasRole("clerk", doc.unit_id) ? copyPanel(doc) : null,

@@ -1,20 +1,24 @@
 // The caller's work: tabs Việc cần xử lý (todo) / Theo dõi (following: parts they gave
 // out, and what they were told of) / Quá hạn (overdue) with their counts, filtered by
-// kind of work and urgency. An approval is an outgoing draft; every other kind is an
-// incoming document.
+// kind of work and urgency, and — for someone holding a delegation (ủy quyền) to assign
+// or approve — Được ủy quyền (delegated): what waits for the leaders they act for. An
+// approval is an outgoing draft; every other kind is an incoming document. A deadline
+// counted in hours shows its time (Vietnam time).
 
 import { api } from "../api.js";
 import { h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
 import {
-  URGENCIES, URGENCY_RANK, formatDate, formatDateTime, itemStateLabel, kindLabel, processingStateLabel, t,
-  todayIso, urgencyLabel,
+  URGENCIES, URGENCY_RANK, formatDateTime, itemStateLabel, kindLabel, processingStateLabel, t,
+  urgencyLabel,
 } from "../i18n.js";
 import { resolveNames } from "../directory.js";
 import { navigate, rememberWorkSummaries } from "../state.js";
 import { dataTable, documentLink, errorPanel, outgoingLink, pager } from "../widgets.js";
-import { holderName } from "./processing.js";
+import { deadlineText, heldDelegations, holderName, isLate } from "./processing.js";
 
-const VIEWS = [["todo", "viewTodo"], ["following", "viewFollowing"], ["overdue", "viewOverdue"]];
+const VIEWS = [["todo", "viewTodo"], ["following", "viewFollowing"], ["overdue", "viewOverdue"],
+  ["delegated", "viewDelegated"]];
+const DELEGATED_ACTIONS = ["assign", "approve"];
 const KINDS = ["to_assign", "lead", "co_handler", "for_info", "approve"];
 const PAGE_SIZE = 20;
 // The filter that was just changed: focus returns to it when the list is drawn again.
@@ -31,14 +35,24 @@ export function renderInbox(view, params, query) {
     return `#/inbox?${next.toString()}`;
   };
   const counts = {};
+  // "Được ủy quyền" shows for whoever holds a delegation to assign or approve (one cached read)
+  let delegatedTab = current === "delegated";
   const tabs = h("nav", { class: "tabs", "aria-label": t("inboxViews") });
-  const drawTabs = () => tabs.replaceChildren(...VIEWS.map(([v, key]) =>
+  const drawTabs = () => tabs.replaceChildren(...VIEWS.filter(([v]) => v !== "delegated" || delegatedTab).map(([v, key]) =>
     h("a", {
       href: hashFor({ view: v, page: "1" }), id: `tab-${v}`,
       class: ["tab", v === current && "is-active", v === "overdue" && counts.overdue && "tab-alert"],
       "aria-current": v === current ? "page" : null,
     }, t(key), counts[v] != null ? h("span", { class: "count" }, String(counts[v])) : null)));
   drawTabs();
+  if (!delegatedTab) {
+    heldDelegations().then((held) => {
+      if (held.some((d) => (d.actions || []).some((a) => DELEGATED_ACTIONS.includes(a))) && tabs.isConnected) {
+        delegatedTab = true;
+        drawTabs();
+      }
+    });
+  }
 
   const kindSelect = h("select", { id: "inbox-kind", name: "kind" },
     h("option", { value: "" }, t("allKinds")),
@@ -67,6 +81,7 @@ export function renderInbox(view, params, query) {
       const result = await api.inbox({ view: current, kind, urgency, page, page_size: PAGE_SIZE });
       Object.assign(counts, result.counts || {});
       if (current === "following" && counts.following == null) counts.following = result.total;
+      if (current === "delegated") counts.delegated = result.total;
       drawTabs();
       rememberWorkSummaries(result.items || []);
       if (current === "following") {
@@ -83,20 +98,22 @@ export function renderInbox(view, params, query) {
 
   function draw(result) {
     if (!result.items.length) {
-      body.replaceChildren(h("p", { class: "empty" }, kind || urgency ? t("emptyInboxFiltered") : t("emptyInbox")));
+      body.replaceChildren(h("p", { class: "empty" }, kind || urgency ? t("emptyInboxFiltered")
+        : (current === "delegated" ? t("emptyDelegated") : t("emptyInbox"))));
       return;
     }
     // The server sorts most urgent first; keep that order even if it did not.
     const items = [...result.items].sort((a, b) =>
       (URGENCY_RANK[b.urgency] || 0) - (URGENCY_RANK[a.urgency] || 0));
-    const today = todayIso();
-    const isLate = (w) => Boolean(w.due_date) && w.due_date < today && ["open", "forwarded"].includes(w.state);
     const columns = [
       {
         label: t("colKind"), className: "col-badge", render: (w) => [
           h("span", { class: `badge kind kind-${w.kind}` }, kindLabel(w.kind)),
           current === "following"
-            ? h("span", { class: "cell-meta" }, `${itemStateLabel(w.kind, w.state)} · ${holderName(w)}`) : null],
+            ? h("span", { class: "cell-meta" }, `${itemStateLabel(w.kind, w.state)} · ${holderName(w)}`) : null,
+          w.delegation
+            ? h("span", { class: "cell-meta delegated-for", dataset: { delegation: w.delegation.id } },
+              t("delegatedFor", w.delegation.from_name || t("unknownPerson"), w.delegation.kind)) : null],
       },
       { label: t("colUrgency"), className: "col-badge", render: (w) => urgencyBadge(w.urgency) },
       {
@@ -108,11 +125,7 @@ export function renderInbox(view, params, query) {
       { label: t("colCode"), className: "col-code", render: (w) => w.code || t("none") },
       { label: t("colIssuer"), render: (w) => w.issuer_name || t("none") },
       { label: t("colArrivalNumber"), className: "col-num", render: (w) => (w.arrival_number != null ? String(w.arrival_number) : t("none")) },
-      {
-        label: t("colDue"), className: "col-date", render: (w) => (isLate(w)
-          ? h("span", { class: "overdue" }, formatDate(w.due_date), " · ", t("overdueMark"))
-          : formatDate(w.due_date)),
-      },
+      { label: t("colDue"), className: "col-date", render: (w) => deadlineText(w) },
       {
         label: t("colProcessingState"), render: (w) => (w.processing_state
           ? h("span", { class: `badge proc-state proc-${w.processing_state}` }, processingStateLabel(w.processing_state))

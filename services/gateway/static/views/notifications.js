@@ -69,16 +69,19 @@ export function renderNotifications(view, params, query) {
       h("ul", { class: "notification-list" }, result.items.map((note) => {
         const isUnread = !note.read_at;
         const actions = h("div", { class: "note-actions" });
-        if (note.document_id) {
+        // about a task: the task; else about a document: the document
+        const target = note.task_id ? `#/tasks/${encodeURIComponent(note.task_id)}`
+          : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}` : null;
+        if (target) {
           actions.append(h("a", {
-            href: `#/documents/${encodeURIComponent(note.document_id)}`, class: "btn btn-secondary btn-small",
+            href: target, class: ["btn btn-secondary btn-small", note.task_id ? "note-open-task" : "note-open-document"],
             onclick: async (event) => {
               if (!isUnread) return;
               event.preventDefault();
               await markOne(note);
-              navigate(`#/documents/${encodeURIComponent(note.document_id)}`);
+              navigate(target);
             },
-          }, t("openDocument")));
+          }, note.task_id ? t("openTask") : t("openDocument")));
         }
         if (isUnread) {
           actions.append(h("button", {

@@ -60,7 +60,7 @@ export function renderOutgoingDocument(view, params) {
 
   async function readProcessing() {
     try {
-      const result = await api.processing(id);
+      const result = await api.outgoingProcessing(id);
       processing = result?.state ? result : null;
     } catch {
       processing = null;
@@ -103,7 +103,7 @@ export function renderOutgoingDocument(view, params) {
     const roles = rolesIn(doc.unit_id);
     // While the unit's approval chain runs, its approvers approve or return the draft
     // from the chain's panel; approving it here would go around the chain.
-    const chainRuns = processing?.state === "in_approval" && doc.state === "submitted";
+    const chainRuns = (processing?.state === "in_approval" || doc.in_approval_chain) && doc.state === "submitted";
     const allowed = Object.keys(STEPS).filter((action) =>
       STEPS[action].from.includes(doc.state) && STEPS[action].roles.some((r) => roles.includes(r))
       && !(chainRuns && CHAIN_STEPS.includes(action)));

@@ -8,11 +8,11 @@
 
 import { ApiError, api, session } from "../api.js";
 import {
-  knowsPerson, personName, resolveNames, unitMembers, unitName,
+  knowsPerson, personName, rememberPeople, resolveNames, unitMembers, unitName,
 } from "../directory.js";
 import { alertBox, fill, h, loadingBox } from "../dom.js";
 import {
-  formatDate, formatDateTime, itemStateLabel, kindLabel, processingStateLabel, t, todayIso,
+  formatDate, formatDateTime, itemStateLabel, kindLabel, parseInstant, processingStateLabel, t, todayIso,
 } from "../i18n.js";
 import { hasRole, hooks } from "../state.js";
 import { assigneePicker as sharedAssigneePicker, codeOf, dataTable, errorPanel, stepForm } from "../widgets.js";
@@ -66,15 +66,83 @@ export function holderName(item) {
   return t("none");
 }
 
-function isOverdue(item) {
-  return Boolean(item.due_date) && item.due_date < todayIso() && ["open", "forwarded"].includes(item.state);
+const VIETNAM_OFFSET_MS = 7 * 3600 * 1000;   // Vietnam keeps UTC+7 all year
+const pad2 = (n) => String(n).padStart(2, "0");
+
+/**
+ * A deadline as shown: "13:30 10/03/2026" (Vietnam time) when the unit counts it in
+ * hours (due_at), else the day; "—" when there is none.
+ */
+export function formatDeadline(dueDate, dueAt) {
+  if (dueAt) {
+    const at = parseInstant(dueAt);
+    if (!Number.isNaN(at.getTime())) {
+      const vn = new Date(at.getTime() + VIETNAM_OFFSET_MS);
+      return `${pad2(vn.getUTCHours())}:${pad2(vn.getUTCMinutes())} ${pad2(vn.getUTCDate())}/${pad2(vn.getUTCMonth() + 1)}/${vn.getUTCFullYear()}`;
+    }
+  }
+  return dueDate ? formatDate(dueDate) : t("none");
+}
+
+/** Whether an open part's deadline has passed: the moment for a deadline in hours, else the day. */
+export function isLate({ due_date: dueDate, due_at: dueAt, state }) {
+  if (!["open", "forwarded"].includes(state)) return false;
+  if (dueAt) return Date.now() > parseInstant(dueAt).getTime();
+  return Boolean(dueDate) && dueDate < todayIso();
+}
+
+/** A deadline cell: the day or the moment, marked when it has passed. */
+export function deadlineText(item) {
+  if (!item.due_date && !item.due_at) return t("none");
+  const text = formatDeadline(item.due_date, item.due_at);
+  const shown = item.due_at ? h("span", { class: "due-at", title: t("dueAtHint") }, text) : text;
+  return isLate(item) ? h("span", { class: "overdue" }, shown, " · ", t("overdueMark")) : shown;
 }
 
 function deadline(item) {
-  if (!item.due_date) return t("none");
-  return isOverdue(item)
-    ? h("span", { class: "overdue" }, formatDate(item.due_date), " · ", t("overdueMark"))
-    : formatDate(item.due_date);
+  return deadlineText(item);
+}
+
+// ------------------------------------------------------------ delegations the caller holds
+
+const HELD_TTL_MS = 30_000;
+let held = null;   // {owner, at, promise}
+
+/**
+ * The delegations (ủy quyền) in force today that the caller received, read once and
+ * kept briefly: under one to assign or approve they act in the delegator's place.
+ */
+export function heldDelegations() {
+  const me = session.user?.id || null;
+  if (!me) return Promise.resolve([]);
+  if (!held || held.owner !== me || Date.now() - held.at > HELD_TTL_MS) {
+    held = {
+      owner: me, at: Date.now(),
+      promise: api.listDelegations({ active: "true" })
+        .then((result) => {
+          const mine = (result?.items || []).filter((d) => d.to_user_id === me && !d.revoked_at);
+          rememberPeople(Object.fromEntries(mine.map((d) => [d.from_user_id, d.from_name])));
+          return mine;
+        })
+        .catch(() => []),
+    };
+  }
+  return held.promise;
+}
+
+/**
+ * The held delegation that lets the caller take `action` (assign | approve) in
+ * `unitId` — from `fromUserId` if given, on a document of `documentType` — or null.
+ */
+export function delegationFor(delegations, { action, unitId, fromUserId = null, documentType = "" }) {
+  return (delegations || []).find((d) => (d.actions || []).includes(action) && d.unit_id === unitId
+    && (!fromUserId || d.from_user_id === fromUserId)
+    && (!d.document_types?.length || d.document_types.includes(documentType))) || null;
+}
+
+/** "TL. thay Trần Văn Minh": whom the caller acts for under a delegation. */
+export function actingFor(delegation) {
+  return t("actingFor", delegation.kind, delegation.from_name || t("unknownPerson"));
 }
 
 function progressCell(item) {
@@ -101,6 +169,8 @@ export function processingPanel({ documentId, doc, onChange }) {
   let processing = null;
   let formSlot = null;
   let tries = 0;
+  // what the caller may do in a leader's place (ủy quyền "assign"), read when it matters
+  let delegations = [];
 
   function say(kind, ...children) {
     message.replaceChildren(alertBox(kind, ...children));
@@ -131,6 +201,14 @@ export function processingPanel({ documentId, doc, onChange }) {
       userIds: [...items.map((i) => i.user_id), ...items.map((i) => i.assigned_by)].filter(Boolean),
       documentId: doc ? documentId : null,
     });
+    const docType = result.document_type || "";
+    const mayNeedDelegation = (result.state === "awaiting_assignment" && unitId && !leadsUnit(unitId)
+        && !items.some((i) => i.kind === "to_assign" && i.state === "open" && holdsItem(i)))
+      || items.some((i) => i.state === "open" && !i.user_id && i.unit_id && HANDLING.includes(i.kind) && !leadsUnit(i.unit_id));
+    delegations = mayNeedDelegation
+      ? (await heldDelegations()).filter((d) => d.actions?.includes("assign")
+        && (!d.document_types?.length || d.document_types.includes(docType)))
+      : [];
     if (!result.state) {
       stateBadge.hidden = true;
       body.replaceChildren(h("p", { class: "muted" }, t("processingNone")),
@@ -145,7 +223,7 @@ export function processingPanel({ documentId, doc, onChange }) {
     fill(body,
       h("dl", { class: "detail-list processing-summary" },
         h("dt", {}, t("instruction")), h("dd", { id: "processing-instruction" }, result.instruction || t("none")),
-        h("dt", {}, t("dueDate")), h("dd", { id: "processing-due" }, result.due_date ? formatDate(result.due_date) : t("none")),
+        h("dt", {}, t("dueDate")), h("dd", { id: "processing-due" }, formatDeadline(result.due_date, result.due_at)),
         result.completed_at ? [h("dt", {}, t("completedAt")), h("dd", {}, formatDateTime(result.completed_at))] : null,
         reply ? [h("dt", {}, t("replyDocument")), h("dd", {}, replyLink(reply))] : null),
       actionsArea(result, items),
@@ -206,15 +284,30 @@ export function processingPanel({ documentId, doc, onChange }) {
       buttons.push(actionButton("proc-submit", t("actionSubmitToLeader"), "btn-primary", (button) => openSubmit(button)));
     }
     const holdsToAssign = items.some((i) => i.kind === "to_assign" && i.state === "open" && holdsItem(i));
-    if (awaiting && unitId && (holdsToAssign || leadsUnit(unitId))) {
-      buttons.push(actionButton("proc-assign", t("actionAssign"), "btn-primary", (button) => openAssign(button)));
+    // Someone holding a delegation to assign from a leader of the unit assigns in his place
+    const holders = items.filter((i) => i.kind === "to_assign" && i.state === "open").map((i) => i.user_id);
+    const forLeader = awaiting && unitId && !holdsToAssign && !leadsUnit(unitId)
+      ? (holders.map((id) => delegationFor(delegations, { action: "assign", unitId, fromUserId: id, documentType: result.document_type || "" }))
+        .find(Boolean) || delegationFor(delegations, { action: "assign", unitId, documentType: result.document_type || "" }))
+      : null;
+    if (awaiting && unitId && (holdsToAssign || leadsUnit(unitId) || forLeader)) {
+      buttons.push(actionButton("proc-assign", forLeader ? t("actionAssignFor", forLeader.from_name || "") : t("actionAssign"),
+        "btn-primary", (button) => openAssign(button, forLeader)));
     }
-    const work = items.filter((i) => i.state === "open" && holdsItem(i) && [...HANDLING, "for_info"].includes(i.kind));
+    const work = items.filter((i) => i.state === "open" && [...HANDLING, "for_info"].includes(i.kind)
+      && (holdsItem(i) || unitDelegation(i)));
     if (!buttons.length && !work.length) return null;
     const cards = work.map((item, index) => workCard(item, index));
     return h("div", { class: "processing-actions", id: "processing-actions" },
+      forLeader ? h("p", { class: "acting-for", id: "processing-acting-for" }, actingFor(forLeader)) : null,
       buttons.length ? h("div", { class: "step-actions" }, buttons) : null,
       cards.length ? h("div", { class: "my-work" }, h("h3", { class: "subhead" }, t("yourWork")), cards) : null);
+  }
+
+  /** For a unit's part not passed on, the delegation letting the caller pass it on for a leader. */
+  function unitDelegation(item) {
+    if (item.user_id || !item.unit_id || !HANDLING.includes(item.kind) || leadsUnit(item.unit_id)) return null;
+    return delegationFor(delegations, { action: "assign", unitId: item.unit_id, documentType: processing?.document_type || "" });
   }
 
   function actionButton(id, label, kind, open) {
@@ -242,6 +335,9 @@ export function processingPanel({ documentId, doc, onChange }) {
         },
       }, t("actionMarkRead"));
       buttons.push(button);
+    } else if (!holdsItem(item) && unitDelegation(item)) {
+      // held for a leader of the unit: only passing it on is the delegate's to do
+      buttons.push(actionButton(`work-forward${suffix}`, t("actionForward"), "btn-primary", (b) => openForward(item, b)));
     } else {
       if (!item.user_id && item.unit_id && leadsUnit(item.unit_id)) {
         buttons.push(actionButton(`work-forward${suffix}`, t("actionForward"), "btn-primary", (b) => openForward(item, b)));
@@ -251,10 +347,12 @@ export function processingPanel({ documentId, doc, onChange }) {
       buttons.push(actionButton(`work-return${suffix}`, t("actionReturnPart"), "btn-warning", (b) => openReturn(item, b)));
     }
     for (const b of buttons) b.dataset.item = item.id;
+    const delegated = !holdsItem(item) ? unitDelegation(item) : null;
     return h("div", { class: "work-card", dataset: { itemId: item.id, kind: item.kind } },
       h("p", { class: "work-title" },
         h("strong", {}, kindLabel(item.kind)), " · ", holderName(item),
-        item.due_date ? [" · ", t("dueShort"), " ", deadline(item)] : null),
+        item.due_date || item.due_at ? [" · ", t("dueShort"), " ", deadline(item)] : null),
+      delegated ? h("p", { class: "acting-for" }, actingFor(delegated)) : null,
       item.instruction ? h("p", { class: "work-instruction" }, h("span", { class: "muted" }, `${t("instruction")}: `), item.instruction) : null,
       h("div", { class: "step-actions" }, buttons));
   }
@@ -328,7 +426,7 @@ export function processingPanel({ documentId, doc, onChange }) {
 
   // ------------------------------------------------------------ the leader assigns it
 
-  function openAssign(trigger) {
+  function openAssign(trigger, forLeader = null) {
     const lead = { chosen: null, due: "" };
     const co = [];
     const info = [];
@@ -415,7 +513,7 @@ export function processingPanel({ documentId, doc, onChange }) {
       }[key] || null;
     };
     const { form } = stepForm({
-      id: "assign", title: t("assignTitle"), intro: t("assignIntro"),
+      id: "assign", title: t("assignTitle"), intro: forLeader ? `${t("assignIntro")} ${actingFor(forLeader)}.` : t("assignIntro"),
       fields: [
         h("div", { class: "field-wide assign-groups", id: "as-assignees", tabindex: "-1", role: "group", "aria-label": t("assigneesLabel") },
           assigneesError, leadGroup,

@@ -1,10 +1,13 @@
 import { api } from "../api.js";
 import { h, loadingBox, markedText, pageHeading, urgencyBadge } from "../dom.js";
-import { DOCUMENT_TYPES, URGENCIES, documentTypeLabel, t, urgencyLabel } from "../i18n.js";
+import {
+  DOCUMENT_TYPES, URGENCIES, documentTypeLabel, incomingStateLabel, outgoingStateLabel, t, urgencyLabel,
+} from "../i18n.js";
 import { navigate } from "../state.js";
-import { codeOf, documentLink, errorPanel, pager } from "../widgets.js";
+import { codeOf, documentLink, errorPanel, outgoingLink, pager } from "../widgets.js";
 
-const FILTERS = ["q", "document_type", "urgency", "from", "to"];
+const FILTERS = ["q", "direction", "document_type", "urgency", "from", "to"];
+const DIRECTIONS = [["incoming", "navIncoming"], ["outgoing", "navOutgoing"]];
 const PAGE_SIZE = 20;
 
 function searchHash(values, page = 1) {
@@ -23,6 +26,9 @@ export function renderSearch(view, params, query) {
     type: "search", id: "search-q", name: "q", value: values.q, autocomplete: "off", maxlength: "1000",
     required: true, "aria-describedby": "search-hint",
   });
+  const direction = h("select", { id: "search-direction", name: "direction" },
+    h("option", { value: "" }, t("allDirections")),
+    DIRECTIONS.map(([key, label]) => h("option", { value: key, selected: key === values.direction }, t(label))));
   const type = h("select", { id: "search-type", name: "document_type" },
     h("option", { value: "" }, t("allTypes")),
     DOCUMENT_TYPES.map(([key]) => h("option", { value: key, selected: key === values.document_type }, documentTypeLabel(key))));
@@ -40,6 +46,7 @@ export function renderSearch(view, params, query) {
           h("button", { type: "submit", class: "btn btn-primary" }, t("searchButton")))),
       h("p", { class: "hint", id: "search-hint" }, t("searchHint"))),
     h("div", { class: "search-filters" },
+      h("div", { class: "field" }, h("label", { for: "search-direction" }, t("searchDirection")), direction),
       h("div", { class: "field" }, h("label", { for: "search-type" }, t("documentType")), type),
       h("div", { class: "field" }, h("label", { for: "search-urgency" }, t("urgency")), urgency),
       h("div", { class: "field" }, h("label", { for: "search-from" }, t("dateFrom")), from),
@@ -48,10 +55,11 @@ export function renderSearch(view, params, query) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     navigate(searchHash({
-      q: q.value.trim(), document_type: type.value, urgency: urgency.value, from: from.value, to: to.value,
+      q: q.value.trim(), direction: direction.value, document_type: type.value, urgency: urgency.value,
+      from: from.value, to: to.value,
     }));
   });
-  for (const select of [type, urgency]) {
+  for (const select of [direction, type, urgency]) {
     select.addEventListener("change", () => { if (q.value.trim()) form.requestSubmit(); });
   }
 
@@ -91,7 +99,7 @@ export function renderSearch(view, params, query) {
   function draw(result) {
     const items = result.items || [];
     const facets = result.facets || {};
-    const hasFilter = values.document_type || values.urgency || values.from || values.to;
+    const hasFilter = values.direction || values.document_type || values.urgency || values.from || values.to;
     const aside = h("aside", { class: "facets", "aria-label": t("filters") },
       facetGroup(t("facetType"), "document_type", facets.document_type, (k) => documentTypeLabel(k)),
       facetGroup(t("facetUrgency"), "urgency", facets.urgency, (k) => urgencyLabel(k)),
@@ -104,13 +112,17 @@ export function renderSearch(view, params, query) {
         h("li", { class: "result" },
           h("div", { class: "result-head" },
             urgencyBadge(item.urgency, { showNormal: false }),
-            h("h2", { class: "result-title" }, documentLink(item.document_id, item.subject))),
+            h("h2", { class: "result-title" }, item.direction === "outgoing"
+              ? outgoingLink(item.document_id, item.subject) : documentLink(item.document_id, item.subject))),
           h("p", { class: "result-meta" },
             [
               codeOf(item),
               item.document_type_name || (item.document_type ? documentTypeLabel(item.document_type) : null),
               item.issuer_name,
               item.arrival_number != null ? `${t("arrivalShort")} ${item.arrival_number}` : null,
+              item.direction === "outgoing" ? t("navOutgoing") : null,
+              item.state ? (item.direction === "outgoing"
+                ? outgoingStateLabel(item.state, item.state) : incomingStateLabel(item.state)) : null,
             ].filter(Boolean).join(" · ")),
           item.snippet ? h("p", { class: "snippet" }, markedText(item.snippet)) : null)))
       : h("p", { class: "empty" }, t("noResults"));

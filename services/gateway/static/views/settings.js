@@ -2,17 +2,21 @@
 // for it and give an address, said plainly when this deployment sends no e-mail) and,
 // for a leader of the unit they are working in, the unit's approval chains for
 // outgoing drafts: per document type or for any type, ordered steps each approved by
-// all or any of its approvers, chosen from the unit's people.
+// all or any of its approvers, chosen from the unit's people. Every member of the unit
+// sees its default processing deadlines (working days per urgency, or working hours
+// for the urgent levels the unit counts in hours); its leaders and administrators set them.
 
 import { api } from "../api.js";
 import { unitMembers } from "../directory.js";
 import { alertBox, h, loadingBox, pageHeading } from "../dom.js";
-import { DOCUMENT_TYPES, documentTypeLabel, formatDateTime, roleLabel, t } from "../i18n.js";
+import { DOCUMENT_TYPES, URGENCIES, documentTypeLabel, formatDateTime, roleLabel, t, urgencyLabel } from "../i18n.js";
 import { currentMembership } from "../state.js";
 import { errorPanel, formErrors, formField } from "../widgets.js";
 
 const LEADER_ROLES = ["head", "unit_head"];
 const MAX_STEPS = 10;
+const RULE_SETTERS = ["head", "unit_head", "admin"];   // who sets a unit's deadline rules
+const HOURLY = ["urgent", "very_urgent", "flash"];      // urgencies a unit may count in hours
 
 export function renderSettings(view) {
   const membership = currentMembership();
@@ -26,6 +30,7 @@ export function renderSettings(view) {
         h("h2", { id: "delegations-link-title" }, t("delegationsTitle")),
         h("p", { class: "muted" }, t("delegationsLinkHint")),
         h("a", { href: "#/delegations", class: "btn btn-secondary", id: "delegations-link" }, t("delegationsLink"), " ›")),
+      membership ? rulesPanel(membership) : null,
       leads ? chainsPanel(membership) : null));
   return { title: t("settingsTitle") };
 }
@@ -296,6 +301,125 @@ function chainsPanel(membership) {
     type.value = editing ?? "";
     load(type.value);
     return form;
+  }
+
+  load();
+  return panel;
+}
+
+// ------------------------------------------------------------------ deadline rules
+
+/** "4", "0,5" (a decimal comma), "" → 4, 0.5, null; anything else is sent as typed (the API says why). */
+function numberOrText(value) {
+  const text = value.trim().replace(",", ".");
+  if (!text) return null;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : value.trim();
+}
+
+function rulesPanel(membership) {
+  const unitId = membership.unit_id;
+  const editable = RULE_SETTERS.includes(membership.role);
+  const body = h("div", {}, loadingBox());
+  const panel = h("section", { class: "panel", id: "unit-rules", "aria-labelledby": "unit-rules-title" },
+    h("h2", { id: "unit-rules-title" }, t("rulesTitle")),
+    h("p", { class: "muted" }, t("rulesIntro", membership.unit_name || "")),
+    body);
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      draw(await api.unitRules(unitId));
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  const hoursText = (value) => t("rulesHoursValue", String(value).replace(".", ","));
+
+  function readOnly(rules) {
+    return h("dl", { class: "detail-list rules-list", id: "rules-list" }, URGENCIES.map((u) => [
+      h("dt", {}, urgencyLabel(u)),
+      h("dd", { id: `rules-value-${u}` }, rules.hours?.[u] != null
+        ? hoursText(rules.hours[u])
+        : t("rulesDaysValue", rules.working_days?.[u] ?? rules.defaults?.working_days?.[u]))]));
+  }
+
+  function draw(rules, savedNow = false) {
+    if (!editable) {
+      body.replaceChildren(readOnly(rules), h("p", { class: "hint", id: "rules-readonly" }, t("rulesReadOnly")));
+      return;
+    }
+    const labels = {};
+    const summary = h("div", { class: "error-summary", tabindex: "-1", hidden: true, role: "alert" });
+    const status = h("div", { id: "rules-status", tabindex: "-1" });
+    const days = {};
+    const hours = {};
+    const rows = URGENCIES.map((u) => {
+      const defaults = rules.defaults?.working_days?.[u];
+      days[u] = h("input", {
+        type: "text", inputmode: "numeric", name: `working_days.${u}`, maxlength: "3", autocomplete: "off",
+        class: "input-short", value: String(rules.working_days?.[u] ?? defaults ?? ""),
+      });
+      if (HOURLY.includes(u)) {
+        hours[u] = h("input", {
+          type: "text", inputmode: "decimal", name: `hours.${u}`, maxlength: "5", autocomplete: "off",
+          class: "input-short", value: rules.hours?.[u] != null ? String(rules.hours[u]).replace(".", ",") : "",
+        });
+      }
+      return h("fieldset", { class: "section rules-row", dataset: { urgency: u } },
+        h("legend", {}, urgencyLabel(u)),
+        h("div", { class: "rules-fields" },
+          formField(labels, `rules-days-${u}`, t("rulesDays"), days[u],
+            { hint: defaults != null ? t("rulesDaysHint", defaults) : null }),
+          hours[u] ? formField(labels, `rules-hours-${u}`, t("rulesHours"), hours[u], { hint: t("rulesHoursHint") }) : null));
+    });
+    for (const u of URGENCIES) {
+      labels[`rules-days-${u}`] = `${urgencyLabel(u)} — ${t("rulesDays")}`;
+      if (hours[u]) labels[`rules-hours-${u}`] = `${urgencyLabel(u)} — ${t("rulesHours")}`;
+    }
+    const save = h("button", { type: "submit", class: "btn btn-primary", id: "rules-save" }, t("rulesSave"));
+    const form = h("form", { class: "rules-form", id: "rules-form", novalidate: true, "aria-labelledby": "unit-rules-title" },
+      summary,
+      h("div", { class: "rules-grid" }, rows),
+      h("div", { class: "form-actions" }, save),
+      status);
+    const errors = formErrors(form, summary, {
+      labels, heading: t("rulesErrorSummary"),
+      controlFor: (key) => {
+        const found = /^(working_days|hours)\.(\w+)$/.exec(key);
+        if (!found) return null;
+        const id = `rules-${found[1] === "hours" ? "hours" : "days"}-${found[2]}`;
+        return form.querySelector(`#${id}`) ? id : null;
+      },
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      errors.clear();
+      status.replaceChildren();
+      const payload = { working_days: {}, hours: {} };
+      for (const u of URGENCIES) {
+        const d = numberOrText(days[u].value);
+        if (d !== null) payload.working_days[u] = d;
+        const hr = hours[u] ? numberOrText(hours[u].value) : null;
+        if (hr !== null) payload.hours[u] = hr;
+      }
+      save.disabled = true;
+      try {
+        draw(await api.setUnitRules(unitId, payload), true);
+      } catch (error) {
+        save.disabled = false;
+        errors.show(error.message, error.details);
+      }
+    });
+    body.replaceChildren(form);
+    if (savedNow) {
+      const counted = HOURLY.filter((u) => rules.hours?.[u] != null)
+        .map((u) => `${urgencyLabel(u)}: ${hoursText(rules.hours[u])}`);
+      status.replaceChildren(alertBox("success", h("p", { id: "rules-saved" },
+        counted.length ? t("rulesSavedHours", counted.join("; ")) : t("rulesSaved"))));
+      status.focus();
+    }
   }
 
   load();

@@ -1,15 +1,18 @@
 // Công việc: tasks given within a unit, from a document or on their own.
 // #/tasks lists the caller's tasks (tabs: to do, given by me and, for a unit's leaders,
-// the unit's; with the number still open), filtered by state, the nearest deadline
-// first, overdue ones marked; "Giao việc" gives a task (a leader to anyone of the unit
-// or a unit below it, anyone else to themselves). #/tasks/{id} shows one task: who gave
-// it and who does it, its deadline, progress and latest note, the document it comes
-// from, its sub-tasks (with a form to add one), its milestones, and the steps the
-// caller may take: record progress, complete it (refused while a sub-task is open),
-// cancel it (its giver).
+// the unit's; with the number still open, and how many of mine are overdue), filtered
+// by state and, with ?document_id=, by the document they come from; open ones first,
+// the nearest deadline first, overdue ones marked; "Giao việc" gives a task (a leader
+// to anyone of the unit or a unit below it, anyone else to themselves). #/tasks/{id}
+// shows one task: who gave it and who does it, its deadline, progress and latest
+// note, the document it comes from, its sub-tasks (with a form to add one), its
+// history (each update the API keeps), and the steps the caller may take: record
+// progress, complete it (refused while a sub-task is open), cancel it (its giver).
+// documentTasksPanel() is the "Công việc" section of an incoming document's screen.
+// People's names come with the tasks (assignee_name, created_by_name, actor_name).
 
 import { ApiError, api, session } from "../api.js";
-import { personName, resolveNames, unitName } from "../directory.js";
+import { resolveNames, unitName } from "../directory.js";
 import { add, alertBox, h, loadingBox, pageHeading } from "../dom.js";
 import { formatDate, formatDateTime, t, todayIso } from "../i18n.js";
 import { currentMembership, hooks, navigate, setFlash, takeFlash } from "../state.js";
@@ -79,9 +82,15 @@ function taskLink(task) {
   return h("a", { href: `#/tasks/${encodeURIComponent(task.id)}`, class: "doc-link" }, task.title || t("none"));
 }
 
-function usersOf(tasks) {
-  return tasks.flatMap((task) => [task.assignee_id, task.created_by]).filter(Boolean);
+/** A name the API gave, or the placeholder when the directory had none. */
+function nameOr(name) {
+  return name || t("unknownPerson");
 }
+
+const assigneeName = (task) => nameOr(task.assignee_name);
+const giverName = (task) => nameOr(task.created_by_name);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Whom a task goes to: a leader of `unitId` searches the people of the unit and of the
@@ -299,13 +308,30 @@ function taskForm({ id, prefix, title, intro, unitId, parent = null, documentId 
 
 // ------------------------------------------------------------------ the list
 
-function listHash({ view, state, page }) {
+function listHash({ view, state, page, documentId = null }) {
   const params = new URLSearchParams();
   if (view && view !== "mine") params.set("view", view);
   if (state !== "open") params.set("state", state || "all");
+  if (documentId) params.set("document_id", documentId);
   if (page > 1) params.set("page", String(page));
   const text = params.toString();
   return `#/tasks${text ? `?${text}` : ""}`;
+}
+
+/**
+ * A link to the document a task comes from: an incoming one, else an outgoing one;
+ * its code and subject once read (`text` until then).
+ */
+function documentRef(documentId, text) {
+  const link = documentLink(documentId, text);
+  const label = (doc) => [doc.code_number ? codeOf(doc) : null, doc.subject].filter(Boolean).join(" — ");
+  api.getIncoming(documentId).then((doc) => {
+    link.textContent = label(doc);
+  }).catch(() => api.getOutgoing(documentId).then((doc) => {
+    link.href = `#/outgoing/${encodeURIComponent(documentId)}`;
+    link.textContent = label(doc);
+  })).catch(() => {});
+  return link;
 }
 
 export function renderTasks(view, params, query) {
@@ -317,18 +343,24 @@ export function renderTasks(view, params, query) {
   const stateParam = query.get("state");
   const state = stateParam === "all" ? "" : (STATES.includes(stateParam) ? stateParam : "open");
   const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
+  const documentId = UUID.test(query.get("document_id") || "") ? query.get("document_id") : null;
   const flash = takeFlash();
   const canGive = Boolean(unitId) && membership?.role !== "admin";
 
+  // open tasks in each tab (mine and created from the list's counts, the unit's from
+  // its own count) and the caller's own overdue ones
   const counts = {};
   const tabs = h("nav", { class: "tabs", "aria-label": t("taskViews") });
   const drawTabs = () => tabs.replaceChildren(...views.map(([v, key]) =>
     h("a", {
-      href: listHash({ view: v, state, page: 1 }), id: `tab-${v}`,
+      href: listHash({ view: v, state, page: 1, documentId }), id: `tab-${v}`,
       class: ["tab", v === current && "is-active"],
       "aria-current": v === current ? "page" : null,
-    }, t(key), counts[v] ? h("span", { class: "count" }, String(counts[v]),
-      h("span", { class: "visually-hidden" }, ` ${t("taskOpenCount")}`)) : null)));
+    }, t(key),
+    counts[v] ? h("span", { class: "count" }, String(counts[v]),
+      h("span", { class: "visually-hidden" }, ` ${t("taskOpenCount")}`)) : null,
+    v === "mine" && counts.overdue ? h("span", { class: "count count-late", id: "tab-mine-overdue" },
+      t("taskOverdueCount", counts.overdue)) : null)));
   drawTabs();
 
   const stateSelect = h("select", { id: "task-state-filter", name: "state" },
@@ -336,24 +368,31 @@ export function renderTasks(view, params, query) {
     h("option", { value: "all", selected: !state }, t("allStates")));
   stateSelect.addEventListener("change", () => {
     refocus = "task-state-filter";
-    navigate(listHash({ view: current, state: stateSelect.value === "all" ? "" : stateSelect.value, page: 1 }));
+    navigate(listHash({ view: current, state: stateSelect.value === "all" ? "" : stateSelect.value, page: 1, documentId }));
   });
   const filters = h("div", { class: "filter-bar task-filters", role: "group", "aria-label": t("filters") },
-    h("div", { class: "field" }, h("label", { for: "task-state-filter" }, t("filterState")), stateSelect));
+    h("div", { class: "field" }, h("label", { for: "task-state-filter" }, t("filterState")), stateSelect),
+    documentId ? h("div", { class: "task-doc-filter", id: "task-doc-filter" },
+      h("span", { class: "field-label" }, t("taskFilterDocument")),
+      h("span", { class: "task-doc-filter-value" },
+        documentRef(documentId, t("taskOpenDocument")),
+        h("a", {
+          href: listHash({ view: current, state, page: 1 }), class: "btn btn-link btn-small", id: "task-doc-filter-clear",
+        }, t("taskFilterDocumentClear")))) : null);
 
   const formSlot = h("div", { class: "task-form-slot", id: "task-new-slot" });
   const giveButton = canGive ? h("button", {
     type: "button", class: "btn btn-primary", id: "task-new", "aria-expanded": "false", "aria-controls": "task-new-slot",
   }, "+ ", leader ? t("taskGive") : t("taskGiveSelf")) : null;
 
-  function openForm(documentId = null) {
+  function openForm(formDocumentId = documentId) {
     const { form, focus } = taskForm({
-      id: "task-new", prefix: "tn", unitId, documentId,
+      id: "task-new", prefix: "tn", unitId, documentId: formDocumentId,
       title: leader ? t("taskGiveTitle") : t("taskGiveSelfTitle"),
       intro: t("taskGiveIntro", membership?.unit_name || ""),
       cancel: closeForm,
       onGiven: (task) => {
-        setFlash("success", task.assignee_id === me() ? t("taskAddedOwn") : t("taskGiven", personName(task.assignee_id)));
+        setFlash("success", task.assignee_id === me() ? t("taskAddedOwn") : t("taskGiven", assigneeName(task)));
         hooks.refreshCounts();
         navigate(`#/tasks/${encodeURIComponent(task.id)}`);
       },
@@ -379,14 +418,14 @@ export function renderTasks(view, params, query) {
     filters,
     body);
 
-  async function loadCounts() {
-    await Promise.all(views.filter(([v]) => !(v === current && state === "open")).map(async ([v]) => {
-      try {
-        counts[v] = (await api.listTasks({ view: v, unit_id: v === "unit" ? unitId : null, state: "open", page_size: 1 })).total;
-      } catch {
-        counts[v] = null;
-      }
-    }));
+  /** The unit's open tasks (its tab's count), which the list's counts do not give. */
+  async function loadUnitCount() {
+    if (!leader || (current === "unit" && state === "open" && !documentId)) return;
+    try {
+      counts.unit = (await api.listTasks({ view: "unit", unit_id: unitId, state: "open", page_size: 1 })).total;
+    } catch {
+      counts.unit = null;
+    }
     drawTabs();
   }
 
@@ -394,13 +433,14 @@ export function renderTasks(view, params, query) {
     body.replaceChildren(loadingBox());
     try {
       const result = await api.listTasks({
-        view: current, unit_id: current === "unit" ? unitId : null, state, page, page_size: PAGE_SIZE,
+        view: current, unit_id: current === "unit" ? unitId : null, state, document_id: documentId,
+        page, page_size: PAGE_SIZE,
       });
-      if (state === "open") {
-        counts[current] = result.total;
-        drawTabs();
-      }
-      await resolveNames({ userIds: usersOf(result.items || []) });
+      Object.assign(counts, {
+        mine: result.counts?.mine, created: result.counts?.created, overdue: result.counts?.overdue,
+      });
+      if (current === "unit" && state === "open" && !documentId) counts.unit = result.total;
+      drawTabs();
       draw(result);
     } catch (error) {
       body.replaceChildren(errorPanel(error, load));
@@ -409,21 +449,21 @@ export function renderTasks(view, params, query) {
 
   function draw(result) {
     if (!result.items.length) {
-      body.replaceChildren(h("p", { class: "empty" }, t(`taskEmpty_${current}`)));
+      body.replaceChildren(h("p", { class: "empty" }, documentId ? t("taskEmptyForDocument") : t(`taskEmpty_${current}`)));
       return;
     }
     const columns = [
       {
         label: t("taskColTitle"), className: "col-subject", render: (task) => [
           taskLink(task),
-          task.parent_id || task.document_id
+          task.parent_id || (task.document_id && !documentId)
             ? h("span", { class: "cell-meta" }, [task.parent_id ? t("taskIsSub") : null,
-              task.document_id ? t("taskFromDocument") : null].filter(Boolean).join(" · "))
+              task.document_id && !documentId ? t("taskFromDocument") : null].filter(Boolean).join(" · "))
             : null],
       },
       // the caller is the assignee of every task they do, the giver of every one they gave
-      current !== "created" ? { label: t("taskGiver"), render: (task) => personName(task.created_by) } : null,
-      current !== "mine" ? { label: t("taskAssignee"), render: (task) => personName(task.assignee_id) } : null,
+      current !== "created" ? { label: t("taskGiver"), render: (task) => giverName(task) } : null,
+      current !== "mine" ? { label: t("taskAssignee"), render: (task) => assigneeName(task) } : null,
       { label: t("taskDue"), className: "col-date", render: (task) => deadline(task) },
       { label: t("colProgress"), render: (task) => progressBar(task) },
       { label: t("taskColSubtasks"), render: (task) => subtaskSummary(task) },
@@ -437,16 +477,16 @@ export function renderTasks(view, params, query) {
       }),
       pager({
         page: result.page || page, pageSize: result.page_size || PAGE_SIZE, total: result.total, noun: "items",
-        onPage: (p) => navigate(listHash({ view: current, state, page: p })),
+        onPage: (p) => navigate(listHash({ view: current, state, page: p, documentId })),
       }));
   }
 
   load();
-  loadCounts();
+  loadUnitCount();
   let focus = refocus === "task-state-filter" ? stateSelect : null;
   refocus = null;
   if (canGive && query.get("new") === "1") {
-    openForm(query.get("document_id") || null);
+    openForm(documentId);
     focus = formSlot.querySelector("#tn-title");
   }
   return { title: t("tasksTitle"), focus };
@@ -490,7 +530,7 @@ export function renderTask(view, params) {
   async function draw(result) {
     task = result;
     const subtasks = task.subtasks || [];
-    await resolveNames({ userIds: [...usersOf([task]), ...usersOf(subtasks)], unitIds: [task.unit_id] });
+    await resolveNames({ unitIds: [task.unit_id] });
     heading.textContent = task.title || t("taskTitleHeading");
     document.title = `${task.title || t("taskTitleHeading")} · ${t("appName")}`;
     const urgency = urgencyOf(task);
@@ -505,30 +545,18 @@ export function renderTask(view, params) {
         h("h2", { id: "task-info", class: "visually-hidden" }, t("taskInfo")),
         h("dl", { class: "detail-list" },
           row(t("taskDescription"), task.description, { id: "task-description" }),
-          row(t("taskGiver"), personName(task.created_by, { withPosition: true }), { id: "task-giver" }),
-          row(t("taskAssignee"), personName(task.assignee_id, { withPosition: true }), { id: "task-assignee" }),
+          row(t("taskGiver"), giverName(task), { id: "task-giver" }),
+          row(t("taskAssignee"), assigneeName(task), { id: "task-assignee" }),
           row(t("taskUnit"), unitName(task.unit_id)),
           row(t("taskDue"), deadline(task), { id: "task-due" }),
           row(t("colProgress"), progressBar(task), { id: "task-percent" }),
           row(t("taskLatestNote"), task.result_note, { id: "task-note" }),
-          task.document_id ? row(t("taskDocument"), documentRef(task.document_id), { id: "task-document" }) : null,
+          task.document_id ? row(t("taskDocument"), documentRef(task.document_id, t("taskOpenDocument")), { id: "task-document" }) : null,
           task.parent_id ? row(t("taskParent"), parentRef(task.parent_id), { id: "task-parent" }) : null,
           row(t("taskGivenAt"), formatDateTime(task.created_at)),
           task.done_at ? row(task.state === "cancelled" ? t("taskCancelledAt") : t("taskDoneAt"), formatDateTime(task.done_at)) : null)),
       subtasksPanel(subtasks),
-      historyPanel(subtasks)));
-  }
-
-  /** The document the task comes from: an incoming one, else an outgoing one. */
-  function documentRef(documentId) {
-    const link = documentLink(documentId, t("taskOpenDocument"));
-    api.getIncoming(documentId).then((doc) => {
-      link.textContent = [doc.code_number ? codeOf(doc) : null, doc.subject].filter(Boolean).join(" — ");
-    }).catch(() => api.getOutgoing(documentId).then((doc) => {
-      link.href = `#/outgoing/${encodeURIComponent(documentId)}`;
-      link.textContent = [doc.code_number ? codeOf(doc) : null, doc.subject].filter(Boolean).join(" — ");
-    })).catch(() => {});
-    return link;
+      historyPanel()));
   }
 
   function parentRef(parentId) {
@@ -712,56 +740,151 @@ export function renderTask(view, params) {
         },
         h("div", { class: "task-sub-head" }, taskLink(sub), stateBadge(sub.state)),
         h("p", { class: "task-sub-meta" },
-          h("span", {}, personName(sub.assignee_id)), " · ", t("dueShort"), " ", deadline(sub)),
+          h("span", {}, assigneeName(sub)), " · ", t("dueShort"), " ", deadline(sub)),
         progressBar(sub))))
         : h("p", { class: "muted", id: "task-no-subtasks" }, t("taskNoSubtasks")));
   }
 
-  // ------------------------------------------------------------ milestones
+  // ------------------------------------------------------------ history
 
-  /**
-   * What happened to the task, from what the API keeps: when it was given, its
-   * sub-tasks given and ended, and its own end. The API keeps the latest progress and
-   * note only (shown above), not each update.
-   */
-  function historyPanel(subtasks) {
-    const events = [{
-      at: task.created_at, by: task.created_by, action: t("taskHistGiven"),
-      details: [`${t("taskAssignee")}: ${personName(task.assignee_id)}`,
-        task.due_date ? `${t("taskDue")}: ${formatDate(task.due_date)}` : null].filter(Boolean).join("; "),
-    }];
-    for (const sub of subtasks) {
-      events.push({
-        at: sub.created_at, by: sub.created_by, action: t("taskHistSubGiven"),
-        details: `${sub.title} — ${personName(sub.assignee_id)}`,
-      });
-      if (sub.done_at) {
-        events.push({
-          at: sub.done_at, by: sub.state === "cancelled" ? sub.created_by : sub.assignee_id,
-          action: sub.state === "cancelled" ? t("taskHistSubCancelled") : t("taskHistSubDone"),
-          details: [sub.title, sub.result_note].filter(Boolean).join(" — "),
-        });
-      }
+  /** What is said of one update besides who did it and the percent. */
+  function historyDetails(update) {
+    switch (update.action) {
+      case "given":
+        return [`${t("taskAssignee")}: ${assigneeName(task)}`,
+          update.note ? `${t("taskDescription")}: ${update.note}` : null].filter(Boolean).join("; ");
+      case "subtask_added":
+        return update.note ? `${t("taskSubtaskNamed")}: ${update.note}` : "";
+      case "completed":
+        return update.note ? `${t("taskResult")}: ${update.note}` : "";
+      case "cancelled":
+        return update.note ? `${t("taskCancelReason")}: ${update.note}` : "";
+      default:
+        return update.note || "";
     }
-    if (task.done_at) {
-      events.push({
-        at: task.done_at, by: task.state === "cancelled" ? task.created_by : task.assignee_id,
-        action: task.state === "cancelled" ? t("taskHistCancelled") : t("taskHistDone"),
-        details: task.result_note ? `${t("taskLatestNote")}: ${task.result_note}` : "",
-      });
-    }
-    events.sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  }
+
+  /** The task's history as the API keeps it: every update, oldest first. */
+  function historyPanel() {
+    const updates = task.history || [];
     return h("section", { class: "panel", id: "task-history", "aria-labelledby": "task-history-title" },
       h("h2", { id: "task-history-title" }, t("taskHistory")),
-      h("p", { class: "hint section-hint" }, t("taskHistoryHint")),
-      dataTable([
-        { label: t("colTime"), className: "col-date", render: (e) => formatDateTime(e.at) },
-        { label: t("taskHistBy"), render: (e) => personName(e.by) },
-        { label: t("colAction"), render: (e) => h("strong", {}, e.action) },
-        { label: t("colDetails"), className: "col-details", render: (e) => e.details || t("none") },
-      ], events, { caption: t("taskHistory") }));
+      updates.length
+        ? dataTable([
+          { label: t("colTime"), className: "col-date", render: (u) => formatDateTime(u.at) },
+          { label: t("taskHistBy"), render: (u) => nameOr(u.actor_name) },
+          { label: t("colAction"), render: (u) => h("strong", {}, t(`taskAction_${u.action}`)) },
+          {
+            label: t("colProgress"), className: "col-percent",
+            render: (u) => (u.percent === null || u.percent === undefined ? t("none") : `${u.percent}%`),
+          },
+          { label: t("colDetails"), className: "col-details", render: (u) => historyDetails(u) || t("none") },
+        ], updates, { caption: t("taskHistory"), rowClass: (u) => `task-hist-${u.action}` })
+        : h("p", { class: "muted" }, t("taskNoHistory")));
   }
 
   load();
   return { title: t("taskTitleHeading") };
+}
+
+// ------------------------------------------------------------------ on a document
+
+const DOCUMENT_TASKS_SHOWN = 50;
+
+/** Open ones first, then by deadline (none last), then the newest. */
+function byOpenAndDeadline(a, b) {
+  const open = (task) => (task.state === "open" ? 0 : 1);
+  return open(a) - open(b)
+    || (a.due_date ? 0 : 1) - (b.due_date ? 0 : 1)
+    || String(a.due_date || "").localeCompare(String(b.due_date || ""))
+    || String(b.created_at || "").localeCompare(String(a.created_at || ""));
+}
+
+/** Each task followed by its sub-tasks (those listed), each level open first, then by deadline. */
+function inTreeOrder(tasks) {
+  const ids = new Set(tasks.map((task) => task.id));
+  const children = new Map();
+  for (const task of tasks) {
+    const key = ids.has(task.parent_id) ? task.parent_id : "";
+    if (!children.has(key)) children.set(key, []);
+    children.get(key).push(task);
+  }
+  const out = [];
+  const walk = (key, depth) => {
+    for (const task of (children.get(key) || []).sort(byOpenAndDeadline)) {
+      out.push(task);
+      if (depth < 8) walk(task.id, depth + 1);
+    }
+  };
+  walk("", 0);
+  return out;
+}
+
+/**
+ * The "Công việc" section of an incoming document: the tasks from it that the caller
+ * sees (given to them, given by them and, for a leader of the document's unit or of
+ * their own, the unit's), each linking to it, and "Giao việc từ văn bản này" opening
+ * the tasks form with the document chosen. Hidden while there is nothing to show and
+ * the caller cannot give tasks.
+ */
+export function documentTasksPanel(doc) {
+  const membership = currentMembership();
+  const canGive = Boolean(membership?.unit_id) && membership.role !== "admin";
+  const led = [...new Set([doc.unit_id, membership?.unit_id].filter((u) => u && leadsUnit(u)))];
+  const count = h("span", { class: "task-doc-count", id: "doc-tasks-count" });
+  const body = h("div", { class: "doc-tasks-body" }, loadingBox());
+  const panel = h("section", {
+    class: "panel doc-tasks", id: "doc-tasks", "aria-labelledby": "doc-tasks-title", hidden: !canGive,
+  },
+  h("div", { class: "panel-head" },
+    h("h2", { id: "doc-tasks-title" }, t("tasksTitle"), count),
+    canGive ? h("a", {
+      href: `#/tasks?new=1&document_id=${encodeURIComponent(doc.id)}`, id: "doc-task-new",
+      class: "btn btn-secondary btn-small",
+    }, "+ ", t("taskGiveFromDocument")) : null),
+  body);
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      const views = [{ view: "mine" }, { view: "created" }, ...led.map((u) => ({ view: "unit", unit_id: u }))];
+      const pages = await Promise.all(views.map((v) => api.listTasks({
+        ...v, document_id: doc.id, page_size: DOCUMENT_TASKS_SHOWN,
+      })));
+      const seen = new Map();
+      for (const task of pages.flatMap((p) => p.items || [])) seen.set(task.id, task);
+      const more = pages.some((p) => (p.total || 0) > (p.items || []).length);
+      draw(inTreeOrder([...seen.values()]), more);
+    } catch (error) {
+      panel.hidden = false;
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  function draw(tasks, more) {
+    panel.hidden = !tasks.length && !canGive;
+    count.textContent = tasks.length ? ` (${tasks.length}${more ? "+" : ""})` : "";
+    if (!tasks.length) {
+      body.replaceChildren(h("p", { class: "muted", id: "doc-tasks-none" }, t("taskNoneFromDocument")));
+      return;
+    }
+    const listed = new Set(tasks.map((task) => task.id));
+    body.replaceChildren(...[
+      h("ul", { class: "task-sublist doc-task-list", id: "doc-task-list" }, tasks.map((task) => h("li", {
+        class: ["task-sub", `task-sub-${task.state}`, { late: "is-late", soon: "is-soon" }[urgencyOf(task)],
+          listed.has(task.parent_id) && "doc-task-child"],
+        dataset: { taskId: task.id },
+      },
+      h("div", { class: "task-sub-head" }, taskLink(task), stateBadge(task.state)),
+      h("p", { class: "task-sub-meta" },
+        task.parent_id ? h("span", {}, t("taskIsSub"), " · ") : null,
+        h("span", {}, assigneeName(task)), " · ", t("dueShort"), " ", deadline(task), " · ",
+        h("span", {}, `${task.progress ?? 0}%`))))),
+      more ? h("p", { class: "hint" }, h("a", {
+        href: listHash({ view: "created", state: "", page: 1, documentId: doc.id }),
+      }, t("taskAllFromDocument"))) : null].filter(Boolean));
+  }
+
+  load();
+  return panel;
 }
