@@ -54,6 +54,21 @@ export function unitMembers(unitId) {
   return members.get(unitId);
 }
 
+/** The people of a unit and of the units below it (for its leaders: whom they delegate
+ * to or give work); [] when the caller may not list them. */
+export function peopleBelow(unitId) {
+  reset();
+  const key = `below:${unitId}`;
+  if (!members.has(key)) {
+    members.set(key, api.listUsers({ unit_id: unitId, below: "true", page_size: 200 }).then((page) => {
+      const items = page?.items || [];
+      for (const user of items) people.set(user.id, { full_name: user.full_name, position: user.position });
+      return items;
+    }).catch(() => []));
+  }
+  return members.get(key);
+}
+
 /** Remember names read elsewhere: {user id: full name}. */
 export function rememberPeople(names) {
   reset();

@@ -6,7 +6,7 @@
 // (never a TUQ). The one who gave it (or an administrator of the unit) revokes it.
 
 import { api } from "../api.js";
-import { resolveNames, unitMembers, unitName } from "../directory.js";
+import { peopleBelow, resolveNames, unitMembers, unitName } from "../directory.js";
 import { alertBox, fill, h, loadingBox, pageHeading } from "../dom.js";
 import { DOCUMENT_TYPES, documentTypeLabel, formatDate, formatDateTime, t, todayIso } from "../i18n.js";
 import { currentMembership, hasRole, user } from "../state.js";
@@ -267,8 +267,11 @@ export function renderDelegations(view) {
       viaField.hidden = !held.length;
       applyVia(held.find((d) => d.id === viaSelect.value) || null);
       toSelect.replaceChildren(h("option", { value: "" }, t("loading")));
-      const people = (await unitMembers(unitId)).filter((p) => p.id !== me?.id
-        && (p.memberships || []).some((m) => m.unit_id === unitId && m.role !== "admin"));
+      // The head may delegate to someone of a unit below (a chief of office, a deputy);
+      // someone passing a delegation on chooses among the unit's own people.
+      const listed = isHead ? await peopleBelow(unitId) : await unitMembers(unitId);
+      const people = listed.filter((p) => p.id !== me?.id
+        && (p.memberships || []).some((m) => m.role !== "admin"));
       if (unitSelect.value !== unitId && units.length > 1) return;   // changed meanwhile
       fill(toSelect,
         h("option", { value: "" }, people.length ? t("chooseDelegateOption") : t("noPeople")),
