@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the system and its tests need: RabbitMQ running with
 # its management API (the tests make a throw-away vhost per test through it),
-# PostgreSQL running, the DejaVu fonts for PDF registers, and Debian's Chromium for
-# the browser tests. Idempotent.
+# PostgreSQL running, the DejaVu fonts for PDF registers, the text-extraction tools
+# (Tesseract with Vietnamese, poppler-utils, antiword) and Debian's Chromium for the
+# browser tests. Idempotent.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -25,6 +26,12 @@ if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   echo "setup: installing fonts-dejavu-core (Vietnamese glyphs for printed registers)"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq fonts-dejavu-core >/dev/null
+fi
+if ! command -v pdftoppm >/dev/null || ! command -v antiword >/dev/null \
+   || ! (tesseract --list-langs 2>/dev/null | grep -x vie >/dev/null); then
+  echo "setup: installing text extraction tools (tesseract-ocr-vie, poppler-utils, antiword)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq tesseract-ocr tesseract-ocr-vie poppler-utils antiword >/dev/null
 fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Debian's chromium for the browser tests"

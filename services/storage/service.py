@@ -434,6 +434,10 @@ class StorageService(OutboxServiceBase):
                 with self.blobs.local_copy(row.sha256, upload_tmp_dir(self.settings)) as path:
                     result = run_extraction(path, row.kind,
                                             self.settings.extraction_timeout_seconds)
+                if result.ocr_pages or result.note:   # how far OCR got: no progress events
+                    log.info("text of %s (%s): %s page(s), %s OCR'd%s", row.file_id,
+                             row.kind, result.pages, result.ocr_pages,
+                             f"; {result.note}" if result.note else "")
             except Exception as exc:   # noqa: BLE001 - recorded as the failure's reason
                 log.exception("extraction of %s failed", row.file_id)
                 result = failed(f"could not read the stored file: {type(exc).__name__}: {exc}")
