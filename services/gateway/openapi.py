@@ -196,6 +196,16 @@ ROUTES = [
       q("state", enum=["received", "returned", "registered", "to_assign", "assigned",
                        "in_progress", "done", "recalled", "issued"]),
       q("from", format="date"), q("to", format="date")] + PAGE),
+    ("GET", "/api/v1/search/export", "search",
+     "Xuất kết quả tìm kiếm (XLSX, tối đa 1.000 văn bản) / Export the hits as XLSX", True,
+     None, None, [q("q"), q("unit_id"), q("document_type"), q("urgency"), q("direction"),
+                  q("state"), q("from", format="date"), q("to", format="date")]),
+    ("GET", "/api/v1/saved-searches", "search", "Tìm kiếm đã lưu / Saved searches", True, None,
+     "Object", []),
+    ("POST", "/api/v1/saved-searches", "search", "Lưu tìm kiếm / Save a search", True,
+     "Object", "Object", []),
+    ("DELETE", "/api/v1/saved-searches/{saved_id}", "search",
+     "Xóa tìm kiếm đã lưu / Forget a saved search", True, None, "Object", []),
 ]
 
 OBJ = {"type": "object"}

@@ -578,13 +578,38 @@ class GatewayService(ServiceBase):
     @http("GET", "/api/v1/search")
     def search(self, request):
         """Full-text search over what the caller may see; snippets mark hits with <mark>."""
+        return json_response(self.search_rpc.search(self.auth.token_of(request),
+                                                    self._search_params(request)))
+
+    @http("GET", "/api/v1/search/export")
+    def export_search(self, request):
+        """The search's hits (at most 1,000) as an XLSX spreadsheet."""
+        return file_response(self.search_rpc.export_search(self.auth.token_of(request),
+                                                           self._search_params(request)))
+
+    @http("GET", "/api/v1/saved-searches")
+    def list_saved_searches(self, request):
+        return json_response(self.search_rpc.list_saved_searches(self.auth.token_of(request)))
+
+    @http("POST", "/api/v1/saved-searches")
+    def save_search(self, request):
+        """{name, params: {q, filters…}} → 201."""
+        return json_response(self.search_rpc.save_search(self.auth.token_of(request),
+                                                         read_json(request)), 201)
+
+    @http("DELETE", "/api/v1/saved-searches/<saved_id>")
+    def delete_saved_search(self, request, saved_id):
+        return json_response(self.search_rpc.delete_saved_search(self.auth.token_of(request),
+                                                                 saved_id))
+
+    @staticmethod
+    def _search_params(request) -> dict:
         known = ("q", "unit_id", "document_type", "urgency", "direction", "state", "from",
                  "to", "page", "page_size")
         params = query_params(request, *known)
-        unknown = set(request.args) - set(known)
-        for name in unknown:
+        for name in set(request.args) - set(known):
             params[name] = request.args[name]   # the search service names it in a 400
-        return json_response(self.search_rpc.search(self.auth.token_of(request), params))
+        return params
 
     # ------------------------------------------------------------------ web UI
 

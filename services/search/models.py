@@ -1,4 +1,5 @@
-"""What the search service keeps besides its index: the source of the projection.
+"""What the search service keeps besides its index: the source of the projection, and
+each user's saved searches.
 
 The index is rebuilt from these rows at any time: each document's metadata as the
 documents service announced it, which files it has (a file may belong to several
@@ -6,7 +7,7 @@ documents), and the text storage extracted from each file. ``revision`` grows wi
 every change of a document or of one of its files' text, so the index never takes
 an older state over a newer one when two handlers race.
 """
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 
 from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
@@ -38,4 +39,14 @@ file_texts = Table(
     Column("file_id", String(36), primary_key=True),
     Column("text", Text, nullable=False),
     Column("fetched_at", UtcDateTime(), nullable=False),
+)
+
+saved_searches = Table(
+    "saved_searches", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("params", JSON, nullable=False),        # q and filters, as the search takes them
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("user_id", "name"),
 )

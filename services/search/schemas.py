@@ -34,3 +34,24 @@ def search_query(params, caller: Caller) -> SearchQuery:
                        direction=direction, state=state,
                        arrival_from=date_from, arrival_to=date_to,
                        page=page, page_size=page_size)
+
+
+MAX_SAVED_PER_USER = 100
+EXPORT_MAX_ROWS = 1000
+
+
+def saved_search_input(payload, caller: Caller) -> dict:
+    """{name (1–200 characters), params (a search the caller could run: q and filters,
+    no page)} → {name, params}; the params are checked as search_query checks them."""
+    problems = Problems()
+    payload = problems.object(payload)
+    problems.only(payload, {"name", "params"})
+    name = problems.text(payload, "name", max_length=200, required=True)
+    params = payload.get("params")
+    if not isinstance(params, dict):
+        problems.add("params", "Phải là các điều kiện tìm kiếm.", "Must be the search's terms.")
+    problems.raise_if_any()
+    kept = {key: value for key, value in params.items()
+            if key not in ("page", "page_size") and value not in (None, "")}
+    search_query(kept, caller)   # the same InvalidInput as a search with these terms
+    return {"name": name.strip(), "params": kept}

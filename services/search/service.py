@@ -3,15 +3,20 @@ documents and storage services' events) and answers people's searches, showing e
 person only the documents they may see."""
 from __future__ import annotations
 
+import base64
 import logging
+import uuid
+from datetime import datetime, timezone
 
+from eventlet import tpool
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import func, select
 
-from services.common.db import Database
-from services.common.errors import (EXPECTED_ERRORS, EofficeError, Forbidden,
-                                    ServiceTimeout, ServiceUnavailable)
+from services.common import tables
+from services.common.db import Database, iso
+from services.common.errors import (EXPECTED_ERRORS, Conflict, EofficeError, Forbidden,
+                                    ServiceTimeout, ServiceUnavailable, not_found)
 from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUMENT_UPDATED,
                                     SOURCE_DOCUMENTS, SOURCE_STORAGE, TEXT_EXTRACTED)
 from services.common.handlers import event_handler
@@ -21,11 +26,12 @@ from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.search.backends.base import is_indexable
 from services.search.dependencies import SearchIndex
-from services.search.models import documents, processed
+from services.search.models import documents, processed, saved_searches
 from services.search.projection import (already_processed, document_fields, documents_of_file,
                                         file_ids_of, files_without_text, index_documents,
                                         record_document, store_text)
-from services.search.schemas import search_query
+from services.search.schemas import (EXPORT_MAX_ROWS, MAX_SAVED_PER_USER, saved_search_input,
+                                     search_query)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,33 @@ ON_REGISTERED = "on_documents_document_registered"
 ON_UPDATED = "on_documents_document_updated"
 ON_ISSUED = "on_documents_document_issued"
 CATCH_UP_SECONDS = 60
+EXPORT_PAGE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_COLUMNS = ["STT", "Số, ký hiệu", "Ngày ban hành", "Cơ quan ban hành", "Trích yếu",
+                  "Loại", "Độ khẩn", "Đến/Đi", "Số đến", "Ngày đến", "Trạng thái"]
+EXPORT_WIDTHS = [5, 16, 11, 26, 50, 12, 10, 7, 7, 11, 12]
+URGENCY_NAMES = {"normal": "Thường", "urgent": "Khẩn", "very_urgent": "Thượng khẩn",
+                 "flash": "Hỏa tốc"}
+STATE_NAMES = {"received": "Tiếp nhận", "returned": "Trả lại", "registered": "Đã vào sổ",
+               "to_assign": "Chờ phân công", "assigned": "Đã phân công",
+               "in_progress": "Đang xử lý", "done": "Hoàn thành", "recalled": "Thu hồi",
+               "issued": "Đã phát hành"}
+
+
+def _vn_day(value) -> str:
+    return f"{value[8:10]}/{value[5:7]}/{value[:4]}" if value and len(value) >= 10 else ""
+
+
+def export_rows(items: list[dict]) -> list[list[str]]:
+    """A result list as the spreadsheet's rows (Vietnamese names, dd/mm/yyyy)."""
+    return [[str(n), "/".join(p for p in (i.get("code_number"), i.get("code_notation")) if p),
+             _vn_day(i.get("issued_date")), i.get("issuer_name") or "", i.get("subject") or "",
+             i.get("document_type_name") or i.get("document_type") or "",
+             URGENCY_NAMES.get(i.get("urgency"), i.get("urgency") or ""),
+             "Đi" if i.get("direction") == "outgoing" else "Đến",
+             str(i["arrival_number"]) if i.get("arrival_number") is not None else "",
+             _vn_day(i.get("arrival_date")), STATE_NAMES.get(i.get("state"), i.get("state") or "")]
+            for n, i in enumerate(items, start=1)]
 CATCH_UP_BATCH = 500
 ON_TEXT_EXTRACTED = "on_storage_text_extracted"
 
@@ -65,11 +98,88 @@ class SearchService(ServiceBase):
         Errors: Unauthenticated (bad token), Forbidden (a service's token: search is
         for people), InvalidInput (unknown param, bad value, empty or too long q).
         """
+        caller = self._person(token)
+        return self.index.search(search_query(params, caller)).to_dict()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def export_search(self, token, params):
+        """The caller's search as a spreadsheet: the same ``params`` as ``search``
+        (without paging), best hits first, at most EXPORT_MAX_ROWS rows.
+        Returns {filename, content_type, content_base64, count, total}.
+        Errors: as ``search``."""
+        caller = self._person(token)
+        params = {k: v for k, v in (params or {}).items() if k not in ("page", "page_size")} \
+            if isinstance(params, dict) else params
+        rows, total, page = [], 0, 1
+        while len(rows) < EXPORT_MAX_ROWS:
+            result = self.index.search(search_query(
+                dict(params, page=page, page_size=EXPORT_PAGE), caller))
+            rows.extend(result.items)
+            total = result.total
+            if len(result.items) < EXPORT_PAGE:
+                break
+            page += 1
+        rows = rows[:EXPORT_MAX_ROWS]
+        content = tpool.execute(tables.to_xlsx, "KẾT QUẢ TÌM KIẾM VĂN BẢN",
+                                f"Từ khóa: {params.get('q')} · {total} văn bản"
+                                + (f" (xuất {len(rows)} đầu tiên)" if total > len(rows) else ""),
+                                EXPORT_COLUMNS, export_rows(rows), EXPORT_WIDTHS,
+                                sheet_name="Ket qua")
+        return {"filename": "ket-qua-tim-kiem.xlsx", "count": len(rows), "total": total,
+                "content_type": XLSX,
+                "content_base64": base64.b64encode(content).decode("ascii")}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def save_search(self, token, payload):
+        """Keep a search under a name for the caller: {name, params}. Returns {id, name,
+        params, created_at}. Errors: InvalidInput (bad terms or name); Conflict (the
+        name is taken, or MAX_SAVED_PER_USER reached)."""
+        caller = self._person(token)
+        data = saved_search_input(payload, caller)
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as session:
+            mine = select(saved_searches.c.name).where(
+                saved_searches.c.user_id == caller.user_id)
+            names = set(session.execute(mine).scalars())
+            if data["name"] in names:
+                raise Conflict("Đã có tìm kiếm mang tên này.", "A saved search has this name.")
+            if len(names) >= MAX_SAVED_PER_USER:
+                raise Conflict(f"Tối đa {MAX_SAVED_PER_USER} tìm kiếm đã lưu.",
+                               f"At most {MAX_SAVED_PER_USER} saved searches.")
+            row = {"id": str(uuid.uuid4()), "user_id": caller.user_id, "name": data["name"],
+                   "params": data["params"], "created_at": now}
+            session.execute(saved_searches.insert().values(**row))
+        return {k: row[k] for k in ("id", "name", "params")} | {"created_at": iso(now)}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_saved_searches(self, token):
+        """The caller's saved searches, by name: {items: [{id, name, params, created_at}]}."""
+        caller = self._person(token)
+        with self.db.read() as session:
+            rows = session.execute(select(saved_searches).where(
+                saved_searches.c.user_id == caller.user_id)
+                .order_by(saved_searches.c.name)).all()
+        return {"items": [{"id": r.id, "name": r.name, "params": r.params,
+                           "created_at": iso(r.created_at)} for r in rows]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def delete_saved_search(self, token, saved_id):
+        """Forget one of the caller's saved searches. Errors: NotFound (none of theirs)."""
+        caller = self._person(token)
+        with self.db.transaction() as session:
+            gone = session.execute(saved_searches.delete().where(
+                saved_searches.c.id == str(saved_id),
+                saved_searches.c.user_id == caller.user_id)).rowcount
+        if not gone:
+            raise not_found("tìm kiếm đã lưu", "Saved search", saved_id)
+        return {"id": saved_id, "deleted": True}
+
+    def _person(self, token):
         caller = self.identity.caller(token)
         if caller.system:
             raise Forbidden("Chức năng tìm kiếm chỉ dành cho người dùng.",
                             "Search is for people, not services.")
-        return self.index.search(search_query(params, caller)).to_dict()
+        return caller
 
     @event_handler(SOURCE_DOCUMENTS, DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, payload):

@@ -72,3 +72,43 @@ def test_a_search_filter_outside_the_vocabulary_is_a_400(people):
         response = people["vanthu.stc"].get("/search", params={"q": "thông báo", **params})
         assert response.status_code == 400, response.text
         assert set(response.json()["details"]) == set(params)
+
+
+def test_a_search_is_saved_listed_and_forgotten_and_each_user_sees_only_theirs(people):
+    clerk, other = people["vanthu.stc"], people["vanthu.snv"]
+    saved = clerk.post("/saved-searches", json={
+        "name": "Thông báo khẩn", "params": {"q": "thông báo", "urgency": "urgent",
+                                             "page": 3}})
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["params"] == {"q": "thông báo", "urgency": "urgent"}
+    assert clerk.post("/saved-searches", json={
+        "name": "Thông báo khẩn", "params": {"q": "khác"}}).status_code == 409
+    for body, field in (({"name": "", "params": {"q": "a"}}, "name"),
+                        ({"name": "x", "params": {"q": ""}}, "q"),
+                        ({"name": "x", "params": {"q": "a", "colour": "red"}}, "colour"),
+                        ({"name": "x", "params": "q=a"}, "params")):
+        refused = clerk.post("/saved-searches", json=body)
+        assert refused.status_code == 400 and field in refused.json()["details"], refused.text
+    assert [s["name"] for s in clerk.get("/saved-searches").json()["items"]] == [
+        "Thông báo khẩn"]
+    assert other.get("/saved-searches").json()["items"] == []
+    saved_id = saved.json()["id"]
+    assert other.http.delete(f"{other.base}/saved-searches/{saved_id}").status_code == 404
+    assert clerk.http.delete(f"{clerk.base}/saved-searches/{saved_id}").status_code == 200
+    assert clerk.get("/saved-searches").json()["items"] == []
+
+
+def test_the_hits_export_as_a_spreadsheet_of_what_the_caller_may_see(people):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    clerk = people["vanthu.stc"]
+    sheet = clerk.get("/search/export", params={"q": "thanh tra huyen dao"})
+    assert sheet.status_code == 200, sheet.text
+    assert sheet.content[:2] == b"PK" and sheet.headers["X-Document-Count"] == "1"
+    rows = list(load_workbook(BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "STT")
+    assert rows[header + 1][4] == "Thông báo kết luận thanh tra ngân sách huyện đảo"
+    assert rows[header + 1][7] == "Đi" and rows[header + 1][10] == "Thu hồi"
+    assert clerk.get("/search/export", params={"q": ""}).status_code == 400
