@@ -21,6 +21,13 @@ def test_clerk_registers_and_leader_finds_it_by_pdf_text(run_scenario):
     run_scenario("clerk_registers_and_leader_finds_it")
 
 
+def test_search_by_direction_saved_rerun_forgotten_and_exported(run_scenario):
+    """lanhdao.stc finds the journey's document by a word of its PDF, filters by
+    direction, saves the search (a repeated name is refused), exports the hits as XLSX,
+    reruns it from the saved list and forgets it; the screen fits 360 px."""
+    run_scenario("search_saved_and_exported")
+
+
 def test_validation_errors_next_to_fields_and_duplicate_confirmation(run_scenario):
     run_scenario("validation_errors_and_duplicate_confirmation")
 

@@ -1,10 +1,10 @@
 import { api } from "../api.js";
 import { h, loadingBox, markedText, pageHeading, urgencyBadge } from "../dom.js";
 import {
-  DOCUMENT_TYPES, URGENCIES, documentTypeLabel, incomingStateLabel, outgoingStateLabel, t, urgencyLabel,
+  DOCUMENT_TYPES, URGENCIES, documentTypeLabel, incomingStateLabel, lang, outgoingStateLabel, t, urgencyLabel,
 } from "../i18n.js";
 import { navigate } from "../state.js";
-import { codeOf, documentLink, errorPanel, outgoingLink, pager } from "../widgets.js";
+import { codeOf, documentLink, errorPanel, exportButtons, outgoingLink, pager } from "../widgets.js";
 
 const FILTERS = ["q", "direction", "document_type", "urgency", "from", "to"];
 const DIRECTIONS = [["incoming", "navIncoming"], ["outgoing", "navOutgoing"]];
@@ -64,7 +64,58 @@ export function renderSearch(view, params, query) {
   }
 
   const results = h("div", { class: "search-results", "aria-live": "polite" });
-  view.append(pageHeading(t("searchTitle")), form, results);
+  const saved = h("section", { class: "saved-searches", id: "saved-searches", "aria-labelledby": "saved-title", hidden: true });
+  view.append(pageHeading(t("searchTitle")), form, saved, results);
+  drawSaved();
+
+  // Saved searches: a name for a search one runs often; each link reruns it.
+  async function drawSaved() {
+    let items = [];
+    try {
+      items = (await api.savedSearches()).items || [];
+    } catch {
+      return;   // the list is a convenience: the search itself still works
+    }
+    saved.hidden = !items.length;
+    saved.replaceChildren(
+      h("h2", { id: "saved-title" }, t("savedSearches")),
+      h("ul", {}, items.map((item) => h("li", {},
+        h("a", { href: searchHash(item.params) }, item.name),
+        h("button", {
+          type: "button", class: "btn btn-link btn-small", "aria-label": t("forgetSavedSearchLabel", item.name),
+          onclick: async () => {
+            await api.deleteSavedSearch(item.id);
+            drawSaved();
+          },
+        }, t("forgetSavedSearch"))))));
+  }
+
+  function saveForm() {
+    const name = h("input", { type: "text", id: "save-name", maxlength: "200", required: true, value: values.q });
+    const error = h("p", { class: "field-error", id: "save-name-error", hidden: true });
+    const status = h("span", { role: "status", class: "save-status" });
+    const box = h("form", { class: "save-search", id: "save-search" },
+      h("label", { for: "save-name" }, t("saveSearchName")), name,
+      h("button", { type: "submit", class: "btn btn-secondary btn-small" }, t("saveSearch")), status, error);
+    box.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.hidden = true;
+      status.textContent = "";
+      name.removeAttribute("aria-invalid");
+      try {
+        await api.saveSearch({ name: name.value.trim(), params: Object.fromEntries(
+          FILTERS.filter((k) => values[k]).map((k) => [k, values[k]])) });
+        status.textContent = t("searchSaved");
+        drawSaved();
+      } catch (failure) {
+        error.textContent = failure.details?.name?.[lang()] || failure.message;
+        error.hidden = false;
+        name.setAttribute("aria-invalid", "true");
+        name.setAttribute("aria-describedby", "save-name-error");
+      }
+    });
+    return box;
+  }
 
   // The search service needs words to look for; filters narrow them down.
   if (!values.q) {
@@ -128,6 +179,13 @@ export function renderSearch(view, params, query) {
       : h("p", { class: "empty" }, t("noResults"));
     results.replaceChildren(
       h("p", { class: "result-count" }, t("resultsCount", result.total ?? items.length)),
+      items.length ? h("div", { class: "search-actions" },
+        saveForm(),
+        exportButtons({
+          path: "/search/export", query: Object.fromEntries(FILTERS.filter((k) => values[k]).map((k) => [k, values[k]])),
+          formats: ["xlsx"], idPrefix: "search-export", fallbackName: "ket-qua-tim-kiem",
+          text: () => t("exportHits"), label: () => t("exportHits"),
+        })) : null,
       h("div", { class: "search-layout" },
         aside,
         h("div", { class: "search-list" }, list,
