@@ -310,11 +310,11 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                 self._audit(session, PROCESSING_STATE, "incoming_document", doc.id,
                             data.get("actor_id") or "system:workflow",
                             {"from": before, "to": state, "event": message["type"]})
-            if granted or moved:
-                shown = doc or (session.get(OutgoingDocument, document_id)
-                                if document_id else None)
-                if shown is not None:
-                    self._tell_search(session, shown)
+            if not (granted or moved):
+                return
+            shown = doc or (session.get(OutgoingDocument, document_id) if document_id else None)
+            if shown is not None:
+                self._tell_search(session, shown)
         self.flush_outbox()
 
     # ---------------------------------------------------------------- audit
