@@ -583,9 +583,12 @@ class GatewayService(ServiceBase):
 
     @http("GET", "/api/v1/search/export")
     def export_search(self, request):
-        """The search's hits (at most 1,000) as an XLSX spreadsheet."""
-        return file_response(self.search_rpc.export_search(self.auth.token_of(request),
-                                                           self._search_params(request)))
+        """The search's hits (at most 1,000) as an XLSX spreadsheet (format=xlsx)."""
+        params = self._search_params(request)
+        if params.pop("format", "xlsx") != "xlsx":
+            raise InvalidInput("Định dạng phải là xlsx.", "The format is xlsx.",
+                               {"format": {"vi": "Chỉ xlsx.", "en": "xlsx only."}})
+        return file_response(self.search_rpc.export_search(self.auth.token_of(request), params))
 
     @http("GET", "/api/v1/saved-searches")
     def list_saved_searches(self, request):
