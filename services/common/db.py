@@ -17,6 +17,8 @@ import eventlet.semaphore
 from nameko.extensions import DependencyProvider
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -49,6 +51,14 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def insert_once(session, table, **values) -> bool:
+    """Insert a row unless one with the same key exists (INSERT … ON CONFLICT DO NOTHING on
+    PostgreSQL and SQLite); True if this call inserted it — the way to claim something
+    exactly once among several processes."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount == 1
 
 
 def iso(value) -> str | None:

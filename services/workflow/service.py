@@ -15,11 +15,9 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import and_, false, or_, select, true
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common import events, tables
-from services.common.db import Database, count_rows, fetch_page, iso
+from services.common.db import Database, count_rows, fetch_page, insert_once, iso
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, ServiceTimeout,
                                     ServiceUnavailable, invalid_fields, not_found)
 from services.common.handlers import event_handler
@@ -754,10 +752,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         leaders = self._current_leaders(item_id)
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
-            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-            claimed = session.execute(insert(Reminder).values(
-                work_item_id=item_id, kind=kind, sent_at=now).on_conflict_do_nothing())
-            if claimed.rowcount != 1:
+            if not insert_once(session, Reminder.__table__, work_item_id=item_id, kind=kind,
+                               sent_at=now):
                 return                     # another process sent it
             item = session.get(WorkItem, item_id)
             processing = session.get(Processing, item.processing_id)

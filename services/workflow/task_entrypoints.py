@@ -8,11 +8,9 @@ from datetime import datetime, timezone
 
 from nameko.rpc import rpc
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common import events
-from services.common.db import fetch_page, iso
+from services.common.db import fetch_page, insert_once, iso
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, \
     not_found
 from services.common.outbox import add_event
@@ -244,10 +242,8 @@ class TaskEntrypoints:
     def _remind_task(self, task_id, kind):
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
-            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-            claimed = session.execute(insert(TaskReminder).values(
-                task_id=task_id, kind=kind, sent_at=now).on_conflict_do_nothing())
-            if claimed.rowcount != 1:
+            if not insert_once(session, TaskReminder.__table__, task_id=task_id, kind=kind,
+                               sent_at=now):
                 return                     # another process sent it
             task = session.get(Task, task_id)
             if task.state != domain.TASK_OPEN:
