@@ -539,6 +539,49 @@ export function fold(text) {
 }
 
 /**
+ * Search as the user types (after delayMs), on Enter and on the button: find(q) answers
+ * {items, message}; show(items) draws them and status says the message. An older,
+ * slower answer never overwrites a newer one. Returns the function that searches now.
+ */
+export function liveSearch({ input, button, status, delayMs = 300, emptyMessage = "", find, show }) {
+  let seq = 0;
+  let timer = null;
+  async function run() {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (!q) {
+      show([]);
+      status.textContent = emptyMessage;
+      return;
+    }
+    status.textContent = t("searchingUnits");
+    try {
+      const { items, message } = await find(q);
+      if (mine !== seq) return;
+      show(items);
+      status.textContent = message;
+    } catch (error) {
+      if (mine !== seq) return;
+      show([]);
+      status.textContent = error.message;
+    }
+  }
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, delayMs);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      run();
+    }
+  });
+  button?.addEventListener("click", run);
+  return run;
+}
+
+/**
  * A search over whom work in `unitId` may be given to: the unit and the units below it
  * (the directory, filtered by walking up each result's parents) and the people of the
  * unit (the API lists only the caller's own units' people, and to leaders those of the
@@ -561,8 +604,6 @@ export function assigneePicker({
   const status = h("p", { class: "hint search-status", role: "status", "aria-live": "polite" });
   const results = h("ul", { class: "unit-results", id: `${prefix}-results` });
   let found = [];
-  let seq = 0;
-  let timer = null;
 
   function redraw() {
     results.replaceChildren(...found.map((a) => {
@@ -590,18 +631,11 @@ export function assigneePicker({
     meta: [t("assigneePerson"), p.position, unit?.name].filter(Boolean).join(" · "),
   });
 
-  async function search() {
-    clearTimeout(timer);
-    const q = input.value.trim();
-    const mine = ++seq;
-    if (!q) {
-      found = [];
-      redraw();
-      status.textContent = withUnits ? t("typeToSearchAssignee") : t("typeToSearchPerson");
-      return;
-    }
-    status.textContent = t("searchingUnits");
-    try {
+  liveSearch({
+    input, button, status, delayMs: ASSIGNEE_SEARCH_DELAY_MS,
+    emptyMessage: withUnits ? t("typeToSearchAssignee") : t("typeToSearchPerson"),
+    show: (items) => { found = items; redraw(); },
+    async find(q) {
       const [page, people] = await Promise.all([
         api.listUnits({ q, active: "true", page_size: 30 }),
         isMember(unitId) ? unitMembers(unitId) : Promise.resolve([]),
@@ -626,30 +660,14 @@ export function assigneePicker({
           }
         });
       }
-      if (mine !== seq) return;
-      found = offered.slice(0, 15);
-      redraw();
-      status.textContent = found.length
-        ? t("assigneesFound", found.length)
-        : (withUnits ? t("noAssigneeFound") : t("noPersonFound"));
-    } catch (error) {
-      if (mine !== seq) return;
-      found = [];
-      redraw();
-      status.textContent = error.message;
-    }
-  }
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(search, ASSIGNEE_SEARCH_DELAY_MS);
+      const items = offered.slice(0, 15);
+      return {
+        items,
+        message: items.length ? t("assigneesFound", items.length)
+          : (withUnits ? t("noAssigneeFound") : t("noPersonFound")),
+      };
+    },
   });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      search();
-    }
-  });
-  button.addEventListener("click", search);
   const element = h("div", { class: "picker" },
     h("label", { for: `${prefix}-search` }, label),
     h("p", { class: "hint", id: `${prefix}-search-hint` }, hint),

@@ -10,7 +10,7 @@ import {
   CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, confidentialityLabel, documentTypeLabel, lang, t,
   todayIso, urgencyLabel,
 } from "../i18n.js";
-import { errorSlotId, fileUploader, formErrors, formField, problemText } from "../widgets.js";
+import { errorSlotId, fileUploader, formErrors, formField, liveSearch, problemText } from "../widgets.js";
 
 const UNIT_RESULTS = 8;
 const SEARCH_DELAY_MS = 300;
@@ -159,43 +159,16 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
     }));
   }
 
-  let searchSeq = 0;
-  let searchTimer = null;
-  async function searchUnits() {
-    clearTimeout(searchTimer);
-    const q = unitSearch.value.trim();
-    const seq = ++searchSeq;
-    if (!q) {
-      found = [];
-      drawResults();
-      searchStatus.textContent = t("typeToSearch");
-      return;
-    }
-    searchStatus.textContent = t("searchingUnits");
-    try {
+  liveSearch({
+    input: unitSearch, button: searchButton, status: searchStatus, delayMs: SEARCH_DELAY_MS,
+    emptyMessage: t("typeToSearch"),
+    show: (items) => { found = items; drawResults(); },
+    async find(q) {
       const page = await api.listUnits({ q, active: "true", page_size: UNIT_RESULTS });
-      if (seq !== searchSeq) return;
-      found = page.items || [];
-      drawResults();
-      searchStatus.textContent = found.length ? t("unitsFound", found.length, page.total) : t("noUnitsFound");
-    } catch (error) {
-      if (seq !== searchSeq) return;
-      found = [];
-      drawResults();
-      searchStatus.textContent = error.message;
-    }
-  }
-  unitSearch.addEventListener("input", () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(searchUnits, SEARCH_DELAY_MS);
+      const items = page.items || [];
+      return { items, message: items.length ? t("unitsFound", items.length, page.total) : t("noUnitsFound") };
+    },
   });
-  unitSearch.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      searchUnits();
-    }
-  });
-  searchButton.addEventListener("click", searchUnits);
 
   function addExternalRecipient() {
     externalError.hidden = true;

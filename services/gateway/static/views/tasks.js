@@ -17,7 +17,7 @@ import { add, alertBox, h, loadingBox, pageHeading } from "../dom.js";
 import { formatDate, formatDateTime, t, todayIso } from "../i18n.js";
 import { currentMembership, hooks, navigate, setFlash, takeFlash } from "../state.js";
 import {
-  assigneePicker, codeOf, dataTable, documentLink, errorPanel, errorSlotId, pager, stepForm,
+  assigneePicker, codeOf, dataTable, documentLink, errorPanel, errorSlotId, liveSearch, pager, stepForm,
 } from "../widgets.js";
 import { leadsUnit } from "./processing.js";
 
@@ -150,8 +150,6 @@ function assigneeField({ prefix, unitId, choose, preselect = null, legend, hint 
 function documentField(prefix, initial = null) {
   let chosen = initial;
   let found = [];
-  let seq = 0;
-  let timer = null;
   const input = h("input", {
     type: "search", id: `${prefix}-search`, name: "document_search", autocomplete: "off", maxlength: "200",
     "aria-controls": `${prefix}-results`, "aria-describedby": `${prefix}-search-hint`,
@@ -189,41 +187,14 @@ function documentField(prefix, initial = null) {
       }, t("taskLinkDocument")))));
   }
 
-  async function search() {
-    clearTimeout(timer);
-    const q = input.value.trim();
-    const mine = ++seq;
-    if (!q) {
-      found = [];
-      draw();
-      status.textContent = "";
-      return;
-    }
-    status.textContent = t("searchingUnits");
-    try {
-      const page = await api.search({ q, page_size: 8 });
-      if (mine !== seq) return;
-      found = page.items || [];
-      draw();
-      status.textContent = found.length ? t("taskDocumentsFound", found.length) : t("taskNoDocumentFound");
-    } catch (error) {
-      if (mine !== seq) return;
-      found = [];
-      draw();
-      status.textContent = error.message;
-    }
-  }
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(search, SEARCH_DELAY_MS);
+  liveSearch({
+    input, button, status, delayMs: SEARCH_DELAY_MS,
+    show: (items) => { found = items; draw(); },
+    async find(q) {
+      const items = (await api.search({ q, page_size: 8 })).items || [];
+      return { items, message: items.length ? t("taskDocumentsFound", items.length) : t("taskNoDocumentFound") };
+    },
   });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      search();
-    }
-  });
-  button.addEventListener("click", search);
   if (initial?.document_id && !initial.subject) {
     api.getIncoming(initial.document_id).then((doc) => {
       if (chosen?.document_id !== doc.id) return;
