@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test install machine lint bench clean
+.PHONY: run test install machine lint bench bench-search clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install machine lint
 
 bench: install machine
 	$(PY) bench/incoming_workload.py $(BENCH_ARGS)
+
+bench-search: install
+	$(PY) bench/search_scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var

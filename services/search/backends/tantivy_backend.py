@@ -59,6 +59,8 @@ def _schema():
     return builder.build()
 
 
+#: Up to this many units, a caller's filters go inside each phrase too (_alternatives).
+PHRASE_FILTER_MAX_UNITS = 10
 #: How long a commit waits for concurrent changes to join it (group commit).
 GROUP_COMMIT_SECONDS = 0.02
 
@@ -184,12 +186,13 @@ class TantivyBackend(SearchBackend):
     # -- searching ---------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        text_query = self._text_query(query)
+        filters = [Query.const_score_query(q, 0.0) for q in self._filters(query)]
+        in_phrases = filters if len(query.unit_ids) <= PHRASE_FILTER_MAX_UNITS else []
+        text_query = self._text_query(query, in_phrases)
         if text_query is None:   # every word was dropped by the analyzer (too long)
             return SearchResult([], 0, query.page, query.page_size, empty_facets())
-        clauses = [(Occur.Must, text_query)]
-        clauses += [(Occur.Must, Query.const_score_query(q, 0.0)) for q in self._filters(query)]
-        full = Query.boolean_query(clauses)
+        full = Query.boolean_query([(Occur.Must, text_query)]
+                                   + [(Occur.Must, q) for q in filters])
         searcher = self.index.searcher()
         found = searcher.search(full, limit=query.page_size, offset=query.offset, count=True)
         snippets = self._snippet_generators(searcher, full)
@@ -206,27 +209,36 @@ class TantivyBackend(SearchBackend):
     def _tokens(self, analyzer: str, words) -> list[str]:
         return [token for word in words for token in self.analyzers[analyzer].analyze(word)]
 
-    def _text_query(self, query: SearchQuery):
+    def _text_query(self, query: SearchQuery, filters=()):
         """Every unit (a word or a quoted phrase) must match in some text; within a
         unit, the exact form outscores the folded one and the subject the content.
         Unquoted words found side by side score extra (Vietnamese words are often
-        two syllables: "quyết định")."""
+        two syllables: "quyết định"). Each phrase carries ``filters`` (score 0, so
+        scores do not change): see _alternatives."""
         clauses = []
         for words in query.parsed.units:
-            alternatives = self._alternatives(words)
+            alternatives = self._alternatives(words, filters)
             if alternatives is None:
                 continue
             clauses.append((Occur.Must, alternatives))
         if not clauses:
             return None
         if len(query.parsed.words) > 1:
-            together = self._alternatives(query.parsed.words)
+            together = self._alternatives(query.parsed.words, filters)
             if together is not None:
                 clauses.append((Occur.Should, Query.boost_query(together, ADJACENT_BOOST)))
         return Query.boolean_query(clauses)
 
-    def _alternatives(self, words):
-        """The words, in this order, in any searched text, exact or folded."""
+    def _alternatives(self, words, filters=()):
+        """The words, in this order, in any searched text, exact or folded.
+
+        A phrase is matched only on documents that pass ``filters`` (the caller's ACL
+        first). Checking word positions is the dear part of a search, and tantivy fills
+        a union of phrases 4,096 documents at a time, so a filter outside the union
+        does not spare it: a caller who may see 3 % of 1 M documents paid for the
+        positions of all of them (bench/search_scale.py: p95 256 → 76 ms). Each copy
+        of the filters is built anew, so a caller of many units (a big, unselective
+        term set) keeps them outside: search passes none then."""
         alternatives = []
         for analyzer, boost, suffix in ((EXACT, EXACT_BOOST, ""), (FOLDED, 1.0, "_folded")):
             tokens = self._tokens(analyzer, words)
@@ -234,8 +246,13 @@ class TantivyBackend(SearchBackend):
                 continue
             for name, weight in FIELD_WEIGHTS.items():
                 field = name + suffix
-                match = (Query.term_query(self.schema, field, tokens[0]) if len(tokens) == 1
-                         else Query.phrase_query(self.schema, field, tokens))
+                if len(tokens) == 1:
+                    match = Query.term_query(self.schema, field, tokens[0])
+                else:
+                    match = Query.phrase_query(self.schema, field, tokens)
+                    if filters:
+                        match = Query.boolean_query([(Occur.Must, match)]
+                                                    + [(Occur.Must, f) for f in filters])
                 alternatives.append((Occur.Should, Query.boost_query(match, weight * boost)))
         return Query.boolean_query(alternatives) if alternatives else None
 

@@ -3,8 +3,9 @@ survives a restart, and has exactly one writer."""
 import pytest
 
 from services.search.backends import open_backend
-from services.search.backends.tantivy_backend import SCHEMA_VERSION, TantivyBackend
-from tests.unit.search.helpers import article_doc, ask, ids
+from services.search.backends.tantivy_backend import (PHRASE_FILTER_MAX_UNITS, SCHEMA_VERSION,
+                                                      TantivyBackend)
+from tests.unit.search.helpers import UNIT_A, UNIT_B, article_doc, ask, ids
 
 
 def test_the_index_survives_a_restart(tmp_path):
@@ -52,3 +53,26 @@ def test_a_batch_with_the_same_document_twice_keeps_the_newest(tantivy_backend):
                                  article_doc(1, revision=1, subject="Giấy mời", content="")])
     assert tantivy_backend.count() == 1
     assert ids(ask(tantivy_backend, "đường")) == ["doc-1"]
+
+
+@pytest.mark.parametrize("text", ["quyet dinh", '"giống cây trồng"', 'san xuat "giống cây"'])
+def test_phrases_are_matched_within_the_filters_and_score_as_without_them(tantivy_backend,
+                                                                      text):
+    """Phrases (quoted, and unquoted words side by side) carry the caller's filters
+    so that positions are only read on documents the caller may see, unless the
+    caller has many units: either way a search finds what the filters outside the
+    phrases found, with the same scores."""
+    articles = [article_doc(i) for i in range(5)]
+    copies = [article_doc(i, document_id=f"b-{i}", unit_id=UNIT_B, acl_units=[UNIT_B])
+              for i in range(5)]
+    tantivy_backend.upsert_many(articles + copies)
+    both = ask(tantivy_backend, text, units=(UNIT_A, UNIT_B))
+    assert both.total > 0 and both.total % 2 == 0
+    many_units = (UNIT_A, *(f"unit-{n}" for n in range(PHRASE_FILTER_MAX_UNITS)))
+    for units, filters in (((UNIT_A,), {}), ((UNIT_A,), {"document_type": "CV"}),
+                           (many_units, {})):
+        mine = ask(tantivy_backend, text, units=units, **filters)
+        assert mine.total == both.total // 2
+        assert [(item["document_id"], item["score"]) for item in mine.items] == [
+            (item["document_id"], item["score"]) for item in both.items
+            if not item["document_id"].startswith("b-")]
