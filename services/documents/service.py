@@ -315,7 +315,8 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             shown = doc or (session.get(OutgoingDocument, document_id) if document_id else None)
             if shown is not None:
                 self._tell_search(session, shown)
-        self.flush_outbox()
+        # published by the relay within a second: not inline, so a burst of workflow
+        # events does not hold up this service's RPCs (assignment asks it for scope)
 
     # ---------------------------------------------------------------- audit
 
