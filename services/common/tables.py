@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import date
 from xml.sax.saxutils import escape
+
+def vn_date(value) -> str:
+    """An ISO date (or the date of an ISO time) as Vietnamese write it, dd/mm/yyyy; ""
+    for none; anything else as it is."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 FONT_REGULAR, FONT_BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"

@@ -118,12 +118,7 @@ class CopyEntrypoints:
         unit_id = problems.text(params, "unit_id", max_length=36)
         document_id = problems.text(params, "document_id", max_length=36)
         problems.raise_if_any()
-        if unit_id and not caller.is_member(unit_id):
-            raise self._forbidden_unit()
-        units = [unit_id] if unit_id else sorted(caller.unit_ids)
-        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
-        query = select(DocumentCopy).where(DocumentCopy.unit_id.in_(units),
-                                           DocumentCopy.confidentiality.in_(levels))
+        query, units = self._of_units(caller, unit_id, DocumentCopy)
         if document_id:
             query = query.where(DocumentCopy.source_id == document_id)
         with self.db.read() as session:

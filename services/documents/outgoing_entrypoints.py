@@ -305,7 +305,7 @@ class OutgoingEntrypoints:
         result = self._outgoing_out(session, doc)
         if action == "issue":   # with who may see it, for search
             add_event(session, outbox, events.DOCUMENT_ISSUED,
-                      result | self._search_view(session, doc))
+                      self._search_view(session, doc, result))
         elif action == "submit":
             add_event(session, outbox, events.OUTGOING_SUBMITTED, {
                 k: result[k] for k in ("id", "unit_id", "document_type", "subject", "urgency",

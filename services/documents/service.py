@@ -441,12 +441,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         date_from = problems.date(params, "from")
         date_to = problems.date(params, "to")
         problems.raise_if_any()
-        if unit_id and not caller.is_member(unit_id):
-            raise self._forbidden_unit()
-        units = [unit_id] if unit_id else sorted(caller.unit_ids)
-        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
-        query = select(model).where(model.unit_id.in_(units),
-                                    model.confidentiality.in_(levels))
+        query, units = self._of_units(caller, unit_id, model)
         if state:
             query = query.where(model.state == state)
         if date_from:
@@ -454,6 +449,17 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         if date_to:
             query = query.where(day <= date_to)
         return query, units, page, page_size
+
+    def _of_units(self, caller, unit_id, model):
+        """(query, units): rows of ``model`` in one of the caller's units (``unit_id``, or
+        all of them), secret ones only at the caller's clearance. Forbidden for a unit
+        the caller does not belong to."""
+        if unit_id and not caller.is_member(unit_id):
+            raise self._forbidden_unit()
+        units = [unit_id] if unit_id else sorted(caller.unit_ids)
+        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
+        return select(model).where(model.unit_id.in_(units),
+                                   model.confidentiality.in_(levels)), units
 
     @staticmethod
     def _find_document(session, document_id):
@@ -495,7 +501,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             caller, doc.unit_id, doc.confidentiality,
             acl_users=(caller.user_id,) if named else (), owns_dossier=owns)
 
-    def _search_view(self, session, doc) -> dict:
+    def _search_view(self, session, doc, view=None) -> dict:
         """What search needs to index a document and apply the permission rule: the
         document as its registration or issue announced it, with its state now, and
         who is named on it — acl_units: its unit and the units given a part of it;
@@ -505,10 +511,11 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         owners = session.execute(select(Dossier.creator_id).join(
             DossierDocument, DossierDocument.dossier_id == Dossier.id).where(
             DossierDocument.document_id == doc.id)).scalars().all()
-        unit = session.get(Unit, doc.unit_id)
-        view = schemas.incoming_out(doc, unit.name if unit else None) \
-            if isinstance(doc, IncomingDocument) else \
-            schemas.outgoing_out(doc, unit.name if unit else None)
+        if view is None:   # the caller may hold it already (issue does)
+            unit = session.get(Unit, doc.unit_id)
+            view = schemas.incoming_out(doc, unit.name if unit else None) \
+                if isinstance(doc, IncomingDocument) else \
+                schemas.outgoing_out(doc, unit.name if unit else None)
         return view | {
             "issuer_organ_id": view["issuer"]["organ_id"], "issuer_name": view["issuer"]["name"],
             "acl_units": sorted({doc.unit_id} | {p.split(":", 1)[1] for p in principals

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import quote
+
+from services.common.tables import vn_date
 
 URGENCY_LABEL = {"urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
 URGENCY_NAME = {"normal": "Thường", "urgent": "Khẩn", "very_urgent": "Thượng khẩn",
@@ -50,7 +51,7 @@ def document_registered_email(data: dict, public_url: str) -> tuple[str, str]:
             or f"số đến {arrival}"
     subject = _cut(f"{EMAIL_SUBJECT_PREFIX}{urgency} Văn bản đến mới: {about}", SUBJECT_MAX)
 
-    arrival_date = _vn_date(data.get("arrival_date"))
+    arrival_date = vn_date(data.get("arrival_date"))
     rows = [("Số đến", f"{arrival} (ngày đến {arrival_date})" if arrival_date else arrival)]
     if secret:
         rows.append(("Độ mật", secret))
@@ -59,10 +60,10 @@ def document_registered_email(data: dict, public_url: str) -> tuple[str, str]:
         rows += [("Số, ký hiệu", _code(data)),
                  ("Loại văn bản", data.get("document_type_name")),
                  ("Cơ quan ban hành", issuer),
-                 ("Ngày ban hành", _vn_date(data.get("issued_date"))),
+                 ("Ngày ban hành", vn_date(data.get("issued_date"))),
                  ("Trích yếu", _one_line(data.get("subject")))]
     rows += [("Độ khẩn", URGENCY_NAME.get(data.get("urgency") or "normal")),
-             ("Hạn xử lý", _vn_date(data.get("due_date"))),
+             ("Hạn xử lý", vn_date(data.get("due_date"))),
              ("Đơn vị nhận", data.get("unit_name"))]
     lines = ["Kính gửi đồng chí,", "",
              "Có văn bản đến mới đang chờ đồng chí phân công xử lý.", ""]
@@ -87,7 +88,7 @@ def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
     prefix = f"[{label}] " if label else ""
     item = data.get("item") or {}
     kind = KIND_NAME.get(item.get("kind"), "")
-    due = _vn_date(item.get("due_date"))
+    due = vn_date(item.get("due_date"))
     what = data.get("code") or "văn bản"
     about = what if data.get("confidentiality", "none") != "none" else \
         " – ".join(p for p in (data.get("code"), _one_line(data.get("subject"))) if p)
@@ -137,11 +138,3 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _vn_date(value) -> str | None:
-    """An ISO date as Vietnamese write it (dd/mm/yyyy); anything else as it is."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return str(value)

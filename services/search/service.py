@@ -25,6 +25,7 @@ from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.search.backends.base import is_indexable
+from services.search import export
 from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
 from services.search.projection import (already_processed, document_fields, documents_of_file,
@@ -39,34 +40,8 @@ ON_REGISTERED = "on_documents_document_registered"
 ON_UPDATED = "on_documents_document_updated"
 ON_ISSUED = "on_documents_document_issued"
 CATCH_UP_SECONDS = 60
-EXPORT_PAGE = 200
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_COLUMNS = ["STT", "Số, ký hiệu", "Ngày ban hành", "Cơ quan ban hành", "Trích yếu",
-                  "Loại", "Độ khẩn", "Đến/Đi", "Số đến", "Ngày đến", "Trạng thái"]
-EXPORT_WIDTHS = [5, 16, 11, 26, 50, 12, 10, 7, 7, 11, 12]
-URGENCY_NAMES = {"normal": "Thường", "urgent": "Khẩn", "very_urgent": "Thượng khẩn",
-                 "flash": "Hỏa tốc"}
-STATE_NAMES = {"received": "Tiếp nhận", "returned": "Trả lại", "registered": "Đã vào sổ",
-               "to_assign": "Chờ phân công", "assigned": "Đã phân công",
-               "in_progress": "Đang xử lý", "done": "Hoàn thành", "recalled": "Thu hồi",
-               "issued": "Đã phát hành"}
-
-
-def _vn_day(value) -> str:
-    return f"{value[8:10]}/{value[5:7]}/{value[:4]}" if value and len(value) >= 10 else ""
-
-
-def export_rows(items: list[dict]) -> list[list[str]]:
-    """A result list as the spreadsheet's rows (Vietnamese names, dd/mm/yyyy)."""
-    return [[str(n), "/".join(p for p in (i.get("code_number"), i.get("code_notation")) if p),
-             _vn_day(i.get("issued_date")), i.get("issuer_name") or "", i.get("subject") or "",
-             i.get("document_type_name") or i.get("document_type") or "",
-             URGENCY_NAMES.get(i.get("urgency"), i.get("urgency") or ""),
-             "Đi" if i.get("direction") == "outgoing" else "Đến",
-             str(i["arrival_number"]) if i.get("arrival_number") is not None else "",
-             _vn_day(i.get("arrival_date")), STATE_NAMES.get(i.get("state"), i.get("state") or "")]
-            for n, i in enumerate(items, start=1)]
 CATCH_UP_BATCH = 500
+EXPORT_PAGE = 200
 ON_TEXT_EXTRACTED = "on_storage_text_extracted"
 
 
@@ -123,10 +98,10 @@ class SearchService(ServiceBase):
         content = tpool.execute(tables.to_xlsx, "KẾT QUẢ TÌM KIẾM VĂN BẢN",
                                 f"Từ khóa: {params.get('q')} · {total} văn bản"
                                 + (f" (xuất {len(rows)} đầu tiên)" if total > len(rows) else ""),
-                                EXPORT_COLUMNS, export_rows(rows), EXPORT_WIDTHS,
+                                export.COLUMNS, export.rows(rows), export.WIDTHS,
                                 sheet_name="Ket qua")
         return {"filename": "ket-qua-tim-kiem.xlsx", "count": len(rows), "total": total,
-                "content_type": XLSX,
+                "content_type": export.XLSX,
                 "content_base64": base64.b64encode(content).decode("ascii")}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

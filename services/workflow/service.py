@@ -42,14 +42,9 @@ REMINDER_SCAN_SECONDS = 5
 DELEGABLE_KINDS = {domain.TO_ASSIGN: "assign", domain.APPROVE: "approve"}
 
 
-VIETNAM = timezone(timedelta(hours=7))
 log = logging.getLogger(__name__)
 EXPORT_TYPES = {"pdf": "application/pdf",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _vn(day: str) -> str:
-    return date.fromisoformat(day).strftime("%d/%m/%Y")
 
 
 
@@ -685,8 +680,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                                                       report["rows"]})
         unit = self.documents_rpc.directory_names(
             self.identity.system_token(), [], [report["unit_id"]])["units"]
-        subtitle = (f"{unit.get(report['unit_id'], '')} · từ {_vn(report['from'])} đến "
-                    f"{_vn(report['to'])} · theo "
+        subtitle = (f"{unit.get(report['unit_id'], '')} · từ {tables.vn_date(report['from'])} đến "
+                    f"{tables.vn_date(report['to'])} · theo "
                     f"{'đơn vị' if report['by'] == 'unit' else 'cán bộ'}")
         render = tables.to_pdf if kind == "pdf" else tables.to_xlsx
         content = tpool.execute(render, "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT VĂN BẢN ĐẾN", subtitle,
@@ -715,8 +710,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             Processing, Processing.id == WorkItem.processing_id).where(
             Processing.unit_id == unit_id, Processing.direction == "incoming",
             WorkItem.kind.in_(domain.HANDLING),
-            WorkItem.created_at >= datetime.combine(start, time.min, VIETNAM),
-            WorkItem.created_at < datetime.combine(end + timedelta(days=1), time.min, VIETNAM))
+            WorkItem.created_at >= datetime.combine(start, time.min, VN_TZ),
+            WorkItem.created_at < datetime.combine(end + timedelta(days=1), time.min, VN_TZ))
         return {"unit_id": unit_id, "from": start, "to": end, "by": by, "select": select_}
 
     # ---------------------------------------------------------------- deadlines
@@ -860,9 +855,9 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         following = base.where(or_(
             and_(WorkItem.assigned_by == caller.user_id, WorkItem.state.in_(domain.ACTIVE)),
             and_(mine, WorkItem.kind == domain.FOR_INFO, WorkItem.state == domain.OPEN)))
-        delegations = {}
+        query = {"todo": todo, "overdue": overdue, "following": following}.get(view)
+        delegations = self._delegations_held(token, caller) if view == "delegated" else {}
         if view == "delegated":
-            delegations = self._delegations_held(token, caller)
             held = [and_(WorkItem.user_id == d["from_user_id"],
                          Processing.unit_id == d["unit_id"],
                          WorkItem.kind.in_([k for k, action in DELEGABLE_KINDS.items()
@@ -870,10 +865,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                          Processing.document_type.in_(d["document_types"])
                          if d["document_types"] else true())
                     for d in delegations.values()]
-            delegated = base.where(WorkItem.state == domain.OPEN, or_(*held)) if held \
-                else base.where(false())
-        query = {"todo": todo, "overdue": overdue, "following": following,
-                 "delegated": delegated if view == "delegated" else None}[view]
+            query = base.where(WorkItem.state == domain.OPEN, or_(*held) if held else false())
         with self.db.read() as session:
             counts = {name: count_rows(session, q) for name, q in
                       (("todo", todo), ("following", following), ("overdue", overdue))}

@@ -15,7 +15,7 @@ from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, invalid
     not_found
 from services.common.outbox import add_event
 from services.common.validation import UUID_RE, Problems, page_params
-from services.workflow import domain
+from services.workflow import deadlines, domain
 from services.workflow.models import Task, TaskReminder, TaskUpdate, outbox
 
 TASK_STATES = (domain.TASK_OPEN, domain.TASK_DONE, domain.TASK_CANCELLED)
@@ -234,8 +234,9 @@ class TaskEntrypoints:
                 Task.due_date <= horizon)).all()
             sent = set(session.execute(select(TaskReminder.task_id, TaskReminder.kind).where(
                 TaskReminder.task_id.in_([row.id for row in due]))).all()) if due else set()
+        now = self._now()
         for task_id, due_date in due:
-            kind = domain.OVERDUE if due_date < today else domain.DUE_SOON
+            kind = deadlines.reminder_kind(due_date, None, today, now)
             if (task_id, kind) not in sent:
                 self._remind_task(task_id, kind)
 
