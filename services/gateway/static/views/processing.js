@@ -99,10 +99,6 @@ export function deadlineText(item) {
   return isLate(item) ? h("span", { class: "overdue" }, shown, " · ", t("overdueMark")) : shown;
 }
 
-function deadline(item) {
-  return deadlineText(item);
-}
-
 // ------------------------------------------------------------ delegations the caller holds
 
 const HELD_TTL_MS = 30_000;
@@ -242,7 +238,7 @@ export function processingPanel({ documentId, doc, onChange }) {
                 item.assigned_by && knowsPerson(item.assigned_by)
                   ? h("span", { class: "cell-meta" }, t("assignedBy", personName(item.assigned_by))) : null],
             },
-            { label: t("colDue"), className: "col-date", render: ({ item }) => deadline(item) },
+            { label: t("colDue"), className: "col-date", render: ({ item }) => deadlineText(item) },
             { label: t("colProgress"), render: ({ item }) => progressCell(item) },
             {
               label: t("colState"), render: ({ item }) => h("span", {
@@ -351,7 +347,7 @@ export function processingPanel({ documentId, doc, onChange }) {
     return h("div", { class: "work-card", dataset: { itemId: item.id, kind: item.kind } },
       h("p", { class: "work-title" },
         h("strong", {}, kindLabel(item.kind)), " · ", holderName(item),
-        item.due_date || item.due_at ? [" · ", t("dueShort"), " ", deadline(item)] : null),
+        item.due_date || item.due_at ? [" · ", t("dueShort"), " ", deadlineText(item)] : null),
       delegated ? h("p", { class: "acting-for" }, actingFor(delegated)) : null,
       item.instruction ? h("p", { class: "work-instruction" }, h("span", { class: "muted" }, `${t("instruction")}: `), item.instruction) : null,
       h("div", { class: "step-actions" }, buttons));
