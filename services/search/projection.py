@@ -15,7 +15,8 @@ from services.search.models import document_files, documents, file_texts, proces
 #: event data key → index field (the rest of the event is not searched).
 _COPIED = ("unit_id", "direction", "subject", "code_number", "code_notation", "issuer_name",
            "document_type", "document_type_name", "urgency", "confidentiality",
-           "arrival_number", "arrival_date", "issued_date", "state")
+           "arrival_number", "arrival_date", "issued_date", "state", "register_id",
+           "issuer_organ_id")
 
 
 def document_fields(data: dict, occurred_at: str | None = None) -> dict:
@@ -28,8 +29,9 @@ def document_fields(data: dict, occurred_at: str | None = None) -> dict:
     fields = {"document_id": data["id"]}
     fields.update({name: data.get(name) for name in _COPIED})
     fields["direction"] = fields["direction"] or "incoming"
-    if not fields["issuer_name"] and isinstance(data.get("issuer"), dict):
-        fields["issuer_name"] = data["issuer"].get("name")
+    if isinstance(data.get("issuer"), dict):
+        fields["issuer_name"] = fields["issuer_name"] or data["issuer"].get("name")
+        fields["issuer_organ_id"] = fields["issuer_organ_id"] or data["issuer"].get("organ_id")
     fields["acl_units"] = list(data["acl_units"]) if "acl_units" in data else (
         [data["unit_id"]] if data.get("unit_id") else [])
     fields["acl_users"] = list(data.get("acl_users") or [])

@@ -3,21 +3,28 @@ from __future__ import annotations
 
 from services.common.identity import Caller
 from services.common.validation import Problems, page_params
-from services.search.backends.base import DIRECTIONS, MAX_QUERY_CHARS, STATES, SearchQuery
+from services.search.backends.base import (DIRECTIONS, MAX_QUERY_CHARS, SORTS, STATES,
+                                           SearchQuery)
 
-PARAMS = {"q", "unit_id", "document_type", "urgency", "direction", "state", "from", "to",
-          "page", "page_size"}
+PARAMS = {"q", "unit_id", "register_id", "issuer_organ_id", "document_type", "urgency",
+          "direction", "state", "from", "to", "sort", "facets", "page", "page_size"}
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 
 
 def search_query(params, caller: Caller) -> SearchQuery:
     """``params`` → SearchQuery; every problem (an unknown param included) is named
-    in one InvalidInput. ``from``/``to`` bound the arrival date (ngày đến)."""
+    in one InvalidInput. ``from``/``to`` bound the arrival date (ngày đến); ``sort``
+    is relevance (default) or date (newest first); ``facets`` "false" (or false)
+    leaves the facet counts out (a later page of a list whose first page had them)."""
     problems = Problems()
     params = problems.object(params if params is not None else {}, "params")
     problems.only(params, PARAMS)
     text = problems.text(params, "q", max_length=MAX_QUERY_CHARS, required=True)
     unit_id = problems.text(params, "unit_id", max_length=64)
+    register_id = problems.text(params, "register_id", max_length=64)
+    issuer_organ_id = problems.text(params, "issuer_organ_id", max_length=64)
+    sort = problems.choice(params, "sort", SORTS, default="relevance")
+    facets = problems.choice(params, "facets", (True, False, "true", "false"), default=True)
     document_type = problems.text(params, "document_type", max_length=20)
     urgency = problems.choice(params, "urgency", URGENCIES)
     direction = problems.choice(params, "direction", DIRECTIONS)
@@ -31,7 +38,9 @@ def search_query(params, caller: Caller) -> SearchQuery:
     problems.raise_if_any()
     return SearchQuery(text=text, user_id=caller.user_id, unit_ids=tuple(caller.unit_ids),
                        unit_id=unit_id, document_type=document_type, urgency=urgency,
-                       direction=direction, state=state,
+                       direction=direction, state=state, register_id=register_id,
+                       issuer_organ_id=issuer_organ_id, sort=sort or "relevance",
+                       with_facets=facets in (True, "true"),
                        arrival_from=date_from, arrival_to=date_to,
                        page=page, page_size=page_size)
 
@@ -52,6 +61,6 @@ def saved_search_input(payload, caller: Caller) -> dict:
         problems.add("params", "Phải là các điều kiện tìm kiếm.", "Must be the search's terms.")
     problems.raise_if_any()
     kept = {key: value for key, value in params.items()
-            if key not in ("page", "page_size") and value not in (None, "")}
+            if key not in ("page", "page_size", "facets") and value not in (None, "")}
     search_query(kept, caller)   # the same InvalidInput as a search with these terms
     return {"name": name.strip(), "params": kept}

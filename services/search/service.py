@@ -4,6 +4,7 @@ person only the documents they may see."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -24,7 +25,7 @@ from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
-from services.search.backends.base import is_indexable
+from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexable
 from services.search import export
 from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
@@ -58,23 +59,28 @@ class SearchService(ServiceBase):
         """Full-text search over the documents the caller may see.
 
         Args: ``token`` (the caller's), ``params``: ``{q (required, ≤ 1000 chars;
-        words and "quoted phrases", accents optional), unit_id, document_type,
-        urgency, from, to (YYYY-MM-DD, bounds of the arrival date, inclusive),
-        page (≥ 1), page_size (1..200, default 20)}``.
+        words, "quoted phrases" and prefixes ``quyet*``, accents optional), unit_id,
+        register_id, issuer_organ_id, document_type, urgency, direction, state,
+        from, to (YYYY-MM-DD, bounds of the arrival date, inclusive), sort
+        (relevance | date: newest first), facets (false: none), page (≥ 1),
+        page_size (1..200, default 20)}``.
 
         Returns ``{"items": [{document_id, subject, snippet, score, code_number,
         code_notation, arrival_number, arrival_date, issued_date, issuer_name,
-        document_type, document_type_name, urgency, unit_id}], "total", "page",
-        "page_size", "facets": {"document_type": {key: count}, "urgency": {...}}}``,
-        best hits first. A document is seen if one of its acl_units is one of the
-        caller's units or the caller is among its acl_users. Snippets are HTML:
-        the text is escaped and hits are wrapped in ``<mark>``.
+        document_type, document_type_name, urgency, unit_id, direction, state}],
+        "total", "page", "page_size", "facets": {"document_type": {key: count},
+        "urgency": {...}} (or null), "fuzzy"}``, best hits first. When nothing matches
+        the words as typed, words of four letters or more are matched approximately
+        (a typo: "quyet dinhh") and ``fuzzy`` is true. A document is seen if one of
+        its acl_units is one of the caller's units or the caller is among its
+        acl_users. Snippets are HTML: the text is escaped and hits are wrapped in
+        ``<mark>``.
 
         Errors: Unauthenticated (bad token), Forbidden (a service's token: search is
         for people), InvalidInput (unknown param, bad value, empty or too long q).
         """
         caller = self._person(token)
-        return self.index.search(search_query(params, caller)).to_dict()
+        return self._search(search_query(params, caller)).to_dict()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def export_search(self, token, params):
@@ -87,8 +93,8 @@ class SearchService(ServiceBase):
             if isinstance(params, dict) else params
         rows, total, page = [], 0, 1
         while len(rows) < EXPORT_MAX_ROWS:
-            result = self.index.search(search_query(
-                dict(params, page=page, page_size=EXPORT_PAGE), caller))
+            result = self._search(search_query(
+                dict(params, page=page, page_size=EXPORT_PAGE, facets=False), caller))
             rows.extend(result.items)
             total = result.total
             if len(result.items) < EXPORT_PAGE:
@@ -258,6 +264,14 @@ class SearchService(ServiceBase):
         log.info("search index caught up: %d documents indexed again", done)
 
     # -- helpers ---------------------------------------------------------------------
+
+    def _search(self, query: SearchQuery):
+        """The hits as typed; if there are none, the hits of the words matched
+        approximately (a typo), marked fuzzy."""
+        result = self.index.search(query)
+        if result.total == 0 and any(fuzzy_distance(word) for word in query.parsed.words):
+            result = self.index.search(dataclasses.replace(query, fuzzy=True))
+        return result
 
     def _get_text(self, file_id: str) -> str | None:
         """The file's text if storage has it ("ok"), else None. Storage being down or

@@ -36,18 +36,26 @@ ADJACENT_BOOST = 2.0
 TEXT_FIELDS = ("subject", "content", "code_number", "code_notation", "issuer_name",
                "document_type_name")
 KEYWORD_FIELDS = ("document_id", "unit_id", "direction", "document_type", "urgency",
-                  "confidentiality", "state")
+                  "confidentiality", "state", "register_id", "issuer_organ_id")
 DIRECTIONS = ("incoming", "outgoing")
 #: A document's state as documents names it: incoming (DOMAIN.md §1.7) and issued outgoing.
 STATES = ("received", "returned", "registered", "to_assign", "assigned", "in_progress", "done",
           "recalled", "issued")
 DATE_FIELDS = ("arrival_date", "issued_date")
+#: How a result list may be ordered: best hits first, or newest first (by sort_date:
+#: the arrival date of an incoming document, the issue date of an outgoing one).
+SORTS = ("relevance", "date")
+#: A prefix (``quyet*``) needs this many letters: shorter ones would match half the index.
+MIN_PREFIX_CHARS = 2
+#: Words this long are matched approximately when a search finds nothing as typed.
+FUZZY_MIN_CHARS = 4
 #: What a hit shows besides its snippet and score (API.md, search).
 DISPLAY_FIELDS = ("document_id", "subject", "code_number", "code_notation", "arrival_number",
                   "arrival_date", "issued_date", "issuer_name", "document_type",
                   "document_type_name", "urgency", "unit_id", "direction", "state")
 
 _WORD = re.compile(r"[^\W_]+")   # letters and digits, as the tokenizers split
+_PREFIX = re.compile(r"([^\W_]+)\*")   # a word then *: its prefix
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -60,8 +68,10 @@ def _invalid_q(vi: str, en: str) -> InvalidInput:
 @dataclass(frozen=True)
 class ParsedText:
     """The user's text as units to match: each unit is a list of words that must
-    appear in that order (one word, or a "quoted phrase"); every unit must match."""
+    appear in that order (one word, or a "quoted phrase"); every unit must match.
+    ``prefixes`` are words typed with a trailing ``*``: each must begin some word."""
     units: tuple[tuple[str, ...], ...]
+    prefixes: tuple[str, ...] = ()
 
     @property
     def words(self) -> list[str]:
@@ -72,11 +82,19 @@ class ParsedText:
         return [" ".join(unit) for unit in self.units if len(unit) > 1]
 
 
+def fold(text: str) -> str:
+    """Lowercase without accents, đ as d: what the folded analyzers index
+    ("Quyết định" → "quyet dinh")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
 def parse_text(text) -> ParsedText:
-    """Words and "quoted phrases" of a query; no other syntax exists, so no input can
-    inject a field, a wildcard or a range. An unbalanced quote opens no phrase.
-    Empty text, text over 1000 characters, text with no letter or digit, or more
-    than 64 words → InvalidInput."""
+    """Words, "quoted phrases" and prefixes (``quyet*``, at least two letters); no
+    other syntax exists, so no input can inject a field, a wildcard or a range. An
+    unbalanced quote opens no phrase; a ``*`` after a shorter word or inside a phrase
+    is ignored. Empty text, text over 1000 characters, text with no letter or digit,
+    or more than 64 words → InvalidInput."""
     if not isinstance(text, str) or not text.strip():
         raise _invalid_q("hãy nhập từ khóa.", "enter some words.")
     if len(text) > MAX_QUERY_CHARS:
@@ -87,17 +105,31 @@ def parse_text(text) -> ParsedText:
     if len(parts) % 2 == 0:           # an odd number of quotes: the last one opens nothing
         parts[-2:] = [parts[-2] + " " + parts[-1]]
     units: list[tuple[str, ...]] = []
+    prefixes: list[str] = []
     for index, part in enumerate(parts):
+        if index % 2 == 0:            # outside quotes: prefixes first, then words
+            for match in _PREFIX.finditer(part):
+                if len(match.group(1)) >= MIN_PREFIX_CHARS:
+                    prefixes.append(match.group(1))
+            part = _PREFIX.sub(lambda m: "" if len(m.group(1)) >= MIN_PREFIX_CHARS
+                               else m.group(1), part)
         words = _WORD.findall(part)
         if index % 2 == 1 and len(words) > 1:
             units.append(tuple(words))
         else:
             units.extend((word,) for word in words)
-    if not units:
+    if not units and not prefixes:
         raise _invalid_q("cần ít nhất một chữ hoặc số.", "needs at least one letter or digit.")
-    if sum(len(unit) for unit in units) > MAX_QUERY_WORDS:
+    if sum(len(unit) for unit in units) + len(prefixes) > MAX_QUERY_WORDS:
         raise _invalid_q(f"tối đa {MAX_QUERY_WORDS} từ.", f"at most {MAX_QUERY_WORDS} words.")
-    return ParsedText(tuple(units))
+    return ParsedText(tuple(units), tuple(dict.fromkeys(prefixes)))
+
+
+def fuzzy_distance(word: str) -> int:
+    """Edits allowed for a word matched approximately: none under FUZZY_MIN_CHARS
+    letters, one up to 7, two from 8 (as Elasticsearch's AUTO)."""
+    length = len(fold(word))
+    return 0 if length < FUZZY_MIN_CHARS else 1 if length < 8 else 2
 
 
 @dataclass(frozen=True)
@@ -113,12 +145,20 @@ class SearchQuery:
     urgency: str | None = None
     direction: str | None = None
     state: str | None = None
+    register_id: str | None = None
+    issuer_organ_id: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
     arrival_from: date | None = None
     arrival_to: date | None = None
     page: int = 1
     page_size: int = 20
+    sort: str = "relevance"
+    #: Match single words approximately (a typo): the second try of a search that
+    #: found nothing as typed.
+    fuzzy: bool = False
+    #: Count facets (the first page shows them; later pages keep the first's).
+    with_facets: bool = True
     parsed: ParsedText = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -126,6 +166,10 @@ class SearchQuery:
         object.__setattr__(self, "parsed", parse_text(self.text))
         if not self.user_id:
             raise InvalidInput("Thiếu người tìm kiếm.", "A search needs a caller.")
+        if self.sort not in SORTS:
+            raise InvalidInput("Cách sắp xếp không hợp lệ.", "Invalid sort order.",
+                               {"sort": {"vi": "Chỉ: " + ", ".join(SORTS),
+                                         "en": "One of: " + ", ".join(SORTS)}})
         if self.page < 1 or not 1 <= self.page_size <= 200:
             raise InvalidInput("Trang không hợp lệ.", "Invalid page.")
         if self.page * self.page_size > MAX_RESULT_WINDOW:
@@ -146,7 +190,8 @@ class SearchQuery:
 
     def term_filters(self) -> dict[str, str]:
         filters = {"unit_id": self.unit_id, "document_type": self.document_type,
-                   "urgency": self.urgency, "direction": self.direction, "state": self.state}
+                   "urgency": self.urgency, "direction": self.direction, "state": self.state,
+                   "register_id": self.register_id, "issuer_organ_id": self.issuer_organ_id}
         return {name: value for name, value in filters.items() if value}
 
 
@@ -156,11 +201,13 @@ class SearchResult:
     total: int
     page: int
     page_size: int
-    facets: dict[str, dict[str, int]]
+    facets: dict[str, dict[str, int]] | None
+    #: The hits match the words approximately: nothing matched them as typed.
+    fuzzy: bool = False
 
     def to_dict(self) -> dict:
         return {"items": self.items, "total": self.total, "page": self.page,
-                "page_size": self.page_size, "facets": self.facets}
+                "page_size": self.page_size, "facets": self.facets, "fuzzy": self.fuzzy}
 
 
 def empty_facets() -> dict[str, dict[str, int]]:
@@ -201,6 +248,8 @@ def normalize_document(doc: dict) -> dict:
         out[name] = str(doc[name]) if doc.get(name) not in (None, "") else None
     for name in DATE_FIELDS:
         out[name] = _day(doc.get(name))
+    out["sort_date"] = (out["arrival_date"] if out["direction"] != "outgoing" else None) \
+        or out["issued_date"]
     number = doc.get("arrival_number")
     out["arrival_number"] = number if isinstance(number, int) else (
         int(number) if isinstance(number, str) and number.isdigit() else None)
@@ -275,3 +324,21 @@ class SearchBackend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the index (its writer lock, its connections)."""
+
+    # A rebuild: a new, empty index is made beside the live one and filled
+    # (``target.upsert_many``) while searches and changes go on in the live one; then
+    # it replaces the live one at once. Changes made to the live index meanwhile are
+    # the caller's to apply again to the new one (search does, from its tables).
+
+    @abstractmethod
+    def start_rebuild(self, generation: str):
+        """A new empty index named after ``generation`` (letters, digits, - and _),
+        beside the live one; returns it (it has ``upsert_many`` and ``count``)."""
+
+    @abstractmethod
+    def finish_rebuild(self, target) -> None:
+        """Searches and changes go to ``target`` from now on; the old index is dropped."""
+
+    @abstractmethod
+    def discard_rebuild(self, target) -> None:
+        """Drop an unfinished rebuild; the live index is untouched."""

@@ -19,8 +19,9 @@ from elasticsearch import (ApiError, BadRequestError, Elasticsearch, NotFoundErr
 from services.common.errors import ServiceUnavailable
 from services.search.backends.base import (ADJACENT_BOOST, DISPLAY_FIELDS, EXACT_BOOST, FACETS,
                                            FIELD_WEIGHTS, SNIPPET_CHARS, SearchBackend,
-                                           SearchQuery, SearchResult, display_of,
-                                           is_indexable, meta_text, normalize_document)
+                                           SearchQuery, SearchResult, display_of, fold,
+                                           fuzzy_distance, is_indexable, meta_text,
+                                           normalize_document)
 
 DEFAULT_ALIAS = "eoffice-documents"
 INDEX_VERSION = "v1"
@@ -73,7 +74,8 @@ def index_mappings() -> dict:
             "issuer_name": {"type": "keyword", "index": False},
             "document_type_name": {"type": "keyword", "index": False},
             "arrival_number": {"type": "integer"},
-            "arrival_date": day, "issued_date": day,
+            "arrival_date": day, "issued_date": day, "sort_date": day,
+            "register_id": keyword, "issuer_organ_id": keyword,
             "registered_at": {"type": "date"},
             "revision": {"type": "long"},
         },
@@ -94,16 +96,29 @@ def _fields() -> list[str]:
 
 def _text_clauses(query: SearchQuery) -> tuple[list, list]:
     """(must, should): every word or quoted phrase must match in some text; unquoted
-    words side by side score extra."""
+    words side by side score extra. A prefix must begin a word of some text (folded,
+    so "quyet*" and "quyết*" alike); with ``query.fuzzy`` a word may differ by an edit
+    or two (fuzzy_distance), the word as typed still scoring best."""
     fields = _fields()
     must = []
     for unit in query.parsed.units:
-        if len(unit) == 1:
+        distance = fuzzy_distance(unit[0]) if query.fuzzy and len(unit) == 1 else 0
+        if distance:
+            folded = [f"{name}.folded^{weight:g}" for name, weight in FIELD_WEIGHTS.items()]
+            must.append({"bool": {"should": [
+                {"multi_match": {"query": unit[0], "type": "most_fields", "fields": fields}},
+                {"multi_match": {"query": unit[0], "type": "most_fields", "fields": folded,
+                                 "fuzziness": distance}}]}})
+        elif len(unit) == 1:
             must.append({"multi_match": {"query": unit[0], "type": "most_fields",
                                          "operator": "and", "fields": fields}})
         else:
             must.append({"multi_match": {"query": " ".join(unit), "type": "phrase",
                                          "fields": fields}})
+    for prefix in query.parsed.prefixes:
+        must.append({"bool": {"should": [
+            {"prefix": {f"{name}.folded": {"value": fold(prefix), "boost": weight}}}
+            for name, weight in FIELD_WEIGHTS.items()]}})
     should = []
     if len(query.parsed.words) > 1:
         should.append({"multi_match": {"query": " ".join(query.parsed.words),
@@ -136,14 +151,12 @@ def build_search_body(query: SearchQuery) -> dict:
     boolean = {"must": must, "filter": _filters(query)}
     if should:
         boolean["should"] = should
-    return {
+    body = {
         "query": {"bool": boolean},
         "from": query.offset,
         "size": query.page_size,
         "track_total_hits": True,
         "_source": list(DISPLAY_FIELDS),
-        "aggs": {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}}
-                 for name in FACETS},
         "highlight": {
             "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
             "max_analyzed_offset": MAX_ANALYZED_OFFSET,
@@ -154,6 +167,12 @@ def build_search_body(query: SearchQuery) -> dict:
             },
         },
     }
+    if query.with_facets:
+        body["aggs"] = {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}}
+                        for name in FACETS}
+    if query.sort == "date":   # newest first; missing dates last; then the best
+        body["sort"] = [{"sort_date": {"order": "desc", "missing": "_last"}}, "_score"]
+    return body
 
 
 def source_of(doc: dict) -> dict:
@@ -194,13 +213,17 @@ def parse_search_response(query: SearchQuery, response: dict) -> SearchResult:
     for hit in hits["hits"]:
         item = display_of(hit.get("_source") or {})
         item["snippet"] = _snippet(hit.get("highlight") or {})
-        item["score"] = round(float(hit.get("_score") or 0.0), 4)
+        item["score"] = round(float(hit.get("_score") or 0.0), 4) \
+            if query.sort == "relevance" else None
         items.append(item)
-    aggregations = response.get("aggregations") or {}
-    facets = {name: {bucket["key"]: bucket["doc_count"]
-                     for bucket in aggregations.get(name, {}).get("buckets", [])}
-              for name in FACETS}
-    return SearchResult(items, hits["total"]["value"], query.page, query.page_size, facets)
+    facets = None
+    if query.with_facets:
+        aggregations = response.get("aggregations") or {}
+        facets = {name: {bucket["key"]: bucket["doc_count"]
+                         for bucket in aggregations.get(name, {}).get("buckets", [])}
+                  for name in FACETS}
+    return SearchResult(items, hits["total"]["value"], query.page, query.page_size, facets,
+                        query.fuzzy)
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -239,7 +262,10 @@ class ElasticsearchBackend(SearchBackend):
             self._ready = True
 
     def upsert_many(self, docs: list[dict]) -> int:
-        operations = bulk_operations(docs, self.alias)
+        return self._bulk(docs, self.alias)
+
+    def _bulk(self, docs: list[dict], index: str) -> int:
+        operations = bulk_operations(docs, index)
         if not operations:
             return 0
         self.ensure_index()
@@ -275,6 +301,44 @@ class ElasticsearchBackend(SearchBackend):
 
     def close(self) -> None:
         self.client.close()
+
+    # -- rebuilding: a new index behind the alias ---------------------------------------
+
+    def start_rebuild(self, generation: str) -> "RebuildIndex":
+        """``<alias>-<generation>``, made by the template's settings and mapping."""
+        self.ensure_index()
+        name = f"{self.alias}-{generation}"
+        self.client.indices.delete(index=name, ignore_unavailable=True)
+        self.client.indices.create(index=name)
+        return RebuildIndex(self, name)
+
+    def finish_rebuild(self, target: "RebuildIndex") -> None:
+        """One aliases request moves the alias (reads and writes) to the new index,
+        atomically for every replica; then the old indices are deleted."""
+        old = sorted(self.client.indices.get_alias(name=self.alias).body)
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        actions.append({"add": {"index": target.name, "alias": self.alias,
+                                "is_write_index": True}})
+        self.client.indices.update_aliases(actions=actions)
+        for name in old:
+            if name != target.name:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    def discard_rebuild(self, target: "RebuildIndex") -> None:
+        self.client.indices.delete(index=target.name, ignore_unavailable=True)
+
+
+class RebuildIndex:
+    """An Elasticsearch index being filled beside the live one."""
+
+    def __init__(self, backend: ElasticsearchBackend, name: str):
+        self.backend, self.name = backend, name
+
+    def upsert_many(self, docs: list[dict]) -> int:
+        return self.backend._bulk(docs, self.name)
+
+    def count(self) -> int:
+        return int(self.backend.client.count(index=self.name)["count"])
 
 
 @contextmanager

@@ -7,30 +7,46 @@ so snippets show the accented words and highlight what the folded query matched.
 
 One process writes (tantivy allows one writer per index): run one replica of the
 search service with this backend, or use Elasticsearch.
+
+Layout: ``<path>/<SCHEMA_VERSION>/<generation>/``, and ``<path>/<SCHEMA_VERSION>/CURRENT``
+naming the generation searches use. A rebuild writes a new generation beside the live
+one while searches go on answering from it, then CURRENT is replaced (an atomic rename)
+and the old generation is removed.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import shutil
 import threading
 import time
 
-from tantivy import (Document, FieldType, Filter, Index, Occur, Query, SchemaBuilder,
+from tantivy import (Document, FieldType, Filter, Index, Occur, Order, Query, SchemaBuilder,
                      SnippetGenerator, TextAnalyzerBuilder, Tokenizer)
 
 from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, FIELD_WEIGHTS,
                                            SNIPPET_CHARS, SearchBackend, SearchQuery,
                                            SearchResult, day_number, display_of, empty_facets,
-                                           is_indexable, mark_ranges, meta_text,
-                                           normalize_document, plain_snippet)
+                                           fold, fuzzy_distance, is_indexable, mark_ranges,
+                                           meta_text, normalize_document, plain_snippet)
+
+log = logging.getLogger(__name__)
 
 #: A schema change bumps this: the new index is built beside the old one (then reindex).
-SCHEMA_VERSION = "v2"   # v2: the state field
+SCHEMA_VERSION = "v3"   # v2: the state field; v3: register, issuer, sort_day
 EXACT, FOLDED = "vi_exact", "vi_folded"
-KEYWORDS = ("unit_id", "direction", "document_type", "urgency", "state")
+KEYWORDS = ("unit_id", "direction", "document_type", "urgency", "state", "register_id",
+            "issuer_organ_id")
 ACLS = ("acl_units", "acl_users")
 WRITER_HEAP_BYTES = 64_000_000
 MAX_FACET_BUCKETS = 200
+CURRENT = "CURRENT"
+FIRST_GENERATION = "g1"
+_GENERATION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: A prefix's words are those of the folded dictionary: only these letters can follow.
+_FOLDED_WORD = re.compile(r"^[a-z0-9]+$")
 
 
 def _analyzer(fold: bool):
@@ -54,6 +70,7 @@ def _schema():
         builder.add_text_field(f"{name}_folded", stored=name != "meta", tokenizer_name=FOLDED)
     builder.add_integer_field("issued_day", indexed=True, fast=True)
     builder.add_integer_field("arrival_day", indexed=True, fast=True)
+    builder.add_integer_field("sort_day", fast=True)
     builder.add_integer_field("revision", stored=True)
     builder.add_bytes_field("payload", stored=True)   # what a hit shows, as JSON
     return builder.build()
@@ -65,24 +82,25 @@ PHRASE_FILTER_MAX_UNITS = 10
 GROUP_COMMIT_SECONDS = 0.02
 
 
-class TantivyBackend(SearchBackend):
+class IndexFolder:
+    """One generation of the index in one folder: its single writer, and the group
+    commit that makes changes searchable."""
 
-    def __init__(self, path: str):
-        self.path = os.path.join(path, SCHEMA_VERSION)
-        os.makedirs(self.path, exist_ok=True)
-        self.schema = _schema()
+    def __init__(self, path: str, schema, analyzers: dict):
+        self.path = path
+        os.makedirs(path, exist_ok=True)
+        self.schema = schema
         try:
-            self.index = Index(self.schema, path=self.path, reuse=True)
+            self.index = Index(schema, path=path, reuse=True)
         except ValueError as exc:
-            raise RuntimeError(f"search index at {self.path} has another schema ({exc}); "
+            raise RuntimeError(f"search index at {path} has another schema ({exc}); "
                                "move it away and reindex") from exc
-        self.analyzers = {EXACT: _analyzer(fold=False), FOLDED: _analyzer(fold=True)}
-        for name, analyzer in self.analyzers.items():   # after every open, or nothing works
+        for name, analyzer in analyzers.items():   # after every open, or nothing works
             self.index.register_tokenizer(name, analyzer)
         try:
             self.writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
         except ValueError as exc:
-            raise RuntimeError(f"search index at {self.path} is being written by another "
+            raise RuntimeError(f"search index at {path} is being written by another "
                                "process; run one search replica with the embedded index "
                                f"({exc})") from exc
         self.lock = threading.Lock()   # guards the writer (green once eventlet patched it)
@@ -93,8 +111,6 @@ class TantivyBackend(SearchBackend):
         self._pending_revisions: dict[str, int] = {}
         self.index.reload()
 
-    # -- writing -----------------------------------------------------------------------
-
     def upsert_many(self, docs: list[dict]) -> int:
         latest: dict[str, dict] = {}
         for doc in map(normalize_document, docs):
@@ -103,6 +119,8 @@ class TantivyBackend(SearchBackend):
                 latest[doc["document_id"]] = doc
         written = 0
         with self.lock:
+            if self.writer is None:
+                raise RuntimeError(f"the search index at {self.path} was closed")
             searcher = self.index.searcher()
             for document_id, doc in latest.items():
                 known = max(self._pending_revisions.get(document_id, 0),
@@ -120,6 +138,8 @@ class TantivyBackend(SearchBackend):
 
     def delete(self, document_id: str) -> None:
         with self.lock:
+            if self.writer is None:
+                raise RuntimeError(f"the search index at {self.path} was closed")
             self.writer.delete_documents_by_term("document_id", str(document_id))
             ticket = self._next_ticket()
         self._commit_through(ticket)
@@ -175,13 +195,108 @@ class TantivyBackend(SearchBackend):
         for name, text in texts.items():
             out.add_text(name, text)
             out.add_text(f"{name}_folded", text)
-        for name in ("issued", "arrival"):
+        for name in ("issued", "arrival", "sort"):
             day = day_number(doc[f"{name}_date"])
             if day is not None:
                 out.add_integer(f"{name}_day", day)
         out.add_integer("revision", doc["revision"] or 0)
         out.add_bytes("payload", json.dumps(display_of(doc), ensure_ascii=False).encode())
         return out
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def close(self) -> None:
+        with self.lock:
+            writer, self.writer = self.writer, None
+            if writer is not None:
+                writer.wait_merging_threads()   # consumes the writer, releases the lock file
+
+
+class TantivyBackend(SearchBackend):
+
+    def __init__(self, path: str):
+        self.root = os.path.join(path, SCHEMA_VERSION)
+        os.makedirs(self.root, exist_ok=True)
+        self.schema = _schema()
+        self.analyzers = {EXACT: _analyzer(fold=False), FOLDED: _analyzer(fold=True)}
+        generation = self._current_generation()
+        self.live = IndexFolder(os.path.join(self.root, generation), self.schema,
+                                self.analyzers)
+        if not os.path.exists(os.path.join(self.root, CURRENT)):
+            self._write_current(generation)
+        self._remove_other_generations(keep={generation})
+        self._rebuilding: IndexFolder | None = None
+
+    @property
+    def path(self) -> str:
+        """The folder of the generation searches use."""
+        return self.live.path
+
+    @property
+    def index(self):
+        return self.live.index
+
+    def _current_generation(self) -> str:
+        try:
+            with open(os.path.join(self.root, CURRENT), encoding="ascii") as current:
+                name = current.read().strip()
+        except FileNotFoundError:
+            return FIRST_GENERATION
+        if not _GENERATION.match(name):
+            raise RuntimeError(f"{self.root}/{CURRENT} names no generation: {name!r}")
+        return name
+
+    def _write_current(self, generation: str) -> None:
+        temporary = os.path.join(self.root, CURRENT + ".new")
+        with open(temporary, "w", encoding="ascii") as current:
+            current.write(generation + "\n")
+            current.flush()
+            os.fsync(current.fileno())
+        os.replace(temporary, os.path.join(self.root, CURRENT))
+
+    def _remove_other_generations(self, keep: set[str]) -> None:
+        """Folders of an abandoned rebuild (the process stopped midway) or of a
+        replaced generation."""
+        for entry in os.scandir(self.root):
+            if entry.is_dir() and entry.name not in keep:
+                log.info("removing search index folder %s (not the live one)", entry.path)
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+    # -- writing -----------------------------------------------------------------------
+
+    def upsert_many(self, docs: list[dict]) -> int:
+        return self.live.upsert_many(docs)
+
+    def delete(self, document_id: str) -> None:
+        self.live.delete(document_id)
+
+    # -- rebuilding --------------------------------------------------------------------
+
+    def start_rebuild(self, generation: str) -> IndexFolder:
+        if not _GENERATION.match(generation) or \
+                os.path.join(self.root, generation) == self.live.path:
+            raise ValueError(f"not a new generation name: {generation!r}")
+        if self._rebuilding is not None:
+            self.discard_rebuild(self._rebuilding)
+        path = os.path.join(self.root, generation)
+        shutil.rmtree(path, ignore_errors=True)
+        self._rebuilding = IndexFolder(path, self.schema, self.analyzers)
+        return self._rebuilding
+
+    def finish_rebuild(self, target: IndexFolder) -> None:
+        if target is not self._rebuilding:
+            raise ValueError("not the index being rebuilt")
+        self._write_current(os.path.basename(target.path))
+        old, self.live, self._rebuilding = self.live, target, None
+        old.close()
+        shutil.rmtree(old.path, ignore_errors=True)   # open searchers keep their files
+
+    def discard_rebuild(self, target: IndexFolder) -> None:
+        if target is self._rebuilding:
+            self._rebuilding = None
+        target.close()
+        shutil.rmtree(target.path, ignore_errors=True)
 
     # -- searching ---------------------------------------------------------------------
 
@@ -190,21 +305,28 @@ class TantivyBackend(SearchBackend):
         in_phrases = filters if len(query.unit_ids) <= PHRASE_FILTER_MAX_UNITS else []
         text_query = self._text_query(query, in_phrases)
         if text_query is None:   # every word was dropped by the analyzer (too long)
-            return SearchResult([], 0, query.page, query.page_size, empty_facets())
+            return SearchResult([], 0, query.page, query.page_size,
+                                empty_facets() if query.with_facets else None, query.fuzzy)
         full = Query.boolean_query([(Occur.Must, text_query)]
                                    + [(Occur.Must, q) for q in filters])
         searcher = self.index.searcher()
-        found = searcher.search(full, limit=query.page_size, offset=query.offset, count=True)
+        order = {"order_by_field": "sort_day", "order": Order.Desc} \
+            if query.sort == "date" else {}
+        found = searcher.search(full, limit=query.page_size, offset=query.offset, count=True,
+                                **order)
         snippets = self._snippet_generators(searcher, full)
         items = []
-        for score, address in found.hits:
+        for key, address in found.hits:
             stored = searcher.doc(address)
             item = json.loads(stored.get_first("payload"))
             item["snippet"] = self._snippet(snippets, stored)
-            item["score"] = round(float(score), 4)
+            item["score"] = round(float(key), 4) if query.sort == "relevance" else None
             items.append(item)
-        return SearchResult(items, found.count, query.page, query.page_size,
-                            self._facets(searcher, full) if found.count else empty_facets())
+        facets = None
+        if query.with_facets:
+            facets = self._facets(searcher, full) if found.count else empty_facets()
+        return SearchResult(items, found.count, query.page, query.page_size, facets,
+                            query.fuzzy)
 
     def _tokens(self, analyzer: str, words) -> list[str]:
         return [token for word in words for token in self.analyzers[analyzer].analyze(word)]
@@ -214,13 +336,21 @@ class TantivyBackend(SearchBackend):
         unit, the exact form outscores the folded one and the subject the content.
         Unquoted words found side by side score extra (Vietnamese words are often
         two syllables: "quyết định"). Each phrase carries ``filters`` (score 0, so
-        scores do not change): see _alternatives."""
+        scores do not change): see _alternatives. Each prefix must begin a word; with
+        ``query.fuzzy`` a single word may differ by an edit or two (fuzzy_distance)."""
         clauses = []
         for words in query.parsed.units:
-            alternatives = self._alternatives(words, filters)
+            if query.fuzzy and len(words) == 1 and fuzzy_distance(words[0]):
+                alternatives = self._fuzzy(words[0])
+            else:
+                alternatives = self._alternatives(words, filters)
             if alternatives is None:
                 continue
             clauses.append((Occur.Must, alternatives))
+        for prefix in query.parsed.prefixes:
+            alternatives = self._prefix(prefix)
+            if alternatives is not None:
+                clauses.append((Occur.Must, alternatives))
         if not clauses:
             return None
         if len(query.parsed.words) > 1:
@@ -255,6 +385,33 @@ class TantivyBackend(SearchBackend):
                                                     + [(Occur.Must, f) for f in filters])
                 alternatives.append((Occur.Should, Query.boost_query(match, weight * boost)))
         return Query.boolean_query(alternatives) if alternatives else None
+
+    def _prefix(self, prefix: str):
+        """Words beginning with ``prefix`` (folded: "quyet*" and "quyết*" alike), in
+        any searched text; every match scores alike, by field weight."""
+        folded = fold(prefix)
+        if not _FOLDED_WORD.match(folded):
+            return self._alternatives([prefix])   # a script tantivy does not fold: as typed
+        return Query.boolean_query([
+            (Occur.Should, Query.boost_query(Query.const_score_query(
+                Query.regex_query(self.schema, f"{name}_folded", folded + "[a-z0-9]*"), 1.0),
+                weight))
+            for name, weight in FIELD_WEIGHTS.items()])
+
+    def _fuzzy(self, word: str):
+        """``word`` within fuzzy_distance edits of a folded word, in any searched text;
+        the word as typed still scores best."""
+        tokens = self._tokens(FOLDED, [word])
+        if len(tokens) != 1:
+            return self._alternatives([word])
+        distance = fuzzy_distance(word)
+        clauses = [(Occur.Should, Query.boost_query(Query.fuzzy_term_query(
+            self.schema, f"{name}_folded", tokens[0], distance=distance), weight))
+            for name, weight in FIELD_WEIGHTS.items()]
+        exact = self._alternatives([word])
+        if exact is not None:
+            clauses.append((Occur.Should, exact))
+        return Query.boolean_query(clauses)
 
     def _filters(self, query: SearchQuery) -> list:
         acl = []
@@ -300,11 +457,9 @@ class TantivyBackend(SearchBackend):
     # -- the rest ----------------------------------------------------------------------
 
     def count(self) -> int:
-        return self.index.searcher().num_docs
+        return self.live.count()
 
     def close(self) -> None:
-        with self.lock:
-            writer, self.writer = self.writer, None
-            if writer is not None:
-                writer.wait_merging_threads()   # consumes the writer, releases the lock file
-
+        if self._rebuilding is not None:
+            self.discard_rebuild(self._rebuilding)
+        self.live.close()

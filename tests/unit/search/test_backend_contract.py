@@ -279,3 +279,78 @@ def test_empty_and_overlong_queries_are_invalid_input(corpus):
     for text in ("", "   ", "a" * 1001, "?!*"):
         with pytest.raises(InvalidInput):
             ask(corpus, text)
+
+
+# -- prefixes, approximate words, order --------------------------------------------------
+
+def test_a_prefix_finds_every_word_it_begins_with_or_without_accents(corpus):
+    """"quyet*" finds what "quyết", "quyết định" and "giải quyết" say; "quyết*" the
+    same; a prefix counts as one of the words that must all match."""
+    assert set(ids(ask(corpus, "quyet*"))) == set(ids(ask(corpus, "quyet")))
+    assert set(ids(ask(corpus, "quyết*"))) == set(ids(ask(corpus, "quyet*")))
+    assert set(ids(ask(corpus, "đươn*"))) >= {"doc-0", "doc-1", "doc-2"}
+    assert set(ids(ask(corpus, "duong su*"))) == {"doc-2"}
+
+
+def test_a_misspelt_word_is_found_when_asked_approximately(backend):
+    """With fuzzy (search's second try when nothing matched as typed) "duongg" and
+    "giao thog" find "đường" and "giao thông"; the exact spelling still ranks first."""
+    backend.upsert_many([
+        article_doc(0, document_id="road", subject="Quy hoạch đường giao thông nông thôn",
+                    content=""),
+        article_doc(1, document_id="other", subject="Báo cáo giao thông đương nhiệm",
+                    content="")])
+    assert ask(backend, "duongg").total == 0
+    fuzzy = ask(backend, "duongg", fuzzy=True)
+    assert fuzzy.fuzzy and "road" in ids(fuzzy)
+    assert set(ids(ask(backend, "giao thog", fuzzy=True))) == {"road", "other"}
+    assert ids(ask(backend, "đường", fuzzy=True))[0] == "road"
+
+
+def test_hits_may_be_ordered_newest_first(backend):
+    """sort=date: by arrival date for incoming documents, issue date for outgoing ones."""
+    backend.upsert_many([
+        article_doc(0, document_id="old", subject="Đường cũ", arrival_date="2023-01-05"),
+        article_doc(1, document_id="new", subject="Đường mới", arrival_date="2025-06-01"),
+        article_doc(2, document_id="out", subject="Đường đi", direction="outgoing",
+                    state="issued", arrival_date=None, issued_date="2024-07-01")])
+    newest = ask(backend, "duong", sort="date")
+    assert ids(newest)[:3] == ["new", "out", "old"] and newest.items[0]["score"] is None
+
+
+def test_register_and_issuer_narrow_the_hits(backend):
+    backend.upsert_many([
+        article_doc(0, register_id="reg-1", issuer_organ_id="000.00.00.H41"),
+        article_doc(1, register_id="reg-2", issuer_organ_id="000.00.00.G01")])
+    assert ids(ask(backend, "duong", register_id="reg-2")) == ["doc-1"]
+    assert ids(ask(backend, "duong", issuer_organ_id="000.00.00.H41")) == ["doc-0"]
+
+
+def test_facets_may_be_left_out_of_later_pages(corpus):
+    assert ask(corpus, "duong", with_facets=False).facets is None
+    assert ask(corpus, "duong").facets["document_type"] == {"CV": 3}
+
+
+# -- rebuilding beside the live index -----------------------------------------------------
+
+def test_a_rebuild_fills_a_new_index_while_searches_answer_from_the_old(corpus):
+    """While the new index is filled, searches see the live one; once finished, the
+    new one answers (and what it was not given is gone); the old one is dropped."""
+    before = ids(ask(corpus, "đường"))
+    target = corpus.start_rebuild("r-test-1")
+    target.upsert_many([article_doc(1, subject="Đường mới xây", content="")])
+    assert target.count() == 1
+    assert ids(ask(corpus, "đường")) == before and corpus.count() == len(ARTICLES)
+    corpus.finish_rebuild(target)
+    assert ids(ask(corpus, "đường")) == ["doc-1"] and corpus.count() == 1
+    corpus.upsert(article_doc(0))
+    assert set(ids(ask(corpus, "đường"))) == {"doc-0", "doc-1"}
+
+
+def test_a_discarded_rebuild_leaves_the_live_index_as_it_was(corpus):
+    target = corpus.start_rebuild("r-test-2")
+    target.upsert_many([article_doc(1)])
+    corpus.discard_rebuild(target)
+    assert corpus.count() == len(ARTICLES)
+    corpus.upsert(article_doc(0, subject="Đường phố"))
+    assert "doc-0" in ids(ask(corpus, "phố"))

@@ -109,7 +109,8 @@ def test_a_caller_without_units_is_filtered_by_name_only():
 
 
 def test_bulk_indexes_by_revision_and_deletes_secret_documents():
-    doc = article_doc(1, revision=7, content="  nội dung  ")
+    doc = article_doc(1, revision=7, content="  nội dung  ", register_id="reg-1",
+                      issuer_organ_id="000.00.00.H41")
     operations = bulk_operations([doc, article_doc(2, confidentiality="secret"),
                                   article_doc(3)], alias="eoffice-documents")
     assert operations[0] == {"index": {"_index": "eoffice-documents", "_id": "doc-1",
@@ -121,6 +122,7 @@ def test_bulk_indexes_by_revision_and_deletes_secret_documents():
         "issuer_name": "Ủy ban nhân dân tỉnh Nghệ An", "document_type": "CV",
         "document_type_name": "Công văn", "urgency": "normal", "confidentiality": "none",
         "arrival_number": 2, "arrival_date": "2024-03-02", "issued_date": "2024-02-02",
+        "sort_date": "2024-03-02", "register_id": "reg-1", "issuer_organ_id": "000.00.00.H41",
         "acl_units": [UNIT_A], "acl_users": [], "registered_at": "2024-03-01T08:00:00+07:00",
         "revision": 7,
         "meta": "101 UBND-VP Ủy ban nhân dân tỉnh Nghệ An Công văn"}

@@ -59,3 +59,13 @@ def test_marked_ranges_are_utf8_byte_offsets_and_the_rest_is_escaped():
     start = len("Điều <1> ".encode())
     end = start + len("đường".encode())
     assert mark_ranges(fragment, [(start, end)]) == "Điều &lt;1&gt; <mark>đường</mark> &amp; bộ"
+
+
+def test_a_trailing_star_makes_a_prefix_of_two_letters_or_more():
+    parsed = parse_text('quyết* định "giao thông*" d* ab*')
+    assert parsed.prefixes == ("quyết", "ab")
+    assert parsed.units == (("định",), ("giao", "thông"), ("d",))
+
+
+def test_a_query_of_prefixes_alone_is_a_query():
+    assert parse_text("qu*").prefixes == ("qu",) and parse_text("qu*").units == ()

@@ -35,8 +35,20 @@ def test_defaults_are_the_first_page_of_twenty():
 
 
 def test_an_unknown_param_is_named():
-    assert set(problems({"q": "a", "sort": "date", "acl_units": ["x"]})) == {"sort",
-                                                                             "acl_units"}
+    assert set(problems({"q": "a", "colour": "red", "acl_units": ["x"]})) == {"colour",
+                                                                              "acl_units"}
+
+
+def test_a_sort_outside_relevance_and_date_is_named():
+    assert set(problems({"q": "a", "sort": "title"})) == {"sort"}
+
+
+def test_new_filters_sort_and_facets_reach_the_query():
+    query = search_query({"q": "a", "register_id": "r1", "issuer_organ_id": "000.00.00.H41",
+                          "sort": "date", "facets": "false"}, CALLER)
+    assert (query.register_id, query.issuer_organ_id, query.sort, query.with_facets) == \
+        ("r1", "000.00.00.H41", "date", False)
+    assert search_query({"q": "a"}, CALLER).with_facets is True
 
 
 @pytest.mark.parametrize("params, field", [

@@ -1,5 +1,7 @@
 """What only the embedded tantivy index has to get right: it lives in a folder,
 survives a restart, and has exactly one writer."""
+import os
+
 import pytest
 
 from services.search.backends import open_backend
@@ -23,7 +25,7 @@ def test_the_index_survives_a_restart(tmp_path):
 def test_a_second_writer_on_the_same_folder_is_refused_with_a_clear_error(tantivy_backend):
     """One process writes the embedded index; a second one fails at start-up."""
     with pytest.raises(RuntimeError, match="another process"):
-        TantivyBackend(str(tantivy_backend.path).rsplit("/", 1)[0])
+        TantivyBackend(os.path.dirname(tantivy_backend.root))
 
 
 def test_closing_releases_the_writer(tmp_path):
@@ -31,11 +33,12 @@ def test_closing_releases_the_writer(tmp_path):
     TantivyBackend(str(tmp_path)).close()
 
 
-def test_the_index_lives_in_a_folder_per_schema_version(tmp_path):
+def test_the_index_lives_in_a_folder_per_schema_version_and_generation(tmp_path):
     backend = open_backend(f"tantivy://{tmp_path}/idx", str(tmp_path / "data"))
     try:
-        assert backend.path == str(tmp_path / "idx" / SCHEMA_VERSION)
-        assert (tmp_path / "idx" / SCHEMA_VERSION / "meta.json").exists()
+        assert backend.path == str(tmp_path / "idx" / SCHEMA_VERSION / "g1")
+        assert (tmp_path / "idx" / SCHEMA_VERSION / "g1" / "meta.json").exists()
+        assert (tmp_path / "idx" / SCHEMA_VERSION / "CURRENT").read_text() == "g1\n"
     finally:
         backend.close()
 
@@ -43,7 +46,7 @@ def test_the_index_lives_in_a_folder_per_schema_version(tmp_path):
 def test_without_search_url_the_index_is_under_the_data_dir(tmp_path):
     backend = open_backend("", str(tmp_path))
     try:
-        assert backend.path == str(tmp_path / "index" / SCHEMA_VERSION)
+        assert backend.path == str(tmp_path / "index" / SCHEMA_VERSION / "g1")
     finally:
         backend.close()
 
@@ -76,3 +79,35 @@ def test_phrases_are_matched_within_the_filters_and_score_as_without_them(tantiv
         assert [(item["document_id"], item["score"]) for item in mine.items] == [
             (item["document_id"], item["score"]) for item in both.items
             if not item["document_id"].startswith("b-")]
+
+
+def test_a_finished_rebuild_is_the_index_after_a_restart(tmp_path):
+    backend = TantivyBackend(str(tmp_path))
+    backend.upsert_many([article_doc(0), article_doc(1)])
+    target = backend.start_rebuild("r2")
+    target.upsert_many([article_doc(1)])
+    backend.finish_rebuild(target)
+    backend.close()
+    assert sorted(os.listdir(tmp_path / SCHEMA_VERSION)) == ["CURRENT", "r2"]
+    reopened = TantivyBackend(str(tmp_path))
+    try:
+        assert reopened.path == str(tmp_path / SCHEMA_VERSION / "r2")
+        assert ids(ask(reopened, "duong")) == ["doc-1"]
+    finally:
+        reopened.close()
+
+
+def test_a_rebuild_stopped_midway_is_removed_at_the_next_start(tmp_path):
+    """The process stopped before the switch: the next start keeps the live
+    generation and removes the half-built folder."""
+    backend = TantivyBackend(str(tmp_path))
+    backend.upsert_many([article_doc(0)])
+    backend.start_rebuild("r3").upsert_many([article_doc(1)])
+    backend.live.close()   # as if killed: nothing is switched or cleaned
+    backend._rebuilding.close()
+    reopened = TantivyBackend(str(tmp_path))
+    try:
+        assert sorted(os.listdir(tmp_path / SCHEMA_VERSION)) == ["CURRENT", "g1"]
+        assert ids(ask(reopened, "duong")) == ["doc-0"]
+    finally:
+        reopened.close()
