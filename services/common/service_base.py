@@ -8,11 +8,11 @@ import time
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
-from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.wrappers import Response
 
 from services.common.context import RequestContext
+from services.common.http import envelope_http
 from services.common.metrics import EntrypointMetrics
 from services.common.outbox import pending_count, publish_pending
 
@@ -44,7 +44,7 @@ class ServiceBase:
                 "service": self.name, "database": database,
                 "uptime_s": round(time.time() - STARTED_AT, 1)}
 
-    @http("GET", "/metrics")
+    @envelope_http("GET", "/metrics")
     def metrics_endpoint(self, request):
         self._observe_state()
         return Response(self.metrics.exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0],

@@ -155,6 +155,26 @@ class DelegationEntrypoints:
                                          from_user_id=params.get("from_user_id"))
             return delegation_out(row, self._names(session, [row])) if row else None
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def delegated_units(self, token, user_id):
+        """For services (search): the units where a person holds a delegation in force
+        today, for any step and type; the permission rule lets them see those units'
+        documents (_may_view). Returns {user_id, unit_ids (sorted)}.
+        Errors: Forbidden unless a service; InvalidInput (no user id)."""
+        caller = self.identity.caller(token)
+        if not caller.system:
+            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        if not isinstance(user_id, str) or not user_id:
+            raise invalid_fields({"user_id": {"vi": "Thiếu người dùng.", "en": "No user."}})
+        today = domain.today()
+        with self.db.read() as session:
+            rows = session.execute(select(Delegation).where(
+                Delegation.to_user_id == user_id, Delegation.revoked_at.is_(None),
+                Delegation.valid_from <= today, Delegation.valid_to >= today)).scalars()
+            units = sorted({row.unit_id for row in rows
+                            if delegations.covers(row, None, None, today)})
+        return {"user_id": user_id, "unit_ids": units}
+
     @staticmethod
     def active_delegation(session, caller, action, unit_id, document_type, from_user_id=None):
         """The delegation under which the caller may take a step in a unit today (from

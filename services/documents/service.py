@@ -506,22 +506,80 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         document as its registration or issue announced it, with its state now, and
         who is named on it — acl_units: its unit and the units given a part of it;
         acl_users: the people given a part and the owners of dossiers holding it."""
-        principals = session.execute(select(DocumentAccess.principal).where(
-            DocumentAccess.document_id == doc.id)).scalars().all()
-        owners = session.execute(select(Dossier.creator_id).join(
-            DossierDocument, DossierDocument.dossier_id == Dossier.id).where(
-            DossierDocument.document_id == doc.id)).scalars().all()
-        if view is None:   # the caller may hold it already (issue does)
-            unit = session.get(Unit, doc.unit_id)
-            view = schemas.incoming_out(doc, unit.name if unit else None) \
-                if isinstance(doc, IncomingDocument) else \
-                schemas.outgoing_out(doc, unit.name if unit else None)
-        return view | {
-            "issuer_organ_id": view["issuer"]["organ_id"], "issuer_name": view["issuer"]["name"],
-            "acl_units": sorted({doc.unit_id} | {p.split(":", 1)[1] for p in principals
-                                                 if p.startswith("unit:")}),
-            "acl_users": sorted({p.split(":", 1)[1] for p in principals
-                                 if p.startswith("user:")} | set(owners))}
+        return self._search_views(session, [doc], {doc.id: view} if view else None)[0]
+
+    @staticmethod
+    def _search_views(session, docs, views=None) -> list[dict]:
+        """_search_view of several documents, in three queries whatever their number
+        (a reindex pages through every document)."""
+        ids = [doc.id for doc in docs]
+        principals: dict[str, list[str]] = {doc_id: [] for doc_id in ids}
+        for document_id, principal in session.execute(select(
+                DocumentAccess.document_id, DocumentAccess.principal).where(
+                DocumentAccess.document_id.in_(ids))):
+            principals[document_id].append(principal)
+        owners: dict[str, set[str]] = {doc_id: set() for doc_id in ids}
+        for document_id, creator in session.execute(select(
+                DossierDocument.document_id, Dossier.creator_id).join(
+                Dossier, Dossier.id == DossierDocument.dossier_id).where(
+                DossierDocument.document_id.in_(ids))):
+            owners[document_id].add(creator)
+        unit_names = dict(session.execute(select(Unit.id, Unit.name).where(
+            Unit.id.in_({doc.unit_id for doc in docs}))).all()) if docs else {}
+        out = []
+        for doc in docs:
+            view = (views or {}).get(doc.id)
+            if view is None:   # the caller may hold it already (issue does)
+                view = schemas.incoming_out(doc, unit_names.get(doc.unit_id)) \
+                    if isinstance(doc, IncomingDocument) else \
+                    schemas.outgoing_out(doc, unit_names.get(doc.unit_id))
+            named = principals[doc.id]
+            out.append(view | {
+                "issuer_organ_id": view["issuer"]["organ_id"],
+                "issuer_name": view["issuer"]["name"],
+                "acl_units": sorted({doc.unit_id} | {p.split(":", 1)[1] for p in named
+                                                     if p.startswith("unit:")}),
+                "acl_users": sorted({p.split(":", 1)[1] for p in named
+                                     if p.startswith("user:")} | owners[doc.id])})
+        return out
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def search_views(self, token, params):
+        """For services (search's reindex): every document search may index, a page at
+        a time, as document_updated would announce it now.
+
+        params: ``{direction: incoming | outgoing, after: the last id of the previous
+        page ("" first), limit: 1..1000 (default 500)}``. Outgoing documents are listed
+        once issued (drafts never are). A secret document is listed as ``{id,
+        direction, confidentiality}`` only, so search forgets it without being told more.
+        Returns ``{items, total (of this direction), next_after (None on the last
+        page), as_of}``: as_of is when the page was read (ISO).
+        Errors: Forbidden unless a service; InvalidInput."""
+        caller = self.identity.caller(token)
+        if not caller.system:
+            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        problems = Problems()
+        params = problems.object(params, "params")
+        direction = problems.choice(params, "direction", ("incoming", "outgoing"),
+                                    default="incoming")
+        after = problems.text(params, "after", max_length=36) or ""
+        limit = problems.integer(params, "limit", minimum=1, maximum=1000) or 500
+        problems.raise_if_any()
+        model = IncomingDocument if direction == "incoming" else OutgoingDocument
+        where = [model.state.in_(SEARCHABLE_OUTGOING)] if direction == "outgoing" else []
+        as_of = datetime.now(timezone.utc)
+        with self.db.read() as session:
+            total = session.execute(select(func.count()).select_from(model).where(
+                *where)).scalar_one()
+            docs = session.execute(select(model).where(model.id > after, *where)
+                                   .order_by(model.id).limit(limit)).scalars().all()
+            public = [doc for doc in docs if doc.confidentiality == "none"]
+            views = {view["id"]: view for view in self._search_views(session, public)}
+        items = [views.get(doc.id) or {"id": doc.id, "direction": direction,
+                                       "confidentiality": doc.confidentiality}
+                 for doc in docs]
+        return {"items": items, "total": total, "as_of": as_of.isoformat(),
+                "next_after": docs[-1].id if len(docs) == limit else None}
 
     def _tell_search(self, session, doc) -> None:
         """document_updated: the document as search should now index it (its state or

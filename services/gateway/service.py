@@ -590,6 +590,17 @@ class GatewayService(ServiceBase):
                                {"format": {"vi": "Chỉ xlsx.", "en": "xlsx only."}})
         return file_response(self.search_rpc.export_search(self.auth.token_of(request), params))
 
+    @http("POST", "/api/v1/search/reindex")
+    def reindex_search(self, request):
+        """Administrators: rebuild the search index from documents and storage, while
+        searches go on answering → 202 with the run; 409 if one is running."""
+        return json_response(self.search_rpc.reindex(self.auth.token_of(request)), 202)
+
+    @http("GET", "/api/v1/search/reindex")
+    def reindex_search_status(self, request):
+        """Administrators: the latest reindex run with its progress."""
+        return json_response(self.search_rpc.reindex_status(self.auth.token_of(request)))
+
     @http("GET", "/api/v1/saved-searches")
     def list_saved_searches(self, request):
         return json_response(self.search_rpc.list_saved_searches(self.auth.token_of(request)))

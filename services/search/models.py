@@ -50,3 +50,21 @@ saved_searches = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("user_id", "name"),
 )
+
+#: A reindex's lifecycle: requested (by an administrator), running (claimed by one
+#: search process, which beats updated_at while it works), then done or failed.
+reindex_runs = Table(
+    "reindex_runs", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("state", String(16), nullable=False, index=True),
+    Column("phase", String(16), nullable=True),      # documents, texts, index, switch
+    Column("done", Integer, nullable=False),         # of the phase's total
+    Column("total", Integer, nullable=False),
+    Column("documents", Integer, nullable=True),     # in the new index when done
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+)

@@ -11,11 +11,13 @@ PARAMS = {"q", "unit_id", "register_id", "issuer_organ_id", "document_type", "ur
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 
 
-def search_query(params, caller: Caller) -> SearchQuery:
+def search_query(params, caller: Caller, delegated_units=()) -> SearchQuery:
     """``params`` → SearchQuery; every problem (an unknown param included) is named
     in one InvalidInput. ``from``/``to`` bound the arrival date (ngày đến); ``sort``
     is relevance (default) or date (newest first); ``facets`` "false" (or false)
-    leaves the facet counts out (a later page of a list whose first page had them)."""
+    leaves the facet counts out (a later page of a list whose first page had them).
+    The caller sees their units' documents and those of ``delegated_units`` (where
+    they act for a leader under a delegation)."""
     problems = Problems()
     params = problems.object(params if params is not None else {}, "params")
     problems.only(params, PARAMS)
@@ -36,7 +38,8 @@ def search_query(params, caller: Caller) -> SearchQuery:
                      "The end date must not be before the start date.")
     page, page_size = page_params(problems, params)
     problems.raise_if_any()
-    return SearchQuery(text=text, user_id=caller.user_id, unit_ids=tuple(caller.unit_ids),
+    return SearchQuery(text=text, user_id=caller.user_id,
+                       unit_ids=tuple(caller.unit_ids) + tuple(delegated_units),
                        unit_id=unit_id, document_type=document_type, urgency=urgency,
                        direction=direction, state=state, register_id=register_id,
                        issuer_organ_id=issuer_organ_id, sort=sort or "relevance",

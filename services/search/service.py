@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -21,12 +22,13 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, EofficeError, For
 from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUMENT_UPDATED,
                                     SOURCE_DOCUMENTS, SOURCE_STORAGE, TEXT_EXTRACTED)
 from services.common.handlers import event_handler
+from services.common.identity import ADMIN
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexable
-from services.search import export
+from services.search import export, reindex
 from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
 from services.search.projection import (already_processed, document_fields, documents_of_file,
@@ -37,10 +39,17 @@ from services.search.schemas import (EXPORT_MAX_ROWS, MAX_SAVED_PER_USER, saved_
 
 log = logging.getLogger(__name__)
 
+#: user id → (until when, units): see SearchService._delegated_units.
+_DELEGATED_UNITS: dict[str, tuple[float, tuple[str, ...]]] = {}
+
 ON_REGISTERED = "on_documents_document_registered"
 ON_UPDATED = "on_documents_document_updated"
 ON_ISSUED = "on_documents_document_issued"
 CATCH_UP_SECONDS = 60
+#: How often a search process looks for a requested reindex to run.
+REINDEX_POLL_SECONDS = 2
+#: How long a person's delegated units are reused before documents is asked again.
+DELEGATED_UNITS_SECONDS = 10
 CATCH_UP_BATCH = 500
 EXPORT_PAGE = 200
 ON_TEXT_EXTRACTED = "on_storage_text_extracted"
@@ -53,6 +62,7 @@ class SearchService(ServiceBase):
     identity = Identity()
     index = SearchIndex()
     storage_rpc = TimedRpc("storage")
+    documents_rpc = TimedRpc("documents")
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def search(self, token, params):
@@ -80,7 +90,8 @@ class SearchService(ServiceBase):
         for people), InvalidInput (unknown param, bad value, empty or too long q).
         """
         caller = self._person(token)
-        return self._search(search_query(params, caller)).to_dict()
+        return self._search(search_query(params, caller, self._delegated_units(caller)))\
+            .to_dict()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def export_search(self, token, params):
@@ -92,9 +103,11 @@ class SearchService(ServiceBase):
         params = {k: v for k, v in (params or {}).items() if k not in ("page", "page_size")} \
             if isinstance(params, dict) else params
         rows, total, page = [], 0, 1
+        delegated = self._delegated_units(caller)
         while len(rows) < EXPORT_MAX_ROWS:
             result = self._search(search_query(
-                dict(params, page=page, page_size=EXPORT_PAGE, facets=False), caller))
+                dict(params, page=page, page_size=EXPORT_PAGE, facets=False), caller,
+                delegated))
             rows.extend(result.items)
             total = result.total
             if len(result.items) < EXPORT_PAGE:
@@ -154,6 +167,76 @@ class SearchService(ServiceBase):
         if not gone:
             raise not_found("tìm kiếm đã lưu", "Saved search", saved_id)
         return {"id": saved_id, "deleted": True}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reindex(self, token):
+        """Rebuild the index from documents and storage (see services/search/reindex.py)
+        while searches go on answering from the live index. For administrators. The
+        run is taken up within seconds by a search process; follow it with
+        ``reindex_status``. Returns the run {id, state: requested, ...}.
+        Errors: Forbidden (not an administrator); Conflict (a run is requested or
+        running)."""
+        caller = self._administrator(token)
+        with self.db.transaction() as session:
+            run = reindex.request_run(session, caller.user_id)
+        if run is None:
+            raise Conflict("Đang xây dựng lại chỉ mục tìm kiếm; hãy chờ lần này xong.",
+                           "The search index is being rebuilt; wait for this run to end.")
+        log.info("reindex %s requested by %s", run["id"], caller.user_id)
+        return run
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def reindex_status(self, token):
+        """The latest reindex run: {id, state (requested, running, done, failed), phase
+        (documents, texts, index, switch), done, total, percent, documents (indexed when
+        done), requested_by, requested_at, started_at, updated_at, finished_at, error},
+        with ``index_documents`` (what the live index holds now); ``run`` is None if
+        the index was never rebuilt. Errors: Forbidden (not an administrator)."""
+        self._administrator(token)
+        with self.db.transaction() as session:
+            reindex.active_run(session)   # a run whose process stopped is failed here
+            run = reindex.run_out(reindex.latest_run(session))
+        return {"run": run, "index_documents": self.index.count()}
+
+    @timer(interval=REINDEX_POLL_SECONDS)
+    def run_requested_reindex(self):
+        """Run a requested reindex, if this process claims it (one process does)."""
+        with self.db.transaction() as session:
+            run_id = reindex.claim_run(session)
+        if run_id is None:
+            return
+        log.info("reindex %s started", run_id)
+        sources = reindex.Sources(
+            views=lambda direction, after: self.documents_rpc.search_views(
+                self.identity.system_token(), {"direction": direction, "after": after}),
+            text=self._get_text)
+        reindex.Reindex(self.db, self.index, sources, run_id).run()
+
+    def _administrator(self, token):
+        caller = self._person(token)
+        if not caller.has_role_anywhere(ADMIN):
+            raise Forbidden("Chỉ quản trị hệ thống được xây dựng lại chỉ mục tìm kiếm.",
+                            "Only administrators may rebuild the search index.")
+        return caller
+
+    def _delegated_units(self, caller) -> tuple[str, ...]:
+        """Units where the caller acts for a leader under a delegation in force: the
+        permission rule lets them see those units' documents. Asked of documents at
+        most every DELEGATED_UNITS_SECONDS per person; if documents is unavailable,
+        the caller searches their own units only."""
+        now = time.monotonic()
+        kept = _DELEGATED_UNITS.get(caller.user_id)
+        if kept and kept[0] > now:
+            return kept[1]
+        try:
+            answer = self.documents_rpc.delegated_units(self.identity.system_token(),
+                                                        caller.user_id)
+        except (ServiceUnavailable, ServiceTimeout) as exc:
+            log.warning("delegated units of %s unknown: %s", caller.user_id, exc)
+            return kept[1] if kept else ()
+        units = tuple(answer.get("unit_ids") or ())
+        _DELEGATED_UNITS[caller.user_id] = (now + DELEGATED_UNITS_SECONDS, units)
+        return units
 
     def _person(self, token):
         caller = self.identity.caller(token)
@@ -241,7 +324,9 @@ class SearchService(ServiceBase):
         document is indexed again from the database, a batch at a time, while searches
         go on answering from what is indexed. Runs at start and then every
         CATCH_UP_SECONDS in every search process (indexing is idempotent)."""
-        with self.db.read() as session:
+        with self.db.transaction() as session:
+            if reindex.active_run(session) is not None:
+                return   # the rebuild brings the index up to date
             kept = session.execute(select(func.count()).select_from(documents)).scalar_one()
         try:
             indexed = self.index.count()

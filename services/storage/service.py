@@ -83,6 +83,8 @@ def file_record(row) -> dict:
         "kind": row.kind,
         "status": row.status,
         "text_status": row.text_status,
+        # why the text could not be read (a corrupt or encrypted PDF, a zip bomb…)
+        "text_error": row.text_error if row.text_status == models.TEXT_FAILED else None,
         "uploaded_by": row.uploaded_by,
         "created_at": iso(row.created_at),
         "stored_at": iso(row.stored_at),
@@ -256,7 +258,8 @@ class StorageService(OutboxServiceBase):
 
         Args: ``token``, ``file_id``. Result: ``{file_id, filename, content_type,
         declared_content_type, size, declared_size, sha256, kind, status,
-        text_status, uploaded_by, created_at, stored_at, expires_at}``.
+        text_status, text_error (the reason when text_status is failed), uploaded_by,
+        created_at, stored_at, expires_at}``.
         Errors: Unauthenticated; NotFound; Forbidden (not the uploader and not a
         system caller). Events: none.
         """

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from services.common.errors import InvalidInput
 
@@ -42,8 +42,8 @@ DIRECTIONS = ("incoming", "outgoing")
 STATES = ("received", "returned", "registered", "to_assign", "assigned", "in_progress", "done",
           "recalled", "issued")
 DATE_FIELDS = ("arrival_date", "issued_date")
-#: How a result list may be ordered: best hits first, or newest first (by sort_date:
-#: the arrival date of an incoming document, the issue date of an outgoing one).
+#: How a result list may be ordered: best hits first, or newest first (by sort_at: the
+#: moment an incoming document arrived, the issue date of an outgoing one).
 SORTS = ("relevance", "date")
 #: A prefix (``quyet*``) needs this many letters: shorter ones would match half the index.
 MIN_PREFIX_CHARS = 2
@@ -226,6 +226,32 @@ def _day(value) -> str | None:
     return text[:10] if _DAY.match(text) else None
 
 
+#: A date without a time (an outgoing document's issue date) counts from its start here.
+_VIETNAM = timezone(timedelta(hours=7))
+
+
+def _sort_moment(doc: dict, out: dict) -> str | None:
+    """When a document came, as UTC ISO text: an incoming one's arrival (with its
+    time), an outgoing one's issue date; else when it was registered."""
+    candidates = ([doc.get("arrival_date")] if out["direction"] != "outgoing" else []) + \
+        [out["issued_date"], doc.get("registered_at")]
+    for value in candidates:
+        if not value:
+            continue
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=_VIETNAM)
+        return moment.astimezone(timezone.utc).isoformat()
+    return None
+
+
+def epoch_millis(value: str | None) -> int | None:
+    return round(datetime.fromisoformat(value).timestamp() * 1000) if value else None
+
+
 def day_number(value: str | None) -> int | None:
     """2020-10-30 → 20201030: dates as integers keep range filters simple."""
     return int(value.replace("-", "")) if value else None
@@ -248,8 +274,7 @@ def normalize_document(doc: dict) -> dict:
         out[name] = str(doc[name]) if doc.get(name) not in (None, "") else None
     for name in DATE_FIELDS:
         out[name] = _day(doc.get(name))
-    out["sort_date"] = (out["arrival_date"] if out["direction"] != "outgoing" else None) \
-        or out["issued_date"]
+    out["sort_at"] = _sort_moment(doc, out)
     number = doc.get("arrival_number")
     out["arrival_number"] = number if isinstance(number, int) else (
         int(number) if isinstance(number, str) and number.isdigit() else None)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
-from elasticsearch import (ApiError, BadRequestError, Elasticsearch, NotFoundError,
-                           TransportError)
+from elasticsearch import ApiError, BadRequestError, Elasticsearch, TransportError
 
 from services.common.errors import ServiceUnavailable
 from services.search.backends.base import (ADJACENT_BOOST, DISPLAY_FIELDS, EXACT_BOOST, FACETS,
@@ -74,7 +73,7 @@ def index_mappings() -> dict:
             "issuer_name": {"type": "keyword", "index": False},
             "document_type_name": {"type": "keyword", "index": False},
             "arrival_number": {"type": "integer"},
-            "arrival_date": day, "issued_date": day, "sort_date": day,
+            "arrival_date": day, "issued_date": day, "sort_at": {"type": "date"},
             "register_id": keyword, "issuer_organ_id": keyword,
             "registered_at": {"type": "date"},
             "revision": {"type": "long"},
@@ -171,7 +170,7 @@ def build_search_body(query: SearchQuery) -> dict:
         body["aggs"] = {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}}
                         for name in FACETS}
     if query.sort == "date":   # newest first; missing dates last; then the best
-        body["sort"] = [{"sort_date": {"order": "desc", "missing": "_last"}}, "_score"]
+        body["sort"] = [{"sort_at": {"order": "desc", "missing": "_last"}}, "_score"]
     return body
 
 
@@ -282,11 +281,12 @@ class ElasticsearchBackend(SearchBackend):
         return written
 
     def delete(self, document_id: str) -> None:
+        """Gone from every index of the alias's pattern: the live one and one being
+        rebuilt (which may have read the document before it went)."""
         self.ensure_index()
-        try:
-            self.client.delete(index=self.alias, id=str(document_id), refresh="wait_for")
-        except NotFoundError:
-            pass
+        self.client.delete_by_query(index=f"{self.alias}-*",
+                                    query={"ids": {"values": [str(document_id)]}},
+                                    refresh=True, conflicts="proceed")
 
     def search(self, query: SearchQuery) -> SearchResult:
         with _unavailable_on_failure():

@@ -29,13 +29,14 @@ from tantivy import (Document, FieldType, Filter, Index, Occur, Order, Query, Sc
 from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, FIELD_WEIGHTS,
                                            SNIPPET_CHARS, SearchBackend, SearchQuery,
                                            SearchResult, day_number, display_of, empty_facets,
+                                           epoch_millis,
                                            fold, fuzzy_distance, is_indexable, mark_ranges,
                                            meta_text, normalize_document, plain_snippet)
 
 log = logging.getLogger(__name__)
 
 #: A schema change bumps this: the new index is built beside the old one (then reindex).
-SCHEMA_VERSION = "v3"   # v2: the state field; v3: register, issuer, sort_day
+SCHEMA_VERSION = "v3"   # v2: the state field; v3: register, issuer, sort_at
 EXACT, FOLDED = "vi_exact", "vi_folded"
 KEYWORDS = ("unit_id", "direction", "document_type", "urgency", "state", "register_id",
             "issuer_organ_id")
@@ -70,7 +71,7 @@ def _schema():
         builder.add_text_field(f"{name}_folded", stored=name != "meta", tokenizer_name=FOLDED)
     builder.add_integer_field("issued_day", indexed=True, fast=True)
     builder.add_integer_field("arrival_day", indexed=True, fast=True)
-    builder.add_integer_field("sort_day", fast=True)
+    builder.add_integer_field("sort_at", fast=True)   # milliseconds since 1970 (UTC)
     builder.add_integer_field("revision", stored=True)
     builder.add_bytes_field("payload", stored=True)   # what a hit shows, as JSON
     return builder.build()
@@ -195,10 +196,12 @@ class IndexFolder:
         for name, text in texts.items():
             out.add_text(name, text)
             out.add_text(f"{name}_folded", text)
-        for name in ("issued", "arrival", "sort"):
+        for name in ("issued", "arrival"):
             day = day_number(doc[f"{name}_date"])
             if day is not None:
                 out.add_integer(f"{name}_day", day)
+        if doc["sort_at"]:
+            out.add_integer("sort_at", epoch_millis(doc["sort_at"]))
         out.add_integer("revision", doc["revision"] or 0)
         out.add_bytes("payload", json.dumps(display_of(doc), ensure_ascii=False).encode())
         return out
@@ -269,7 +272,12 @@ class TantivyBackend(SearchBackend):
         return self.live.upsert_many(docs)
 
     def delete(self, document_id: str) -> None:
+        """Gone from the live index and from one being rebuilt (which may have read
+        the document before it went)."""
+        rebuilding = self._rebuilding
         self.live.delete(document_id)
+        if rebuilding is not None:
+            rebuilding.delete(document_id)
 
     # -- rebuilding --------------------------------------------------------------------
 
@@ -310,7 +318,7 @@ class TantivyBackend(SearchBackend):
         full = Query.boolean_query([(Occur.Must, text_query)]
                                    + [(Occur.Must, q) for q in filters])
         searcher = self.index.searcher()
-        order = {"order_by_field": "sort_day", "order": Order.Desc} \
+        order = {"order_by_field": "sort_at", "order": Order.Desc} \
             if query.sort == "date" else {}
         found = searcher.search(full, limit=query.page_size, offset=query.offset, count=True,
                                 **order)

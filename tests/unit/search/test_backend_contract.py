@@ -308,14 +308,19 @@ def test_a_misspelt_word_is_found_when_asked_approximately(backend):
 
 
 def test_hits_may_be_ordered_newest_first(backend):
-    """sort=date: by arrival date for incoming documents, issue date for outgoing ones."""
+    """sort=date: by the moment of arrival for incoming documents (two the same day by
+    their time), the issue date for outgoing ones."""
     backend.upsert_many([
         article_doc(0, document_id="old", subject="Đường cũ", arrival_date="2023-01-05"),
-        article_doc(1, document_id="new", subject="Đường mới", arrival_date="2025-06-01"),
+        article_doc(1, document_id="new", subject="Đường mới",
+                    arrival_date="2025-06-01T02:00:00+00:00"),
+        article_doc(3, document_id="newer", subject="Đường mới hơn",
+                    arrival_date="2025-06-01T09:30:00+00:00"),
         article_doc(2, document_id="out", subject="Đường đi", direction="outgoing",
                     state="issued", arrival_date=None, issued_date="2024-07-01")])
     newest = ask(backend, "duong", sort="date")
-    assert ids(newest)[:3] == ["new", "out", "old"] and newest.items[0]["score"] is None
+    assert ids(newest)[:4] == ["newer", "new", "out", "old"]
+    assert newest.items[0]["score"] is None
 
 
 def test_register_and_issuer_narrow_the_hits(backend):
@@ -354,3 +359,13 @@ def test_a_discarded_rebuild_leaves_the_live_index_as_it_was(corpus):
     assert corpus.count() == len(ARTICLES)
     corpus.upsert(article_doc(0, subject="Đường phố"))
     assert "doc-0" in ids(ask(corpus, "phố"))
+
+
+def test_a_document_deleted_during_a_rebuild_is_gone_from_the_new_index_too(corpus):
+    """The rebuild read it before it became secret: delete reaches both indexes."""
+    target = corpus.start_rebuild("r-test-3")
+    target.upsert_many([article_doc(i) for i in range(len(ARTICLES))])
+    corpus.delete("doc-1")
+    corpus.finish_rebuild(target)
+    assert "doc-1" not in ids(ask(corpus, "đường"))
+    assert corpus.count() == len(ARTICLES) - 1

@@ -122,7 +122,8 @@ def test_bulk_indexes_by_revision_and_deletes_secret_documents():
         "issuer_name": "Ủy ban nhân dân tỉnh Nghệ An", "document_type": "CV",
         "document_type_name": "Công văn", "urgency": "normal", "confidentiality": "none",
         "arrival_number": 2, "arrival_date": "2024-03-02", "issued_date": "2024-02-02",
-        "sort_date": "2024-03-02", "register_id": "reg-1", "issuer_organ_id": "000.00.00.H41",
+        "sort_at": "2024-03-01T17:00:00+00:00", "register_id": "reg-1",
+        "issuer_organ_id": "000.00.00.H41",
         "acl_units": [UNIT_A], "acl_users": [], "registered_at": "2024-03-01T08:00:00+07:00",
         "revision": 7,
         "meta": "101 UBND-VP Ủy ban nhân dân tỉnh Nghệ An Công văn"}
@@ -208,7 +209,7 @@ class RecordingElasticsearch(BaseHTTPRequestHandler):
         if self.command == "PUT" and parts[-1] == "_mapping":
             return self._answer(200, {"acknowledged": True})
         if self.command == "PUT" and len(parts) == 1:
-            self.aliases.update(body.get("aliases", {}))
+            self.aliases.update((body or {}).get("aliases", {}))
             return self._answer(200, {"acknowledged": True, "index": parts[0]})
         if parts[-1] == "_search" and "broken" in parts[0]:
             return self._answer(503, {"error": {"type": "search_phase_execution_exception",
@@ -218,6 +219,15 @@ class RecordingElasticsearch(BaseHTTPRequestHandler):
                                       "aggregations": {}})
         if parts[-1] == "_count":
             return self._answer(200, {"count": 1})
+        if parts[-1] == "_delete_by_query":
+            return self._answer(200, {"deleted": 1, "failures": []})
+        if self.command == "GET" and parts[0] == "_alias":
+            return self._answer(200, {"eoffice-documents-v1": {
+                "aliases": {parts[1]: {"is_write_index": True}}}})
+        if self.command == "POST" and parts[0] == "_aliases":
+            return self._answer(200, {"acknowledged": True})
+        if self.command == "DELETE" and len(parts) == 1:
+            return self._answer(200, {"acknowledged": True})
         if self.command == "DELETE":
             return self._answer(404, {"_id": parts[-1], "result": "not_found"})
         return self._answer(400, {"error": {"type": "unexpected", "reason": self.path}})
@@ -242,7 +252,8 @@ def recording_server():
 
 def test_the_official_client_sends_these_bodies_to_the_alias(recording_server):
     """Template first, the v1 index behind the alias once, bulk with refresh so a
-    document is searchable on return, searches and deletes through the alias."""
+    document is searchable on return, searches through the alias, deletes in every
+    index of the alias's pattern (one being rebuilt too)."""
     url, requests = recording_server
     backend = ElasticsearchBackend(url)
     query = SearchQuery(text="đường", user_id=ALICE, unit_ids=(UNIT_A,))
@@ -258,13 +269,35 @@ def test_the_official_client_sends_these_bodies_to_the_alias(recording_server):
         ("PUT", "/_bulk", "refresh=wait_for"),
         ("POST", "/eoffice-documents/_search", ""),
         ("POST", "/eoffice-documents/_count", ""),
-        ("DELETE", "/eoffice-documents/_doc/doc-1", "refresh=wait_for"),
+        ("POST", "/eoffice-documents-*/_delete_by_query", "conflicts=proceed&refresh=true"),
     ]
     assert requests[0][3] == index_template()
     assert requests[2][3] == {"aliases": {"eoffice-documents": {"is_write_index": True}}}
     assert requests[3][3] == bulk_operations([article_doc(1),
                                               article_doc(2, confidentiality="secret")])
     assert requests[4][3] == build_search_body(query)
+
+
+def test_a_rebuild_fills_a_new_index_then_moves_the_alias_in_one_request(recording_server):
+    """start: a new index by the template; fill: bulk into it by name; finish: one
+    _aliases request removes the alias from the old index and adds it to the new, as
+    the write index; then the old index is deleted."""
+    url, requests = recording_server
+    RecordingElasticsearch.aliases.add("eoffice-documents")
+    backend = ElasticsearchBackend(url)
+    target = backend.start_rebuild("r1")
+    target.upsert_many([article_doc(1)])
+    backend.finish_rebuild(target)
+    backend.close()
+    calls = [(method, path) for method, path, _, _ in requests[3:]]
+    assert calls == [("DELETE", "/eoffice-documents-r1"), ("PUT", "/eoffice-documents-r1"),
+                     ("PUT", "/_bulk"), ("GET", "/_alias/eoffice-documents"),
+                     ("POST", "/_aliases"), ("DELETE", "/eoffice-documents-v1")]
+    assert requests[5][3] == bulk_operations([article_doc(1)], "eoffice-documents-r1")
+    assert requests[7][3] == {"actions": [
+        {"remove": {"index": "eoffice-documents-v1", "alias": "eoffice-documents"}},
+        {"add": {"index": "eoffice-documents-r1", "alias": "eoffice-documents",
+                 "is_write_index": True}}]}
 
 
 def test_an_index_made_by_an_earlier_version_gets_the_fields_added_since(recording_server):
