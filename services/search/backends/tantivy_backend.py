@@ -72,7 +72,8 @@ def _schema():
     builder.add_integer_field("issued_day", indexed=True, fast=True)
     builder.add_integer_field("arrival_day", indexed=True, fast=True)
     builder.add_integer_field("sort_at", fast=True)   # milliseconds since 1970 (UTC)
-    builder.add_integer_field("revision", stored=True)
+    # fast: counting the hits reads it (see search)
+    builder.add_integer_field("revision", stored=True, fast=True)
     builder.add_bytes_field("payload", stored=True)   # what a hit shows, as JSON
     return builder.build()
 
@@ -320,9 +321,12 @@ class TantivyBackend(SearchBackend):
         searcher = self.index.searcher()
         order = {"order_by_field": "sort_at", "order": Order.Desc} \
             if query.sort == "date" else {}
-        found = searcher.search(full, limit=query.page_size, offset=query.offset, count=True,
+        # The page without counting lets tantivy skip blocks that cannot reach it (block-max
+        # WAND); one aggregation then counts every hit and its facets without scoring them.
+        found = searcher.search(full, limit=query.page_size, offset=query.offset, count=False,
                                 **order)
-        snippets = self._snippet_generators(searcher, full)
+        total, facets = self._count(searcher, full, query.with_facets)
+        snippets = self._snippet_generators(searcher, full) if found.hits else None
         items = []
         for key, address in found.hits:
             stored = searcher.doc(address)
@@ -330,11 +334,7 @@ class TantivyBackend(SearchBackend):
             item["snippet"] = self._snippet(snippets, stored)
             item["score"] = round(float(key), 4) if query.sort == "relevance" else None
             items.append(item)
-        facets = None
-        if query.with_facets:
-            facets = self._facets(searcher, full) if found.count else empty_facets()
-        return SearchResult(items, found.count, query.page, query.page_size, facets,
-                            query.fuzzy)
+        return SearchResult(items, total, query.page, query.page_size, facets, query.fuzzy)
 
     def _tokens(self, analyzer: str, words) -> list[str]:
         return [token for word in words for token in self.analyzers[analyzer].analyze(word)]
@@ -437,12 +437,19 @@ class TantivyBackend(SearchBackend):
                 day_number(high.isoformat()) if high else None))
         return filters
 
-    def _facets(self, searcher, full) -> dict[str, dict[str, int]]:
-        spec = {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}} for name in FACETS}
+    def _count(self, searcher, full, with_facets: bool):
+        """(hits, facets or None): one pass over every hit, none of them scored."""
+        spec = {"hits": {"value_count": {"field": "revision"}}}
+        if with_facets:
+            spec |= {name: {"terms": {"field": name, "size": MAX_FACET_BUCKETS}}
+                     for name in FACETS}
         result = searcher.aggregate(full, spec)
-        return {name: {bucket["key"]: bucket["doc_count"]
-                       for bucket in result.get(name, {}).get("buckets", [])}
-                for name in FACETS}
+        total = int(result.get("hits", {}).get("value") or 0)
+        if not with_facets:
+            return total, None
+        return total, {name: {bucket["key"]: bucket["doc_count"]
+                              for bucket in result.get(name, {}).get("buckets", [])}
+                       for name in FACETS}
 
     def _snippet_generators(self, searcher, full) -> dict:
         generators = {}
