@@ -144,3 +144,20 @@ def index_documents(session, document_ids) -> list[dict]:
     return [dict(row.data, revision=row.revision,
                  content="\n\n".join(text for text in texts[row.document_id] if text))
             for row in rows]
+
+
+def document_id_pages(db, size: int, updated_since=None):
+    """The ids of every document kept (changed since ``updated_since``, if given), in
+    order, a page at a time, each page read in its own short transaction (``db`` is
+    the service's DatabaseAccess)."""
+    after = ""
+    while True:
+        with db.read() as session:
+            ids = session.execute(select(documents.c.document_id).where(
+                documents.c.document_id > after,
+                *([documents.c.updated_at >= updated_since] if updated_since else []))
+                .order_by(documents.c.document_id).limit(size)).scalars().all()
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]

@@ -28,8 +28,8 @@ from sqlalchemy import delete, func, select, update
 
 from services.common.db import iso
 from services.search.models import document_files, documents, file_texts, reindex_runs
-from services.search.projection import (document_fields, file_ids_of, index_documents,
-                                        record_document, store_text)
+from services.search.projection import (document_fields, document_id_pages, file_ids_of,
+                                        index_documents, record_document, store_text)
 
 log = logging.getLogger(__name__)
 
@@ -216,17 +216,11 @@ class Reindex:
         target = self.backend.start_rebuild("r" + index_started.strftime("%Y%m%d%H%M%S")
                                             + "-" + self.run_id[:8])
         try:
-            after, done = "", 0
-            while True:
+            done = 0
+            for ids in document_id_pages(self.db, BATCH):
                 with self.db.read() as session:
-                    ids = session.execute(select(documents.c.document_id).where(
-                        documents.c.document_id > after).order_by(documents.c.document_id)
-                        .limit(BATCH)).scalars().all()
-                    docs = index_documents(session, ids)
-                if not ids:
-                    break
-                target.upsert_many(docs)
-                after, done = ids[-1], done + len(ids)
+                    target.upsert_many(index_documents(session, ids))
+                done += len(ids)
                 self._report(done=done, total=max(total, done))
         except BaseException:
             self.backend.discard_rebuild(target)
@@ -239,17 +233,8 @@ class Reindex:
         self._report(phase="switch", done=0, total=1)
         self.backend.finish_rebuild(target)
         # what events changed meanwhile went to the old index: apply it to the new one
-        after = ""
-        while True:
+        for ids in document_id_pages(self.db, BATCH, index_started - SOURCE_MARGIN):
             with self.db.read() as session:
-                ids = session.execute(select(documents.c.document_id).where(
-                    documents.c.updated_at >= index_started - SOURCE_MARGIN,
-                    documents.c.document_id > after).order_by(documents.c.document_id)
-                    .limit(BATCH)).scalars().all()
-                docs = index_documents(session, ids)
-            if not ids:
-                break
-            self.backend.upsert_many(docs)
-            after = ids[-1]
+                self.backend.upsert_many(index_documents(session, ids))
         self._report(state=DONE, done=1, finished_at=_now(), documents=self.backend.count())
         log.info("reindex %s done: %d documents", self.run_id, self.backend.count())

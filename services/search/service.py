@@ -31,7 +31,8 @@ from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexa
 from services.search import export, reindex
 from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
-from services.search.projection import (already_processed, document_fields, documents_of_file,
+from services.search.projection import (already_processed, document_fields,
+                                        document_id_pages, documents_of_file,
                                         file_ids_of, files_without_text, index_documents,
                                         record_document, store_text)
 from services.search.schemas import (EXPORT_MAX_ROWS, MAX_SAVED_PER_USER, saved_search_input,
@@ -336,16 +337,10 @@ class SearchService(ServiceBase):
         if indexed >= kept:
             return
         log.info("search index holds %d of %d documents: indexing them again", indexed, kept)
-        after, done = "", 0
-        while True:
-            with self.db.read() as session:
-                batch = session.execute(select(documents.c.document_id).where(
-                    documents.c.document_id > after).order_by(documents.c.document_id)
-                    .limit(CATCH_UP_BATCH)).scalars().all()
-            if not batch:
-                break
+        done = 0
+        for batch in document_id_pages(self.db, CATCH_UP_BATCH):
             self._reindex(batch)
-            after, done = batch[-1], done + len(batch)
+            done += len(batch)
         log.info("search index caught up: %d documents indexed again", done)
 
     # -- helpers ---------------------------------------------------------------------
