@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test install machine lint bench bench-search clean
+.PHONY: run test install machine lint bench bench-search bench-freshness clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: install machine
 
 bench-search: install
 	$(PY) bench/search_scale.py $(BENCH_ARGS)
+
+bench-freshness: install machine
+	$(PY) bench/search_freshness.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var
