@@ -320,6 +320,70 @@ def plain_snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
     return html.escape(text)
 
 
+#: How far into a text a snippet looks for a prefix's or an approximate word's match.
+APPROXIMATE_SCAN_CHARS = 100_000
+
+
+def within_edits(word: str, target: str, limit: int) -> bool:
+    """Whether ``word`` becomes ``target`` in at most ``limit`` insertions, deletions,
+    substitutions or swaps of two neighbours (optimal string alignment)."""
+    if abs(len(word) - len(target)) > limit:
+        return False
+    before, row = None, list(range(len(target) + 1))
+    for i, a in enumerate(word, 1):
+        current = [i] + [0] * len(target)
+        for j, b in enumerate(target, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b))
+            if before is not None and i > 1 and j > 1 and a == target[j - 2] \
+                    and word[i - 2] == b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        before, row = row, current
+    return row[-1] <= limit
+
+
+def approximate_snippet(text: str, parsed: ParsedText, fuzzy: bool,
+                        max_chars: int = SNIPPET_CHARS) -> str | None:
+    """A snippet of ``text`` around the first word a prefix begins or (``fuzzy``) a
+    word of the query nearly spells, with ``<mark>`` on each such word in it and on
+    the query's other words; None if no prefix or approximate word is found. For the
+    index that cannot highlight those matches itself."""
+    prefixes = [fold(prefix) for prefix in parsed.prefixes]
+    near = [(fold(word), fuzzy_distance(word)) for word in parsed.words] if fuzzy else []
+    near = [(word, distance) for word, distance in near if distance]
+    exact = {fold(word) for unit in parsed.units for word in unit}
+
+    def approximate(folded: str) -> bool:
+        return any(folded.startswith(p) for p in prefixes) or any(
+            within_edits(folded, w, d) for w, d in near)
+
+    if not prefixes and not near:
+        return None
+    text = text[:APPROXIMATE_SCAN_CHARS]
+    found = []
+    for match in _WORD.finditer(text):
+        folded = fold(match.group())
+        if folded in exact or approximate(folded):
+            found.append((match, folded in exact))
+    if all(is_exact for _, is_exact in found):
+        return None
+    found = [match for match, _ in found]
+    start = max(0, found[0].start() - max_chars // 4)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(text), start + max_chars)
+    out, position = [], start
+    for match in found:
+        if match.start() < start or match.end() > end:
+            continue
+        out.append(html.escape(text[position:match.start()]))
+        out.append("<mark>" + html.escape(match.group()) + "</mark>")
+        position = match.end()
+    out.append(html.escape(text[position:end]))
+    snippet = " ".join("".join(out).split())
+    return ("… " if start else "") + snippet + (" …" if end < len(text) else "")
+
+
 class SearchBackend(ABC):
     """The index behind the search service. Implementations are safe to share
     between the green threads of one process."""

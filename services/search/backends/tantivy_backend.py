@@ -27,6 +27,7 @@ from tantivy import (Document, FieldType, Filter, Index, Occur, Order, Query, Sc
                      SnippetGenerator, TextAnalyzerBuilder, Tokenizer)
 
 from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, FIELD_WEIGHTS,
+                                           approximate_snippet,
                                            SNIPPET_CHARS, SearchBackend, SearchQuery,
                                            SearchResult, day_number, display_of, empty_facets,
                                            epoch_millis,
@@ -331,7 +332,7 @@ class TantivyBackend(SearchBackend):
         for key, address in found.hits:
             stored = searcher.doc(address)
             item = json.loads(stored.get_first("payload"))
-            item["snippet"] = self._snippet(snippets, stored)
+            item["snippet"] = self._snippet(snippets, stored, query)
             item["score"] = round(float(key), 4) if query.sort == "relevance" else None
             items.append(item)
         return SearchResult(items, total, query.page, query.page_size, facets, query.fuzzy)
@@ -459,15 +460,23 @@ class TantivyBackend(SearchBackend):
             generators[name] = generator
         return generators
 
-    def _snippet(self, generators: dict, stored) -> str:
-        """Where the hit is: in the content if it matched there, else in the subject,
-        else the start of the content (it matched on its number or issuer)."""
+    def _snippet(self, generators: dict, stored, query: SearchQuery | None = None) -> str:
+        """Where the hit is: in the content if it matched there, else in the subject;
+        tantivy cannot highlight a prefix's or an approximate word's matches, so
+        those are found in the text here; else the start of the content (it matched on
+        its number or issuer)."""
+        content = stored.get_first("content_folded") or ""
+        if query is not None and (query.parsed.prefixes or query.fuzzy):
+            for text in (content, stored.get_first("subject_folded") or ""):
+                snippet = approximate_snippet(text, query.parsed, query.fuzzy)
+                if snippet:
+                    return snippet
         for name, generator in generators.items():
             snippet = generator.snippet_from_doc(stored)
             if snippet.highlighted():
                 return mark_ranges(snippet.fragment(),
                                    [(r.start, r.end) for r in snippet.highlighted()]).strip()
-        return plain_snippet(stored.get_first("content_folded") or "")
+        return plain_snippet(content)
 
     # -- the rest ----------------------------------------------------------------------
 

@@ -369,3 +369,12 @@ def test_a_document_deleted_during_a_rebuild_is_gone_from_the_new_index_too(corp
     corpus.finish_rebuild(target)
     assert "doc-1" not in ids(ask(corpus, "đường"))
     assert corpus.count() == len(ARTICLES) - 1
+
+
+def test_the_words_a_prefix_or_a_misspelt_word_matched_are_marked_in_the_snippet(backend):
+    backend.upsert_many([article_doc(0, document_id="road", subject="Thư mời",
+                                     content="Quy hoạch tuyến đường giao thông nông thôn")])
+    prefix = ask(backend, "giao thôn*").items[0]["snippet"]
+    assert "<mark>thông</mark>" in prefix and "<mark>thôn</mark>" in prefix
+    fuzzy = ask(backend, "duongg", fuzzy=True).items[0]["snippet"]
+    assert "<mark>đường</mark>" in fuzzy

@@ -3,7 +3,8 @@ there is no query syntax to inject, only words and "quoted phrases"."""
 import pytest
 
 from services.common.errors import InvalidInput
-from services.search.backends.base import SearchQuery, mark_ranges, parse_text
+from services.search.backends.base import (SearchQuery, approximate_snippet, mark_ranges,
+                                           parse_text, within_edits)
 
 
 def units(text):
@@ -69,3 +70,20 @@ def test_a_trailing_star_makes_a_prefix_of_two_letters_or_more():
 
 def test_a_query_of_prefixes_alone_is_a_query():
     assert parse_text("qu*").prefixes == ("qu",) and parse_text("qu*").units == ()
+
+
+@pytest.mark.parametrize("word, target, limit, near", [
+    ("duongg", "duong", 1, True), ("duogn", "duong", 1, True), ("dong", "duong", 1, True),
+    ("dung", "duong", 1, True), ("quyet", "quyen", 1, True), ("thog", "thong", 1, True),
+    ("dg", "duong", 2, False), ("kinh", "duong", 2, False), ("abcdefgh", "abcdefhg", 1, True)])
+def test_a_word_is_near_another_within_its_edits(word, target, limit, near):
+    assert within_edits(word, target, limit) is near
+
+
+def test_an_approximate_snippet_marks_the_prefixed_and_nearly_spelt_words():
+    text = "Điều 5. " + "Quy định chung. " * 30 + "Tuyến đường giao thông nông thôn."
+    snippet = approximate_snippet(text, parse_text("thôn* duongg"), fuzzy=True)
+    assert snippet.startswith("… ") and "<mark>đường</mark>" in snippet
+    assert "<mark>thông</mark>" in snippet and "<mark>thôn</mark>" in snippet
+    assert approximate_snippet("Không có gì <b>", parse_text("xyz*"), fuzzy=False) is None
+    assert "&lt;b&gt;" in approximate_snippet("Đường <b>", parse_text("duong*"), False)
