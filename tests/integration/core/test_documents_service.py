@@ -240,4 +240,4 @@ def test_search_views_page_through_every_document_and_stub_the_secret_ones(docum
         "Văn bản thử 31", [unit_uuid("STC")], "000.00.00.H41")
     outgoing = proxy.search_views(token(system=True), {"direction": "outgoing"})
     assert outgoing == {"items": [], "total": 0, "as_of": outgoing["as_of"],
-                        "next_after": None}   # none issued (e2e: an issued one is found)
+                        "next_after": None}   # none issued here
