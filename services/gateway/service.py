@@ -619,7 +619,8 @@ class GatewayService(ServiceBase):
     @staticmethod
     def _search_params(request) -> dict:
         known = ("q", "unit_id", "register_id", "issuer_organ_id", "document_type", "urgency",
-                 "direction", "state", "from", "to", "sort", "facets", "page", "page_size")
+                 "direction", "state", "from", "to", "issued_from", "issued_to", "sort",
+                 "facets", "page", "page_size")
         params = query_params(request, *known)
         for name in set(request.args) - set(known):
             params[name] = request.args[name]   # the search service names it in a 400

@@ -7,13 +7,15 @@ from services.search.backends.base import (DIRECTIONS, MAX_QUERY_CHARS, SORTS, S
                                            SearchQuery)
 
 PARAMS = {"q", "unit_id", "register_id", "issuer_organ_id", "document_type", "urgency",
-          "direction", "state", "from", "to", "sort", "facets", "page", "page_size"}
+          "direction", "state", "from", "to", "issued_from", "issued_to", "sort", "facets",
+          "page", "page_size"}
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 
 
 def search_query(params, caller: Caller, delegated_units=()) -> SearchQuery:
     """``params`` → SearchQuery; every problem (an unknown param included) is named
-    in one InvalidInput. ``from``/``to`` bound the arrival date (ngày đến); ``sort``
+    in one InvalidInput. ``from``/``to`` bound the arrival date (ngày đến),
+    ``issued_from``/``issued_to`` the issue date (ngày ban hành); ``sort``
     is relevance (default) or date (newest first); ``facets`` "false" (or false)
     leaves the facet counts out (a later page of a list whose first page had them).
     The caller sees their units' documents and those of ``delegated_units`` (where
@@ -33,9 +35,12 @@ def search_query(params, caller: Caller, delegated_units=()) -> SearchQuery:
     state = problems.choice(params, "state", STATES)
     date_from = problems.date(params, "from")
     date_to = problems.date(params, "to")
-    if date_from and date_to and date_from > date_to:
-        problems.add("to", "Ngày kết thúc phải sau ngày bắt đầu.",
-                     "The end date must not be before the start date.")
+    issued_from = problems.date(params, "issued_from")
+    issued_to = problems.date(params, "issued_to")
+    for low, high, name in ((date_from, date_to, "to"), (issued_from, issued_to, "issued_to")):
+        if low and high and low > high:
+            problems.add(name, "Ngày kết thúc phải sau ngày bắt đầu.",
+                         "The end date must not be before the start date.")
     page, page_size = page_params(problems, params)
     problems.raise_if_any()
     return SearchQuery(text=text, user_id=caller.user_id,
@@ -45,6 +50,7 @@ def search_query(params, caller: Caller, delegated_units=()) -> SearchQuery:
                        issuer_organ_id=issuer_organ_id, sort=sort or "relevance",
                        with_facets=facets in (True, "true"),
                        arrival_from=date_from, arrival_to=date_to,
+                       issued_from=issued_from, issued_to=issued_to,
                        page=page, page_size=page_size)
 
 

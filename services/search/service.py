@@ -72,7 +72,8 @@ class SearchService(ServiceBase):
         Args: ``token`` (the caller's), ``params``: ``{q (required, ≤ 1000 chars;
         words, "quoted phrases" and prefixes ``quyet*``, accents optional), unit_id,
         register_id, issuer_organ_id, document_type, urgency, direction, state,
-        from, to (YYYY-MM-DD, bounds of the arrival date, inclusive), sort
+        from, to (YYYY-MM-DD, bounds of the arrival date, inclusive), issued_from,
+        issued_to (bounds of the issue date), sort
         (relevance | date: newest first), facets (false: none), page (≥ 1),
         page_size (1..200, default 20)}``.
 

@@ -49,6 +49,11 @@ def test_new_filters_sort_and_facets_reach_the_query():
     assert (query.register_id, query.issuer_organ_id, query.sort, query.with_facets) == \
         ("r1", "000.00.00.H41", "date", False)
     assert search_query({"q": "a"}, CALLER).with_facets is True
+    issued = search_query({"q": "a", "issued_from": "2024-01-01", "issued_to": "2024-06-30"},
+                          CALLER)
+    assert (issued.issued_from, issued.issued_to) == (date(2024, 1, 1), date(2024, 6, 30))
+    assert set(problems({"q": "a", "issued_from": "2024-07-01", "issued_to": "2024-06-30"})) \
+        == {"issued_to"}
 
 
 @pytest.mark.parametrize("params, field", [
