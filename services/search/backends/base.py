@@ -218,16 +218,30 @@ def _nfc(value) -> str:
     return unicodedata.normalize("NFC", str(value)) if value is not None else ""
 
 
+#: The day of a moment is its day in Vietnam; a date without a time (an outgoing
+#: document's issue date) counts from its start here.
+_VIETNAM = timezone(timedelta(hours=7))
+
+
 def _day(value) -> str | None:
-    """``YYYY-MM-DD`` of a date or an ISO date-time string; None if it has none."""
+    """``YYYY-MM-DD`` of a date, or of an ISO date-time as Vietnam has it (a document
+    that arrived at 06:30 on the 2nd, 23:30 UTC on the 1st, arrived on the 2nd); None
+    if it has none."""
     if value is None or value == "":
         return None
+    if isinstance(value, datetime):
+        value = value.isoformat()
     text = value.isoformat() if isinstance(value, date) else str(value)
-    return text[:10] if _DAY.match(text) else None
-
-
-#: A date without a time (an outgoing document's issue date) counts from its start here.
-_VIETNAM = timezone(timedelta(hours=7))
+    if not _DAY.match(text):
+        return None
+    if len(text) > 10:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return text[:10]
+        if moment.tzinfo is not None:
+            return moment.astimezone(_VIETNAM).date().isoformat()
+    return text[:10]
 
 
 def _sort_moment(doc: dict, out: dict) -> str | None:

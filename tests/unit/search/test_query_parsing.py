@@ -87,3 +87,12 @@ def test_an_approximate_snippet_marks_the_prefixed_and_nearly_spelt_words():
     assert "<mark>thông</mark>" in snippet and "<mark>thôn</mark>" in snippet
     assert approximate_snippet("Không có gì <b>", parse_text("xyz*"), fuzzy=False) is None
     assert "&lt;b&gt;" in approximate_snippet("Đường <b>", parse_text("duong*"), False)
+
+
+def test_a_moment_s_day_is_its_day_in_vietnam():
+    from services.search.backends.base import normalize_document
+    doc = normalize_document({"document_id": "d", "arrival_date": "2025-03-01T23:30:00+00:00",
+                              "issued_date": "2025-02-28"})
+    assert (doc["arrival_date"], doc["issued_date"]) == ("2025-03-02", "2025-02-28")
+    assert normalize_document({"document_id": "d", "arrival_date": "2025-03-01T10:00:00"})[
+        "arrival_date"] == "2025-03-01"
