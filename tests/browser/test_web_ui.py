@@ -4,7 +4,9 @@ process of its own through runner.py, because Playwright's sync API can deadlock
 under the eventlet monkey-patching that tests/conftest.py applies to this process.
 
 Order matters: the journey runs first on the fresh system, so its document gets
-số đến 1, and the duplicate check re-registers that document.
+số đến 1, and the duplicate check re-registers that document (số đến 2, no file): the
+search scenario then finds both, the journey's first by relevance, the duplicate first
+by date.
 Screenshots of every main screen: /tmp/ui-*.png."""
 
 import pytest
@@ -21,15 +23,27 @@ def test_clerk_registers_and_leader_finds_it_by_pdf_text(run_scenario):
     run_scenario("clerk_registers_and_leader_finds_it")
 
 
-def test_search_by_direction_saved_rerun_forgotten_and_exported(run_scenario):
+def test_validation_errors_next_to_fields_and_duplicate_confirmation(run_scenario):
+    run_scenario("validation_errors_and_duplicate_confirmation")
+
+
+def test_search_by_direction_sorted_saved_rerun_forgotten_and_exported(run_scenario):
     """lanhdao.stc finds the journey's document by a word of its PDF, filters by
-    direction, saves the search (a repeated name is refused), exports the hits as XLSX,
-    reruns it from the saved list and forgets it; the screen fits 360 px."""
+    direction (a later page keeps the first page's facets without asking for them),
+    orders the hits newest first, saves the search with its order (a repeated name is
+    refused), exports the hits as XLSX in that order, reruns it from the saved list and
+    forgets it; vanthu.stc, on a 360 px screen, misspells a word and is told the hits
+    are close matches, the journey's document (with its PDF) first, then orders them
+    newest first: the URL says so and the duplicate registered after it comes first."""
     run_scenario("search_saved_and_exported")
 
 
-def test_validation_errors_next_to_fields_and_duplicate_confirmation(run_scenario):
-    run_scenario("validation_errors_and_duplicate_confirmation")
+def test_an_administrator_rebuilds_the_search_index(run_scenario):
+    """admin opens Settings: the search index panel shows the live index's documents;
+    the rebuild started there runs to 100 % (the button off meanwhile) and the count
+    is the index's; a rebuild already running (started through the API) refuses the
+    button with the service's message, and the page follows that run instead."""
+    run_scenario("search_index_rebuilt")
 
 
 def test_english_toggle_sends_accept_language(run_scenario):

@@ -142,6 +142,9 @@ export const api = {
   savedSearches: () => request("GET", "/saved-searches"),
   saveSearch: (body) => request("POST", "/saved-searches", { body }),
   deleteSavedSearch: (id) => request("DELETE", `/saved-searches/${encodeURIComponent(id)}`),
+  // the search index's rebuild (administrators)
+  reindexStatus: () => request("GET", "/search/reindex"),
+  startReindex: () => request("POST", "/search/reindex"),
   documentTypes: () => request("GET", "/document-types"),
   listUnits: (query) => request("GET", "/units", { query }),
   listRegisters: (query) => request("GET", "/registers", { query }),

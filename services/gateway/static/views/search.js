@@ -1,14 +1,39 @@
 import { api } from "../api.js";
-import { h, loadingBox, markedText, pageHeading, urgencyBadge } from "../dom.js";
+import { alertBox, fill, h, loadingBox, markedText, pageHeading, urgencyBadge } from "../dom.js";
 import {
-  DOCUMENT_TYPES, URGENCIES, documentTypeLabel, incomingStateLabel, lang, outgoingStateLabel, t, urgencyLabel,
+  DOCUMENT_TYPES, URGENCIES, documentTypeLabel, formatDate, incomingStateLabel, lang, outgoingStateLabel, t,
+  urgencyLabel,
 } from "../i18n.js";
-import { navigate } from "../state.js";
+import { navigate, user } from "../state.js";
 import { codeOf, documentLink, errorPanel, exportButtons, outgoingLink, pager } from "../widgets.js";
 
-const FILTERS = ["q", "direction", "document_type", "urgency", "from", "to"];
+// What the URL, a saved search and an export carry: the words, the filters and the
+// order ("sort": absent for the default, best hits first; "date" for newest first).
+const FILTERS = ["q", "direction", "document_type", "urgency", "from", "to", "sort"];
+const NARROWING = ["direction", "document_type", "urgency", "from", "to"];
 const DIRECTIONS = [["incoming", "navIncoming"], ["outgoing", "navOutgoing"]];
+const SORTS = [["relevance", "sortRelevance"], ["date", "sortNewest"]];
 const PAGE_SIZE = 20;
+
+// The facets of a search's first page, by who searched, its words and its filters (not
+// its order or page, which do not change them): a later page asks for none and shows these.
+const FACETS_KEPT = 30;
+const facetsKept = new Map();
+
+function facetsKey(values) {
+  return JSON.stringify([user()?.id || "", ...["q", ...NARROWING].map((k) => values[k] || "")]);
+}
+
+function keepFacets(key, facets) {
+  facetsKept.delete(key);
+  facetsKept.set(key, facets);
+  while (facetsKept.size > FACETS_KEPT) facetsKept.delete(facetsKept.keys().next().value);
+}
+
+/** The search's terms as the API takes them (nothing empty, no default order). */
+function termsOf(values) {
+  return Object.fromEntries(FILTERS.filter((k) => values[k]).map((k) => [k, values[k]]));
+}
 
 function searchHash(values, page = 1) {
   const params = new URLSearchParams();
@@ -20,6 +45,7 @@ function searchHash(values, page = 1) {
 
 export function renderSearch(view, params, query) {
   const values = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
+  if (values.sort === "relevance") values.sort = "";
   const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
 
   const q = h("input", {
@@ -37,6 +63,10 @@ export function renderSearch(view, params, query) {
     URGENCIES.map((u) => h("option", { value: u, selected: u === values.urgency }, urgencyLabel(u))));
   const from = h("input", { type: "date", id: "search-from", name: "from", value: values.from });
   const to = h("input", { type: "date", id: "search-to", name: "to", value: values.to });
+  const sort = h("select", { id: "search-sort", name: "sort" },
+    SORTS.map(([key, label]) => h("option", {
+      value: key, selected: key === (values.sort || "relevance"),
+    }, t(label))));
 
   const form = h("form", { class: "search-form", role: "search", "aria-label": t("searchTitle") },
     h("div", { class: "search-main" },
@@ -44,22 +74,23 @@ export function renderSearch(view, params, query) {
         h("label", { for: "search-q" }, t("searchQuery")),
         h("div", { class: "search-box" }, q,
           h("button", { type: "submit", class: "btn btn-primary" }, t("searchButton")))),
-      h("p", { class: "hint", id: "search-hint" }, t("searchHint"))),
+      h("p", { class: "hint", id: "search-hint" }, t("searchHint"), " ", t("searchHintPrefix"))),
     h("div", { class: "search-filters" },
       h("div", { class: "field" }, h("label", { for: "search-direction" }, t("searchDirection")), direction),
       h("div", { class: "field" }, h("label", { for: "search-type" }, t("documentType")), type),
       h("div", { class: "field" }, h("label", { for: "search-urgency" }, t("urgency")), urgency),
       h("div", { class: "field" }, h("label", { for: "search-from" }, t("dateFrom")), from),
-      h("div", { class: "field" }, h("label", { for: "search-to" }, t("dateTo")), to)));
+      h("div", { class: "field" }, h("label", { for: "search-to" }, t("dateTo")), to),
+      h("div", { class: "field" }, h("label", { for: "search-sort" }, t("searchSort")), sort)));
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     navigate(searchHash({
       q: q.value.trim(), direction: direction.value, document_type: type.value, urgency: urgency.value,
-      from: from.value, to: to.value,
+      from: from.value, to: to.value, sort: sort.value === "relevance" ? "" : sort.value,
     }));
   });
-  for (const select of [direction, type, urgency]) {
+  for (const select of [direction, type, urgency, sort]) {
     select.addEventListener("change", () => { if (q.value.trim()) form.requestSubmit(); });
   }
 
@@ -103,8 +134,7 @@ export function renderSearch(view, params, query) {
       status.textContent = "";
       name.removeAttribute("aria-invalid");
       try {
-        await api.saveSearch({ name: name.value.trim(), params: Object.fromEntries(
-          FILTERS.filter((k) => values[k]).map((k) => [k, values[k]])) });
+        await api.saveSearch({ name: name.value.trim(), params: termsOf(values) });
         status.textContent = t("searchSaved");
         drawSaved();
       } catch (failure) {
@@ -125,8 +155,14 @@ export function renderSearch(view, params, query) {
 
   async function load() {
     results.replaceChildren(loadingBox());
+    const key = facetsKey(values);
+    const kept = page > 1 ? facetsKept.get(key) : undefined;
     try {
-      const result = await api.search({ ...values, page, page_size: PAGE_SIZE });
+      const result = await api.search({
+        ...termsOf(values), page, page_size: PAGE_SIZE, facets: kept ? "false" : undefined,
+      });
+      if (kept) result.facets = kept;
+      else if (result.facets) keepFacets(key, result.facets);
       draw(result);
     } catch (error) {
       results.replaceChildren(errorPanel(error, load));
@@ -147,16 +183,22 @@ export function renderSearch(view, params, query) {
       })));
   }
 
+  /** When a hit came: an incoming document's arrival date, an outgoing one's issue date. */
+  function dateOf(item) {
+    if (item.direction === "outgoing") return item.issued_date ? `${t("issuedDate")} ${formatDate(item.issued_date)}` : null;
+    return item.arrival_date ? `${t("arrivalDate")} ${formatDate(item.arrival_date)}` : null;
+  }
+
   function draw(result) {
     const items = result.items || [];
     const facets = result.facets || {};
-    const hasFilter = values.direction || values.document_type || values.urgency || values.from || values.to;
+    const hasFilter = NARROWING.some((k) => values[k]);
     const aside = h("aside", { class: "facets", "aria-label": t("filters") },
       facetGroup(t("facetType"), "document_type", facets.document_type, (k) => documentTypeLabel(k)),
       facetGroup(t("facetUrgency"), "urgency", facets.urgency, (k) => urgencyLabel(k)),
       hasFilter ? h("button", {
         type: "button", class: "btn btn-link btn-small",
-        onclick: () => navigate(searchHash({ q: values.q })),
+        onclick: () => navigate(searchHash({ q: values.q, sort: values.sort })),
       }, t("clearFilters")) : null);
     const list = items.length
       ? h("ol", { class: "result-list", start: String((page - 1) * PAGE_SIZE + 1) }, items.map((item) =>
@@ -172,17 +214,19 @@ export function renderSearch(view, params, query) {
               item.issuer_name,
               item.arrival_number != null ? `${t("arrivalShort")} ${item.arrival_number}` : null,
               item.direction === "outgoing" ? t("navOutgoing") : null,
+              values.sort === "date" ? dateOf(item) : null,
               item.state ? (item.direction === "outgoing"
                 ? outgoingStateLabel(item.state, item.state) : incomingStateLabel(item.state)) : null,
             ].filter(Boolean).join(" · ")),
           item.snippet ? h("p", { class: "snippet" }, markedText(item.snippet)) : null)))
       : h("p", { class: "empty" }, t("noResults"));
-    results.replaceChildren(
+    fill(results,
+      result.fuzzy && items.length ? alertBox("info", h("p", { id: "search-fuzzy" }, t("searchFuzzy", values.q))) : null,
       h("p", { class: "result-count" }, t("resultsCount", result.total ?? items.length)),
       items.length ? h("div", { class: "search-actions" },
         saveForm(),
         exportButtons({
-          path: "/search/export", query: Object.fromEntries(FILTERS.filter((k) => values[k]).map((k) => [k, values[k]])),
+          path: "/search/export", query: termsOf(values),
           formats: ["xlsx"], idPrefix: "search-export", fallbackName: "ket-qua-tim-kiem",
           text: () => t("exportHits"), label: () => t("exportHits"),
         })) : null,

@@ -5,18 +5,25 @@
 // all or any of its approvers, chosen from the unit's people. Every member of the unit
 // sees its default processing deadlines (working days per urgency, or working hours
 // for the urgent levels the unit counts in hours); its leaders and administrators set them.
+// An administrator (in any unit) sees the search index and may rebuild it, following the
+// run's progress while the page is open.
 
 import { api } from "../api.js";
 import { unitMembers } from "../directory.js";
-import { alertBox, h, loadingBox, pageHeading } from "../dom.js";
-import { DOCUMENT_TYPES, URGENCIES, documentTypeLabel, formatDateTime, roleLabel, t, urgencyLabel } from "../i18n.js";
-import { currentMembership } from "../state.js";
+import { alertBox, fill, h, loadingBox, pageHeading } from "../dom.js";
+import {
+  DOCUMENT_TYPES, URGENCIES, documentTypeLabel, formatDateTime, lang, roleLabel, t, urgencyLabel,
+} from "../i18n.js";
+import { currentMembership, hasRole } from "../state.js";
 import { errorPanel, formErrors, formField } from "../widgets.js";
 
 const LEADER_ROLES = ["head", "unit_head"];
 const MAX_STEPS = 10;
 const RULE_SETTERS = ["head", "unit_head", "admin"];   // who sets a unit's deadline rules
 const HOURLY = ["urgent", "very_urgent", "flash"];      // urgencies a unit may count in hours
+const REINDEX_POLL_MS = 1000;          // a rebuild's progress, while it is requested or running
+const REINDEX_RETRY_MS = 5000;         // after the gateway or the search service did not answer
+const REINDEX_ACTIVE = ["requested", "running"];
 
 export function renderSettings(view) {
   const membership = currentMembership();
@@ -31,7 +38,8 @@ export function renderSettings(view) {
         h("p", { class: "muted" }, t("delegationsLinkHint")),
         h("a", { href: "#/delegations", class: "btn btn-secondary", id: "delegations-link" }, t("delegationsLink"), " ›")),
       membership ? rulesPanel(membership) : null,
-      leads ? chainsPanel(membership) : null));
+      leads ? chainsPanel(membership) : null,
+      hasRole("admin") ? searchIndexPanel() : null));
   return { title: t("settingsTitle") };
 }
 
@@ -423,5 +431,108 @@ function rulesPanel(membership) {
   }
 
   load();
+  return panel;
+}
+
+// ------------------------------------------------------------------ search index
+
+/**
+ * The search index (administrators): how many documents the live index holds and the
+ * latest rebuild, with a button to start one. While a run is requested or running its
+ * progress is read every second, until it ends or the page is left (the panel is no
+ * longer in the document). The status line, progress bar and button stay the same
+ * elements between reads, so focus and what a screen reader follows are kept.
+ */
+function searchIndexPanel() {
+  const count = h("dd", { id: "index-documents" }, t("none"));
+  const message = h("div", { id: "reindex-message", class: "doc-message", tabindex: "-1" });   // a refusal
+  const trouble = h("div", { id: "reindex-trouble" });   // the status could not be read
+  const status = h("p", { id: "reindex-status", class: "reindex-status", role: "status" });
+  const progress = h("progress", { id: "reindex-progress", max: "100", "aria-label": t("indexProgress"), hidden: true });
+  const runBox = h("div", { class: "reindex-run", id: "reindex-run" });
+  const start = h("button", { type: "button", class: "btn btn-primary", id: "reindex-start", disabled: true }, t("indexRebuild"));
+  const panel = h("section", { class: "panel", id: "search-index", "aria-labelledby": "search-index-title" },
+    h("h2", { id: "search-index-title" }, t("indexTitle")),
+    h("p", { class: "muted", id: "search-index-intro" }, t("indexIntro")),
+    message,
+    trouble,
+    h("dl", { class: "detail-list" }, h("dt", {}, t("indexDocuments")), count),
+    h("h3", { class: "subhead" }, t("indexLatestRun")),
+    status,
+    progress,
+    runBox,
+    h("div", { class: "form-actions" }, start));
+  const number = new Intl.NumberFormat(lang() === "en" ? "en-GB" : "vi-VN");
+  let timer = null;
+
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (panel.isConnected) read(); }, ms);
+  }
+
+  async function read() {
+    try {
+      const state = await api.reindexStatus();
+      if (!panel.isConnected) return;
+      trouble.replaceChildren();
+      draw(state);
+      if (REINDEX_ACTIVE.includes(state.run?.state)) schedule(REINDEX_POLL_MS);
+    } catch (error) {
+      if (!panel.isConnected) return;
+      trouble.replaceChildren(errorPanel(error, () => { trouble.replaceChildren(); read(); }));
+      // the service may be restarting: keep following a run, more slowly
+      if (error.status === 0 || error.status >= 500) schedule(REINDEX_RETRY_MS);
+    }
+  }
+
+  function draw({ run, index_documents: documents }) {
+    count.textContent = documents == null ? t("none") : number.format(documents);
+    const active = REINDEX_ACTIVE.includes(run?.state);
+    start.disabled = active;
+    if (!run) {
+      status.textContent = t("indexNeverRebuilt");
+      progress.hidden = true;
+      runBox.replaceChildren();
+      return;
+    }
+    runBox.dataset.run = run.id;
+    const phase = run.phase ? t(`indexPhase_${run.phase}`) : "";
+    if (run.state === "done") {
+      const indexed = run.documents ?? documents ?? 0;
+      status.textContent = t("indexStatusDone", number.format(indexed), indexed);
+    } else if (run.state === "failed") {
+      status.textContent = t("indexStatusFailed");
+    } else if (run.state === "running" && run.phase) {
+      status.textContent = t("indexStatusRunning", phase, run.percent ?? 0, number.format(run.done ?? 0), number.format(run.total ?? 0));
+    } else status.textContent = t("indexStatusRequested");
+    progress.hidden = run.state === "failed";
+    if (run.percent == null) progress.removeAttribute("value");   // not started: indeterminate
+    else progress.value = run.percent;
+    const row = (label, value, id) => (value ? [h("dt", {}, label), h("dd", { id }, value)] : null);
+    fill(runBox,
+      h("dl", { class: "detail-list", id: "reindex-details" },
+        row(t("indexRunState"), t(`indexState_${run.state}`), "reindex-state"),
+        row(t("indexRequestedAt"), run.requested_at && formatDateTime(run.requested_at), "reindex-requested-at"),
+        row(t("indexStartedAt"), run.started_at && formatDateTime(run.started_at), "reindex-started-at"),
+        row(t("indexFinishedAt"), run.finished_at && formatDateTime(run.finished_at), "reindex-finished-at")),
+      run.state === "failed" && run.error
+        ? alertBox("error", h("p", { id: "reindex-error" }, `${t("indexError")}: ${run.error}`)) : null);
+  }
+
+  start.addEventListener("click", async () => {
+    start.disabled = true;
+    message.replaceChildren();
+    try {
+      await api.startReindex();
+      if (panel.isConnected) read();
+    } catch (error) {
+      if (!panel.isConnected) return;
+      message.replaceChildren(alertBox("error", h("p", { id: "reindex-refused" }, error.message)));
+      message.focus();
+      read();   // a 409: show the run that is going on (and keep the button off meanwhile)
+    }
+  });
+
+  read();
   return panel;
 }
