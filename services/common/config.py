@@ -11,6 +11,13 @@ from dataclasses import dataclass
 DEFAULT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 DEFAULT_SMTP_FROM = "e-Office <no-reply@localhost>"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+#: OCR of scans (storage): pages OCR'd per file, the resolution scanned PDF pages are
+#: rasterised at, the largest image handed to Tesseract (an A4 page at 300 dpi is
+#: 8.7 M pixels, A2 35 M) and Tesseract's language.
+DEFAULT_OCR_MAX_PAGES = 50
+DEFAULT_OCR_DPI = 300
+DEFAULT_OCR_MAX_PIXELS = 40_000_000
+DEFAULT_OCR_LANG = "vie"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,11 @@ class Settings:
     smtp_from: str = DEFAULT_SMTP_FROM
     #: Where people open the web UI; links in e-mails start with it.
     public_url: str = DEFAULT_PUBLIC_URL
+    # OCR of scans (storage); an empty, non-numeric or non-positive value is the default.
+    ocr_max_pages: int = DEFAULT_OCR_MAX_PAGES
+    ocr_dpi: int = DEFAULT_OCR_DPI
+    ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS
+    ocr_lang: str = DEFAULT_OCR_LANG
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -62,6 +74,10 @@ def settings_from(config: dict) -> Settings:
         smtp_starttls=_flag(config.get("SMTP_STARTTLS")),
         smtp_from=_text(config.get("SMTP_FROM")) or DEFAULT_SMTP_FROM,
         public_url=(_text(config.get("PUBLIC_URL")) or DEFAULT_PUBLIC_URL).rstrip("/"),
+        ocr_max_pages=_positive_int(config.get("OCR_MAX_PAGES"), DEFAULT_OCR_MAX_PAGES),
+        ocr_dpi=_positive_int(config.get("OCR_DPI"), DEFAULT_OCR_DPI),
+        ocr_max_pixels=_positive_int(config.get("OCR_MAX_PIXELS"), DEFAULT_OCR_MAX_PIXELS),
+        ocr_lang=_text(config.get("OCR_LANG")) or DEFAULT_OCR_LANG,
     )
 
 
@@ -70,6 +86,18 @@ def _text(value, strip: bool = True) -> str:
     if value is None:
         return ""
     return str(value).strip() if strip else str(value)
+
+
+def _positive_int(value, default: int) -> int:
+    """A count or size that must be positive: unset, not a whole number, or not above
+    zero is ``default`` (as the OCR settings were always read)."""
+    if isinstance(value, bool):
+        return default
+    try:
+        number = int(_text(value) or default)
+    except ValueError:
+        return default
+    return number if number > 0 else default
 
 
 def _flag(value) -> bool:

@@ -291,7 +291,12 @@ SCHEMAS = {
         "expires_at": STR}},
     "File": {"type": "object", "properties": {
         "file_id": STR, "filename": STR, "size": {"type": "integer"}, "sha256": STR,
-        "content_type": STR, "status": STR, "text_status": STR, "text_error": STR}},
+        "content_type": STR, "status": STR, "text_status": STR, "text_error": STR,
+        "text_progress": {
+            "type": ["object", "null"], "description":
+            "While text_status is pending and extraction runs: pages read of pages to "
+            "read (1 for a document read in one go); else null",
+            "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}}}}},
     "IncomingRequest": {"type": "object", "required": [
         "unit_id", "code_number", "code_notation", "issued_date", "issuer", "document_type",
         "subject"], "properties": {

@@ -5,6 +5,12 @@ blocks the service's eventlet hub and a hostile file can only hurt this process:
         [--max-pages N] [--max-chars N] [--time-budget SECONDS]
         [--ocr-max-pages N] [--ocr-dpi N] [--ocr-max-pixels N] [--ocr-lang LANG]
 
+Reports progress on stderr while it works, one line at a time (other lines there are
+diagnostics): ``PROGRESS <done> <total>``, pages done (read by their text layer or
+OCR, or passed over at an OCR limit) out of the pages to read (of a PDF, up to
+``--max-pages``; of an image, its frames up to ``--ocr-max-pages``), or, for the kinds
+read in one go (docx, doc, odt, txt), ``0 1`` then ``1 1``.
+
 Prints one JSON object on stdout:
 ``{"status": "ok"|"empty"|"none"|"failed", "text": str, "method": "text"|"ocr",
 "pages": int|null, "ocr_pages": int, "truncated": bool, "note": str|null,
@@ -63,19 +69,18 @@ import time
 import unicodedata
 import zipfile
 
+from services.common.config import (DEFAULT_OCR_DPI, DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
+                                    DEFAULT_OCR_MAX_PIXELS)
+
 DEFAULT_MEMORY_MB = 1536
 DEFAULT_MAX_PAGES = 500
 DEFAULT_MAX_CHARS = 2_000_000
 CPU_SECONDS = 600
 
-#: OCR at most this many pages (or image frames) of one file.
-DEFAULT_OCR_MAX_PAGES = 50
-#: Rasterising resolution for scanned PDF pages (Tesseract reads best at ~300 dpi).
-DEFAULT_OCR_DPI = 300
-#: The largest image handed to Tesseract; bigger pages/images are scaled down to it
-#: (an A4 page at 300 dpi is 8.7 M pixels, A2 35 M).
-DEFAULT_OCR_MAX_PIXELS = 40_000_000
-DEFAULT_OCR_LANG = "vie"
+# DEFAULT_OCR_* (pages OCR'd per file; the resolution scanned PDF pages are rasterised
+# at, Tesseract reading best at ~300 dpi; the largest image handed to Tesseract, bigger
+# ones scaled down to it; its language) are the defaults of the deployment's settings
+# OCR_MAX_PAGES, OCR_DPI, OCR_MAX_PIXELS and OCR_LANG, imported from there.
 #: An image declaring more pixels than this is refused undecoded (a decompression bomb).
 IMAGE_MAX_PIXELS = 100_000_000
 #: A PDF page whose text layer has fewer letters/digits than this is OCR'd.
@@ -99,6 +104,24 @@ class ExtractionFailed(Exception):
     """A reason to record as the file's failure (its message is stored)."""
 
 
+#: How a progress line starts (see the module's docstring; the parent parses it).
+PROGRESS_PREFIX = "PROGRESS"
+
+
+def no_progress(done: int, total: int) -> None:
+    """Where progress goes when nobody listens (``extract`` called in-process)."""
+
+
+def report_progress(done: int, total: int) -> None:
+    """``PROGRESS <done> <total>`` on stderr, flushed at once: the parent reads it while
+    this process works. Progress never stops an extraction."""
+    try:
+        sys.stderr.write(f"{PROGRESS_PREFIX} {int(done)} {int(total)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def apply_limits(memory_mb: int) -> None:
     import resource
 
@@ -114,10 +137,13 @@ class _Collector:
         self.max_chars = max_chars
         self.parts: list[str] = []
         self.length = 0
-        self.truncated = False
+        self.truncated = False  # some text is missing (this cap, a page cap, OCR's caps)
+        self.full = False       # the character cap is reached: nothing more is taken
 
     def add(self, text: str) -> bool:
-        """Append ``text``; False once the cap is reached."""
+        """Append ``text``; False once the character cap is reached. (Only that cap
+        stops the adding: pages before a page cap or after a page OCR skipped still
+        count.)"""
         # PostgreSQL text cannot hold NUL; Vietnamese may arrive decomposed (NFD)
         text = unicodedata.normalize("NFC", text.replace("\x00", "").replace("\f", "\n"))
         if not text:
@@ -125,10 +151,10 @@ class _Collector:
         room = self.max_chars - self.length
         if len(text) > room:
             text = text[:max(room, 0)]
-            self.truncated = True
+            self.truncated = self.full = True
         self.parts.append(text)
         self.length += len(text)
-        return not self.truncated
+        return not self.full
 
     def text(self) -> str:
         return "\n".join(self.parts)
@@ -340,10 +366,11 @@ def _poppler_failure(exc: ExtractionFailed) -> ExtractionFailed:
     return ExtractionFailed(f"not a readable PDF: {message}")
 
 
-def _pdf_text_poppler(path: str, max_pages: int, max_chars: int,
-                      budget: _Budget) -> tuple[int, list[str], bool]:
+def _pdf_text_poppler(path: str, max_pages: int, max_chars: int, budget: _Budget,
+                      progress=no_progress) -> tuple[int, list[str], bool]:
     """The page count and the text layer of each page (up to ``max_pages``) with
-    poppler's pdfinfo and pdftotext; whether the text was cut at the output cap."""
+    poppler's pdfinfo and pdftotext; whether the text was cut at the output cap.
+    Reports 0 pages done of those to read once their count is known."""
     try:
         info, _ = run_tool(["pdfinfo", "-enc", "UTF-8", path], timeout=budget.remaining(),
                            max_output=1 << 20, package="poppler-utils")
@@ -351,6 +378,7 @@ def _pdf_text_poppler(path: str, max_pages: int, max_chars: int,
         raise _poppler_failure(exc)
     found = re.search(rb"^Pages:\s+(\d+)", info, re.MULTILINE)
     count = int(found.group(1)) if found else 0
+    progress(0, min(count, max_pages))
     if count == 0:
         return 0, [], False
     try:
@@ -367,10 +395,12 @@ def _pdf_text_poppler(path: str, max_pages: int, max_chars: int,
     return count, pages[:min(count, max_pages)], cut
 
 
-def _pdf_text_pypdf(path: str, max_pages: int, ocr: _Ocr) -> tuple[int, list[str], bool]:
+def _pdf_text_pypdf(path: str, max_pages: int, ocr: _Ocr,
+                    progress=no_progress) -> tuple[int, list[str], bool]:
     """The same with pypdf, where poppler-utils is not installed (no OCR then)."""
     reader = _open_pdf(path)
     count = len(reader.pages)
+    progress(0, min(count, max_pages))
     pages = []
     for index in range(min(count, max_pages)):
         try:
@@ -382,15 +412,19 @@ def _pdf_text_pypdf(path: str, max_pages: int, ocr: _Ocr) -> tuple[int, list[str
     return count, pages, False
 
 
-def extract_pdf(path: str, collector: _Collector, max_pages: int, ocr: _Ocr) -> int:
-    """The text layer of each page; OCR of the pages without one. The page count."""
+def extract_pdf(path: str, collector: _Collector, max_pages: int, ocr: _Ocr,
+                progress=no_progress) -> int:
+    """The text layer of each page; OCR of the pages without one. The page count.
+    Progress: pages done (text layer taken, OCR'd or passed over at an OCR limit) of
+    the first ``max_pages``."""
     if shutil.which("pdftotext") and shutil.which("pdfinfo"):
         count, pages, cut = _pdf_text_poppler(path, max_pages, collector.max_chars,
-                                              ocr.budget)
+                                              ocr.budget, progress)
     else:
-        count, pages, cut = _pdf_text_pypdf(path, max_pages, ocr)
+        count, pages, cut = _pdf_text_pypdf(path, max_pages, ocr, progress)
     if cut or count > max_pages:
         collector.truncated = True
+    total = min(count, max_pages)
     for index, text in enumerate(pages):
         text = text.strip()
         if len(_ALNUM.findall(text)) < OCR_MIN_TEXT_CHARS and not (cut and index
@@ -410,6 +444,7 @@ def extract_pdf(path: str, collector: _Collector, max_pages: int, ocr: _Ocr) -> 
                 collector.truncated = True
         if text and not collector.add(text):
             break
+        progress(index + 1, total)
     return count
 
 
@@ -450,8 +485,25 @@ def _grey_frame(image, max_pixels: int):
     return frame
 
 
-def extract_image(path: str, kind: str, collector: _Collector, ocr: _Ocr) -> int:
-    """OCR of every frame of an image (a fax TIFF has one per page); frames read."""
+def _frames_to_read(image, cap: int) -> int:
+    """How many frames of a multi-frame image OCR will read: its frames, at most
+    ``cap``, counted by seeking (a TIFF chaining a million frames costs ``cap`` seeks).
+    A frame that cannot be reached ends the count; reading will meet it again."""
+    count = 1
+    try:
+        while count < cap:
+            image.seek(count)
+            count += 1
+    except Exception:  # noqa: BLE001 - EOFError: no more; else the reading loop reports it
+        pass
+    image.seek(0)
+    return count
+
+
+def extract_image(path: str, kind: str, collector: _Collector, ocr: _Ocr,
+                  progress=no_progress) -> int:
+    """OCR of every frame of an image (a fax TIFF has one per page); frames read.
+    Progress: frames read of those to read (within the OCR page cap)."""
     import warnings
 
     from PIL import Image
@@ -465,6 +517,9 @@ def extract_image(path: str, kind: str, collector: _Collector, ocr: _Ocr) -> int
                                "(refused undecoded as a possible decompression bomb)")
     frames = 0
     with image:
+        total = (_frames_to_read(image, max(ocr.max_pages, 1))
+                 if getattr(image, "is_animated", False) else 1)
+        progress(0, total)
         while True:
             width, height = image.size
             if width * height > IMAGE_MAX_PIXELS:
@@ -482,6 +537,7 @@ def extract_image(path: str, kind: str, collector: _Collector, ocr: _Ocr) -> int
                 pgm.seek(0)
                 text = ocr.read(pgm, dpi)
             frames += 1
+            progress(min(frames, total), total)
             if text and not collector.add(text):
                 break
             try:
@@ -704,7 +760,9 @@ def extract(path: str, kind: str, max_pages: int, max_chars: int,
             time_budget: float | None = None,
             ocr_max_pages: int = DEFAULT_OCR_MAX_PAGES, ocr_dpi: int = DEFAULT_OCR_DPI,
             ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS,
-            ocr_lang: str = DEFAULT_OCR_LANG) -> dict:
+            ocr_lang: str = DEFAULT_OCR_LANG, progress=no_progress) -> dict:
+    """The text of the file at ``path``, as the JSON object ``main`` prints;
+    ``progress(done, total)`` is told how far it got (see the module's docstring)."""
     path = os.path.abspath(path)
     with open(path, "rb"):      # FileNotFoundError or PermissionError, whatever the kind
         pass
@@ -712,18 +770,18 @@ def extract(path: str, kind: str, max_pages: int, max_chars: int,
     budget = _Budget(time_budget)
     ocr = _Ocr(budget, ocr_max_pages, ocr_dpi, ocr_max_pixels, ocr_lang)
     pages = None
+    one_shot = {"docx": lambda: extract_docx(path, collector),
+                "doc": lambda: extract_doc(path, collector, budget),
+                "odt": lambda: extract_odt(path, collector),
+                "txt": lambda: extract_txt(path, collector)}
     if kind == "pdf":
-        pages = extract_pdf(path, collector, max_pages, ocr)
-    elif kind == "docx":
-        extract_docx(path, collector)
-    elif kind == "doc":
-        extract_doc(path, collector, budget)
-    elif kind == "odt":
-        extract_odt(path, collector)
+        pages = extract_pdf(path, collector, max_pages, ocr, progress)
     elif kind in _IMAGE_FORMATS:
-        pages = extract_image(path, kind, collector, ocr)
-    elif kind == "txt":
-        extract_txt(path, collector)
+        pages = extract_image(path, kind, collector, ocr, progress)
+    elif kind in one_shot:
+        progress(0, 1)
+        one_shot[kind]()
+        progress(1, 1)
     else:
         return {"status": "none", "text": "", "method": None, "pages": None,
                 "ocr_pages": 0, "truncated": False, "note": None, "error": None}
@@ -757,7 +815,8 @@ def main(argv=None) -> int:
         result = extract(options.path, options.kind, options.max_pages, options.max_chars,
                          time_budget=options.time_budget,
                          ocr_max_pages=options.ocr_max_pages, ocr_dpi=options.ocr_dpi,
-                         ocr_max_pixels=options.ocr_max_pixels, ocr_lang=options.ocr_lang)
+                         ocr_max_pixels=options.ocr_max_pixels, ocr_lang=options.ocr_lang,
+                         progress=report_progress)
         code = 0
     except MemoryError:
         result = {"status": "failed", "error": "out of memory while extracting text"}

@@ -14,34 +14,55 @@ records: never an exception that would lose the file's outcome.
 
 Kinds extracted: pdf (text layer; OCR of pages without one), docx, doc (antiword),
 odt, png/jpeg/tiff (OCR, Tesseract ``vie``) and txt; xls and xlsx answer ``none``.
-OCR is tuned with environment variables read at each call: OCR_MAX_PAGES (default
-50 pages a file), OCR_DPI (300), OCR_MAX_PIXELS (40 M a page) and OCR_LANG (``vie``).
+OCR is tuned by the deployment's settings (``services.common.config``: OCR_MAX_PAGES,
+default 50 pages a file, OCR_DPI 300, OCR_MAX_PIXELS 40 M a page, OCR_LANG ``vie``),
+which the service passes here (``ocr_options``).
 OCR stops early, keeping what it read, when the next page would not finish before
-the timeout: the result is then ``truncated`` and its ``note`` says so. There is no
-progress channel in the service: ``pages`` and ``ocr_pages`` of the result (logged
-by the service) tell how far a long OCR got.
+the timeout: the result is then ``truncated`` and its ``note`` says so.
+
+Progress: the child writes ``PROGRESS <done> <total>`` lines on its stderr as it goes
+(pages read or OCR'd out of pages to read; 0/1 then 1/1 for the kinds read in one
+go). Both pipes are read by green threads while the child runs (stdout, the answer,
+may exceed a pipe's buffer: reading one pipe only could deadlock), so the hub keeps
+serving; the latest progress goes to ``on_progress`` at most every
+PROGRESS_INTERVAL_SECONDS (the service keeps it on the file's row). Other stderr lines
+are diagnostics, the tail of which names a crash.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import signal
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import eventlet
 from eventlet.green import subprocess
+from eventlet.queue import Empty, Full, LightQueue
 
+from services.common.config import (DEFAULT_OCR_DPI, DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
+                                    DEFAULT_OCR_MAX_PIXELS, Settings)
 from services.storage.extract_worker import (DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES,
-                                             DEFAULT_MEMORY_MB, DEFAULT_OCR_DPI,
-                                             DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
-                                             DEFAULT_OCR_MAX_PIXELS)
+                                             DEFAULT_MEMORY_MB, PROGRESS_PREFIX)
+
+log = logging.getLogger(__name__)
 
 #: Kinds the worker turns into text (xls and xlsx are not).
 EXTRACTABLE_KINDS = frozenset({"pdf", "docx", "doc", "odt", "png", "jpeg", "tiff", "txt"})
 #: The child stops starting OCR pages this long before the timeout, to answer in time.
 TIME_MARGIN_SECONDS = 3.0
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+#: The latest progress is handed on at most this often: a database write a second,
+#: not one a page when pages are quick.
+PROGRESS_INTERVAL_SECONDS = 1.0
+#: A stderr line longer than this is not a progress line (it is kept as diagnostics).
+MAX_LINE_BYTES = 4096
+#: How much of the child's other stderr output is kept to name a crash.
+STDERR_TAIL_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -64,20 +85,113 @@ def failed(reason: str) -> ExtractionResult:
     return ExtractionResult(status="failed", error=reason[:1000])
 
 
-def _env_int(name: str, default: int) -> int:
-    try:
-        value = int(os.environ.get(name) or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
+def ocr_options(settings: Settings) -> dict:
+    """``run_extraction``'s OCR arguments from the deployment's settings."""
+    return {"ocr_max_pages": settings.ocr_max_pages, "ocr_dpi": settings.ocr_dpi,
+            "ocr_max_pixels": settings.ocr_max_pixels, "ocr_lang": settings.ocr_lang}
 
 
-def ocr_settings() -> dict:
-    """OCR limits from the environment (see the module's docstring)."""
-    return {"ocr_max_pages": _env_int("OCR_MAX_PAGES", DEFAULT_OCR_MAX_PAGES),
-            "ocr_dpi": _env_int("OCR_DPI", DEFAULT_OCR_DPI),
-            "ocr_max_pixels": _env_int("OCR_MAX_PIXELS", DEFAULT_OCR_MAX_PIXELS),
-            "ocr_lang": os.environ.get("OCR_LANG") or DEFAULT_OCR_LANG}
+_PROGRESS_LINE = re.compile(re.escape(PROGRESS_PREFIX.encode()) + rb" (\d{1,9}) (\d{1,9})\r?")
+
+
+def parse_progress(line: bytes) -> tuple[int, int] | None:
+    """``(done, total)`` of a child's ``PROGRESS <done> <total>`` line (without its
+    newline); None for any other line, or for more done than there is to do."""
+    found = _PROGRESS_LINE.fullmatch(line)
+    if found is None:
+        return None
+    done, total = int(found.group(1)), int(found.group(2))
+    return (done, total) if done <= total else None
+
+
+class ProgressThrottle:
+    """Hands the latest ``(done, total)`` on to ``write`` at most every ``interval``
+    seconds: the first at once, later ones when the interval since the last write has
+    passed — the newest then, those in between are skipped. ``due_in`` tells a caller
+    that waits for more when the one held back is due. A failing ``write`` is logged
+    and skipped: progress never costs an extraction its outcome."""
+
+    def __init__(self, write: Callable[[int, int], None],
+                 interval: float = PROGRESS_INTERVAL_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self.write = write
+        self.interval = interval
+        self.clock = clock
+        self.written: tuple[int, int] | None = None   # the last handed on
+        self.held: tuple[int, int] | None = None      # a newer one, not yet handed on
+        self.last_write: float | None = None
+
+    def update(self, done: int, total: int) -> None:
+        self.held = None if (done, total) == self.written else (done, total)
+        self.flush_if_due()
+
+    def due_in(self) -> float | None:
+        """Seconds until the progress held back is due (0: now); None if none is."""
+        if self.held is None:
+            return None
+        if self.last_write is None:
+            return 0.0
+        return max(self.last_write + self.interval - self.clock(), 0.0)
+
+    def flush_if_due(self) -> None:
+        if self.held is None or self.due_in() > 0.0:
+            return
+        value, self.held = self.held, None
+        self.written, self.last_write = value, self.clock()
+        try:
+            self.write(*value)
+        except Exception:  # noqa: BLE001 - progress is best effort; the outcome is not
+            log.warning("could not record extraction progress %s/%s", *value,
+                        exc_info=True)
+
+
+class _ChildOutput:
+    """What a green thread reads from the child's stderr while it runs: the latest
+    progress, and the tail of everything else. ``changed`` holds one token when
+    something new arrived (or the pipe closed) since the last look."""
+
+    def __init__(self):
+        self.progress: tuple[int, int] | None = None
+        self.tail = bytearray()
+        self.closed = False
+        self.changed = LightQueue(maxsize=1)
+
+    def _take(self, line: bytes) -> None:
+        parsed = parse_progress(line) if len(line) <= MAX_LINE_BYTES else None
+        if parsed is not None:
+            self.progress = parsed
+        else:
+            self.tail += line + b"\n"
+            del self.tail[:-STDERR_TAIL_BYTES]
+
+    def _signal(self) -> None:
+        try:
+            self.changed.put_nowait(True)
+        except Full:
+            pass            # a token is already waiting
+
+    def read(self, pipe) -> None:
+        partial = b""
+        try:
+            while True:
+                chunk = pipe.read(65536)
+                if not chunk:
+                    break
+                *lines, partial = (partial + chunk).split(b"\n")
+                if len(partial) > MAX_LINE_BYTES:      # no progress line is this long
+                    lines.append(partial)
+                    partial = b""
+                for line in lines:
+                    self._take(line)
+                self._signal()
+            if partial:
+                self._take(partial)
+        finally:
+            self.closed = True
+            self._signal()
+
+    def diagnostics(self) -> str:
+        return bytes(self.tail).decode("utf-8", "replace").strip()[-500:]
 
 
 def _kill(process) -> None:
@@ -93,26 +207,27 @@ def run_extraction(path: str, kind: str, timeout: float,
                    memory_mb: int = DEFAULT_MEMORY_MB,
                    max_pages: int = DEFAULT_MAX_PAGES,
                    max_chars: int = DEFAULT_MAX_CHARS,
-                   ocr_max_pages: int | None = None, ocr_dpi: int | None = None,
-                   ocr_max_pixels: int | None = None,
-                   ocr_lang: str | None = None) -> ExtractionResult:
+                   ocr_max_pages: int = DEFAULT_OCR_MAX_PAGES,
+                   ocr_dpi: int = DEFAULT_OCR_DPI,
+                   ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS,
+                   ocr_lang: str = DEFAULT_OCR_LANG,
+                   on_progress: Callable[[int, int], None] | None = None,
+                   progress_interval: float | None = None) -> ExtractionResult:
     """Extract the text of the file at ``path`` (of ``kind``) in a child process.
-    OCR limits not given come from ``ocr_settings()``."""
+    ``on_progress(done, total)`` is called, from this green thread, with the child's
+    latest progress at most every ``progress_interval`` seconds (by default
+    PROGRESS_INTERVAL_SECONDS) while it runs."""
     if kind not in EXTRACTABLE_KINDS:
         return ExtractionResult(status="none")
-    ocr = ocr_settings()
-    given = {"ocr_max_pages": ocr_max_pages, "ocr_dpi": ocr_dpi,
-             "ocr_max_pixels": ocr_max_pixels, "ocr_lang": ocr_lang}
-    ocr.update({key: value for key, value in given.items() if value is not None})
     budget = max(timeout - min(TIME_MARGIN_SECONDS, timeout * 0.2), 0.0)
     command = [sys.executable, "-m", "services.storage.extract_worker",
                os.path.abspath(path), kind, "--memory-mb", str(int(memory_mb)),
                "--max-pages", str(int(max_pages)), "--max-chars", str(int(max_chars)),
                "--time-budget", f"{budget:.3f}",
-               "--ocr-max-pages", str(int(ocr["ocr_max_pages"])),
-               "--ocr-dpi", str(int(ocr["ocr_dpi"])),
-               "--ocr-max-pixels", str(int(ocr["ocr_max_pixels"])),
-               "--ocr-lang", str(ocr["ocr_lang"])]
+               "--ocr-max-pages", str(int(ocr_max_pages)),
+               "--ocr-dpi", str(int(ocr_dpi)),
+               "--ocr-max-pixels", str(int(ocr_max_pixels)),
+               "--ocr-lang", str(ocr_lang)]
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -120,8 +235,23 @@ def run_extraction(path: str, kind: str, timeout: float,
     except OSError as exc:
         return failed(f"could not start the extraction worker: {exc}")
     deadline = eventlet.Timeout(timeout)
+    output = _ChildOutput()
+    throttle = ProgressThrottle(on_progress or (lambda done, total: None),
+                                PROGRESS_INTERVAL_SECONDS if progress_interval is None
+                                else progress_interval)
+    stdout_reader = eventlet.spawn(process.stdout.read)
+    stderr_reader = eventlet.spawn(output.read, process.stderr)
     try:
-        stdout, stderr = process.communicate()
+        while not output.closed:
+            try:
+                output.changed.get(timeout=throttle.due_in())
+            except Empty:
+                pass
+            if output.progress is not None:
+                throttle.update(*output.progress)
+            throttle.flush_if_due()
+        stdout = stdout_reader.wait()
+        process.wait()
     except eventlet.Timeout as exc:
         if exc is not deadline:
             raise
@@ -132,13 +262,15 @@ def run_extraction(path: str, kind: str, timeout: float,
         raise
     finally:
         deadline.cancel()
+        stdout_reader.kill()
+        stderr_reader.kill()
     try:
         answer = json.loads(stdout.decode("utf-8")) if stdout else None
     except ValueError:
         answer = None
     if not isinstance(answer, dict) or answer.get("status") not in ("ok", "empty", "none",
                                                                     "failed"):
-        tail = stderr.decode("utf-8", "replace").strip()[-500:]
+        tail = output.diagnostics()
         return failed(f"extraction worker exited with code {process.returncode}"
                       + (f": {tail}" if tail else ""))
     if answer["status"] == "failed":

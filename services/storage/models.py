@@ -47,6 +47,10 @@ files = Table(
     Column("extraction_attempts", Integer, nullable=False, server_default=text("0")),
     Column("extraction_started_at", UtcDateTime(), nullable=True),
     Column("extracted_at", UtcDateTime(), nullable=True),
+    # the running attempt's latest progress: pages read of pages to read (1 for a kind
+    # read in one go); reset when an attempt starts, kept after it ends
+    Column("extraction_pages_done", Integer, nullable=True),
+    Column("extraction_pages_total", Integer, nullable=True),
     Column("uploaded_by", String(100), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),

@@ -32,7 +32,8 @@ from services.common.service_base import OutboxServiceBase
 from services.storage import models, signing
 from services.storage.blobs import CHUNK_SIZE
 from services.storage.dependencies import BlobStore, StorageSettings, upload_tmp_dir
-from services.storage.extraction import EXTRACTABLE_KINDS, ExtractionResult, failed, run_extraction
+from services.storage.extraction import (EXTRACTABLE_KINDS, ExtractionResult, failed,
+                                         ocr_options, run_extraction)
 from services.storage.models import files
 from services.storage.sniffing import KINDS, clean_filename, kind_for_filename, sniff
 from services.common.http import json_response
@@ -71,6 +72,16 @@ def served_content_type(row) -> str:
     return kind.mime if kind else "application/octet-stream"
 
 
+def text_progress(row) -> dict | None:
+    """How far the running extraction got — ``{done, total}`` pages (0/1 then 1/1 for
+    a kind read in one go) — while the text is pending and an attempt has started and
+    reported; else None."""
+    if (row.text_status != models.TEXT_PENDING or row.extraction_started_at is None
+            or row.extraction_pages_total is None):
+        return None
+    return {"done": row.extraction_pages_done or 0, "total": row.extraction_pages_total}
+
+
 def file_record(row) -> dict:
     return {
         "file_id": row.file_id,
@@ -85,6 +96,7 @@ def file_record(row) -> dict:
         "text_status": row.text_status,
         # why the text could not be read (a corrupt or encrypted PDF, a zip bomb…)
         "text_error": row.text_error if row.text_status == models.TEXT_FAILED else None,
+        "text_progress": text_progress(row),
         "uploaded_by": row.uploaded_by,
         "created_at": iso(row.created_at),
         "stored_at": iso(row.stored_at),
@@ -258,8 +270,9 @@ class StorageService(OutboxServiceBase):
 
         Args: ``token``, ``file_id``. Result: ``{file_id, filename, content_type,
         declared_content_type, size, declared_size, sha256, kind, status,
-        text_status, text_error (the reason when text_status is failed), uploaded_by,
-        created_at, stored_at, expires_at}``.
+        text_status, text_error (the reason when text_status is failed),
+        text_progress ({done, total} pages while the text is being extracted, else
+        null), uploaded_by, created_at, stored_at, expires_at}``.
         Errors: Unauthenticated; NotFound; Forbidden (not the uploader and not a
         system caller). Events: none.
         """
@@ -306,7 +319,9 @@ class StorageService(OutboxServiceBase):
         Idempotent by ``event_id`` (inbox). Records ``text_status`` (ok / empty /
         failed / none), the text or the failure's reason, and — except for
         ``none`` — a ``text_extracted`` event {file_id, status, length, method,
-        error, truncated} in one transaction; then flushes the outbox.
+        error, truncated} in one transaction; then flushes the outbox. While the
+        child process works its progress is kept on the row, at most once a second
+        (``text_progress`` of ``get_file``).
         """
         event_id = payload["event_id"]
         file_id = payload["data"]["file_id"]
@@ -426,18 +441,24 @@ class StorageService(OutboxServiceBase):
                                     files.c.text_status == models.TEXT_PENDING,
                                     files.c.extraction_attempts == row.extraction_attempts)
                 .values(extraction_attempts=row.extraction_attempts + 1,
-                        extraction_started_at=utcnow())).rowcount
+                        extraction_started_at=utcnow(), extraction_pages_done=None,
+                        extraction_pages_total=None)).rowcount
         if claimed != 1:
             return
         started = time.perf_counter()
         if row.kind not in EXTRACTABLE_KINDS:
             result = ExtractionResult(status=models.TEXT_NONE)
         else:
+            def progress(done: int, total: int) -> None:
+                self._save_progress(row.file_id, row.extraction_attempts + 1, done, total)
+
             try:
                 with self.blobs.local_copy(row.sha256, upload_tmp_dir(self.settings)) as path:
                     result = run_extraction(path, row.kind,
-                                            self.settings.extraction_timeout_seconds)
-                if result.ocr_pages or result.note:   # how far OCR got: no progress events
+                                            self.settings.extraction_timeout_seconds,
+                                            **ocr_options(self.settings),
+                                            on_progress=progress)
+                if result.ocr_pages or result.note:
                     log.info("text of %s (%s): %s page(s), %s OCR'd%s", row.file_id,
                              row.kind, result.pages, result.ocr_pages,
                              f"; {result.note}" if result.note else "")
@@ -449,6 +470,16 @@ class StorageService(OutboxServiceBase):
                 time.perf_counter() - started)
         self._record(row, result, event_id=event_id,
                      expect_attempts=row.extraction_attempts + 1)
+
+    def _save_progress(self, file_id: str, attempt: int, done: int, total: int) -> None:
+        """Keep an attempt's latest progress on the file's row (run_extraction calls
+        this at most once a second). Only while that attempt is the one running: a
+        late write never lands on a recorded outcome or on a newer attempt."""
+        with self.db.transaction() as session:
+            session.execute(update(files).where(
+                files.c.file_id == file_id, files.c.text_status == models.TEXT_PENDING,
+                files.c.extraction_attempts == attempt).values(
+                extraction_pages_done=done, extraction_pages_total=total))
 
     def _record(self, row, result: ExtractionResult, event_id: str | None = None,
                 expect_attempts: int | None = None) -> None:

@@ -125,7 +125,8 @@ def scenario_search_index_rebuilt(make_page, pdf_path=None):
     expect(status).to_contain_text("100 %", timeout=60_000)
     expect(page.locator("#reindex-state")).to_have_text("Hoàn tất")
     expect(page.locator("#reindex-progress")).to_have_js_property("value", 100)
-    expect(page.locator("#reindex-finished-at")).to_have_text(re.compile(r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"))
+    expect(page.locator("#reindex-finished-at")).to_have_text(
+        re.compile(r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"))
     expect(start).to_be_enabled()
     admin = Http(page, "admin")
     state = admin.get("/search/reindex").json()

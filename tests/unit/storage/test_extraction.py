@@ -44,6 +44,15 @@ def test_the_page_cap_stops_at_the_first_pages():
     assert result.truncated and "ÁN LỆ SỐ 57/2023" in result.text
 
 
+def test_the_page_cap_keeps_every_page_before_it():
+    """Not the first page only (as it did, the cap's truncation stopping the reading)."""
+    one, three, whole = (run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, max_pages=pages)
+                         for pages in (1, 3, 500))
+    assert one.truncated and three.truncated and not whole.truncated
+    assert len(one.text) < len(three.text) < len(whole.text)
+    assert whole.text.startswith(three.text) and three.text.startswith(one.text)
+
+
 @pytest.mark.parametrize("kind", ["xls", "xlsx"])
 def test_spreadsheets_are_not_extracted_and_answer_none_without_a_worker(kind, tmp_path):
     assert run_extraction(str(tmp_path / "missing"), kind, timeout=30).status == "none"

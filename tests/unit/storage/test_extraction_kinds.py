@@ -12,8 +12,10 @@ import unicodedata
 
 import pytest
 
+from services.common.config import settings_from
+from services.common.migrations import load_config
 from services.storage.extract_worker import ExtractionFailed, _Budget, _Ocr, extract
-from services.storage.extraction import run_extraction
+from services.storage.extraction import ocr_options, run_extraction
 from tests.unit.storage import samples
 
 #: read exactly, accents and all, on the scanned page
@@ -131,7 +133,12 @@ def test_a_scanned_pdf_page_is_read_by_ocr(scans):
 def test_a_pdf_with_a_text_page_and_a_scanned_page_gets_text_then_ocr_in_page_order(
         scans, tmp_path):
     path = samples.text_and_scan_pdf(tmp_path / "mixed.pdf", scans["top.pdf"])
-    result = run_extraction(str(path), "pdf", timeout=60)
+    progress = []
+    result = run_extraction(str(path), "pdf", timeout=60, progress_interval=0,
+                            on_progress=lambda done, total: progress.append((done, total)))
+    # pages read of 2 (lines close together may arrive as one: the latest counts)
+    assert progress[-1] == (2, 2) and {total for _, total in progress} == {2}
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
     assert (result.status, result.method, result.pages, result.ocr_pages) == (
         "ok", "ocr", 2, 1), result.error
     assert result.text.index("ÁN LỆ SỐ 57/2023") < result.text.index("HIẾN PHÁP")
@@ -150,17 +157,63 @@ def test_a_scanned_image_is_read_by_ocr(scans, name, kind):
 def test_every_page_of_a_fax_tiff_is_read_up_to_the_ocr_page_limit(scans):
     """A two-page group-4 TIFF, as a fax arrives, with OCR limited to one page: the
     first is read, the rest is reported as cut, not lost silently."""
-    result = run_extraction(str(scans["fax.tif"]), "tiff", timeout=60, ocr_max_pages=1)
+    progress = []
+    result = run_extraction(str(scans["fax.tif"]), "tiff", timeout=60, ocr_max_pages=1,
+                            progress_interval=0,
+                            on_progress=lambda done, total: progress.append((done, total)))
     assert (result.status, result.method, result.ocr_pages, result.truncated) == (
         "ok", "ocr", 1, True), result.error
+    assert progress[-1] == (1, 1) and {total for _, total in progress} == {1}  # the cap
     assert "HIẾN PHÁP" in result.text
     assert "OCR page limit reached (1 pages)" in result.note
 
 
-def test_ocr_limits_come_from_the_environment(scans, monkeypatch):
-    monkeypatch.setenv("OCR_MAX_PAGES", "1")
-    result = run_extraction(str(scans["fax.tif"]), "tiff", timeout=60)
+OCR_VARIABLES = ("OCR_MAX_PAGES", "OCR_DPI", "OCR_MAX_PIXELS", "OCR_LANG")
+
+
+def test_ocr_limits_are_settings_read_from_the_environment_through_deploy_config(
+        scans, monkeypatch):
+    """The same variables and defaults as ever, now read at start-up through
+    deploy/config.yml into the Settings, which the service hands to the worker."""
+    for name in OCR_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert ocr_options(settings_from(load_config())) == {
+        "ocr_max_pages": 50, "ocr_dpi": 300, "ocr_max_pixels": 40_000_000,
+        "ocr_lang": "vie"}
+    for name, value in zip(OCR_VARIABLES, ("1", "200", "5000000", "vie+eng")):
+        monkeypatch.setenv(name, value)
+    options = ocr_options(settings_from(load_config()))
+    assert options == {"ocr_max_pages": 1, "ocr_dpi": 200, "ocr_max_pixels": 5_000_000,
+                       "ocr_lang": "vie+eng"}
+    monkeypatch.setenv("OCR_LANG", "vie")
+    result = run_extraction(str(scans["fax.tif"]), "tiff", timeout=60,
+                            **ocr_options(settings_from(load_config())))
     assert result.ocr_pages == 1 and result.truncated
+
+
+@pytest.mark.parametrize("value", ["", "0", "-3", "many", None])
+def test_an_unusable_ocr_number_is_the_default_as_before(value):
+    settings = settings_from({"OCR_MAX_PAGES": value, "OCR_DPI": value,
+                              "OCR_MAX_PIXELS": value,
+                              "OCR_LANG": value if not value else "  "})
+    assert ocr_options(settings) == {"ocr_max_pages": 50, "ocr_dpi": 300,
+                                     "ocr_max_pixels": 40_000_000, "ocr_lang": "vie"}
+
+
+def test_text_pages_after_scans_past_the_ocr_page_cap_are_still_read(scans, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.append(PdfReader(scans["top.pdf"]))
+    writer.append(PdfReader(samples.PDF_FIXTURE), pages=(0, 1))
+    path = tmp_path / "scans_then_text.pdf"
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    result = run_extraction(str(path), "pdf", timeout=60, ocr_max_pages=1)
+    assert (result.status, result.ocr_pages, result.truncated) == ("ok", 1, True)
+    assert "HIẾN PHÁP" in result.text and samples.PDF_WORD in result.text
+    assert "OCR page limit reached (1 pages)" in result.note
 
 
 def test_ocr_that_cannot_start_within_the_time_limit_fails_with_the_reason(scans):
