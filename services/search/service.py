@@ -349,9 +349,11 @@ class SearchService(ServiceBase):
     def _search(self, query: SearchQuery):
         """The hits as typed; if there are none, the hits of the words matched
         approximately (a typo), marked fuzzy."""
-        result = self.index.search(query)
+        search = (lambda q: tpool.execute(self.index.search, q)) \
+            if self.index.searches_in_threads else self.index.search
+        result = search(query)
         if result.total == 0 and any(fuzzy_distance(word) for word in query.parsed.words):
-            result = self.index.search(dataclasses.replace(query, fuzzy=True))
+            result = search(dataclasses.replace(query, fuzzy=True))
         return result
 
     def _get_text(self, file_id: str) -> str | None:

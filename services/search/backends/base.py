@@ -402,6 +402,11 @@ class SearchBackend(ABC):
     """The index behind the search service. Implementations are safe to share
     between the green threads of one process."""
 
+    #: ``search`` is CPU work in native code touching nothing green (no socket, no
+    #: lock): the service runs it in an OS thread, so the process goes on serving
+    #: meanwhile and two searches use two cores.
+    searches_in_threads = False
+
     @abstractmethod
     def upsert_many(self, docs: list[dict]) -> int:
         """Index (or replace) these documents in one batch, visible to searches on
