@@ -292,6 +292,7 @@ SCHEMAS = {
     "File": {"type": "object", "properties": {
         "file_id": STR, "filename": STR, "size": {"type": "integer"}, "sha256": STR,
         "content_type": STR, "status": STR, "text_status": STR, "text_error": STR,
+        "text_problem": {"type": ["object", "null"], "properties": {"vi": STR, "en": STR}},
         "text_progress": {
             "type": ["object", "null"], "description":
             "While text_status is pending and extraction runs: pages read of pages to "

@@ -33,7 +33,7 @@ from services.storage import models, signing
 from services.storage.blobs import CHUNK_SIZE
 from services.storage.dependencies import BlobStore, StorageSettings, upload_tmp_dir
 from services.storage.extraction import (EXTRACTABLE_KINDS, ExtractionResult, failed,
-                                         ocr_options, run_extraction)
+                                         failure_message, ocr_options, run_extraction)
 from services.storage.models import files
 from services.storage.sniffing import KINDS, clean_filename, kind_for_filename, sniff
 from services.common.http import json_response
@@ -96,6 +96,8 @@ def file_record(row) -> dict:
         "text_status": row.text_status,
         # why the text could not be read (a corrupt or encrypted PDF, a zip bomb…)
         "text_error": row.text_error if row.text_status == models.TEXT_FAILED else None,
+        "text_problem": failure_message(row.text_error)
+        if row.text_status == models.TEXT_FAILED else None,
         "text_progress": text_progress(row),
         "uploaded_by": row.uploaded_by,
         "created_at": iso(row.created_at),
@@ -270,7 +272,8 @@ class StorageService(OutboxServiceBase):
 
         Args: ``token``, ``file_id``. Result: ``{file_id, filename, content_type,
         declared_content_type, size, declared_size, sha256, kind, status,
-        text_status, text_error (the reason when text_status is failed),
+        text_status, text_error (the reason when text_status is failed, for
+        administrators), text_problem ({vi, en}: what that means to people),
         text_progress ({done, total} pages while the text is being extracted, else
         null), uploaded_by, created_at, stored_at, expires_at}``.
         Errors: Unauthenticated; NotFound; Forbidden (not the uploader and not a

@@ -145,3 +145,43 @@ def scenario_search_index_rebuilt(make_page, pdf_path=None):
     expect(page.locator("#reindex-run")).to_have_attribute("data-run", started.json()["id"])
     expect(page.locator("#reindex-state")).to_have_text("Hoàn tất", timeout=60_000)
     expect(start).to_be_enabled()
+
+
+def scenario_unreadable_attachment_is_explained(make_page, pdf_path=None):
+    """A clerk of UBND tỉnh attaches a password-protected PDF: the document's page
+    says, next to the file, that it cannot be found by its content, and why."""
+    import tempfile
+    from pathlib import Path
+
+    import requests
+
+    from tests.browser.scenarios_reports import wait_until
+    from tests.unit.storage.samples import encrypted_pdf
+
+    page = make_page()
+    clerk = Http(page, "vanthu.ubnd")
+    with tempfile.TemporaryDirectory() as folder:
+        data = encrypted_pdf(Path(folder) / "mat-khau.pdf").read_bytes()
+    upload = clerk.post("/uploads", json={"filename": "to-trinh-co-mat-khau.pdf",
+                                          "size": len(data), "content_type": "application/pdf"})
+    assert upload.status_code == 201, upload.text
+    put = requests.put(upload.json()["upload_url"], data=data, timeout=30,
+                       headers={"Content-Type": "application/pdf"})
+    assert put.status_code == 201, put.text
+    file_id = upload.json()["file_id"]
+    attached = clerk.post("/incoming", json={
+        "unit_id": clerk.unit_id, "code_number": "9902", "code_notation": "BTC-KT",
+        "issued_date": "2026-01-05", "issuer": {"name": "Bộ Tài chính",
+                                                "organ_id": "000.00.00.G12"},
+        "document_type": "CV", "subject": "Tờ trình kèm bản PDF có mật khẩu",
+        "urgency": "normal", "confidentiality": "none", "page_amount": 1,
+        "file_ids": [file_id]})
+    assert attached.status_code == 201, attached.text
+    assert wait_until(lambda: clerk.get(f"/files/{file_id}").json()["text_status"] == "failed")
+
+    login(page, "vanthu.ubnd")
+    page.goto(page.url.split("#")[0] + f"#/documents/{attached.json()['id']}")
+    note = page.locator(".attachment .file-text-note.is-problem")
+    expect(note).to_contain_text("Không tìm được theo nội dung: Tệp có mật khẩu")
+    expect(page.locator(".attachment .file-name")).to_have_text("to-trinh-co-mat-khau.pdf")
+    screenshot(page, "attachment-unreadable")

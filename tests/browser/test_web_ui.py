@@ -84,3 +84,9 @@ def test_approval_chain_and_notification_preferences(run_scenario):
     approvals in the inbox and approves it through the chain (Đã duyệt); chuyenvien.stc
     saves an e-mail address for notifications after a bad one is refused."""
     run_scenario("approval_chain_and_preferences", timeout=300)
+
+
+def test_an_attachment_whose_text_cannot_be_read_says_why(run_scenario):
+    """A password-protected PDF: the document's page says it cannot be found by its
+    content because of the password."""
+    run_scenario("unreadable_attachment_is_explained")

@@ -155,6 +155,10 @@ HOSTILE = {
 }
 
 
+PROBLEM_WORDS = {"corrupt-pdf": "Tệp bị hỏng", "encrypted-pdf": "Tệp có mật khẩu",
+                 "docx-zip-bomb": "bom nén"}
+
+
 @pytest.fixture(scope="module")
 def hostile(clerk, tmp_path_factory):
     """Each hostile file uploaded through the gateway's flow and registered as an
@@ -188,6 +192,8 @@ def test_a_hostile_file_is_registered_found_by_its_subject_and_its_text_fails_wi
         clerk.get(f"/files/{file_id}").json()), seconds=20, every=0.1)
     assert info and (info["status"], info["text_status"]) == ("stored", "failed"), info
     assert info["text_error"] and reason_is_clear(info["text_error"]), info["text_error"]
+    told = PROBLEM_WORDS[case]   # and what that means to people, in both languages
+    assert told in info["text_problem"]["vi"] and info["text_problem"]["en"], info
 
     hit = wait_until(lambda: hits(clerk, words).get(doc["id"]), seconds=10)
     assert hit, f"{subject!r} is not found by {words!r}"

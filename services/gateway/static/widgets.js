@@ -358,7 +358,23 @@ async function fileDownload(fileId, filename, status) {
   }
 }
 
-/** An attachment: its kind, name and size, and a download button. */
+/** Whether a file's text can be searched: being read (pages read of pages to read),
+ * or why it cannot be (a password, a damaged file…); nothing once it is read. */
+function textNote(file) {
+  if (file.text_status === "pending") {
+    const progress = file.text_progress;
+    return h("span", { class: "file-text-note" }, progress && progress.total > 1
+      ? t("textReadingPages", progress.done, progress.total) : t("textReading"));
+  }
+  if (file.text_status === "failed" && file.text_problem) {
+    return h("span", { class: "file-text-note is-problem" },
+      t("textUnreadable", file.text_problem[lang()] || file.text_problem.vi));
+  }
+  return null;
+}
+
+/** An attachment: its kind, name and size, whether its text is searchable, and a
+ * download button. */
 export function attachmentItem(fileId) {
   const item = h("li", { class: "attachment" }, loadingBox());
   api.getFile(fileId).then((file) => {
@@ -375,7 +391,8 @@ export function attachmentItem(fileId) {
       h("span", { class: "file-icon", "aria-hidden": "true" }, (file.kind || "file").toUpperCase().slice(0, 4)),
       h("span", { class: "attachment-name" },
         h("span", { class: "file-name" }, file.filename),
-        h("span", { class: "file-size" }, formatSize(file.size))),
+        h("span", { class: "file-size" }, formatSize(file.size)),
+        textNote(file)),
       link, status);
   }).catch((error) => {
     item.replaceChildren(h("span", { class: "muted" }, `${t("fileUnavailable")} ${error.message}`));

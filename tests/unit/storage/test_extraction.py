@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from services.storage.extraction import run_extraction
+from services.storage.extraction import failure_message, run_extraction
 from tests.unit.storage.samples import DOCX_FIXTURE, DOCX_WORD, PDF_FIXTURE, PDF_WORD
 
 
@@ -112,3 +112,21 @@ def test_the_eventlet_hub_keeps_serving_while_a_pdf_is_parsed():
     during = [t for t in ticks if t <= started + elapsed]
     assert len(during) >= elapsed / 0.02 * 0.5
     assert max(b - a for a, b in zip(during, during[1:])) < 0.2
+
+
+@pytest.mark.parametrize("reason, vi", [
+    ("encrypted PDF: it cannot be opened without a password", "Tệp có mật khẩu"),
+    ("encrypted ODT: it cannot be opened without a password", "Tệp có mật khẩu"),
+    ("zip bomb suspected: over 100,000,000 bytes once inflated", "bom nén"),
+    ("not a readable PDF: EOF marker not found", "Tệp bị hỏng"),
+    ("ODT content.xml is not well-formed XML: line 1", "Tệp bị hỏng"),
+    ("image too large: over 40,000,000 pixels", "Ảnh quá lớn"),
+    ("extraction timed out after 120 s", "quá thời gian"),
+    ("pdftotext did not finish within 30 s", "quá thời gian"),
+    ("gave up after 3 attempts", "nhiều lần"),
+    ("extraction worker exited with code -9", "Không đọc được nội dung tệp."),
+    (None, "Không đọc được nội dung tệp."),
+])
+def test_a_failure_is_told_to_people_in_vietnamese_and_english(reason, vi):
+    message = failure_message(reason)
+    assert vi in message["vi"] and message["en"] and message["en"] != message["vi"]
