@@ -74,23 +74,28 @@ def latest_run(session):
 
 
 def active_run(session):
-    """The requested or running run whose process still reports, if any; a running
-    one that stopped reporting is marked failed on the way."""
+    """The requested run, or the running one whose process still reports, if any."""
     row = session.execute(select(reindex_runs).where(
         reindex_runs.c.state.in_((REQUESTED, RUNNING))).order_by(
         reindex_runs.c.requested_at.desc()).limit(1)).first()
-    if row is None:
-        return None
-    if row.state == RUNNING and _aware(row.updated_at) < _now() - STALE_AFTER:
-        session.execute(update(reindex_runs).where(reindex_runs.c.id == row.id).values(
-            state=FAILED, finished_at=_now(), updated_at=_now(),
-            error="Tiến trình dừng giữa chừng / the process stopped midway"))
+    if row is None or (row.state == RUNNING
+                       and _aware(row.updated_at) < _now() - STALE_AFTER):
         return None
     return row
 
 
+def fail_silent_runs(session) -> None:
+    """A running run that stopped reporting (its process stopped) is failed."""
+    session.execute(update(reindex_runs).where(
+        reindex_runs.c.state == RUNNING,
+        reindex_runs.c.updated_at < _now() - STALE_AFTER).values(
+        state=FAILED, finished_at=_now(), updated_at=_now(),
+        error="Tiến trình dừng giữa chừng / the process stopped midway"))
+
+
 def request_run(session, user_id: str) -> dict | None:
     """A new requested run, or None if one is requested or running already."""
+    fail_silent_runs(session)
     if active_run(session) is not None:
         return None
     now = _now()

@@ -196,13 +196,17 @@ class SearchService(ServiceBase):
         the index was never rebuilt. Errors: Forbidden (not an administrator)."""
         self._administrator(token)
         with self.db.transaction() as session:
-            reindex.active_run(session)   # a run whose process stopped is failed here
+            reindex.fail_silent_runs(session)   # so a stopped run reads as failed
             run = reindex.run_out(reindex.latest_run(session))
         return {"run": run, "index_documents": self.index.count()}
 
     @timer(interval=REINDEX_POLL_SECONDS)
     def run_requested_reindex(self):
         """Run a requested reindex, if this process claims it (one process does)."""
+        with self.db.read() as session:   # the usual answer, without a write lock
+            waiting = reindex.active_run(session)
+        if waiting is None or waiting.state != reindex.REQUESTED:
+            return
         with self.db.transaction() as session:
             run_id = reindex.claim_run(session)
         if run_id is None:
@@ -326,7 +330,7 @@ class SearchService(ServiceBase):
         document is indexed again from the database, a batch at a time, while searches
         go on answering from what is indexed. Runs at start and then every
         CATCH_UP_SECONDS in every search process (indexing is idempotent)."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             if reindex.active_run(session) is not None:
                 return   # the rebuild brings the index up to date
             kept = session.execute(select(func.count()).select_from(documents)).scalar_one()

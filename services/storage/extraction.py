@@ -86,7 +86,7 @@ def failed(reason: str) -> ExtractionResult:
 
 
 #: What a failure's reason (English, kept for administrators) means to the people who
-#: attached the file, by how the reason begins: (beginnings, Vietnamese, English).
+#: attached the file, by words the reason holds: (words, Vietnamese, English).
 _FAILURE_MESSAGES = (
     (("encrypted",), "Tệp có mật khẩu nên không đọc được nội dung.",
      "The file is password-protected, so its text cannot be read."),
@@ -96,10 +96,11 @@ _FAILURE_MESSAGES = (
      "to protect the system."),
     (("image too large",), "Ảnh quá lớn để nhận dạng chữ.",
      "The image is too large to read by OCR."),
-    (("not a ", "odt content.xml"), "Tệp bị hỏng hoặc không đúng định dạng nên không đọc "
-                                    "được nội dung.",
+    (("not a readable", "not a valid", "not an odt", "not well-formed", "content.xml"),
+     "Tệp bị hỏng hoặc không đúng định dạng nên không đọc được nội dung.",
      "The file is damaged or not what its type says, so its text cannot be read."),
-    (("extraction timed out", "no time left"), "Đọc nội dung tệp quá thời gian cho phép.",
+    (("timed out", "did not finish within", "no time left"),
+     "Đọc nội dung tệp quá thời gian cho phép.",
      "Reading the file's text took longer than allowed."),
     (("gave up after",), "Đã thử đọc nội dung nhiều lần nhưng không được.",
      "Reading the file's text failed several times."),
@@ -110,12 +111,9 @@ def failure_message(reason: str | None) -> dict[str, str]:
     """A failed extraction told to people, in Vietnamese and English: why the file
     cannot be found by its content; the file itself is kept and can be opened."""
     text = (reason or "").lower()
-    for beginnings, vi, en in _FAILURE_MESSAGES:
-        if any(text.startswith(b) or f"; {b}" in text or f": {b}" in text
-               for b in beginnings):
+    for words, vi, en in _FAILURE_MESSAGES:
+        if any(word in text for word in words):
             return {"vi": vi, "en": en}
-    if " did not finish within " in text:
-        return {"vi": _FAILURE_MESSAGES[4][1], "en": _FAILURE_MESSAGES[4][2]}
     return {"vi": "Không đọc được nội dung tệp.", "en": "The file's text could not be read."}
 
 

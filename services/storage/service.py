@@ -83,6 +83,7 @@ def text_progress(row) -> dict | None:
 
 
 def file_record(row) -> dict:
+    failed_text = row.text_status == models.TEXT_FAILED
     return {
         "file_id": row.file_id,
         "filename": row.filename,
@@ -95,9 +96,8 @@ def file_record(row) -> dict:
         "status": row.status,
         "text_status": row.text_status,
         # why the text could not be read (a corrupt or encrypted PDF, a zip bomb…)
-        "text_error": row.text_error if row.text_status == models.TEXT_FAILED else None,
-        "text_problem": failure_message(row.text_error)
-        if row.text_status == models.TEXT_FAILED else None,
+        "text_error": row.text_error if failed_text else None,
+        "text_problem": failure_message(row.text_error) if failed_text else None,
         "text_progress": text_progress(row),
         "uploaded_by": row.uploaded_by,
         "created_at": iso(row.created_at),

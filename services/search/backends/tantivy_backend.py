@@ -110,8 +110,6 @@ class _Beside:
         return self._value
 
 
-_beside = _Beside
-
 
 class IndexFolder:
     """One generation of the index in one folder: its single writer, and the group
@@ -354,7 +352,7 @@ class TantivyBackend(SearchBackend):
         # One aggregation counts every hit and its facets, unscored, in a thread of its
         # own beside the scoring of the page: tantivy lets go of the GIL, so on two
         # cores a search takes about the longer of the two instead of their sum.
-        counting = _beside(self._count, searcher, full, query.with_facets)
+        counting = _Beside(self._count, searcher, full, query.with_facets)
         found = searcher.search(full, limit=query.page_size, offset=query.offset, count=False,
                                 **order)
         snippets = self._snippet_generators(searcher, full) if found.hits else None
