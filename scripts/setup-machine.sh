@@ -38,3 +38,21 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+if [ ! -x /usr/sbin/slapd ] || ! command -v ldapadd >/dev/null; then
+  # The LDAP sign-in tests start their own throw-away slapd on a free port; the
+  # package's own service is not needed (and not started where policy-rc.d says no).
+  echo "setup: installing OpenLDAP (slapd, ldap-utils) for the LDAP sign-in tests"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq slapd ldap-utils >/dev/null
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing Node.js and npm for the OpenID Connect sign-in tests"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq nodejs npm >/dev/null
+fi
+# The OpenID provider the tests run (oidc-provider, pinned in its package-lock.json).
+OIDC_FIXTURE="$(dirname "$0")/../tests/fixtures/oidc"
+if [ ! -d "$OIDC_FIXTURE/node_modules/oidc-provider" ]; then
+  echo "setup: installing the test OpenID provider's packages (npm ci)"
+  (cd "$OIDC_FIXTURE" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

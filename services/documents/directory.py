@@ -12,6 +12,7 @@ from services.documents.models import Unit
 # QĐ 20/2020: ".", digits and letters A–Z, at most 35 characters.
 ORGAN_ID_RE = re.compile(r"^[0-9A-Z.]{1,35}$")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 UNIT_LEVELS = ("ministry", "province", "department", "division", "commune", "commune_office",
                "other")
 MIN_PASSWORD = 10
@@ -45,7 +46,7 @@ def parse_user(data) -> dict:
     problems = Problems()
     data = problems.object(data)
     problems.only(data, {"username", "full_name", "position", "password", "clearance",
-                         "memberships"})
+                         "memberships", "email"})
     user = {
         "username": problems.text(data, "username", max_length=64, required=True,
                                   pattern=USERNAME_RE,
@@ -58,6 +59,11 @@ def parse_user(data) -> dict:
         "clearance": problems.choice(data, "clearance", CONFIDENTIALITY_LEVELS,
                                      default="none"),
     }
+    # Optional; a directory account may be matched to the user by it (DIRECTORY_MATCH_BY).
+    email = (problems.text(data, "email", max_length=254) or "").lower() or None
+    if email and not EMAIL_RE.match(email):
+        problems.add("email", "Địa chỉ thư điện tử không hợp lệ.", "Not an e-mail address.")
+    user["email"] = email
     password = data.get("password")
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         problems.add("password", f"Mật khẩu dài ít nhất {MIN_PASSWORD} ký tự.",

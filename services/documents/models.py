@@ -57,6 +57,12 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     clearance: Mapped[str] = mapped_column(String(20), default="none")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Lowercase; a directory account may be matched to its user by it.
+    email: Mapped[str | None] = mapped_column(String(254), index=True, nullable=True)
+    #: "local" (an e-Office password), "ldap" or "oidc": a directory account's user has
+    #: no usable local password.
+    auth_source: Mapped[str] = mapped_column(String(20), default="local",
+                                             server_default="local")
 
 
 class Membership(Base):

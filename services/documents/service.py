@@ -35,6 +35,7 @@ from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy,
 from services.documents.copies_entrypoints import CopyEntrypoints
 from services.documents.delegation_entrypoints import DelegationEntrypoints
 from services.documents.directory_entrypoints import DirectoryEntrypoints
+from services.documents.directory_sign_in import DirectorySignInEntrypoints
 from services.documents.dossier_entrypoints import DossierEntrypoints
 from services.documents.outgoing_entrypoints import OutgoingEntrypoints
 from services.documents.register_entrypoints import RegisterEntrypoints
@@ -46,7 +47,7 @@ SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
                        OutgoingEntrypoints, CopyEntrypoints, DelegationEntrypoints,
-                       OutboxServiceBase):
+                       DirectorySignInEntrypoints, OutboxServiceBase):
     name = "documents"
 
     db = Database()

@@ -26,6 +26,18 @@ ROUTES = [
     ("POST", "/api/v1/auth/login", "auth", "Đăng nhập / Log in", False, "LoginRequest",
      "LoginResponse", []),
     ("GET", "/api/v1/me", "auth", "Người dùng hiện tại / The caller", True, None, "User", []),
+    ("GET", "/api/v1/auth/methods", "auth",
+     "Cách đăng nhập / Sign-in methods (password, LDAP, OpenID Connect)", False, None,
+     "SignInMethods", []),
+    ("GET", "/api/v1/auth/oidc/start", "auth",
+     "Đăng nhập OpenID Connect / Start an OpenID Connect sign-in (302 to the provider)",
+     False, None, None, []),
+    ("GET", "/api/v1/auth/oidc/callback", "auth",
+     "Quay về từ OpenID Connect / The provider's redirect back (302 to the web UI)", False,
+     None, None, [q("code"), q("state"), q("error")]),
+    ("POST", "/api/v1/auth/oidc/session", "auth",
+     "Nhận phiên sau OpenID Connect / The session of a finished OpenID Connect sign-in "
+     "(HttpOnly cookie)", False, None, "LoginResponse", []),
     ("GET", "/api/v1/health", "system", "Tình trạng các dịch vụ / Health of every service",
      False, None, "Health", []),
     ("GET", "/api/v1/openapi.json", "system", "Tài liệu OpenAPI / This document", False, None,
@@ -230,8 +242,13 @@ SCHEMAS = {
     "LoginResponse": {"type": "object", "properties": {
         "access_token": STR, "token_type": STR, "expires_in": {"type": "integer"},
         "user": {"$ref": "#/components/schemas/User"}}},
+    "SignInMethods": {"type": "object", "properties": {
+        "password": {"type": "boolean"}, "ldap": {"type": "boolean"},
+        "oidc": {"type": ["object", "null"], "properties": {"label": STR, "start_url": STR}}}},
     "User": {"type": "object", "properties": {
         "id": STR, "username": STR, "full_name": STR, "clearance": STR,
+        "email": {"type": ["string", "null"]},
+        "auth_source": {"type": "string", "enum": ["local", "ldap", "oidc"]},
         "memberships": {"type": "array", "items": {"type": "object", "properties": {
             "unit_id": STR, "unit_name": STR, "role": {"type": "string", "enum": [
                 "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
@@ -272,6 +289,7 @@ SCHEMAS = {
                     "required": ["username", "full_name", "password", "memberships"],
                     "properties": {
         "username": STR, "full_name": STR, "position": STR,
+        "email": {"type": "string", "format": "email"},
         "password": {"type": "string", "minLength": 10},
         "clearance": {"type": "string", "enum": ["none", "confidential", "secret",
                                                  "top_secret"]},
@@ -458,6 +476,8 @@ def build_document() -> dict:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
         elif path.endswith("/content"):
             operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
+        elif path.startswith("/api/v1/auth/oidc/") and method == "GET":
+            operation["responses"]["302"] = {"description": "Redirect (OpenID Connect)"}
         elif path.endswith("/stream"):
             operation["responses"]["200"] = {"description": "A stream of events",
                                              "content": {"text/event-stream": {}}}

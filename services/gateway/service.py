@@ -23,6 +23,7 @@ from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.gateway import history_export, live, openapi
 from services.gateway.dependencies import AuthProvider
+from services.gateway.directory_sign_in import DirectorySignInRoutes
 from services.common.http import json_response
 from services.gateway.http import http, read_json
 
@@ -46,7 +47,7 @@ def file_response(export: dict) -> Response:
         "X-Document-Count": str(export["count"])})
 
 
-class GatewayService(ServiceBase):
+class GatewayService(DirectorySignInRoutes, ServiceBase):
     name = "gateway"
 
     auth = AuthProvider()
@@ -94,8 +95,9 @@ class GatewayService(ServiceBase):
         """``{username, password}`` → ``{access_token, token_type, expires_in, user}``.
         401 for a wrong pair (the same answer whether or not the user exists)."""
         body = read_json(request)
-        user = self.documents_rpc.authenticate(self.auth.system_token(),
-                                               body.get("username"), body.get("password"))
+        # The organisation's LDAP directory first when it is configured (None: local).
+        user = self._ldap_login(body) or self.documents_rpc.authenticate(
+            self.auth.system_token(), body.get("username"), body.get("password"))
         return json_response({"access_token": self.auth.issue(user), "token_type": "Bearer",
                               "expires_in": self.auth.ttl_seconds, "user": user})
 

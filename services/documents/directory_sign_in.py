@@ -1,0 +1,94 @@
+"""The documents service's entrypoint for signing in through the organisation's
+directory (LDAP, OpenID Connect): the gateway has authenticated the account, this maps
+it to an e-Office user (rules in directory_accounts). Mixed into DocumentsService."""
+from __future__ import annotations
+
+import uuid
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from sqlalchemy import func, select
+
+from services.common.directory_config import directory_settings_from
+from services.common.errors import EXPECTED_ERRORS, Unauthenticated
+from services.documents import directory_accounts as rules
+from services.documents.models import User
+
+
+class DirectoryPolicy(DependencyProvider):
+    """The deployment's DIRECTORY_MATCH_BY and DIRECTORY_UNKNOWN_ACCOUNTS."""
+
+    def setup(self):
+        self.settings = directory_settings_from(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
+def refused() -> Unauthenticated:
+    # The same answer as a wrong password: a stranger learns nothing about who exists.
+    return Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.")
+
+
+class DirectorySignInEntrypoints:
+    directory_policy = DirectoryPolicy()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def sign_in_directory(self, token, account):
+        """Map an account the gateway authenticated with the directory to a user.
+
+        Args: token — the gateway's system token; account {source: "ldap"|"oidc",
+        username, email?, full_name?, groups?: [name]}.
+        Returns: the user's profile as authenticate returns it, plus
+        ``directory_groups`` (the account's groups, shown, not turned into roles).
+        Errors: Unauthenticated (401, the wrong-password message) for a caller that is not
+        a service, an account that matches nobody (unless unknown accounts are created),
+        an inactive user. Every outcome is audited ("login", "login_refused",
+        "create" and "link_directory" on the user).
+        """
+        if not self.identity.caller(token).system:
+            raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
+                                  "Only the gateway may authenticate users.")
+        account = rules.parse_account(account)
+        policy = self.directory_policy
+        key = rules.match_value(account, policy.match_by)
+        column = User.username if policy.match_by == "username" else User.email
+        with self.db.transaction() as session:
+            user = None
+            if key:
+                # Several users may share an e-mail: take none rather than a guess.
+                found = session.execute(select(User).where(
+                    func.lower(column) == key).limit(2)).scalars().all()
+                user = found[0] if len(found) == 1 else None
+            taken = user is None and bool(session.execute(select(User.id).where(
+                User.username == account.username)).first())
+            decision = rules.decide(account, user, policy.unknown_accounts, taken)
+            details = {"source": account.source, "account": account.username,
+                       "groups": list(account.groups)}
+            if decision.action == rules.REFUSE:
+                who = user.id if user else f"{account.source}:{account.username}"[:64]
+                self._audit(session, "login_refused", "user", who, who,
+                            details | {"reason": decision.reason})
+        if decision.action == rules.REFUSE:
+            raise refused()
+        with self.db.transaction() as session:
+            if decision.action == rules.NEW:
+                user = User(id=str(uuid.uuid4()), **rules.new_user_fields(account))
+                session.add(user)
+                session.flush()
+                self._audit(session, "create", "user", user.id, user.id,
+                            details | {"after": {"username": user.username,
+                                                 "full_name": user.full_name,
+                                                 "email": user.email, "memberships": []}})
+            else:
+                user = session.get(User, user.id)
+                if decision.link:
+                    self._audit(session, "link_directory", "user", user.id, user.id,
+                                details | {"before": user.auth_source})
+                    user.auth_source = account.source
+                    user.password_hash = ""   # a directory user has no local password
+                if account.email and not user.email:
+                    user.email = account.email
+            self._audit(session, "login", "user", user.id, user.id, details)
+            user_id = user.id
+        return self._user_profile(user_id) | {"directory_groups": list(account.groups)}
