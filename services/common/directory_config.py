@@ -49,8 +49,6 @@ class OidcSettings:
     username_claim: str = "preferred_username"
     #: The provider sends the browser back here: PUBLIC_URL/api/v1/auth/oidc/callback.
     redirect_url: str = ""
-    #: The button's label on the login screen.
-    label: str = "OpenID Connect"
     timeout_seconds: float = 10.0
 
 
@@ -92,8 +90,7 @@ def directory_settings_from(config: dict) -> DirectorySettings:
             scopes=text("OIDC_SCOPES", OidcSettings.scopes),
             username_claim=text("OIDC_USERNAME_CLAIM", OidcSettings.username_claim),
             redirect_url=text("OIDC_REDIRECT_URL",
-                              f"{public_url}/api/v1/auth/oidc/callback"),
-            label=text("OIDC_LABEL", OidcSettings.label))
+                              f"{public_url}/api/v1/auth/oidc/callback"))
     match_by = text("DIRECTORY_MATCH_BY", "username").lower()
     unknown = text("DIRECTORY_UNKNOWN_ACCOUNTS", REFUSE).lower()
     if match_by not in MATCH_BY:

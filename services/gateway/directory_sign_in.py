@@ -76,11 +76,11 @@ class DirectorySignInRoutes:
     @http("GET", "/api/v1/auth/methods")
     def sign_in_methods(self, request):
         """How people sign in here, for the login screen: ``{password: true, ldap: bool,
-        oidc: null | {label, start_url}}``. Needs no token."""
+        oidc: null | {start_url}}``. Needs no token."""
         settings = self.directory.settings
         return json_response({
             "password": True, "ldap": settings.ldap is not None,
-            "oidc": {"label": settings.oidc.label, "start_url": "/api/v1/auth/oidc/start"}
+            "oidc": {"start_url": "/api/v1/auth/oidc/start"}
             if settings.oidc else None})
 
     def _provider(self) -> oidc.Provider:

@@ -244,7 +244,7 @@ SCHEMAS = {
         "user": {"$ref": "#/components/schemas/User"}}},
     "SignInMethods": {"type": "object", "properties": {
         "password": {"type": "boolean"}, "ldap": {"type": "boolean"},
-        "oidc": {"type": ["object", "null"], "properties": {"label": STR, "start_url": STR}}}},
+        "oidc": {"type": ["object", "null"], "properties": {"start_url": STR}}}},
     "User": {"type": "object", "properties": {
         "id": STR, "username": STR, "full_name": STR, "clearance": STR,
         "email": {"type": ["string", "null"]},

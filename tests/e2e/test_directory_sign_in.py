@@ -1,8 +1,11 @@
 """Sign-in through the organisation's directory, over HTTP: the gateway and documents
 run as processes with LDAP pointing at a throw-away OpenLDAP server (slapd) and OpenID
 Connect at a real OpenID provider (oidc-provider on Node), both started here."""
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
@@ -45,7 +48,6 @@ def directory_system():
                          "LDAP_GROUP_BASE_DN": LDAP_GROUPS,
                          "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
                          "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-                         "OIDC_LABEL": "Tài khoản cơ quan",
                          "DIRECTORY_MATCH_BY": "username",
                          "DIRECTORY_UNKNOWN_ACCOUNTS": "refuse"})
     try:
@@ -95,8 +97,8 @@ def create_user(admin: Api, username, email=None):
 
 def test_the_login_screen_is_told_which_directories_are_configured(directory_system):
     methods = requests.get(f"{directory_system.base_url}/api/v1/auth/methods", timeout=10)
-    assert methods.json() == {"password": True, "ldap": True, "oidc": {
-        "label": "Tài khoản cơ quan", "start_url": "/api/v1/auth/oidc/start"}}
+    assert methods.json() == {"password": True, "ldap": True,
+                              "oidc": {"start_url": "/api/v1/auth/oidc/start"}}
 
 
 def test_a_person_signs_in_with_the_directory_password_as_their_e_office_user(
@@ -233,6 +235,18 @@ def test_an_openid_account_matching_nobody_is_refused_under_the_refuse_policy(
     assert http.get(callback, allow_redirects=False, timeout=30).headers[
         "Location"].endswith("oidc=done")
     assert http.post(f"{gateway}/api/v1/auth/oidc/session", timeout=30).status_code == 401
+
+
+def test_the_web_ui_signs_in_through_ldap_and_openid_connect(directory_system):
+    """Debian's Chromium (tests/browser/scenarios_directory.py, in a process of its own
+    as every browser scenario): the LDAP hint and the password form, the OpenID
+    Connect button through the provider's forms, a refused account's message."""
+    chromium = os.environ.get("EOFFICE_TEST_CHROMIUM", "/usr/bin/chromium")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.browser.runner", directory_system.base_url,
+         "directory_sign_in", "--chromium", chromium], capture_output=True, text=True,
+        timeout=180, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
 
 
 def test_with_create_and_match_by_email_unknown_accounts_become_users_without_roles(

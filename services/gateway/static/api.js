@@ -127,6 +127,10 @@ export async function request(method, path, { body, query, auth = true, allowSta
 export const api = {
   login: (username, password) =>
     request("POST", "/auth/login", { body: { username, password }, auth: false }),
+  // Sign-in through the organisation's directory: which methods are on, and the session
+  // of a finished OpenID Connect sign-in (the gateway holds it in an HttpOnly cookie).
+  authMethods: () => request("GET", "/auth/methods", { auth: false }),
+  oidcSession: () => request("POST", "/auth/oidc/session", { auth: false }),
   me: () => request("GET", "/me"),
   health: () => request("GET", "/health", { auth: false, allowStatus: [503] }),
   listIncoming: (query) => request("GET", "/incoming", { query }),

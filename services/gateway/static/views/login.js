@@ -47,6 +47,9 @@ export function renderLogin(view, params, query, { onLoggedIn }) {
     }
   });
 
+  // The organisation's directory: a button for OpenID Connect, a hint for LDAP (which
+  // works through the same form), shown once the gateway says they are configured.
+  const directory = h("div", { id: "login-directory" });
   view.append(h("section", { class: "login-card" },
     h("div", { class: "login-brand", "aria-hidden": "true" },
       h("span", { class: "emblem" }, "eO")),
@@ -54,6 +57,45 @@ export function renderLogin(view, params, query, { onLoggedIn }) {
     h("p", { class: "muted" }, t("loginIntro")),
     message,
     form,
+    directory,
     h("p", { class: "login-foot" }, h("a", { href: "#/status" }, t("systemStatusLink")))));
+  showDirectoryMethods(directory, form);
+  if (query.get("oidc") === "done") finishOidc(message, onLoggedIn);
+  else if (query.get("oidc") === "failed") {
+    history.replaceState(null, "", "#/login");
+    message.append(alertBox("error", t("loginOidcFailed")));
+  }
   return { title: t("loginTitle"), focus: username };
+}
+
+async function showDirectoryMethods(directory, form) {
+  let methods;
+  try {
+    methods = await api.authMethods();
+  } catch {
+    return;   // the password form still works
+  }
+  if (methods?.ldap) {
+    form.before(h("p", { class: "muted login-hint", id: "login-ldap-hint" }, t("loginLdapHint")));
+  }
+  if (methods?.oidc?.start_url) {
+    directory.append(
+      h("p", { class: "login-or" }, t("loginOr")),
+      h("a", { id: "login-oidc", class: "btn btn-secondary btn-block", href: methods.oidc.start_url },
+        t("loginOidc")));
+  }
+}
+
+// Back from the OpenID provider: the gateway keeps the session in an HttpOnly cookie
+// for a minute; this exchanges it (by POST) for the token, which never sits in a URL.
+async function finishOidc(message, onLoggedIn) {
+  history.replaceState(null, "", "#/login");
+  message.replaceChildren(alertBox("info", t("loginOidcFinishing")));
+  try {
+    const result = await api.oidcSession();
+    session.set(result.access_token, result.user, result.expires_in);
+    onLoggedIn();
+  } catch {
+    message.replaceChildren(alertBox("error", t("loginOidcFailed")));
+  }
 }
