@@ -7,7 +7,8 @@ import uuid
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.common.directory_config import directory_settings_from
 from services.common.errors import EXPECTED_ERRORS, Unauthenticated
@@ -50,15 +51,24 @@ class DirectorySignInEntrypoints:
             raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
                                   "Only the gateway may authenticate users.")
         account = rules.parse_account(account)
+        try:
+            return self._sign_in_directory(account)
+        except IntegrityError:
+            # Two first sign-ins of the same new account at once: the other one created
+            # the user; this one now finds it.
+            return self._sign_in_directory(account)
+
+    def _sign_in_directory(self, account: rules.Account) -> dict:
         policy = self.directory_policy
         key = rules.match_value(account, policy.match_by)
         column = User.username if policy.match_by == "username" else User.email
         with self.db.transaction() as session:
             user = None
             if key:
-                # Several users may share an e-mail: take none rather than a guess.
+                # Both are kept in lower case. Several users may share an e-mail: take
+                # none rather than a guess.
                 found = session.execute(select(User).where(
-                    func.lower(column) == key).limit(2)).scalars().all()
+                    column == key).limit(2)).scalars().all()
                 user = found[0] if len(found) == 1 else None
             taken = user is None and bool(session.execute(select(User.id).where(
                 User.username == account.username)).first())

@@ -69,8 +69,8 @@ class DirectorySignInRoutes:
         try:
             return self.documents_rpc.sign_in_directory(self.auth.system_token(), account)
         except Unauthenticated:
-            # Refused by the mapping (unknown, inactive, or a local account of the same
-            # name that keeps its own password): the local password may still match.
+            # Refused by the mapping (an account that matches nobody, an inactive user):
+            # the same 401 follows from the local check, which also counts the failure.
             return None
 
     @http("GET", "/api/v1/auth/methods")
