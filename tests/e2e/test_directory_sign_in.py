@@ -239,18 +239,6 @@ def test_an_openid_account_matching_nobody_is_refused_under_the_refuse_policy(
     assert http.post(f"{gateway}/api/v1/auth/oidc/session", timeout=30).status_code == 401
 
 
-def test_the_web_ui_signs_in_through_ldap_and_openid_connect(directory_system):
-    """Debian's Chromium (tests/browser/scenarios_directory.py, in a process of its own
-    as every browser scenario): the LDAP hint and the password form, the OpenID
-    Connect button through the provider's forms, a refused account's message."""
-    chromium = os.environ.get("EOFFICE_TEST_CHROMIUM", "/usr/bin/chromium")
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.browser.runner", directory_system.base_url,
-         "directory_sign_in", "--chromium", chromium], capture_output=True, text=True,
-        timeout=180, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-
-
 def test_with_create_and_match_by_email_unknown_accounts_become_users_without_roles(
         directory_system):
     admin = Api(directory_system.base_url, "admin")
@@ -278,3 +266,16 @@ def test_with_create_and_match_by_email_unknown_accounts_become_users_without_ro
     # The same person signing in again is the same user, not a second one.
     again = login(running, "binh.tt", LDAP_USERS["binh.tt"][2])
     assert again.json()["user"]["id"] == user["id"]
+
+
+def test_the_web_ui_signs_in_through_ldap_and_openid_connect(directory_system):
+    """Debian's Chromium (tests/browser/scenarios_directory.py, in a process of its own
+    as every browser scenario), after the test above: the LDAP hint and the password
+    form (a user created without roles), the OpenID Connect button through the
+    provider's forms, and a sign-in cancelled at the provider."""
+    chromium = os.environ.get("EOFFICE_TEST_CHROMIUM", "/usr/bin/chromium")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.browser.runner", directory_system.base_url,
+         "directory_sign_in", "--chromium", chromium], capture_output=True, text=True,
+        timeout=180, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
