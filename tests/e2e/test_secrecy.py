@@ -259,6 +259,12 @@ def test_a_secret_document_is_not_submitted_assigned_or_passed_on_to_the_unclear
             "lead": lead | {"due_date": SOON}, "instruction": "Không được giao"})
         assert response.status_code == 403, response.text
         assert "assignees" in response.json()["details"]
+    # nor given as a task from it (công việc)
+    task = head.post("/tasks", json={
+        "unit_id": units["BM"], "title": "Rà soát văn bản",
+        "assignee_id": people["bm.chuyenvien.khong"].user["id"], "document_id": doc["id"]})
+    assert task.status_code == 403, task.text
+    assert "assignee_id" in task.json()["details"]
     # an uncleared leader of the unit may not assign it either
     assert people["bm.lanhdao.khong"].post(f"/incoming/{doc['id']}/assign", json={
         "lead": {"unit_id": units["TO1"], "due_date": SOON}}).status_code == 403
