@@ -119,11 +119,12 @@ def may_view_document(caller: Caller, unit_id: str, confidentiality: str,
 
 
 def leaders_of(memberships, confidentiality: str = "none") -> list[str]:
-    """User ids holding a leader role among (user_id, role, clearance) rows of a unit:
-    those told of a new document and given it to assign. Of a secret document, only
-    those cleared for its level (the others never learn of it)."""
-    return sorted({user_id for user_id, role, clearance in memberships
-                   if role in LEADER_ROLES and clearance_covers(clearance, confidentiality)})
+    """User ids holding a leader role among (user_id, role, clearance) rows of a unit
+    (or (user_id, role) pairs: no clearance): those told of a new document and given it
+    to assign. Of a secret document, only those cleared for its level (the others never
+    learn of it)."""
+    return sorted({row[0] for row in memberships if row[1] in LEADER_ROLES and
+                   clearance_covers(row[2] if len(row) > 2 else None, confidentiality)})
 
 
 def today() -> date:

@@ -102,3 +102,5 @@ def test_only_leaders_cleared_for_a_secret_document_are_told_of_it():
     assert domain.leaders_of(rows, "secret") == ["head-top"]
     assert domain.leaders_of(rows, "top_secret") == ["head-top"]
     assert domain.leaders_of(rows[:2], "top_secret") == []
+    assert domain.leaders_of([("a", "head"), ("b", "clerk")]) == ["a"]   # no clearances
+    assert domain.leaders_of([("a", "head")], "confidential") == []
