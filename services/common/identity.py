@@ -27,6 +27,15 @@ LEADER_ROLES = (HEAD, UNIT_HEAD)
 # Clearance levels, lowest first (DOMAIN.md §1.9).
 CONFIDENTIALITY_LEVELS = ("none", "confidential", "secret", "top_secret")
 
+
+def clearance_covers(clearance: str | None, level: str | None) -> bool:
+    """Whether someone cleared for ``clearance`` may know a document of ``level`` (an
+    unknown clearance counts as none, an unknown level as the highest)."""
+    held = clearance if clearance in CONFIDENTIALITY_LEVELS else "none"
+    level = level or "none"
+    needed = level if level in CONFIDENTIALITY_LEVELS else CONFIDENTIALITY_LEVELS[-1]
+    return CONFIDENTIALITY_LEVELS.index(held) >= CONFIDENTIALITY_LEVELS.index(needed)
+
 TOKEN_ALGORITHM = "HS256"
 
 

@@ -207,8 +207,10 @@ class DirectoryEntrypoints:
     def describe_assignees(self, token, root_unit_id, unit_ids, user_ids):
         """Who a leader of ``root_unit_id`` may assign work to: that unit, the units below
         it at any depth, and the people who hold a role in them (workflow asks before
-        it records an assignment). Returns {units: {id: {name, within, leader_user_ids}},
-        users: {id: {name, within}}}; unknown ids are left out. At most 200 of each.
+        it records an assignment). Returns {units: {id: {name, within, leader_user_ids,
+        leader_clearances: {user_id: clearance}}}, users: {id: {name, within,
+        clearance}}} (clearances, so that a secret document goes only to people cleared
+        for it); unknown ids are left out. At most 200 of each.
         Errors: InvalidInput for a bad list; NotFound for an unknown root unit."""
         self.identity.caller(token)
         problems = Problems()
@@ -225,21 +227,26 @@ class DirectoryEntrypoints:
                 subtree.c.id.in_(set(unit_ids)))).scalars())
             units = {u.id: u for u in session.execute(
                 select(Unit).where(Unit.id.in_(set(unit_ids)))).scalars()}
-            leaders: dict[str, list] = {}
-            for user_id, unit_id in session.execute(
-                    select(Membership.user_id, Membership.unit_id).where(
+            leaders: dict[str, dict] = {}
+            for user_id, unit_id, clearance in session.execute(
+                    select(Membership.user_id, Membership.unit_id, User.clearance)
+                    .join(User, User.id == Membership.user_id).where(
                         Membership.unit_id.in_(set(unit_ids)),
                         Membership.role.in_(LEADER_ROLES))).all():
-                leaders.setdefault(unit_id, []).append(user_id)
-            users = dict(session.execute(select(User.id, User.full_name).where(
-                User.id.in_(set(user_ids)), User.active.is_(True))).all())
+                leaders.setdefault(unit_id, {})[user_id] = clearance
+            found = {row.id: row for row in session.execute(
+                select(User.id, User.full_name, User.clearance).where(
+                    User.id.in_(set(user_ids)), User.active.is_(True))).all()}
+            users = {user_id: row.full_name for user_id, row in found.items()}
             members_inside = set(session.execute(select(Membership.user_id).where(
                 Membership.user_id.in_(set(users)),
                 Membership.unit_id.in_(select(subtree.c.id)))).scalars())
         return {"units": {unit_id: {"name": unit.name, "within": unit_id in inside,
-                                    "leader_user_ids": sorted(leaders.get(unit_id, []))}
+                                    "leader_user_ids": sorted(leaders.get(unit_id, {})),
+                                    "leader_clearances": leaders.get(unit_id, {})}
                           for unit_id, unit in units.items()},
-                "users": {user_id: {"name": name, "within": user_id in members_inside}
+                "users": {user_id: {"name": name, "within": user_id in members_inside,
+                                    "clearance": found[user_id].clearance}
                           for user_id, name in users.items()}}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

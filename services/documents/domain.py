@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from services.common.identity import Caller, CLERK, LEADER_ROLES
+from services.common.identity import Caller, CLERK, LEADER_ROLES, clearance_covers
 
 # ND30 Điều 7 and Phụ lục III §I: key → (name, abbreviation used in ký hiệu).
 # Keys are the abbreviations themselves (case kept: TTr, QyĐ); Công văn and Thư công
@@ -118,9 +118,13 @@ def may_view_document(caller: Caller, unit_id: str, confidentiality: str,
     return caller.is_member(unit_id) or caller.user_id in acl_users or owns_dossier
 
 
-def leaders_of(memberships) -> list[str]:
-    """User ids holding a leader role among (user_id, role) pairs of a unit."""
-    return sorted({user_id for user_id, role in memberships if role in LEADER_ROLES})
+def leaders_of(memberships, confidentiality: str = "none") -> list[str]:
+    """User ids holding a leader role among (user_id, role, clearance) rows of a unit
+    (or (user_id, role) pairs: no clearance): those told of a new document and given it
+    to assign. Of a secret document, only those cleared for its level (the others never
+    learn of it)."""
+    return sorted({row[0] for row in memberships if row[1] in LEADER_ROLES and
+                   clearance_covers(row[2] if len(row) > 2 else None, confidentiality)})
 
 
 def today() -> date:

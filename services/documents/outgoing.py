@@ -215,6 +215,22 @@ def may_take(caller: Caller, action: str, unit_id: str, confidentiality: str) ->
     return caller.cleared_for(confidentiality) and caller.has_role(unit_id, *step.roles)
 
 
+CHAIN_ACTIONS = ("approve", "return")
+
+
+def may_take_in_chain(person: Caller, action: str, unit_id: str, confidentiality: str,
+                      delegated: bool) -> bool:
+    """The rule for a step of the unit's approval chain, which workflow takes here for
+    the person who decided it (the step's approver, or someone acting under their
+    delegation to approve): that person — never a service — is cleared for the level;
+    approving (the chain's last step approves the draft) also needs a role that approves
+    in the unit or a delegation to approve; returning the draft from the chain is the
+    right of the step's approvers, which workflow checks."""
+    if person.system or action not in CHAIN_ACTIONS or not person.cleared_for(confidentiality):
+        return False
+    return action == "return" or delegated or person.has_role(unit_id, *STEPS[action].roles)
+
+
 def may_edit(caller: Caller, unit_id: str, confidentiality: str) -> bool:
     return caller.system or (caller.cleared_for(confidentiality)
                              and caller.has_role(unit_id, *DRAFTERS))

@@ -4,7 +4,6 @@ units as incoming documents of their own registers. Mixed into DocumentsService,
 providers (db, identity) and helpers (_audit, _check_files) these use."""
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import datetime, timezone
 
@@ -15,6 +14,8 @@ from services.common import events
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
+from services.common.identity import Caller, clearance_covers
+from services.common.identity import Membership as CallerMembership
 from services.common.outbox import add_event
 from services.common.validation import Problems
 from services.documents import delegations, domain, numbering, outgoing, schemas
@@ -203,23 +204,30 @@ class OutgoingEntrypoints:
             if body.get(name) and not caller.system:
                 raise invalid_fields({name: {
                     "vi": "Trường dành cho dịch vụ nội bộ.", "en": "For services only."}})
-        if body.get("on_behalf_of"):
-            # workflow takes the step its approver decided: audited as that person's
-            caller = dataclasses.replace(caller, user_id=body["on_behalf_of"],
-                                         username=body["on_behalf_of"])
+        via_chain = bool(body.get("on_behalf_of"))
         chain = self._approval_chain_at_submit(document_id) if action == "submit" else None
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
+            if via_chain:
+                # workflow takes a step of the chain for the person who decided it: the
+                # step is that person's — their clearance, their role or delegation,
+                # their name in the audit — never the service's
+                caller = self._person(session, body["on_behalf_of"])
             delegation = self._delegation_used(session, caller, body, doc)
-            allowed = outgoing.may_take(caller, action, doc.unit_id, doc.confidentiality)
+            allowed = outgoing.may_take_in_chain(
+                caller, action, doc.unit_id, doc.confidentiality, delegation is not None) \
+                if via_chain else outgoing.may_take(caller, action, doc.unit_id,
+                                                    doc.confidentiality)
             if not allowed and action in delegations.ACTIONS and \
-                    caller.cleared_for(doc.confidentiality):
+                    caller.cleared_for(doc.confidentiality) and not caller.system:
                 delegation = self.active_delegation(session, caller, action, doc.unit_id,
                                                     doc.document_type)
                 allowed = delegation is not None
+            if allowed and action == "submit":
+                self._refuse_uncleared_approvers(session, doc, chain)
             if allowed:
                 result = self._take_step(session, caller, doc, action, body, delegation,
-                                         chain)
+                                         chain, via_chain)
             else:   # the refusal is audited, so the transaction still commits
                 self._audit(session, f"{action}_denied", "outgoing_document", doc.id,
                             caller.user_id, {})
@@ -262,13 +270,13 @@ class OutgoingEntrypoints:
     # ---------------------------------------------------------------- the steps
 
     def _take_step(self, session, caller, doc, action, body, delegation=None,
-                   chain=None) -> dict:
+                   chain=None, via_chain=False) -> dict:
         step = outgoing.STEPS[action]
         now = datetime.now(timezone.utc)
         if doc.state not in step.sources:
             raise self._wrong_state(doc, outgoing.ACTION_NAMES[action], action.replace("_", " "))
         if doc.in_approval_chain and action in ("approve", "return") and \
-                doc.state == outgoing.SUBMITTED and not caller.system:
+                doc.state == outgoing.SUBMITTED and not (caller.system or via_chain):
             raise Conflict("Dự thảo đang theo quy trình duyệt của đơn vị; hãy duyệt hoặc trả "
                            "lại trong quy trình (Việc cần xử lý).",
                            "The draft is going through the unit's approval chain; approve "
@@ -390,10 +398,11 @@ class OutgoingEntrypoints:
                            ". Hãy sửa nơi nhận.",
                            "Recipients no longer exist: " + ", ".join(closed) + ".")
         leaders_by_unit: dict[str, list] = {}
-        for user_id, unit_id, role in session.execute(
-                select(Membership.user_id, Membership.unit_id, Membership.role)
+        for user_id, unit_id, role, clearance in session.execute(
+                select(Membership.user_id, Membership.unit_id, Membership.role, User.clearance)
+                .join(User, User.id == Membership.user_id)
                 .where(Membership.unit_id.in_(internal))).all():
-            leaders_by_unit.setdefault(unit_id, []).append((user_id, role))
+            leaders_by_unit.setdefault(unit_id, []).append((user_id, role, clearance))
         doc.issued_at = now
         stored = []
         for entry in recipients:
@@ -434,7 +443,8 @@ class OutgoingEntrypoints:
         self._audit(session, "register", "incoming_document", incoming.id, caller.user_id,
                     {"after": result, "from_outgoing": doc.id})
         add_event(session, outbox, events.DOCUMENT_REGISTERED, schemas.registered_event(
-            result, domain.leaders_of(memberships), from_outgoing_id=doc.id))
+            result, domain.leaders_of(memberships, doc.confidentiality),
+            from_outgoing_id=doc.id))
         return incoming
 
     def _recall_deliveries(self, session, caller, doc, reason):
@@ -462,6 +472,42 @@ class OutgoingEntrypoints:
             raise Forbidden("Bạn không có quyền xem văn bản này.",
                             "You may not see this document.")
         return doc
+
+    @staticmethod
+    def _person(session, user_id) -> Caller:
+        """A person as the directory knows them now (roles, clearance), to take a step
+        as them; someone unknown or deactivated holds no role and no clearance."""
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            return Caller(user_id=user_id, username=user_id)
+        roles = session.execute(select(Membership.unit_id, Membership.role).where(
+            Membership.user_id == user.id)).all()
+        return Caller(user_id=user.id, username=user.username, full_name=user.full_name,
+                      memberships=tuple(CallerMembership(u, r) for u, r in roles),
+                      clearance=user.clearance or "none")
+
+    @staticmethod
+    def _refuse_uncleared_approvers(session, doc, chain):
+        """A secret draft is not submitted into a chain that names an approver not cleared
+        for its level (the chain would wait for someone who may never read it): 409,
+        nothing changed."""
+        approvers = {a for step in (chain or {}).get("steps") or [] for a in step["approvers"]}
+        if not approvers or doc.confidentiality == "none":
+            return
+        users = {u.id: u for u in session.execute(
+            select(User).where(User.id.in_(approvers))).scalars()}
+        refused = sorted(users[a].full_name if a in users else a for a in approvers
+                         if a not in users or not users[a].active
+                         or not clearance_covers(users[a].clearance, doc.confidentiality))
+        if refused:
+            names = ", ".join(refused)
+            raise Conflict(
+                "Quy trình duyệt của đơn vị có người duyệt chưa được phép tiếp cận độ mật "
+                f"của dự thảo: {names}. Hãy sửa quy trình duyệt trước khi trình.",
+                "The unit's approval chain names approvers not cleared for the draft's "
+                f"level: {names}. Change the chain before submitting.",
+                {"approval_chain": {"vi": f"Chưa được phép tiếp cận độ mật: {names}.",
+                                    "en": f"Not cleared for the level: {names}."}})
 
     def _active_unit(self, session, unit_id):
         unit = session.get(Unit, unit_id)

@@ -112,8 +112,9 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             session.add_all(DocumentFile(document_id=doc.id, file_id=f) for f in data.file_ids)
             result = schemas.incoming_out(doc, unit.name)
             leaders = domain.leaders_of(session.execute(
-                select(Membership.user_id, Membership.role)
-                .where(Membership.unit_id == unit.id)).all())
+                select(Membership.user_id, Membership.role, User.clearance)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.unit_id == unit.id)).all(), doc.confidentiality)
             self._audit(session, "register", "incoming_document", doc.id, caller.user_id,
                         {"after": result, "duplicate_confirmed": data.confirm_duplicate})
             add_event(session, outbox, events.DOCUMENT_REGISTERED,

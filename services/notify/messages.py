@@ -16,12 +16,32 @@ SUBJECT_MAX = 200
 EMAIL_SUBJECT_PREFIX = "[e-Office]"
 
 
+def secret_level(data: dict) -> str | None:
+    """The name of the document's confidentiality level (Mật, Tối mật, Tuyệt mật), or
+    None when it is not secret. A message about a secret document carries none of its
+    particulars — no số/ký hiệu, trích yếu, issuer, direction comment, note or reason —
+    whoever receives it: a cleared person opens the document in the system."""
+    level = data.get("confidentiality") or "none"
+    return None if level == "none" else CONFIDENTIALITY_NAME.get(level, "Mật")
+
+
+def _secret_line(data: dict, level: str) -> str:
+    arrival = f" số đến {data['arrival_number']}" if data.get("arrival_number") else ""
+    return f"Văn bản {level.lower()}{arrival}. {SECRET_NOTE}"
+
+
+SECRET_NOTE = "Nội dung văn bản mật chỉ xem được trên hệ thống."
+
+
 def document_registered(data: dict) -> tuple[str, str]:
     label = URGENCY_LABEL.get(data.get("urgency"))
     prefix = f"[{label}] " if label else ""
+    title = f"{prefix}Văn bản đến số {data.get('arrival_number')} chờ phân công"
+    level = secret_level(data)
+    if level:
+        return title, _secret_line(data, level)
     code = _code(data)
     issuer = (data.get("issuer") or {}).get("name", "")
-    title = f"{prefix}Văn bản đến số {data.get('arrival_number')} chờ phân công"
     body = f"{code} của {issuer}: {data.get('subject', '')}"[:1000]
     return title, body
 
@@ -69,7 +89,7 @@ def document_registered_email(data: dict, public_url: str) -> tuple[str, str]:
              "Có văn bản đến mới đang chờ đồng chí phân công xử lý.", ""]
     lines += [f"{name}: {value}" for name, value in rows if value not in (None, "")]
     if secret:
-        lines += ["", "Nội dung văn bản mật chỉ xem được trên hệ thống."]
+        lines += ["", SECRET_NOTE]
     lines += ["", f"Xem văn bản: {link}", "", "--",
               "Thư này do hệ thống e-Office gửi tự động; xin đừng trả lời thư này.",
               "Để thôi nhận thông báo qua e-mail, hãy đổi cài đặt thông báo trên hệ thống."]
@@ -83,15 +103,13 @@ KIND_NAME = {"lead": "chủ trì", "co_handler": "phối hợp", "for_info": "đ
 def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
     """(title, body) of an in-app notification for a workflow event: a part given to
     someone, returned, completed, a document done, a deadline near or missed. A secret
-    document is named by its code only."""
+    document is named by its level and arrival number only (secret_level)."""
     label = URGENCY_LABEL.get(data.get("urgency"))
     prefix = f"[{label}] " if label else ""
     item = data.get("item") or {}
     kind = KIND_NAME.get(item.get("kind"), "")
     due = vn_date(item.get("due_date"))
-    what = data.get("code") or "văn bản"
-    about = what if data.get("confidentiality", "none") != "none" else \
-        " – ".join(p for p in (data.get("code"), _one_line(data.get("subject"))) if p)
+    level = secret_level(data)
     titles = {
         "document_submitted": "Văn bản được trình, chờ đồng chí phân công",
         "task_assigned": f"Đồng chí được giao {kind}" + (f", hạn {due}" if due else ""),
@@ -103,14 +121,17 @@ def workflow_event(event_type: str, data: dict) -> tuple[str, str]:
         "deadline_approaching": f"Sắp đến hạn xử lý ({due})",
         "deadline_missed": f"Quá hạn xử lý (hạn {due})",
     }
-    details = [about]
+    title = f"{prefix}{titles.get(event_type, event_type)}"
+    if level:
+        return title, _secret_line(data, level)
+    details = [" – ".join(p for p in (data.get("code"), _one_line(data.get("subject"))) if p)]
     if item.get("instruction") and event_type == "task_assigned":
         details.append(f"Ý kiến chỉ đạo: {_one_line(item['instruction'])}")
     if data.get("reason"):
         details.append(f"Lý do: {_one_line(data['reason'])}")
     if data.get("note"):
         details.append(_one_line(data["note"]))
-    return f"{prefix}{titles.get(event_type, event_type)}", "\n".join(details)[:1000]
+    return title, "\n".join(details)[:1000]
 
 
 def workflow_event_email(event_type: str, data: dict, public_url: str) -> tuple[str, str]:

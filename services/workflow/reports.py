@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.workflow import deadlines, domain
+from services.common.identity import Caller
+from services.workflow import deadlines, domain, secrecy
 
 COLUMNS = ("received", "done_on_time", "done_late", "open", "overdue")
 COLUMN_NAMES = {"received": "Nhận", "done_on_time": "Xong đúng hạn", "done_late": "Xong quá hạn",
@@ -31,6 +32,7 @@ class Part:
     subject: str
     code: str
     urgency: str
+    confidentiality: str = "none"
 
 
 def status_of(part: Part, today: date, now: datetime) -> str:
@@ -69,7 +71,8 @@ def build(parts: list[Part], by: str, today: date, now: datetime) -> list[dict]:
                                     **{c: 0 for c in COLUMNS},
                                     "documents": {c: [] for c in COLUMNS}})
         listed = {"document_id": part.document_id, "code": part.code,
-                  "subject": part.subject, "urgency": part.urgency, "role": part.kind,
+                  "subject": part.subject, "urgency": part.urgency,
+                  "confidentiality": part.confidentiality, "role": part.kind,
                   "due_date": part.due_date.isoformat() if part.due_date else None,
                   "due_at": part.due_at.isoformat() if part.due_at else None,
                   "done_on": part.done_at.astimezone(deadlines.VN_TZ).date().isoformat()
@@ -79,6 +82,17 @@ def build(parts: list[Part], by: str, today: date, now: datetime) -> list[dict]:
             if len(row["documents"][column]) < MAX_LISTED:
                 row["documents"][column].append(listed)
     return sorted(rows.values(), key=lambda r: (-r["overdue"], -r["received"], r["id"] or ""))
+
+
+def redacted(rows: list[dict], caller: Caller) -> list[dict]:
+    """The rows as ``caller`` may read them: each document listed behind a number
+    without its particulars when the caller is not cleared for its level (the counts
+    stay: the report says how much work there is, not what it is about)."""
+    for row in rows:
+        row["documents"] = {column: [secrecy.redact(d, d["confidentiality"], caller)
+                                     for d in listed]
+                            for column, listed in row["documents"].items()}
+    return rows
 
 
 def totals(rows: list[dict]) -> dict:

@@ -21,14 +21,14 @@ from services.common.db import Database, count_rows, fetch_page, insert_once, is
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, ServiceTimeout,
                                     ServiceUnavailable, invalid_fields, not_found)
 from services.common.handlers import event_handler
-from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
+from services.common.identity import ADMIN, CLERK, CONFIDENTIALITY_LEVELS, HEAD, UNIT_HEAD
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.workflow import deadlines, domain, reports
+from services.workflow import deadlines, domain, reports, secrecy
 from services.workflow.calendar import VN_TZ
 from services.workflow.dependencies import Calendar
 from services.workflow.models import (ApprovalChain, Processing, ProcessingEvent, Reminder,
@@ -111,11 +111,14 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         if not caller.has_role(processing.unit_id, CLERK):
             raise Forbidden("Chỉ văn thư của đơn vị được trình văn bản.",
                             "Only a clerk of the unit may submit its documents.")
+        self._require_clearance(caller, processing)
         scope = self.documents_rpc.describe_assignees(
             self.identity.system_token(), processing.unit_id, [], [to_user])
         if not scope["users"].get(to_user, {}).get("within"):
             raise invalid_fields({"to_user_id": {
                 "vi": "Người nhận không thuộc đơn vị.", "en": "Not a member of the unit."}})
+        self._refuse_uncleared(processing, [domain.Assignee(domain.TO_ASSIGN, None, to_user,
+                                                            None)], scope, "to_user_id")
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
@@ -158,12 +161,14 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         assignee."""
         caller = self.identity.caller(token)
         processing = self._processing(document_id)
+        self._require_clearance(caller, processing)
         today, now = self._today(), self._now()
         default = deadlines.Deadline(processing.due_date) if processing.due_date else \
             self._default_deadline(processing.unit_id, processing.urgency, today, now)
         plan = domain.parse_assignment(payload, today, default.due_date, default.due_at)
         assignees = [plan["lead"], *plan["co_handlers"], *plan["for_info"]]
         scope = self._scope(processing.unit_id, assignees)
+        self._refuse_uncleared(processing, assignees, scope, "assignees")
         delegation = None
         if not domain.leads_unit(caller, processing.unit_id) and not self._holds_open(
                 processing, domain.TO_ASSIGN, caller):
@@ -192,7 +197,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 session, processing, a.kind, user_id=a.user_id, unit_id=a.unit_id,
                 due_date=a.due_date, due_at=a.due_at, instruction=plan["instruction"],
                 assigned_by=caller.user_id, actor_id=caller.user_id, now=now,
-                notify_user_ids=self._people_of(a, scope), delegation=delegation)
+                notify_user_ids=self._people_of(a, scope, processing.confidentiality),
+                delegation=delegation)
                 for a in assignees]
             self._event(session, processing, caller.user_id, "assigned", {
                 "instruction": plan["instruction"],
@@ -222,6 +228,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 item.kind not in domain.HANDLING:
             raise Conflict("Chỉ chuyển tiếp được phần việc giao cho đơn vị.",
                            "Only a unit's part can be passed on.")
+        self._require_clearance(caller, processing)
         delegation = None
         if not domain.leads_unit(caller, item.unit_id):
             delegation = self._delegation(caller, "assign", processing, unit_id=item.unit_id)
@@ -237,6 +244,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         if not scope["users"].get(plan["user_id"], {}).get("within"):
             raise invalid_fields({"user_id": {"vi": "Người này không thuộc đơn vị.",
                                               "en": "This person is not in the unit."}})
+        self._refuse_uncleared(processing, [domain.Assignee(item.kind, None, plan["user_id"],
+                                                            None)], scope, "user_id")
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
@@ -301,6 +310,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             item = session.get(WorkItem, item.id)
             if not domain.holds(caller, item.user_id, item.unit_id):
                 raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
+            self._require_clearance(caller, processing)
             if item.state != domain.OPEN or item.kind in (domain.TO_ASSIGN, domain.APPROVE) or \
                     (action != "complete" and item.kind == domain.FOR_INFO):
                 raise self._wrong_item(item, {"progress": "cập nhật tiến độ",
@@ -623,6 +633,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                                           from_user_id=item.user_id)
             if delegation is None:
                 raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
+        self._require_clearance(caller, processing)   # the real person, delegate or not
         if item.state != domain.OPEN:
             raise self._wrong_item(item, "duyệt", "approve")
         return delegation
@@ -655,9 +666,11 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 item_id=item.id, kind=item.kind, state=item.state, user_id=item.user_id,
                 unit_id=item.unit_id, parent_id=item.parent_id, due_date=item.due_date,
                 due_at=item.due_at, done_at=item.done_at, document_id=proc.document_id,
-                subject=proc.subject, code=proc.code, urgency=proc.urgency)
+                subject=proc.subject, code=proc.code, urgency=proc.urgency,
+                confidentiality=proc.confidentiality)
                 for item, proc in session.execute(query["select"]).all()]
-        rows = reports.build(parts, query["by"], self._today(), self._now())
+        rows = reports.redacted(reports.build(parts, query["by"], self._today(), self._now()),
+                                caller)
         names = self.documents_rpc.directory_names(
             self.identity.system_token(), [r["id"] for r in rows if r["kind"] == "user"],
             [r["id"] for r in rows if r["kind"] == "unit"])
@@ -695,7 +708,9 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         params = problems.object(params or {}, "params")
         problems.only(params, {"unit_id", "from", "to", "by"})
         unit_id = problems.text(params, "unit_id", max_length=36, required=True)
-        today = self._today()
+        # the period's days are Vietnam's, like the bounds of the query below (the
+        # server's own date is a day behind from 17:00 UTC)
+        today = self._now().astimezone(VN_TZ).date()
         start = problems.date(params, "from") or today.replace(day=1)
         end = problems.date(params, "to") or today
         if start > end:
@@ -765,11 +780,14 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
 
     def _current_leaders(self, item_id):
         """For a unit's part not yet passed on, the unit's leaders now (they may have
-        changed since it was given); None for a person's part, or if the directory
-        cannot answer (then those told at assignment are reminded)."""
+        changed since it was given; of a secret document, those cleared for its level);
+        None for a person's part, or if the directory cannot answer (then those told at
+        assignment are reminded)."""
         with self.db.read() as session:
             item = session.get(WorkItem, item_id)
             unit_id = item.unit_id if item is not None and item.user_id is None else None
+            level = session.get(Processing, item.processing_id).confidentiality \
+                if unit_id else "none"
         if unit_id is None:
             return None
         try:
@@ -779,7 +797,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             log.warning("directory unavailable; reminding the leaders of %s as of "
                         "assignment", unit_id)
             return None
-        return scope["units"].get(unit_id, {}).get("leader_user_ids")
+        unit = scope["units"].get(unit_id)
+        return secrecy.cleared_leaders(unit, level) if unit is not None else None
 
     # ---------------------------------------------------------------- reading
 
@@ -810,9 +829,11 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             rows = session.execute(select(ProcessingEvent).where(
                 ProcessingEvent.processing_id == processing.id)
                 .order_by(ProcessingEvent.id)).scalars()
-            events_out = [{"at": e.at.isoformat(), "actor_id": e.actor_id,
-                           "action": e.action, "details": e.details or {}} for e in rows]
-        return {"document_id": document_id, "state": processing.state, "events": events_out}
+            events_out = [secrecy.redact({"at": e.at.isoformat(), "actor_id": e.actor_id,
+                                          "action": e.action, "details": e.details or {}},
+                                         processing.confidentiality, caller) for e in rows]
+        return {"document_id": document_id, "state": processing.state,
+                "confidentiality": processing.confidentiality, "events": events_out}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_inbox(self, token, params=None):
@@ -839,8 +860,11 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         page, page_size = page_params(problems, params)
         problems.raise_if_any()
         led = sorted(m.unit_id for m in caller.memberships if m.role in (HEAD, UNIT_HEAD))
+        # a unit's part is its leaders' work only if they are cleared for its level
+        levels = [c for c in CONFIDENTIALITY_LEVELS if caller.cleared_for(c)]
         mine = or_(WorkItem.user_id == caller.user_id,
-                   and_(WorkItem.user_id.is_(None), WorkItem.unit_id.in_(led)))
+                   and_(WorkItem.user_id.is_(None), WorkItem.unit_id.in_(led),
+                        Processing.confidentiality.in_(levels)))
         base = select(WorkItem, Processing).join(
             Processing, Processing.id == WorkItem.processing_id)
         if kind:
@@ -872,15 +896,17 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             total, rows = fetch_page(session, query.order_by(
                 Processing.urgency_rank.desc(), WorkItem.due_date.is_(None),
                 WorkItem.due_date, WorkItem.created_at.desc()), page, page_size)
-            items = [{
+            items = [secrecy.redact({
                 "id": item.id, "kind": item.kind, "state": item.state,
                 "document_id": proc.document_id, "subject": proc.subject, "code": proc.code,
                 "issuer_name": proc.issuer_name, "arrival_number": proc.arrival_number,
-                "urgency": proc.urgency, "unit_id": item.unit_id, "user_id": item.user_id,
+                "urgency": proc.urgency, "confidentiality": proc.confidentiality,
+                "unit_id": item.unit_id, "user_id": item.user_id,
                 "due_date": iso(item.due_date or proc.due_date), "due_at": iso(item.due_at),
                 "step": item.step + 1 if item.step is not None else None,
                 "processing_state": proc.state, "created_at": item.created_at.isoformat(),
-            } | self._delegation_of(item, proc, delegations) for item, proc in rows.all()]
+            } | self._delegation_of(item, proc, delegations), proc.confidentiality, caller)
+                for item, proc in rows.all()]
         return {"items": items, "total": total, "page": page, "page_size": page_size,
                 "counts": counts}
 
@@ -1046,10 +1072,36 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 "name": found["name"] if found else None, "due_date": iso(assignee.due_date)}
 
     @staticmethod
-    def _people_of(item, scope) -> list[str]:
+    def _people_of(item, scope, confidentiality="none") -> list[str]:
+        """Who is told of a part: its person, or the unit's leaders (of a secret
+        document, those cleared for its level)."""
         if item.user_id:
             return [item.user_id]
-        return scope["units"].get(item.unit_id, {}).get("leader_user_ids", [])
+        return secrecy.cleared_leaders(scope["units"].get(item.unit_id, {}), confidentiality)
+
+    @staticmethod
+    def _require_clearance(caller, processing):
+        """Every step on a secret document is taken by someone cleared for its level."""
+        if not secrecy.may_read(caller, processing.confidentiality):
+            name_vi, name_en = secrecy.LEVEL_NAMES[secrecy.level_of(processing.confidentiality)]
+            raise Forbidden(f"Bạn chưa được phép tiếp cận văn bản độ mật \"{name_vi}\".",
+                            f"You are not cleared for documents marked \"{name_en}\".")
+
+    @staticmethod
+    def _refuse_uncleared(processing, assignees, scope, field):
+        """A secret document goes only to people cleared for its level, or to units one
+        of whose leaders is: refuse (403, nothing changed) naming the others."""
+        refused = secrecy.refused_assignees(processing.confidentiality, assignees, scope)
+        if refused:
+            name_vi, name_en = secrecy.LEVEL_NAMES[secrecy.level_of(processing.confidentiality)]
+            names = ", ".join(refused)
+            raise Forbidden(
+                f"Không được giao văn bản độ mật \"{name_vi}\" cho người hoặc đơn vị chưa "
+                f"có người được phép tiếp cận độ mật này: {names}.",
+                f"A document marked \"{name_en}\" cannot go to a person, or a unit with no "
+                f"leader, cleared for that level: {names}.",
+                {field: {"vi": f"Chưa được phép tiếp cận độ mật \"{name_vi}\": {names}.",
+                         "en": f"Not cleared for \"{name_en}\": {names}."}})
 
     @staticmethod
     def _event_data(processing, caller, item=None, notify_user_ids=(), **extra) -> dict:
@@ -1057,6 +1109,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 "unit_id": processing.unit_id, "subject": processing.subject,
                 "code": processing.code, "urgency": processing.urgency,
                 "confidentiality": processing.confidentiality,
+                "arrival_number": processing.arrival_number,
                 "processing_state": processing.state,
                 "document_state": domain.DOCUMENT_STATE[processing.state],
                 "actor_id": caller.user_id if caller else "system:workflow",
@@ -1088,10 +1141,13 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         raise Forbidden("Bạn không có quyền xem quá trình xử lý này.",
                         "You may not see how this document is handled.")
 
-    def _processing_out(self, session, processing, caller=None) -> dict:
+    def _processing_out(self, session, processing, caller) -> dict:
+        """The processing as ``caller`` may read it (secrecy.redact)."""
         items = self._items(session, processing)
         steps = processing.approval_steps or []
-        return {"document_id": processing.document_id, "state": processing.state,
+        return secrecy.redact({
+                "document_id": processing.document_id, "state": processing.state,
+                "confidentiality": processing.confidentiality,
                 "document_state": domain.DOCUMENT_STATE[processing.state],
                 "direction": processing.direction, "document_type": processing.document_type,
                 "instruction": processing.instruction, "due_date": iso(processing.due_date),
@@ -1116,8 +1172,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                     "reply_document_id": i.reply_document_id,
                     "created_at": iso(i.created_at), "done_at": iso(i.done_at),
                     "done_by": i.done_by,
-                    "mine": bool(caller) and domain.holds(caller, i.user_id, i.unit_id),
-                } for i in items]}
+                    "mine": domain.holds(caller, i.user_id, i.unit_id),
+                } for i in items]}, processing.confidentiality, caller)
 
     @staticmethod
     def _wrong_state(processing, action_vi, action_en):

@@ -16,7 +16,7 @@ from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, invalid
 from services.common.outbox import add_event
 from services.common.validation import UUID_RE, Problems, page_params
 from services.workflow import deadlines, domain
-from services.workflow.models import Task, TaskReminder, TaskUpdate, outbox
+from services.workflow.models import Processing, Task, TaskReminder, TaskUpdate, outbox
 
 TASK_STATES = (domain.TASK_OPEN, domain.TASK_DONE, domain.TASK_CANCELLED)
 
@@ -66,6 +66,7 @@ class TaskEntrypoints:
             raise invalid_fields({"assignee_id": {
                 "vi": "Người nhận việc không thuộc đơn vị.",
                 "en": "The assignee is not in the unit or a unit below it."}})
+        self._refuse_secret_task(caller, data, scope)
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             task = Task(id=str(uuid.uuid4()), state=domain.TASK_OPEN, progress=0,
@@ -82,6 +83,19 @@ class TaskEntrypoints:
             result = self._task_out(session, task)
         self.flush_outbox()
         return self._with_names(result)
+
+    def _refuse_secret_task(self, caller, data, scope):
+        """A task from a secret document is given by, and to, people cleared for its
+        level (as assigning the document is): 403 otherwise, nothing created."""
+        if not data["document_id"]:
+            return
+        with self.db.read() as session:
+            processing = session.execute(select(Processing).where(
+                Processing.document_id == data["document_id"])).scalar_one_or_none()
+        if processing is not None:
+            self._require_clearance(caller, processing)
+            self._refuse_uncleared(processing, [domain.Assignee(
+                "task", None, data["assignee_id"], None)], scope, "assignee_id")
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_task(self, token, task_id, payload):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import make_engine
 from services.common.errors import InvalidInput
-from services.common.events import DOCUMENT_REGISTERED, envelope
+from services.common.events import DOCUMENT_REGISTERED, TASK_ASSIGNED, envelope
 from services.documents.seed import unit_uuid
 from services.launcher import CONFIG, ROOT
 from services.notify.models import Email
@@ -145,6 +145,31 @@ def test_a_leader_who_asked_for_email_gets_one_email_in_vietnamese_with_the_link
     [row] = outbox_rows(config)
     assert (row.status, row.attempts, row.to_address) == ("sent", 1, ADDRESS)
     assert mail["Message-ID"] == f"<{row.id}@eoffice>"
+
+
+def test_an_email_about_a_secret_document_carries_none_of_its_particulars(running, smtp):
+    """Through the real SMTP server: a part of a Tuyệt mật document given to a leader who
+    asked for e-mail — the e-mail and the in-app notification name its level and
+    arrival number, never its code, subject, instruction, reason or note."""
+    config = running
+    markers = ("CODEMARK", "SUBJMARK", "INSTRMARK", "REASONMARK", "NOTEMARK")
+    with ServiceRpcProxy("notify", config) as notify:
+        notify.set_preferences(leader_token(), {"email_enabled": True, "email": ADDRESS})
+        event_dispatcher(config)("workflow", TASK_ASSIGNED, envelope(TASK_ASSIGNED, {
+            "document_id": "doc-secret", "processing_id": "p-1", "unit_id": unit_uuid("STC"),
+            "subject": "Phương án SUBJMARK", "code": "12/CODEMARK", "urgency": "flash",
+            "confidentiality": "top_secret", "arrival_number": 9, "actor_id": "u-head",
+            "notify_user_ids": [LEADER], "reason": "Lý do REASONMARK",
+            "note": "Ghi chú NOTEMARK",
+            "item": {"id": "i-1", "kind": "lead", "user_id": LEADER,
+                     "due_date": "2026-12-20", "instruction": "Chỉ đạo INSTRMARK"}}))
+        wait_for(lambda: len(smtp.received) >= 1)
+        notes = notify.list_notifications(leader_token(), {})["items"]
+    [(recipients, mail)] = smtp.messages()
+    said = mail["Subject"] + mail.get_content() + notes[0]["title"] + notes[0]["body"]
+    assert [m for m in markers if m in said] == []
+    assert "Văn bản tuyệt mật số đến 9" in mail.get_content()
+    assert f"{PUBLIC_URL}/#/documents/doc-secret" in mail.get_content()
 
 
 def test_an_email_waits_while_the_server_is_down_and_goes_when_it_is_back(running, smtp):

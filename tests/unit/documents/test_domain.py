@@ -92,3 +92,15 @@ def test_a_member_of_another_unit_or_without_clearance_may_not_view_a_document()
     assert not domain.may_view_document(member, "u-2", "none")
     assert not domain.may_view_document(member, "u-1", "secret")
     assert domain.may_view_document(member, "u-2", "none", acl_users=("m",))
+
+
+def test_only_leaders_cleared_for_a_secret_document_are_told_of_it():
+    rows = [("head-none", "head", "none"), ("head-conf", "unit_head", "confidential"),
+            ("head-top", "head", "top_secret"), ("clerk-top", "clerk", "top_secret")]
+    assert domain.leaders_of(rows) == ["head-conf", "head-none", "head-top"]
+    assert domain.leaders_of(rows, "confidential") == ["head-conf", "head-top"]
+    assert domain.leaders_of(rows, "secret") == ["head-top"]
+    assert domain.leaders_of(rows, "top_secret") == ["head-top"]
+    assert domain.leaders_of(rows[:2], "top_secret") == []
+    assert domain.leaders_of([("a", "head"), ("b", "clerk")]) == ["a"]   # no clearances
+    assert domain.leaders_of([("a", "head")], "confidential") == []

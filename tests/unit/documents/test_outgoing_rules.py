@@ -122,3 +122,33 @@ def test_every_state_is_reachable_and_the_openapi_lists_the_same_states_and_step
     assert openapi.OUTGOING_STATES == outgoing.STATES
     assert openapi.OUTGOING_ACTIONS == outgoing.ACTIONS
     assert openapi.INCOMING_STATES == domain.INCOMING_STATES
+
+
+LEVELS = ("none", "confidential", "secret", "top_secret")
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("clearance", LEVELS)
+def test_a_chain_step_is_the_real_persons_and_needs_their_clearance(level, clearance):
+    cleared = LEVELS.index(clearance) >= LEVELS.index(level)
+    head = caller(("unit", "head"), clearance=clearance)
+    assert outgoing.may_take_in_chain(head, "approve", "unit", level, False) is cleared
+    assert outgoing.may_take_in_chain(head, "return", "unit", level, False) is cleared
+    delegate = caller(("unit", "specialist"), clearance=clearance)
+    assert outgoing.may_take_in_chain(delegate, "approve", "unit", level, True) is cleared
+
+
+def test_the_chains_last_approval_needs_a_role_that_approves_or_a_delegation():
+    specialist = caller(("unit", "specialist"), clearance="top_secret")
+    assert not outgoing.may_take_in_chain(specialist, "approve", "unit", "none", False)
+    assert outgoing.may_take_in_chain(specialist, "approve", "unit", "none", True)
+    leader_elsewhere = caller(("other", "head"), clearance="top_secret")
+    assert not outgoing.may_take_in_chain(leader_elsewhere, "approve", "unit", "none", False)
+
+
+def test_a_service_takes_no_chain_step_for_itself_and_the_chain_only_approves_or_returns():
+    service = Caller(user_id="system:workflow", username="workflow", system=True)
+    assert not outgoing.may_take_in_chain(service, "approve", "unit", "none", True)
+    head = caller(("unit", "head"), clearance="top_secret")
+    for action in ("sign", "number", "issue", "submit"):
+        assert not outgoing.may_take_in_chain(head, action, "unit", "none", True)

@@ -108,3 +108,50 @@ def test_a_server_that_cannot_be_reached_is_a_failure_not_an_exception():
     message = mailer.build_message("a@gov.vn", "e-2", "b@gov.vn", "s", "b")
     failure = mailer.send(mailer.SmtpConfig(host="127.0.0.1", port=1), message)
     assert failure is not None and failure.server_down and not failure.permanent
+
+
+SECRETS = ("12/UBND-KT", "Về việc", "UBND tỉnh Nghệ An", "Khẩn trương xác minh",
+           "Thiếu hồ sơ gốc", "Đã làm việc với")
+
+
+def workflow_data(level, **changes):
+    return {"document_id": "d-1", "code": "12/UBND-KT", "subject": "Về việc thử nghiệm",
+            "urgency": "urgent", "confidentiality": level, "arrival_number": 4,
+            "reason": "Thiếu hồ sơ gốc", "note": "Đã làm việc với Công an tỉnh",
+            "item": {"kind": "lead", "due_date": "2025-11-20",
+                     "instruction": "Khẩn trương xác minh"}} | changes
+
+
+@pytest.mark.parametrize("level, name", [("confidential", "mật"), ("secret", "tối mật"),
+                                         ("top_secret", "tuyệt mật")])
+@pytest.mark.parametrize("event_type", ["document_submitted", "task_assigned", "task_returned",
+                                        "task_completed", "document_completed",
+                                        "deadline_approaching", "deadline_missed"])
+def test_a_notification_about_a_secret_document_carries_none_of_its_particulars(
+        event_type, level, name):
+    title, body = messages.workflow_event(event_type, workflow_data(level))
+    subject, text = messages.workflow_event_email(event_type, workflow_data(level),
+                                                  PUBLIC_URL)
+    for secret in SECRETS:
+        assert secret not in title + body + subject + text, (event_type, secret)
+    assert body == f"Văn bản {name} số đến 4. {messages.SECRET_NOTE}"
+    assert title.startswith("[KHẨN] ")
+    assert "/#/documents/d-1" in text
+
+
+@pytest.mark.parametrize("level", ["confidential", "secret", "top_secret"])
+def test_the_in_app_notice_of_a_new_secret_document_names_its_arrival_number_only(level):
+    title, body = messages.document_registered(registered(confidentiality=level))
+    assert title == "Văn bản đến số 4 chờ phân công"
+    for secret in ("Về việc", "UBND-KT", "UBND tỉnh Nghệ An"):
+        assert secret not in title + body
+
+
+def test_a_notification_about_an_ordinary_document_names_it_and_gives_the_comments():
+    title, body = messages.workflow_event("task_assigned", workflow_data("none"))
+    assert title == "[KHẨN] Đồng chí được giao chủ trì, hạn 20/11/2025"
+    assert body.splitlines() == ["12/UBND-KT – Về việc thử nghiệm",
+                                 "Ý kiến chỉ đạo: Khẩn trương xác minh",
+                                 "Lý do: Thiếu hồ sơ gốc", "Đã làm việc với Công an tỉnh"]
+    _, body = messages.document_registered(registered())
+    assert body == "12/UBND-KT của UBND tỉnh Nghệ An: Về việc thử\nnghiệm hệ thống"

@@ -6,7 +6,7 @@
 // counted in hours shows its time (Vietnam time).
 
 import { api } from "../api.js";
-import { h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
+import { confidentialityBadge, h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
 import {
   URGENCIES, URGENCY_RANK, formatDateTime, itemStateLabel, kindLabel, processingStateLabel, t,
   urgencyLabel,
@@ -115,7 +115,11 @@ export function renderInbox(view, params, query) {
             ? h("span", { class: "cell-meta delegated-for", dataset: { delegation: w.delegation.id } },
               t("delegatedFor", w.delegation.from_name || t("unknownPerson"), w.delegation.kind)) : null],
       },
-      { label: t("colUrgency"), className: "col-badge", render: (w) => urgencyBadge(w.urgency) },
+      {
+        // a secret document's level; its particulars come redacted for the uncleared
+        label: t("colUrgency"), className: "col-badge",
+        render: (w) => [urgencyBadge(w.urgency), confidentialityBadge(w.confidentiality)],
+      },
       {
         label: t("colSubject"), className: "col-subject", render: (w) => [
           w.kind === "approve" ? outgoingLink(w.document_id, w.subject) : documentLink(w.document_id, w.subject),
