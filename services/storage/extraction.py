@@ -47,7 +47,8 @@ from eventlet.queue import Empty, Full, LightQueue
 from services.common.config import (DEFAULT_OCR_DPI, DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
                                     DEFAULT_OCR_MAX_PIXELS, Settings)
 from services.storage.extract_worker import (DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES,
-                                             DEFAULT_MEMORY_MB, PROGRESS_PREFIX)
+                                             DEFAULT_MEMORY_MB, PROGRESS_PREFIX,
+                                             scrubbed_env)
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +264,8 @@ def run_extraction(path: str, kind: str, timeout: float,
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   cwd=ROOT, close_fds=True, start_new_session=True)
+                                   cwd=ROOT, close_fds=True, start_new_session=True,
+                                   env=scrubbed_env())
     except OSError as exc:
         return failed(f"could not start the extraction worker: {exc}")
     deadline = eventlet.Timeout(timeout)
