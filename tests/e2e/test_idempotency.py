@@ -81,3 +81,20 @@ def test_a_registration_message_delivered_again_after_a_crash_answers_as_the_fir
         redelivered = rpc.documents.register_incoming(token, body, idempotency_key=None)
     assert redelivered == first.json()
     assert total_incoming(clerk) == before + 1
+
+
+def test_a_token_another_service_signed_for_a_person_is_refused_at_the_gateway(
+        system, system_keys):
+    """Service tokens are scoped (issue 11 point 14): storage's key cannot speak for a
+    person, at the gateway or behind it; the gateway's own key can."""
+    from services.common.identity import Caller, Membership, mint_token
+
+    clerk = Api(system.base_url, "vanthu.tanninh")
+    me = clerk.get("/me").json()
+    person = Caller(user_id=me["id"], username=me["username"], memberships=tuple(
+        Membership(m["unit_id"], m["role"]) for m in me["memberships"]))
+    for signer, status in (("storage", 401), ("documents", 401), ("gateway", 200)):
+        token = mint_token(person, system_keys[signer], 60)
+        answer = clerk.http.get(f"{clerk.base}/incoming", params={"unit_id": clerk.unit_id},
+                                headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert answer.status_code == status, (signer, answer.text)

@@ -575,6 +575,18 @@ def test_every_environment_variable_the_kubernetes_files_set_is_read_by_config_y
     assert variables_config_yml_does_not_read(names, monkeypatch) == []
 
 
+def test_each_kubernetes_process_reads_its_own_token_signing_key_and_the_public_keys():
+    for name, deployment in k8s_objects("Deployment").items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        refs = {env["name"]: env["valueFrom"]["secretKeyRef"]["key"]
+                for env in container.get("env", []) if "valueFrom" in env}
+        assert refs["EOFFICE_SIGNING_KEY"] == f"EOFFICE_{name.upper()}_SIGNING_KEY", name
+        assert refs["EOFFICE_PUBLIC_KEYS"] == "EOFFICE_PUBLIC_KEYS", name
+        others = {key for key in refs.values()
+                  if key.endswith("_SIGNING_KEY") and key != refs["EOFFICE_SIGNING_KEY"]}
+        assert not others, name      # no process holds another's private key
+
+
 def test_every_secret_key_the_deployments_use_is_in_the_secret_template():
     keys = set(read_yaml(K8S_DIR / "secret.example.yaml")["stringData"])
     for _, doc in k8s_documents():
