@@ -18,13 +18,17 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from services.common.db import insert_once
 from services.common.errors import Conflict
 from services.documents.models import IdempotentRequest
 
 MAX_KEY_LENGTH = 200
+#: How long an answer is kept for retries: a redelivery comes within seconds, a client's
+#: retry within hours. The answer repeats what was created (a secret document's subject
+#: too), so it is not kept for ever.
+KEEP_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -91,3 +95,9 @@ def record(session, request: Ticket | None, answer: dict) -> None:
         return
     row = session.get(IdempotentRequest, (request.caller_id, request.operation, request.key))
     row.response = json.loads(json.dumps(answer, ensure_ascii=False, default=str))
+
+
+def forget_before(session, moment: datetime) -> int:
+    """Drop the answers kept since before ``moment``; how many were dropped."""
+    return session.execute(delete(IdempotentRequest).where(
+        IdempotentRequest.created_at < moment)).rowcount

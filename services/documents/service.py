@@ -9,9 +9,10 @@ copies_entrypoints, delegation_entrypoints."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.rpc import rpc
+from nameko.timer import timer
 from sqlalchemy import func, select
 
 from services.common import events
@@ -129,6 +130,14 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             idempotency.record(session, request, result)
         self.flush_outbox()
         return result
+
+    @timer(interval=3600)
+    def forget_old_requests(self):
+        """Hourly: drop the answers kept for retries once they are older than
+        idempotency.KEEP_SECONDS."""
+        moment = datetime.now(timezone.utc) - timedelta(seconds=idempotency.KEEP_SECONDS)
+        with self.db.transaction() as session:
+            idempotency.forget_before(session, moment)
 
     def _creating_request(self, caller, operation, payload, idempotency_key):
         """The ticket that makes a creating call idempotent (idempotency.py): the

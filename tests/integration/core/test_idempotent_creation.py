@@ -118,3 +118,24 @@ def test_drafts_and_copies_retried_with_their_request_id_are_created_once(docume
     made = call(documents, "create_copy", token(), copy, request_id="req-copy-00001")
     assert call(documents, "create_copy", token(), copy, request_id="req-copy-00001") == made
     assert rows(documents, DocumentCopy) == 1
+
+
+def test_answers_kept_for_retries_are_forgotten_after_a_week(documents):
+    from datetime import datetime, timedelta, timezone
+
+    from services.documents import idempotency
+    from services.documents.models import IdempotentRequest
+
+    call(documents, "register_incoming", token(), incoming(510), idempotency_key="old-key")
+    call(documents, "register_incoming", token(), incoming(511), idempotency_key="new-key")
+    engine = make_engine(documents["DB_URLS"]["documents"])
+    now = datetime.now(timezone.utc)
+    with Session(engine) as session, session.begin():
+        session.get(IdempotentRequest, ("u-clerk", "register_incoming", "key:old-key")) \
+            .created_at = now - timedelta(days=8)
+    with Session(engine) as session, session.begin():
+        dropped = idempotency.forget_before(
+            session, now - timedelta(seconds=idempotency.KEEP_SECONDS))
+        kept = session.execute(select(IdempotentRequest.key)).scalars().all()
+    engine.dispose()
+    assert dropped == 1 and kept == ["key:new-key"]
