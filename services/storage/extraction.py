@@ -30,6 +30,7 @@ are diagnostics, the tail of which names a crash.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
@@ -225,6 +226,22 @@ class _ChildOutput:
 
     def diagnostics(self) -> str:
         return bytes(self.tail).decode("utf-8", "replace").strip()[-500:]
+
+
+PR_SET_DUMPABLE = 4   # linux/prctl.h
+
+
+def hide_environment_from_children() -> bool:
+    """Make this process non-dumpable, so that a process of the same Unix user — the
+    extraction child, or a tool it runs, taken over by a hostile file — can neither read
+    this process's ``/proc/<pid>/environ`` (where the deployment's secrets are) nor
+    ptrace it. The child's own environment is scrubbed (scrubbed_env); this closes the
+    way round. True if done (Linux only). Costs: no core dumps of storage."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _kill(process) -> None:

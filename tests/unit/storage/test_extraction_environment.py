@@ -46,3 +46,39 @@ def test_the_extraction_child_and_the_tool_it_runs_see_no_secret(tmp_path, monke
         for value in SECRETS.values():
             assert value not in environment, who
         assert "PATH" in names and "OMP_THREAD_LIMIT" in names
+
+
+PEEK = """
+import ctypes, os, subprocess, sys
+from services.storage.extraction import hide_environment_from_children
+if os.getuid() == 0:        # root reads any process: be an ordinary user, as in production
+    os.setgid(65534)
+    os.setuid(65534)
+    # changing user made us non-dumpable; a process started as that user is dumpable
+    ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)
+if sys.argv[1] == "hide":
+    assert hide_environment_from_children()
+# what the extraction child (same user) could do: read its parent's environment
+peek = subprocess.run(["cat", f"/proc/{os.getpid()}/environ"], capture_output=True,
+                      env={"PATH": os.environ["PATH"]})
+print("seen" if b"hidden-secret-value" in peek.stdout else "hidden")
+"""
+
+
+def run_as_storage(how):
+    import subprocess
+    import sys
+
+    from services.storage.extraction import ROOT
+    env = {"PATH": os.environ["PATH"], "EOFFICE_SECRET_KEY": "hidden-secret-value"}
+    done = subprocess.run([sys.executable, "-c", PEEK, how], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_storage_process_hides_its_own_environment_from_the_extraction_child():
+    """The child's environment is clean; and it cannot read the storage process's
+    either (/proc/<storage pid>/environ), once storage is non-dumpable."""
+    assert run_as_storage("hide") == "hidden"
+    assert run_as_storage("plain") == "seen"     # what it could read before
