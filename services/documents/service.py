@@ -584,10 +584,10 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         direction, confidentiality}`` only, so search forgets it without being told more.
         Returns ``{items, total (of this direction), next_after (None on the last
         page), as_of}``: as_of is when the page was read (ISO).
-        Errors: Forbidden unless a service; InvalidInput."""
+        Errors: Forbidden unless the search service (its own key); InvalidInput."""
         caller = self.identity.caller(token)
-        if not caller.system:
-            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        if caller.service != "search":
+            raise Forbidden("Chỉ dành cho dịch vụ tìm kiếm.", "For the search service only.")
         problems = Problems()
         params = problems.object(params, "params")
         direction = problems.choice(params, "direction", ("incoming", "outgoing"),

@@ -44,3 +44,18 @@ def test_a_token_storage_signs_for_documents_or_for_a_person_is_refused(document
     # the same person's token signed by the gateway is accepted
     assert documents.list_incoming(mint_token(head, TEST_KEYS, 60),
                                    {"unit_id": unit_uuid("STC")})["total"] == 0
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+def test_system_only_calls_admit_only_the_service_they_serve(documents):
+    from services.common.errors import Forbidden
+    from services.documents.seed import unit_uuid as unit
+    lookup = {"to_user_id": "u-x", "unit_id": unit("STC"), "action": None}
+    assert documents.find_delegation(token(system="workflow"), lookup) is None
+    assert documents.delegated_units(token(system="search"), "u-x")["unit_ids"] == []
+    for other in ("storage", "notify", "gateway"):
+        with pytest.raises(Forbidden):
+            documents.find_delegation(token(system=other), lookup)
+    for other in ("storage", "notify", "workflow"):
+        with pytest.raises(Forbidden):
+            documents.delegated_units(token(system=other), "u-x")
