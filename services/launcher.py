@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 
+from services.common import token_keys
 from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,6 +48,12 @@ class System:
         if not self.env.get("EOFFICE_SECRET_KEY"):
             self.env["EOFFICE_SECRET_KEY"] = self._local_secret()
         self.env.update(extra_env or {})
+        # Each process signs with its own key, read from its own file: one signing key
+        # for all, from the environment, would let any of them speak for another.
+        self.env.pop("EOFFICE_SIGNING_KEY", None)
+        if not self.env.get("EOFFICE_PUBLIC_KEYS"):
+            token_keys.generate(self.env.get("EOFFICE_KEYS_DIR")
+                                or os.path.join(self.data_dir, "keys"))
         self.processes: dict[str, subprocess.Popen] = {}
         os.makedirs(os.path.join(self.data_dir, "logs"), exist_ok=True)
 

@@ -12,6 +12,8 @@ import psycopg2
 import pytest
 import requests
 
+from tests.token_keys import KEYS_DIR
+
 RABBIT_API = os.environ.get("EOFFICE_TEST_RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
 RABBIT_AMQP = os.environ.get("EOFFICE_TEST_AMQP", "pyamqp://guest:guest@127.0.0.1:5672")
 PG_DSN = os.environ.get("EOFFICE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -93,6 +95,7 @@ def service_config(amqp_uri, tmp_path):
         "WEB_SERVER_ADDRESS": "127.0.0.1:0",
         "DATA_DIR": str(tmp_path / "data"),
         "SECRET_KEY": "test-secret",
+        "KEYS_DIR": KEYS_DIR,
         "RPC_TIMEOUT_SECONDS": 10,
         "DB_URLS": {},
         "max_workers": 10,

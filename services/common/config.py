@@ -46,6 +46,12 @@ class Settings:
     ocr_dpi: int = DEFAULT_OCR_DPI
     ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS
     ocr_lang: str = DEFAULT_OCR_LANG
+    # Token keys (token_keys.py): the directory of key files, or the keys themselves.
+    keys_dir: str = ""
+    signing_key: str = ""
+    public_keys: str = ""
+    #: Development only: allows the well-known DEFAULT_SECRET (refused otherwise).
+    dev_mode: bool = False
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -78,7 +84,26 @@ def settings_from(config: dict) -> Settings:
         ocr_dpi=_positive_int(config.get("OCR_DPI"), DEFAULT_OCR_DPI),
         ocr_max_pixels=_positive_int(config.get("OCR_MAX_PIXELS"), DEFAULT_OCR_MAX_PIXELS),
         ocr_lang=_text(config.get("OCR_LANG")) or DEFAULT_OCR_LANG,
+        keys_dir=_text(config.get("KEYS_DIR")) or os.path.join(data_dir, "keys"),
+        signing_key=_text(config.get("SIGNING_KEY")),
+        public_keys=_text(config.get("PUBLIC_KEYS")),
+        dev_mode=_flag(config.get("DEV_MODE")),
     )
+
+
+class InsecureSettings(RuntimeError):
+    """A setting no real deployment may run with: the process refuses to start."""
+
+
+def refuse_default_secret(settings: Settings) -> None:
+    """Stop a process that would run with the secret everyone can read in this
+    repository (deploy/config.yml's default), unless DEV_MODE says it is a developer's
+    machine. `make run` and the tests give a secret of their own."""
+    if settings.secret_key == DEFAULT_SECRET and not settings.dev_mode:
+        raise InsecureSettings(
+            "EOFFICE_SECRET_KEY is the well-known development default; set a random one "
+            "(e.g. `openssl rand -hex 32`), or EOFFICE_DEV_MODE=true on a development "
+            "machine only")
 
 
 def _text(value, strip: bool = True) -> str:

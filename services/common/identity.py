@@ -2,9 +2,11 @@
 every RPC, so each service verifies it itself (defence in depth) instead of
 trusting whatever the gateway forwards.
 
-The token is a short-lived HS256 JWT minted by the gateway after login. Services
-calling each other on their own behalf (an event handler that needs another
-service) mint a *system* caller for themselves with the same key.
+The token is a short-lived EdDSA (Ed25519) JWT. Only the gateway's key signs tokens
+for people (after login); a service calling another on its own behalf (an event
+handler that needs another service) signs a *system* token naming itself with its own
+key, and a system token is valid only if signed by the key of the service it names
+(token_keys.py). So no service can mint a token for a person, or for another service.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from services.common.errors import Unauthenticated
+from services.common.token_keys import USER_TOKEN_SIGNER, TokenKeys
 
 # Roles per unit (API.md, "Enumerations").
 CLERK = "clerk"            # văn thư
@@ -36,7 +39,8 @@ def clearance_covers(clearance: str | None, level: str | None) -> bool:
     needed = level if level in CONFIDENTIALITY_LEVELS else CONFIDENTIALITY_LEVELS[-1]
     return CONFIDENTIALITY_LEVELS.index(held) >= CONFIDENTIALITY_LEVELS.index(needed)
 
-TOKEN_ALGORITHM = "HS256"
+
+TOKEN_ALGORITHM = "EdDSA"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,12 @@ class Caller:
     def is_member(self, unit_id: str) -> bool:
         return unit_id in self.unit_ids
 
+    @property
+    def service(self) -> str | None:
+        """The service a system caller is (verified: its token was signed by that
+        service's key), so an entrypoint can say which services may call it."""
+        return self.user_id.removeprefix("system:") if self.system else None
+
     def cleared_for(self, level: str) -> bool:
         return (CONFIDENTIALITY_LEVELS.index(self.clearance)
                 >= CONFIDENTIALITY_LEVELS.index(level))
@@ -96,25 +106,50 @@ class Caller:
         )
 
 
-def mint_token(caller: Caller, secret: str, ttl_seconds: int) -> str:
+def mint_token(caller: Caller, keys: TokenKeys, ttl_seconds: int) -> str:
+    """A token for ``caller``, signed with this process's key (``keys``): the issuer
+    (``iss``, and ``kid`` in the header) is the signing service."""
+    if not hasattr(keys, "signer_for"):
+        raise TypeError("mint_token needs the process's TokenKeys (token_keys.py), not a "
+                        "shared secret")
+    signer, private_key = keys.signer_for(caller)
     now = int(time.time())
-    claims = caller.to_claims() | {"iat": now, "exp": now + int(ttl_seconds)}
-    return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
+    claims = caller.to_claims() | {"iat": now, "exp": now + int(ttl_seconds), "iss": signer}
+    return jwt.encode(claims, private_key, algorithm=TOKEN_ALGORITHM,
+                      headers={"kid": signer})
 
 
-def verify_token(token: str, secret: str) -> Caller:
-    """The caller a token names; Unauthenticated if it is forged, malformed or expired."""
+def verify_token(token: str, keys: TokenKeys) -> Caller:
+    """The caller a token names; Unauthenticated if it is forged, malformed or expired,
+    signed by an unknown key, a person's token not signed by the gateway, or a system
+    token not signed by the service it names."""
     if not isinstance(token, str) or not token:
         raise Unauthenticated("Thiếu thông tin xác thực.", "Missing credentials.")
+    invalid = Unauthenticated("Thông tin xác thực không hợp lệ.", "Invalid credentials.")
     try:
-        claims = jwt.decode(token, secret, algorithms=[TOKEN_ALGORITHM],
-                            options={"require": ["exp", "sub"]})
+        signer = jwt.get_unverified_header(token).get("kid")
+        public_key = keys.public_key(signer) if isinstance(signer, str) else None
+        if public_key is None:
+            raise invalid
+        claims = jwt.decode(token, public_key, algorithms=[TOKEN_ALGORITHM],
+                            options={"require": ["exp", "sub", "iss"]})
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.",
                               "The session has expired; please log in again.")
     except jwt.PyJWTError:
-        raise Unauthenticated("Thông tin xác thực không hợp lệ.", "Invalid credentials.")
-    return Caller.from_claims(claims)
+        raise invalid
+    if claims.get("iss") != signer:
+        raise invalid
+    try:
+        caller = Caller.from_claims(claims)
+    except (KeyError, TypeError, ValueError):
+        raise invalid
+    if caller.system:
+        if caller.user_id != f"system:{signer}":
+            raise invalid      # a service speaks only for itself
+    elif signer != USER_TOKEN_SIGNER:
+        raise invalid          # only the gateway speaks for people
+    return caller
 
 
 def system_caller(service_name: str) -> Caller:
@@ -124,15 +159,16 @@ def system_caller(service_name: str) -> Caller:
 
 
 class CallerIdentity:
-    """Per-service helper: verify the caller's token, or mint a system token."""
+    """Per-service helper: verify the caller's token, or mint a system token signed with
+    this service's own key."""
 
-    def __init__(self, secret: str, service_name: str, ttl_seconds: int = 300):
-        self.secret = secret
+    def __init__(self, keys: TokenKeys, service_name: str, ttl_seconds: int = 300):
+        self.keys = keys
         self.service_name = service_name
         self.ttl_seconds = ttl_seconds
 
     def caller(self, token: str) -> Caller:
-        return verify_token(token, self.secret)
+        return verify_token(token, self.keys)
 
     def system_token(self) -> str:
-        return mint_token(system_caller(self.service_name), self.secret, self.ttl_seconds)
+        return mint_token(system_caller(self.service_name), self.keys, self.ttl_seconds)

@@ -14,7 +14,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invali
                                     not_found)
 from services.common.identity import CLERK
 from services.common.validation import Problems, page_params
-from services.documents import copies, domain, numbering, schemas
+from services.documents import copies, domain, idempotency, numbering, schemas
 from services.documents.models import (DocumentCopy, DocumentFile, IncomingDocument,
                                        OutgoingDocument, Unit)
 
@@ -22,7 +22,7 @@ from services.documents.models import (DocumentCopy, DocumentFile, IncomingDocum
 class CopyEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def create_copy(self, token, payload):
+    def create_copy(self, token, payload, idempotency_key=None):
         """Make a bản sao of a document: payload as copies.parse_copy. The copy takes the
         next number of the unit's copy register of the year (one series for SY, SL, TS)
         and the ký hiệu "<form>-<unit abbreviation>".
@@ -30,7 +30,9 @@ class CopyEntrypoints:
         Returns: the copy, with a summary of its source. Errors: InvalidInput (bad
         fields, files not stored, a file on a secret copy, an outgoing document not yet
         numbered); Forbidden unless a văn thư of the unit who may see the source;
-        NotFound (source or unit); Conflict (a recalled document). Every copy is audited."""
+        NotFound (source or unit); Conflict (a recalled document, or an idempotency key
+        (else the request id) already used with another payload; with the same payload,
+        the first answer). Every copy is audited."""
         caller = self.identity.caller(token)
         data = copies.parse_copy(payload)
         if not caller.has_role(data["unit_id"], CLERK):
@@ -38,12 +40,16 @@ class CopyEntrypoints:
                             "Only a clerk of the unit may copy documents.")
         self._check_files(data["file_ids"])
         now = datetime.now(timezone.utc)
+        request = self._creating_request(caller, "create_copy", payload, idempotency_key)
         with self.db.transaction() as session:
             unit = self._active_unit(session, data["unit_id"])
             source = self._find_document(session, data["document_id"])
             if not self._may_view(session, caller, source):
                 raise Forbidden("Bạn không có quyền xem văn bản cần sao.",
                                 "You may not see the document to copy.")
+            earlier = idempotency.claim(session, request)
+            if earlier is not None:
+                return earlier
             if source.state == domain.STATE_RECALLED:   # same word in both directions
                 raise Conflict("Văn bản đã bị thu hồi, không sao được.",
                                "The document was recalled; it cannot be copied.")
@@ -83,6 +89,7 @@ class CopyEntrypoints:
             self._audit(session, "copied", self._object_type_of(source), source.id,
                         caller.user_id, {"copy_id": copy.id, "form": copy.form,
                                          "code": f"{copy.code_number}/{copy.code_notation}"})
+            idempotency.record(session, request, result)
         return result
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

@@ -138,11 +138,11 @@ class DelegationEntrypoints:
         """For services (workflow): the delegation in force today under which a person may
         take a step in a unit for someone else. params {to_user_id, action (None: any),
         unit_id, document_type (None: any), from_user_id? (only a delegation from this
-        person)}. Returns the delegation or None. Errors: Forbidden unless a service;
-        InvalidInput."""
+        person)}. Returns the delegation or None. Errors: Forbidden unless the workflow
+        service (its own key); InvalidInput."""
         caller = self.identity.caller(token)
-        if not caller.system:
-            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        if caller.service != "workflow":
+            raise Forbidden("Chỉ dành cho dịch vụ luồng xử lý.", "For the workflow service only.")
         if not isinstance(params, dict) or \
                 params.get("action") not in delegations.ACTIONS + (None,) \
                 or not all(isinstance(params.get(k), str) for k in ("to_user_id", "unit_id")):
@@ -160,10 +160,11 @@ class DelegationEntrypoints:
         """For services (search): the units where a person holds a delegation in force
         today, for any step and type; the permission rule lets them see those units'
         documents (_may_view). Returns {user_id, unit_ids (sorted)}.
-        Errors: Forbidden unless a service; InvalidInput (no user id)."""
+        Errors: Forbidden unless the search service (its own key); InvalidInput (no
+        user id)."""
         caller = self.identity.caller(token)
-        if not caller.system:
-            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        if caller.service != "search":
+            raise Forbidden("Chỉ dành cho dịch vụ tìm kiếm.", "For the search service only.")
         if not isinstance(user_id, str) or not user_id:
             raise invalid_fields({"user_id": {"vi": "Thiếu người dùng.", "en": "No user."}})
         today = domain.today()

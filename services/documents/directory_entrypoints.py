@@ -32,9 +32,9 @@ class DirectoryEntrypoints:
         Returns: the user with memberships ({id, username, full_name, clearance,
         memberships: [{unit_id, role, unit_name}]}).
         Errors: Unauthenticated (401) for a wrong pair, an inactive user, or a caller
-        that is not a service.
+        that is not the gateway (signed with the gateway's own key).
         """
-        if not self.identity.caller(token).system:
+        if self.identity.caller(token).service != "gateway":
             raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
                                   "Only the gateway may authenticate users.")
         if not isinstance(username, str) or not isinstance(password, str):

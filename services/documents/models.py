@@ -344,5 +344,18 @@ class DocumentFile(Base):
     file_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 
+class IdempotentRequest(Base):
+    """A creating request already answered (idempotency.py): a retry with the same key
+    from the same caller gets the same answer."""
+    __tablename__ = "idempotent_requests"
+
+    caller_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(210), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+
+
 outbox = outbox_table(metadata)
 processed = processed_events_table(metadata)

@@ -18,7 +18,8 @@ from services.common.identity import Caller, clearance_covers
 from services.common.identity import Membership as CallerMembership
 from services.common.outbox import add_event
 from services.common.validation import Problems
-from services.documents import delegations, domain, numbering, outgoing, schemas
+from services.documents import (delegations, domain, idempotency, numbering, outgoing,
+                                schemas)
 from services.documents.models import (Delegation, DocumentFile, IncomingDocument, Membership,
                                        OutgoingDocument, OutgoingVersion, Register, Unit, User,
                                        outbox)
@@ -46,7 +47,7 @@ def _refuse_secret_files(confidentiality: str, file_ids: list) -> None:
 class OutgoingEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def create_outgoing(self, token, payload):
+    def create_outgoing(self, token, payload, idempotency_key=None):
         """Start a draft văn bản đi (ND30 Điều 10) in a unit, as its version 1.
 
         Args: token; payload {unit_id, document_type, subject, normative?, language?,
@@ -57,7 +58,9 @@ class OutgoingEntrypoints:
         Errors: InvalidInput (400: bad fields, unknown recipient unit, files not stored,
         a secret document with files); Forbidden (403) unless the caller drafts in
         that unit and is cleared for the level; NotFound (404) for an unknown unit;
-        Conflict (409) for a unit that no longer exists."""
+        Conflict (409) for a unit that no longer exists, or an idempotency key (else the
+        request id) already used with another payload; with the same payload, the
+        first answer."""
         caller = self.identity.caller(token)
         data = outgoing.parse_draft(payload, domain.today(), creating=True)
         if not outgoing.may_edit(caller, data["unit_id"], data["confidentiality"]):
@@ -70,7 +73,11 @@ class OutgoingEntrypoints:
         self._check_files(file_ids)
         now = datetime.now(timezone.utc)
         note = data.pop("note")
+        request = self._creating_request(caller, "create_outgoing", payload, idempotency_key)
         with self.db.transaction() as session:
+            earlier = idempotency.claim(session, request)
+            if earlier is not None:
+                return earlier
             unit = self._active_unit(session, data.pop("unit_id"))
             data["recipients"] = self._resolve_recipients(session, data.get("recipients", []))
             doc = OutgoingDocument(
@@ -87,6 +94,7 @@ class OutgoingEntrypoints:
             result = self._outgoing_out(session, doc)
             self._audit(session, "create", "outgoing_document", doc.id, caller.user_id,
                         {"after": _snapshot(doc) | {"file_ids": file_ids}})
+            idempotency.record(session, request, result)
         return result
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

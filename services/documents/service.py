@@ -9,9 +9,10 @@ copies_entrypoints, delegation_entrypoints."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from nameko.rpc import rpc
+from nameko.timer import timer
 from sqlalchemy import func, select
 
 from services.common import events
@@ -26,7 +27,8 @@ from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import audit, domain, dossiers, numbering, outgoing, schemas
+from services.documents import (audit, domain, dossiers, idempotency, numbering, outgoing,
+                                schemas)
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy, DocumentFile,
                                        Dossier, DossierDocument, IncomingDocument, Membership,
@@ -59,16 +61,19 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
     # ---------------------------------------------------------------- incoming
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def register_incoming(self, token, payload):
+    def register_incoming(self, token, payload, idempotency_key=None):
         """Register an incoming document (văn bản đến) and give it the next số đến of
         its register (the unit's incoming register of the year, or the secret one).
 
-        Args: token; payload as in API.md "Registering an incoming document".
-        Returns: the document, with arrival_number, arrival_date, register_id, state.
+        Args: token; payload as in API.md "Registering an incoming document";
+        idempotency_key: the client's Idempotency-Key, else the request id is the key.
+        Returns: the document, with arrival_number, arrival_date, register_id, state;
+        a retry with the same key (same caller, same payload) gets the first answer.
         Errors: InvalidInput (400) for bad fields or files that are not stored;
         Forbidden (403) unless the caller is a clerk (văn thư) of the unit;
         NotFound (404) for an unknown unit; Conflict (409) for a duplicate (issuer,
         số, ký hiệu, year) unless ``confirm_duplicate`` is true.
+        Conflict (409) too for a key already used with another payload.
         Events: document_registered (through the outbox).
         """
         caller = self.identity.caller(token)
@@ -80,7 +85,12 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         now = datetime.now(timezone.utc)
         key = domain.issuer_key(data.issuer_organ_id, data.issuer_name)
         direction = domain.register_direction(data.confidentiality)
+        request = self._creating_request(caller, "register_incoming", payload,
+                                         idempotency_key)
         with self.db.transaction() as session:
+            earlier = idempotency.claim(session, request)
+            if earlier is not None:
+                return earlier   # a retry (or a redelivered message): the first answer
             unit = session.get(Unit, data.unit_id)
             if unit is None:
                 raise not_found("đơn vị", "Unit", data.unit_id)
@@ -119,8 +129,28 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                         {"after": result, "duplicate_confirmed": data.confirm_duplicate})
             add_event(session, outbox, events.DOCUMENT_REGISTERED,
                       schemas.registered_event(result, leaders))
+            idempotency.record(session, request, result)
         self.flush_outbox()
         return result
+
+    @timer(interval=3600)
+    def forget_old_requests(self):
+        """Hourly: drop the answers kept for retries once they are older than
+        idempotency.KEEP_SECONDS."""
+        moment = datetime.now(timezone.utc) - timedelta(seconds=idempotency.KEEP_SECONDS)
+        with self.db.transaction() as session:
+            idempotency.forget_before(session, moment)
+
+    def _creating_request(self, caller, operation, payload, idempotency_key):
+        """The ticket that makes a creating call idempotent (idempotency.py): the
+        client's key if it gave one, else the id of the request this call belongs to
+        (the same on a redelivered message)."""
+        if idempotency_key is not None and (not isinstance(idempotency_key, str) or not
+                                            0 < len(idempotency_key) <= idempotency.MAX_KEY_LENGTH):
+            raise InvalidInput("Khóa chống trùng (Idempotency-Key) không hợp lệ.",
+                               "Invalid idempotency key.")
+        return idempotency.ticket(caller.user_id, operation, payload, idempotency_key,
+                                  self.request_id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_incoming(self, token, document_id):
@@ -556,10 +586,10 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         direction, confidentiality}`` only, so search forgets it without being told more.
         Returns ``{items, total (of this direction), next_after (None on the last
         page), as_of}``: as_of is when the page was read (ISO).
-        Errors: Forbidden unless a service; InvalidInput."""
+        Errors: Forbidden unless the search service (its own key); InvalidInput."""
         caller = self.identity.caller(token)
-        if not caller.system:
-            raise Forbidden("Chỉ dành cho dịch vụ nội bộ.", "For services only.")
+        if caller.service != "search":
+            raise Forbidden("Chỉ dành cho dịch vụ tìm kiếm.", "For the search service only.")
         problems = Problems()
         params = problems.object(params, "params")
         direction = problems.choice(params, "direction", ("incoming", "outgoing"),

@@ -7,12 +7,18 @@ from services.common.config import settings_of
 from services.common.errors import Unauthenticated
 from services.common.identity import (Caller, Membership, mint_token, system_caller,
                                       verify_token)
+from services.common.identity_provider import load_token_keys
 
 
 class Auth:
-    def __init__(self, secret: str, ttl_seconds: int):
+    """``secret`` is the deployment's SECRET_KEY (for any HMAC the gateway needs);
+    tokens are signed and verified with ``keys`` (token_keys.py): the gateway's own
+    private key signs people's tokens, which no other service can do."""
+
+    def __init__(self, secret: str, ttl_seconds: int, keys=None):
         self.secret = secret
         self.ttl_seconds = ttl_seconds
+        self.keys = keys
 
     def token_of(self, request, allow_query: bool = False) -> str:
         """The request's bearer token, verified here first (401 at the edge) and then
@@ -25,14 +31,14 @@ class Auth:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Cần đăng nhập (thiếu Authorization: Bearer).",
                                   "Log in first (missing Authorization: Bearer).")
-        verify_token(token.strip(), self.secret)
+        verify_token(token.strip(), self.keys)
         return token.strip()
 
     def caller_of(self, request) -> Caller:
-        return verify_token(self.token_of(request), self.secret)
+        return verify_token(self.token_of(request), self.keys)
 
     def caller_of_token(self, token: str) -> Caller:
-        return verify_token(token, self.secret)
+        return verify_token(token, self.keys)
 
     def issue(self, user: dict) -> str:
         caller = Caller(user_id=user["id"], username=user["username"],
@@ -40,16 +46,17 @@ class Auth:
                         memberships=tuple(Membership(m["unit_id"], m["role"])
                                           for m in user.get("memberships", [])),
                         clearance=user.get("clearance", "none"))
-        return mint_token(caller, self.secret, self.ttl_seconds)
+        return mint_token(caller, self.keys, self.ttl_seconds)
 
     def system_token(self) -> str:
-        return mint_token(system_caller("gateway"), self.secret, 300)
+        return mint_token(system_caller("gateway"), self.keys, 300)
 
 
 class AuthProvider(DependencyProvider):
     def setup(self):
         settings = settings_of(self.container)
-        self.auth = Auth(settings.secret_key, settings.token_ttl_seconds)
+        self.auth = Auth(settings.secret_key, settings.token_ttl_seconds,
+                         load_token_keys(self.container))
 
     def get_dependency(self, worker_ctx):
         return self.auth

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 from services.common.errors import InvalidInput, TooLarge
 from services.common.http import EnvelopeHttpHandler
 
 MAX_JSON_BYTES = 1024 * 1024
+IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,200}$")   # visible ASCII, no spaces
 
 
 def read_json(request) -> dict:
@@ -26,6 +28,21 @@ def read_json(request) -> dict:
         raise InvalidInput("Nội dung phải là một đối tượng JSON.",
                            "The body must be a JSON object.")
     return body
+
+
+def idempotency_key(request) -> str | None:
+    """The client's ``Idempotency-Key`` for a creating call (a retry with the same key
+    gets the first answer); None without one, 400 for one that is not 1-200 visible
+    ASCII characters."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY_RE.match(value):
+        raise InvalidInput("Khóa chống trùng (Idempotency-Key) phải gồm 1–200 ký tự ASCII "
+                           "nhìn thấy được.",
+                           "The Idempotency-Key must be 1-200 visible ASCII characters.",
+                           {"Idempotency-Key": {"vi": "Không hợp lệ.", "en": "Invalid."}})
+    return value
 
 
 class ApiHandler(EnvelopeHttpHandler):

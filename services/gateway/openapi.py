@@ -21,6 +21,15 @@ def q(name, schema_type="string", **extra):
     return {"name": name, "in": "query", "schema": {"type": schema_type, **extra}}
 
 
+#: Creating calls take a client's retry key: the same key answers as the first request.
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "Một khóa cho mỗi yêu cầu mới; gửi lại cùng khóa thì nhận "
+                                  "lại kết quả lần đầu / One key per new request; a retry "
+                                  "with the same key gets the first answer.",
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                              "pattern": "^[\\x21-\\x7e]+$"}}
+
+
 # (method, path, tag, summary, authenticated, request schema, response schema, query params)
 ROUTES = [
     ("POST", "/api/v1/auth/login", "auth", "Đăng nhập / Log in", False, "LoginRequest",
@@ -80,7 +89,7 @@ ROUTES = [
      "Tải tệp (chuyển hướng tới URL ký) / Download (redirect to a signed URL)", True, None,
      None, []),
     ("POST", "/api/v1/incoming", "documents", "Vào sổ văn bản đến / Register incoming", True,
-     "IncomingRequest", "IncomingDocument", []),
+     "IncomingRequest", "IncomingDocument", [IDEMPOTENCY_KEY]),
     ("GET", "/api/v1/incoming", "documents", "Danh sách văn bản đến / Incoming documents",
      True, None, "IncomingPage",
      [q("unit_id"), q("state", enum=list(INCOMING_STATES)), q("from", format="date"),
@@ -88,7 +97,7 @@ ROUTES = [
     ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
      True, None, "IncomingDocument", []),
     ("POST", "/api/v1/outgoing", "documents", "Soạn dự thảo văn bản đi / Start a draft",
-     True, "OutgoingRequest", "OutgoingDocument", []),
+     True, "OutgoingRequest", "OutgoingDocument", [IDEMPOTENCY_KEY]),
     ("GET", "/api/v1/outgoing", "documents", "Danh sách văn bản đi / Outgoing documents",
      True, None, "Page",
      [q("unit_id"), q("state", enum=list(OUTGOING_STATES)), q("from", format="date"),
@@ -104,7 +113,7 @@ ROUTES = [
      "One step: " + ", ".join(OUTGOING_ACTIONS), True, "Object", "OutgoingDocument", []),
     ("POST", "/api/v1/copies", "documents",
      "Sao văn bản (sao y, sao lục, trích sao) / Copy a document", True, "CopyRequest",
-     "Object", []),
+     "Object", [IDEMPOTENCY_KEY]),
     ("GET", "/api/v1/copies", "documents", "Bản sao của đơn vị / A unit's copies", True,
      None, "Page", [q("unit_id"), q("document_id")] + PAGE),
     ("GET", "/api/v1/copies/{copy_id}", "documents", "Một bản sao / One copy", True, None,

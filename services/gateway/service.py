@@ -25,7 +25,7 @@ from services.gateway import history_export, live, openapi
 from services.gateway.dependencies import AuthProvider
 from services.gateway.directory_sign_in import DirectorySignInRoutes
 from services.common.http import json_response
-from services.gateway.http import http, read_json
+from services.gateway.http import http, idempotency_key, read_json
 
 EXPORT_TYPES = {"pdf": "application/pdf",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -225,8 +225,8 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
     def register_incoming(self, request):
         """Register an incoming document → 201 with its arrival_number (see API.md)."""
         body = read_json(request)
-        return json_response(self.documents_rpc.register_incoming(self.auth.token_of(request),
-                                                                  body), 201)
+        return json_response(self.documents_rpc.register_incoming(
+            self.auth.token_of(request), body, idempotency_key=idempotency_key(request)), 201)
 
     @http("GET", "/api/v1/incoming")
     def list_incoming(self, request):
@@ -243,8 +243,8 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
     def create_outgoing(self, request):
         """Start a draft văn bản đi (version 1) → 201."""
         body = read_json(request)
-        return json_response(self.documents_rpc.create_outgoing(self.auth.token_of(request),
-                                                                body), 201)
+        return json_response(self.documents_rpc.create_outgoing(
+            self.auth.token_of(request), body, idempotency_key=idempotency_key(request)), 201)
 
     @http("GET", "/api/v1/outgoing")
     def list_outgoing(self, request):
@@ -276,8 +276,8 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
     def create_copy(self, request):
         """Make a bản sao (SY, SL, TS) of a document → 201, numbered in the copy register."""
         body = read_json(request)
-        return json_response(self.documents_rpc.create_copy(self.auth.token_of(request), body),
-                             201)
+        return json_response(self.documents_rpc.create_copy(
+            self.auth.token_of(request), body, idempotency_key=idempotency_key(request)), 201)
 
     @http("GET", "/api/v1/copies")
     def list_copies(self, request):

@@ -1,6 +1,7 @@
 """nameko providers of the storage service: the blob backend and its settings."""
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -8,6 +9,9 @@ from nameko.extensions import DependencyProvider
 
 from services.common.config import Settings, settings_of
 from services.storage.blobs import from_url
+from services.storage.extraction import hide_environment_from_children
+
+log = logging.getLogger(__name__)
 
 
 def upload_tmp_dir(settings: Settings) -> str:
@@ -51,6 +55,11 @@ class StorageSettings(DependencyProvider):
 
     def setup(self):
         self.settings = settings_of(self.container)
+        # The extraction child parses hostile files as our Unix user: keep it out of
+        # this process's environment (secrets) and memory.
+        if not hide_environment_from_children():
+            log.warning("could not make storage non-dumpable: the extraction child can "
+                        "read its environment")
         tmp_dir = upload_tmp_dir(self.settings)
         os.makedirs(tmp_dir, exist_ok=True)
         remove_stale_tmp_files(tmp_dir)

@@ -225,13 +225,27 @@ class _Ocr:
 
 # ---------------------------------------------------------------- external tools
 
-def _tool_env() -> dict:
-    env = dict(os.environ)
+#: The only variables the extraction child and the tools it runs get from the storage
+#: process: what a parser needs to run. Everything else stays behind — the secret key,
+#: token keys, database URLs, the broker's and S3's credentials — since the child
+#: parses files anyone could upload.
+CHILD_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "TZ",
+                     "TESSDATA_PREFIX", "PYTHONPATH")
+
+
+def scrubbed_env(source=None) -> dict:
+    """The environment for the extraction child and its tools (CHILD_ENVIRONMENT)."""
+    source = os.environ if source is None else source
+    env = {name: source[name] for name in CHILD_ENVIRONMENT if name in source}
     # Tesseract's OpenMP threads make it slower, not faster, on a shared machine
     # (measured: 2.3 s → 38 s a page with 2 threads on 2 busy cores).
     env["OMP_THREAD_LIMIT"] = "1"
     env.setdefault("LC_ALL", "C.UTF-8")
     return env
+
+
+def _tool_env() -> dict:
+    return scrubbed_env()
 
 
 def run_tool(command: list[str], *, timeout: float, max_output: int, package: str,

@@ -30,6 +30,7 @@ are diagnostics, the tail of which names a crash.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
@@ -47,7 +48,8 @@ from eventlet.queue import Empty, Full, LightQueue
 from services.common.config import (DEFAULT_OCR_DPI, DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
                                     DEFAULT_OCR_MAX_PIXELS, Settings)
 from services.storage.extract_worker import (DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES,
-                                             DEFAULT_MEMORY_MB, PROGRESS_PREFIX)
+                                             DEFAULT_MEMORY_MB, PROGRESS_PREFIX,
+                                             scrubbed_env)
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +228,22 @@ class _ChildOutput:
         return bytes(self.tail).decode("utf-8", "replace").strip()[-500:]
 
 
+PR_SET_DUMPABLE = 4   # linux/prctl.h
+
+
+def hide_environment_from_children() -> bool:
+    """Make this process non-dumpable, so that a process of the same Unix user — the
+    extraction child, or a tool it runs, taken over by a hostile file — can neither read
+    this process's ``/proc/<pid>/environ`` (where the deployment's secrets are) nor
+    ptrace it. The child's own environment is scrubbed (scrubbed_env); this closes the
+    way round. True if done (Linux only). Costs: no core dumps of storage."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def _kill(process) -> None:
     """Kill the child and whatever it started (pdftoppm, tesseract): its own group."""
     try:
@@ -263,7 +281,8 @@ def run_extraction(path: str, kind: str, timeout: float,
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   cwd=ROOT, close_fds=True, start_new_session=True)
+                                   cwd=ROOT, close_fds=True, start_new_session=True,
+                                   env=scrubbed_env())
     except OSError as exc:
         return failed(f"could not start the extraction worker: {exc}")
     deadline = eventlet.Timeout(timeout)

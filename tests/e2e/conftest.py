@@ -9,6 +9,7 @@ import tempfile
 import pytest
 import requests
 
+from services.common import token_keys
 from services.launcher import PORT_OFFSETS, System
 from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
 
@@ -92,6 +93,14 @@ def system():
         delete_vhost(vhost)
         if os.environ.get("EOFFICE_KEEP_E2E_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def system_keys(system):
+    """The running system's token keys, by signer (the launcher made them in its data
+    dir): for tests that mint or forge tokens as one party would."""
+    keys_dir = os.path.join(system.data_dir, "keys")
+    return {name: token_keys.load(name, keys_dir) for name in token_keys.SIGNERS}
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,24 @@
 from sqlalchemy.orm import Session
 
 from services.common.db import make_engine
-from services.common.identity import Caller, Membership, mint_token
+from services.common.identity import Caller, Membership, mint_token, system_caller
 from services.common.migrations import upgrade
 from services.documents.seed import seed, unit_uuid
+from tests.token_keys import TEST_KEYS
 
-SECRET = "test-secret"
+SECRET = "test-secret"   # the deployment secret (SECRET_KEY); tokens use TEST_KEYS
 
 
 def token(user_id="u-clerk", memberships=(("STC", "clerk"),), clearance="none", system=False):
+    """A person's token (signed as the gateway signs them); ``system``: a service's own
+    system token instead (True: the gateway's; or the service's name)."""
+    if system:
+        return mint_token(system_caller(system if isinstance(system, str) else "gateway"),
+                          TEST_KEYS, 600)
     caller = Caller(user_id=user_id, username=user_id, full_name=user_id,
                     memberships=tuple(Membership(unit_uuid(k), r) for k, r in memberships),
-                    clearance=clearance, system=system)
-    return mint_token(caller, SECRET, 600)
+                    clearance=clearance)
+    return mint_token(caller, TEST_KEYS, 600)
 
 
 def prepared_config(service_config, db_url_factory, *services, seeded=False):

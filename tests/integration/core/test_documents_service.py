@@ -217,18 +217,19 @@ def test_registers_route_types_and_share_or_keep_their_own_number_series(documen
 
 def test_search_views_page_through_every_document_and_stub_the_secret_ones(documents):
     """What search's reindex reads: pages in id order, each view as document_updated
-    would tell it; a secret document as a stub search can only forget; services only."""
+    would tell it; a secret document as a stub search can only forget; search only."""
     proxy, _ = documents
     public = [proxy.register_incoming(token(), incoming(n)) for n in (31, 32, 33)]
     secret = proxy.register_incoming(token(), incoming(34, confidentiality="secret"))
-    with pytest.raises(Forbidden):
-        proxy.search_views(token(), {"direction": "incoming"})
+    for other in (token(), token(system="notify"), token(system="storage")):
+        with pytest.raises(Forbidden):   # a person, or a service other than search
+            proxy.search_views(other, {"direction": "incoming"})
     with pytest.raises(InvalidInput):
-        proxy.search_views(token(system=True), {"direction": "sideways"})
+        proxy.search_views(token(system="search"), {"direction": "sideways"})
     seen, after = [], ""
     while after is not None:
-        page = proxy.search_views(token(system=True), {"direction": "incoming",
-                                                        "after": after, "limit": 3})
+        page = proxy.search_views(token(system="search"), {"direction": "incoming",
+                                                           "after": after, "limit": 3})
         assert page["total"] == 4 and page["as_of"]
         seen.extend(page["items"])
         after = page["next_after"]
@@ -238,6 +239,6 @@ def test_search_views_page_through_every_document_and_stub_the_secret_ones(docum
     first = next(view for view in seen if view["id"] == public[0]["id"])
     assert (first["subject"], first["acl_units"], first["issuer_organ_id"]) == (
         "Văn bản thử 31", [unit_uuid("STC")], "000.00.00.H41")
-    outgoing = proxy.search_views(token(system=True), {"direction": "outgoing"})
+    outgoing = proxy.search_views(token(system="search"), {"direction": "outgoing"})
     assert outgoing == {"items": [], "total": 0, "as_of": outgoing["as_of"],
                         "next_after": None}   # none issued here

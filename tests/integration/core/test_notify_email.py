@@ -249,6 +249,7 @@ EVENTS = 6
 def two_processes(notify_config, tmp_path):
     config = notify_config
     env = dict(os.environ, AMQP_URI=config["AMQP_URI"], EOFFICE_SECRET_KEY=SECRET,
+               EOFFICE_KEYS_DIR=config["KEYS_DIR"],
                NOTIFY_DB_URL=config["DB_URLS"]["notify"],
                EOFFICE_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="INFO",
                SMTP_HOST="127.0.0.1", SMTP_PORT=str(config["SMTP_PORT"]),

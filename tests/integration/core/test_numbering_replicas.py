@@ -31,6 +31,7 @@ def free_port(taken=()):
 def replicas(service_config, db_url_factory, tmp_path):
     config = prepared_config(service_config, db_url_factory, "documents", seeded=True)
     env = dict(os.environ, AMQP_URI=config["AMQP_URI"], EOFFICE_SECRET_KEY=SECRET,
+               EOFFICE_KEYS_DIR=config["KEYS_DIR"],
                DOCUMENTS_DB_URL=config["DB_URLS"]["documents"],
                EOFFICE_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
     processes, ports = [], []

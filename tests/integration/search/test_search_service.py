@@ -18,8 +18,8 @@ from services.common.identity import Caller, Membership, mint_token, verify_toke
 from services.common.migrations import upgrade
 from services.search.models import processed
 from services.search.service import SearchService
+from tests.token_keys import TEST_KEYS
 
-SECRET = "test-secret"
 UNIT_A, UNIT_B = str(uuid.uuid4()), str(uuid.uuid4())
 LAW_TEXT = ("Chủ sở hữu bất động sản có quyền mắc đường dây tải điện, thông tin liên lạc qua "
             "bất động sản của các chủ sở hữu khác một cách hợp lý, nhưng phải bảo đảm an toàn.")
@@ -29,7 +29,7 @@ def token_of(user_id, *units):
     caller = Caller(user_id=user_id, username=user_id,
                     memberships=tuple(Membership(unit, "specialist") for unit in units))
     # Minted when the module is imported, at the start of a run that lasts minutes.
-    return mint_token(caller, SECRET, 6 * 3600)
+    return mint_token(caller, TEST_KEYS, 6 * 3600)
 
 
 ALICE = token_of("user-alice", UNIT_A)
@@ -77,7 +77,7 @@ def storage(config, container_factory):
 
         @rpc
         def get_text(self, token, file_id):
-            assert verify_token(token, SECRET).system   # search asks as itself
+            assert verify_token(token, TEST_KEYS).service == "search"   # search asks as itself
             asked.append(file_id)
             if file_id in texts:
                 return {"file_id": file_id, "text_status": "ok", "text": texts[file_id]}
@@ -197,7 +197,7 @@ def test_secret_documents_are_not_indexed_and_acl_users_see_theirs(
 @pytest.mark.parametrize("db_kind", ["sqlite"])   # the database plays no part here
 def test_search_refuses_services_strangers_and_bad_params(search_rpc):
     system = mint_token(Caller(user_id="system:workflow", username="workflow", system=True),
-                        SECRET, 60)
+                        TEST_KEYS, 60)
     with pytest.raises(Forbidden):
         search_rpc.search(system, {"q": "a"})
     with pytest.raises(Unauthenticated):

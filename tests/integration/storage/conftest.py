@@ -12,6 +12,7 @@ from services.common.events import FILE_STORED, SOURCE_STORAGE, TEXT_EXTRACTED
 from services.common.identity import Caller, mint_token, system_caller
 from services.common.migrations import upgrade
 from services.storage.service import StorageService
+from tests.token_keys import TEST_KEYS
 
 SECRET = "test-secret"
 UPLOADER = Caller(user_id="u-vanthu-01", username="vanthu01", full_name="Nguyễn Thị Văn Thư")
@@ -27,7 +28,7 @@ def free_port() -> int:
 
 
 def token_for(caller: Caller) -> str:
-    return mint_token(caller, SECRET, 300)
+    return mint_token(caller, TEST_KEYS, 300)
 
 
 @pytest.fixture

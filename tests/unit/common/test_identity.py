@@ -3,10 +3,25 @@ import time
 import jwt
 import pytest
 
+from services.common import token_keys
+from services.common.config import (DEFAULT_SECRET, InsecureSettings, refuse_default_secret,
+                                    settings_from)
 from services.common.errors import Unauthenticated
-from services.common.identity import Caller, Membership, mint_token, system_caller, verify_token
+from services.common.identity import (Caller, CallerIdentity, Membership, mint_token,
+                                      system_caller, verify_token)
 
-SECRET = "unit-test-secret"
+
+@pytest.fixture(scope="module")
+def keys_dir(tmp_path_factory):
+    directory = str(tmp_path_factory.mktemp("keys"))
+    token_keys.generate(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def keys(keys_dir):
+    """The keys each process holds: its own private key, everyone's public keys."""
+    return {name: token_keys.load(name, keys_dir) for name in token_keys.SIGNERS}
 
 
 def a_clerk():
@@ -14,29 +29,97 @@ def a_clerk():
                   memberships=(Membership("unit-a", "clerk"),), clearance="confidential")
 
 
-def test_a_minted_token_verifies_back_to_the_same_caller():
-    assert verify_token(mint_token(a_clerk(), SECRET, 60), SECRET) == a_clerk()
+def a_province_head():
+    return Caller(user_id="u-head", username="lanhdao", memberships=(
+        Membership("province", "head"),), clearance="top_secret")
 
 
-def test_a_token_signed_with_another_key_is_refused():
+def test_a_token_the_gateway_minted_verifies_back_to_the_same_caller_in_every_service(keys):
+    token = mint_token(a_clerk(), keys["gateway"], 60)
+    for name in token_keys.SIGNERS:
+        assert verify_token(token, keys[name]) == a_clerk()
+
+
+def test_a_service_system_token_verifies_as_that_service(keys):
+    token = CallerIdentity(keys["storage"], "storage").system_token()
+    caller = CallerIdentity(keys["documents"], "documents").caller(token)
+    assert caller.system and caller.service == "storage"
+
+
+def test_a_token_storage_signed_claiming_to_be_documents_is_refused(keys):
+    forged = mint_token(system_caller("documents"), keys["storage"], 60)
     with pytest.raises(Unauthenticated):
-        verify_token(mint_token(a_clerk(), "another-key", 60), SECRET)
+        verify_token(forged, keys["documents"])
 
 
-def test_an_expired_token_is_refused_with_a_message_saying_so():
-    token = jwt.encode({"sub": "u1", "username": "x", "exp": int(time.time()) - 5}, SECRET,
-                       algorithm="HS256")
+def test_a_token_storage_signed_for_a_person_is_refused(keys):
+    forged = mint_token(a_province_head(), keys["storage"], 60)
+    for name in token_keys.SIGNERS:
+        with pytest.raises(Unauthenticated):
+            verify_token(forged, keys[name])
+
+
+def test_a_token_naming_the_gateway_as_signer_but_signed_by_storage_is_refused(keys):
+    storage_key = keys["storage"].private_key
+    now = int(time.time())
+    forged = jwt.encode({**a_province_head().to_claims(), "iss": "gateway", "iat": now,
+                         "exp": now + 60}, storage_key, algorithm="EdDSA",
+                        headers={"kid": "gateway"})
+    with pytest.raises(Unauthenticated):
+        verify_token(forged, keys["documents"])
+
+
+def test_a_token_whose_issuer_differs_from_its_key_is_refused(keys):
+    now = int(time.time())
+    odd = jwt.encode({**system_caller("storage").to_claims(), "iss": "gateway", "iat": now,
+                      "exp": now + 60}, keys["storage"].private_key, algorithm="EdDSA",
+                     headers={"kid": "storage"})
+    with pytest.raises(Unauthenticated):
+        verify_token(odd, keys["documents"])
+
+
+def test_a_shared_secret_token_of_the_old_kind_is_refused(keys):
+    """HS256 with the repository's default secret (or any secret) no longer passes."""
+    now = int(time.time())
+    for kid in ("gateway", None):
+        old = jwt.encode({**a_province_head().to_claims(), "iat": now, "exp": now + 60,
+                          "iss": "gateway"}, DEFAULT_SECRET, algorithm="HS256",
+                         headers={"kid": kid} if kid else None)
+        with pytest.raises(Unauthenticated):
+            verify_token(old, keys["documents"])
+    with pytest.raises(TypeError):
+        mint_token(a_clerk(), DEFAULT_SECRET, 60)
+
+
+def test_an_unsigned_token_is_refused(keys):
+    now = int(time.time())
+    unsigned = jwt.encode({**a_province_head().to_claims(), "iss": "gateway",
+                           "exp": now + 60}, None, algorithm="none",
+                          headers={"kid": "gateway"})
+    with pytest.raises(Unauthenticated):
+        verify_token(unsigned, keys["documents"])
+
+
+def test_a_token_signed_with_a_key_of_another_installation_is_refused(keys, tmp_path):
+    token_keys.generate(str(tmp_path))
+    elsewhere = token_keys.load("gateway", str(tmp_path))
+    with pytest.raises(Unauthenticated):
+        verify_token(mint_token(a_clerk(), elsewhere, 60), keys["documents"])
+
+
+def test_an_expired_token_is_refused_with_a_message_saying_so(keys):
     with pytest.raises(Unauthenticated) as caught:
-        verify_token(token, SECRET)
+        verify_token(mint_token(a_clerk(), keys["gateway"], -5), keys["documents"])
     assert "expired" in caught.value.message_en
 
 
-def test_a_token_whose_claims_were_edited_is_refused():
-    header, payload, signature = mint_token(a_clerk(), SECRET, 60).split(".")
-    forged = jwt.encode({"sub": "u1", "username": "x", "system": True,
-                         "exp": int(time.time()) + 60}, "guess", algorithm="HS256")
+def test_a_token_whose_claims_were_edited_is_refused(keys):
+    header, payload, signature = mint_token(a_clerk(), keys["gateway"], 60).split(".")
+    forged = jwt.encode({"sub": "u1", "username": "x", "clearance": "top_secret",
+                         "iss": "gateway", "exp": int(time.time()) + 60}, "guess",
+                        algorithm="HS256")
     with pytest.raises(Unauthenticated):
-        verify_token(".".join([header, forged.split(".")[1], signature]), SECRET)
+        verify_token(".".join([header, forged.split(".")[1], signature]), keys["documents"])
 
 
 def test_clearance_levels_are_ordered_from_none_to_top_secret():
@@ -45,5 +128,50 @@ def test_clearance_levels_are_ordered_from_none_to_top_secret():
     assert not caller.cleared_for("secret") and not caller.cleared_for("top_secret")
 
 
-def test_a_system_caller_is_marked_as_such():
+def test_a_system_caller_is_marked_as_such_and_names_its_service():
     assert system_caller("search").system and not a_clerk().system
+    assert system_caller("search").service == "search" and a_clerk().service is None
+
+
+def test_a_process_without_its_private_key_or_a_signers_public_key_does_not_start(tmp_path):
+    with pytest.raises(token_keys.KeysUnusable, match="no signing key"):
+        token_keys.load("documents", str(tmp_path))
+    token_keys.generate(str(tmp_path), signers=("documents",))
+    with pytest.raises(token_keys.KeysUnusable, match="no public key for gateway"):
+        token_keys.load("documents", str(tmp_path))
+
+
+def test_a_signing_key_that_does_not_match_its_listed_public_key_is_refused(keys_dir):
+    publics = ",".join(f"{name}={open(f'{keys_dir}/{name}.pub').read().strip()}"
+                       for name in token_keys.SIGNERS)
+    own = open(f"{keys_dir}/storage.key").read().strip()
+    assert token_keys.load("storage", "/nonexistent", own, publics).service == "storage"
+    with pytest.raises(token_keys.KeysUnusable, match="does not match"):
+        token_keys.load("documents", "/nonexistent", own, publics)
+
+
+def test_keys_given_as_environment_text_work_like_key_files(keys_dir, keys):
+    lines = dict(line.split("=", 1) for line in token_keys.environment_lines(keys_dir))
+    from_env = token_keys.load("workflow", "/nonexistent",
+                               lines["EOFFICE_WORKFLOW_SIGNING_KEY"],
+                               lines["EOFFICE_PUBLIC_KEYS"])
+    token = CallerIdentity(from_env, "workflow").system_token()
+    assert verify_token(token, keys["documents"]).service == "workflow"
+
+
+def test_generated_private_keys_are_readable_by_their_owner_only(keys_dir):
+    import os
+    import stat
+    for name in token_keys.SIGNERS:
+        mode = stat.S_IMODE(os.stat(os.path.join(keys_dir, f"{name}.key")).st_mode)
+        assert mode == 0o600
+
+
+def test_the_well_known_default_secret_is_refused_unless_the_development_flag_is_set():
+    with pytest.raises(InsecureSettings, match="EOFFICE_SECRET_KEY"):
+        refuse_default_secret(settings_from({}))
+    with pytest.raises(InsecureSettings):
+        refuse_default_secret(settings_from({"SECRET_KEY": DEFAULT_SECRET,
+                                             "DEV_MODE": "false"}))
+    refuse_default_secret(settings_from({"DEV_MODE": "true"}))
+    refuse_default_secret(settings_from({"SECRET_KEY": "a-random-one-" + "9" * 40}))

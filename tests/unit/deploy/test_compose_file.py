@@ -261,6 +261,14 @@ def test_the_secret_key_comes_from_the_environment_with_no_default():
         assert value.startswith("${EOFFICE_SECRET_KEY:?"), process
 
 
+def test_each_process_gets_its_own_token_signing_key_and_every_public_key():
+    for process, name in our_processes().items():
+        environment = environment_of(SERVICES[name])
+        own = f"EOFFICE_{name.upper()}_SIGNING_KEY"
+        assert environment["EOFFICE_SIGNING_KEY"].startswith("${" + own + ":?"), process
+        assert environment["EOFFICE_PUBLIC_KEYS"].startswith("${EOFFICE_PUBLIC_KEYS:?")
+
+
 def test_no_password_in_the_compose_file_has_a_default():
     """Every ${...PASSWORD...} reference fails loudly when unset (`:?`), none falls back."""
     text = COMPOSE_FILE.read_text(encoding="utf-8")
@@ -547,16 +555,36 @@ def test_each_database_has_a_kubernetes_migration_job(service):
 
 def test_every_environment_variable_the_kubernetes_files_set_is_read_by_config_yml(
         monkeypatch):
-    names = set()
+    names, renamed = set(), set()
     for _, doc in k8s_documents():
         if doc["kind"] in ("Deployment", "Job"):
             for container in doc["spec"]["template"]["spec"]["containers"]:
                 names.update(env["name"] for env in container.get("env", []))
+                # A Secret key given to a variable of another name (each process's own
+                # token signing key, EOFFICE_<PROCESS>_SIGNING_KEY → EOFFICE_SIGNING_KEY)
+                # is checked under that variable's name.
+                renamed.update(
+                    env["valueFrom"]["secretKeyRef"]["key"] for env in container.get("env", [])
+                    if env.get("valueFrom", {}).get("secretKeyRef", {}).get("key",
+                                                                          env["name"])
+                    != env["name"])
         elif doc["kind"] == "ConfigMap":
             names.update(doc["data"])
     secret = read_yaml(K8S_DIR / "secret.example.yaml")
-    names.update(secret["stringData"])
+    names.update(set(secret["stringData"]) - renamed)
     assert variables_config_yml_does_not_read(names, monkeypatch) == []
+
+
+def test_each_kubernetes_process_reads_its_own_token_signing_key_and_the_public_keys():
+    for name, deployment in k8s_objects("Deployment").items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        refs = {env["name"]: env["valueFrom"]["secretKeyRef"]["key"]
+                for env in container.get("env", []) if "valueFrom" in env}
+        assert refs["EOFFICE_SIGNING_KEY"] == f"EOFFICE_{name.upper()}_SIGNING_KEY", name
+        assert refs["EOFFICE_PUBLIC_KEYS"] == "EOFFICE_PUBLIC_KEYS", name
+        others = {key for key in refs.values()
+                  if key.endswith("_SIGNING_KEY") and key != refs["EOFFICE_SIGNING_KEY"]}
+        assert not others, name      # no process holds another's private key
 
 
 def test_every_secret_key_the_deployments_use_is_in_the_secret_template():
