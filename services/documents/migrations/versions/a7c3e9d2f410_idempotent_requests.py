@@ -1,7 +1,7 @@
 """Creating requests already answered, so that a retry gets the same answer.
 
 Revision ID: a7c3e9d2f410
-Revises: d014560cd3bc
+Revises: a7c3e1f05b92
 Create Date: 2026-12-06 20:50:00.000000
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7c3e9d2f410'
-down_revision = 'd014560cd3bc'
+down_revision = 'a7c3e1f05b92'
 branch_labels = None
 depends_on = None
 
