@@ -18,6 +18,10 @@ DEFAULT_OCR_MAX_PAGES = 50
 DEFAULT_OCR_DPI = 300
 DEFAULT_OCR_MAX_PIXELS = 40_000_000
 DEFAULT_OCR_LANG = "vie"
+#: Access tokens are short (5 min) so that what a stolen one can do is short too;
+#: the web UI refreshes them with its refresh token, which lasts a working day.
+DEFAULT_TOKEN_TTL_SECONDS = 300
+DEFAULT_REFRESH_TTL_SECONDS = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class Settings:
     ocr_dpi: int = DEFAULT_OCR_DPI
     ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS
     ocr_lang: str = DEFAULT_OCR_LANG
+    #: Refresh tokens (sessions) live this long; access tokens token_ttl_seconds.
+    refresh_ttl_seconds: int = DEFAULT_REFRESH_TTL_SECONDS
+    #: Failed sign-ins from one client address within 15 min before it is locked.
+    login_address_limit: int = 20
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -59,7 +67,7 @@ def settings_from(config: dict) -> Settings:
     return Settings(
         data_dir=data_dir,
         secret_key=str(config.get("SECRET_KEY") or DEFAULT_SECRET),
-        token_ttl_seconds=int(config.get("TOKEN_TTL_SECONDS") or 3600),
+        token_ttl_seconds=int(config.get("TOKEN_TTL_SECONDS") or DEFAULT_TOKEN_TTL_SECONDS),
         rpc_timeout_seconds=float(config.get("RPC_TIMEOUT_SECONDS") or 10),
         db_urls=dict(config.get("DB_URLS") or {}),
         storage_url=str(config.get("STORAGE_URL") or f"file://{os.path.join(data_dir, 'blobs')}"),
@@ -78,6 +86,9 @@ def settings_from(config: dict) -> Settings:
         ocr_dpi=_positive_int(config.get("OCR_DPI"), DEFAULT_OCR_DPI),
         ocr_max_pixels=_positive_int(config.get("OCR_MAX_PIXELS"), DEFAULT_OCR_MAX_PIXELS),
         ocr_lang=_text(config.get("OCR_LANG")) or DEFAULT_OCR_LANG,
+        refresh_ttl_seconds=_positive_int(config.get("REFRESH_TTL_SECONDS"),
+                                          DEFAULT_REFRESH_TTL_SECONDS),
+        login_address_limit=_positive_int(config.get("LOGIN_ADDRESS_LIMIT"), 20),
     )
 
 
