@@ -44,9 +44,10 @@ class Caller:
     memberships: tuple[Membership, ...] = field(default_factory=tuple)
     clearance: str = "none"
     system: bool = False
-    # Sessions (docs/security.md): the sign-in a token belongs to, the user's token
-    # version when it was issued (raised when roles, clearance or the active state
-    # change), and whether it only allows changing a password an administrator reset.
+    # Sessions (docs/architecture.md, "Sessions and sign-in"): the sign-in a token
+    # belongs to, the user's token version when it was issued (raised when roles,
+    # clearance or the active state change), and whether it only allows changing a
+    # password an administrator reset.
     session_id: str = ""
     token_version: int = 0
     password_change_only: bool = False

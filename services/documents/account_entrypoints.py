@@ -1,7 +1,8 @@
 """The documents service's entrypoints for accounts: signing in (with the throttle),
 sessions and refresh tokens, logout, passwords, deactivation, revocations and the
 live stream's tickets. Mixed into DocumentsService, whose providers and helpers these
-use. The rules are in accounts.py; docs/security.md tells the design."""
+use. The rules are in accounts.py; docs/architecture.md ("Sessions and sign-in")
+tells the design."""
 from __future__ import annotations
 
 import uuid

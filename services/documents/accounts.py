@@ -1,7 +1,7 @@
 """Rules of accounts and sign-in, with no nameko or database in them: the password
 policy, the sign-in throttle, refresh tokens and temporary passwords.
 
-Sessions (docs/security.md, "Sessions and tokens"): a sign-in opens a session (its id
+Sessions (docs/architecture.md, "Sessions and sign-in"): a sign-in opens a session (its id
 ``sid`` travels in every access token) and gives a refresh token, long-lived, kept
 only as its SHA-256 here, and replaced by a new one each time it is used. A refresh
 token used twice means it was copied: the whole session is revoked.
@@ -18,7 +18,7 @@ from services.common.validation import Problems
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 
-# The throttle (docs/security.md, "Sign-in throttling"). Failures count within WINDOW.
+# The throttle (docs/architecture.md, "Sessions and sign-in"). Failures count within WINDOW.
 WINDOW = timedelta(minutes=15)
 #: From this many failures of one account, each new try must wait a little longer…
 ACCOUNT_SLOWDOWN_AFTER = 3

@@ -349,7 +349,7 @@ processed = processed_events_table(metadata)
 
 
 class AuthSession(Base):
-    """One sign-in (docs/security.md, "Sessions and tokens"): its id is the ``sid`` of
+    """One sign-in (docs/architecture.md, "Sessions and sign-in"): its id is the ``sid`` of
     every access token issued in it; revoking it (logout, reuse of a refresh token, a
     password change, deactivation) stops them all."""
     __tablename__ = "auth_sessions"

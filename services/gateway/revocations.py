@@ -1,6 +1,6 @@
 """The revoked sessions and token versions this gateway process knows, in memory, so
-checking a token against them costs no call (docs/security.md, "Sessions and
-tokens"). Filled from documents' ``tokens_revoked`` broadcasts as they happen, and
+checking a token against them costs no call (docs/architecture.md, "Sessions and
+sign-in"). Filled from documents' ``tokens_revoked`` broadcasts as they happen, and
 from documents' list at start and every minute (a broadcast missed while the broker
 was away is caught up then). An entry is kept for the access tokens' lifetime: any
 token it could stop has expired by then."""
