@@ -334,7 +334,7 @@ function route() {
   if (target && (!firstRender || entry.bare)) target.focus({ preventScroll: false });
   if (!firstRender) window.scrollTo(0, 0);
   firstRender = false;
-  if (signedIn) refreshCounts();
+  if (signedIn && !session.mustChangePassword) refreshCounts();
 }
 
 function onLoggedIn() {
