@@ -456,6 +456,11 @@ CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/outgoing"),
            ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers"),
            ("POST", "/api/v1/notifications/stream-ticket")}
 
+#: Routes without a bearer token that still answer 401 (a wrong pair, a dead refresh
+#: token, a missing or used stream ticket).
+UNAUTHENTICATED_401 = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"),
+                       ("GET", "/api/v1/notifications/stream")}
+
 ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
           "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "429": "TOO_MANY_REQUESTS",
           "503": "SERVICE_UNAVAILABLE",
@@ -492,7 +497,8 @@ def build_document() -> dict:
             operation["responses"][ok] = {"description": "OK", "content": {
                 "application/json": {"schema": _ref(response) if response else OBJ}}}
         for status, code in ERRORS.items():
-            if status == "401" and not authenticated:
+            if status == "401" and not authenticated and \
+                    (method, path) not in UNAUTHENTICATED_401:
                 continue
             operation["responses"][status] = {"description": code, "content": {
                 "application/json": {"schema": _ref("Error")}}}
