@@ -69,7 +69,10 @@ class AccountEntrypoints:
         with self.db.read() as session:
             user = session.execute(select(User).where(User.username == name)) \
                 .scalar_one_or_none()
-        if not verify_password(user.password_hash if user else None, password) \
+        # asked again once a hashing slot is ours: failures recorded while we waited count
+        if not verify_password(user.password_hash if user else None, password,
+                               first=lambda: self._refuse_if_throttled(
+                                   keys, datetime.now(timezone.utc))) \
                 or not user.active:
             self._record_failure(keys, user, name, address,
                                  "inactive" if user and user.active is False else "password")

@@ -53,12 +53,14 @@ _slots = Semaphore(CONCURRENT_HASHES)
 _DUMMY_HASH = HASHER.hash("a-password-nobody-has-0d3f")
 
 
-def _bounded(function, *args):
+def _bounded(function, *args, first=None):
     if not _slots.acquire(timeout=WAIT_SECONDS):
         raise ServiceUnavailable("Hệ thống đang bận xác thực, vui lòng thử lại sau ít giây.",
                                  "Too many sign-ins at once; please try again in a moment.",
                                  {"retry_after": "5"})
     try:
+        if first is not None:
+            first()
         return tpool.execute(function, *args)
     finally:
         _slots.release()
@@ -68,13 +70,16 @@ def hash_password(password: str) -> str:
     return _bounded(HASHER.hash, password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
+def verify_password(password_hash: str | None, password: str, first=None) -> bool:
+    """Whether ``password`` matches. ``first()``, if given, runs once a hashing slot is
+    held and may raise to give the slot up (the throttle, asked again: failures
+    recorded while this call waited count)."""
     def check():
         try:
             return HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
-    return _bounded(check)
+    return _bounded(check, first=first)
 
 
 def needs_rehash(password_hash: str) -> bool:
