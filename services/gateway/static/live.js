@@ -30,6 +30,7 @@ let delay = FIRST_DELAY_MS;
 let failures = 0;
 let handlers = {};
 let region = null;
+let generation = 0;   // a connect() that awaited its ticket across a stop/start gives up
 
 /**
  * Open the stream for the signed-in user. handlers: onUnread(count) when the stream
@@ -47,6 +48,7 @@ export function startLive(newHandlers = {}) {
 
 /** Close the stream and forget any retry (logout, session over). */
 export function stopLive() {
+  generation += 1;
   clearTimeout(retryTimer);
   retryTimer = null;
   if (source) source.close();
@@ -64,15 +66,17 @@ async function connect() {
   clearTimeout(retryTimer);
   retryTimer = null;
   if (!session.token || typeof EventSource === "undefined") return;
+  const mine = generation;
   let ticket;
   try {
     ticket = (await api.streamTicket()).ticket;
   } catch {
+    if (mine !== generation) return;
     failures += 1;
     retryLater();
     return;
   }
-  if (!session.token || retryTimer || source) return;   // stopped or restarted meanwhile
+  if (mine !== generation || !session.token || source) return;   // stopped meanwhile
   const stream = new EventSource(`${STREAM_URL}?ticket=${encodeURIComponent(ticket)}`);
   source = stream;
   stream.addEventListener("end", () => {
