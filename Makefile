@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test install machine lint bench bench-search bench-freshness clean
+.PHONY: run test install machine lint bench bench-search bench-freshness bench-login clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench-search: install
 
 bench-freshness: install machine
 	$(PY) bench/search_freshness.py $(BENCH_ARGS)
+
+# 100 concurrent wrong-password sign-ins: documents' peak memory, others' p95 latency.
+bench-login: install machine
+	$(PY) bench/login_storm.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var

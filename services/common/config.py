@@ -18,6 +18,10 @@ DEFAULT_OCR_MAX_PAGES = 50
 DEFAULT_OCR_DPI = 300
 DEFAULT_OCR_MAX_PIXELS = 40_000_000
 DEFAULT_OCR_LANG = "vie"
+#: Access tokens are short (5 min) so that what a stolen one can do is short too;
+#: the web UI refreshes them with its refresh token, which lasts a working day.
+DEFAULT_TOKEN_TTL_SECONDS = 300
+DEFAULT_REFRESH_TTL_SECONDS = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class Settings:
     public_keys: str = ""
     #: Development only: allows the well-known DEFAULT_SECRET (refused otherwise).
     dev_mode: bool = False
+    #: Refresh tokens (sessions) live this long; access tokens token_ttl_seconds.
+    refresh_ttl_seconds: int = DEFAULT_REFRESH_TTL_SECONDS
+    #: Failed sign-ins from one client address within 15 min before it is locked.
+    login_address_limit: int = 20
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -65,7 +73,7 @@ def settings_from(config: dict) -> Settings:
     return Settings(
         data_dir=data_dir,
         secret_key=str(config.get("SECRET_KEY") or DEFAULT_SECRET),
-        token_ttl_seconds=int(config.get("TOKEN_TTL_SECONDS") or 3600),
+        token_ttl_seconds=int(config.get("TOKEN_TTL_SECONDS") or DEFAULT_TOKEN_TTL_SECONDS),
         rpc_timeout_seconds=float(config.get("RPC_TIMEOUT_SECONDS") or 10),
         db_urls=dict(config.get("DB_URLS") or {}),
         storage_url=str(config.get("STORAGE_URL") or f"file://{os.path.join(data_dir, 'blobs')}"),
@@ -88,6 +96,9 @@ def settings_from(config: dict) -> Settings:
         signing_key=_text(config.get("SIGNING_KEY")),
         public_keys=_text(config.get("PUBLIC_KEYS")),
         dev_mode=_flag(config.get("DEV_MODE")),
+        refresh_ttl_seconds=_positive_int(config.get("REFRESH_TTL_SECONDS"),
+                                          DEFAULT_REFRESH_TTL_SECONDS),
+        login_address_limit=_positive_int(config.get("LOGIN_ADDRESS_LIMIT"), 20),
     )
 
 

@@ -84,6 +84,21 @@ class UnsupportedType(EofficeError):
 
 
 @deserialize_to_instance
+class TooManyRequests(EofficeError):
+    """Slow down: ``details["retry_after"]`` (whole seconds, as text) becomes the
+    Retry-After header."""
+    code = "TOO_MANY_REQUESTS"
+    status = 429
+
+
+@deserialize_to_instance
+class PasswordChangeRequired(EofficeError):
+    """A password an administrator reset must be changed before anything else."""
+    code = "PASSWORD_CHANGE_REQUIRED"
+    status = 403
+
+
+@deserialize_to_instance
 class ServiceUnavailable(EofficeError):
     code = "SERVICE_UNAVAILABLE"
     status = 503

@@ -36,6 +36,11 @@ DOCUMENT_RECALLED = "document_recalled"
 #: data: {id, unit_id, document_type, subject, urgency, confidentiality, version,
 #:        drafted_by, submitted_by} — a draft submitted for approval (again after a return)
 OUTGOING_SUBMITTED = "outgoing_submitted"
+#: data: {kind ("session" | "user"), subject (the session id or user id), user_id,
+#:        min_version, at} — broadcast to every gateway, which refuses at once the
+#:        access tokens of a revoked session, or a user's tokens below min_version
+#:        (logout, deactivation, a password reset, a change of roles or clearance)
+TOKENS_REVOKED = "tokens_revoked"
 
 # storage
 #: data: {file_id, sha256, size, content_type, filename}

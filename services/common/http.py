@@ -40,8 +40,11 @@ def error_response(exc: Exception, language: str) -> Response:
     if isinstance(exc, EofficeError):
         details = {field: (problem.get(language, problem.get("en")) if isinstance(problem, dict)
                            else problem) for field, problem in (exc.details or {}).items()}
+        retry_after = str(details.get("retry_after", ""))
+        headers = {"Retry-After": retry_after} \
+            if retry_after.isdigit() and exc.status in (429, 503) else None
         return json_response({"error": exc.code, "message": exc.message(language),
-                              "details": details}, exc.status)
+                              "details": details}, exc.status, headers)
     if isinstance(exc, HTTPException):
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.code, "BAD_REQUEST")
         return json_response({"error": code, "message": exc.description, "details": {}},
@@ -59,12 +62,56 @@ def error_response(exc: Exception, language: str) -> Response:
 MAX_REQUEST_LINE = 32 * 1024
 
 
+#: Query parameters whose values are secrets: signed URLs' signatures, tickets, tokens.
+_SECRET_QUERY = re.compile(
+    r"([?&;](?:[\w.-]*?(?:signature|sig|token|ticket|secret|password|credential)[\w.-]*)=)"
+    r"[^&;\s\"']*", re.IGNORECASE)
+_BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+_AUTH_HEADER = re.compile(r"((?:Authorization|Cookie|X-Api-Key)['\"]?\s*[:=]\s*['\"]?)"
+                          r"[^'\"\s]+(?:[ \t]+[^'\"\s]+)?", re.IGNORECASE)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """``text`` with secrets replaced: secret query values, Authorization (and Cookie)
+    header values, bearer credentials and anything shaped like a JWT."""
+    text = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + " " + REDACTED, text)
+    return _JWT.sub(REDACTED, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Keeps tokens and signatures out of log lines (eventlet's access log prints each
+    request line, query string included): the record's message is redacted in place."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:   # noqa: BLE001 - a badly formatted record is left as it is
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:   # tracebacks may quote a URL
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+#: The logger the web servers write their access lines and errors to, redacted.
+ACCESS_LOG = logging.getLogger(__name__ + ".access")
+ACCESS_LOG.addFilter(RedactingFilter())
+log.addFilter(RedactingFilter())
+
+
 class LongRequestLineWebServer(WebServer):
-    """nameko's web server with room for long query strings (MAX_REQUEST_LINE)."""
+    """nameko's web server with room for long query strings (MAX_REQUEST_LINE); its
+    log lines go through RedactingFilter."""
 
     def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
         return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
-                           log=logging.getLogger(__name__), url_length_limit=MAX_REQUEST_LINE)
+                           log=ACCESS_LOG, url_length_limit=MAX_REQUEST_LINE)
 
 
 class EnvelopeHttpHandler(HttpRequestHandler):

@@ -57,6 +57,13 @@ class Caller:
     memberships: tuple[Membership, ...] = field(default_factory=tuple)
     clearance: str = "none"
     system: bool = False
+    # Sessions (docs/architecture.md, "Sessions and sign-in"): the sign-in a token
+    # belongs to, the user's token version when it was issued (raised when roles,
+    # clearance or the active state change), and whether it only allows changing a
+    # password an administrator reset.
+    session_id: str = ""
+    token_version: int = 0
+    password_change_only: bool = False
 
     @property
     def unit_ids(self) -> set[str]:
@@ -92,7 +99,8 @@ class Caller:
             "memberships": [[m.unit_id, m.role] for m in self.memberships],
             "clearance": self.clearance,
             "system": self.system,
-        }
+        } | ({"sid": self.session_id, "ver": self.token_version} if self.session_id else {}) \
+          | ({"pwc": True} if self.password_change_only else {})
 
     @classmethod
     def from_claims(cls, claims: dict) -> "Caller":
@@ -103,6 +111,9 @@ class Caller:
             memberships=tuple(Membership(u, r) for u, r in claims.get("memberships", [])),
             clearance=claims.get("clearance", "none"),
             system=bool(claims.get("system", False)),
+            session_id=str(claims.get("sid") or ""),
+            token_version=int(claims.get("ver") or 0),
+            password_change_only=bool(claims.get("pwc", False)),
         )
 
 

@@ -11,45 +11,17 @@ from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
 from services.common.db import fetch_page
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, Unauthenticated,
-                                    invalid_fields, not_found)
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, not_found)
 from services.common.identity import ADMIN, HEAD, LEADER_ROLES, UNIT_HEAD
 from services.common.validation import Problems, page_params
 from services.documents import directory, domain, schemas
 from services.documents.models import Membership, Unit, UnitChange, User
-from services.documents.passwords import hash_password, verify_password
+from services.documents.passwords import hash_password
 
 
 
 
 class DirectoryEntrypoints:
-
-    @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def authenticate(self, token, username, password):
-        """Check a username and password (the gateway's login).
-
-        Args: token — the gateway's system token; username; password.
-        Returns: the user with memberships ({id, username, full_name, clearance,
-        memberships: [{unit_id, role, unit_name}]}).
-        Errors: Unauthenticated (401) for a wrong pair, an inactive user, or a caller
-        that is not the gateway (signed with the gateway's own key).
-        """
-        if self.identity.caller(token).service != "gateway":
-            raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
-                                  "Only the gateway may authenticate users.")
-        if not isinstance(username, str) or not isinstance(password, str):
-            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
-                                  "Wrong username or password.")
-        with self.db.read() as session:
-            user = session.execute(select(User).where(
-                User.username == username.strip().lower())).scalar_one_or_none()
-        if not verify_password(user.password_hash if user else None, password) \
-                or not user.active:
-            raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
-                                  "Wrong username or password.")
-        with self.db.transaction() as session:
-            self._audit(session, "login", "user", user.id, user.id, {})
-        return self._user_profile(user.id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_me(self, token):
@@ -319,7 +291,8 @@ class DirectoryEntrypoints:
         """Replace a user's roles (administrators): {memberships: [{unit_id, role}]}, for
         a person who moves between units or changes duties. What they saw through their
         old units they no longer see, except through dossiers they opened. Takes effect
-        at their next sign-in (tokens carry the roles for at most their lifetime).
+        at once: their access tokens stop working, and the next refresh carries the new
+        roles (events: tokens_revoked).
         Returns the profile. Errors: Forbidden; NotFound; InvalidInput (unknown units)."""
         caller = self._require_admin(token)
         memberships = directory.parse_membership_change(payload)
@@ -335,6 +308,8 @@ class DirectoryEntrypoints:
             session.add_all(Membership(user_id=user.id, **m) for m in memberships)
             self._audit(session, "change_roles", "user", user.id, caller.user_id,
                         {"before": before, "after": memberships})
+            self._revoke_user_tokens(session, user, "roles_changed")
+        self.flush_outbox()
         return self._user_profile(user.id)
 
     @staticmethod

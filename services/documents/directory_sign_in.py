@@ -4,6 +4,7 @@ it to an e-Office user (rules in directory_accounts). Mixed into DocumentsServic
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -35,30 +36,32 @@ class DirectorySignInEntrypoints:
     directory_policy = DirectoryPolicy()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def sign_in_directory(self, token, account):
+    def sign_in_directory(self, token, account, client_address=""):
         """Map an account the gateway authenticated with the directory to a user.
 
         Args: token — the gateway's system token; account {source: "ldap"|"oidc",
         username, email?, full_name?, groups?: [name]}.
-        Returns: the user's profile as authenticate returns it, plus
-        ``directory_groups`` (the account's groups, shown, not turned into roles).
+        Returns: a new session as authenticate returns it ({user, session_id,
+        refresh_token, refresh_expires_in, token_version, must_change_password}), the
+        user with ``directory_groups`` (the account's groups, shown, not turned into roles).
         Errors: Unauthenticated (401, the wrong-password message) for a caller that is not
         a service, an account that matches nobody (unless unknown accounts are created),
         an inactive user. Every outcome is audited ("login", "login_refused",
         "create" and "link_directory" on the user).
         """
-        if not self.identity.caller(token).system:
+        if self.identity.caller(token).service != "gateway":
             raise Unauthenticated("Chỉ cổng API được xác thực người dùng.",
                                   "Only the gateway may authenticate users.")
         account = rules.parse_account(account)
+        address = str(client_address or "")[:64]
         try:
-            return self._sign_in_directory(account)
+            return self._sign_in_directory(account, address)
         except IntegrityError:
             # Two first sign-ins of the same new account at once: the other one created
             # the user; this one now finds it.
-            return self._sign_in_directory(account)
+            return self._sign_in_directory(account, address)
 
-    def _sign_in_directory(self, account: rules.Account) -> dict:
+    def _sign_in_directory(self, account: rules.Account, address: str) -> dict:
         policy = self.directory_policy
         key = rules.match_value(account, policy.match_by)
         column = User.username if policy.match_by == "username" else User.email
@@ -100,5 +103,7 @@ class DirectorySignInEntrypoints:
                 if account.email and not user.email:
                     user.email = account.email
             self._audit(session, "login", "user", user.id, user.id, details)
-            user_id = user.id
-        return self._user_profile(user_id) | {"directory_groups": list(account.groups)}
+            user.must_change_password = False   # no local password to change
+            answer = self._open_session(session, user, address, datetime.now(timezone.utc))
+        answer["user"]["directory_groups"] = list(account.groups)
+        return answer

@@ -63,6 +63,12 @@ class User(Base):
     #: no usable local password.
     auth_source: Mapped[str] = mapped_column(String(20), default="local",
                                              server_default="local")
+    #: Set by an administrator's reset: until the person sets their own password, a
+    #: sign-in gives a token that only allows changing it.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Raised when roles, clearance or the active state change: access tokens carry
+    #: the version they were issued at, and older ones stop working at once.
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Membership(Base):
@@ -359,3 +365,68 @@ class IdempotentRequest(Base):
 
 outbox = outbox_table(metadata)
 processed = processed_events_table(metadata)
+
+
+class AuthSession(Base):
+    """One sign-in (docs/architecture.md, "Sessions and sign-in"): its id is the ``sid`` of
+    every access token issued in it; revoking it (logout, reuse of a refresh token, a
+    password change, deactivation) stops them all."""
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[object] = mapped_column(UtcDateTime())
+    expires_at: Mapped[object] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[object | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_reason: Mapped[str] = mapped_column(String(40), default="")
+
+
+class RefreshToken(Base):
+    """A refresh token, kept only as its SHA-256; ``used_at`` is set when it is
+    exchanged for the next one (rotation)."""
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("auth_sessions.id"), index=True)
+    issued_at: Mapped[object] = mapped_column(UtcDateTime())
+    expires_at: Mapped[object] = mapped_column(UtcDateTime())
+    used_at: Mapped[object | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Revocation(Base):
+    """A revocation every gateway keeps in memory: a session (``kind`` "session",
+    ``subject`` its id) or every token of a user below ``min_version`` (``kind``
+    "user"). Gateways load those younger than the access tokens' lifetime at start."""
+    __tablename__ = "revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(36))
+    user_id: Mapped[str] = mapped_column(String(36))
+    min_version: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, counted by the throttle under two keys: ``account:<username>``
+    and ``address:<client address>``."""
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+
+
+class StreamTicket(Base):
+    """A one-time ticket that opens the live notification stream (browsers' EventSource
+    cannot send a header, and a token must never travel in a URL)."""
+    __tablename__ = "stream_tickets"
+
+    ticket_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    session_id: Mapped[str] = mapped_column(String(36))
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    access_expires_at: Mapped[object] = mapped_column(UtcDateTime())
+    expires_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+    used_at: Mapped[object | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -13,14 +13,13 @@ import argparse
 import uuid
 from datetime import date
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.common.config import settings_from
 from services.common.db import make_engine
 from services.common.migrations import DEFAULT_CONFIG, load_config
-from services.documents import directory_import, domain, numbering
+from services.documents import directory_import, domain, numbering, passwords
 from services.documents.models import Membership, User
 
 DEMO_PASSWORD = "eoffice@2026"
@@ -61,7 +60,7 @@ def seed(session: Session, year: int | None = None) -> dict:
     imported = directory_import.import_map(session, {DEMO_PROVINCE})
     created = {"units": imported["created"], "users": 0}
     session.flush()
-    hasher = PasswordHasher()
+    hasher = passwords.HASHER
     for username, full_name, position, clearance, roles in USERS:
         if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
             continue

@@ -34,6 +34,7 @@ from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy,
                                        Dossier, DossierDocument, IncomingDocument, Membership,
                                        OutgoingDocument, Register, Unit, User, outbox,
                                        processed)
+from services.documents.account_entrypoints import AccountEntrypoints
 from services.documents.copies_entrypoints import CopyEntrypoints
 from services.documents.delegation_entrypoints import DelegationEntrypoints
 from services.documents.directory_entrypoints import DirectoryEntrypoints
@@ -49,7 +50,7 @@ SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
                        OutgoingEntrypoints, CopyEntrypoints, DelegationEntrypoints,
-                       DirectorySignInEntrypoints, OutboxServiceBase):
+                       DirectorySignInEntrypoints, AccountEntrypoints, OutboxServiceBase):
     name = "documents"
 
     db = Database()

@@ -56,8 +56,8 @@ def _redirect(location: str) -> Response:
 class DirectorySignInRoutes:
     directory = DirectoryProvider()
 
-    def _ldap_login(self, body: dict):
-        """The profile of a person the LDAP directory accepts, or None (LDAP is off, or
+    def _ldap_login(self, body: dict, client_address: str = ""):
+        """A new session of a person the LDAP directory accepts, or None (LDAP is off, or
         the directory said no: the caller goes on with local passwords)."""
         settings = self.directory.settings.ldap
         if settings is None:
@@ -67,7 +67,8 @@ class DirectorySignInRoutes:
         if account is None:
             return None
         try:
-            return self.documents_rpc.sign_in_directory(self.auth.system_token(), account)
+            return self.documents_rpc.sign_in_directory(self.auth.system_token(), account,
+                                                        client_address)
         except Unauthenticated:
             # Refused by the mapping (an account that matches nobody, an inactive user):
             # the same 401 follows from the local check, which also counts the failure.
@@ -137,7 +138,7 @@ class DirectorySignInRoutes:
     def oidc_session(self, request):
         """The e-Office session of a finished OpenID Connect sign-in (the HttpOnly cookie
         the callback set, at most a minute old): the same answer as POST /auth/login,
-        ``{access_token, token_type, expires_in, user}``; the cookie is cleared.
+        as login answers (with a refresh token); the cookie is cleared.
         401 (the wrong-password message) without a valid cookie, or for an account that
         maps to no e-Office user."""
         self._provider()
@@ -147,9 +148,8 @@ class DirectorySignInRoutes:
         except oidc.OidcError:
             raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",
                                   "Wrong username or password.")
-        user = self.documents_rpc.sign_in_directory(self.auth.system_token(), account)
-        response = json_response({"access_token": self.auth.issue(user),
-                                  "token_type": "Bearer",
-                                  "expires_in": self.auth.ttl_seconds, "user": user})
+        answer = self.documents_rpc.sign_in_directory(self.auth.system_token(), account,
+                                                      request.remote_addr or "")
+        response = json_response(self.auth.signed_in(answer))
         response.delete_cookie(oidc.SESSION_COOKIE, path=oidc.COOKIE_PATH)
         return response

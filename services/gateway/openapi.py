@@ -47,6 +47,13 @@ ROUTES = [
     ("POST", "/api/v1/auth/oidc/session", "auth",
      "Nhận phiên sau OpenID Connect / The session of a finished OpenID Connect sign-in "
      "(HttpOnly cookie)", False, None, "LoginResponse", []),
+    ("POST", "/api/v1/auth/refresh", "auth",
+     "Làm mới phiên (xoay vòng refresh token) / Refresh the session (rotates the refresh "
+     "token)", False, "RefreshRequest", "LoginResponse", []),
+    ("POST", "/api/v1/auth/logout", "auth", "Đăng xuất / Log out (revokes the session)", True,
+     None, "Object", []),
+    ("POST", "/api/v1/auth/password", "auth", "Đổi mật khẩu / Change my password", True,
+     "PasswordChange", "LoginResponse", []),
     ("GET", "/api/v1/health", "system", "Tình trạng các dịch vụ / Health of every service",
      False, None, "Health", []),
     ("GET", "/api/v1/openapi.json", "system", "Tài liệu OpenAPI / This document", False, None,
@@ -69,6 +76,13 @@ ROUTES = [
      "UserRequest", "User", []),
     ("PUT", "/api/v1/users/{user_id}/memberships", "directory",
      "Đổi vai trò của người dùng / Replace a user's roles (quản trị)", True, "Object", "User",
+     []),
+    ("POST", "/api/v1/users/{user_id}/deactivate", "directory",
+     "Khóa tài khoản / Deactivate a user (quản trị)", True, None, "User", []),
+    ("POST", "/api/v1/users/{user_id}/reactivate", "directory",
+     "Mở lại tài khoản / Reactivate a user (quản trị)", True, None, "User", []),
+    ("POST", "/api/v1/users/{user_id}/password-reset", "directory",
+     "Đặt lại mật khẩu (mật khẩu tạm) / Reset a password (quản trị)", True, None, "Object",
      []),
     ("GET", "/api/v1/document-types", "documents",
      "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
@@ -198,9 +212,12 @@ ROUTES = [
       q("urgency", enum=["normal", "urgent", "very_urgent", "flash"])] + PAGE),
     ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
      "NotificationPage", [q("unread", "boolean")] + PAGE),
+    ("POST", "/api/v1/notifications/stream-ticket", "notify",
+     "Vé mở luồng thông báo (dùng một lần, 30 giây) / One-time stream ticket (30 s)", True,
+     None, "Object", []),
     ("GET", "/api/v1/notifications/stream", "notify",
-     "Thông báo tức thời (server-sent events) / Live notifications (SSE)", True, None, None,
-     [q("access_token")]),
+     "Thông báo tức thời (server-sent events) / Live notifications (SSE)", False, None, None,
+     [q("ticket")]),
     ("GET", "/api/v1/notifications/preferences", "notify",
      "Cài đặt nhận thông báo / My notification channels", True, None, "Object", []),
     ("PUT", "/api/v1/notifications/preferences", "notify",
@@ -244,16 +261,24 @@ SCHEMAS = {
         "error": {"type": "string", "enum": [
             "VALIDATION_ERROR", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT",
             "TOO_LARGE", "UNSUPPORTED_TYPE", "SERVICE_UNAVAILABLE", "SERVICE_TIMEOUT",
+            "TOO_MANY_REQUESTS", "PASSWORD_CHANGE_REQUIRED",
             "UNEXPECTED_ERROR", "METHOD_NOT_ALLOWED", "BAD_REQUEST"]},
         "message": STR, "details": {"type": "object", "additionalProperties": STR}}},
     "LoginRequest": {"type": "object", "required": ["username", "password"],
                      "properties": {"username": STR, "password": STR}},
     "LoginResponse": {"type": "object", "properties": {
         "access_token": STR, "token_type": STR, "expires_in": {"type": "integer"},
+        "refresh_token": STR, "refresh_expires_in": {"type": "integer"},
+        "must_change_password": {"type": "boolean"},
         "user": {"$ref": "#/components/schemas/User"}}},
     "SignInMethods": {"type": "object", "properties": {
         "password": {"type": "boolean"}, "ldap": {"type": "boolean"},
         "oidc": {"type": ["object", "null"], "properties": {"start_url": STR}}}},
+    "RefreshRequest": {"type": "object", "required": ["refresh_token"],
+                       "properties": {"refresh_token": STR}},
+    "PasswordChange": {"type": "object", "required": ["old_password", "new_password"],
+                       "properties": {"old_password": STR,
+                                      "new_password": {"type": "string", "minLength": 10}}},
     "User": {"type": "object", "properties": {
         "id": STR, "username": STR, "full_name": STR, "clearance": STR,
         "email": {"type": ["string", "null"]},
@@ -455,10 +480,17 @@ CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/outgoing"),
            ("POST", "/api/v1/uploads"), ("POST", "/api/v1/delegations"),
            ("POST", "/api/v1/tasks"),
            ("POST", "/api/v1/units"), ("POST", "/api/v1/users"),
-           ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers")}
+           ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers"),
+           ("POST", "/api/v1/notifications/stream-ticket")}
+
+#: Routes without a bearer token that still answer 401 (a wrong pair, a dead refresh
+#: token, a missing or used stream ticket).
+UNAUTHENTICATED_401 = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"),
+                       ("GET", "/api/v1/notifications/stream")}
 
 ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
-          "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "503": "SERVICE_UNAVAILABLE",
+          "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "429": "TOO_MANY_REQUESTS",
+          "503": "SERVICE_UNAVAILABLE",
           "504": "SERVICE_TIMEOUT"}
 
 
@@ -494,7 +526,8 @@ def build_document() -> dict:
             operation["responses"][ok] = {"description": "OK", "content": {
                 "application/json": {"schema": _ref(response) if response else OBJ}}}
         for status, code in ERRORS.items():
-            if status == "401" and not authenticated:
+            if status == "401" and not authenticated and \
+                    (method, path) not in UNAUTHENTICATED_401:
                 continue
             operation["responses"][status] = {"description": code, "content": {
                 "application/json": {"schema": _ref("Error")}}}

@@ -5,8 +5,10 @@ document and the web UI. It keeps no state."""
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
 import os
+import time
 
 import eventlet
 from eventlet import tpool
@@ -16,13 +18,15 @@ from werkzeug.wrappers import Response
 from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
 from nameko.events import BROADCAST
 from nameko.events import event_handler as nameko_event_handler
+from nameko.timer import timer
 
 from services.common import events, tables
-from services.common.errors import EofficeError, Forbidden, InvalidInput, NotFound, not_found
+from services.common.errors import (EofficeError, Forbidden, InvalidInput, NotFound,
+                                    Unauthenticated, not_found)
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
 from services.gateway import history_export, live, openapi
-from services.gateway.dependencies import AuthProvider
+from services.gateway.dependencies import REVOCATIONS, AuthProvider
 from services.gateway.directory_sign_in import DirectorySignInRoutes
 from services.common.http import json_response
 from services.gateway.http import http, idempotency_key, read_json
@@ -31,6 +35,10 @@ EXPORT_TYPES = {"pdf": "application/pdf",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 HEALTH_TIMEOUT_SECONDS = 2.0
+REVOCATIONS_SYNC_SECONDS = 30
+log = logging.getLogger(__name__)
+# a revoked session's or user's open streams end at once
+REVOCATIONS.on_revoke(lambda **what: live.CHANNELS.close(**what))
 
 
 def query_params(request, *names) -> dict:
@@ -92,18 +100,73 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
 
     @http("POST", "/api/v1/auth/login")
     def login(self, request):
-        """``{username, password}`` → ``{access_token, token_type, expires_in, user}``.
-        401 for a wrong pair (the same answer whether or not the user exists)."""
+        """``{username, password}`` → ``{access_token, token_type, expires_in (s),
+        refresh_token, refresh_expires_in, must_change_password, user}``. 401 for a
+        wrong pair (the same answer whether or not the user exists); 429 with
+        Retry-After while the account or the client address is throttled; 503 when
+        too many passwords are being checked at once. With must_change_password the
+        access token only allows POST /auth/password (and logout)."""
         body = read_json(request)
+        address = request.remote_addr or ""
         # The organisation's LDAP directory first when it is configured (None: local).
-        user = self._ldap_login(body) or self.documents_rpc.authenticate(
-            self.auth.system_token(), body.get("username"), body.get("password"))
-        return json_response({"access_token": self.auth.issue(user), "token_type": "Bearer",
-                              "expires_in": self.auth.ttl_seconds, "user": user})
+        answer = self._ldap_login(body, address) or self.documents_rpc.authenticate(
+            self.auth.system_token(), body.get("username"), body.get("password"), address)
+        return json_response(self.auth.signed_in(answer))
+
+    @http("POST", "/api/v1/auth/refresh")
+    def refresh(self, request):
+        """``{refresh_token}`` → a new access token and a new refresh token (the one
+        given is used up), with the user's current roles; as login. 401 when the
+        refresh token is unknown, expired, revoked or already used (then its whole
+        session is revoked: it was copied)."""
+        body = read_json(request)
+        answer = self.documents_rpc.refresh_session(self.auth.system_token(),
+                                                    body.get("refresh_token"))
+        return json_response(self.auth.signed_in(answer))
+
+    @http("POST", "/api/v1/auth/logout")
+    def logout(self, request):
+        """End the caller's session: its access and refresh tokens stop working at once."""
+        token = self.auth.token_of(request, allow_password_change=True)
+        session_id = self.auth.check(token).session_id
+        result = self.documents_rpc.end_session(token)
+        REVOCATIONS.revoke_session(session_id)   # here at once, even before the broadcast
+        return json_response(result)
+
+    @http("POST", "/api/v1/auth/password")
+    def change_password(self, request):
+        """``{old_password, new_password}`` (at least 10 characters, not holding the
+        username): every session of the caller ends and a new one starts → as login."""
+        token = self.auth.token_of(request, allow_password_change=True)
+        answer = self.documents_rpc.change_password(token, read_json(request),
+                                                    request.remote_addr or "")
+        self._sync_revocations()
+        return json_response(self.auth.signed_in(answer))
+
+    @timer(interval=REVOCATIONS_SYNC_SECONDS, eager=True)
+    def sync_revocations(self):
+        """At start and now and then: the revocations documents keeps, in case a
+        tokens_revoked broadcast was missed."""
+        self._sync_revocations()
+
+    def _sync_revocations(self):
+        try:
+            REVOCATIONS.load(self.documents_rpc.with_timeout(5).list_revocations(
+                self.auth.system_token(), REVOCATIONS.ttl_seconds + 60))
+        except EofficeError as exc:
+            log.warning("could not load revocations from documents: %s", exc)
+
+    @nameko_event_handler("documents", events.TOKENS_REVOKED, handler_type=BROADCAST,
+                          reliable_delivery=False)
+    def on_documents_tokens_revoked(self, message):
+        """Every gateway process hears every revocation and refuses those tokens at
+        once (and ends their live streams)."""
+        REVOCATIONS.apply(message.get("data") or {})
 
     @http("GET", "/api/v1/me")
     def me(self, request):
-        return json_response(self.documents_rpc.get_me(self.auth.token_of(request)))
+        return json_response(self.documents_rpc.get_me(
+            self.auth.token_of(request, allow_password_change=True)))
 
     # ------------------------------------------------------------------ directory
 
@@ -158,8 +221,33 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
     def set_user_memberships(self, request, user_id):
         """Replace a user's roles per unit (quản trị): {memberships: [{unit_id, role}]}."""
         body = read_json(request)
-        return json_response(self.documents_rpc.set_user_memberships(
-            self.auth.token_of(request), user_id, body))
+        result = self.documents_rpc.set_user_memberships(self.auth.token_of(request),
+                                                         user_id, body)
+        self._sync_revocations()   # the user's tokens stop here at once, not a moment later
+        return json_response(result)
+
+    @http("POST", "/api/v1/users/<user_id>/deactivate")
+    def deactivate_user(self, request, user_id):
+        """Close an account (administrators): no sign-in, and every token and session
+        of the person stops at once → the profile (active false)."""
+        result = self.documents_rpc.set_user_active(self.auth.token_of(request), user_id,
+                                                    False)
+        self._sync_revocations()
+        return json_response(result)
+
+    @http("POST", "/api/v1/users/<user_id>/reactivate")
+    def reactivate_user(self, request, user_id):
+        """Open a closed account again (administrators) → the profile."""
+        return json_response(self.documents_rpc.set_user_active(self.auth.token_of(request),
+                                                                user_id, True))
+
+    @http("POST", "/api/v1/users/<user_id>/password-reset")
+    def reset_user_password(self, request, user_id):
+        """Administrators: a temporary password for the person, who must change it at
+        the next sign-in; their sessions end → {user_id, temporary_password}."""
+        result = self.documents_rpc.reset_password(self.auth.token_of(request), user_id)
+        self._sync_revocations()
+        return json_response(result)
 
     @http("GET", "/api/v1/document-types")
     def list_document_types(self, request):
@@ -533,18 +621,39 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
         return json_response(self.notify_rpc.list_notifications(self.auth.token_of(request),
                                                                 params))
 
+    @http("POST", "/api/v1/notifications/stream-ticket")
+    def notification_stream_ticket(self, request):
+        """A one-time ticket, valid 30 s, to open the stream with (browsers' EventSource
+        sends no headers, and tokens never travel in a URL) → {ticket, expires_in}."""
+        token = self.auth.token_of(request)
+        return json_response(self.documents_rpc.create_stream_ticket(
+            token, self.auth.expires_at(token)), 201)
+
     @http("GET", "/api/v1/notifications/stream")
     def notification_stream(self, request):
         """Server-sent events for the caller: "unread" {unread} at once, then each new
         "notification" {id, kind, title, body, document_id, urgency, created_at} as
-        notify creates it. Browsers' EventSource cannot send headers, so the token may
-        come as ?access_token=."""
-        token = self.auth.token_of(request, allow_query=True)
-        caller = self.auth.caller_of_token(token)
+        notify creates it, and "end" {reason} when the access token the ticket was
+        made with expires or its session is revoked. Opened with ?ticket= (POST
+        /notifications/stream-ticket; single use); ?access_token= is refused."""
+        ticket = request.args.get("ticket", "")
+        if not ticket:
+            raise Unauthenticated("Cần vé mở luồng (?ticket=, từ POST "
+                                  "/notifications/stream-ticket).",
+                                  "A stream ticket is required (?ticket=, from POST "
+                                  "/notifications/stream-ticket).")
+        opened = self.documents_rpc.redeem_stream_ticket(self.auth.system_token(), ticket)
+        user, session_id = opened["user"], opened["session_id"]
+        if REVOCATIONS.is_revoked(user["id"], session_id, opened["token_version"]) or \
+                opened["access_expires_at"] <= time.time():
+            raise self.auth.session_over()
+        token = self.auth.issue(user, session_id, opened["token_version"], ttl_seconds=60)
         unread = self.notify_rpc.list_notifications(token, {"page_size": 1})["unread"]
         # eventlet's server holds output back until 4 kB have gathered; events are small
         request.environ["eventlet.minimum_write_chunk_size"] = 0
-        return Response(live.event_stream(live.CHANNELS, caller.user_id, unread),
+        return Response(live.event_stream(live.CHANNELS, user["id"], unread, session_id,
+                                          opened["token_version"],
+                                          opened["access_expires_at"]),
                         headers={"Content-Type": "text/event-stream; charset=utf-8",
                                  "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -83,7 +83,13 @@ def system():
     running = System(data_dir, port=base, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
                      service_port_base=base,
                      extra_env={"RPC_TIMEOUT_SECONDS": "3", "MAX_UPLOAD_BYTES": "1048576",
-                                "EOFFICE_SECRET_KEY": "e2e-secret-0123456789abcdef0123456789"})
+                                "EOFFICE_SECRET_KEY": "e2e-secret-0123456789abcdef0123456789",
+                                # the tests' Api objects keep one access token for a
+                                # whole module, which may outlast the 5-minute default
+                                "TOKEN_TTL_SECONDS": "3600",
+                                # every test signs in from 127.0.0.1: the per-address
+                                # lock is tested in tests/unit/documents/test_accounts.py
+                                "LOGIN_ADDRESS_LIMIT": "1000"})
     try:
         running.prepare()
         running.start()

@@ -1,6 +1,8 @@
 // The gateway's API (/api/v1): the bearer token in sessionStorage, Accept-Language
 // from the chosen language, and every error turned into an ApiError carrying the
-// server's {error, message, details}.
+// server's {error, message, details}. Access tokens last minutes: before a request,
+// one about to expire is renewed with the refresh token (POST /auth/refresh, which
+// gives a new refresh token each time).
 
 import { lang, t } from "./i18n.js";
 
@@ -8,6 +10,9 @@ const BASE = "/api/v1";
 const TOKEN_KEY = "eoffice.token";
 const USER_KEY = "eoffice.user";
 const EXPIRES_KEY = "eoffice.expires";
+const REFRESH_KEY = "eoffice.refresh";
+const MUST_CHANGE_KEY = "eoffice.mustChangePassword";
+const RENEW_BEFORE_MS = 30_000;   // renew an access token this long before it expires
 
 export class ApiError extends Error {
   constructor(status, code, message, details = {}) {
@@ -28,11 +33,20 @@ export function onUnauthorized(handler) {
 export const session = {
   get token() {
     const expires = Number(sessionStorage.getItem(EXPIRES_KEY) || 0);
-    if (expires && Date.now() > expires) {
+    if (expires && Date.now() > expires && !sessionStorage.getItem(REFRESH_KEY)) {
       this.clear();
       return null;
     }
     return sessionStorage.getItem(TOKEN_KEY);
+  },
+  get mustChangePassword() {
+    return sessionStorage.getItem(MUST_CHANGE_KEY) === "1";
+  },
+  /** Keep a login, refresh or password-change answer. */
+  signIn(answer) {
+    this.set(answer.access_token, answer.user, answer.expires_in);
+    sessionStorage.setItem(REFRESH_KEY, answer.refresh_token || "");
+    sessionStorage.setItem(MUST_CHANGE_KEY, answer.must_change_password ? "1" : "0");
   },
   get user() {
     try {
@@ -50,7 +64,7 @@ export const session = {
     sessionStorage.setItem(USER_KEY, JSON.stringify(user));
   },
   clear() {
-    for (const key of [TOKEN_KEY, USER_KEY, EXPIRES_KEY, "eoffice.unit", "eoffice.workSummaries"]) sessionStorage.removeItem(key);
+    for (const key of [TOKEN_KEY, USER_KEY, EXPIRES_KEY, REFRESH_KEY, MUST_CHANGE_KEY, "eoffice.unit", "eoffice.workSummaries"]) sessionStorage.removeItem(key);
   },
 };
 
@@ -95,8 +109,43 @@ async function errorFrom(response) {
  * an ApiError: a network one when nothing came back, else the server's; a 401 also
  * ends the session (when `auth`) and tells the onUnauthorized handler.
  */
+let renewing = null;
+
+/** Renew the access token when it expires within RENEW_BEFORE_MS (one call at a time). */
+export async function ensureFresh() {
+  const refresh = sessionStorage.getItem(REFRESH_KEY);
+  const expires = Number(sessionStorage.getItem(EXPIRES_KEY) || 0);
+  if (!refresh || !expires || Date.now() < expires - RENEW_BEFORE_MS) return;
+  renewing ||= (async () => {
+    try {
+      const response = await fetch(`${BASE}/auth/refresh`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": lang() },
+        body: JSON.stringify({ refresh_token: refresh }),
+      });
+      if (response.ok) {
+        session.signIn(await response.json());
+      } else if (response.status === 401) {
+        const error = await errorFrom(response);
+        session.clear();
+        unauthorizedHandler(error);
+      }
+    } catch {
+      /* offline: the request itself will say so */
+    } finally {
+      renewing = null;
+    }
+  })();
+  await renewing;
+}
+
 async function apiFetch(path, init, { auth = true, allowStatus = [] } = {}) {
   let response;
+  if (init.headers?.Authorization) {
+    await ensureFresh();
+    const token = session.token;
+    if (token) init.headers.Authorization = `Bearer ${token}`;
+  }
   try {
     response = await fetch(BASE + path, init);
   } catch {
@@ -132,6 +181,14 @@ export const api = {
   authMethods: () => request("GET", "/auth/methods", { auth: false }),
   oidcSession: () => request("POST", "/auth/oidc/session", { auth: false }),
   me: () => request("GET", "/me"),
+  logout: () => request("POST", "/auth/logout", { auth: false }),
+  changePassword: (oldPassword, newPassword) =>
+    request("POST", "/auth/password", { body: { old_password: oldPassword, new_password: newPassword } }),
+  // a one-time ticket that opens the notification stream (no token in the URL)
+  streamTicket: () => request("POST", "/notifications/stream-ticket"),
+  deactivateUser: (id) => request("POST", `/users/${encodeURIComponent(id)}/deactivate`),
+  reactivateUser: (id) => request("POST", `/users/${encodeURIComponent(id)}/reactivate`),
+  resetPassword: (id) => request("POST", `/users/${encodeURIComponent(id)}/password-reset`),
   health: () => request("GET", "/health", { auth: false, allowStatus: [503] }),
   listIncoming: (query) => request("GET", "/incoming", { query }),
   getIncoming: (id) => request("GET", `/incoming/${encodeURIComponent(id)}`),

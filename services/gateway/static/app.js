@@ -14,6 +14,7 @@ import { renderIncoming } from "./views/incoming.js";
 import { renderLogin } from "./views/login.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderOutgoing } from "./views/outgoing.js";
+import { renderPassword } from "./views/password.js";
 import { renderOutgoingDocument } from "./views/outgoing-document.js";
 import { renderOutgoingNew } from "./views/outgoing-new.js";
 import { renderDelegations } from "./views/delegations.js";
@@ -47,6 +48,7 @@ const ROUTES = [
   { pattern: /^\/delegations$/, render: renderDelegations, nav: "settings" },
   { pattern: /^\/search$/, render: renderSearch, nav: "search" },
   { pattern: /^\/settings$/, render: renderSettings, nav: "settings" },
+  { pattern: /^\/password$/, render: renderPassword, nav: "settings" },
 ];
 
 const header = document.getElementById("app-header");
@@ -245,6 +247,7 @@ function onLiveNotification() {
 }
 
 function logout() {
+  if (session.token) api.logout().catch(() => {});   // revokes the session on the server
   session.clear();
   stopPolling();
   unread.set(0);
@@ -314,6 +317,11 @@ function route() {
     location.replace(defaultHash());
     return;
   }
+  // after an administrator's reset, nothing but choosing a new password
+  if (signedIn && session.mustChangePassword && path !== "/password") {
+    location.replace("#/password");
+    return;
+  }
   renderHeader(entry);
   document.getElementById("skip-link").textContent = t("skipToContent");
   document.getElementById("footer-text").textContent = `${t("appName")} · ${t("appTagline")} · NĐ 30/2020/NĐ-CP`;
@@ -326,10 +334,14 @@ function route() {
   if (target && (!firstRender || entry.bare)) target.focus({ preventScroll: false });
   if (!firstRender) window.scrollTo(0, 0);
   firstRender = false;
-  if (signedIn) refreshCounts();
+  if (signedIn && !session.mustChangePassword) refreshCounts();
 }
 
 function onLoggedIn() {
+  if (session.mustChangePassword) {
+    navigate("#/password");
+    return;
+  }
   startPolling();
   const next = sessionStorage.getItem(NEXT_KEY);
   sessionStorage.removeItem(NEXT_KEY);
@@ -343,7 +355,7 @@ document.getElementById("skip-link")?.addEventListener("click", (event) => {
 });
 setLang(lang());
 window.addEventListener("hashchange", route);
-if (session.token) {
+if (session.token && !session.mustChangePassword) {
   startPolling();
   // Refresh the profile (roles may have changed); a 401 here goes back to login.
   api.me().then((me) => {

@@ -1,6 +1,9 @@
 // Live notifications: while signed in, one EventSource on the gateway's
-// /api/v1/notifications/stream (server-sent events; the token goes in the query, as
-// EventSource sends no headers). The stream says the unread count when it opens
+// /api/v1/notifications/stream (server-sent events). EventSource sends no headers and
+// a token must never be in a URL, so each connection first gets a one-time ticket
+// (POST /notifications/stream-ticket) and opens ?ticket=. The server ends the stream
+// ("end") when the access token it was opened with expires or the session is revoked:
+// we open a new one at once (the ticket request renews the token, or ends the session). The stream says the unread count when it opens
 // ("unread") and then each new notification ("notification"), which is shown at once
 // as a short toast in a polite live region. The browser reconnects by itself after a
 // dropped connection; when the server refuses the stream (a 401 closes it for good) or
@@ -8,7 +11,7 @@
 // app.js re-read the counts (its 401 handling ends the session). app.js keeps a slow
 // poll besides, so a lost stream costs freshness, never a notification.
 
-import { session } from "./api.js";
+import { api, session } from "./api.js";
 import { h, urgencyBadge } from "./dom.js";
 import { t } from "./i18n.js";
 import { notificationTitle } from "./widgets.js";
@@ -27,6 +30,7 @@ let delay = FIRST_DELAY_MS;
 let failures = 0;
 let handlers = {};
 let region = null;
+let generation = 0;   // a connect() that awaited its ticket across a stop/start gives up
 
 /**
  * Open the stream for the signed-in user. handlers: onUnread(count) when the stream
@@ -44,6 +48,7 @@ export function startLive(newHandlers = {}) {
 
 /** Close the stream and forget any retry (logout, session over). */
 export function stopLive() {
+  generation += 1;
   clearTimeout(retryTimer);
   retryTimer = null;
   if (source) source.close();
@@ -57,13 +62,29 @@ export function liveState() {
   return ["connecting", "open", "closed"][source.readyState] || "closed";
 }
 
-function connect() {
+async function connect() {
   clearTimeout(retryTimer);
   retryTimer = null;
-  const token = session.token;
-  if (!token || typeof EventSource === "undefined") return;
-  const stream = new EventSource(`${STREAM_URL}?access_token=${encodeURIComponent(token)}`);
+  if (!session.token || typeof EventSource === "undefined") return;
+  const mine = generation;
+  let ticket;
+  try {
+    ticket = (await api.streamTicket()).ticket;
+  } catch {
+    if (mine !== generation) return;
+    failures += 1;
+    retryLater();
+    return;
+  }
+  if (mine !== generation || !session.token || source) return;   // stopped meanwhile
+  const stream = new EventSource(`${STREAM_URL}?ticket=${encodeURIComponent(ticket)}`);
   source = stream;
+  stream.addEventListener("end", () => {
+    if (source !== stream) return;
+    stream.close();
+    source = null;
+    connect();
+  });
   stream.addEventListener("open", () => {
     failures = 0;
     delay = FIRST_DELAY_MS;
@@ -80,14 +101,22 @@ function connect() {
   });
   stream.addEventListener("error", () => {
     if (source !== stream) return;
+    // a ticket serves once: the browser's own retry would reuse it, so we reconnect
     failures += 1;
-    if (stream.readyState !== EventSource.CLOSED && failures < FAILURES_BEFORE_BACKOFF) return;
     stream.close();
     source = null;
-    retryTimer = setTimeout(connect, delay);
-    delay = Math.min(delay * 2, MAX_DELAY_MS);
-    handlers.onTrouble?.();
+    retryLater();
   });
+}
+
+function retryLater() {
+  if (failures < FAILURES_BEFORE_BACKOFF) {
+    retryTimer = setTimeout(connect, 3_000);
+    return;
+  }
+  retryTimer = setTimeout(connect, delay);
+  delay = Math.min(delay * 2, MAX_DELAY_MS);
+  handlers.onTrouble?.();
 }
 
 function parse(event) {

@@ -35,7 +35,7 @@ export function renderLogin(view, params, query, { onLoggedIn }) {
     button.textContent = t("loggingIn");
     try {
       const result = await api.login(username.value.trim(), password.value);
-      session.set(result.access_token, result.user, result.expires_in);
+      session.signIn(result);
       onLoggedIn();
     } catch (error) {
       message.append(alertBox("error", error.message));
