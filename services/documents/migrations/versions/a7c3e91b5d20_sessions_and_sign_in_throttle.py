@@ -2,7 +2,7 @@
 stream tickets; users' must_change_password and token_version.
 
 Revision ID: a7c3e91b5d20
-Revises: d014560cd3bc
+Revises: a7c3e9d2f410
 Create Date: 2026-12-06 20:55:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7c3e91b5d20'
-down_revision = 'd014560cd3bc'
+down_revision = 'a7c3e9d2f410'
 branch_labels = None
 depends_on = None
 
