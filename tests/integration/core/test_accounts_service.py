@@ -15,7 +15,8 @@ from services.common.identity import Caller, mint_token
 from services.documents.models import (AuditEntry, AuthSession, LoginFailure, RefreshToken,
                                        User)
 from services.documents.service import DocumentsService
-from tests.integration.core.helpers import SECRET, prepared_config, token
+from tests.integration.core.helpers import prepared_config, token
+from tests.token_keys import TEST_KEYS
 
 PASSWORD = "eoffice@2026"
 
@@ -94,7 +95,7 @@ def test_a_stream_ticket_opens_once(documents):
     user = answer["user"]
     caller = Caller(user_id=user["id"], username=user["username"],
                     session_id=answer["session_id"])
-    user_token = mint_token(caller, SECRET, 300)
+    user_token = mint_token(caller, TEST_KEYS, 300)
     ticket = proxy.create_stream_ticket(user_token, time.time() + 300)["ticket"]
     opened = proxy.redeem_stream_ticket(SYSTEM, ticket)
     assert opened["user"]["id"] == user["id"]

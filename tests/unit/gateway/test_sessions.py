@@ -13,6 +13,9 @@ from services.common.http import ACCESS_LOG, redact
 from services.gateway import live
 from services.gateway.dependencies import Auth
 from services.gateway.revocations import RevocationSet
+from tests.token_keys import TEST_KEYS
+
+GATEWAY_KEYS = TEST_KEYS.of("gateway")
 
 USER = {"id": "u-1", "username": "lan", "full_name": "Lan", "clearance": "secret",
         "memberships": [{"unit_id": "STC", "role": "clerk"}]}
@@ -26,7 +29,7 @@ def request_with(token):
 def auth():
     revocations = RevocationSet(ttl_seconds=300)
     revocations.synced = True
-    return Auth("unit-secret", 300, revocations)
+    return Auth("unit-secret", 300, GATEWAY_KEYS, revocations)
 
 
 def test_a_revoked_session_or_an_older_token_version_is_refused(auth):
@@ -57,7 +60,7 @@ def test_a_password_change_token_carries_no_rights_and_serves_only_to_change_it(
 
 
 def test_a_token_in_the_query_string_is_not_taken():
-    auth = Auth("unit-secret", 300, RevocationSet(300, synced=True))
+    auth = Auth("unit-secret", 300, GATEWAY_KEYS, RevocationSet(300, synced=True))
     token = auth.issue(USER, "s-3")
     with pytest.raises(Unauthenticated):
         auth.token_of(SimpleNamespace(headers={}, args={"access_token": token}))
