@@ -281,9 +281,9 @@ def test_a_new_notification_reaches_an_open_event_stream_at_once(system, people)
     import requests
 
     leader = people["lanhdao.ubnd"]
-    token = leader.http.headers["Authorization"].split(" ", 1)[1]
+    ticket = leader.post("/notifications/stream-ticket").json()["ticket"]
     stream = requests.get(f"{leader.base}/notifications/stream",
-                          params={"access_token": token}, stream=True, timeout=30)
+                          params={"ticket": ticket}, stream=True, timeout=30)
     assert stream.status_code == 200
     assert stream.headers["Content-Type"].startswith("text/event-stream")
     received, lines = [], stream.iter_lines(decode_unicode=True)

@@ -153,9 +153,9 @@ class Stream:
     """The notifications pushed to one person's open event stream, gathered meanwhile."""
 
     def __init__(self, api):
-        token = api.http.headers["Authorization"].split(" ", 1)[1]
+        ticket = api.post("/notifications/stream-ticket").json()["ticket"]
         self.response = requests.get(f"{api.base}/notifications/stream",
-                                     params={"access_token": token}, stream=True, timeout=60)
+                                     params={"ticket": ticket}, stream=True, timeout=60)
         assert self.response.status_code == 200
         self.frames = []
         self.thread = threading.Thread(target=self._read, daemon=True)
