@@ -178,7 +178,8 @@ class StorageService(OutboxServiceBase):
         """CORS preflight for a browser PUTting to a signed upload URL: 204."""
         return Response(status=204)
 
-    @json_http("PUT", "/uploads/<file_id>")
+    # the one body over the common cap: streamed to disk, bounded by the reservation
+    @json_http("PUT", "/uploads/<file_id>", max_body_bytes=None)
     def upload(self, request, file_id):
         """Receive the bytes of a reserved file at its signed URL.
 
