@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlsplit
 
+from services.common.config import settings_from
 from services.common.errors import InvalidInput, TooLarge
 from services.common.http import EnvelopeHttpHandler
 
@@ -99,9 +101,30 @@ def read_json(request) -> dict:
     return body
 
 
+#: On every answer of the gateway (the web UI's pages and the API alike).
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    "Referrer-Policy": "no-referrer"}
+
+
+def content_security_policy(storage_public_url: str) -> str:
+    """The web UI's CSP: its own scripts and styles only (no inline ones, no eval), and
+    requests to itself and to storage's upload URLs; never framed."""
+    parts = urlsplit(storage_public_url)
+    storage = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {storage}".rstrip() + "; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
 class ApiHandler(EnvelopeHttpHandler):
-    """``@http`` for the API: the envelope, request ids, never cached, and path and
-    query values with forbidden characters refused before any service sees them."""
+    """``@http`` for the API: the envelope, request ids, never cached, security headers
+    and the web UI's CSP, and path and query values with forbidden characters refused
+    before any service sees them."""
+
+    def setup(self):
+        super().setup()
+        self.csp = content_security_policy(
+            settings_from(self.container.config).storage_public_url)
 
     def get_entrypoint_parameters(self, request):
         args, kwargs = super().get_entrypoint_parameters(request)
@@ -115,6 +138,9 @@ class ApiHandler(EnvelopeHttpHandler):
 
     def finish_response(self, response):
         response.headers.setdefault("Cache-Control", "no-store")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
         return response
 
 

@@ -20,7 +20,7 @@ from nameko.events import event_handler as nameko_event_handler
 from services.common import events, tables
 from services.common.errors import EofficeError, Forbidden, InvalidInput, NotFound, not_found
 from services.common.rpc import TimedRpc
-from services.common.service_base import ServiceBase
+from services.common.service_base import ServiceBase, private_metrics_http
 from services.gateway import history_export, live, openapi
 from services.gateway.dependencies import AuthProvider
 from services.common.http import json_response
@@ -78,6 +78,12 @@ class GatewayService(ServiceBase):
         overall = "ok" if all(r["status"] == "up" for r in results.values()) else "degraded"
         return json_response({"status": overall, "services": results},
                              200 if overall == "ok" else 503)
+
+    @private_metrics_http("GET", "/metrics")
+    def metrics_endpoint(self, request):
+        """Prometheus metrics on METRICS_ADDRESS, not on the public port (where /metrics
+        is a 404): they name every entrypoint, its load and its errors."""
+        return ServiceBase.metrics_endpoint(self, request)
 
     @http("GET", "/api/v1/openapi.json")
     def openapi_document(self, request):
