@@ -18,6 +18,11 @@ DEFAULT_OCR_MAX_PAGES = 50
 DEFAULT_OCR_DPI = 300
 DEFAULT_OCR_MAX_PIXELS = 40_000_000
 DEFAULT_OCR_LANG = "vie"
+#: Storage: text extractions one process runs at once (each a child process of up to a
+#: few hundred MB; the others wait their turn), and upload reservations a person may
+#: hold at once (reserved, not yet uploaded, not expired).
+DEFAULT_MAX_CONCURRENT_EXTRACTIONS = 2
+DEFAULT_MAX_PENDING_UPLOADS_PER_USER = 20
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Settings:
     ocr_dpi: int = DEFAULT_OCR_DPI
     ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS
     ocr_lang: str = DEFAULT_OCR_LANG
+    max_concurrent_extractions: int = DEFAULT_MAX_CONCURRENT_EXTRACTIONS
+    max_pending_uploads_per_user: int = DEFAULT_MAX_PENDING_UPLOADS_PER_USER
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -78,6 +85,10 @@ def settings_from(config: dict) -> Settings:
         ocr_dpi=_positive_int(config.get("OCR_DPI"), DEFAULT_OCR_DPI),
         ocr_max_pixels=_positive_int(config.get("OCR_MAX_PIXELS"), DEFAULT_OCR_MAX_PIXELS),
         ocr_lang=_text(config.get("OCR_LANG")) or DEFAULT_OCR_LANG,
+        max_concurrent_extractions=_positive_int(config.get("MAX_CONCURRENT_EXTRACTIONS"),
+                                                 DEFAULT_MAX_CONCURRENT_EXTRACTIONS),
+        max_pending_uploads_per_user=_positive_int(config.get("MAX_PENDING_UPLOADS_PER_USER"),
+                                                   DEFAULT_MAX_PENDING_UPLOADS_PER_USER),
     )
 
 
