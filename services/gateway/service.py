@@ -93,6 +93,13 @@ class GatewayService(ServiceBase):
     def unknown_route(self, request, rest):
         raise NotFound("Không có địa chỉ API này.", f"No such API route: /api/v1/{rest}")
 
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:rest>")
+    def unknown_path(self, request, rest):
+        """Any other path (/metrics among them: it is on METRICS_ADDRESS): a 404 in the
+        envelope, its body capped like every other (werkzeug's own 404 left eventlet
+        to read a body of any size)."""
+        raise NotFound("Không có địa chỉ này.", "No such address.")
+
     # ------------------------------------------------------------------ identity
 
     @http("POST", "/api/v1/auth/login")

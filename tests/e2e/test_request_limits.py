@@ -12,7 +12,7 @@ from tests.e2e.conftest import Api
 BIG = 50 * 1024 * 1024
 ROUTES = ["/auth/login", "/incoming", "/outgoing/00000000-0000-4000-8000-000000000000/submit",
           "/assignments/00000000-0000-4000-8000-000000000000/complete", "/units/merge",
-          "/no-such-route"]
+          "/no-such-route", "/../../outside-the-api"]
 
 
 @pytest.fixture(scope="module")
