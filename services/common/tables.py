@@ -31,6 +31,15 @@ FONT_REGULAR, FONT_BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def cell_text(value):
+    """A value a worksheet can hold: control characters (which openpyxl refuses, so
+    one stored in a subject before they were refused broke the whole export) dropped."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def write_as_text(cell) -> None:
     """Keep a text cell text: a subject "=HYPERLINK(...)" stays those characters."""
     if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
@@ -47,12 +56,12 @@ def to_xlsx(title: str, period: str, columns: list[str], rows: list[list[str]],
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
-    sheet.append([title])
-    sheet.append([period])
+    sheet.append([cell_text(title)])
+    sheet.append([cell_text(period)])
     sheet.append([])
-    sheet.append(columns)
+    sheet.append([cell_text(column) for column in columns])
     for row in rows:
-        sheet.append(row)
+        sheet.append([cell_text(value) for value in row])
     for line in sheet.iter_rows():   # every cell the workbook holds, headers too
         for cell in line:
             write_as_text(cell)

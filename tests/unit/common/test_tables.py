@@ -28,3 +28,13 @@ def test_ordinary_text_is_left_as_it_is():
     content = tables.to_xlsx("Sổ", "2026", ["Trích yếu"], [["Về việc A = B"]])
     cell = load_workbook(io.BytesIO(content)).active["A5"]
     assert cell.value == "Về việc A = B" and not cell.quotePrefix
+
+
+def test_a_control_character_in_any_text_does_not_break_the_export():
+    """Found by schemathesis: a search exported with a vertical tab in its words was a
+    500 (openpyxl refuses control characters); text stored before they were refused
+    may hold them too."""
+    content = tables.to_xlsx("Sổ\x00", "Từ khóa: a\x0bb", ["Cột\x1b"], [["Trích\x07 yếu", "1"]])
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert (sheet["A1"].value, sheet["A2"].value, sheet["A4"].value, sheet["A5"].value) == (
+        "Sổ", "Từ khóa: ab", "Cột", "Trích yếu")
