@@ -298,7 +298,7 @@ def service_timings(system) -> list[str]:
     sums: dict[tuple, list[float]] = {}
     for service in {service for service, _ in wanted}:
         try:
-            text = requests.get(f"http://127.0.0.1:{system.ports[service]}/metrics",
+            text = requests.get(system.metrics_url(service),
                                 timeout=10).text
         except requests.RequestException as exc:
             return [f"(metrics of {service} unavailable: {exc})"]

@@ -26,7 +26,7 @@ SERVICE_CLASSES = {"documents": "DocumentsService", "workflow": "WorkflowService
                    "search": "SearchService", "notify": "NotifyService",
                    "storage": "StorageService", "gateway": "GatewayService"}
 PORT_OFFSETS = {"gateway": 0, "documents": 101, "workflow": 102, "search": 103, "notify": 104,
-                "storage": 105}
+                "storage": 105, "gateway_metrics": 100}
 
 
 class System:
@@ -68,6 +68,12 @@ class System:
         with open(path) as handle:
             return handle.read().strip()
 
+    def metrics_url(self, name: str) -> str:
+        """Where a process serves /metrics: the gateway on its private metrics port,
+        the others on their own port."""
+        port = self.ports["gateway_metrics" if name == "gateway" else name]
+        return f"http://127.0.0.1:{port}/metrics"
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -86,7 +92,8 @@ class System:
         return result.stdout
 
     def start_service(self, name: str) -> None:
-        env = dict(self.env, WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[name]}")
+        env = dict(self.env, WEB_SERVER_ADDRESS=f"127.0.0.1:{self.ports[name]}",
+                   METRICS_ADDRESS=f"127.0.0.1:{self.ports['gateway_metrics']}")
         log = open(os.path.join(self.data_dir, "logs", f"{name}.log"), "ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", CONFIG,

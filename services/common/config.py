@@ -22,6 +22,11 @@ DEFAULT_OCR_LANG = "vie"
 #: the web UI refreshes them with its refresh token, which lasts a working day.
 DEFAULT_TOKEN_TTL_SECONDS = 300
 DEFAULT_REFRESH_TTL_SECONDS = 12 * 3600
+#: Storage: text extractions one process runs at once (each a child process of up to a
+#: few hundred MB; the others wait their turn), and upload reservations a person may
+#: hold at once (reserved, not yet uploaded, not expired).
+DEFAULT_MAX_CONCURRENT_EXTRACTIONS = 2
+DEFAULT_MAX_PENDING_UPLOADS_PER_USER = 20
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class Settings:
     refresh_ttl_seconds: int = DEFAULT_REFRESH_TTL_SECONDS
     #: Failed sign-ins from one client address within 15 min before it is locked.
     login_address_limit: int = 20
+    max_concurrent_extractions: int = DEFAULT_MAX_CONCURRENT_EXTRACTIONS
+    max_pending_uploads_per_user: int = DEFAULT_MAX_PENDING_UPLOADS_PER_USER
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -99,6 +106,10 @@ def settings_from(config: dict) -> Settings:
         refresh_ttl_seconds=_positive_int(config.get("REFRESH_TTL_SECONDS"),
                                           DEFAULT_REFRESH_TTL_SECONDS),
         login_address_limit=_positive_int(config.get("LOGIN_ADDRESS_LIMIT"), 20),
+        max_concurrent_extractions=_positive_int(config.get("MAX_CONCURRENT_EXTRACTIONS"),
+                                                 DEFAULT_MAX_CONCURRENT_EXTRACTIONS),
+        max_pending_uploads_per_user=_positive_int(config.get("MAX_PENDING_UPLOADS_PER_USER"),
+                                                   DEFAULT_MAX_PENDING_UPLOADS_PER_USER),
     )
 
 

@@ -5,12 +5,14 @@ Accept-Language, and a request id on every response that follows the request thr
 every service it touches."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 import uuid
 from functools import partial
 
+import eventlet
 from eventlet import wsgi
 from eventlet.event import Event
 from nameko.web.handlers import HttpRequestHandler
@@ -18,7 +20,7 @@ from nameko.web.server import HttpOnlyProtocol, WebServer
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from services.common.errors import EXPECTED_ERRORS, EofficeError
+from services.common.errors import EXPECTED_ERRORS, EofficeError, TooLarge
 
 log = logging.getLogger(__name__)
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -114,6 +116,69 @@ class LongRequestLineWebServer(WebServer):
                            log=ACCESS_LOG, url_length_limit=MAX_REQUEST_LINE)
 
 
+#: Largest request body an entrypoint is handed (the API's JSON bodies). Storage's
+#: upload PUT opts out and streams its bytes itself, bounded by the reservation.
+MAX_BODY_BYTES = 1024 * 1024
+#: After a body is refused, at most this much more of it (and for at most this long)
+#: is read and dropped before the connection is closed, so that a client still
+#: sending sees the 413 rather than a reset; the rest is never read.
+LINGER_BYTES = 64 * 1024 * 1024
+LINGER_SECONDS = 10
+
+
+def body_too_large(limit: int) -> TooLarge:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} byte"
+    return TooLarge(f"Nội dung yêu cầu quá lớn (tối đa {size}).",
+                    f"The request body is too large ({size} at most).", {"limit": limit})
+
+
+def cap_body(request, limit: int | None) -> None:
+    """Refuse a body over ``limit`` bytes before anything reads it or checks a token:
+    by its Content-Length, or, for a chunked body, by reading at most ``limit + 1``
+    bytes (kept in memory for the entrypoint). None: the entrypoint streams it."""
+    if limit is None:
+        return
+    environ = request.environ
+    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        data = environ["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            raise body_too_large(limit)
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        del environ["HTTP_TRANSFER_ENCODING"]   # werkzeug reads no length from chunked
+        return
+    if (request.content_length or 0) > limit:
+        raise body_too_large(limit)
+
+
+def hang_up_after_response(environ) -> bool:
+    """The rest of a refused body is not read in full (eventlet would read it all to
+    keep the connection): a bounded part is dropped, then the connection is closed.
+    False if the whole body was read (the connection may stay)."""
+    stream = environ.get("eventlet.input")
+    if stream is None or not (stream.chunked_input or
+                              stream.position < (stream.content_length or 0)):
+        return False
+    stream.chunked_input = False
+    stream.content_length = stream.position   # eventlet: nothing left to discard
+
+    def linger(environ):
+        dropped = 0
+        try:
+            with eventlet.Timeout(LINGER_SECONDS, False):
+                while dropped < LINGER_BYTES:
+                    chunk = stream.rfile.read1(1 << 16)
+                    if not chunk:
+                        break
+                    dropped += len(chunk)
+        except (OSError, ValueError):
+            pass
+        stream.rfile.close()   # eventlet then ends the connection
+
+    environ["eventlet.posthooks"].append((linger, (), {}))
+    return True
+
+
 class EnvelopeHttpHandler(HttpRequestHandler):
     """nameko's ``@http`` with the error envelope and request ids. The worker still
     raises, so metrics count a refused call as rejected. Subclasses may adjust every
@@ -122,8 +187,9 @@ class EnvelopeHttpHandler(HttpRequestHandler):
 
     server = LongRequestLineWebServer()
 
-    def __init__(self, method, url, **kwargs):
+    def __init__(self, method, url, max_body_bytes: int | None = MAX_BODY_BYTES, **kwargs):
         kwargs.setdefault("expected_exceptions", EXPECTED_ERRORS)
+        self.max_body_bytes = max_body_bytes
         super().__init__(method, url, **kwargs)
 
     def handle_request(self, request):
@@ -132,6 +198,7 @@ class EnvelopeHttpHandler(HttpRequestHandler):
         request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         language = language_of(request)
         try:
+            cap_body(request, self.max_body_bytes)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             event = Event()
@@ -141,6 +208,8 @@ class EnvelopeHttpHandler(HttpRequestHandler):
             response = self.response_from_result(event.wait())
         except Exception as exc:
             response = error_response(exc, language)
+            if isinstance(exc, TooLarge) and hang_up_after_response(request.environ):
+                response.headers["Connection"] = "close"   # the client must not reuse it
         response.headers["X-Request-Id"] = request_id
         return self.finish_response(response)
 

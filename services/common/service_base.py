@@ -12,12 +12,35 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.wrappers import Response
 
 from services.common.context import RequestContext
-from services.common.http import envelope_http
+from nameko.web.server import parse_address
+
+from services.common.http import EnvelopeHttpHandler, LongRequestLineWebServer, envelope_http
 from services.common.metrics import EntrypointMetrics
 from services.common.outbox import pending_count, publish_pending
 
 log = logging.getLogger(__name__)
 STARTED_AT = time.time()
+
+
+#: Where a process whose own port is public (the gateway) serves /metrics instead.
+DEFAULT_METRICS_ADDRESS = "127.0.0.1:8100"
+
+
+class MetricsWebServer(LongRequestLineWebServer):
+    """A second web server, on METRICS_ADDRESS, for /metrics alone: reachable by
+    Prometheus and the probes inside the deployment, never through the public port."""
+
+    @property
+    def bind_addr(self):
+        return parse_address(str(self.container.config.get("METRICS_ADDRESS")
+                                 or DEFAULT_METRICS_ADDRESS))
+
+
+class MetricsHttpHandler(EnvelopeHttpHandler):
+    server = MetricsWebServer()
+
+
+private_metrics_http = MetricsHttpHandler.decorator
 
 
 class ServiceBase:

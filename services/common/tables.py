@@ -26,6 +26,27 @@ FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 FONT_REGULAR, FONT_BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 
 
+#: What a spreadsheet may read as a formula (or as the start of one, once a user edits
+#: the cell): such text is written as text, with Excel's quote prefix, never a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value):
+    """A value a worksheet can hold: control characters (which openpyxl refuses, so
+    one stored in a subject before they were refused broke the whole export) dropped."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def write_as_text(cell) -> None:
+    """Keep a text cell text: a subject "=HYPERLINK(...)" stays those characters."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def to_xlsx(title: str, period: str, columns: list[str], rows: list[list[str]],
             widths: list[int] | None = None, sheet_name: str = "Bang") -> bytes:
     from openpyxl import Workbook
@@ -35,12 +56,15 @@ def to_xlsx(title: str, period: str, columns: list[str], rows: list[list[str]],
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
-    sheet.append([title])
-    sheet.append([period])
+    sheet.append([cell_text(title)])
+    sheet.append([cell_text(period)])
     sheet.append([])
-    sheet.append(columns)
+    sheet.append([cell_text(column) for column in columns])
     for row in rows:
-        sheet.append(row)
+        sheet.append([cell_text(value) for value in row])
+    for line in sheet.iter_rows():   # every cell the workbook holds, headers too
+        for cell in line:
+            write_as_text(cell)
     sheet["A1"].font = Font(bold=True, size=14)
     thin = Side(style="thin")
     for cell in sheet[4]:

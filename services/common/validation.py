@@ -14,6 +14,16 @@ from datetime import date
 from services.common.errors import InvalidInput
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+#: What no text field may hold: control characters other than tab and newline (NUL
+#: cannot be stored in PostgreSQL; the others only hide or garble text) and lone
+#: surrogates (not encodable).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+#: Integers fit a database column unless a field names its own bounds.
+INT_MIN, INT_MAX = -2 ** 31, 2 ** 31 - 1
+
+
+def has_control_chars(value: str) -> bool:
+    return bool(CONTROL_CHARS.search(value))
 
 
 class Problems:
@@ -52,6 +62,10 @@ class Problems:
         if not isinstance(value, str):
             self.add(name, "Phải là chuỗi ký tự.", "Must be a string.")
             return None
+        if has_control_chars(value):
+            self.add(name, "Chứa ký tự điều khiển không được phép.",
+                     "Contains a control character that is not allowed.")
+            return None
         value = value.strip()
         if len(value) > max_length:
             self.add(name, f"Dài tối đa {max_length} ký tự.",
@@ -72,15 +86,18 @@ class Problems:
                 self.add(name, "Bắt buộc phải nhập.", "Required.")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            # ASCII digits only: "²" is a digit to str.isdigit but not to int()
+            if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
                 value = int(value)
             else:
                 self.add(name, "Phải là số nguyên.", "Must be an integer.")
                 return None
-        if minimum is not None and value < minimum:
+        minimum = INT_MIN if minimum is None else minimum
+        maximum = INT_MAX if maximum is None else maximum
+        if value < minimum:
             self.add(name, f"Không được nhỏ hơn {minimum}.", f"Must be at least {minimum}.")
             return None
-        if maximum is not None and value > maximum:
+        if value > maximum:
             self.add(name, f"Không được lớn hơn {maximum}.", f"Must be at most {maximum}.")
             return None
         return value

@@ -24,7 +24,7 @@ from services.common import events, tables
 from services.common.errors import (EofficeError, Forbidden, InvalidInput, NotFound,
                                     Unauthenticated, not_found)
 from services.common.rpc import TimedRpc
-from services.common.service_base import ServiceBase
+from services.common.service_base import ServiceBase, private_metrics_http
 from services.gateway import history_export, live, openapi
 from services.gateway.dependencies import REVOCATIONS, AuthProvider
 from services.gateway.directory_sign_in import DirectorySignInRoutes
@@ -88,6 +88,12 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
         return json_response({"status": overall, "services": results},
                              200 if overall == "ok" else 503)
 
+    @private_metrics_http("GET", "/metrics")
+    def metrics_endpoint(self, request):
+        """Prometheus metrics on METRICS_ADDRESS, not on the public port (where /metrics
+        is a 404): they name every entrypoint, its load and its errors."""
+        return ServiceBase.metrics_endpoint(self, request)
+
     @http("GET", "/api/v1/openapi.json")
     def openapi_document(self, request):
         return json_response(openapi.build_document())
@@ -95,6 +101,13 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
     @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:rest>")
     def unknown_route(self, request, rest):
         raise NotFound("Không có địa chỉ API này.", f"No such API route: /api/v1/{rest}")
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:rest>")
+    def unknown_path(self, request, rest):
+        """Any other path (/metrics among them: it is on METRICS_ADDRESS): a 404 in the
+        envelope, its body capped like every other (werkzeug's own 404 left eventlet
+        to read a body of any size)."""
+        raise NotFound("Không có địa chỉ này.", "No such address.")
 
     # ------------------------------------------------------------------ identity
 

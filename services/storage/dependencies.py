@@ -9,7 +9,7 @@ from nameko.extensions import DependencyProvider
 
 from services.common.config import Settings, settings_of
 from services.storage.blobs import from_url
-from services.storage.extraction import hide_environment_from_children
+from services.storage.extraction import ExtractionSlots, hide_environment_from_children
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +66,13 @@ class StorageSettings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.settings
+
+
+class ExtractionLimit(DependencyProvider):
+    """The process's ExtractionSlots (MAX_CONCURRENT_EXTRACTIONS), shared by its workers."""
+
+    def setup(self):
+        self.slots = ExtractionSlots(settings_of(self.container).max_concurrent_extractions)
+
+    def get_dependency(self, worker_ctx):
+        return self.slots

@@ -39,9 +39,11 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import eventlet
+import eventlet.semaphore
 from eventlet.green import subprocess
 from eventlet.queue import Empty, Full, LightQueue
 
@@ -117,6 +119,32 @@ def failure_message(reason: str | None) -> dict[str, str]:
         if any(word in text for word in words):
             return {"vi": vi, "en": en}
     return {"vi": "Không đọc được nội dung tệp.", "en": "The file's text could not be read."}
+
+
+class ExtractionSlots:
+    """At most ``limit`` extractions at once in one storage process
+    (MAX_CONCURRENT_EXTRACTIONS): each is a child process that may take hundreds of MB
+    and a core, so a burst of uploads waits its turn instead of starting them all."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._semaphore = eventlet.semaphore.Semaphore(limit)
+        self.running = 0
+        self.waiting = 0
+
+    @contextmanager
+    def slot(self):
+        self.waiting += 1
+        try:
+            self._semaphore.acquire()
+        finally:
+            self.waiting -= 1
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            self._semaphore.release()
 
 
 def ocr_options(settings: Settings) -> dict:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from services.common.handlers import event_handler
 from nameko.rpc import rpc
 from nameko.timer import timer
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.wrappers import Response
 
 from services.common.db import Database, iso
@@ -31,7 +31,8 @@ from services.common.outbox import add_event
 from services.common.service_base import OutboxServiceBase
 from services.storage import models, signing
 from services.storage.blobs import CHUNK_SIZE
-from services.storage.dependencies import BlobStore, StorageSettings, upload_tmp_dir
+from services.storage.dependencies import (BlobStore, ExtractionLimit, StorageSettings,
+                                           upload_tmp_dir)
 from services.storage.extraction import (EXTRACTABLE_KINDS, ExtractionResult, failed,
                                          failure_message, ocr_options, run_extraction)
 from services.storage.models import files
@@ -47,6 +48,10 @@ RETRY_AFTER_SECONDS = 60
 #: ...at most this many attempts in all, then recorded as failed.
 MAX_EXTRACTION_ATTEMPTS = 3
 RETRY_SCAN_INTERVAL_SECONDS = 30
+#: Expired upload reservations are deleted by a timer this often, once their URL has
+#: been expired this long (a PUT that began just before the expiry may still finish).
+EXPIRED_SCAN_INTERVAL_SECONDS = 60
+EXPIRED_GRACE_SECONDS = 600
 RETRY_BATCH = 20
 EXTRACT_HANDLER = "storage.on_storage_file_stored"
 MAX_CONTENT_TYPE_LENGTH = 255
@@ -121,6 +126,7 @@ class StorageService(OutboxServiceBase):
     identity = Identity()
     blobs = BlobStore()
     settings = StorageSettings()
+    extraction_slots = ExtractionLimit()
     outbox = models.outbox
 
     # ------------------------------------------------------------------ uploads
@@ -134,7 +140,9 @@ class StorageService(OutboxServiceBase):
         Result: ``{file_id, upload_url, expires_at}``; the URL is valid 15 minutes.
         Errors: Unauthenticated; InvalidInput (missing/bad filename, size not a
         positive integer, content_type not a string); TooLarge (size over
-        MAX_UPLOAD_BYTES); UnsupportedType (extension not allowed).
+        MAX_UPLOAD_BYTES); UnsupportedType (extension not allowed); Conflict (the
+        caller already holds MAX_PENDING_UPLOADS_PER_USER reservations not yet uploaded
+        and not expired).
         Events: none (``file_stored`` follows the upload).
         """
         caller = self.identity.caller(token)
@@ -164,7 +172,19 @@ class StorageService(OutboxServiceBase):
         file_id = str(uuid.uuid4())
         expires = int(time.time()) + signing.UPLOAD_TTL_SECONDS
         expires_at = datetime.fromtimestamp(expires, timezone.utc)
+        limit = self.settings.max_pending_uploads_per_user
         with self.db.transaction() as session:
+            pending = session.execute(
+                select(func.count()).select_from(files).where(
+                    files.c.uploaded_by == caller.user_id, files.c.status == models.PENDING,
+                    files.c.expires_at > utcnow())).scalar_one()
+            if pending >= limit:
+                raise Conflict(
+                    f"Bạn đang có {pending} tệp đã đăng ký tải lên mà chưa gửi (tối đa "
+                    f"{limit}). Hãy tải các tệp đó lên hoặc chờ 15 phút để chúng hết hạn.",
+                    f"You have {pending} reserved uploads not yet sent ({limit} at most). "
+                    "Upload those files, or wait 15 minutes for them to expire.",
+                    {"pending_uploads": pending, "limit": limit})
             session.execute(files.insert().values(
                 file_id=file_id, filename=filename, declared_content_type=content_type,
                 declared_size=size, status=models.PENDING, text_status=models.TEXT_PENDING,
@@ -178,7 +198,8 @@ class StorageService(OutboxServiceBase):
         """CORS preflight for a browser PUTting to a signed upload URL: 204."""
         return Response(status=204)
 
-    @json_http("PUT", "/uploads/<file_id>")
+    # the one body over the common cap: streamed to disk, bounded by the reservation
+    @json_http("PUT", "/uploads/<file_id>", max_body_bytes=None)
     def upload(self, request, file_id):
         """Receive the bytes of a reserved file at its signed URL.
 
@@ -340,6 +361,19 @@ class StorageService(OutboxServiceBase):
             return
         self._extract(row, event_id=event_id)
 
+    @timer(interval=EXPIRED_SCAN_INTERVAL_SECONDS)
+    def remove_expired_reservations(self):
+        """Delete upload reservations whose signed URL has expired unused (their PUT
+        can no longer be accepted): they count against nobody's limit and leave no row
+        behind. Replicas may run it at once: a delete is idempotent."""
+        cutoff = utcnow() - timedelta(seconds=EXPIRED_GRACE_SECONDS)
+        with self.db.transaction() as session:
+            removed = session.execute(delete(files).where(
+                files.c.status == models.PENDING, files.c.expires_at < cutoff)).rowcount
+        if removed:
+            log.info("removed %s expired upload reservation(s)", removed)
+        return removed
+
     @timer(interval=RETRY_SCAN_INTERVAL_SECONDS)
     def retry_pending_extractions(self):
         """Retry files whose text is still ``pending`` a minute after they were stored
@@ -437,6 +471,11 @@ class StorageService(OutboxServiceBase):
             first_delivery(session, models.processed, event_id, EXTRACT_HANDLER)
 
     def _extract(self, row, event_id: str | None = None) -> None:
+        # one of the process's few slots first; the attempt is claimed once it runs
+        with self.extraction_slots.slot():
+            self._extract_now(self._row(row.file_id), event_id)
+
+    def _extract_now(self, row, event_id: str | None = None) -> None:
         # claim: one attempt more, unless another worker or replica got there first
         with self.db.transaction() as session:
             claimed = session.execute(

@@ -71,6 +71,9 @@ def main(argv=None) -> int:
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.on("console", lambda msg: print(f"  [console.{msg.type}] {msg.text}")
                     if msg.type in ("error", "warning") else None)
+            # the UI must work under its Content-Security-Policy: a refusal is a failure
+            page.on("console", lambda msg: errors.append(msg.text)
+                    if "Content Security Policy" in msg.text else None)
             page.goto(options.base_url.rstrip("/") + "/")
             return page
 

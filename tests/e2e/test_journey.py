@@ -114,8 +114,7 @@ def test_the_gateway_serves_its_openapi_document_and_the_web_ui(system):
 @pytest.mark.parametrize("service", ["gateway", "documents", "workflow", "search", "notify",
                                      "storage"])
 def test_every_service_exposes_prometheus_metrics(system, service):
-    metrics = Api(system.base_url).http.get(
-        f"http://127.0.0.1:{system.ports[service]}/metrics", timeout=10)
+    metrics = Api(system.base_url).http.get(system.metrics_url(service), timeout=10)
     assert metrics.status_code == 200
     assert "eoffice_entrypoint_latency_seconds" in metrics.text
 

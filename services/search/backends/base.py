@@ -336,6 +336,12 @@ def plain_snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
 
 #: How far into a text a snippet looks for a prefix's or an approximate word's match.
 APPROXIMATE_SCAN_CHARS = 100_000
+#: At most this many of a query's words (and prefixes) are looked for approximately in
+#: a snippet: each costs an edit-distance test per distinct word of the text.
+MAX_APPROXIMATE_WORDS = 8
+#: ...and only the first hits of a page get such a snippet (a page of the web UI is 20);
+#: later hits of a long page show the index's own highlight or the text's start.
+APPROXIMATE_SNIPPETS_PER_PAGE = 20
 
 
 def within_edits(word: str, target: str, limit: int) -> bool:
@@ -363,23 +369,38 @@ def approximate_snippet(text: str, parsed: ParsedText, fuzzy: bool,
     word of the query nearly spells, with ``<mark>`` on each such word in it and on
     the query's other words; None if no prefix or approximate word is found. For the
     index that cannot highlight those matches itself."""
-    prefixes = [fold(prefix) for prefix in parsed.prefixes]
-    near = [(fold(word), fuzzy_distance(word)) for word in parsed.words] if fuzzy else []
-    near = [(word, distance) for word, distance in near if distance]
+    prefixes = list(dict.fromkeys(fold(prefix) for prefix in parsed.prefixes))
+    near = [(word, fuzzy_distance(word)) for word in
+            dict.fromkeys(fold(word) for word in parsed.words)] if fuzzy else []
+    # bounded work: only the first few words are matched approximately (64 of them
+    # cost seconds a hit); the others are still marked where they appear as typed
+    near = [(word, distance) for word, distance in near if distance][:MAX_APPROXIMATE_WORDS]
+    prefixes = prefixes[:MAX_APPROXIMATE_WORDS]
     exact = {fold(word) for unit in parsed.units for word in unit}
+    verdicts: dict[str, tuple[bool, bool]] = {}   # a text repeats its words: judged once
 
-    def approximate(folded: str) -> bool:
-        return any(folded.startswith(p) for p in prefixes) or any(
-            within_edits(folded, w, d) for w, d in near)
+    def judge(word: str) -> tuple[bool, bool]:
+        """(marked, exact) for a word of the text."""
+        if word not in verdicts:
+            folded = fold(word)
+            is_exact = folded in exact
+            verdicts[word] = (is_exact or any(folded.startswith(p) for p in prefixes) or any(
+                within_edits(folded, w, d) for w, d in near), is_exact)
+        return verdicts[word]
 
     if not prefixes and not near:
         return None
     text = text[:APPROXIMATE_SCAN_CHARS]
     found = []
+    first_approximate = None
     for match in _WORD.finditer(text):
-        folded = fold(match.group())
-        if folded in exact or approximate(folded):
-            found.append((match, folded in exact))
+        if first_approximate is not None and match.start() > first_approximate + max_chars:
+            break   # past any window the snippet can show
+        marked, is_exact = judge(match.group())
+        if marked:
+            found.append((match, is_exact))
+            if not is_exact and first_approximate is None:
+                first_approximate = match.start()
     if all(is_exact for _, is_exact in found):
         return None
     found = [match for match, _ in found]

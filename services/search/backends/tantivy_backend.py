@@ -28,6 +28,7 @@ from tantivy import (Document, FieldType, Filter, Index, Occur, Order, Query, Sc
                      SnippetGenerator, TextAnalyzerBuilder, Tokenizer)
 
 from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, FIELD_WEIGHTS,
+                                           APPROXIMATE_SNIPPETS_PER_PAGE,
                                            approximate_snippet,
                                            SNIPPET_CHARS, SearchBackend, SearchQuery,
                                            SearchResult, day_number, display_of, empty_facets,
@@ -357,10 +358,11 @@ class TantivyBackend(SearchBackend):
                                 **order)
         snippets = self._snippet_generators(searcher, full) if found.hits else None
         items = []
-        for key, address in found.hits:
+        for rank, (key, address) in enumerate(found.hits):
             stored = searcher.doc(address)
             item = json.loads(stored.get_first("payload"))
-            item["snippet"] = self._snippet(snippets, stored, query)
+            item["snippet"] = self._snippet(
+                snippets, stored, query if rank < APPROXIMATE_SNIPPETS_PER_PAGE else None)
             item["score"] = round(float(key), 4) if query.sort == "relevance" else None
             items.append(item)
         total, facets = counting.result()

@@ -43,3 +43,24 @@ def test_id_lists_refuse_duplicates_and_malformed_ids():
     problems.id_list({"a": [same, same]}, "a", max_items=5)
     problems.id_list({"b": ["../etc/passwd"]}, "b", max_items=5)
     assert set(problems.details) == {"a", "b"}
+
+
+@pytest.mark.parametrize("value", ["Trích\x00yếu", "a\x1bb", "a\rb", "a\x7fb", "a\ud800b"])
+def test_a_text_with_a_control_character_other_than_tab_and_newline_is_refused(value):
+    problems = Problems()
+    assert problems.text({"subject": value}, "subject", max_length=100) is None
+    assert "subject" in problems.details
+
+
+def test_tabs_and_newlines_stay_allowed_in_text():
+    problems = Problems()
+    assert problems.text({"note": "dòng 1\n\tdòng 2"}, "note", max_length=100) == \
+        "dòng 1\n\tdòng 2"
+    assert not problems.details
+
+
+@pytest.mark.parametrize("value", [2 ** 31, -2 ** 31 - 1, 10 ** 40, "²", "99999999999999999999"])
+def test_an_integer_without_bounds_of_its_own_still_fits_a_database_column(value):
+    problems = Problems()
+    assert problems.integer({"n": value}, "n") is None
+    assert "n" in problems.details

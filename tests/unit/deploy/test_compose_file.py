@@ -37,9 +37,12 @@ CONFIG_FILE = ROOT / "deploy" / "config.yml"
 SERVICE_CLASSES = {"gateway": "GatewayService", "documents": "DocumentsService",
                    "workflow": "WorkflowService", "search": "SearchService",
                    "notify": "NotifyService", "storage": "StorageService"}
-#: Our processes and the port each serves /metrics on (its WEB_SERVER_ADDRESS).
-METRICS_PORTS = {"gateway": 8000, "documents": 8101, "workflow": 8102, "search": 8103,
+#: Our processes and the port each serves /metrics on (its WEB_SERVER_ADDRESS; the
+#: gateway's METRICS_ADDRESS, off its public port).
+METRICS_PORTS = {"gateway": 8100, "documents": 8101, "workflow": 8102, "search": 8103,
                  "notify": 8104, "storage": 8105}
+#: The port each process serves its own HTTP on (WEB_SERVER_ADDRESS).
+WEB_PORTS = METRICS_PORTS | {"gateway": 8000}
 DATABASE_SERVICES = ("documents", "workflow", "search", "notify", "storage")
 SCALABLE = ("documents", "workflow", "search", "notify")
 AUTOSCALED = ("workflow", "documents", "gateway")
@@ -223,7 +226,10 @@ def test_the_gateway_waits_for_a_healthy_rabbitmq():
 def test_each_of_our_services_listens_on_its_own_port_and_checks_health_on_its_metrics(
         process, port):
     service = SERVICES[our_processes()[process]]
-    assert environment_of(service)["WEB_SERVER_ADDRESS"] == f"0.0.0.0:{port}"
+    assert environment_of(service)["WEB_SERVER_ADDRESS"] == f"0.0.0.0:{WEB_PORTS[process]}"
+    if process == "gateway":
+        assert environment_of(service)["METRICS_ADDRESS"] == f"0.0.0.0:{port}"
+        assert f"{port}:{port}" not in service["ports"]
     test = service["healthcheck"]["test"]
     command = " ".join(test) if isinstance(test, list) else test
     assert f"127.0.0.1:{port}/metrics" in command
@@ -507,10 +513,14 @@ def test_each_process_has_a_deployment_and_a_service_on_its_metrics_port(process
     deployment = k8s_objects("Deployment")[process]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["args"] == [process]
-    assert {"name": "WEB_SERVER_ADDRESS", "value": f"0.0.0.0:{port}"} in container["env"]
-    assert {"name": "http", "containerPort": port} in container["ports"]
+    web = WEB_PORTS[process]
+    assert {"name": "WEB_SERVER_ADDRESS", "value": f"0.0.0.0:{web}"} in container["env"]
+    assert {"name": "http", "containerPort": web} in container["ports"]
+    if process == "gateway":   # metrics on their own port, which the Service leaves out
+        assert {"name": "METRICS_ADDRESS", "value": f"0.0.0.0:{port}"} in container["env"]
+        assert {"name": "metrics", "containerPort": port} in container["ports"]
     service = k8s_objects("Service")[process]
-    assert service["spec"]["ports"][0]["port"] == port
+    assert [p["port"] for p in service["spec"]["ports"]] == [web]
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert all(labels.get(key) == value for key, value in service["spec"]["selector"].items())
 
@@ -524,7 +534,8 @@ def test_each_deployment_has_resource_requests_limits_and_probes_on_metrics(proc
         assert {"cpu", "memory"} <= set(resources["limits"])
         for probe in ("readinessProbe", "livenessProbe"):
             assert container[probe]["httpGet"]["path"] == "/metrics", probe
-            assert container[probe]["httpGet"]["port"] == "http", probe
+            assert container[probe]["httpGet"]["port"] == (
+                "metrics" if process == "gateway" else "http"), probe
 
 
 @pytest.mark.parametrize("process", sorted(METRICS_PORTS))

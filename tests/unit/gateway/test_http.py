@@ -77,3 +77,32 @@ def test_the_openapi_document_is_valid_openapi_3_1_shape():
     for path, operations in document["paths"].items():
         for operation in operations.values():
             assert operation["responses"], path
+
+
+@pytest.mark.parametrize("data", [b"[" * 100_000, b'{"a":' + b"[" * 40 + b"]" * 40 + b"}",
+                                  b"{" * 100_000])
+def test_a_deeply_nested_body_is_a_400_not_a_crash(data):
+    with pytest.raises(InvalidInput) as caught:
+        http.read_json(request(method="POST", data=data))
+    assert "body" in caught.value.details
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    body = {"subject": "[" * 100 + '\\"{' * 50}
+    assert http.read_json(request(method="POST", data=json.dumps(body).encode())) == body
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"subject": "a\u0000b"}, "subject"), ({"x": {"note": "a\u001bb"}}, "note"),
+    ({"ids": ["a\u0007"]}, "ids"), ({"size": 10 ** 30}, "size"),
+    ({"subject": "\ud800"}, "subject")])
+def test_control_characters_and_huge_numbers_anywhere_in_a_body_are_a_400(body, field):
+    with pytest.raises(InvalidInput) as caught:
+        http.read_json(request(method="POST", data=json.dumps(body).encode()))
+    assert field in caught.value.details
+
+
+@pytest.mark.parametrize("data", [b'{"a": NaN}', b'{"a": Infinity}'])
+def test_nan_and_infinity_are_not_json(data):
+    with pytest.raises(InvalidInput):
+        http.read_json(request(method="POST", data=data))
