@@ -36,6 +36,12 @@ DOCUMENT_RECALLED = "document_recalled"
 #: data: {id, unit_id, document_type, subject, urgency, confidentiality, version,
 #:        drafted_by, submitted_by} — a draft submitted for approval (again after a return)
 OUTGOING_SUBMITTED = "outgoing_submitted"
+#: data: {id (the alert), user_id, user_name, change (created | change_roles |
+#:        change_clearance | deactivated | reactivated | password_reset), change_name {vi,
+#:        en}, unit_ids, unit_names, head_user_ids (whom to tell), details, changed_by,
+#:        changed_by_name, created_at, …} — a person's rights changed; the alert stays
+#:        open until a head or an administrator above confirms it (ND30 Phụ lục VI §III.3)
+RIGHTS_CHANGED = "rights_changed"
 
 # storage
 #: data: {file_id, sha256, size, content_type, filename}

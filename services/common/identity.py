@@ -44,6 +44,9 @@ class Caller:
     memberships: tuple[Membership, ...] = field(default_factory=tuple)
     clearance: str = "none"
     system: bool = False
+    # The deployment-wide administrator (quản trị hệ thống), held by few: administers
+    # every unit. A unit's own quản trị is the ADMIN role in that unit (its subtree).
+    system_admin: bool = False
 
     @property
     def unit_ids(self) -> set[str]:
@@ -73,6 +76,7 @@ class Caller:
             "memberships": [[m.unit_id, m.role] for m in self.memberships],
             "clearance": self.clearance,
             "system": self.system,
+            "system_admin": self.system_admin,
         }
 
     @classmethod
@@ -84,6 +88,7 @@ class Caller:
             memberships=tuple(Membership(u, r) for u, r in claims.get("memberships", [])),
             clearance=claims.get("clearance", "none"),
             system=bool(claims.get("system", False)),
+            system_admin=bool(claims.get("system_admin", False)),
         )
 
 

@@ -89,6 +89,7 @@ def user_out(user, memberships, units_by_id) -> dict:
     return {
         "id": user.id, "username": user.username, "full_name": user.full_name,
         "position": user.position, "clearance": user.clearance,
+        "system_admin": bool(user.system_admin),
         "memberships": [{"unit_id": m.unit_id, "role": m.role,
                          "unit_name": units_by_id[m.unit_id].name if m.unit_id in units_by_id
                          else None} for m in memberships],

@@ -20,13 +20,13 @@ from services.common.handlers import event_handler
 from services.common.inbox import first_delivery
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     Unauthenticated, not_found)
-from services.common.identity import ADMIN
 from services.common.identity_provider import Identity
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import audit, domain, dossiers, numbering, outgoing, schemas
+from services.documents import (administration, audit, domain, dossiers, numbering, outgoing,
+                                schemas)
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy, DocumentFile,
                                        Dossier, DossierDocument, IncomingDocument, Membership,
@@ -38,6 +38,7 @@ from services.documents.directory_entrypoints import DirectoryEntrypoints
 from services.documents.dossier_entrypoints import DossierEntrypoints
 from services.documents.outgoing_entrypoints import OutgoingEntrypoints
 from services.documents.register_entrypoints import RegisterEntrypoints
+from services.documents.rights_alert_entrypoints import RightsAlertEntrypoints
 
 
 PROCESSING_STATE = "processing_state"   # audit action of a state set by workflow's events
@@ -46,7 +47,7 @@ SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
                        OutgoingEntrypoints, CopyEntrypoints, DelegationEntrypoints,
-                       OutboxServiceBase):
+                       RightsAlertEntrypoints, OutboxServiceBase):
     name = "documents"
 
     db = Database()
@@ -325,8 +326,12 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         """Audit entries, newest first, for administrators: params {object_id, actor_id,
         action, page, page_size}. Returns {items: [{seq, at, actor_id, action,
         object_type, object_id, details, request_id, hash}], total, page, page_size}.
-        Errors: Forbidden for anyone but a quản trị."""
-        self._require_admin(token)
+        A unit's quản trị sees the entries about the units in their scope, their
+        documents, people, registers, dossiers, delegations and files (audit.in_scope);
+        an entry about a secret document shows its details (its số, ký hiệu, trích yếu
+        …) only to an administrator cleared for its level, else ``details`` is
+        ``{"withheld": true}``. Errors: Forbidden for anyone but a quản trị."""
+        caller = self._require_admin(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
         problems.only(params, {"object_id", "actor_id", "action", "page", "page_size"})
@@ -335,32 +340,41 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                    for name in ("object_id", "actor_id", "action")}
         problems.raise_if_any()
         query = select(AuditEntry)
+        if not caller.system_admin:
+            query = query.where(audit.in_scope(administration.admin_roots(caller)))
         for name, value in filters.items():
             if value:
                 query = query.where(getattr(AuditEntry, name) == value)
         with self.db.read() as session:
             total, rows = fetch_page(session, query.order_by(AuditEntry.seq.desc()), page,
                                      page_size)
-            rows = rows.scalars()
+            rows = rows.scalars().all()
+            levels = audit.document_levels(session, rows)
             items = [{"seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id,
                       "action": e.action, "object_type": e.object_type,
-                      "object_id": e.object_id, "details": e.details,
+                      "object_id": e.object_id,
+                      "details": e.details if caller.cleared_for(
+                          levels.get(e.object_id, "none")) else {"withheld": True},
                       "request_id": e.request_id, "hash": e.hash} for e in rows]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def verify_audit(self, token):
         """Check the audit hash chain from its first entry. Returns {intact, checked,
-        first_broken: null | {seq, id, reason}}. Errors: Forbidden unless quản trị."""
+        first_broken: null | {seq, id, reason}}. The chain is one for the deployment
+        (each entry's hash covers the one before), so a unit's quản trị verifies it
+        whole to trust the entries of their units. Errors: Forbidden unless quản trị."""
         self._require_admin(token)
         with self.db.read() as session:
             return audit.verify(session)
 
     def _require_admin(self, token):
+        """The caller if they administer something (the deployment, or a unit and those
+        below it); what exactly each entrypoint checks with administration.py."""
         caller = self.identity.caller(token)
-        if not caller.has_role_anywhere(ADMIN):
-            raise Forbidden("Chỉ quản trị hệ thống được xem nhật ký.",
-                            "Only administrators may read the audit log.")
+        if not administration.is_administrator(caller):
+            raise Forbidden("Chỉ quản trị được thực hiện việc này.",
+                            "Only administrators may do this.")
         return caller
 
     # ---------------------------------------------------------------- helpers

@@ -39,7 +39,8 @@ class Auth:
                         full_name=user.get("full_name", ""),
                         memberships=tuple(Membership(m["unit_id"], m["role"])
                                           for m in user.get("memberships", [])),
-                        clearance=user.get("clearance", "none"))
+                        clearance=user.get("clearance", "none"),
+                        system_admin=bool(user.get("system_admin", False)))
         return mint_token(caller, self.secret, self.ttl_seconds)
 
     def system_token(self) -> str:

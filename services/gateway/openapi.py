@@ -49,6 +49,14 @@ ROUTES = [
     ("PUT", "/api/v1/users/{user_id}/memberships", "directory",
      "Đổi vai trò của người dùng / Replace a user's roles (quản trị)", True, "Object", "User",
      []),
+    ("PUT", "/api/v1/users/{user_id}/clearance", "directory",
+     "Đổi độ mật được tiếp cận / Set a user's clearance (quản trị)", True, "Object", "User",
+     []),
+    ("GET", "/api/v1/rights-alerts", "directory",
+     "Cảnh báo thay đổi quyền / Alerts of changes of rights", True, None, "Page",
+     [q("state", enum=["open", "all"]), q("user_id")] + PAGE),
+    ("POST", "/api/v1/rights-alerts/{alert_id}/confirm", "directory",
+     "Xác nhận thay đổi quyền / Confirm a change of rights", True, None, "Object", []),
     ("GET", "/api/v1/document-types", "documents",
      "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
     ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
@@ -232,6 +240,7 @@ SCHEMAS = {
         "user": {"$ref": "#/components/schemas/User"}}},
     "User": {"type": "object", "properties": {
         "id": STR, "username": STR, "full_name": STR, "clearance": STR,
+        "system_admin": {"type": "boolean"},
         "memberships": {"type": "array", "items": {"type": "object", "properties": {
             "unit_id": STR, "unit_name": STR, "role": {"type": "string", "enum": [
                 "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
@@ -275,6 +284,8 @@ SCHEMAS = {
         "password": {"type": "string", "minLength": 10},
         "clearance": {"type": "string", "enum": ["none", "confidential", "secret",
                                                  "top_secret"]},
+        "system_admin": {"type": "boolean", "description":
+                         "quản trị hệ thống (given by one only)"},
         "memberships": {"type": "array", "minItems": 1, "items": {"type": "object", "properties": {
             "unit_id": STR, "role": {"type": "string", "enum": [
                 "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
