@@ -36,7 +36,7 @@ class CopyEntrypoints:
         if not caller.has_role(data["unit_id"], CLERK):
             raise Forbidden("Chỉ văn thư của đơn vị được sao văn bản.",
                             "Only a clerk of the unit may copy documents.")
-        self._check_files(data["file_ids"])
+        self._check_files(caller, data["file_ids"])
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             unit = self._active_unit(session, data["unit_id"])

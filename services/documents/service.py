@@ -76,7 +76,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         if not domain.may_register_incoming(caller, data.unit_id):
             raise Forbidden("Chỉ văn thư của đơn vị được vào sổ văn bản đến.",
                             "Only a clerk of the unit may register its incoming documents.")
-        self._check_files(data.file_ids)
+        self._check_files(caller, data.file_ids)
         now = datetime.now(timezone.utc)
         key = domain.issuer_key(data.issuer_organ_id, data.issuer_name)
         direction = domain.register_direction(data.confidentiality)
@@ -379,13 +379,18 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
 
     # ---------------------------------------------------------------- helpers
 
-    def _check_files(self, file_ids):
-        """Every attached file must exist in storage and be fully stored. Asked before
-        the write transaction opens, so no lock is held across the network."""
+    def _check_files(self, caller, file_ids):
+        """Every attached file must exist in storage, be fully stored, and be the
+        caller's to attach: they uploaded it (storage knows who did) or they may see a
+        document that holds it — else a known file id would let anyone attach someone
+        else's file and then download it. Asked before the write transaction opens, so
+        no lock is held across the network. Errors: InvalidInput (unknown or not
+        stored), Forbidden (not the caller's)."""
         if not file_ids:
             return
         problems = Problems()
         token = self.identity.system_token()
+        foreign = []
         for file_id in file_ids:
             try:
                 info = self.storage_rpc.get_file(token, file_id)
@@ -399,7 +404,29 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             if info is None or info.get("status") != "stored":
                 problems.add("file_ids", f"Tệp {file_id} không tồn tại hoặc chưa tải lên xong.",
                              f"File {file_id} does not exist or is not fully uploaded.")
+            elif info.get("uploaded_by") != caller.user_id:
+                foreign.append(file_id)
         problems.raise_if_any()
+        if foreign:
+            with self.db.read() as session:
+                refused = [f for f in foreign if self._visible_holder(session, caller, f) is None]
+            if refused:
+                raise Forbidden(
+                    f"Không được đính kèm tệp {', '.join(refused)}: tệp không do bạn tải lên "
+                    "và không thuộc văn bản bạn được xem.",
+                    f"You may not attach {', '.join(refused)}: you did not upload it and it "
+                    "belongs to no document you may see.")
+
+    def _visible_holder(self, session, caller, file_id):
+        """A document (incoming, outgoing or copy) holding the file that the caller may
+        see, or None."""
+        for model in (IncomingDocument, OutgoingDocument, DocumentCopy):
+            for doc in session.execute(select(model).join(
+                    DocumentFile, DocumentFile.document_id == model.id)
+                    .where(DocumentFile.file_id == file_id)).scalars():
+                if self._may_view(session, caller, doc):
+                    return doc
+        return None
 
     def _refuse_duplicate(self, session, data, key):
         """ND30 Phụ lục VI §III.1.h: warn on the same issuer, số and ký hiệu in a year."""

@@ -1,12 +1,13 @@
 """Administration per unit, alerts of changes of rights and delegations in force: the
 rules as pure functions over a units tree."""
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 
 from services.common.errors import Forbidden
 from services.common.identity import Caller, Membership
-from services.documents import administration, rights_alerts
+from services.documents import administration, delegations, rights_alerts
 
 # province ─┬─ department ── division
 #           └─ commune ── commune_office
@@ -172,3 +173,38 @@ def test_an_administrator_above_confirms_and_an_outsider_neither_sees_nor_confir
     outsider = person(("department", "head"), user_id="dept-head")
     assert not rights_alerts.may_see(outsider, alert(), PARENTS)
     assert not rights_alerts.may_confirm(outsider, alert(), PARENTS)
+
+
+# ---------------------------------------------------------------- delegations in force
+
+def delegation(id, from_user, to_user, via=None, revoked=False):
+    return SimpleNamespace(id=id, unit_id="commune", from_user_id=from_user,
+                           to_user_id=to_user, via_id=via, actions=["sign"],
+                           document_types=[], valid_from=date(2026, 1, 1),
+                           valid_to=date(2026, 12, 31),
+                           revoked_at="2026-06-01" if revoked else None)
+
+
+DAY = date(2026, 6, 2)
+
+
+def test_a_delegation_ends_when_its_giver_is_no_longer_head_of_the_unit():
+    given = delegation("d1", "head", "deputy")
+    assert delegations.in_force(given, DAY, lambda u, unit: u == "head", {}.get)
+    assert not delegations.in_force(given, DAY, lambda u, unit: False, {}.get)
+
+
+def test_a_delegation_passed_on_ends_with_the_one_it_was_passed_on_from():
+    first = delegation("d1", "head", "deputy")
+    passed = delegation("d2", "deputy", "specialist", via="d1")
+    held = {"d1": first}
+    assert delegations.in_force(passed, DAY, lambda u, unit: u == "head", held.get)
+    assert not delegations.in_force(passed, DAY, lambda u, unit: False, held.get)
+    held["d1"] = delegation("d1", "head", "deputy", revoked=True)
+    assert not delegations.in_force(passed, DAY, lambda u, unit: u == "head", held.get)
+
+
+def test_a_delegation_passed_on_by_someone_who_did_not_hold_its_source_is_not_in_force():
+    first = delegation("d1", "head", "deputy")
+    forged = delegation("d2", "intruder", "specialist", via="d1")
+    assert not delegations.in_force(forged, DAY, lambda u, unit: True, {"d1": first}.get)
