@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.identity import ADMIN, HEAD, UNIT_HEAD
-from services.documents import delegations, directory, domain
+from services.documents import administration, delegations, directory, domain
 from services.documents.models import Delegation, Membership, Unit, User
 
 
@@ -131,16 +131,17 @@ class DelegationEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def revoke_delegation(self, token, delegation_id):
-        """Revoke a delegation (its giver, or an administrator of the unit), and with it
-        every delegation passed on from it, in turn; what was done under them stays as
-        it was. Errors: NotFound, Forbidden, Conflict (already revoked)."""
+        """Revoke a delegation (its giver, or an administrator of the unit or one above
+        it), and with it every delegation passed on from it, in turn; what was done under
+        them stays as it was. Errors: NotFound, Forbidden, Conflict (already revoked)."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
             row = session.get(Delegation, delegation_id) \
                 if isinstance(delegation_id, str) else None
             if row is None:
                 raise not_found("ủy quyền", "Delegation", delegation_id)
-            if row.from_user_id != caller.user_id and not caller.has_role(row.unit_id, ADMIN):
+            if row.from_user_id != caller.user_id and not administration.administers(
+                    caller, row.unit_id, directory.parents_of(session, [row.unit_id])):
                 raise Forbidden("Chỉ người ủy quyền được thu hồi.",
                                 "Only the one who delegated may revoke it.")
             if row.revoked_at is not None:

@@ -165,8 +165,13 @@ class DirectoryEntrypoints:
             successor = self._open_unit(session, merge["into_unit_id"])
             merged = [self._open_unit(session, unit_id) for unit_id in merge["unit_ids"]]
             involved = [successor.id] + [u.id for u in merged]
-            administration.check_units(caller, involved,
-                                       directory.parents_of(session, involved))
+            parents = directory.parents_of(session, involved)
+            administration.check_units(caller, involved, parents)
+            above = set(administration.lineage(successor.id, parents)) & set(merge["unit_ids"])
+            if above:   # its children would move under itself: a cycle in the tree
+                raise invalid_fields({"into_unit_id": {
+                    "vi": "Không sáp nhập một đơn vị vào đơn vị trực thuộc nó.",
+                    "en": "A unit cannot be merged into a unit below it."}})
             for unit in merged:
                 unit.valid_to = closing
                 for child in session.execute(select(Unit).where(

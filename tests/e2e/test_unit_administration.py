@@ -181,3 +181,17 @@ def test_an_uncleared_administrator_sees_no_particulars_of_a_secret_document(peo
                                                 "action": "register"}).json()
     assert shown["items"][0]["details"]["after"]["subject"] == "Thông báo lịch tiếp dân"
 
+
+
+def test_a_unit_cannot_be_merged_into_a_unit_below_it(people):
+    commune_admin = people["quantri.tanninh"]
+    upper = commune_admin.post("/units", json={"parent_id": commune_admin.unit_id,
+                                               "name": "Khối thử (trên)", "level": "other"})
+    lower = commune_admin.post("/units", json={"parent_id": upper.json()["id"],
+                                               "name": "Tổ thử (dưới)", "level": "other"})
+    assert (upper.status_code, lower.status_code) == (201, 201), lower.text
+    merged = commune_admin.post("/units/merge", json={
+        "unit_ids": [upper.json()["id"]], "into_unit_id": lower.json()["id"],
+        "effective_date": "2026-03-01"})
+    assert merged.status_code == 400 and "into_unit_id" in merged.json()["details"]
+    assert commune_admin.get(f"/units/{upper.json()['id']}").json()["valid_to"] is None
