@@ -2,9 +2,10 @@
 test_web_ui_admin.py).
 
 - Alerts of changes of rights: the quản trị of phường Tân Ninh gives someone a role
-  in an office below the ward (HTTP API); the ward's head opens the settings page,
-  finds the change waiting for his confirmation with who made it, confirms it, and it
-  no longer waits; the quản trị's settings page, with the panel, fits 360 px.
+  in an office below the ward (HTTP API); the ward's head is notified, follows the
+  notification to the settings page, finds the change waiting for his confirmation
+  with who made it, confirms it, and it no longer waits; the quản trị's settings
+  page, with the panel, fits 360 px.
 Screenshots: /tmp/ui-admin-*.png."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.browser.scenarios import NO_HORIZONTAL_SCROLL, login, logout, screenshot
-from tests.browser.scenarios_reports import Http
+from tests.browser.scenarios_reports import Http, wait_until
 
 PASSWORD = "mat-khau-dai-2026"
 
@@ -34,7 +35,15 @@ def scenario_rights_alert_confirmed(make_page, pdf_path=None):
                                                "role": "clerk"}]})
     assert created.status_code == 201, created.text
 
-    page.locator("[data-nav=settings]").click()
+    # the head is told (notify, from the rights_changed event); the note opens settings
+    head = Http(page, "lanhdao.tanninh")
+    assert wait_until(lambda: any(full_name in n["title"] for n in head.get(
+        "/notifications").json()["items"]))
+    page.locator("[data-nav=notifications]").click()
+    note = page.locator("li.note", has_text=full_name)
+    expect(note).to_contain_text("Cần xác nhận: tạo tài khoản")
+    note.get_by_role("link", name="Cài đặt").click()
+    expect(page.locator("h1")).to_have_text("Cài đặt")
     panel = page.locator("#rights-alerts")
     expect(panel).to_be_visible()
     alert = panel.locator("li.rights-alert", has_text=full_name)

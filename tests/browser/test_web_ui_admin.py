@@ -8,8 +8,9 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_the_head_confirms_a_change_of_rights_on_the_settings_page(run_scenario):
+def test_the_head_follows_the_notification_and_confirms_a_change_of_rights(run_scenario):
     """The quản trị of phường Tân Ninh creates an account there (HTTP API); the ward's
-    head finds it waiting on the settings page, with who made it, and confirms it; it
+    head is notified, follows the note to the settings page, finds it waiting with who
+    made it and confirms it; it
     waits no more; the settings page fits 360 px."""
     run_scenario("rights_alert_confirmed")
