@@ -63,6 +63,19 @@ def test_someone_elses_file_cannot_be_attached_but_ones_own_or_a_visible_documen
     assert office["vt_phong"].get(f"/files/{file_id}/content",
                                   allow_redirects=False).status_code == 403
 
+    # nor to a copy, nor to a new version of a draft, by someone who cannot see it
+    mine = register(office["vt_phong"], [], 81003).json()
+    copy = office["vt_phong"].post("/copies", json={
+        "document_id": mine["id"], "unit_id": office["phong"], "form": "SY",
+        "file_ids": [file_id]})
+    assert copy.status_code == 403, copy.text
+    phong_file = upload(office["vt_phong"], pdf_bytes)
+    version = office["giamdoc"].post(f"/outgoing/{reply.json()['id']}/versions",
+                                     json={"file_ids": [phong_file], "note": "Đổi tệp"})
+    assert version.status_code == 403, version.text
+    assert office["giamdoc"].post(f"/outgoing/{reply.json()['id']}/versions", json={
+        "file_ids": [file_id], "note": "Giữ tệp"}).status_code == 201
+
 
 def delegate(giver, to, unit_id, **changes):
     body = {"unit_id": unit_id, "to_user_id": to.user["id"], "kind": "KT",
