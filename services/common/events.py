@@ -41,6 +41,12 @@ OUTGOING_SUBMITTED = "outgoing_submitted"
 #:        access tokens of a revoked session, or a user's tokens below min_version
 #:        (logout, deactivation, a password reset, a change of roles or clearance)
 TOKENS_REVOKED = "tokens_revoked"
+#: data: {id (the alert), user_id, user_name, change (created | change_roles |
+#:        change_clearance | deactivated | reactivated | password_reset), change_name {vi,
+#:        en}, unit_ids, unit_names, head_user_ids (whom to tell), details, changed_by,
+#:        changed_by_name, created_at, …} — a person's rights changed; the alert stays
+#:        open until a head or an administrator above confirms it (ND30 Phụ lục VI §III.3)
+RIGHTS_CHANGED = "rights_changed"
 
 # storage
 #: data: {file_id, sha256, size, content_type, filename}

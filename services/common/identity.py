@@ -64,6 +64,9 @@ class Caller:
     session_id: str = ""
     token_version: int = 0
     password_change_only: bool = False
+    # The deployment-wide administrator (quản trị hệ thống), held by few: administers
+    # every unit. A unit's own quản trị is the ADMIN role in that unit (its subtree).
+    system_admin: bool = False
 
     @property
     def unit_ids(self) -> set[str]:
@@ -99,6 +102,7 @@ class Caller:
             "memberships": [[m.unit_id, m.role] for m in self.memberships],
             "clearance": self.clearance,
             "system": self.system,
+            "system_admin": self.system_admin,
         } | ({"sid": self.session_id, "ver": self.token_version} if self.session_id else {}) \
           | ({"pwc": True} if self.password_change_only else {})
 
@@ -114,6 +118,7 @@ class Caller:
             session_id=str(claims.get("sid") or ""),
             token_version=int(claims.get("ver") or 0),
             password_change_only=bool(claims.get("pwc", False)),
+            system_admin=bool(claims.get("system_admin", False)),
         )
 
 

@@ -17,9 +17,9 @@ from services.common.config import settings_from
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     TooManyRequests, Unauthenticated, not_found)
 from services.common.outbox import add_event
-from services.documents import accounts
-from services.documents.models import (AuthSession, LoginFailure, RefreshToken, Revocation,
-                                       StreamTicket, User, outbox)
+from services.documents import accounts, administration, directory
+from services.documents.models import (AuthSession, LoginFailure, Membership, RefreshToken,
+                                       Revocation, StreamTicket, User, outbox)
 from services.documents.passwords import hash_password, needs_rehash, verify_password
 
 TICKET_SECONDS = 30
@@ -291,15 +291,17 @@ class AccountEntrypoints:
         """An administrator resets a person's password: a temporary one is made, every
         session of theirs ends, and their next sign-in may only change it.
         Returns {user_id, temporary_password} (shown once, to hand over).
-        Errors: Forbidden; NotFound. Events: tokens_revoked."""
+        Errors: Forbidden (not an administrator of every unit the person belongs to);
+        NotFound. Events: tokens_revoked, rights_changed."""
         caller = self._require_admin(token)
         temporary = accounts.temporary_password()
         new_hash = hash_password(temporary)
         with self.db.transaction() as session:
-            user = self._user_to_administer(session, user_id)
+            user = self._user_to_administer(session, caller, user_id)
             user.password_hash, user.must_change_password = new_hash, True
             self._revoke_user_tokens(session, user, "password_reset", end_sessions=True)
             self._audit(session, "reset_password", "user", user.id, caller.user_id, {})
+            self.raise_rights_alert(session, user.id, "password_reset", caller.user_id, {})
         self.flush_outbox()
         return {"user_id": user_id, "temporary_password": temporary}
 
@@ -308,7 +310,7 @@ class AccountEntrypoints:
         """Deactivate (``active`` false) or reactivate a user (administrators). A
         deactivated user cannot sign in, and their tokens and sessions stop at once.
         Returns the profile. Errors: Forbidden; NotFound; Conflict for deactivating
-        oneself. Events: tokens_revoked."""
+        oneself. Events: tokens_revoked, rights_changed."""
         caller = self._require_admin(token)
         if not isinstance(active, bool):
             raise InvalidInput("active phải là true hoặc false.", "active must be a boolean.")
@@ -316,21 +318,32 @@ class AccountEntrypoints:
             raise Conflict("Không thể tự khóa tài khoản của mình.",
                            "You cannot deactivate your own account.")
         with self.db.transaction() as session:
-            user = self._user_to_administer(session, user_id)
+            user = self._user_to_administer(session, caller, user_id)
             if user.active != active:
                 user.active = active
                 if not active:
                     self._revoke_user_tokens(session, user, "deactivated", end_sessions=True)
                 self._audit(session, "reactivate" if active else "deactivate", "user",
                             user.id, caller.user_id, {})
+                self.raise_rights_alert(session, user.id,
+                                        "reactivated" if active else "deactivated",
+                                        caller.user_id, {})
         self.flush_outbox()
         return self._user_profile(user_id)
 
     @staticmethod
-    def _user_to_administer(session, user_id):
+    def _user_to_administer(session, caller, user_id):
+        """The user, if the caller administers every unit they belong to
+        (administration.may_manage_person)."""
         user = session.get(User, user_id) if isinstance(user_id, str) else None
         if user is None:
             raise not_found("người dùng", "User", user_id)
+        units = session.execute(select(Membership.unit_id).where(
+            Membership.user_id == user.id)).scalars().all()
+        if not administration.may_manage_person(caller, units, bool(user.system_admin),
+                                                directory.parents_of(session, units)):
+            raise Forbidden("Người này không thuộc các đơn vị bạn quản trị.",
+                            "This person is not within the units you administer.")
         return user
 
     # ------------------------------------------------------------ stream tickets

@@ -13,9 +13,11 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from services.documents.models import AuditEntry, AuditHead
+from services.documents.models import (AuditEntry, AuditHead, Delegation, DocumentCopy,
+                                       DocumentFile, Dossier, IncomingDocument, Membership,
+                                       OutgoingDocument, Register, RightsAlert, Unit)
 
 GENESIS = "0" * 64
 BATCH = 2000
@@ -98,3 +100,44 @@ def verify(session) -> dict:
 def _broken(checked, seq, entry_id, reason) -> dict:
     return {"intact": False, "checked": checked,
             "first_broken": {"seq": seq, "id": entry_id, "reason": reason}}
+
+
+DOCUMENT_TYPES = {"incoming_document": IncomingDocument, "outgoing_document": OutgoingDocument,
+                  "document_copy": DocumentCopy}
+
+
+def in_scope(root_unit_ids):
+    """A condition on audit entries: those about the given units and the units below
+    them — the units themselves, their documents, copies, registers, dossiers and
+    delegations, the files of those documents, the people who hold a role there and the
+    alerts about them (a unit's quản trị reads these, administration.py)."""
+    tree = select(Unit.id).where(Unit.id.in_(sorted(root_unit_ids))) \
+        .cte("audit_scope", recursive=True)
+    tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    units = select(tree.c.id)
+    owned = {name: select(model.id).where(model.unit_id.in_(units))
+             for name, model in (DOCUMENT_TYPES | {"register": Register, "dossier": Dossier,
+                                                   "delegation": Delegation}).items()}
+    people = select(Membership.user_id).where(Membership.unit_id.in_(units))
+    files = select(DocumentFile.file_id).where(or_(*(
+        DocumentFile.document_id.in_(owned[name]) for name in DOCUMENT_TYPES)))
+    about = [(AuditEntry.object_type == name) & AuditEntry.object_id.in_(ids)
+             for name, ids in owned.items()]
+    return or_(*about,
+               (AuditEntry.object_type == "unit") & AuditEntry.object_id.in_(units),
+               (AuditEntry.object_type == "user") & AuditEntry.object_id.in_(people),
+               (AuditEntry.object_type == "file") & AuditEntry.object_id.in_(files),
+               (AuditEntry.object_type == "rights_alert") & AuditEntry.object_id.in_(
+                   select(RightsAlert.id).where(RightsAlert.user_id.in_(people))))
+
+
+def document_levels(session, entries) -> dict[str, str]:
+    """{object id: confidentiality} of the documents and copies the entries are about:
+    what decides whether an administrator sees an entry's details."""
+    levels: dict[str, str] = {}
+    for name, model in DOCUMENT_TYPES.items():
+        ids = {e.object_id for e in entries if e.object_type == name}
+        if ids:
+            levels.update(session.execute(select(model.id, model.confidentiality).where(
+                model.id.in_(ids))).all())
+    return levels

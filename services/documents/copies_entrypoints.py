@@ -38,7 +38,7 @@ class CopyEntrypoints:
         if not caller.has_role(data["unit_id"], CLERK):
             raise Forbidden("Chỉ văn thư của đơn vị được sao văn bản.",
                             "Only a clerk of the unit may copy documents.")
-        self._check_files(data["file_ids"])
+        self._check_files(caller, data["file_ids"])
         now = datetime.now(timezone.utc)
         request = self._creating_request(caller, "create_copy", payload, idempotency_key)
         with self.db.transaction() as session:

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.identity import ADMIN, HEAD, UNIT_HEAD
-from services.documents import delegations, directory, domain
+from services.documents import administration, delegations, directory, domain
 from services.documents.models import Delegation, Membership, Unit, User
 
 
@@ -26,6 +26,17 @@ def delegation_out(row, names: dict) -> dict:
             "valid_from": row.valid_from.isoformat(), "valid_to": row.valid_to.isoformat(),
             "via_id": row.via_id, "note": row.note, "created_at": row.created_at.isoformat(),
             "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
+
+
+def delegation_in_force(session, row, day) -> bool:
+    """delegations.in_force with what the database knows: the giver of a first-hand
+    delegation still holds the head role in its unit; a passed-on one's source is in
+    force."""
+    def holds_role(user_id, unit_id):
+        return session.execute(select(Membership.id).where(
+            Membership.user_id == user_id, Membership.unit_id == unit_id,
+            Membership.role == HEAD)).first() is not None
+    return delegations.in_force(row, day, holds_role, lambda i: session.get(Delegation, i))
 
 
 class DelegationEntrypoints:
@@ -75,7 +86,9 @@ class DelegationEntrypoints:
     def _within_passed_on(self, session, caller, data):
         via = session.get(Delegation, data["via_id"])
         if via is None or via.to_user_id != caller.user_id or via.unit_id != data["unit_id"] \
-                or via.revoked_at is not None or via.valid_to < domain.today():
+                or via.revoked_at is not None or via.valid_to < domain.today() \
+                or not delegation_in_force(session, via, max(via.valid_from,
+                                                             domain.today())):
             raise invalid_fields({"via_id": {
                 "vi": "Không có ủy quyền còn hiệu lực của bạn để chuyển tiếp.",
                 "en": "You hold no valid delegation to pass on."}})
@@ -104,33 +117,52 @@ class DelegationEntrypoints:
         query = select(Delegation).where(or_(
             Delegation.from_user_id == caller.user_id, Delegation.to_user_id == caller.user_id,
             Delegation.unit_id.in_(led)))
-        if params.get("active") == "true":
+        active = params.get("active") == "true"
+        if active:
             today = domain.today()
             query = query.where(Delegation.revoked_at.is_(None),
                                 Delegation.valid_from <= today, Delegation.valid_to >= today)
         with self.db.read() as session:
             rows = session.execute(query.order_by(Delegation.created_at.desc())).scalars().all()
+            if active:
+                rows = [r for r in rows if delegation_in_force(session, r, today)]
             names = self._names(session, rows)
         return {"items": [delegation_out(r, names) for r in rows]}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def revoke_delegation(self, token, delegation_id):
-        """Revoke a delegation (its giver, or an administrator of the unit); what was
-        done under it stays as it was. Errors: NotFound, Forbidden, Conflict (already
-        revoked)."""
+        """Revoke a delegation (its giver, or an administrator of the unit or one above
+        it), and with it every delegation passed on from it, in turn; what was done under
+        them stays as it was. Errors: NotFound, Forbidden, Conflict (already revoked)."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
             row = session.get(Delegation, delegation_id) \
                 if isinstance(delegation_id, str) else None
             if row is None:
                 raise not_found("ủy quyền", "Delegation", delegation_id)
-            if row.from_user_id != caller.user_id and not caller.has_role(row.unit_id, ADMIN):
+            if row.from_user_id != caller.user_id and not administration.administers(
+                    caller, row.unit_id, directory.parents_of(session, [row.unit_id])):
                 raise Forbidden("Chỉ người ủy quyền được thu hồi.",
                                 "Only the one who delegated may revoke it.")
             if row.revoked_at is not None:
                 raise Conflict("Ủy quyền đã bị thu hồi.", "Already revoked.")
-            row.revoked_at = datetime.now(timezone.utc)
+            now = datetime.now(timezone.utc)
+            row.revoked_at = now
             self._audit(session, "revoke", "delegation", row.id, caller.user_id, {})
+            passed_on, seen = [row.id], {row.id}
+            while passed_on:
+                children = session.execute(select(Delegation).where(
+                    Delegation.via_id.in_(passed_on))).scalars().all()
+                passed_on = []
+                for child in children:
+                    if child.id in seen:
+                        continue
+                    seen.add(child.id)
+                    passed_on.append(child.id)
+                    if child.revoked_at is None:
+                        child.revoked_at = now
+                        self._audit(session, "revoke", "delegation", child.id,
+                                    caller.user_id, {"with": row.id})
             return delegation_out(row, self._names(session, [row]))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -173,20 +205,23 @@ class DelegationEntrypoints:
                 Delegation.to_user_id == user_id, Delegation.revoked_at.is_(None),
                 Delegation.valid_from <= today, Delegation.valid_to >= today)).scalars()
             units = sorted({row.unit_id for row in rows
-                            if delegations.covers(row, None, None, today)})
+                            if delegation_in_force(session, row, today)})
         return {"user_id": user_id, "unit_ids": units}
 
     @staticmethod
     def active_delegation(session, caller, action, unit_id, document_type, from_user_id=None):
         """The delegation under which the caller may take a step in a unit today (from
-        one person, if given), if any: the earliest granted."""
+        one person, if given), if any: the earliest granted that is in force (its giver
+        still may give it, delegation_in_force)."""
         rows = session.execute(select(Delegation).where(
             Delegation.to_user_id == caller.user_id, Delegation.unit_id == unit_id,
             Delegation.revoked_at.is_(None),
             *([Delegation.from_user_id == from_user_id] if from_user_id else []))
             .order_by(Delegation.created_at)).scalars()
+        today = domain.today()
         return next((r for r in rows
-                     if delegations.covers(r, action, document_type, domain.today())), None)
+                     if delegations.covers(r, action, document_type, today)
+                     and delegation_in_force(session, r, today)), None)
 
     @staticmethod
     def _names(session, rows) -> dict:

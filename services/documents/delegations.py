@@ -82,6 +82,29 @@ def covers(delegation, action: str | None, document_type: str | None, day: date)
             and delegation.valid_from <= day <= delegation.valid_to)
 
 
+MAX_CHAIN = 10   # delegations passed on in turn; only stops a cycle
+
+
+def in_force(delegation, day: date, holds_role, get) -> bool:
+    """Whether a delegation is in force today, for any step: it covers the day, is not
+    revoked, and the one who gave it still may — the head of the unit (``holds_role(
+    user_id, unit_id)``) for a delegation given as head, or, for one passed on
+    (``via_id``), the delegation passed on is itself in force and held by its giver
+    (``get(id)`` reads a delegation). So a delegation ends when its giver loses the
+    role it was given under, and with the delegation it was passed on from."""
+    for _ in range(MAX_CHAIN):
+        if delegation is None or not covers(delegation, None, None, day):
+            return False
+        if delegation.via_id is None:
+            return bool(holds_role(delegation.from_user_id, delegation.unit_id))
+        via = get(delegation.via_id)
+        if via is None or via.to_user_id != delegation.from_user_id \
+                or via.unit_id != delegation.unit_id:
+            return False
+        delegation = via
+    return False
+
+
 def signer_position(kind: str, delegator_position: str | None,
                     own_position: str | None) -> str:
     """How the signature block reads under a delegation (Phụ lục I §II.7): the form and

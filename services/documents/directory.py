@@ -46,7 +46,7 @@ def parse_user(data) -> dict:
     problems = Problems()
     data = problems.object(data)
     problems.only(data, {"username", "full_name", "position", "password", "clearance",
-                         "memberships", "email"})
+                         "system_admin", "memberships", "email"})
     user = {
         "username": problems.text(data, "username", max_length=64, required=True,
                                   pattern=USERNAME_RE,
@@ -58,6 +58,7 @@ def parse_user(data) -> dict:
         "position": problems.text(data, "position", max_length=100) or "",
         "clearance": problems.choice(data, "clearance", CONFIDENTIALITY_LEVELS,
                                      default="none"),
+        "system_admin": problems.boolean(data, "system_admin"),
     }
     # Optional; a directory account may be matched to the user by it (DIRECTORY_MATCH_BY).
     email = (problems.text(data, "email", max_length=254) or "").lower() or None
@@ -94,6 +95,18 @@ def parse_memberships(problems: Problems, memberships) -> list[dict]:
         parsed.append({"unit_id": item["unit_id"], "role": item["role"]})
     return sorted({tuple(sorted(m.items())): m for m in parsed}.values(),
                   key=lambda m: (m["unit_id"], m["role"]))
+
+
+def parse_clearance_change(data) -> str:
+    """The body of a change of clearance: {clearance}."""
+    problems = Problems()
+    data = problems.object(data)
+    problems.only(data, {"clearance"})
+    clearance = problems.choice(data, "clearance", CONFIDENTIALITY_LEVELS)
+    if clearance is None and "clearance" not in problems.details:
+        problems.add("clearance", "Bắt buộc phải chọn.", "Required.")
+    problems.raise_if_any()
+    return clearance
 
 
 def parse_membership_change(data) -> list[dict]:
@@ -167,3 +180,20 @@ def subtree_query(root_unit_id: str):
     """A CTE of the ids of a unit and every unit below it (parents are explicit)."""
     tree = select(Unit.id).where(Unit.id == root_unit_id).cte("subtree", recursive=True)
     return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+
+
+def lineage_query(unit_ids):
+    """A CTE of (id, parent_id) of the given units and every unit above them."""
+    tree = select(Unit.id, Unit.parent_id).where(Unit.id.in_(list(unit_ids))) \
+        .cte("lineage", recursive=True)
+    return tree.union(select(Unit.id, Unit.parent_id).where(Unit.id == tree.c.parent_id))
+
+
+def parents_of(session, unit_ids) -> dict:
+    """{unit id: parent id} of the given units and their ancestors (what the rules of
+    administration.py read)."""
+    unit_ids = {u for u in unit_ids if isinstance(u, str)}
+    if not unit_ids:
+        return {}
+    tree = lineage_query(unit_ids)
+    return dict(session.execute(select(tree.c.id, tree.c.parent_id)).all())

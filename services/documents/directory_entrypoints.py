@@ -12,9 +12,9 @@ from sqlalchemy import or_, select
 
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, not_found)
-from services.common.identity import ADMIN, HEAD, LEADER_ROLES, UNIT_HEAD
+from services.common.identity import HEAD, LEADER_ROLES, UNIT_HEAD
 from services.common.validation import Problems, page_params
-from services.documents import directory, domain, schemas
+from services.documents import administration, directory, domain, schemas
 from services.documents.models import Membership, Unit, UnitChange, User
 from services.documents.passwords import hash_password
 
@@ -72,14 +72,19 @@ class DirectoryEntrypoints:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_unit(self, token, payload):
         """Add a unit to the tree (administrators): {organ_id?, parent_id?, name,
-        abbreviation?, level, valid_from?}. Returns the unit. Errors: Forbidden;
-        InvalidInput (bad fields, unknown parent); Conflict (mã định danh in use)."""
+        abbreviation?, level, valid_from?}. A unit's quản trị adds units under a unit in
+        their scope; a top unit (no parent) only the deployment-wide administrator adds
+        (administration.py). Returns the unit. Errors: Forbidden; InvalidInput (bad
+        fields, unknown parent); Conflict (mã định danh in use)."""
         caller = self._require_admin(token)
         unit_input = directory.parse_unit(payload)
         with self.db.transaction() as session:
             if unit_input["parent_id"] and session.get(Unit, unit_input["parent_id"]) is None:
                 raise invalid_fields({"parent_id": {"vi": "Không có đơn vị cấp trên này.",
                                                     "en": "No such parent unit."}})
+            administration.check_new_unit(caller, unit_input["parent_id"],
+                                          directory.parents_of(session,
+                                                               [unit_input["parent_id"]]))
             if unit_input["organ_id"] and session.execute(select(Unit.id).where(
                     Unit.organ_id == unit_input["organ_id"])).first():
                 raise Conflict("Mã định danh đã được dùng cho đơn vị khác.",
@@ -95,11 +100,14 @@ class DirectoryEntrypoints:
     def rename_unit(self, token, unit_id, payload):
         """Rename a unit from a date (administrators): {name, abbreviation?,
         effective_date}. The old name stays in its history. Returns the unit.
-        Errors: Forbidden, NotFound, InvalidInput, Conflict for a closed unit."""
+        Errors: Forbidden (also for a unit outside the caller's scope), NotFound,
+        InvalidInput, Conflict for a closed unit."""
         caller = self._require_admin(token)
         change = directory.parse_rename(payload)
         with self.db.transaction() as session:
             unit = self._open_unit(session, unit_id)
+            administration.check_units(caller, [unit.id],
+                                       directory.parents_of(session, [unit.id]))
             before = {"name": unit.name, "abbreviation": unit.abbreviation}
             unit.name = change["name"]
             if change["abbreviation"] is not None:
@@ -119,14 +127,23 @@ class DirectoryEntrypoints:
         """Merge units into another from a date (administrators): {unit_ids,
         into_unit_id, effective_date}. Merged units close (valid_to = the day before),
         keep their documents and registers, and their children move to the successor.
-        Returns {successor, merged: [unit]}. Errors: Forbidden, NotFound, InvalidInput,
-        Conflict for a unit already closed."""
+        Returns {successor, merged: [unit]}. Errors: Forbidden (also when a unit
+        involved is outside the caller's scope), NotFound, InvalidInput, Conflict for a
+        unit already closed."""
         caller = self._require_admin(token)
         merge = directory.parse_merge(payload)
         closing = merge["effective_date"] - timedelta(days=1)
         with self.db.transaction() as session:
             successor = self._open_unit(session, merge["into_unit_id"])
             merged = [self._open_unit(session, unit_id) for unit_id in merge["unit_ids"]]
+            involved = [successor.id] + [u.id for u in merged]
+            parents = directory.parents_of(session, involved)
+            administration.check_units(caller, involved, parents)
+            above = set(administration.lineage(successor.id, parents)) & set(merge["unit_ids"])
+            if above:   # its children would move under itself: a cycle in the tree
+                raise invalid_fields({"into_unit_id": {
+                    "vi": "Không sáp nhập một đơn vị vào đơn vị trực thuộc nó.",
+                    "en": "A unit cannot be merged into a unit below it."}})
             for unit in merged:
                 unit.valid_to = closing
                 for child in session.execute(select(Unit).where(
@@ -225,8 +242,9 @@ class DirectoryEntrypoints:
     def list_users(self, token, params=None):
         """Users with their roles: params {unit_id, below ("true": the people of the
         units below it too, for its leaders — whom they assign work or delegate to), q,
-        page, page_size}. Administrators see everyone; others see the members of their
-        own units, and leaders those of the units below theirs. Returns a page."""
+        page, page_size}. The deployment-wide administrator sees everyone, a unit's
+        quản trị the people of the units in their scope; others see the members of
+        their own units, and leaders those of the units below theirs. Returns a page."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
@@ -238,7 +256,7 @@ class DirectoryEntrypoints:
         if below and not unit_id:
             problems.add("below", "Cần unit_id.", "Needs unit_id.")
         problems.raise_if_any()
-        is_admin = caller.has_role_anywhere(ADMIN)
+        is_admin = bool(unit_id) and self._administers(caller, unit_id)
         if unit_id and not is_admin and not caller.is_member(unit_id) and \
                 not self._leads_above(caller, unit_id):
             raise self._forbidden_unit()
@@ -247,13 +265,17 @@ class DirectoryEntrypoints:
             raise Forbidden("Chỉ lãnh đạo đơn vị xem người của các đơn vị trực thuộc.",
                             "Only the unit's leaders see the people of the units below it.")
         query = select(User)
-        units = [unit_id] if unit_id else (None if is_admin else sorted(caller.unit_ids))
+        units = [unit_id] if unit_id else (None if caller.system_admin
+                                           else sorted(caller.unit_ids))
         if below:
             query = query.where(User.id.in_(select(Membership.user_id).where(
                 Membership.unit_id.in_(select(directory.subtree_query(unit_id).c.id)))))
         elif units is not None:
-            query = query.where(User.id.in_(select(Membership.user_id)
-                                            .where(Membership.unit_id.in_(units))))
+            members = Membership.unit_id.in_(units)
+            for root in sorted(administration.admin_roots(caller)) if not unit_id else ():
+                members = members | Membership.unit_id.in_(
+                    select(directory.subtree_query(root).c.id))
+            query = query.where(User.id.in_(select(Membership.user_id).where(members)))
         if text:
             query = query.where(User.full_name.ilike(f"%{text}%")
                                 | User.username.ilike(f"%{text}%"))
@@ -265,9 +287,11 @@ class DirectoryEntrypoints:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_user(self, token, payload):
         """Create a user with roles per unit (administrators): {username, full_name,
-        position?, password (≥ 10 characters), clearance?, memberships: [{unit_id,
-        role}]}. Returns the profile. Errors: Forbidden; InvalidInput; Conflict for a
-        username in use."""
+        position?, password (≥ 10 characters), clearance?, system_admin?, memberships:
+        [{unit_id, role}]}. A unit's quản trị gives roles in their scope only and a
+        clearance no higher than their own (administration.py). The heads of the units
+        concerned are alerted (rights_alerts). Returns the profile. Errors: Forbidden;
+        InvalidInput; Conflict for a username in use. Events: rights_changed."""
         caller = self._require_admin(token)
         user_input = directory.parse_user(payload)
         password_hash = hash_password(user_input.pop("password"))
@@ -277,13 +301,23 @@ class DirectoryEntrypoints:
                     User.username == user_input["username"])).first():
                 raise Conflict("Tên đăng nhập đã có người dùng.", "This username is taken.")
             self._refuse_unknown_units(session, memberships)
+            units = [m["unit_id"] for m in memberships]
+            administration.check_person_change(
+                caller, directory.parents_of(session, units), units_before=[],
+                units_after=units, clearance_before="none",
+                clearance_after=user_input["clearance"],
+                system_admin_after=user_input["system_admin"])
             user = User(id=str(uuid.uuid4()), password_hash=password_hash, active=True,
                         **user_input)
             session.add(user)
             session.flush()
             session.add_all(Membership(user_id=user.id, **m) for m in memberships)
-            self._audit(session, "create", "user", user.id, caller.user_id,
-                        {"after": user_input | {"memberships": memberships}})
+            after = user_input | {"memberships": memberships}
+            self._audit(session, "create", "user", user.id, caller.user_id, {"after": after})
+            self.raise_rights_alert(session, user.id, "created", caller.user_id,
+                                    {"after": {k: after[k] for k in (
+                                        "clearance", "system_admin", "memberships")}})
+        self.flush_outbox()
         return self._user_profile(user.id)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -292,8 +326,11 @@ class DirectoryEntrypoints:
         a person who moves between units or changes duties. What they saw through their
         old units they no longer see, except through dossiers they opened. Takes effect
         at once: their access tokens stop working, and the next refresh carries the new
-        roles (events: tokens_revoked).
-        Returns the profile. Errors: Forbidden; NotFound; InvalidInput (unknown units)."""
+        roles. A unit's quản trị changes only people whose roles, before and after, are
+        all in their scope (administration.py). The heads of the units concerned are
+        alerted.
+        Returns the profile. Errors: Forbidden; NotFound; InvalidInput (unknown units).
+        Events: tokens_revoked, rights_changed."""
         caller = self._require_admin(token)
         memberships = directory.parse_membership_change(payload)
         with self.db.transaction() as session:
@@ -303,14 +340,59 @@ class DirectoryEntrypoints:
             self._refuse_unknown_units(session, memberships)
             before = [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
                 select(Membership).where(Membership.user_id == user.id)).scalars()]
+            self._check_person_change(session, caller, user, before, memberships,
+                                      user.clearance)
             session.execute(Membership.__table__.delete().where(
                 Membership.user_id == user.id))
             session.add_all(Membership(user_id=user.id, **m) for m in memberships)
             self._audit(session, "change_roles", "user", user.id, caller.user_id,
                         {"before": before, "after": memberships})
             self._revoke_user_tokens(session, user, "roles_changed")
+            self.raise_rights_alert(session, user.id, "change_roles", caller.user_id,
+                                    {"before": before, "after": memberships},
+                                    units=[m["unit_id"] for m in before + memberships])
         self.flush_outbox()
         return self._user_profile(user.id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def set_user_clearance(self, token, user_id, payload):
+        """Set a person's clearance (administrators): {clearance: none | confidential |
+        secret | top_secret}. A unit's quản trị does so for people whose roles are all
+        in their scope, between levels no higher than their own (administration.py).
+        Takes effect at once (their access tokens stop working; the next refresh carries
+        the new clearance). The heads of the person's units are alerted. Returns the
+        profile. Errors: Forbidden; NotFound; InvalidInput. Events: tokens_revoked,
+        rights_changed."""
+        caller = self._require_admin(token)
+        clearance = directory.parse_clearance_change(payload)
+        with self.db.transaction() as session:
+            user = session.get(User, user_id) if isinstance(user_id, str) else None
+            if user is None:
+                raise not_found("người dùng", "User", user_id)
+            roles = [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
+                select(Membership).where(Membership.user_id == user.id)).scalars()]
+            self._check_person_change(session, caller, user, roles, roles, clearance)
+            before, user.clearance = user.clearance, clearance
+            if before != clearance:
+                self._audit(session, "change_clearance", "user", user.id, caller.user_id,
+                            {"before": before, "after": clearance})
+                self._revoke_user_tokens(session, user, "clearance_changed")
+                self.raise_rights_alert(session, user.id, "change_clearance",
+                                        caller.user_id, {"before": before, "after": clearance})
+        self.flush_outbox()
+        return self._user_profile(user.id)
+
+    @staticmethod
+    def _check_person_change(session, caller, user, before, after, clearance):
+        """administration.check_person_change for a change of an existing person."""
+        units_before = [m["unit_id"] for m in before]
+        units_after = [m["unit_id"] for m in after]
+        administration.check_person_change(
+            caller, directory.parents_of(session, units_before + units_after),
+            units_before=units_before, units_after=units_after,
+            clearance_before=user.clearance, clearance_after=clearance,
+            system_admin_before=bool(user.system_admin),
+            system_admin_after=bool(user.system_admin))
 
     @staticmethod
     def _refuse_unknown_units(session, memberships):
@@ -322,6 +404,16 @@ class DirectoryEntrypoints:
                 "vi": f"Không có đơn vị: {', '.join(unknown)}.",
                 "en": f"Unknown units: {', '.join(unknown)}."}})
 
+
+    def _administers(self, caller, unit_id) -> bool:
+        """Whether the unit is in the caller's scope of administration."""
+        if caller.system_admin:
+            return True
+        if not administration.admin_roots(caller):
+            return False
+        with self.db.read() as session:
+            return administration.administers(caller, unit_id,
+                                               directory.parents_of(session, [unit_id]))
 
     def _leads_above(self, caller, unit_id) -> bool:
         """Whether the caller leads a unit that ``unit_id`` sits below (at any depth)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from types import SimpleNamespace
 from datetime import datetime, timezone
 
 from eventlet import tpool
@@ -258,8 +259,14 @@ class DossierEntrypoints:
             self._filed_documents(session, [dossier.id]).get(dossier.id, [])
         out |= dossiers.summary(documents)
         if with_documents:
-            # A secret document stays listed by number only for callers without clearance.
-            out["documents"] = [d if caller is None or caller.cleared_for(d["confidentiality"])
+            # A document the caller may not see (the permission rule: its unit, being
+            # named on it, a delegation, a dossier they opened — and the clearance for
+            # its level) stays listed by its order number only: a member of the
+            # dossier's unit does not see through it what was filed from elsewhere.
+            out["documents"] = [d if caller is None or self._may_view(
+                                    session, caller, SimpleNamespace(
+                                        id=d["id"], unit_id=d["unit_id"],
+                                        confidentiality=d["confidentiality"]))
                                 else {"id": d["id"], "ordinal": d["ordinal"],
                                       "confidentiality": d["confidentiality"], "withheld": True}
                                 for d in documents]

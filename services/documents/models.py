@@ -69,6 +69,8 @@ class User(Base):
     #: Raised when roles, clearance or the active state change: access tokens carry
     #: the version they were issued at, and older ones stop working at once.
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    # quản trị hệ thống: administers every unit (administration.py); held by few
+    system_admin: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Membership(Base):
@@ -361,6 +363,22 @@ class IdempotentRequest(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+class RightsAlert(Base):
+    """A change of a person's rights or clearance (roles, clearance, an account opened or
+    closed), told to the heads of the units concerned and open until a competent person
+    other than the one who made it confirms it (ND30 Phụ lục VI §III.3; rights_alerts.py)."""
+    __tablename__ = "rights_alerts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)   # whose rights changed
+    change: Mapped[str] = mapped_column(String(30))
+    unit_ids: Mapped[list] = mapped_column(JSON, default=list)      # the units concerned
+    head_user_ids: Mapped[list] = mapped_column(JSON, default=list)  # who was told
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[object | None] = mapped_column(UtcDateTime())
 
 
 outbox = outbox_table(metadata)

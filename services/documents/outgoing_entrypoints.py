@@ -20,6 +20,7 @@ from services.common.outbox import add_event
 from services.common.validation import Problems
 from services.documents import (delegations, domain, idempotency, numbering, outgoing,
                                 schemas)
+from services.documents.delegation_entrypoints import delegation_in_force
 from services.documents.models import (Delegation, DocumentFile, IncomingDocument, Membership,
                                        OutgoingDocument, OutgoingVersion, Register, Unit, User,
                                        outbox)
@@ -70,7 +71,7 @@ class OutgoingEntrypoints:
                             "outgoing documents.")
         file_ids = data.pop("file_ids", [])
         _refuse_secret_files(data["confidentiality"], file_ids)
-        self._check_files(file_ids)
+        self._check_files(caller, file_ids)
         now = datetime.now(timezone.utc)
         note = data.pop("note")
         request = self._creating_request(caller, "create_outgoing", payload, idempotency_key)
@@ -110,7 +111,7 @@ class OutgoingEntrypoints:
         note = data.pop("note")
         file_ids = data.pop("file_ids", None)
         if file_ids:
-            self._check_files(file_ids)
+            self._check_files(caller, file_ids)
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
@@ -269,7 +270,8 @@ class OutgoingEntrypoints:
             return None
         row = session.get(Delegation, body["delegation_id"])
         if row is None or row.to_user_id != caller.user_id or row.unit_id != doc.unit_id \
-                or not delegations.covers(row, "approve", doc.document_type, domain.today()):
+                or not delegations.covers(row, "approve", doc.document_type, domain.today()) \
+                or not delegation_in_force(session, row, domain.today()):
             raise invalid_fields({"delegation_id": {
                 "vi": "Ủy quyền không còn hiệu lực cho bước này.",
                 "en": "The delegation does not cover this step."}})

@@ -91,6 +91,7 @@ def user_out(user, memberships, units_by_id) -> dict:
         "position": user.position, "clearance": user.clearance,
         "email": user.email, "auth_source": user.auth_source or "local",
         "active": bool(user.active),
+        "system_admin": bool(user.system_admin),
         "memberships": [{"unit_id": m.unit_id, "role": m.role,
                          "unit_name": units_by_id[m.unit_id].name if m.unit_id in units_by_id
                          else None} for m in memberships],

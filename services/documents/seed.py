@@ -47,7 +47,11 @@ USERS = [
     ("lanhdao.snv", "Bùi Văn Đức", "Giám đốc", "none", [("SNV", "head")]),
     ("vanthu.tanninh", "Ngô Thị Hạnh", "Văn thư", "none", [("XA_25459", "clerk")]),
     ("lanhdao.tanninh", "Đỗ Văn Tâm", "Chủ tịch", "none", [("XA_25459", "head")]),
+    ("quantri.tanninh", "Lâm Văn Phúc", "Quản trị viên", "none", [("XA_25459", "admin")]),
 ]
+# The deployment-wide administrator (quản trị hệ thống); the others administer their
+# unit and the units below it only (administration.py).
+SYSTEM_ADMINS = {"admin"}
 
 
 def unit_uuid(alias: str) -> str:
@@ -66,7 +70,8 @@ def seed(session: Session, year: int | None = None) -> dict:
             continue
         user = User(id=str(uuid.uuid5(NAMESPACE, "user:" + username)), username=username,
                     full_name=full_name, position=position, clearance=clearance,
-                    password_hash=hasher.hash(DEMO_PASSWORD), active=True)
+                    password_hash=hasher.hash(DEMO_PASSWORD), active=True,
+                    system_admin=username in SYSTEM_ADMINS)
         session.add(user)
         session.flush()
         for alias, role in roles:

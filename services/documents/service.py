@@ -21,14 +21,13 @@ from services.common.handlers import event_handler
 from services.common.inbox import first_delivery
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     Unauthenticated, not_found)
-from services.common.identity import ADMIN
 from services.common.identity_provider import Identity
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.documents import (audit, domain, dossiers, idempotency, numbering, outgoing,
-                                schemas)
+from services.documents import (administration, audit, domain, dossiers, idempotency,
+                                numbering, outgoing, schemas)
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy, DocumentFile,
                                        Dossier, DossierDocument, IncomingDocument, Membership,
@@ -42,6 +41,7 @@ from services.documents.directory_sign_in import DirectorySignInEntrypoints
 from services.documents.dossier_entrypoints import DossierEntrypoints
 from services.documents.outgoing_entrypoints import OutgoingEntrypoints
 from services.documents.register_entrypoints import RegisterEntrypoints
+from services.documents.rights_alert_entrypoints import RightsAlertEntrypoints
 
 
 PROCESSING_STATE = "processing_state"   # audit action of a state set by workflow's events
@@ -50,7 +50,8 @@ SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
                        OutgoingEntrypoints, CopyEntrypoints, DelegationEntrypoints,
-                       DirectorySignInEntrypoints, AccountEntrypoints, OutboxServiceBase):
+                       DirectorySignInEntrypoints, AccountEntrypoints, RightsAlertEntrypoints,
+                       OutboxServiceBase):
     name = "documents"
 
     db = Database()
@@ -82,7 +83,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         if not domain.may_register_incoming(caller, data.unit_id):
             raise Forbidden("Chỉ văn thư của đơn vị được vào sổ văn bản đến.",
                             "Only a clerk of the unit may register its incoming documents.")
-        self._check_files(data.file_ids)
+        self._check_files(caller, data.file_ids)
         now = datetime.now(timezone.utc)
         key = domain.issuer_key(data.issuer_organ_id, data.issuer_name)
         direction = domain.register_direction(data.confidentiality)
@@ -358,8 +359,12 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         """Audit entries, newest first, for administrators: params {object_id, actor_id,
         action, page, page_size}. Returns {items: [{seq, at, actor_id, action,
         object_type, object_id, details, request_id, hash}], total, page, page_size}.
-        Errors: Forbidden for anyone but a quản trị."""
-        self._require_admin(token)
+        A unit's quản trị sees the entries about the units in their scope, their
+        documents, people, registers, dossiers, delegations and files (audit.in_scope);
+        an entry about a secret document shows its details (its số, ký hiệu, trích yếu
+        …) only to an administrator cleared for its level, else ``details`` is
+        ``{"withheld": true}``. Errors: Forbidden for anyone but a quản trị."""
+        caller = self._require_admin(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
         problems.only(params, {"object_id", "actor_id", "action", "page", "page_size"})
@@ -368,43 +373,57 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                    for name in ("object_id", "actor_id", "action")}
         problems.raise_if_any()
         query = select(AuditEntry)
+        if not caller.system_admin:
+            query = query.where(audit.in_scope(administration.admin_roots(caller)))
         for name, value in filters.items():
             if value:
                 query = query.where(getattr(AuditEntry, name) == value)
         with self.db.read() as session:
             total, rows = fetch_page(session, query.order_by(AuditEntry.seq.desc()), page,
                                      page_size)
-            rows = rows.scalars()
+            rows = rows.scalars().all()
+            levels = audit.document_levels(session, rows)
             items = [{"seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id,
                       "action": e.action, "object_type": e.object_type,
-                      "object_id": e.object_id, "details": e.details,
+                      "object_id": e.object_id,
+                      "details": e.details if caller.cleared_for(
+                          levels.get(e.object_id, "none")) else {"withheld": True},
                       "request_id": e.request_id, "hash": e.hash} for e in rows]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def verify_audit(self, token):
         """Check the audit hash chain from its first entry. Returns {intact, checked,
-        first_broken: null | {seq, id, reason}}. Errors: Forbidden unless quản trị."""
+        first_broken: null | {seq, id, reason}}. The chain is one for the deployment
+        (each entry's hash covers the one before), so a unit's quản trị verifies it
+        whole to trust the entries of their units. Errors: Forbidden unless quản trị."""
         self._require_admin(token)
         with self.db.read() as session:
             return audit.verify(session)
 
     def _require_admin(self, token):
+        """The caller if they administer something (the deployment, or a unit and those
+        below it); what exactly each entrypoint checks with administration.py."""
         caller = self.identity.caller(token)
-        if not caller.has_role_anywhere(ADMIN):
-            raise Forbidden("Chỉ quản trị hệ thống được xem nhật ký.",
-                            "Only administrators may read the audit log.")
+        if not administration.is_administrator(caller):
+            raise Forbidden("Chỉ quản trị được thực hiện việc này.",
+                            "Only administrators may do this.")
         return caller
 
     # ---------------------------------------------------------------- helpers
 
-    def _check_files(self, file_ids):
-        """Every attached file must exist in storage and be fully stored. Asked before
-        the write transaction opens, so no lock is held across the network."""
+    def _check_files(self, caller, file_ids):
+        """Every attached file must exist in storage, be fully stored, and be the
+        caller's to attach: they uploaded it (storage knows who did) or they may see a
+        document that holds it — else a known file id would let anyone attach someone
+        else's file and then download it. Asked before the write transaction opens, so
+        no lock is held across the network. Errors: InvalidInput (unknown or not
+        stored), Forbidden (not the caller's)."""
         if not file_ids:
             return
         problems = Problems()
         token = self.identity.system_token()
+        foreign = []
         for file_id in file_ids:
             try:
                 info = self.storage_rpc.get_file(token, file_id)
@@ -418,7 +437,29 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             if info is None or info.get("status") != "stored":
                 problems.add("file_ids", f"Tệp {file_id} không tồn tại hoặc chưa tải lên xong.",
                              f"File {file_id} does not exist or is not fully uploaded.")
+            elif info.get("uploaded_by") != caller.user_id:
+                foreign.append(file_id)
         problems.raise_if_any()
+        if foreign:
+            with self.db.read() as session:
+                refused = [f for f in foreign if self._visible_holder(session, caller, f) is None]
+            if refused:
+                raise Forbidden(
+                    f"Không được đính kèm tệp {', '.join(refused)}: tệp không do bạn tải lên "
+                    "và không thuộc văn bản bạn được xem.",
+                    f"You may not attach {', '.join(refused)}: you did not upload it and it "
+                    "belongs to no document you may see.")
+
+    def _visible_holder(self, session, caller, file_id):
+        """A document (incoming, outgoing or copy) holding the file that the caller may
+        see, or None."""
+        for model in (IncomingDocument, OutgoingDocument, DocumentCopy):
+            for doc in session.execute(select(model).join(
+                    DocumentFile, DocumentFile.document_id == model.id)
+                    .where(DocumentFile.file_id == file_id)).scalars():
+                if self._may_view(session, caller, doc):
+                    return doc
+        return None
 
     def _refuse_duplicate(self, session, data, key):
         """ND30 Phụ lục VI §III.1.h: warn on the same issuer, số and ký hiệu in a year."""

@@ -99,7 +99,9 @@ class Auth:
                         clearance="none" if password_change_only
                         else user.get("clearance", "none"),
                         session_id=session_id, token_version=int(token_version or 0),
-                        password_change_only=password_change_only)
+                        password_change_only=password_change_only,
+                        system_admin=not password_change_only
+                        and bool(user.get("system_admin", False)))
         ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
         return mint_token(caller, self.keys, max(1, int(ttl)))
 

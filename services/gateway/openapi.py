@@ -84,6 +84,14 @@ ROUTES = [
     ("POST", "/api/v1/users/{user_id}/password-reset", "directory",
      "Đặt lại mật khẩu (mật khẩu tạm) / Reset a password (quản trị)", True, None, "Object",
      []),
+    ("PUT", "/api/v1/users/{user_id}/clearance", "directory",
+     "Đổi độ mật được tiếp cận / Set a user's clearance (quản trị)", True, "Object", "User",
+     []),
+    ("GET", "/api/v1/rights-alerts", "directory",
+     "Cảnh báo thay đổi quyền / Alerts of changes of rights", True, None, "Page",
+     [q("state", enum=["open", "all"]), q("user_id")] + PAGE),
+    ("POST", "/api/v1/rights-alerts/{alert_id}/confirm", "directory",
+     "Xác nhận thay đổi quyền / Confirm a change of rights", True, None, "Object", []),
     ("GET", "/api/v1/document-types", "documents",
      "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
     ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
@@ -283,6 +291,7 @@ SCHEMAS = {
         "id": STR, "username": STR, "full_name": STR, "clearance": STR,
         "email": {"type": ["string", "null"]},
         "auth_source": {"type": "string", "enum": ["local", "ldap", "oidc"]},
+        "system_admin": {"type": "boolean"},
         "memberships": {"type": "array", "items": {"type": "object", "properties": {
             "unit_id": STR, "unit_name": STR, "role": {"type": "string", "enum": [
                 "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
@@ -327,6 +336,8 @@ SCHEMAS = {
         "password": {"type": "string", "minLength": 10},
         "clearance": {"type": "string", "enum": ["none", "confidential", "secret",
                                                  "top_secret"]},
+        "system_admin": {"type": "boolean", "description":
+                         "quản trị hệ thống (given by one only)"},
         "memberships": {"type": "array", "minItems": 1, "items": {"type": "object", "properties": {
             "unit_id": STR, "role": {"type": "string", "enum": [
                 "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},

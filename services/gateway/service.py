@@ -262,6 +262,28 @@ class GatewayService(DirectorySignInRoutes, ServiceBase):
         self._sync_revocations()
         return json_response(result)
 
+    @http("PUT", "/api/v1/users/<user_id>/clearance")
+    def set_user_clearance(self, request, user_id):
+        """Set a person's clearance (quản trị, up to their own): {clearance}."""
+        body = read_json(request)
+        result = self.documents_rpc.set_user_clearance(self.auth.token_of(request), user_id,
+                                                       body)
+        self._sync_revocations()   # the user's tokens stop here at once, not a moment later
+        return json_response(result)
+
+    @http("GET", "/api/v1/rights-alerts")
+    def list_rights_alerts(self, request):
+        """Alerts of changes of rights the caller must see: ?state=open|all, user_id."""
+        params = query_params(request, "state", "user_id", "page", "page_size")
+        return json_response(self.documents_rpc.list_rights_alerts(
+            self.auth.token_of(request), params))
+
+    @http("POST", "/api/v1/rights-alerts/<alert_id>/confirm")
+    def confirm_rights_alert(self, request, alert_id):
+        """Confirm an alert (a head or an administrator above; not the one who changed)."""
+        return json_response(self.documents_rpc.confirm_rights_alert(
+            self.auth.token_of(request), alert_id))
+
     @http("GET", "/api/v1/document-types")
     def list_document_types(self, request):
         return json_response(self.documents_rpc.list_document_types(

@@ -145,6 +145,47 @@ def workflow_event_email(event_type: str, data: dict, public_url: str) -> tuple[
     return subject, "\n".join(lines) + "\n"
 
 
+CLEARANCE_NAME = {"none": "không", **CONFIDENTIALITY_NAME}
+ROLE_NAME = {"clerk": "văn thư", "head": "lãnh đạo", "unit_head": "lãnh đạo đơn vị",
+             "specialist": "chuyên viên", "admin": "quản trị"}
+
+
+def rights_changed(data: dict) -> tuple[str, str]:
+    """(title, body) of the alert to a unit's heads that someone's rights changed and
+    wait for their confirmation (ND30 Phụ lục VI §III.3)."""
+    change = (data.get("change_name") or {}).get("vi") or data.get("change", "")
+    title = f"Cần xác nhận: {change.lower()} của {data.get('user_name') or ''}".strip()
+    details = data.get("details") or {}
+    lines = [f"Người thực hiện: {data.get('changed_by_name') or data.get('changed_by')}"]
+    if "memberships" in (details.get("after") or {}):
+        details = {"after": details["after"]["memberships"]} | (
+            {"clearance": details["after"].get("clearance")})
+    for key, label in (("before", "Trước"), ("after", "Sau")):
+        value = details.get(key)
+        if isinstance(value, list):
+            value = "; ".join(f"{ROLE_NAME.get(m.get('role'), m.get('role'))}"
+                              for m in value if isinstance(m, dict)) or "không có vai trò"
+        elif isinstance(value, str):
+            value = f"độ mật {CLEARANCE_NAME.get(value, value)}"
+        if value:
+            lines.append(f"{label}: {value}")
+    if details.get("clearance") not in (None, "none"):
+        lines.append(f"Độ mật: {CLEARANCE_NAME.get(details['clearance'])}")
+    units = ", ".join(n for n in data.get("unit_names") or [] if n)
+    if units:
+        lines.append(f"Đơn vị: {units}")
+    return title[:200], "\n".join(lines)[:1000]
+
+
+def rights_changed_email(data: dict, public_url: str) -> tuple[str, str]:
+    """(subject, plain-text body) of the e-mail of a rights alert."""
+    title, body = rights_changed(data)
+    link = f"{public_url.rstrip('/')}/#/settings"
+    lines = ["Kính gửi đồng chí,", "", title, "", body, "", f"Xác nhận tại: {link}", "",
+             "--", "Thư này do hệ thống e-Office gửi tự động; xin đừng trả lời thư này."]
+    return _cut(f"{EMAIL_SUBJECT_PREFIX} {title}", SUBJECT_MAX), "\n".join(lines) + "\n"
+
+
 def _code(data: dict) -> str:
     return "/".join(p for p in (data.get("code_number"), data.get("code_notation")) if p)
 

@@ -55,6 +55,17 @@ class NotifyService(ServiceBase):
                      data["id"], lambda: messages.document_registered_email(
                          data, self.mail.public_url))
 
+    @event_handler(events.SOURCE_DOCUMENTS, events.RIGHTS_CHANGED)
+    def on_documents_rights_changed(self, message):
+        """Tell the heads an alert names (head_user_ids) that someone's rights changed
+        and wait for their confirmation: in-app, and by e-mail for those who asked.
+        Idempotent by event_id."""
+        data = message["data"]
+        title, body = messages.rights_changed(data)
+        self._notify(message, "on_documents_rights_changed",
+                     list(dict.fromkeys(data.get("head_user_ids") or [])), title, body, None,
+                     lambda: messages.rights_changed_email(data, self.mail.public_url))
+
     # Workflow's events: whoever they name (notify_user_ids) is told, in-app and by
     # e-mail for those who asked for it.
     @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_SUBMITTED)

@@ -220,6 +220,10 @@ export const api = {
   history: (id) => request("GET", `/documents/${encodeURIComponent(id)}/history`),
   getUnit: (id) => request("GET", `/units/${encodeURIComponent(id)}`),
   listUsers: (query) => request("GET", "/users", { query }),
+  // alerts of changes of rights (lãnh đạo, quản trị)
+  listRightsAlerts: (query) => request("GET", "/rights-alerts", { query }),
+  confirmRightsAlert: (id) => request("POST", `/rights-alerts/${encodeURIComponent(id)}/confirm`),
+  setUserClearance: (id, body) => request("PUT", `/users/${encodeURIComponent(id)}/clearance`, { body }),
   // workflow: processing of incoming documents and approval of outgoing drafts
   processing: (id) => request("GET", `/incoming/${encodeURIComponent(id)}/processing`),
   submitIncoming: (id, body) => request("POST", `/incoming/${encodeURIComponent(id)}/submit`, { body }),

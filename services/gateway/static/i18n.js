@@ -797,6 +797,13 @@ const STRINGS = {
     // settings
     settingsTitle: "Cài đặt",
     settingsIntro: "Cách nhận thông báo và quy trình duyệt văn bản đi của đơn vị.",
+    // alerts of changes of rights (heads and administrators)
+    rightsTitle: "Thay đổi quyền chờ xác nhận",
+    rightsIntro: "Mỗi thay đổi vai trò, độ mật hoặc tài khoản của người trong đơn vị cần lãnh đạo đơn vị hoặc quản trị cấp trên xác nhận (không phải người đã thay đổi).",
+    rightsNone: "Không có thay đổi nào chờ xác nhận.",
+    rightsBy: "Người thực hiện",
+    rightsConfirm: "Xác nhận",
+    rightsConfirmed: "Đã xác nhận.",
     // search index (administrators)
     indexTitle: "Chỉ mục tìm kiếm",
     indexIntro: "Xây dựng lại chỉ mục từ văn bản và nội dung tệp đã lưu. Trong lúc xây dựng lại, tìm kiếm vẫn trả lời từ chỉ mục hiện tại.",
@@ -1638,6 +1645,12 @@ const STRINGS = {
     chainDoneApproved: "Approved; the draft has been approved by every step.",
     settingsTitle: "Settings",
     settingsIntro: "How you are notified, and your unit's approval chains for outgoing drafts.",
+    rightsTitle: "Changes of rights to confirm",
+    rightsIntro: "Every change of the roles, clearance or account of someone in your units needs a head of the unit or an administrator above to confirm it (not the one who made it).",
+    rightsNone: "No change waits for confirmation.",
+    rightsBy: "Made by",
+    rightsConfirm: "Confirm",
+    rightsConfirmed: "Confirmed.",
     indexTitle: "Search index",
     indexIntro: "Rebuild the index from the stored documents and file texts. Searches keep answering from the current index during the rebuild.",
     indexDocuments: "Documents in the live index",

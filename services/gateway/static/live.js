@@ -143,7 +143,8 @@ function toastRegion() {
 function showToast(note) {
   const urgent = Boolean(note.urgency && note.urgency !== "normal");
   const href = note.task_id ? `#/tasks/${encodeURIComponent(note.task_id)}`
-    : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}` : "#/notifications";
+    : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}`
+    : note.kind === "rights_changed" ? "#/settings" : "#/notifications";   // confirmed there
   let timer = null;
   const dismiss = () => {
     clearTimeout(timer);

@@ -242,3 +242,40 @@ def test_search_views_page_through_every_document_and_stub_the_secret_ones(docum
     outgoing = proxy.search_views(token(system="search"), {"direction": "outgoing"})
     assert outgoing == {"items": [], "total": 0, "as_of": outgoing["as_of"],
                         "next_after": None}   # none issued here
+
+
+def test_a_units_admin_works_within_its_units_on_either_database(documents):
+    """Administration per unit with the units tree read by recursive queries (SQLite and
+    PostgreSQL): a quản trị of Sở Tài chính adds a user there, not in UBND; the change
+    is alerted to the Sở's head; the audit shows that admin the Sở's entries only, and
+    a secret document's details to nobody uncleared."""
+    proxy, _ = documents
+    stc_admin = token("u-stc-admin", memberships=(("STC", "admin"),))
+    with pytest.raises(Forbidden):
+        proxy.create_user(stc_admin, {
+            "username": "len.tinh", "full_name": "X", "password": "x" * 12,
+            "memberships": [{"unit_id": unit_uuid("UBND"), "role": "head"}]})
+    made = proxy.create_user(stc_admin, {
+        "username": "moi.stc", "full_name": "Người mới", "password": "x" * 12,
+        "memberships": [{"unit_id": unit_uuid("STC"), "role": "clerk"}]})
+    head = proxy.list_users(token(), {"unit_id": unit_uuid("STC")})["items"]
+    head_id = next(u["id"] for u in head if u["memberships"][0]["role"] == "head")
+    alerts = proxy.list_rights_alerts(token(head_id, memberships=(("STC", "head"),)), {})
+    assert [(a["user_id"], a["head_user_ids"]) for a in alerts["items"]] == \
+        [(made["id"], [head_id])]
+
+    secret = proxy.register_incoming(token(), incoming(41, confidentiality="secret",
+                                                       subject="Điều rất kín"))
+    public = proxy.register_incoming(token(clearance="none"), incoming(42))
+    ubnd_admin = token("u-admin", memberships=(("UBND", "admin"),))
+    in_ubnd = proxy.create_user(ubnd_admin, {
+        "username": "moi.ubnd", "full_name": "Người mới 2", "password": "x" * 12,
+        "memberships": [{"unit_id": unit_uuid("UBND"), "role": "clerk"}]})
+    seen = {e["object_id"]: e for e in proxy.list_audit(stc_admin, {"page_size": 200})["items"]}
+    assert {made["id"], secret["id"], public["id"]} <= set(seen)
+    assert in_ubnd["id"] not in seen
+    assert seen[secret["id"]]["details"] == {"withheld": True}
+    assert seen[public["id"]]["details"]["after"]["subject"] == "Văn bản thử 42"
+    cleared = token("u-stc-admin", memberships=(("STC", "admin"),), clearance="secret")
+    shown = proxy.list_audit(cleared, {"object_id": secret["id"]})["items"]
+    assert shown[0]["details"]["after"]["subject"] == "Điều rất kín"

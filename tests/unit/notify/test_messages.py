@@ -155,3 +155,22 @@ def test_a_notification_about_an_ordinary_document_names_it_and_gives_the_commen
                                  "Lý do: Thiếu hồ sơ gốc", "Đã làm việc với Công an tỉnh"]
     _, body = messages.document_registered(registered())
     assert body == "12/UBND-KT của UBND tỉnh Nghệ An: Về việc thử\nnghiệm hệ thống"
+def test_a_rights_alert_names_the_person_the_change_and_who_made_it():
+    title, body = messages.rights_changed({
+        "user_name": "Trần Thị Mới", "change": "change_roles",
+        "change_name": {"vi": "Thay đổi vai trò", "en": "Roles changed"},
+        "changed_by_name": "Lâm Văn Phúc", "unit_names": ["UBND phường Tân Ninh"],
+        "details": {"before": [{"unit_id": "u", "role": "clerk"}],
+                    "after": [{"unit_id": "u", "role": "admin"}]}})
+    assert title == "Cần xác nhận: thay đổi vai trò của Trần Thị Mới"
+    assert "Người thực hiện: Lâm Văn Phúc" in body
+    assert "Trước: văn thư" in body and "Sau: quản trị" in body
+    assert "UBND phường Tân Ninh" in body
+
+
+def test_a_rights_alert_of_a_new_account_gives_its_roles_and_clearance():
+    _, body = messages.rights_changed({
+        "user_name": "X", "change": "created", "changed_by": "u-1",
+        "details": {"after": {"clearance": "secret", "system_admin": False,
+                              "memberships": [{"unit_id": "u", "role": "head"}]}}})
+    assert "Sau: lãnh đạo" in body and "Độ mật: Tối mật" in body

@@ -71,7 +71,8 @@ export function renderNotifications(view, params, query) {
         const actions = h("div", { class: "note-actions" });
         // about a task: the task; else about a document: the document
         const target = note.task_id ? `#/tasks/${encodeURIComponent(note.task_id)}`
-          : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}` : null;
+          : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}`
+          : note.kind === "rights_changed" ? "#/settings" : null;   // a change of rights to confirm
         if (target) {
           actions.append(h("a", {
             href: target, class: ["btn btn-secondary btn-small", note.task_id ? "note-open-task" : "note-open-document"],
@@ -81,7 +82,7 @@ export function renderNotifications(view, params, query) {
               await markOne(note);
               navigate(target);
             },
-          }, note.task_id ? t("openTask") : t("openDocument")));
+          }, note.task_id ? t("openTask") : note.document_id ? t("openDocument") : t("settingsTitle")));
         }
         if (isUnread) {
           actions.append(h("button", {

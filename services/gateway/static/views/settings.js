@@ -5,8 +5,9 @@
 // all or any of its approvers, chosen from the unit's people. Every member of the unit
 // sees its default processing deadlines (working days per urgency, or working hours
 // for the urgent levels the unit counts in hours); its leaders and administrators set them.
-// An administrator (in any unit) sees the search index and may rebuild it, following the
-// run's progress while the page is open.
+// The deployment-wide administrator sees the search index and may rebuild it, following
+// the run's progress while the page is open. Leaders and administrators see the changes
+// of rights in their units that wait for their confirmation, and confirm them.
 
 import { api } from "../api.js";
 import { unitMembers } from "../directory.js";
@@ -14,7 +15,7 @@ import { alertBox, fill, h, loadingBox, pageHeading } from "../dom.js";
 import {
   DOCUMENT_TYPES, URGENCIES, documentTypeLabel, formatDateTime, lang, roleLabel, t, urgencyLabel,
 } from "../i18n.js";
-import { currentMembership, hasRole } from "../state.js";
+import { currentMembership, hasRole, user } from "../state.js";
 import { errorPanel, formErrors, formField } from "../widgets.js";
 
 const LEADER_ROLES = ["head", "unit_head"];
@@ -43,8 +44,60 @@ export function renderSettings(view) {
         h("a", { href: "#/delegations", class: "btn btn-secondary", id: "delegations-link" }, t("delegationsLink"), " ›")),
       membership ? rulesPanel(membership) : null,
       leads ? chainsPanel(membership) : null,
-      hasRole("admin") ? searchIndexPanel() : null));
+      [...LEADER_ROLES, "admin"].some((role) => hasRole(role)) || user()?.system_admin
+        ? rightsAlertsPanel() : null,
+      user()?.system_admin ? searchIndexPanel() : null));
   return { title: t("settingsTitle") };
+}
+
+// ------------------------------------------------------------------ changes of rights
+
+function rightsAlertsPanel() {
+  const body = h("div", {}, loadingBox());
+  const panel = h("section", { class: "panel", id: "rights-alerts", "aria-labelledby": "rights-alerts-title" },
+    h("h2", { id: "rights-alerts-title" }, t("rightsTitle")),
+    h("p", { class: "muted" }, t("rightsIntro")), body);
+
+  async function load() {
+    try {
+      draw((await api.listRightsAlerts({ state: "open", page_size: 50 })).items);
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  function draw(alerts) {
+    if (!alerts.length) {
+      body.replaceChildren(h("p", { class: "muted", id: "rights-alerts-none" }, t("rightsNone")));
+      return;
+    }
+    body.replaceChildren(h("ul", { id: "rights-alerts-list" }, alerts.map((alert) => {
+      const status = h("span", { role: "status" });
+      const confirm = alert.may_confirm
+        ? h("button", { type: "button", class: "btn btn-secondary", "data-alert": alert.id }, t("rightsConfirm"))
+        : null;
+      confirm?.addEventListener("click", async () => {
+        confirm.disabled = true;
+        try {
+          await api.confirmRightsAlert(alert.id);
+          status.textContent = t("rightsConfirmed");
+          confirm.remove();
+        } catch (error) {
+          confirm.disabled = false;
+          status.textContent = error.message;
+        }
+      });
+      return h("li", { class: "rights-alert" },
+        h("strong", {}, `${alert.change_name?.[lang()] || alert.change}: ${alert.user_name || alert.user_id}`),
+        h("div", { class: "muted" },
+          `${(alert.unit_names || []).filter(Boolean).join(", ")} · ${t("rightsBy")}: `
+          + `${alert.changed_by_name || alert.changed_by} · ${formatDateTime(alert.created_at)}`),
+        confirm, " ", status);
+    })));
+  }
+
+  load();
+  return panel;
 }
 
 // ------------------------------------------------------------------ notifications
