@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from services.common.identity import Caller, CLERK, LEADER_ROLES, clearance_covers
 
@@ -127,5 +127,11 @@ def leaders_of(memberships, confidentiality: str = "none") -> list[str]:
                    clearance_covers(row[2] if len(row) > 2 else None, confidentiality)})
 
 
+#: Vietnam has kept UTC+7 all year since 1975 (no summer time).
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
 def today() -> date:
-    return date.today()
+    """Today in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year), whatever the server's zone:
+    arrival dates, copies' dates and delegations' days are Vietnamese days."""
+    return datetime.now(VIETNAM).date()

@@ -913,10 +913,9 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
     # ---------------------------------------------------------------- helpers
 
     def _today(self) -> date:
-        """Today (the server's date, as documents counts it), or the day set in config
+        """Today in Vietnam, whatever the server's zone (a report's day, a deadline's day
+        and documents' dates are Vietnamese days), or the day set in config
         WORKFLOW_TODAY (to run a deployment, a demo or a test as of a given day)."""
-        if not self.config.get("WORKFLOW_TODAY"):
-            return date.today()
         return self._now().astimezone(VN_TZ).date()
 
     def _delegations_held(self, token, caller) -> dict:

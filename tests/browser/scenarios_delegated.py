@@ -19,20 +19,21 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.scenarios import NO_HORIZONTAL_SCROLL, login, logout, screenshot
 from tests.browser.scenarios_reports import Http, register, wait_until
+from tests.clock import vietnam_today
 
 PASSWORD = "mat-khau-dai-2026"
 CHIEF = ("chanhvanphong.ubnd", "Phan Văn Chánh", "Chánh Văn phòng")
 HEAD_OF_DIVISION = ("truongphong.snv", "Kiều Thị Trưởng", "Trưởng phòng")
 SPECIALIST = ("chuyenvien.snv", "Mạc Văn Viên", "Chuyên viên")
 VIETNAM = timezone(timedelta(hours=7))
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()
 DEADLINE_AT = re.compile(r"^\d{2}:\d{2} \d{2}/\d{2}/\d{4}")
 
 
@@ -144,7 +145,7 @@ def scenario_delegated_assignment(make_page, pdf_path=None):
     page.locator("#as-lead-results").get_by_role(
         "button", name="Chọn làm chủ trì: Sở Tài chính tỉnh Tây Ninh", exact=True).click()
     expect(page.locator("#as-lead-chosen")).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
-    page.locator("#as-lead-due").fill((date.today() + timedelta(days=12)).isoformat())
+    page.locator("#as-lead-due").fill((vietnam_today() + timedelta(days=12)).isoformat())
     page.locator("#as-instruction").fill("Giao Sở Tài chính chủ trì tham mưu.")
     shot(page, "assign-form")
     page.locator("#assign-confirm").click()

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.scenarios import DEMO_PASSWORD, NO_HORIZONTAL_SCROLL, login, logout, screenshot
+from tests.clock import vietnam_today
 
 LIVE_LIMIT_S = 15          # the fallback poll runs every 120 s; the stream must beat it by far
 DEPUTY = ("phogiamdoc.stc", "Lâm Thị Phó", "Phó Giám đốc", "mat-khau-dai-2026")
@@ -69,7 +70,7 @@ def register(clerk: Http, number: int, subject: str, urgency: str = "normal",
              notation: str = "BTC-KT") -> dict:
     response = clerk.post("/incoming", json={
         "unit_id": clerk.unit_id, "code_number": str(number), "code_notation": notation,
-        "issued_date": (date.today() - timedelta(days=2)).isoformat(),
+        "issued_date": (vietnam_today() - timedelta(days=2)).isoformat(),
         "issuer": {"name": "Bộ Tài chính", "organ_id": "000.00.00.G12"},
         "document_type": "CV", "subject": subject, "urgency": urgency,
         "confidentiality": "none", "page_amount": 2, "file_ids": []})
@@ -161,7 +162,7 @@ def scenario_processing_report(make_page, pdf_path=None):
     clerk = Http(page, "vanthu.ubnd")
     chairman = Http(page, "lanhdao.ubnd")
     helper = Http(page, "chuyenvien.ubnd")                 # Lê Thị Thu
-    due = (date.today() + timedelta(days=15)).isoformat()
+    due = (vietnam_today() + timedelta(days=15)).isoformat()
     docs = {}
     for offset, subject in enumerate((done_subject, open_subject)):
         doc = register(clerk, int(stamp) * 10 + offset, subject, notation="BTC-BC")
@@ -181,7 +182,7 @@ def scenario_processing_report(make_page, pdf_path=None):
     login(page, "lanhdao.ubnd")
     page.locator("[data-nav=reports]").click()
     expect(page.locator("h1")).to_have_text("Báo cáo tình hình giải quyết văn bản đến")
-    today = date.today()
+    today = vietnam_today()
     expect(page.locator("#rp-from")).to_have_value(today.replace(day=1).isoformat())
     expect(page.locator("#rp-to")).to_have_value(today.isoformat())
     expect(page.locator("#rp-by-unit")).to_be_checked()
@@ -296,7 +297,7 @@ def scenario_delegations(make_page, pdf_path=None):
     for old in director.get("/delegations").json()["items"]:      # a clean slate
         if old["from_user_id"] == director.user["id"] and not old["revoked_at"]:
             director.post(f"/delegations/{old['id']}/revoke")
-    next_week = date.today() + timedelta(days=7)
+    next_week = vietnam_today() + timedelta(days=7)
 
     # --- From the settings page to the delegations screen
     login(page, "lanhdao.stc")
@@ -324,7 +325,7 @@ def scenario_delegations(make_page, pdf_path=None):
     given = page.locator("#delegations-given tbody tr.dl-active")
     expect(given).to_have_count(1)
     for text in ("KT", "Ký thay", "Ký", "Kế hoạch (KH)", "Đang hiệu lực",
-                 f"{date.today():%d/%m/%Y} – {next_week:%d/%m/%Y}"):
+                 f"{vietnam_today():%d/%m/%Y} – {next_week:%d/%m/%Y}"):
         expect(given).to_contain_text(text)
     kt_id = given.locator("[data-delegation]").get_attribute("data-delegation")
     screenshot(page, "reports-delegations")

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from tests.browser.scenarios import (NO_HORIZONTAL_SCROLL, fill_registration, login, logout,
                                      screenshot)
+from tests.clock import vietnam_today
 
 TASK_TITLE = "Tổng hợp số liệu quyết toán ngân sách quý IV"
 TASK_DESCRIPTION = "Tổng hợp theo mẫu kèm văn bản, gửi Giám đốc Sở trước hạn."
@@ -81,8 +82,8 @@ def scenario_tasks(make_page, pdf_path=None):
     stamp = time.strftime("%H%M%S")
     title = f"{TASK_TITLE} ({stamp})"
     subject = f"{DOC_SUBJECT} (kiểm thử {stamp})"
-    soon, later = date.today() + timedelta(days=10), date.today() + timedelta(days=20)
-    close = date.today() + timedelta(days=2)        # "due soon": within three days
+    soon, later = vietnam_today() + timedelta(days=10), vietnam_today() + timedelta(days=20)
+    close = vietnam_today() + timedelta(days=2)        # "due soon": within three days
     page = make_page()
 
     # --- The clerk registers the incoming document the task comes from
@@ -116,7 +117,7 @@ def scenario_tasks(make_page, pdf_path=None):
         page.locator("#tn-document-search-button").click()
     found.click()
     expect(page.locator("#tn-document-chosen")).to_contain_text(subject)
-    page.locator("#tn-due").fill((date.today() - timedelta(days=2)).isoformat())
+    page.locator("#tn-due").fill((vietnam_today() - timedelta(days=2)).isoformat())
     page.locator("#task-new-confirm").click()
     expect(page.locator("#tn-due-error")).to_have_text("Hạn đã qua.")
     expect(page.locator("#tn-due")).to_have_attribute("aria-invalid", "true")

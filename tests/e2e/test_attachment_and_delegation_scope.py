@@ -3,15 +3,16 @@ attached by whoever uploaded it or may see a document holding it; a dossier list
 number only the documents the reader may not see; revoking a delegation revokes those
 passed on from it, and a delegation ends when its giver is no longer head."""
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import register
+from tests.clock import vietnam_today
 
 PASSWORD = "mat-khau-dai-2026"
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()
 
 
 @pytest.fixture(scope="module")

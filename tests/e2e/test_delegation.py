@@ -2,14 +2,15 @@
 him (KT) for plans only, this week; the deputy signs, and the document shows "KT. Giám
 đốc, Phó Giám đốc" and both people; outside the delegation the deputy cannot sign; a TUQ
 cannot be passed on; bad delegations are refused and change nothing."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_outgoing import EXTERNAL, step
+from tests.clock import vietnam_today
 
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def test_a_tuq_cannot_be_passed_on_but_a_tl_can_within_its_limits(people):
     ({"kind": "XX"}, "kind"),
     ({"valid_to": "2020-01-01"}, "valid_to"),
     ({"valid_from": "2020-01-01"}, "valid_from"),
-    ({"valid_to": (date.today() + timedelta(days=400)).isoformat()}, "valid_to"),
+    ({"valid_to": (vietnam_today() + timedelta(days=400)).isoformat()}, "valid_to"),
     ({"actions": ["dance"]}, "actions"),
     ({"document_types": ["XYZ"]}, "document_types"),
     ({"to_user_id": "OTHER_UNIT"}, "to_user_id"),

@@ -5,15 +5,16 @@ deadline each and a direction comment; Sở Tài chính's director passes the le
 specialist, who returns it once with a reason, then records progress and completes it
 with the outgoing document that answers it; the document is done. Wrong steps, people
 outside the leader's scope and past deadlines get a 4xx and change nothing."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import register, wait_until
+from tests.clock import vietnam_today
 
-SOON = (date.today() + timedelta(days=20)).isoformat()
-LATER = (date.today() + timedelta(days=30)).isoformat()
+SOON = (vietnam_today() + timedelta(days=20)).isoformat()
+LATER = (vietnam_today() + timedelta(days=30)).isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +203,7 @@ def test_a_leader_cannot_assign_outside_the_unit_and_the_units_below_it(people):
     own = director.post(f"/incoming/{doc['id']}/assign", json={
         "lead": {"user_id": people["chuyenvien.stc"].user["id"]}})
     assert own.status_code == 200, own.text        # no deadline given: working days apply
-    assert own.json()["due_date"] > date.today().isoformat()
+    assert own.json()["due_date"] > vietnam_today().isoformat()
 
 
 def test_a_unit_leader_cannot_pass_work_outside_the_unit_nor_after_its_deadline(people):

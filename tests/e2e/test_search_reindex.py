@@ -4,14 +4,15 @@ for a leader under a delegation finds that unit's documents; prefixes, a misspel
 and newest-first order."""
 import os
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import WORD_ONLY_IN_PDF, register, wait_until
+from tests.clock import vietnam_today
 
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()
 PASSWORD = "mat-khau-dai-2026"
 
 

@@ -2,15 +2,16 @@
 given a part of another unit's document finds it once assigned (and not before), with
 its state; an issued outgoing document is found by its own unit as outgoing; a recalled
 internal delivery is found as recalled."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import register, wait_until
 from tests.e2e.test_outgoing import step
+from tests.clock import vietnam_today
 
-SOON = (date.today() + timedelta(days=20)).isoformat()
+SOON = (vietnam_today() + timedelta(days=20)).isoformat()
 
 
 @pytest.fixture(scope="module")

@@ -15,21 +15,22 @@ import subprocess
 import threading
 import time
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import register, wait_until
+from tests.clock import vietnam_today
 
 PASSWORD = "mat-khau-dai-2026"
-SOON = (date.today() + timedelta(days=20)).isoformat()
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+SOON = (vietnam_today() + timedelta(days=20)).isoformat()
+NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()
 LEVELS = ("none", "confidential", "secret", "top_secret")
 # the report's period around today (the server counts days in Vietnam, the tests in UTC)
-PERIOD = {"from": (date.today() - timedelta(days=1)).isoformat(),
-          "to": (date.today() + timedelta(days=1)).isoformat()}
+PERIOD = {"from": (vietnam_today() - timedelta(days=1)).isoformat(),
+          "to": (vietnam_today() + timedelta(days=1)).isoformat()}
 TAGS = {"none": "THG", "confidential": "MAT", "secret": "TMAT", "top_secret": "TUYET"}
 
 # username → (unit alias, role, clearance); the leaders hold one clearance each

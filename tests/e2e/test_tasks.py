@@ -3,15 +3,16 @@ from a document, the specialist splits it into a sub-task for himself, records p
 cannot complete the task while the sub-task is open, completes both; the director is
 told. Tasks for people outside the unit, late or past deadlines and strangers' updates
 are refused and change nothing."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import wait_until
+from tests.clock import vietnam_today
 
-SOON = (date.today() + timedelta(days=10)).isoformat()
-LATER = (date.today() + timedelta(days=20)).isoformat()
+SOON = (vietnam_today() + timedelta(days=10)).isoformat()
+LATER = (vietnam_today() + timedelta(days=20)).isoformat()
 
 
 @pytest.fixture(scope="module")

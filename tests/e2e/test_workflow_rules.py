@@ -7,16 +7,17 @@ director lets a head of division approve its reports (TTr) in his place in the u
 approval chain. Sở Nội vụ counts Hỏa tốc documents in office hours: the lead gets a
 deadline at a minute, not a day. A submitted draft is in its chain at once, and the
 processing shows the chain's steps."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from tests.e2e.conftest import Api
 from tests.e2e.test_journey import register, wait_until
 from tests.e2e.test_outgoing import EXTERNAL, step
+from tests.clock import vietnam_today
 
-NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
-SOON = (date.today() + timedelta(days=20)).isoformat()
+NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()
+SOON = (vietnam_today() + timedelta(days=20)).isoformat()
 PASSWORD = "mat-khau-dai-2026"
 VIETNAM = timezone(timedelta(hours=7))
 
@@ -237,7 +238,7 @@ def test_a_unit_counting_flash_documents_in_hours_gives_the_lead_a_minute(people
     plain = director.post(f"/incoming/{normal['id']}/assign", json={
         "lead": {"user_id": people["chuyenvien.snv"].user["id"]}}).json()
     lead = next(i for i in plain["items"] if i["kind"] == "lead")
-    assert lead["due_at"] is None and lead["due_date"] > date.today().isoformat()
+    assert lead["due_at"] is None and lead["due_date"] > vietnam_today().isoformat()
 
 
 @pytest.mark.parametrize("body, field", [

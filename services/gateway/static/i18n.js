@@ -1843,14 +1843,29 @@ function pad(n) {
   return String(n).padStart(2, "0");
 }
 
-/** A date (YYYY-MM-DD or an ISO datetime) as dd/mm/yyyy, in the browser's time zone. */
+/** Vietnam's offset from UTC: Asia/Ho_Chi_Minh is UTC+7 all year (no summer time). */
+const VIETNAM_OFFSET_MS = 7 * 3600 * 1000;
+
+/**
+ * A moment's calendar date and time in Vietnam, whatever the browser's zone (every day
+ * of the system — today, deadlines, report periods — is Vietnam's):
+ * {year, month (1-12), day, hours, minutes}.
+ */
+export function vietnamFields(moment) {
+  const d = new Date(new Date(moment).getTime() + VIETNAM_OFFSET_MS);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
+    hours: d.getUTCHours(), minutes: d.getUTCMinutes() };
+}
+
+/** A date (YYYY-MM-DD or an ISO datetime) as dd/mm/yyyy; a moment's day in Vietnam. */
 export function formatDate(value) {
   if (!value) return t("none");
   const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (plain) return `${plain[3]}/${plain[2]}/${plain[1]}`;
   const d = parseInstant(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+  const f = vietnamFields(d);
+  return `${pad(f.day)}/${pad(f.month)}/${f.year}`;
 }
 
 /**
@@ -1867,7 +1882,8 @@ export function formatDateTime(value) {
   if (!value) return t("none");
   const d = parseInstant(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())} ${formatDate(value)}`;
+  const f = vietnamFields(d);
+  return `${pad(f.hours)}:${pad(f.minutes)} ${formatDate(value)}`;
 }
 
 export function formatSize(bytes) {
@@ -1877,10 +1893,10 @@ export function formatSize(bytes) {
   return `${bytes} B`;
 }
 
-/** Today's date in the browser's time zone as YYYY-MM-DD. */
+/** Today's date in Vietnam as YYYY-MM-DD, whatever the browser's time zone. */
 export function todayIso() {
-  const d = new Date();
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const f = vietnamFields(Date.now());
+  return `${f.year}-${pad(f.month)}-${pad(f.day)}`;
 }
 
 /** The label of a kind of work (chủ trì, phối hợp, để biết, phân công, duyệt). */

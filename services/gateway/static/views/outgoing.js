@@ -4,7 +4,7 @@
 
 import { api } from "../api.js";
 import { add, alertBox, confidentialityBadge, h, loadingBox, pageHeading, stateBadge, urgencyBadge } from "../dom.js";
-import { OUTGOING_STATES, documentTypeLabel, formatDate, formatDateTime, outgoingStateLabel, t } from "../i18n.js";
+import { OUTGOING_STATES, documentTypeLabel, formatDate, formatDateTime, outgoingStateLabel, t, vietnamFields } from "../i18n.js";
 import { currentMembership, navigate, rolesIn, takeFlash } from "../state.js";
 import { codeOf, dataTable, errorPanel, exportButtons, outgoingLink, pager } from "../widgets.js";
 
@@ -56,7 +56,7 @@ export function renderOutgoing(view, params, query) {
   view.append(body);
 
   async function loadRegisters() {
-    const year = new Date().getFullYear();
+    const year = vietnamFields(Date.now()).year;
     try {
       const result = await api.listRegisters({ unit_id: unitId, direction: "outgoing", year });
       const registers = result.items || [];

@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { alertBox, h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
-import { formatDate, kindLabel, t, todayIso } from "../i18n.js";
+import { formatDate, kindLabel, t, todayIso, vietnamFields } from "../i18n.js";
 import { currentMembership, user } from "../state.js";
 import { dataTable, documentLink, errorPanel, exportButtons, formErrors, formField } from "../widgets.js";
 
@@ -26,21 +26,22 @@ function reportUnits() {
   });
 }
 
+/** A calendar date (UTC fields only, so no zone moves it) as YYYY-MM-DD. */
 function iso(date) {
   const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
 }
 
-/** [from, to] of a named period (to is never after today). */
+/** [from, to] of a named period of Vietnam's calendar (to is never after today). */
 function periodDates(period) {
-  const now = new Date();
   const today = todayIso();
-  const y = now.getFullYear();
-  const m = now.getMonth();
-  if (period === "last_month") return [iso(new Date(y, m - 1, 1)), iso(new Date(y, m, 0))];
-  if (period === "quarter") return [iso(new Date(y, m - (m % 3), 1)), today];
-  if (period === "year") return [iso(new Date(y, 0, 1)), today];
-  return [iso(new Date(y, m, 1)), today];
+  const { year: y, month } = vietnamFields(Date.now());
+  const m = month - 1;
+  const day = (yy, mm, dd) => new Date(Date.UTC(yy, mm, dd));
+  if (period === "last_month") return [iso(day(y, m - 1, 1)), iso(day(y, m, 0))];
+  if (period === "quarter") return [iso(day(y, m - (m % 3), 1)), today];
+  if (period === "year") return [iso(day(y, 0, 1)), today];
+  return [iso(day(y, m, 1)), today];
 }
 
 const isDate = (value) => /^\d{4}-\d{2}-\d{2}$/.test(value || "");
