@@ -26,6 +26,7 @@ LDAP_USERS = {
                 ["phong-cntt", "van-thu"]),
     "cuong.lv": ("Lê Văn Cường", "cuong.lv@tayninh.gov.vn", "mat-khau-cuong-2026", []),
     "dung.pt": ("Phạm Thị Dung", "dung.pt@tayninh.gov.vn", "mat-khau-dung-2026", []),
+    "giang.ht": ("Hoàng Thu Giang", "giang.ht@tayninh.gov.vn", "mat-khau-giang-2026", []),
 }
 
 

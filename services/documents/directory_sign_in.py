@@ -44,7 +44,8 @@ class DirectorySignInEntrypoints:
         Returns: a new session as authenticate returns it ({user, session_id,
         refresh_token, refresh_expires_in, token_version, must_change_password}), the
         user with ``directory_groups`` (the account's groups, shown, not turned into roles).
-        Errors: Unauthenticated (401, the wrong-password message) for a caller that is not
+        Errors: TooManyRequests (429) for an LDAP account or address the sign-in throttle
+        holds; Unauthenticated (401, the wrong-password message) for a caller that is not
         a service, an account that matches nobody (unless unknown accounts are created),
         an inactive user. Every outcome is audited ("login", "login_refused",
         "create" and "link_directory" on the user).
@@ -54,6 +55,11 @@ class DirectorySignInEntrypoints:
                                   "Only the gateway may authenticate users.")
         account = rules.parse_account(account)
         address = str(client_address or "")[:64]
+        if account.source == "ldap":
+            # A locked account or address stays locked for the directory's password too
+            # (its wrong passwords are counted by the local check the gateway falls to).
+            self._refuse_if_throttled((f"account:{account.username[:64]}",
+                                       f"address:{address}"), datetime.now(timezone.utc))
         try:
             return self._sign_in_directory(account, address)
         except IntegrityError:

@@ -49,7 +49,10 @@ def directory_system():
                          "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
                          "OIDC_CLIENT_SECRET": CLIENT_SECRET,
                          "DIRECTORY_MATCH_BY": "username",
-                         "DIRECTORY_UNKNOWN_ACCOUNTS": "refuse"})
+                         "DIRECTORY_UNKNOWN_ACCOUNTS": "refuse",
+                         # every test signs in from 127.0.0.1: the address rule has its
+                         # own unit test
+                         "LOGIN_ADDRESS_LIMIT": "1000"})
     try:
         # Only documents holds what a sign-in needs: its database alone is migrated.
         running._python("-m", "services.common.migrations", "upgrade", "documents")
@@ -110,7 +113,8 @@ def test_a_person_signs_in_with_the_directory_password_as_their_e_office_user(
     response = login(directory_system, "AN.NV", LDAP_USERS["an.nv"][2])
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in", "user"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token",
+                         "refresh_expires_in", "must_change_password", "user"}
     assert body["user"]["id"] == created["id"]
     assert body["user"]["memberships"][0]["role"] == "specialist"
     assert body["user"]["auth_source"] == "ldap"
@@ -136,6 +140,24 @@ def test_an_unknown_directory_account_is_refused_when_the_administrator_says_so(
     refused = login(directory_system, "binh.tt", LDAP_USERS["binh.tt"][2])
     assert refused.status_code == 401
     assert refused.json() == login(directory_system, "nobody", "x" * 12).json()
+
+
+def test_a_locked_account_stays_locked_for_its_directory_password_too(directory_system):
+    admin = Api(directory_system.base_url, "admin")
+    create_user(admin, "giang.ht")
+    failures = 0
+    deadline = time.monotonic() + 60
+    while failures < 5 and time.monotonic() < deadline:
+        wrong = login(directory_system, "giang.ht", "not-the-password")
+        if wrong.status_code == 429:     # the throttle's pause between tries
+            time.sleep(int(wrong.headers.get("Retry-After", "1")))
+            continue
+        assert wrong.status_code == 401, wrong.text
+        failures += 1
+    assert failures == 5
+    locked = login(directory_system, "giang.ht", LDAP_USERS["giang.ht"][2])
+    assert locked.status_code == 429, locked.text
+    assert int(locked.headers["Retry-After"]) > 60
 
 
 def test_local_accounts_keep_signing_in_with_their_password_beside_the_directory(
@@ -192,7 +214,8 @@ def test_openid_connect_code_flow_with_pkce_gives_a_working_e_office_token(direc
     session = http.post(f"{gateway}/api/v1/auth/oidc/session", timeout=30)
     assert session.status_code == 200, session.text
     body = session.json()
-    assert set(body) == {"access_token", "token_type", "expires_in", "user"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token",
+                         "refresh_expires_in", "must_change_password", "user"}
     assert body["user"]["id"] == created["id"] and body["user"]["auth_source"] == "oidc"
     me = requests.get(f"{gateway}/api/v1/me", timeout=10,
                       headers={"Authorization": f"Bearer {body['access_token']}"})
