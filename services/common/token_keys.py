@@ -27,6 +27,8 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import sys
 from dataclasses import dataclass, field
@@ -62,6 +64,17 @@ class TokenKeys:
 
     def public_key(self, signer: str) -> Ed25519PublicKey | None:
         return self.public_keys.get(signer)
+
+    def derived_secret(self, purpose: str) -> bytes:
+        """A MAC key only this process can compute (from its private key), for what it
+        signs and checks itself — the gateway's sign-in cookies. Unlike SECRET_KEY, which
+        every process holds, no other service can forge with it."""
+        if self.private_key is None:
+            raise KeysUnusable(f"no private key to derive a secret from ({self.service})")
+        raw = self.private_key.private_bytes(serialization.Encoding.Raw,
+                                             serialization.PrivateFormat.Raw,
+                                             serialization.NoEncryption())
+        return hmac.new(raw, f"eoffice:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def new_private_text() -> str:

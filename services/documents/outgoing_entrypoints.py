@@ -210,7 +210,8 @@ class OutgoingEntrypoints:
                 "en": "Unknown action; one of: " + ", ".join(outgoing.ACTIONS)}})
         body = outgoing.parse_step_request(action, payload)
         for name in ("on_behalf_of", "delegation_id"):
-            if body.get(name) and not caller.system:
+            # only workflow takes a chain's step for the person who decided it
+            if body.get(name) and caller.service != "workflow":
                 raise invalid_fields({name: {
                     "vi": "Trường dành cho dịch vụ nội bộ.", "en": "For services only."}})
         via_chain = bool(body.get("on_behalf_of"))

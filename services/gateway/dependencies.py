@@ -25,6 +25,9 @@ class Auth:
         self.secret = secret
         self.ttl_seconds = ttl_seconds
         self.keys = keys
+        # The OpenID sign-in's state and hand-over cookies: a key only the gateway holds
+        # (any service holds SECRET_KEY, and could otherwise forge a hand-over).
+        self.cookie_secret = keys.derived_secret("sign-in-cookies") if keys else secret
         self.revocations = revocations
         revocations.ttl_seconds = max(revocations.ttl_seconds, ttl_seconds)
 

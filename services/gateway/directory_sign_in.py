@@ -105,7 +105,7 @@ class DirectorySignInRoutes:
             raise ServiceUnavailable("Không kết nối được máy chủ OpenID Connect.",
                                      "The OpenID provider cannot be reached.")
         response = _redirect(location)
-        _cookie(response, oidc.STATE_COOKIE, oidc.seal_flow(self.auth.secret, flow),
+        _cookie(response, oidc.STATE_COOKIE, oidc.seal_flow(self.auth.cookie_secret, flow),
                 oidc.STATE_TTL_SECONDS, self.directory.secure_cookies)
         return response
 
@@ -120,7 +120,8 @@ class DirectorySignInRoutes:
         try:
             if request.args.get("error"):
                 raise oidc.OidcError("provider_error")
-            flow = oidc.check_callback(self.auth.secret, request.cookies.get(oidc.STATE_COOKIE),
+            flow = oidc.check_callback(self.auth.cookie_secret,
+                                       request.cookies.get(oidc.STATE_COOKIE),
                                        request.args.get("state"))
             claims = provider.exchange(request.args.get("code"), flow)
             account = oidc.account_from_claims(claims, provider.settings.username_claim)
@@ -129,7 +130,8 @@ class DirectorySignInRoutes:
             response = _redirect(UI_FAILED)
         else:
             response = _redirect(UI_SIGNED_IN)
-            _cookie(response, oidc.SESSION_COOKIE, oidc.seal_session(self.auth.secret, account),
+            _cookie(response, oidc.SESSION_COOKIE,
+                    oidc.seal_session(self.auth.cookie_secret, account),
                     oidc.SESSION_TTL_SECONDS, self.directory.secure_cookies)
         response.delete_cookie(oidc.STATE_COOKIE, path=oidc.COOKIE_PATH)
         return response
@@ -143,7 +145,7 @@ class DirectorySignInRoutes:
         maps to no e-Office user."""
         self._provider()
         try:
-            account = oidc.unseal_session(self.auth.secret,
+            account = oidc.unseal_session(self.auth.cookie_secret,
                                           request.cookies.get(oidc.SESSION_COOKIE))
         except oidc.OidcError:
             raise Unauthenticated("Sai tên đăng nhập hoặc mật khẩu.",

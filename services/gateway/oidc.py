@@ -60,13 +60,13 @@ def new_flow() -> dict:
             "verifier": secrets.token_urlsafe(48)}
 
 
-def seal(secret: str, data: dict, audience: str, ttl_seconds: int) -> str:
+def seal(secret: str | bytes, data: dict, audience: str, ttl_seconds: int) -> str:
     now = int(time.time())
     return jwt.encode({**data, "aud": audience, "iat": now, "exp": now + ttl_seconds},
                       secret, algorithm="HS256")
 
 
-def unseal(secret: str, sealed: str | None, audience: str) -> dict:
+def unseal(secret: str | bytes, sealed: str | None, audience: str) -> dict:
     """What ``seal`` signed, or OidcError if it is missing, changed or expired."""
     if not sealed:
         raise OidcError("cookie_missing")
@@ -77,11 +77,11 @@ def unseal(secret: str, sealed: str | None, audience: str) -> dict:
         raise OidcError(f"cookie_invalid:{type(exc).__name__}")
 
 
-def seal_flow(secret: str, flow: dict) -> str:
+def seal_flow(secret: str | bytes, flow: dict) -> str:
     return seal(secret, flow, _STATE_AUDIENCE, STATE_TTL_SECONDS)
 
 
-def check_callback(secret: str, sealed_flow: str | None, state: str | None) -> dict:
+def check_callback(secret: str | bytes, sealed_flow: str | None, state: str | None) -> dict:
     """The flow this callback belongs to: the signed cookie must be intact and its state
     equal to the ``state`` the provider sent back (else a forged or replayed callback)."""
     flow = unseal(secret, sealed_flow, _STATE_AUDIENCE)
@@ -91,11 +91,11 @@ def check_callback(secret: str, sealed_flow: str | None, state: str | None) -> d
     return flow
 
 
-def seal_session(secret: str, account: dict) -> str:
+def seal_session(secret: str | bytes, account: dict) -> str:
     return seal(secret, {"account": account}, _SESSION_AUDIENCE, SESSION_TTL_SECONDS)
 
 
-def unseal_session(secret: str, sealed: str | None) -> dict:
+def unseal_session(secret: str | bytes, sealed: str | None) -> dict:
     return unseal(secret, sealed, _SESSION_AUDIENCE)["account"]
 
 

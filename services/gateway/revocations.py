@@ -1,7 +1,7 @@
 """The revoked sessions and token versions this gateway process knows, in memory, so
 checking a token against them costs no call (docs/architecture.md, "Sessions and
 sign-in"). Filled from documents' ``tokens_revoked`` broadcasts as they happen, and
-from documents' list at start and every minute (a broadcast missed while the broker
+from documents' list at start and every 30 s (a broadcast missed while the broker
 was away is caught up then). An entry is kept for the access tokens' lifetime: any
 token it could stop has expired by then."""
 from __future__ import annotations

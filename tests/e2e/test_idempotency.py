@@ -5,6 +5,8 @@ after committing and before answering) registers nothing more and answers alike.
 import random
 import uuid
 
+import jwt
+
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from tests.e2e.conftest import Api
@@ -91,8 +93,13 @@ def test_a_token_another_service_signed_for_a_person_is_refused_at_the_gateway(
 
     clerk = Api(system.base_url, "vanthu.tanninh")
     me = clerk.get("/me").json()
+    # the clerk's real session, so that only the signature differs
+    signed_in = Caller.from_claims(jwt.decode(
+        clerk.http.headers["Authorization"].split(" ", 1)[1],
+        options={"verify_signature": False}))
     person = Caller(user_id=me["id"], username=me["username"], memberships=tuple(
-        Membership(m["unit_id"], m["role"]) for m in me["memberships"]))
+        Membership(m["unit_id"], m["role"]) for m in me["memberships"]),
+        session_id=signed_in.session_id, token_version=signed_in.token_version)
     for signer, status in (("storage", 401), ("documents", 401), ("gateway", 200)):
         token = mint_token(person, system_keys[signer], 60)
         answer = clerk.http.get(f"{clerk.base}/incoming", params={"unit_id": clerk.unit_id},

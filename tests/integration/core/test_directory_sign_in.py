@@ -36,7 +36,8 @@ def test_an_unknown_account_arriving_several_times_at_once_becomes_one_user(docu
 
     def sign_in(_):   # a standalone proxy serves one green thread at a time
         with ServiceRpcProxy("documents", config, timeout=30) as own:
-            return own.sign_in_directory(GATEWAY, account("binh.tt", "binh.tt@tayninh.gov.vn"))
+            return own.sign_in_directory(GATEWAY, account("binh.tt", "binh.tt@tayninh.gov.vn"))[
+                "user"]
 
     profiles = list(eventlet.GreenPool(4).imap(sign_in, range(4)))
     assert len({p["id"] for p in profiles}) == 1
@@ -58,7 +59,8 @@ def test_an_account_matches_by_email_a_user_of_another_username_who_loses_the_lo
     with Session(engine) as session, session.begin():
         session.execute(update(User).where(User.username == "chuyenvien.stc").values(
             email="bao.dq@tayninh.gov.vn"))
-    profile = proxy.sign_in_directory(GATEWAY, account("BAO.DQ", "Bao.DQ@TayNinh.gov.vn"))
+    profile = proxy.sign_in_directory(GATEWAY, account("BAO.DQ", "Bao.DQ@TayNinh.gov.vn"))[
+        "user"]
     assert profile["username"] == "chuyenvien.stc" and profile["auth_source"] == "ldap"
     assert profile["memberships"]    # the roles an administrator gave stay
     with Session(engine) as session:

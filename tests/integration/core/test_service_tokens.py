@@ -22,8 +22,8 @@ def documents(container_factory, service_config, db_url_factory):
 
 @pytest.mark.parametrize("db_kind", ["sqlite"])   # the database plays no part here
 def test_only_the_gateways_own_token_may_check_a_password(documents):
-    user = documents.authenticate(token(system="gateway"), "vanthu.stc", DEMO_PASSWORD)
-    assert user["username"] == "vanthu.stc"
+    answer = documents.authenticate(token(system="gateway"), "vanthu.stc", DEMO_PASSWORD)
+    assert answer["user"]["username"] == "vanthu.stc" and answer["session_id"]
     storage = TEST_KEYS.of("storage")
     for forged in (mint_token(system_caller("storage"), storage, 60),
                    mint_token(system_caller("gateway"), storage, 60),

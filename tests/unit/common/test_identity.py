@@ -4,6 +4,7 @@ import jwt
 import pytest
 
 from services.common import token_keys
+from tests.token_keys import TEST_KEYS
 from services.common.config import (DEFAULT_SECRET, InsecureSettings, refuse_default_secret,
                                     settings_from)
 from services.common.errors import Unauthenticated
@@ -175,3 +176,11 @@ def test_the_well_known_default_secret_is_refused_unless_the_development_flag_is
                                              "DEV_MODE": "false"}))
     refuse_default_secret(settings_from({"DEV_MODE": "true"}))
     refuse_default_secret(settings_from({"SECRET_KEY": "a-random-one-" + "9" * 40}))
+
+
+def test_only_the_gateway_can_compute_the_gateways_cookie_secret():
+    gateway = TEST_KEYS.of("gateway").derived_secret("sign-in-cookies")
+    assert gateway == TEST_KEYS.of("gateway").derived_secret("sign-in-cookies")
+    for other in ("documents", "workflow", "search", "notify", "storage"):
+        assert TEST_KEYS.of(other).derived_secret("sign-in-cookies") != gateway
+    assert TEST_KEYS.of("gateway").derived_secret("another purpose") != gateway
