@@ -67,13 +67,13 @@ def assert_envelope(response, status=400):
 def test_a_subject_with_a_control_character_is_a_400_and_nothing_is_registered(clerk,
                                                                                 subject):
     before = count(clerk)
-    body = assert_envelope(register(clerk, [], 4100, subject=subject))
+    body = assert_envelope(register(clerk, [], 9410, subject=subject))
     assert body["error"] == "VALIDATION_ERROR" and "subject" in body["details"]
     assert count(clerk) == before
 
 
 def test_a_subject_with_tabs_and_newlines_is_registered(clerk):
-    response = register(clerk, [], 4101, subject="Dòng một\n\tDòng hai")
+    response = register(clerk, [], 9411, subject="Dòng một\n\tDòng hai")
     assert response.status_code == 201, response.text
 
 
@@ -91,7 +91,7 @@ def test_a_body_nested_100000_deep_is_a_400(clerk):
 def test_a_field_no_column_can_hold_is_a_400(clerk, change):
     before = count(clerk)
     # a unit id that is no unit's: the clerk is no clerk of it (403)
-    assert_envelope(register(clerk, [], 4102, **change), 403 if "unit_id" in change else 400)
+    assert_envelope(register(clerk, [], 9412, **change), 403 if "unit_id" in change else 400)
     assert count(clerk) == before
 
 
