@@ -13,7 +13,12 @@ from services.documents.models import AuditEntry, User
 from services.documents.service import DocumentsService
 from tests.integration.core.helpers import prepared_config, token
 
-GATEWAY = token("gateway", memberships=(), system=True)
+
+
+def gateway():
+    """The gateway's system token, minted when used (one minted at import would expire
+    before a long run reaches these tests)."""
+    return token("gateway", memberships=(), system=True)
 
 
 @pytest.fixture
@@ -36,7 +41,7 @@ def test_an_unknown_account_arriving_several_times_at_once_becomes_one_user(docu
 
     def sign_in(_):   # a standalone proxy serves one green thread at a time
         with ServiceRpcProxy("documents", config, timeout=30) as own:
-            return own.sign_in_directory(GATEWAY, account("binh.tt", "binh.tt@tayninh.gov.vn"))[
+            return own.sign_in_directory(gateway(), account("binh.tt", "binh.tt@tayninh.gov.vn"))[
                 "user"]
 
     profiles = list(eventlet.GreenPool(4).imap(sign_in, range(4)))
@@ -59,7 +64,7 @@ def test_an_account_matches_by_email_a_user_of_another_username_who_loses_the_lo
     with Session(engine) as session, session.begin():
         session.execute(update(User).where(User.username == "chuyenvien.stc").values(
             email="bao.dq@tayninh.gov.vn"))
-    profile = proxy.sign_in_directory(GATEWAY, account("BAO.DQ", "Bao.DQ@TayNinh.gov.vn"))[
+    profile = proxy.sign_in_directory(gateway(), account("BAO.DQ", "Bao.DQ@TayNinh.gov.vn"))[
         "user"]
     assert profile["username"] == "chuyenvien.stc" and profile["auth_source"] == "ldap"
     assert profile["memberships"]    # the roles an administrator gave stay
@@ -69,7 +74,7 @@ def test_an_account_matches_by_email_a_user_of_another_username_who_loses_the_lo
     engine.dispose()
     assert user.password_hash == ""
     with pytest.raises(Unauthenticated):
-        proxy.authenticate(GATEWAY, "chuyenvien.stc", "eoffice@2026")
+        proxy.authenticate(gateway(), "chuyenvien.stc", "eoffice@2026")
     # Only the gateway signs directory accounts in.
     with pytest.raises(Unauthenticated):
         proxy.sign_in_directory(token("u-clerk"), account("bao.dq", "bao.dq@tayninh.gov.vn"))
