@@ -85,20 +85,19 @@ def new_private_text() -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def private_key_from(text: str, what: str) -> Ed25519PrivateKey:
+def _key_from(text: str, what: str, kind: str, from_bytes):
     try:
-        raw = base64.b64decode(text.strip(), validate=True)
-        return Ed25519PrivateKey.from_private_bytes(raw)
+        return from_bytes(base64.b64decode(text.strip(), validate=True))
     except (binascii.Error, ValueError) as exc:
-        raise KeysUnusable(f"{what} is not a base64 Ed25519 private key ({exc})") from None
+        raise KeysUnusable(f"{what} is not a base64 Ed25519 {kind} key ({exc})") from None
+
+
+def private_key_from(text: str, what: str) -> Ed25519PrivateKey:
+    return _key_from(text, what, "private", Ed25519PrivateKey.from_private_bytes)
 
 
 def public_key_from(text: str, what: str) -> Ed25519PublicKey:
-    try:
-        raw = base64.b64decode(text.strip(), validate=True)
-        return Ed25519PublicKey.from_public_bytes(raw)
-    except (binascii.Error, ValueError) as exc:
-        raise KeysUnusable(f"{what} is not a base64 Ed25519 public key ({exc})") from None
+    return _key_from(text, what, "public", Ed25519PublicKey.from_public_bytes)
 
 
 def public_text_of(private_text: str) -> str:

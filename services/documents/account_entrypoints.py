@@ -15,10 +15,10 @@ from sqlalchemy import delete, select, update
 from services.common import events
 from services.common.config import settings_from
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
-                                    TooManyRequests, Unauthenticated, not_found)
+                                    TooManyRequests, Unauthenticated)
 from services.common.outbox import add_event
 from services.documents import accounts, administration, directory
-from services.documents.models import (AuthSession, LoginFailure, Membership, RefreshToken,
+from services.documents.models import (AuthSession, LoginFailure, RefreshToken,
                                        Revocation, StreamTicket, User, outbox)
 from services.documents.passwords import hash_password, needs_rehash, verify_password
 
@@ -331,15 +331,11 @@ class AccountEntrypoints:
         self.flush_outbox()
         return self._user_profile(user_id)
 
-    @staticmethod
-    def _user_to_administer(session, caller, user_id):
+    def _user_to_administer(self, session, caller, user_id):
         """The user, if the caller administers every unit they belong to
         (administration.may_manage_person)."""
-        user = session.get(User, user_id) if isinstance(user_id, str) else None
-        if user is None:
-            raise not_found("người dùng", "User", user_id)
-        units = session.execute(select(Membership.unit_id).where(
-            Membership.user_id == user.id)).scalars().all()
+        user = self._user_or_404(session, user_id)
+        units = [m["unit_id"] for m in self._roles_of(session, user.id)]
         if not administration.may_manage_person(caller, units, bool(user.system_admin),
                                                 directory.parents_of(session, units)):
             raise Forbidden("Người này không thuộc các đơn vị bạn quản trị.",

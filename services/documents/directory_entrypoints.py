@@ -334,12 +334,9 @@ class DirectoryEntrypoints:
         caller = self._require_admin(token)
         memberships = directory.parse_membership_change(payload)
         with self.db.transaction() as session:
-            user = session.get(User, user_id) if isinstance(user_id, str) else None
-            if user is None:
-                raise not_found("người dùng", "User", user_id)
+            user = self._user_or_404(session, user_id)
             self._refuse_unknown_units(session, memberships)
-            before = [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
-                select(Membership).where(Membership.user_id == user.id)).scalars()]
+            before = self._roles_of(session, user.id)
             self._check_person_change(session, caller, user, before, memberships,
                                       user.clearance)
             session.execute(Membership.__table__.delete().where(
@@ -366,11 +363,8 @@ class DirectoryEntrypoints:
         caller = self._require_admin(token)
         clearance = directory.parse_clearance_change(payload)
         with self.db.transaction() as session:
-            user = session.get(User, user_id) if isinstance(user_id, str) else None
-            if user is None:
-                raise not_found("người dùng", "User", user_id)
-            roles = [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
-                select(Membership).where(Membership.user_id == user.id)).scalars()]
+            user = self._user_or_404(session, user_id)
+            roles = self._roles_of(session, user.id)
             self._check_person_change(session, caller, user, roles, roles, clearance)
             before, user.clearance = user.clearance, clearance
             if before != clearance:
@@ -381,6 +375,19 @@ class DirectoryEntrypoints:
                                         caller.user_id, {"before": before, "after": clearance})
         self.flush_outbox()
         return self._user_profile(user.id)
+
+    @staticmethod
+    def _user_or_404(session, user_id) -> User:
+        user = session.get(User, user_id) if isinstance(user_id, str) else None
+        if user is None:
+            raise not_found("người dùng", "User", user_id)
+        return user
+
+    @staticmethod
+    def _roles_of(session, user_id) -> list[dict]:
+        """A person's memberships as [{unit_id, role}]."""
+        return [{"unit_id": m.unit_id, "role": m.role} for m in session.execute(
+            select(Membership).where(Membership.user_id == user_id)).scalars()]
 
     @staticmethod
     def _check_person_change(session, caller, user, before, after, clearance):
