@@ -36,11 +36,9 @@ import logging
 import os
 import re
 import signal
-import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import eventlet
 import eventlet.semaphore
@@ -49,14 +47,14 @@ from eventlet.queue import Empty, Full, LightQueue
 
 from services.common.config import (DEFAULT_OCR_DPI, DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
                                     DEFAULT_OCR_MAX_PIXELS, Settings)
-from services.storage.extract_worker import (DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES,
-                                             DEFAULT_MEMORY_MB, PROGRESS_PREFIX,
-                                             scrubbed_env)
+from services.storage.extract_worker import DEFAULT_MEMORY_MB, PROGRESS_PREFIX, command_line
+from services.storage.extractors import EXTRACTABLE_KINDS
+from services.storage.extractors.limits import DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES, Limits
+from services.storage.extractors.result import NOT_EXTRACTED, Extraction, failed
+from services.storage.extractors.sandbox import scrubbed_env
 
 log = logging.getLogger(__name__)
 
-#: Kinds the worker turns into text (xls and xlsx are not).
-EXTRACTABLE_KINDS = frozenset({"pdf", "docx", "doc", "odt", "png", "jpeg", "tiff", "txt"})
 #: The child stops starting OCR pages this long before the timeout, to answer in time.
 TIME_MARGIN_SECONDS = 3.0
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -67,26 +65,6 @@ PROGRESS_INTERVAL_SECONDS = 1.0
 MAX_LINE_BYTES = 4096
 #: How much of the child's other stderr output is kept to name a crash.
 STDERR_TAIL_BYTES = 8192
-
-
-@dataclass(frozen=True)
-class ExtractionResult:
-    status: str                 # ok | empty | failed | none
-    text: str = ""
-    method: str | None = None   # "text", or "ocr" when any of the text came from OCR
-    error: str | None = None
-    truncated: bool = False
-    pages: int | None = None    # pages of a PDF, frames of an image
-    ocr_pages: int = 0          # how many of them were OCR'd
-    note: str | None = None     # why text is missing although ok (OCR cap, time limit)
-
-    @property
-    def length(self) -> int:
-        return len(self.text)
-
-
-def failed(reason: str) -> ExtractionResult:
-    return ExtractionResult(status="failed", error=reason[:1000])
 
 
 #: What a failure's reason (English, kept for administrators) means to the people who
@@ -290,22 +268,18 @@ def run_extraction(path: str, kind: str, timeout: float,
                    ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS,
                    ocr_lang: str = DEFAULT_OCR_LANG,
                    on_progress: Callable[[int, int], None] | None = None,
-                   progress_interval: float | None = None) -> ExtractionResult:
+                   progress_interval: float | None = None) -> Extraction:
     """Extract the text of the file at ``path`` (of ``kind``) in a child process.
     ``on_progress(done, total)`` is called, from this green thread, with the child's
     latest progress at most every ``progress_interval`` seconds (by default
     PROGRESS_INTERVAL_SECONDS) while it runs."""
     if kind not in EXTRACTABLE_KINDS:
-        return ExtractionResult(status="none")
+        return NOT_EXTRACTED
     budget = max(timeout - min(TIME_MARGIN_SECONDS, timeout * 0.2), 0.0)
-    command = [sys.executable, "-m", "services.storage.extract_worker",
-               os.path.abspath(path), kind, "--memory-mb", str(int(memory_mb)),
-               "--max-pages", str(int(max_pages)), "--max-chars", str(int(max_chars)),
-               "--time-budget", f"{budget:.3f}",
-               "--ocr-max-pages", str(int(ocr_max_pages)),
-               "--ocr-dpi", str(int(ocr_dpi)),
-               "--ocr-max-pixels", str(int(ocr_max_pixels)),
-               "--ocr-lang", str(ocr_lang)]
+    limits = Limits(max_pages=max_pages, max_chars=max_chars, time_budget=budget,
+                    ocr_max_pages=ocr_max_pages, ocr_dpi=ocr_dpi,
+                    ocr_max_pixels=ocr_max_pixels, ocr_lang=ocr_lang)
+    command = command_line(path, kind, limits, memory_mb)
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -347,16 +321,9 @@ def run_extraction(path: str, kind: str, timeout: float,
         answer = json.loads(stdout.decode("utf-8")) if stdout else None
     except ValueError:
         answer = None
-    if not isinstance(answer, dict) or answer.get("status") not in ("ok", "empty", "none",
-                                                                    "failed"):
+    result = Extraction.from_answer(answer)
+    if result is None:
         tail = output.diagnostics()
         return failed(f"extraction worker exited with code {process.returncode}"
                       + (f": {tail}" if tail else ""))
-    if answer["status"] == "failed":
-        return failed(str(answer.get("error") or "extraction failed"))
-    return ExtractionResult(status=answer["status"], text=answer.get("text") or "",
-                            method=answer.get("method"), error=None,
-                            truncated=bool(answer.get("truncated")),
-                            pages=answer.get("pages"),
-                            ocr_pages=int(answer.get("ocr_pages") or 0),
-                            note=answer.get("note"))
+    return result

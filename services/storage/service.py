@@ -33,8 +33,9 @@ from services.storage import models, signing
 from services.storage.blobs import CHUNK_SIZE
 from services.storage.dependencies import (BlobStore, ExtractionLimit, StorageSettings,
                                            upload_tmp_dir)
-from services.storage.extraction import (EXTRACTABLE_KINDS, ExtractionResult, failed,
-                                         failure_message, ocr_options, run_extraction)
+from services.storage.extraction import failure_message, ocr_options, run_extraction
+from services.storage.extractors import EXTRACTABLE_KINDS
+from services.storage.extractors.result import Extraction, failed
 from services.storage.models import files
 from services.storage.sniffing import KINDS, clean_filename, kind_for_filename, sniff
 from services.common.http import json_response
@@ -489,7 +490,7 @@ class StorageService(OutboxServiceBase):
             return
         started = time.perf_counter()
         if row.kind not in EXTRACTABLE_KINDS:
-            result = ExtractionResult(status=models.TEXT_NONE)
+            result = Extraction(status=models.TEXT_NONE)
         else:
             def progress(done: int, total: int) -> None:
                 self._save_progress(row.file_id, row.extraction_attempts + 1, done, total)
@@ -523,7 +524,7 @@ class StorageService(OutboxServiceBase):
                 files.c.extraction_attempts == attempt).values(
                 extraction_pages_done=done, extraction_pages_total=total))
 
-    def _record(self, row, result: ExtractionResult, event_id: str | None = None,
+    def _record(self, row, result: Extraction, event_id: str | None = None,
                 expect_attempts: int | None = None) -> None:
         """Write the outcome and its event in one transaction, then publish."""
         with self.db.transaction() as session:

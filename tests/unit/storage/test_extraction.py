@@ -1,9 +1,14 @@
-"""Text extraction in a child process, on real documents, with its limits."""
+"""Text extraction in a child process, on real documents, with its limits; the caps
+and plain text by their extractor modules in this process."""
+import json
 import shutil
 
 import pytest
 
 from services.storage.extraction import failure_message, run_extraction
+from services.storage.extractors import pdf, plain
+from services.storage.extractors.result import Extraction
+from tests.unit.storage.helpers import read
 from tests.unit.storage.samples import DOCX_FIXTURE, DOCX_WORD, PDF_FIXTURE, PDF_WORD
 
 
@@ -24,30 +29,29 @@ def test_the_text_of_a_real_docx_is_extracted():
 def test_plain_text_is_decoded(tmp_path):
     path = tmp_path / "a.txt"
     path.write_bytes("\ufeffHọp giao ban tuần.\n".encode())
-    result = run_extraction(str(path), "txt", timeout=30)
+    result = read(plain, path, "txt")
     assert (result.status, result.text) == ("ok", "Họp giao ban tuần.")
 
 
 def test_a_blank_text_file_is_empty_not_failed(tmp_path):
     path = tmp_path / "blank.txt"
     path.write_text("  \n\n ")
-    assert run_extraction(str(path), "txt", timeout=30).status == "empty"
+    assert read(plain, path, "txt").status == "empty"
 
 
 def test_the_character_cap_truncates_the_text():
-    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, max_chars=100)
+    result = read(pdf, PDF_FIXTURE, max_chars=100)
     assert result.status == "ok" and result.truncated and len(result.text) <= 100
 
 
 def test_the_page_cap_stops_at_the_first_pages():
-    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, max_pages=1)
+    result = read(pdf, PDF_FIXTURE, max_pages=1)
     assert result.truncated and "ÁN LỆ SỐ 57/2023" in result.text
 
 
 def test_the_page_cap_keeps_every_page_before_it():
     """Not the first page only (as it did, the cap's truncation stopping the reading)."""
-    one, three, whole = (run_extraction(str(PDF_FIXTURE), "pdf", timeout=30, max_pages=pages)
-                         for pages in (1, 3, 500))
+    one, three, whole = (read(pdf, PDF_FIXTURE, max_pages=pages) for pages in (1, 3, 500))
     assert one.truncated and three.truncated and not whole.truncated
     assert len(one.text) < len(three.text) < len(whole.text)
     assert whole.text.startswith(three.text) and three.text.startswith(one.text)
@@ -56,6 +60,17 @@ def test_the_page_cap_keeps_every_page_before_it():
 @pytest.mark.parametrize("kind", ["xls", "xlsx"])
 def test_spreadsheets_are_not_extracted_and_answer_none_without_a_worker(kind, tmp_path):
     assert run_extraction(str(tmp_path / "missing"), kind, timeout=30).status == "none"
+
+
+def test_the_childs_answer_reads_back_as_the_same_result():
+    """What the worker prints (JSON) is what the service gets: every field, typed."""
+    sent = Extraction(status="ok", text="Công văn số 12", method="ocr", truncated=True,
+                      pages=3, ocr_pages=2, note="OCR page limit reached (2 pages)")
+    answer = json.loads(json.dumps(sent.as_answer(), ensure_ascii=False))
+    assert Extraction.from_answer(answer) == sent
+    assert Extraction.from_answer({"status": "failed", "error": "x" * 2000}).error == "x" * 1000
+    assert Extraction.from_answer({"status": "done"}) is None
+    assert Extraction.from_answer(["ok"]) is None
 
 
 def test_a_corrupt_pdf_is_recorded_as_failed_with_its_reason(tmp_path):

@@ -1,22 +1,28 @@
 """Hostile or broken files get a recorded ``failed`` with a reason — quickly, without
 hanging or crashing the service: corrupt and encrypted PDFs, zip bombs dressed as
-DOCX/ODT, XML entity tricks, decompression-bomb images, a .doc that is not Word."""
+DOCX/ODT, XML entity tricks, decompression-bomb images, a .doc that is not Word.
+Each is read by its kind's extractor module in this process; the child process's own
+defences (timeout, process group) are tested through ``run_extraction``."""
 import time
 import zipfile
 
 import pytest
 
-from services.storage.extract_worker import ExtractionFailed, check_zip
 from services.storage.extraction import run_extraction
+from services.storage.extractors import doc, docx, images, odt, pdf
+from services.storage.extractors.sandbox import ExtractionFailed, check_zip
 from tests.unit.storage import samples
+from tests.unit.storage.helpers import read
 
 #: none of these may take long: the checks come before any heavy work
 QUICK_SECONDS = 10
+MODULES = {"pdf": pdf, "docx": docx, "odt": odt, "doc": doc, "png": images,
+           "jpeg": images}
 
 
 def extract(path, kind):
     started = time.monotonic()
-    result = run_extraction(str(path), kind, timeout=30)
+    result = read(MODULES[kind], path, kind, time_budget=30)
     assert time.monotonic() - started < QUICK_SECONDS
     return result
 
@@ -149,14 +155,14 @@ def test_a_pdf_named_doc_fails_as_not_a_word_document(tmp_path):
 def test_a_missing_tool_is_a_clear_failure(tmp_path, monkeypatch):
     """Without antiword on the PATH the reason names the Debian package to install."""
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = run_extraction(str(samples.DOC_FIXTURE), "doc", timeout=30)
+    result = read(doc, samples.DOC_FIXTURE)
     assert result.status == "failed"
     assert result.error == "antiword is not installed (Debian package: antiword)"
 
 
 def test_without_poppler_the_pdf_text_layer_is_still_read_with_pypdf(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = run_extraction(str(samples.PDF_FIXTURE), "pdf", timeout=30)
+    result = read(pdf, samples.PDF_FIXTURE)
     assert (result.status, result.method, result.pages) == ("ok", "text", 8), result.error
     assert samples.PDF_WORD in result.text
 
@@ -165,7 +171,7 @@ def test_without_tesseract_a_scan_fails_and_names_the_package(tmp_path, monkeypa
     image = tmp_path / "scan.png"
     image.write_bytes(samples.png_bytes())
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = run_extraction(str(image), "png", timeout=30)
+    result = read(images, image, "png")
     assert result.status == "failed"
     assert "tesseract is not installed" in result.error and "tesseract-ocr-vie" in result.error
 
@@ -212,6 +218,6 @@ def test_a_page_of_absurd_size_is_rendered_for_ocr_within_the_pixel_cap(tmp_path
     page.showPage()
     page.save()
     started = time.monotonic()
-    result = run_extraction(str(path), "pdf", timeout=30, ocr_max_pixels=1_000_000)
+    result = read(pdf, path, ocr_max_pixels=1_000_000)
     assert time.monotonic() - started < QUICK_SECONDS
     assert (result.status, result.pages, result.ocr_pages) == ("empty", 1, 1), result.error

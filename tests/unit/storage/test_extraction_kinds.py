@@ -1,5 +1,7 @@
 """Text extraction of the other kinds an agency receives: Word 97-2003 (.doc),
-OpenDocument (.odt), and OCR (Tesseract, Vietnamese) of scanned PDFs and images.
+OpenDocument (.odt), and OCR (Tesseract, Vietnamese) of scanned PDFs and images, each
+by its extractor module run in this process (the child process is tested in
+test_extraction.py).
 
 The scans are the first page of the real Official Gazette PDF in tests/fixtures/docs,
 rasterised at 200 dpi (what a scanner gives) and stored with no text layer. Tesseract's
@@ -14,9 +16,12 @@ import pytest
 
 from services.common.config import settings_from
 from services.common.migrations import load_config
-from services.storage.extract_worker import ExtractionFailed, _Budget, _Ocr, extract
 from services.storage.extraction import ocr_options, run_extraction
+from services.storage.extractors import doc, images, odt, pdf
+from services.storage.extractors.limits import Budget
+from services.storage.extractors.ocr import Ocr
 from tests.unit.storage import samples
+from tests.unit.storage.helpers import read
 
 #: read exactly, accents and all, on the scanned page
 OCR_EXACT = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
@@ -60,7 +65,7 @@ def scans(tmp_path_factory):
 # ---------------------------------------------------------------- Word 97-2003
 
 def test_a_word_97_document_is_extracted_with_its_vietnamese_diacritics():
-    result = run_extraction(str(samples.DOC_FIXTURE), "doc", timeout=30)
+    result = read(doc, samples.DOC_FIXTURE)
     assert (result.status, result.method, result.truncated) == ("ok", "text", False), \
         result.error
     for words in samples.DOC_WORDS:
@@ -71,7 +76,7 @@ def test_a_word_97_document_is_extracted_with_its_vietnamese_diacritics():
 def test_a_word_97_document_stored_with_decomposed_diacritics_comes_out_composed():
     """Part of this law is stored as base letters plus combining marks (NFD): the
     text is NFC, so a search for the composed words finds it."""
-    result = run_extraction(str(samples.DOC_NFD_FIXTURE), "doc", timeout=30)
+    result = read(doc, samples.DOC_NFD_FIXTURE)
     assert result.status == "ok", result.error
     assert samples.DOC_NFD_HEADING in result.text
     for words in samples.DOC_NFD_WORDS:
@@ -80,7 +85,7 @@ def test_a_word_97_document_stored_with_decomposed_diacritics_comes_out_composed
 
 
 def test_a_word_97_table_row_becomes_cells_separated_by_tabs():
-    result = run_extraction(str(samples.DOC_NFD_FIXTURE), "doc", timeout=30)
+    result = read(doc, samples.DOC_NFD_FIXTURE)
     assert "QUỐC HỘI\tCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in result.text
     assert "|" not in result.text.splitlines()[0]
 
@@ -89,27 +94,27 @@ def test_a_word_97_table_row_becomes_cells_separated_by_tabs():
 
 def test_an_odt_gives_its_headings_paragraphs_lists_tables_and_notes_in_order(tmp_path):
     path = samples.write_odt(tmp_path / "cong_van.odt")
-    result = run_extraction(str(path), "odt", timeout=30)
+    result = read(odt, path)
     assert (result.status, result.method) == ("ok", "text"), result.error
     assert result.text.splitlines() == list(samples.ODT_LINES)
 
 
 def test_an_odts_comments_are_not_part_of_its_text(tmp_path):
-    result = run_extraction(str(samples.write_odt(tmp_path / "a.odt")), "odt", timeout=30)
+    result = read(odt, samples.write_odt(tmp_path / "a.odt"))
     assert "ghi chú nội bộ" not in result.text
 
 
 def test_an_odt_without_text_is_empty(tmp_path):
     path = samples.write_odt(tmp_path / "trong.odt",
                              content=samples.odt_content(body="<text:p/>"))
-    assert run_extraction(str(path), "odt", timeout=30).status == "empty"
+    assert read(odt, path).status == "empty"
 
 
 # ---------------------------------------------------------------- PDF text layers
 
 def test_the_gazette_pdf_with_a_broken_xref_table_is_read_from_its_text_layer():
     """No page of it needs OCR: every one has a text layer."""
-    result = run_extraction(str(samples.GAZETTE_PDF), "pdf", timeout=60)
+    result = read(pdf, samples.GAZETTE_PDF)
     assert (result.status, result.method, result.pages, result.ocr_pages) == (
         "ok", "text", 28, 0), result.error
     for words in samples.GAZETTE_WORDS:
@@ -121,7 +126,7 @@ def test_the_gazette_pdf_with_a_broken_xref_table_is_read_from_its_text_layer():
 
 def test_a_scanned_pdf_page_is_read_by_ocr(scans):
     started = time.monotonic()
-    result = run_extraction(str(scans["page.pdf"]), "pdf", timeout=60)
+    result = read(pdf, scans["page.pdf"])
     elapsed = time.monotonic() - started
     assert (result.status, result.method, result.pages, result.ocr_pages) == (
         "ok", "ocr", 1, 1), result.error
@@ -134,11 +139,8 @@ def test_a_pdf_with_a_text_page_and_a_scanned_page_gets_text_then_ocr_in_page_or
         scans, tmp_path):
     path = samples.text_and_scan_pdf(tmp_path / "mixed.pdf", scans["top.pdf"])
     progress = []
-    result = run_extraction(str(path), "pdf", timeout=60, progress_interval=0,
-                            on_progress=lambda done, total: progress.append((done, total)))
-    # pages read of 2 (lines close together may arrive as one: the latest counts)
-    assert progress[-1] == (2, 2) and {total for _, total in progress} == {2}
-    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    result = read(pdf, path, progress=lambda done, total: progress.append((done, total)))
+    assert progress == [(0, 2), (1, 2), (2, 2)]       # pages read of 2
     assert (result.status, result.method, result.pages, result.ocr_pages) == (
         "ok", "ocr", 2, 1), result.error
     assert result.text.index("ÁN LỆ SỐ 57/2023") < result.text.index("HIẾN PHÁP")
@@ -148,7 +150,7 @@ def test_a_pdf_with_a_text_page_and_a_scanned_page_gets_text_then_ocr_in_page_or
 
 @pytest.mark.parametrize("name, kind", [("top.png", "png"), ("top.jpg", "jpeg")])
 def test_a_scanned_image_is_read_by_ocr(scans, name, kind):
-    result = run_extraction(str(scans[name]), kind, timeout=60)
+    result = read(images, scans[name], kind)
     assert (result.status, result.method, result.pages, result.ocr_pages) == (
         "ok", "ocr", 1, 1), result.error
     assert_scanned_page_read(result.text)
@@ -158,12 +160,11 @@ def test_every_page_of_a_fax_tiff_is_read_up_to_the_ocr_page_limit(scans):
     """A two-page group-4 TIFF, as a fax arrives, with OCR limited to one page: the
     first is read, the rest is reported as cut, not lost silently."""
     progress = []
-    result = run_extraction(str(scans["fax.tif"]), "tiff", timeout=60, ocr_max_pages=1,
-                            progress_interval=0,
-                            on_progress=lambda done, total: progress.append((done, total)))
+    result = read(images, scans["fax.tif"], "tiff", ocr_max_pages=1,
+                  progress=lambda done, total: progress.append((done, total)))
     assert (result.status, result.method, result.ocr_pages, result.truncated) == (
         "ok", "ocr", 1, True), result.error
-    assert progress[-1] == (1, 1) and {total for _, total in progress} == {1}  # the cap
+    assert progress == [(0, 1), (1, 1)]               # frames to read: the cap
     assert "HIẾN PHÁP" in result.text
     assert "OCR page limit reached (1 pages)" in result.note
 
@@ -210,7 +211,7 @@ def test_text_pages_after_scans_past_the_ocr_page_cap_are_still_read(scans, tmp_
     path = tmp_path / "scans_then_text.pdf"
     with open(path, "wb") as handle:
         writer.write(handle)
-    result = run_extraction(str(path), "pdf", timeout=60, ocr_max_pages=1)
+    result = read(pdf, path, ocr_max_pages=1)
     assert (result.status, result.ocr_pages, result.truncated) == ("ok", 1, True)
     assert "HIẾN PHÁP" in result.text and samples.PDF_WORD in result.text
     assert "OCR page limit reached (1 pages)" in result.note
@@ -219,9 +220,10 @@ def test_text_pages_after_scans_past_the_ocr_page_cap_are_still_read(scans, tmp_
 def test_ocr_that_cannot_start_within_the_time_limit_fails_with_the_reason(scans):
     """The worker starts a page only if it should finish within its time budget (the
     service's timeout less a margin); a first page is assumed to take a second."""
-    with pytest.raises(ExtractionFailed, match="OCR stopped after 0 page.s.: time limit"):
-        extract(str(scans["top.png"]), "png", max_pages=10, max_chars=1000,
-                time_budget=0.5)
+    result = read(images, scans["top.png"], "png", max_pages=10, max_chars=1000,
+                  time_budget=0.5)
+    assert result.status == "failed"
+    assert re.match(r"OCR stopped after 0 page.s.: time limit", result.error)
 
 
 def test_ocr_stops_before_a_page_that_would_not_finish_in_time():
@@ -232,7 +234,7 @@ def test_ocr_stops_before_a_page_that_would_not_finish_in_time():
             return self.seconds_left
 
     budget = FakeBudget()
-    ocr = _Ocr(budget, max_pages=50, dpi=300, max_pixels=40_000_000, lang="vie")
+    ocr = Ocr(budget, max_pages=50, dpi=300, max_pixels=40_000_000, lang="vie")
     ocr.pages, ocr.seconds = 4, 20.0          # 5 s a page so far
     assert ocr.can_start_page()
     budget.seconds_left = 4.0
@@ -242,6 +244,6 @@ def test_ocr_stops_before_a_page_that_would_not_finish_in_time():
 
 
 def test_the_ocr_page_cap_is_checked_before_each_page():
-    ocr = _Ocr(_Budget(None), max_pages=2, dpi=300, max_pixels=1, lang="vie")
+    ocr = Ocr(Budget(None), max_pages=2, dpi=300, max_pixels=1, lang="vie")
     ocr.pages = 2
     assert not ocr.can_start_page() and "page limit" in ocr.stopped

@@ -7,9 +7,10 @@ import logging
 import pytest
 
 from services.storage import extraction
-from services.storage.extract_worker import extract
 from services.storage.extraction import (ProgressThrottle, _ChildOutput, parse_progress,
                                          run_extraction)
+from services.storage.extractors import docx, pdf
+from tests.unit.storage.helpers import read
 from tests.unit.storage.samples import DOCX_FIXTURE, PDF_FIXTURE
 
 
@@ -115,17 +116,17 @@ def test_a_failing_progress_write_is_logged_and_costs_nothing_else(caplog):
 
 # ---------------------------------------------------------------- the worker
 
-def test_the_worker_reports_each_page_of_a_pdf_and_a_document_read_in_one_go():
-    pdf, capped, docx = [], [], []
-    extract(str(PDF_FIXTURE), "pdf", max_pages=500, max_chars=2_000_000,
-            progress=lambda done, total: pdf.append((done, total)))
-    assert pdf == [(done, 8) for done in range(9)]
-    extract(str(PDF_FIXTURE), "pdf", max_pages=3, max_chars=2_000_000,
-            progress=lambda done, total: capped.append((done, total)))
+def test_the_extractors_report_each_page_of_a_pdf_and_a_document_read_in_one_go():
+    whole, capped, document = [], [], []
+    read(pdf, PDF_FIXTURE, max_pages=500, max_chars=2_000_000,
+         progress=lambda done, total: whole.append((done, total)))
+    assert whole == [(done, 8) for done in range(9)]
+    read(pdf, PDF_FIXTURE, max_pages=3, max_chars=2_000_000,
+         progress=lambda done, total: capped.append((done, total)))
     assert capped == [(0, 3), (1, 3), (2, 3), (3, 3)]   # the pages to read: within the cap
-    extract(str(DOCX_FIXTURE), "docx", max_pages=500, max_chars=2_000_000,
-            progress=lambda done, total: docx.append((done, total)))
-    assert docx == [(0, 1), (1, 1)]
+    read(docx, DOCX_FIXTURE, max_pages=500, max_chars=2_000_000,
+         progress=lambda done, total: document.append((done, total)))
+    assert document == [(0, 1), (1, 1)]
 
 
 def test_the_parent_hears_the_progress_of_the_child_and_still_gets_its_answer():

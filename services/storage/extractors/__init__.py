@@ -1,0 +1,50 @@
+"""Text extraction, one module per kind, behind this registry.
+
+Which extractor reads which kind: the kinds are those ``sniffing`` detects from the
+content (never the client's declaration). pdf (text layer, OCR of scanned pages),
+png/jpeg/tiff (OCR), docx, doc (antiword), odt and txt are extracted; the other
+accepted kinds (xls, xlsx: NOT_EXTRACTED) and any unknown kind give status ``none``.
+
+``extract(path, kind, limits)`` runs in whatever process calls it; the service never
+calls it itself but through ``extraction.run_extraction``, which runs it in a child
+process (``extract_worker``) with resource limits. Shared pieces: ``result``
+(the typed ``Extraction``), ``limits`` (caps, time budget, the text collector),
+``sandbox`` (tools, zip-bomb checks, safe XML), ``ocr`` (Tesseract), ``job`` (the
+frame each extractor runs in).
+"""
+from __future__ import annotations
+
+from services.storage.extractors import doc, docx, images, odt, pdf, plain
+from services.storage.extractors.job import Extractor, run
+from services.storage.extractors.limits import Limits, Progress, no_progress
+from services.storage.extractors.result import NOT_EXTRACTED, Extraction
+
+EXTRACTORS: dict[str, Extractor] = {
+    "pdf": pdf.EXTRACTOR,
+    "docx": docx.EXTRACTOR,
+    "doc": doc.EXTRACTOR,
+    "odt": odt.EXTRACTOR,
+    "txt": plain.EXTRACTOR,
+    **{kind: images.EXTRACTOR for kind in images.FORMATS},
+}
+#: Kinds that are extracted (the service records ``none`` for the others at once).
+EXTRACTABLE_KINDS = frozenset(EXTRACTORS)
+#: Kinds accepted for upload whose text is not extracted.
+NOT_EXTRACTED_KINDS = frozenset({"xls", "xlsx"})
+
+
+def extractor_for(kind: str) -> Extractor | None:
+    """The extractor of a sniffed kind (``sniffing.KINDS``' names); None if none."""
+    return EXTRACTORS.get(kind)
+
+
+def extract(path: str, kind: str, limits: Limits = Limits(),
+            progress: Progress = no_progress) -> Extraction:
+    """The text of the file at ``path``, of sniffed ``kind``, within ``limits``;
+    ``progress(done, total)`` is told how far it got. Status ``none`` for a kind
+    without an extractor (the file is not opened), ``failed`` with the reason for a
+    file that cannot be read (MemoryError and ImportError are the caller's)."""
+    extractor = extractor_for(kind)
+    if extractor is None:
+        return NOT_EXTRACTED
+    return run(extractor, path, kind, limits, progress)
