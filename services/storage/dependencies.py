@@ -39,6 +39,7 @@ STALE_TMP_SECONDS = 24 * 3600
 def remove_stale_tmp_files(folder: str, max_age: float = STALE_TMP_SECONDS) -> int:
     """Delete spooled files a crashed process left behind; returns how many."""
     removed = 0
+    # the file system's clock, which wrote the mtimes (not the service's, maybe frozen)
     cutoff = time.time() - max_age
     for entry in os.scandir(folder):
         try:

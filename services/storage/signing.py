@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from urllib.parse import urlencode
 
 from services.common.errors import Forbidden
@@ -39,10 +38,11 @@ def _refused(reason: str) -> Forbidden:
                      "The link is invalid or has expired.", {"signature": reason})
 
 
-def verify(secret: str, method: str, file_id: str, expires, signature,
-           now: float | None = None) -> int:
-    """The expiry (epoch seconds) if the signature is genuine and unexpired;
-    Forbidden otherwise. The comparison takes constant time."""
+def verify(secret: str, method: str, file_id: str, expires, signature, *,
+           now: float) -> int:
+    """The expiry (epoch seconds) if the signature is genuine and unexpired at ``now``
+    (epoch seconds, the service's clock); Forbidden otherwise. The comparison takes
+    constant time."""
     if not isinstance(signature, str) or not signature or expires in (None, ""):
         raise _refused("missing")
     try:
@@ -52,6 +52,6 @@ def verify(secret: str, method: str, file_id: str, expires, signature,
     expected = sign(secret, method, file_id, expires)
     if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise _refused("invalid")
-    if expires < (time.time() if now is None else now):
+    if expires < now:
         raise _refused("expired")
     return expires

@@ -14,7 +14,7 @@ from nameko.testing.services import entrypoint_hook
 
 from services.common.errors import Conflict
 from services.storage import models
-from services.storage import service as storage_service
+from services.storage import extraction_entrypoints
 from tests.integration.storage.helpers import Db
 from tests.unit.storage.samples import PDF_FIXTURE
 
@@ -43,7 +43,7 @@ def reserve(rpc, token, name="a.pdf", size=len(PDF)):
 def test_extractions_beyond_the_process_limit_wait_their_turn(
         storage, rpc, uploader_token, monkeypatch, db):
     running, peak = [0], [0]
-    real = storage_service.run_extraction
+    real = extraction_entrypoints.run_extraction
 
     def watched(*args, **kwargs):   # the real extraction, with its overlap counted
         running[0] += 1
@@ -54,7 +54,7 @@ def test_extractions_beyond_the_process_limit_wait_their_turn(
         finally:
             running[0] -= 1
 
-    monkeypatch.setattr(storage_service, "run_extraction", watched)
+    monkeypatch.setattr(extraction_entrypoints, "run_extraction", watched)
     file_ids = []
     for index in range(LIMIT):
         upload = reserve(rpc, uploader_token, f"{index}.pdf")
