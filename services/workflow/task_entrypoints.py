@@ -1,10 +1,11 @@
 """The workflow service's entrypoints for tasks (công việc): given from a document or on
 their own, split into sub-tasks, with progress, a history, deadlines and reminders.
-Mixed into WorkflowService, whose providers and helpers these use."""
+Mixed into WorkflowService. Needs: self.db, self.clock, self.identity, self.documents_rpc
+(describe_assignees, directory_names), self.flush_outbox and WorkflowBase's
+_require_clearance and _refuse_uncleared."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from nameko.rpc import rpc
 from sqlalchemy import case, func, select
@@ -35,7 +36,7 @@ class TaskEntrypoints:
         someone outside the unit); Forbidden; NotFound (parent); Conflict (parent done).
         Events: task_assigned (kind "task")."""
         caller = self.identity.caller(token)
-        data = domain.parse_task(payload, self._today())
+        data = domain.parse_task(payload, self.clock.today())
         parent = None
         if data["parent_id"]:
             with self.db.read() as session:
@@ -67,7 +68,7 @@ class TaskEntrypoints:
                 "vi": "Người nhận việc không thuộc đơn vị.",
                 "en": "The assignee is not in the unit or a unit below it."}})
         self._refuse_secret_task(caller, data, scope)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             task = Task(id=str(uuid.uuid4()), state=domain.TASK_OPEN, progress=0,
                         created_by=caller.user_id, created_at=now, **data)
@@ -122,7 +123,7 @@ class TaskEntrypoints:
         if not (complete or cancel) and percent is None and not note:
             problems.add("note", "Ghi tiến độ hoặc kết quả.", "Give progress or a note.")
         problems.raise_if_any()
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             task = session.get(Task, task_id) if isinstance(task_id, str) else None
             if task is None:
@@ -200,7 +201,7 @@ class TaskEntrypoints:
             counts = {name: session.execute(select(func.count()).select_from(Task).where(
                 condition, open_)).scalar_one() for name, condition in (
                 ("mine", whose["mine"]), ("created", whose["created"]),
-                ("overdue", whose["mine"] & (Task.due_date < self._today())))}
+                ("overdue", whose["mine"] & (Task.due_date < self.clock.today())))}
         names = self._names(items)
         return {"items": [self._with_actions(caller, self._with_names(i, names))
                           for i in items], "total": total,
@@ -253,14 +254,14 @@ class TaskEntrypoints:
                 Task.due_date <= horizon)).all()
             sent = set(session.execute(select(TaskReminder.task_id, TaskReminder.kind).where(
                 TaskReminder.task_id.in_([row.id for row in due]))).all()) if due else set()
-        now = self._now()
+        now = self.clock.now()
         for task_id, due_date in due:
             kind = deadlines.reminder_kind(due_date, None, today, now)
             if (task_id, kind) not in sent:
                 self._remind_task(task_id, kind)
 
     def _remind_task(self, task_id, kind):
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             if not insert_once(session, TaskReminder.__table__, task_id=task_id, kind=kind,
                                sent_at=now):
