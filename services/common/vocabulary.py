@@ -96,6 +96,16 @@ OUTGOING_ACTION_NAMES = {
     "recall": ("thu hồi", "recall"), "cancel": ("hủy", "cancel"),
 }
 
+# A document's state in a narrow column (search results and their spreadsheet), incoming
+# and issued outgoing documents alike: the short names a list shows.
+LISTED_STATE_NAMES = {
+    "received": ("Tiếp nhận", "Received"), "returned": ("Trả lại", "Returned"),
+    "registered": ("Đã vào sổ", "Registered"), "to_assign": ("Chờ phân công", "To assign"),
+    "assigned": ("Đã phân công", "Assigned"), "in_progress": ("Đang xử lý", "In progress"),
+    "done": ("Hoàn thành", "Done"), "recalled": ("Thu hồi", "Recalled"),
+    "issued": ("Đã phát hành", "Issued"),
+}
+
 # A document's processing (workflow) and the parts of work in it.
 PROCESSING_STATE_NAMES = {
     "awaiting_assignment": ("Chờ phân công", "Awaiting assignment"),

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from services.common.vocabulary import URGENCIES, URGENCY_RANK
 from services.notify.models import CANCELLED, FAILED, PENDING, SENDING, SENT, Email
 
-#: Sent first: hỏa tốc, thượng khẩn, khẩn, then the rest.
-PRIORITY = {"flash": 0, "very_urgent": 1, "urgent": 2, "normal": 3}
+#: Sent first: hỏa tốc, thượng khẩn, khẩn, then the rest (0 first).
+PRIORITY = {code: len(URGENCIES) - 1 - rank for code, rank in URGENCY_RANK.items()}
 MAX_ATTEMPTS = 10
 RETRY_BASE = timedelta(seconds=5)     # 5 s, 10 s, 20 s, ... doubling after each failure
 RETRY_MAX = timedelta(minutes=30)     # ... never more than this apart
@@ -41,10 +42,6 @@ class Claimed:
     subject: str
     body: str
     attempts: int
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def queue(session, *, notification_id: str, user_id: str, to_address: str, subject: str,

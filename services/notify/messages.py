@@ -5,11 +5,12 @@ import re
 from urllib.parse import quote
 
 from services.common.tables import vn_date
+from services.common.vocabulary import CONFIDENTIALITY_NAMES, URGENCY_MARKS, URGENCY_NAMES
 
-URGENCY_LABEL = {"urgent": "KHẨN", "very_urgent": "THƯỢNG KHẨN", "flash": "HỎA TỐC"}
-URGENCY_NAME = {"normal": "Thường", "urgent": "Khẩn", "very_urgent": "Thượng khẩn",
-                "flash": "Hỏa tốc"}
-CONFIDENTIALITY_NAME = {"confidential": "Mật", "secret": "Tối mật", "top_secret": "Tuyệt mật"}
+URGENCY_LABEL = URGENCY_MARKS
+URGENCY_NAME = {code: vi for code, (vi, _) in URGENCY_NAMES.items()}
+CONFIDENTIALITY_NAME = {code: vi for code, (vi, _) in CONFIDENTIALITY_NAMES.items()
+                        if code != "none"}
 
 #: E-mail subjects are cut here (with an ellipsis): mail clients show less anyway.
 SUBJECT_MAX = 200

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timezone
 
 from eventlet import tpool
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
-from nameko.timer import timer
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common import events
+from services.common.clock import Clock
 from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import EXPECTED_ERRORS, not_found
 from services.common.handlers import event_handler
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.service_base import ServiceBase
+from services.common.timers import configured_timer
 from services.common.validation import Problems, page_params
 from services.notify import email_outbox, mailer, messages, preferences
 from services.notify.dependencies import Mail
@@ -28,9 +28,8 @@ from services.notify.models import PENDING, SENDING, Email, Notification, Prefer
 
 log = logging.getLogger(__name__)
 
-#: How often each notify process looks for e-mails to send, and how many it sends at
-#: most in one round (the next round follows at once if that took longer).
-EMAIL_INTERVAL_SECONDS = 2
+#: How many e-mails a notify process sends at most in one round (a round every
+#: TIMERS.email_send seconds; the next follows at once if that took longer).
 EMAIL_BATCH = 20
 
 
@@ -41,6 +40,7 @@ class NotifyService(ServiceBase):
     identity = Identity()
     mail = Mail()
     dispatch = EventDispatcher()
+    clock = Clock()
 
     @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
@@ -108,7 +108,7 @@ class NotifyService(ServiceBase):
         text) for those who asked for it, in one transaction; then the gateways are told.
         Idempotent by event_id."""
         urgency = message["data"].get("urgency", "normal")
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         created = []
         with self.db.transaction() as session:
             if not first_delivery(session, processed, message["event_id"], handler):
@@ -129,9 +129,10 @@ class NotifyService(ServiceBase):
                                        body=text, urgency=urgency, now=now)
         self._announce(created)
 
-    @timer(interval=EMAIL_INTERVAL_SECONDS)
+    @configured_timer("email_send", default=2)
     def send_pending_emails(self):
-        """Send the e-mails that are due, most urgent first, at most EMAIL_BATCH a round.
+        """Send the e-mails that are due, most urgent first, at most EMAIL_BATCH a round
+        (every TIMERS.email_send seconds, config).
 
         Each is claimed first (so of several notify processes exactly one sends it),
         sent through SMTP in an OS thread, then marked sent; a failure is recorded and
@@ -141,10 +142,10 @@ class NotifyService(ServiceBase):
         if not smtp.enabled or not self._emails_due():
             return
         with self.db.transaction() as session:
-            email_outbox.release_expired_claims(session, email_outbox.utcnow())
+            email_outbox.release_expired_claims(session, self.clock.now())
         for _ in range(EMAIL_BATCH):
             with self.db.transaction() as session:
-                claimed = email_outbox.claim_next(session, email_outbox.utcnow(),
+                claimed = email_outbox.claim_next(session, self.clock.now(),
                                                   skip_locked=not self.db.is_sqlite)
             if claimed is None:
                 return
@@ -153,12 +154,12 @@ class NotifyService(ServiceBase):
             failure = tpool.execute(mailer.send, smtp, message)
             if failure is None:
                 with self.db.transaction() as session:
-                    email_outbox.mark_sent(session, claimed, email_outbox.utcnow())
+                    email_outbox.mark_sent(session, claimed, self.clock.now())
                 log.info("e-mail sent: %s to %s", claimed.id, claimed.to_address)
                 continue
             with self.db.transaction() as session:
                 status = email_outbox.mark_failed(session, claimed, failure.error,
-                                                  email_outbox.utcnow(),
+                                                  self.clock.now(),
                                                   permanent=failure.permanent)
             log.warning("e-mail %s to %s: attempt %d failed (%s), now %s", claimed.id,
                         claimed.to_address, claimed.attempts, failure.error, status)
@@ -230,7 +231,7 @@ class NotifyService(ServiceBase):
         """Mark one of the caller's notifications read. Returns {id, read_at}.
         Errors: NotFound (also for another user's notification)."""
         caller = self.identity.caller(token)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             note = session.get(Notification, notification_id) \
                 if isinstance(notification_id, str) else None
@@ -247,7 +248,7 @@ class NotifyService(ServiceBase):
         with self.db.transaction() as session:
             result = session.execute(update(Notification).where(
                 Notification.user_id == caller.user_id, Notification.read_at.is_(None))
-                .values(read_at=datetime.now(timezone.utc)))
+                .values(read_at=self.clock.now()))
             return {"updated": result.rowcount}
 
     # ------------------------------------------------------------------ helpers
@@ -278,7 +279,7 @@ class NotifyService(ServiceBase):
 
     def _emails_due(self) -> bool:
         """Whether a round has anything to do (a read, so idle rounds write nothing)."""
-        now = email_outbox.utcnow()
+        now = self.clock.now()
         with self.db.read() as session:
             return session.execute(select(Email.id).where(or_(
                 (Email.status == PENDING) & (Email.next_attempt_at <= now),
@@ -286,7 +287,7 @@ class NotifyService(ServiceBase):
                 .limit(1)).first() is not None
 
     def _save_preferences(self, user_id: str, payload) -> dict:
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             row = session.get(Preference, user_id)
             current = {"email_enabled": bool(row.email_enabled), "email": row.email} \

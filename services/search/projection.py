@@ -47,10 +47,6 @@ def file_ids_of(data: dict) -> list[str]:
     return list(seen)
 
 
-def _now():
-    return datetime.now(timezone.utc)
-
-
 def _moment(value):
     """An event's time as an aware datetime (ISO text or datetime; None stays None)."""
     if value is None or value == "":
@@ -70,7 +66,8 @@ def already_processed(session, event_id: str, handler: str) -> bool:
         processed.c.event_id == event_id, processed.c.handler == handler)).first() is not None
 
 
-def record_document(session, fields: dict, file_ids: list[str], source_at=None) -> bool:
+def record_document(session, fields: dict, file_ids: list[str], source_at=None, *,
+                    now: datetime) -> bool:
     """Keep (or replace) a document and its files; a secret document is forgotten
     instead: the search service holds nothing of it. ``source_at`` is when documents
     said it: what is kept from a later event stays (events may be handled out of
@@ -87,10 +84,10 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None) 
         session.execute(delete(documents).where(documents.c.document_id == document_id))
         return True
     _upsert(session, documents,
-            {"document_id": document_id, "data": fields, "revision": 1, "updated_at": _now(),
+            {"document_id": document_id, "data": fields, "revision": 1, "updated_at": now,
              "source_at": source_at},
             ["document_id"],
-            {"data": fields, "revision": documents.c.revision + 1, "updated_at": _now(),
+            {"data": fields, "revision": documents.c.revision + 1, "updated_at": now,
              "source_at": source_at})
     if file_ids:
         session.execute(document_files.insert(), [
@@ -115,15 +112,15 @@ def documents_of_file(session, file_id: str) -> list[str]:
     return [row.document_id for row in rows]
 
 
-def store_text(session, file_id: str, text: str) -> list[str]:
+def store_text(session, file_id: str, text: str, now: datetime) -> list[str]:
     """Keep a file's extracted text; every document with that file moves to a new
     revision. Returns those documents' ids."""
-    _upsert(session, file_texts, {"file_id": file_id, "text": text, "fetched_at": _now()},
-            ["file_id"], {"text": text, "fetched_at": _now()})
+    _upsert(session, file_texts, {"file_id": file_id, "text": text, "fetched_at": now},
+            ["file_id"], {"text": text, "fetched_at": now})
     document_ids = documents_of_file(session, file_id)
     if document_ids:
         session.execute(update(documents).where(documents.c.document_id.in_(document_ids))
-                        .values(revision=documents.c.revision + 1, updated_at=_now()))
+                        .values(revision=documents.c.revision + 1, updated_at=now))
     return document_ids
 
 

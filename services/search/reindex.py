@@ -43,10 +43,6 @@ SOURCE_MARGIN = timedelta(minutes=1)
 BATCH = 500
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _aware(moment):
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -73,32 +69,31 @@ def latest_run(session):
         reindex_runs.c.requested_at.desc()).limit(1)).first()
 
 
-def active_run(session):
+def active_run(session, now: datetime):
     """The requested run, or the running one whose process still reports, if any."""
     row = session.execute(select(reindex_runs).where(
         reindex_runs.c.state.in_((REQUESTED, RUNNING))).order_by(
         reindex_runs.c.requested_at.desc()).limit(1)).first()
     if row is None or (row.state == RUNNING
-                       and _aware(row.updated_at) < _now() - STALE_AFTER):
+                       and _aware(row.updated_at) < now - STALE_AFTER):
         return None
     return row
 
 
-def fail_silent_runs(session) -> None:
+def fail_silent_runs(session, now: datetime) -> None:
     """A running run that stopped reporting (its process stopped) is failed."""
     session.execute(update(reindex_runs).where(
         reindex_runs.c.state == RUNNING,
-        reindex_runs.c.updated_at < _now() - STALE_AFTER).values(
-        state=FAILED, finished_at=_now(), updated_at=_now(),
+        reindex_runs.c.updated_at < now - STALE_AFTER).values(
+        state=FAILED, finished_at=now, updated_at=now,
         error="Tiến trình dừng giữa chừng / the process stopped midway"))
 
 
-def request_run(session, user_id: str) -> dict | None:
+def request_run(session, user_id: str, now: datetime) -> dict | None:
     """A new requested run, or None if one is requested or running already."""
-    fail_silent_runs(session)
-    if active_run(session) is not None:
+    fail_silent_runs(session, now)
+    if active_run(session, now) is not None:
         return None
-    now = _now()
     row = {"id": str(uuid.uuid4()), "state": REQUESTED, "phase": None, "done": 0, "total": 0,
            "requested_by": user_id, "requested_at": now, "updated_at": now}
     session.execute(reindex_runs.insert().values(**row))
@@ -106,14 +101,13 @@ def request_run(session, user_id: str) -> dict | None:
         reindex_runs.c.id == row["id"])).first())
 
 
-def claim_run(session) -> str | None:
+def claim_run(session, now: datetime) -> str | None:
     """The id of a requested run this process now runs (one process wins it)."""
     row = session.execute(select(reindex_runs.c.id).where(
         reindex_runs.c.state == REQUESTED).order_by(reindex_runs.c.requested_at)
         .limit(1)).first()
     if row is None:
         return None
-    now = _now()
     claimed = session.execute(update(reindex_runs).where(
         reindex_runs.c.id == row.id, reindex_runs.c.state == REQUESTED).values(
         state=RUNNING, started_at=now, updated_at=now)).rowcount
@@ -131,8 +125,10 @@ class Sources:
 class Reindex:
     """One run, from its claim to done or failed."""
 
-    def __init__(self, db, backend, sources: Sources, run_id: str):
+    def __init__(self, db, backend, sources: Sources, run_id: str, clock):
+        """``clock``: the service's (``now()``), for the run's reports and records."""
         self.db, self.backend, self.sources, self.run_id = db, backend, sources, run_id
+        self.clock = clock
 
     def run(self) -> None:
         try:
@@ -142,13 +138,13 @@ class Reindex:
             self._switch(target, index_started)
         except Exception as exc:
             log.exception("reindex %s failed", self.run_id)
-            self._report(state=FAILED, finished_at=_now(), error=str(exc)[:2000])
+            self._report(state=FAILED, finished_at=self.clock.now(), error=str(exc)[:2000])
             raise
 
     def _report(self, **values) -> None:
         with self.db.transaction() as session:
             session.execute(update(reindex_runs).where(reindex_runs.c.id == self.run_id)
-                            .values(updated_at=_now(), **values))
+                            .values(updated_at=self.clock.now(), **values))
 
     # -- 1: documents as the documents service has them now ------------------------------
 
@@ -167,7 +163,8 @@ class Reindex:
                 with self.db.transaction() as session:
                     for view in page["items"]:
                         fields = document_fields(view, source_at.isoformat())
-                        record_document(session, fields, file_ids_of(view), source_at=source_at)
+                        record_document(session, fields, file_ids_of(view),
+                                        source_at=source_at, now=self.clock.now())
                         seen.add(fields["document_id"])
                 done += len(page["items"])
                 self._report(done=done, total=max(done, sum(totals.values())))
@@ -207,14 +204,14 @@ class Reindex:
             text = self.sources.text(file_id)   # storage down: the run fails, index untouched
             if text is not None:
                 with self.db.transaction() as session:
-                    store_text(session, file_id, text)
+                    store_text(session, file_id, text, self.clock.now())
             if done % 50 == 0 or done == len(missing):
                 self._report(done=done)
 
     # -- 3: a new index beside the live one ------------------------------------------------
 
     def _fill_new_index(self):
-        index_started = _now()
+        index_started = self.clock.now()
         with self.db.read() as session:
             total = session.execute(select(func.count()).select_from(documents)).scalar_one()
         self._report(phase="index", done=0, total=total)
@@ -241,5 +238,6 @@ class Reindex:
         for ids in document_id_pages(self.db, BATCH, index_started - SOURCE_MARGIN):
             with self.db.read() as session:
                 self.backend.upsert_many(index_documents(session, ids))
-        self._report(state=DONE, done=1, finished_at=_now(), documents=self.backend.count())
+        self._report(state=DONE, done=1, finished_at=self.clock.now(),
+                     documents=self.backend.count())
         log.info("reindex %s done: %d documents", self.run_id, self.backend.count())

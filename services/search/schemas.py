@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from services.common.identity import Caller
 from services.common.validation import Problems, page_params
+from services.common.vocabulary import URGENCIES
 from services.search.backends.base import (DIRECTIONS, MAX_QUERY_CHARS, SORTS, STATES,
                                            SearchQuery)
 
 PARAMS = {"q", "unit_id", "register_id", "issuer_organ_id", "document_type", "urgency",
           "direction", "state", "from", "to", "issued_from", "issued_to", "sort", "facets",
           "page", "page_size"}
-URGENCIES = ("normal", "urgent", "very_urgent", "flash")
 
 
 def search_query(params, caller: Caller, delegated_units=()) -> SearchQuery:

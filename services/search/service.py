@@ -8,14 +8,13 @@ import dataclasses
 import logging
 import time
 import uuid
-from datetime import datetime, timezone
 
 from eventlet import tpool
 from nameko.rpc import rpc
-from nameko.timer import timer
 from sqlalchemy import func, select
 
 from services.common import tables
+from services.common.clock import Clock
 from services.common.db import Database, iso
 from services.common.errors import (EXPECTED_ERRORS, Conflict, EofficeError, Forbidden,
                                     ServiceTimeout, ServiceUnavailable, not_found)
@@ -26,6 +25,7 @@ from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
+from services.common.timers import configured_timer
 from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexable
 from services.search import export, reindex
 from services.search.dependencies import SearchIndex
@@ -45,9 +45,6 @@ _DELEGATED_UNITS: dict[str, tuple[float, tuple[str, ...]]] = {}
 ON_REGISTERED = "on_documents_document_registered"
 ON_UPDATED = "on_documents_document_updated"
 ON_ISSUED = "on_documents_document_issued"
-CATCH_UP_SECONDS = 60
-#: How often a search process looks for a requested reindex to run.
-REINDEX_POLL_SECONDS = 2
 #: How long a person's delegated units are reused before documents is asked again.
 DELEGATED_UNITS_SECONDS = 10
 CATCH_UP_BATCH = 500
@@ -63,6 +60,7 @@ class SearchService(ServiceBase):
     index = SearchIndex()
     storage_rpc = TimedRpc("storage")
     documents_rpc = TimedRpc("documents")
+    clock = Clock()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def search(self, token, params):
@@ -131,7 +129,7 @@ class SearchService(ServiceBase):
         name is taken, or MAX_SAVED_PER_USER reached)."""
         caller = self._person(token)
         data = saved_search_input(payload, caller)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             mine = select(saved_searches.c.name).where(
                 saved_searches.c.user_id == caller.user_id)
@@ -179,7 +177,7 @@ class SearchService(ServiceBase):
         running)."""
         caller = self._administrator(token)
         with self.db.transaction() as session:
-            run = reindex.request_run(session, caller.user_id)
+            run = reindex.request_run(session, caller.user_id, self.clock.now())
         if run is None:
             raise Conflict("Đang xây dựng lại chỉ mục tìm kiếm; hãy chờ lần này xong.",
                            "The search index is being rebuilt; wait for this run to end.")
@@ -195,19 +193,20 @@ class SearchService(ServiceBase):
         the index was never rebuilt. Errors: Forbidden (not an administrator)."""
         self._administrator(token)
         with self.db.transaction() as session:
-            reindex.fail_silent_runs(session)   # so a stopped run reads as failed
+            reindex.fail_silent_runs(session, self.clock.now())   # so a stopped run reads as failed
             run = reindex.run_out(reindex.latest_run(session))
         return {"run": run, "index_documents": self.index.count()}
 
-    @timer(interval=REINDEX_POLL_SECONDS)
+    @configured_timer("reindex_poll", default=2)
     def run_requested_reindex(self):
-        """Run a requested reindex, if this process claims it (one process does)."""
+        """Run a requested reindex, if this process claims it (one process does); looked
+        for every TIMERS.reindex_poll seconds (config)."""
         with self.db.read() as session:   # the usual answer, without a write lock
-            waiting = reindex.active_run(session)
+            waiting = reindex.active_run(session, self.clock.now())
         if waiting is None or waiting.state != reindex.REQUESTED:
             return
         with self.db.transaction() as session:
-            run_id = reindex.claim_run(session)
+            run_id = reindex.claim_run(session, self.clock.now())
         if run_id is None:
             return
         log.info("reindex %s started", run_id)
@@ -215,7 +214,7 @@ class SearchService(ServiceBase):
             views=lambda direction, after: self.documents_rpc.search_views(
                 self.identity.system_token(), {"direction": direction, "after": after}),
             text=self._get_text)
-        reindex.Reindex(self.db, self.index, sources, run_id).run()
+        reindex.Reindex(self.db, self.index, sources, run_id, self.clock).run()
 
     def _administrator(self, token):
         caller = self._person(token)
@@ -286,7 +285,8 @@ class SearchService(ServiceBase):
             if not first_delivery(session, processed, payload["event_id"], handler):
                 return
             changed = record_document(session, fields, file_ids_of(data),
-                                      source_at=payload.get("occurred_at"))
+                                      source_at=payload.get("occurred_at"),
+                                      now=self.clock.now())
         if not changed:
             return
         if not is_indexable(fields):
@@ -319,18 +319,19 @@ class SearchService(ServiceBase):
         with self.db.transaction() as session:
             if not first_delivery(session, processed, event_id, ON_TEXT_EXTRACTED):
                 return
-            document_ids = store_text(session, file_id, text) if text is not None else []
+            document_ids = [] if text is None else \
+                store_text(session, file_id, text, self.clock.now())
         self._reindex(document_ids)
 
-    @timer(interval=CATCH_UP_SECONDS, eager=True)
+    @configured_timer("search_catch_up", default=60, eager=True)
     def catch_up_index(self):
         """The index is a projection of this service's database: when it holds fewer
         documents than the database (a new index schema, a lost index directory) every
         document is indexed again from the database, a batch at a time, while searches
         go on answering from what is indexed. Runs at start and then every
-        CATCH_UP_SECONDS in every search process (indexing is idempotent)."""
+        TIMERS.search_catch_up seconds (config) in every search process (indexing is idempotent)."""
         with self.db.read() as session:
-            if reindex.active_run(session) is not None:
+            if reindex.active_run(session, self.clock.now()) is not None:
                 return   # the rebuild brings the index up to date
             kept = session.execute(select(func.count()).select_from(documents)).scalar_one()
         try:
@@ -383,7 +384,7 @@ class SearchService(ServiceBase):
                 continue
             if text is not None:
                 with self.db.transaction() as session:
-                    changed.update(store_text(session, file_id, text))
+                    changed.update(store_text(session, file_id, text, self.clock.now()))
         return changed
 
     def _reindex(self, document_ids) -> None:

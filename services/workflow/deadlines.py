@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services.common.validation import UUID_RE, Problems
-from services.workflow.calendar import VN_TZ, WorkingCalendar
+from services.common.clock import vietnam_date
+from services.workflow.calendar import WorkingCalendar
 from services.workflow.domain import DUE_SOON, OVERDUE, URGENCY_RANK, URGENT
 
 DEFAULT_WORKING_DAYS = {"normal": 10, "urgent": 3, "very_urgent": 2, "flash": 1}
@@ -80,7 +81,7 @@ def default_deadline(calendar: WorkingCalendar, working_days: dict | None,
     rules: working hours if the rules count this urgency in hours, else working days."""
     if hours and urgency in hours:
         due_at = calendar.add_working_hours(now, hours[urgency])
-        return Deadline(due_at.astimezone(VN_TZ).date(), due_at)
+        return Deadline(vietnam_date(due_at), due_at)
     days = (working_days or {}).get(urgency, DEFAULT_WORKING_DAYS.get(urgency, 10))
     return Deadline(calendar.add_working_days(today, days))
 
@@ -99,7 +100,7 @@ def done_late(due_date: date | None, due_at: datetime | None,
         return False
     if due_at is not None:
         return done_at > due_at
-    return due_date is not None and done_at.astimezone(VN_TZ).date() > due_date
+    return due_date is not None and vietnam_date(done_at) > due_date
 
 
 def reminder_kind(due_date: date, due_at: datetime | None, today: date, now: datetime,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.common import vocabulary
 from services.common.identity import HEAD, UNIT_HEAD, Caller
 from services.common.validation import UUID_RE, Problems
 
-URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
-URGENT = ("urgent", "very_urgent", "flash")
+URGENCY_RANK, URGENT = vocabulary.URGENCY_RANK, vocabulary.URGENT
 
 # Processing states, and the incoming document's state each means (documents' names).
 AWAITING_ASSIGNMENT = "awaiting_assignment"   # chờ phân công

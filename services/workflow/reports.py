@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.common.clock import vietnam_date
 from services.common.identity import Caller
 from services.workflow import deadlines, domain, secrecy
 
@@ -75,7 +76,7 @@ def build(parts: list[Part], by: str, today: date, now: datetime) -> list[dict]:
                   "confidentiality": part.confidentiality, "role": part.kind,
                   "due_date": part.due_date.isoformat() if part.due_date else None,
                   "due_at": part.due_at.isoformat() if part.due_at else None,
-                  "done_on": part.done_at.astimezone(deadlines.VN_TZ).date().isoformat()
+                  "done_on": vietnam_date(part.done_at).isoformat()
                   if part.done_at else None}
         for column in ("received", status_of(part, today, now)):
             row[column] += 1

@@ -10,6 +10,7 @@ may not be given to. No nameko here."""
 from __future__ import annotations
 
 from services.common.identity import CONFIDENTIALITY_LEVELS, Caller, clearance_covers
+from services.common.vocabulary import CONFIDENTIALITY_NAMES
 
 #: The keys that carry a document's particulars, wherever they appear in a record
 #: (nested details and parts included).
@@ -21,8 +22,8 @@ PARTICULARS = frozenset({
 #: What a record says instead of the trích yếu of a document the reader may not see.
 SECRET_SUBJECT = "Văn bản mật"
 
-LEVEL_NAMES = {"none": ("Thường", "Not secret"), "confidential": ("Mật", "Confidential"),
-               "secret": ("Tối mật", "Secret"), "top_secret": ("Tuyệt mật", "Top secret")}
+#: A level's names (vi, en), as refusals quote them.
+LEVEL_NAMES = CONFIDENTIALITY_NAMES
 
 
 def level_of(confidentiality: str | None) -> str:

@@ -1,10 +1,11 @@
 """The workflow service's entrypoints for tasks (công việc): given from a document or on
 their own, split into sub-tasks, with progress, a history, deadlines and reminders.
-Mixed into WorkflowService, whose providers and helpers these use."""
+Mixed into WorkflowService. Needs: self.db, self.clock, self.identity, self.documents_rpc
+(describe_assignees, directory_names), self.flush_outbox and WorkflowBase's
+_require_clearance and _refuse_uncleared."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from nameko.rpc import rpc
 from sqlalchemy import case, func, select
@@ -15,7 +16,7 @@ from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, invalid
     not_found
 from services.common.outbox import add_event
 from services.common.validation import UUID_RE, Problems, page_params
-from services.workflow import deadlines, domain
+from services.workflow import deadlines, domain, permissions
 from services.workflow.models import Processing, Task, TaskReminder, TaskUpdate, outbox
 
 TASK_STATES = (domain.TASK_OPEN, domain.TASK_DONE, domain.TASK_CANCELLED)
@@ -35,7 +36,7 @@ class TaskEntrypoints:
         someone outside the unit); Forbidden; NotFound (parent); Conflict (parent done).
         Events: task_assigned (kind "task")."""
         caller = self.identity.caller(token)
-        data = domain.parse_task(payload, self._today())
+        data = domain.parse_task(payload, self.clock.today())
         parent = None
         if data["parent_id"]:
             with self.db.read() as session:
@@ -67,7 +68,7 @@ class TaskEntrypoints:
                 "vi": "Người nhận việc không thuộc đơn vị.",
                 "en": "The assignee is not in the unit or a unit below it."}})
         self._refuse_secret_task(caller, data, scope)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             task = Task(id=str(uuid.uuid4()), state=domain.TASK_OPEN, progress=0,
                         created_by=caller.user_id, created_at=now, **data)
@@ -82,7 +83,7 @@ class TaskEntrypoints:
                 task, caller.user_id, [task.assignee_id]))
             result = self._task_out(session, task)
         self.flush_outbox()
-        return self._with_names(result)
+        return self._with_actions(caller, self._with_names(result))
 
     def _refuse_secret_task(self, caller, data, scope):
         """A task from a secret document is given by, and to, people cleared for its
@@ -102,6 +103,9 @@ class TaskEntrypoints:
         """The holder records progress {percent?, note} or completes it {complete: true,
         note?} (not while a sub-task is open); the giver may cancel it {cancel: true,
         note?}. Every update is kept in the task's history. Returns the task.
+        Every task answer (this, create_task, get_task and its sub-tasks, list_tasks'
+        items) carries allowed_actions, what the caller may do now (permissions.
+        task_actions): progress, complete, cancel, add_subtask.
         Errors: InvalidInput; Forbidden; NotFound; Conflict.
         Events: task_progressed, task_completed (the giver is told; on cancellation the
         holder too)."""
@@ -119,7 +123,7 @@ class TaskEntrypoints:
         if not (complete or cancel) and percent is None and not note:
             problems.add("note", "Ghi tiến độ hoặc kết quả.", "Give progress or a note.")
         problems.raise_if_any()
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             task = session.get(Task, task_id) if isinstance(task_id, str) else None
             if task is None:
@@ -151,7 +155,7 @@ class TaskEntrypoints:
                 task_state=task.state))
             result = self._task_out(session, task)
         self.flush_outbox()
-        return self._with_names(result)
+        return self._with_actions(caller, self._with_names(result))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_tasks(self, token, params=None):
@@ -197,9 +201,10 @@ class TaskEntrypoints:
             counts = {name: session.execute(select(func.count()).select_from(Task).where(
                 condition, open_)).scalar_one() for name, condition in (
                 ("mine", whose["mine"]), ("created", whose["created"]),
-                ("overdue", whose["mine"] & (Task.due_date < self._today())))}
+                ("overdue", whose["mine"] & (Task.due_date < self.clock.today())))}
         names = self._names(items)
-        return {"items": [self._with_names(i, names) for i in items], "total": total,
+        return {"items": [self._with_actions(caller, self._with_names(i, names))
+                          for i in items], "total": total,
                 "page": page, "page_size": page_size, "counts": counts}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -231,8 +236,9 @@ class TaskEntrypoints:
                                   .order_by(TaskUpdate.id)).scalars()]
         names = self._names([out, *out["subtasks"]],
                             [u["actor_id"] for u in out["history"]])
-        out = self._with_names(out, names)
-        out["subtasks"] = [self._with_names(t, names) for t in out["subtasks"]]
+        out = self._with_actions(caller, self._with_names(out, names))
+        out["subtasks"] = [self._with_actions(caller, self._with_names(t, names))
+                           for t in out["subtasks"]]
         for update in out["history"]:
             update["actor_name"] = names.get(update["actor_id"])
         return out
@@ -248,14 +254,14 @@ class TaskEntrypoints:
                 Task.due_date <= horizon)).all()
             sent = set(session.execute(select(TaskReminder.task_id, TaskReminder.kind).where(
                 TaskReminder.task_id.in_([row.id for row in due]))).all()) if due else set()
-        now = self._now()
+        now = self.clock.now()
         for task_id, due_date in due:
             kind = deadlines.reminder_kind(due_date, None, today, now)
             if (task_id, kind) not in sent:
                 self._remind_task(task_id, kind)
 
     def _remind_task(self, task_id, kind):
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             if not insert_once(session, TaskReminder.__table__, task_id=task_id, kind=kind,
                                sent_at=now):
@@ -289,6 +295,11 @@ class TaskEntrypoints:
         names = self._names([task]) if names is None else names
         return task | {"assignee_name": names.get(task["assignee_id"]),
                        "created_by_name": names.get(task["created_by"])}
+
+    @staticmethod
+    def _with_actions(caller, task: dict) -> dict:
+        """The task with what the caller may do on it now (allowed_actions)."""
+        return task | {"allowed_actions": permissions.task_actions(caller, task)}
 
     @staticmethod
     def _task_out(session, task) -> dict:

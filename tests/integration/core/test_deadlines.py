@@ -16,10 +16,12 @@ from services.common.events import (DEADLINE_APPROACHING, DEADLINE_MISSED,
 from services.documents.seed import NAMESPACE, unit_uuid
 from services.documents.service import DocumentsService
 from services.workflow.models import outbox
-from services.workflow.service import REMINDER_SCAN_SECONDS, WorkflowService
+from services.workflow.service import WorkflowService
 from tests.integration.core.helpers import prepared_config, token
 
 SPECIALIST = str(uuid.uuid5(NAMESPACE, "user:chuyenvien.stc"))
+#: Each workflow process scans for deadlines this often here (config TIMERS).
+SCAN_SECONDS = 0.3
 DIRECTOR = str(uuid.uuid5(NAMESPACE, "user:lanhdao.stc"))
 
 
@@ -53,13 +55,22 @@ def told(config, event_type):
 def wait_for(predicate, seconds=20):
     with eventlet.Timeout(seconds):
         while not predicate():
-            eventlet.sleep(0.2)
+            eventlet.sleep(0.1)
+
+
+def settle():
+    """Let every process scan a few more times: what went out once must not go again."""
+    eventlet.sleep(SCAN_SECONDS * 5)
+
+
+def fast_scans(config):
+    return dict(config, TIMERS={"reminder_scan": SCAN_SECONDS})
 
 
 def test_a_deadline_skips_tet_and_two_processes_remind_exactly_once(
         container_factory, service_config, db_url_factory):
-    config = prepared_config(service_config, db_url_factory, "documents", "workflow",
-                             seeded=True)
+    config = fast_scans(prepared_config(service_config, db_url_factory, "documents",
+                                        "workflow", seeded=True))
     container_factory(DocumentsService, config).start()
     before_tet = dict(config, WORKFLOW_TODAY="2026-02-12")      # a Thursday
     replicas = [container_factory(WorkflowService, before_tet) for _ in range(2)]
@@ -78,7 +89,7 @@ def test_a_deadline_skips_tet_and_two_processes_remind_exactly_once(
 
     # Friday 13/2 is within one working day: both processes scan, one reminder goes out
     wait_for(lambda: sent(config, DEADLINE_APPROACHING) >= 1)
-    eventlet.sleep(REMINDER_SCAN_SECONDS * 2 + 1)
+    settle()
     assert sent(config, DEADLINE_APPROACHING) == 1
     assert sent(config, DEADLINE_MISSED) == 0
 
@@ -95,7 +106,7 @@ def test_a_deadline_skips_tet_and_two_processes_remind_exactly_once(
     for _ in range(2):
         container_factory(WorkflowService, after_tet).start()
     wait_for(lambda: sent(config, DEADLINE_MISSED) >= 1)
-    eventlet.sleep(REMINDER_SCAN_SECONDS * 2 + 1)
+    settle()
     assert sent(config, DEADLINE_MISSED) == 1                    # the co-handling part
     assert sent(config, DEADLINE_APPROACHING) == 1               # the lead is not due yet
     assert set(told(config, DEADLINE_MISSED)) == {DIRECTOR, deputy}
@@ -112,8 +123,8 @@ def test_hour_deadlines_and_task_deadlines_are_each_reminded_once_by_two_process
     reminder at 10:00, one at 13:00 (within REMINDER_WORKING_HOURS = 1), an overdue
     alert on 12/3. A task due on 11/3 is reminded at once and is overdue on 12/3. Two
     workflow processes run throughout; each reminder and alert goes out once."""
-    config = prepared_config(service_config, db_url_factory, "documents", "workflow",
-                             seeded=True)
+    config = fast_scans(prepared_config(service_config, db_url_factory, "documents",
+                                        "workflow", seeded=True))
     container_factory(DocumentsService, config).start()
 
     def run_two(moment):
@@ -122,9 +133,6 @@ def test_hour_deadlines_and_task_deadlines_are_each_reminded_once_by_two_process
         for replica in replicas:
             replica.start()
         return replicas
-
-    def settle():
-        eventlet.sleep(REMINDER_SCAN_SECONDS * 2 + 1)
 
     replicas = run_two("2026-03-10T10:00:00+07:00")
     director = token(DIRECTOR, memberships=(("STC", "head"),))

@@ -33,6 +33,8 @@ from tests.integration.core.helpers import SECRET, prepared_config, token
 LEADER = "u-leader"
 ADDRESS = "lanhdao@stc.nghean.gov.vn"
 PUBLIC_URL = "https://eoffice.nghean.gov.vn"
+#: Each notify process looks for e-mails to send this often here (config TIMERS).
+SEND_SECONDS = 0.2
 
 
 def free_port() -> int:
@@ -80,7 +82,8 @@ def smtp():
 @pytest.fixture
 def notify_config(service_config, db_url_factory, smtp):
     config = prepared_config(service_config, db_url_factory, "notify")
-    return dict(config, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, PUBLIC_URL=PUBLIC_URL)
+    return dict(config, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, PUBLIC_URL=PUBLIC_URL,
+                TIMERS={"email_send": SEND_SECONDS})
 
 
 @pytest.fixture
@@ -108,6 +111,11 @@ def wait_for(predicate, seconds=20):
             eventlet.sleep(0.1)
 
 
+def settle(sleep=eventlet.sleep):
+    """Let the timer run a few more rounds: what went out once must not go again."""
+    sleep(SEND_SECONDS * 5)
+
+
 def outbox_rows(config):
     engine = make_engine(config["DB_URLS"]["notify"])
     try:
@@ -130,7 +138,7 @@ def test_a_leader_who_asked_for_email_gets_one_email_in_vietnamese_with_the_link
         dispatch("documents", DOCUMENT_REGISTERED, message)
         dispatch("documents", DOCUMENT_REGISTERED, message)    # redelivered: no second one
         wait_for(lambda: len(smtp.received) >= 1)
-        eventlet.sleep(5)     # two more rounds of the timer: nothing else goes out
+        settle()              # more rounds of the timer: nothing else goes out
         other = notify.list_notifications(leader_token("u-no-email"), {})
     assert other["total"] == 1              # in-app for everyone, e-mail for who asked
     assert len(smtp.received) == 1
@@ -185,7 +193,7 @@ def test_an_email_waits_while_the_server_is_down_and_goes_when_it_is_back(runnin
     assert smtp.received == []
     smtp.start()
     wait_for(lambda: len(smtp.received) >= 1, seconds=30)
-    eventlet.sleep(3)
+    settle()
     assert len(smtp.received) == 1
     [(recipients, mail)] = smtp.messages()
     assert recipients == [ADDRESS] and "/#/documents/doc-down" in mail.get_content()
@@ -205,7 +213,7 @@ def test_email_off_sends_nothing(running, smtp):
                                  registered("doc-off", leaders=(LEADER, "u-2")))
         wait_for(lambda: notify.list_notifications(leader_token("u-2"), {})["total"] == 1)
         assert notify.list_notifications(leader_token(), {})["total"] == 1
-    eventlet.sleep(5)     # two rounds of the timer
+    settle()              # rounds of the timer
     assert smtp.received == [] and outbox_rows(config) == []
 
 
@@ -253,7 +261,7 @@ def two_processes(notify_config, tmp_path):
                NOTIFY_DB_URL=config["DB_URLS"]["notify"],
                EOFFICE_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="INFO",
                SMTP_HOST="127.0.0.1", SMTP_PORT=str(config["SMTP_PORT"]),
-               PUBLIC_URL=PUBLIC_URL)
+               PUBLIC_URL=PUBLIC_URL, TIMER_EMAIL_SEND=str(SEND_SECONDS))
     processes, logs = [], []
     for n in range(2):
         logs.append(tmp_path / f"notify-{n}.log")
@@ -290,7 +298,7 @@ def test_two_notify_processes_send_each_email_exactly_once(two_processes, smtp):
                  registered(f"doc-{n}", leaders=USERS, subject=f"Văn bản {n}"))
     expected = len(USERS) * EVENTS
     wait_for(lambda: len(smtp.received) >= expected, seconds=60)
-    time.sleep(5)     # more rounds of both timers: nothing goes out again
+    settle(time.sleep)    # more rounds of both timers: nothing goes out again
     sent = [(tuple(rcpt), mail["Subject"], mail["Message-ID"]) for rcpt, mail in smtp.messages()]
     assert len(sent) == expected and len(set(sent)) == expected
     assert {(r[0], s.rsplit(": ", 1)[1]) for r, s, _ in sent} == {

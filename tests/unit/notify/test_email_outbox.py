@@ -1,7 +1,7 @@
 """The e-mail outbox's rules on a real (SQLite) database: what is claimed first, that a
 claimed e-mail cannot be claimed again, retries and giving up (services/notify/
 email_outbox.py)."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine
@@ -9,6 +9,10 @@ from sqlalchemy.orm import Session
 
 from services.notify import email_outbox
 from services.notify.models import Email, metadata
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
 
 
 @pytest.fixture
@@ -21,7 +25,7 @@ def session():
 
 
 def queue(session, name, urgency="normal", now=None, user="u-1"):
-    now = now or email_outbox.utcnow()
+    now = now or utcnow()
     email_outbox.queue(session, notification_id=f"n-{name}", user_id=user,
                        to_address=f"{user}@gov.vn", subject=name, body="…", urgency=urgency,
                        now=now)
@@ -29,11 +33,11 @@ def queue(session, name, urgency="normal", now=None, user="u-1"):
 
 
 def claim(session, now=None):
-    return email_outbox.claim_next(session, now or email_outbox.utcnow(), skip_locked=False)
+    return email_outbox.claim_next(session, now or utcnow(), skip_locked=False)
 
 
 def test_the_most_urgent_is_claimed_first_then_the_oldest(session):
-    start = email_outbox.utcnow() - timedelta(minutes=1)
+    start = utcnow() - timedelta(minutes=1)
     for n, (name, urgency) in enumerate((("n1", "normal"), ("u1", "urgent"), ("n2", "normal"),
                                          ("f1", "flash"), ("v1", "very_urgent"))):
         queue(session, name, urgency, now=start + timedelta(seconds=n))
@@ -46,14 +50,14 @@ def test_a_claimed_email_is_not_claimed_again_and_counts_its_attempt(session):
     first = claim(session)
     assert first.attempts == 1 and claim(session) is None
     assert session.get(Email, first.id, populate_existing=True).status == "sending"
-    assert email_outbox.mark_sent(session, first, email_outbox.utcnow())
+    assert email_outbox.mark_sent(session, first, utcnow())
     row = session.get(Email, first.id, populate_existing=True)
     assert row.status == "sent" and row.sent_at is not None
 
 
 def test_a_failed_attempt_waits_then_is_retried_until_it_gives_up(session):
     queue(session, "a")
-    now = email_outbox.utcnow()
+    now = utcnow()
     for attempt in range(1, email_outbox.MAX_ATTEMPTS + 1):
         claimed = claim(session, now)
         assert claimed.attempts == attempt
@@ -67,12 +71,12 @@ def test_a_refusal_for_good_fails_at_once(session):
     queue(session, "a")
     claimed = claim(session)
     assert email_outbox.mark_failed(session, claimed, "550 no such user",
-                                    email_outbox.utcnow(), permanent=True) == "failed"
+                                    utcnow(), permanent=True) == "failed"
 
 
 def test_a_claim_whose_process_died_is_released_after_the_lease(session):
     queue(session, "a")
-    now = email_outbox.utcnow()
+    now = utcnow()
     stale = claim(session, now)
     assert email_outbox.release_expired_claims(session, now + timedelta(minutes=1)) == 0
     later = now + email_outbox.LEASE + timedelta(seconds=1)

@@ -1,11 +1,15 @@
 """What the handlers keep in the search database, on a real (SQLite) database built
 by the migrations: documents, their files in order, texts, and revisions."""
+from datetime import datetime, timezone
+
 import pytest
 
 from services.common.db import make_engine
 from services.common.migrations import upgrade
 from services.search import projection
 from sqlalchemy.orm import Session
+
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def event_data(document_id, file_ids, **extra):
 
 def record(session, data):
     projection.record_document(session, projection.document_fields(data),
-                               projection.file_ids_of(data))
+                               projection.file_ids_of(data), now=NOW)
 
 
 def test_a_document_without_acl_units_is_visible_to_its_unit():
@@ -41,8 +45,8 @@ def test_a_document_without_acl_units_is_visible_to_its_unit():
 def test_content_is_the_texts_of_the_files_in_the_documents_order(session):
     record(session, event_data("doc-1", ["f2", "f1", "f2"]))
     assert projection.files_without_text(session, "doc-1") == ["f2", "f1"]
-    projection.store_text(session, "f1", "Phần một")
-    projection.store_text(session, "f2", "Phần hai")
+    projection.store_text(session, "f1", "Phần một", NOW)
+    projection.store_text(session, "f2", "Phần hai", NOW)
     [doc] = projection.index_documents(session, ["doc-1"])
     assert doc["content"] == "Phần hai\n\nPhần một"
     assert doc["revision"] == 3 and doc["acl_users"] == ["user-x"]
@@ -52,14 +56,15 @@ def test_content_is_the_texts_of_the_files_in_the_documents_order(session):
 def test_a_text_moves_every_document_with_that_file_to_a_new_revision(session):
     record(session, event_data("doc-1", ["shared"]))
     record(session, event_data("doc-2", ["shared", "own"]))
-    assert projection.store_text(session, "shared", "Văn bản chung") == ["doc-1", "doc-2"]
+    assert projection.store_text(session, "shared", "Văn bản chung", NOW) == [
+        "doc-1", "doc-2"]
     docs = {d["document_id"]: d for d in projection.index_documents(session, ["doc-1", "doc-2"])}
     assert {k: (d["revision"], d["content"]) for k, d in docs.items()} == {
         "doc-1": (2, "Văn bản chung"), "doc-2": (2, "Văn bản chung")}
 
 
 def test_a_text_of_a_file_no_document_has_touches_nothing(session):
-    assert projection.store_text(session, "orphan", "x") == []
+    assert projection.store_text(session, "orphan", "x", NOW) == []
 
 
 def test_registering_again_replaces_the_files_and_moves_the_revision(session):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
+from services.common.clock import VietnamClock
 from services.common.db import DatabaseAccess, make_engine
 from services.common.migrations import upgrade
 from services.search import projection, reindex
@@ -55,9 +56,9 @@ class Documents:
 
 def claimed(db) -> str:
     with db.transaction() as session:
-        run = reindex.request_run(session, "admin-1")
+        run = reindex.request_run(session, "admin-1", NOW)
     with db.transaction() as session:
-        assert reindex.claim_run(session) == run["id"]
+        assert reindex.claim_run(session, NOW) == run["id"]
     return run["id"]
 
 
@@ -71,7 +72,7 @@ def test_a_run_rebuilds_from_the_sources_and_forgets_what_they_no_longer_list(db
     with db.transaction() as session:   # what search kept: one stale, one gone since
         for data in (view("d-1", "Tiêu đề cũ"), view("gone", "Văn bản đã bị xóa")):
             projection.record_document(session, projection.document_fields(data), [],
-                                       source_at=NOW - timedelta(hours=1))
+                                       source_at=NOW - timedelta(hours=1), now=NOW)
     backend.upsert_many([dict(projection.document_fields(view("gone", "Văn bản đã bị xóa")),
                               revision=1, content="")])
     sources = Documents(
@@ -81,7 +82,8 @@ def test_a_run_rebuilds_from_the_sources_and_forgets_what_they_no_longer_list(db
         [view("o-1", "Công văn đi về đường sắt", direction="outgoing", state="issued")])
     texts = {"f-1": "Nội dung về cầu đường bộ"}
     run_id = claimed(db)
-    reindex.Reindex(db, backend, reindex.Sources(sources.views, texts.get), run_id).run()
+    reindex.Reindex(db, backend, reindex.Sources(sources.views, texts.get), run_id,
+                    VietnamClock()).run()
 
     assert set(ids(ask(backend, "duong"))) == {"d-1", "d-2", "o-1"}
     assert ids(ask(backend, "cau duong bo")) == ["d-1"]          # the text from storage
@@ -102,10 +104,10 @@ def test_an_event_newer_than_the_page_keeps_its_state(db, backend):
     with db.transaction() as session:
         projection.record_document(session, projection.document_fields(
             view("d-1", "Đã giao Sở Giao thông", state="assigned")), [],
-            source_at=NOW - timedelta(seconds=5))
+            source_at=NOW - timedelta(seconds=5), now=NOW)
     sources = Documents([view("d-1", "Chưa giao", state="registered")])
     reindex.Reindex(db, backend, reindex.Sources(sources.views, lambda f: None),
-                    claimed(db)).run()
+                    claimed(db), VietnamClock()).run()
     assert ids(ask(backend, "giao thong")) == ["d-1"]
     assert ask(backend, "giao thong").items[0]["state"] == "assigned"
 
@@ -120,7 +122,8 @@ def test_a_failed_run_leaves_the_live_index_and_reports_why(db, backend):
     sources = Documents([view("d-1", "Đường mới", file_ids=["f-1"])])
     run_id = claimed(db)
     with pytest.raises(RuntimeError):
-        reindex.Reindex(db, backend, reindex.Sources(sources.views, storage_down), run_id).run()
+        reindex.Reindex(db, backend, reindex.Sources(sources.views, storage_down), run_id,
+                        VietnamClock()).run()
     assert ids(ask(backend, "duong")) == ["d-1"] and backend.count() == 1
     run = run_row(db, run_id)
     assert (run["state"], run["phase"]) == ("failed", "texts")
@@ -129,16 +132,16 @@ def test_a_failed_run_leaves_the_live_index_and_reports_why(db, backend):
 
 def test_one_run_at_a_time_and_a_silent_one_is_failed(db):
     with db.transaction() as session:
-        first = reindex.request_run(session, "admin-1")
-        assert reindex.request_run(session, "admin-2") is None   # requested: no second
+        first = reindex.request_run(session, "admin-1", NOW)
+        assert reindex.request_run(session, "admin-2", NOW) is None   # requested: no second
     with db.transaction() as session:
-        assert reindex.claim_run(session) == first["id"]
-        assert reindex.claim_run(session) is None                 # one process claims it
-        assert reindex.request_run(session, "admin-2") is None   # running: no second
+        assert reindex.claim_run(session, NOW) == first["id"]
+        assert reindex.claim_run(session, NOW) is None                 # one process claims it
+        assert reindex.request_run(session, "admin-2", NOW) is None   # running: no second
         session.execute(update(reindex_runs).values(
             updated_at=NOW - reindex.STALE_AFTER - timedelta(seconds=1)))
     with db.transaction() as session:
-        second = reindex.request_run(session, "admin-2")          # the silent one failed
+        second = reindex.request_run(session, "admin-2", NOW)          # the silent one failed
     assert second and second["state"] == "requested" and second["percent"] is None
     assert run_row(db, first["id"])["state"] == "failed"
 
