@@ -14,7 +14,7 @@ import schemathesis
 from schemathesis.generation.modes import GenerationMode
 from hypothesis import HealthCheck, Phase, given, settings
 
-from services.gateway import openapi
+from services.gateway import routes
 
 from tests.e2e.conftest import PASSWORD
 
@@ -23,8 +23,8 @@ from tests.e2e.conftest import PASSWORD
 EXAMPLES_PER_OPERATION = int(os.environ.get("EOFFICE_SCHEMATHESIS_EXAMPLES") or 4)
 #: An open event stream never ends; it is tested by the notification tests.
 SKIPPED = {("GET", "/api/v1/notifications/stream")}
-OPERATIONS = [(method, path) for method, path, *_ in openapi.ROUTES
-              if (method, path) not in SKIPPED]
+OPERATIONS = [(route.method, route.openapi_path) for route in routes.ROUTES
+              if (route.method, route.openapi_path) not in SKIPPED]
 BOUNDED = settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, database=None,
                    deadline=None, phases=[Phase.explicit, Phase.generate],
                    suppress_health_check=list(HealthCheck))
