@@ -410,7 +410,6 @@ ROUTES: tuple[Route, ...] = (
 del R
 
 PASS_THROUGH = tuple(route for route in ROUTES if route.rpc)
-HAND_WRITTEN = tuple(route for route in ROUTES if not route.rpc)
 
 
 def route_named(name: str) -> Route:
