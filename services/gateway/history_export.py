@@ -3,9 +3,11 @@ processing history is kept and can be exported): who, what, when and with what c
 from the documents and workflow services, in Vietnamese."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-VIETNAM = timezone(timedelta(hours=7))
+from services.common import vocabulary
+from services.common.clock import VIETNAM
+
 COLUMNS = ["STT", "Thời gian", "Người thực hiện", "Thao tác", "Nội dung"]
 WIDTHS = [4, 12, 16, 16, 52]
 
@@ -25,12 +27,32 @@ ACTIONS = {
     "approved_step": "Duyệt (một bước)", "draft_approved": "Dự thảo được duyệt",
     "deadline_approaching": "Nhắc sắp đến hạn", "deadline_missed": "Cảnh báo quá hạn",
 }
-STATES = {
-    "draft": "Dự thảo", "submitted": "Trình duyệt", "returned": "Trả lại",
-    "approved": "Đã duyệt", "form_checked": "Đã kiểm tra thể thức", "signed": "Đã ký",
-    "numbered": "Đã cấp số", "issued": "Đã phát hành", "recalled": "Đã thu hồi",
-    "cancelled": "Đã hủy",
-}
+#: ids in an event's details that name a person, and where their name goes
+NAMED = {"assignee_id": "assignee_name", "on_behalf_of": "on_behalf_of_name"}
+
+
+def people_named(recorded: list[dict], processing: list[dict]) -> list[str]:
+    """Whose names the history shows: workflow's actors (documents names its own) and
+    the people named in the details (a part's holder, whom a delegate acted for)."""
+    return sorted({e["actor_id"] for e in processing}
+                  | {e["details"][key] for e in processing + recorded
+                     for key in NAMED if e["details"].get(key)})
+
+
+def merged(recorded: list[dict], processing: list[dict], names: dict) -> list[dict]:
+    """Documents' events and workflow's, oldest first, with the people's names."""
+    def with_names(event):
+        return event | {"details": event["details"] | {
+            label: names.get(event["details"][key]) for key, label in NAMED.items()
+            if event["details"].get(key)}}
+
+    return sorted([with_names(e) for e in recorded] + [
+        with_names(e | {"actor_name": names.get(e["actor_id"], e["actor_id"])})
+        for e in processing], key=lambda e: e["at"])
+
+
+def state_name(code: str) -> str:
+    return vocabulary.name(vocabulary.OUTGOING_STATE_NAMES, code)
 
 
 def describe(event: dict) -> str:
@@ -38,8 +60,7 @@ def describe(event: dict) -> str:
     details = event.get("details") or {}
     parts = []
     if "from" in details and "to" in details:
-        parts.append(f"{STATES.get(details['from'], details['from'])} → "
-                     f"{STATES.get(details['to'], details['to'])}")
+        parts.append(f"{state_name(details['from'])} → {state_name(details['to'])}")
     if details.get("code_number"):
         parts.append(f"Số, ký hiệu: {details['code_number']}/{details.get('code_notation', '')}")
     if details.get("version"):

@@ -3,9 +3,12 @@
 the edge, and no caching of API answers."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from urllib.parse import urlsplit
+
+from werkzeug.wrappers import Response
 
 from services.common.config import settings_from
 from services.common.errors import InvalidInput, TooLarge
@@ -115,6 +118,17 @@ def idempotency_key(request) -> str | None:
                            "The Idempotency-Key must be 1-200 visible ASCII characters.",
                            {"Idempotency-Key": {"vi": "Không hợp lệ.", "en": "Invalid."}})
     return value
+def validated_response(request, content: bytes, content_type: str) -> Response:
+    """``content`` with a strong ETag (its hash) and Cache-Control: no-cache — the
+    browser keeps it but asks each time whether it changed; a 304 without the body when
+    the request's If-None-Match names the ETag."""
+    etag = hashlib.sha256(content).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    return Response(content, headers={"Content-Type": content_type, **headers})
+
+
 #: On every answer of the gateway (the web UI's pages and the API alike).
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
                     "Referrer-Policy": "no-referrer"}
@@ -131,7 +145,8 @@ def content_security_policy(storage_public_url: str) -> str:
 
 
 class ApiHandler(EnvelopeHttpHandler):
-    """``@http`` for the API: the envelope, request ids, never cached, security headers
+    """``@http`` for the API: the envelope, request ids, never cached (unless the answer
+    says otherwise: validated_response), security headers
     and the web UI's CSP, and path and query values with forbidden characters refused
     before any service sees them."""
 

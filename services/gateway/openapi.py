@@ -1,265 +1,26 @@
 """The OpenAPI document the gateway serves at /api/v1/openapi.json: the contract that
-ships. ROUTES lists every public route once; a test checks it against the gateway's
-actual ``@http`` entrypoints so the two cannot drift apart."""
+ships. Its paths are built from the route table (routes.py), the same rows the gateway's
+routes are made from; its enumerations come from the vocabulary (services/common)."""
 from __future__ import annotations
 
-# Kept here as literals (the gateway imports no service package); a test checks them
-# against services/documents/outgoing.py.
-OUTGOING_STATES = ("draft", "submitted", "returned", "approved", "form_checked", "signed",
-                   "numbered", "issued", "recalled", "cancelled")
-INCOMING_STATES = ("received", "returned", "registered", "to_assign", "assigned",
-                   "in_progress", "done", "recalled")
-OUTGOING_ACTIONS = ("submit", "return", "approve", "check_form", "sign", "number", "issue",
-                    "recall", "cancel")
+from services.common import vocabulary
+from services.gateway import routes
 
-PAGE = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "page_size", "in": "query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": 200}}]
+# Named here too for the documents service's test that the document and its state
+# machine agree.
+OUTGOING_STATES = vocabulary.OUTGOING_STATES
+INCOMING_STATES = vocabulary.INCOMING_STATES
+OUTGOING_ACTIONS = routes.OUTGOING_ACTIONS
 
 
-def q(name, schema_type="string", **extra):
-    return {"name": name, "in": "query", "schema": {"type": schema_type, **extra}}
+def enum(table) -> dict:
+    """A string schema whose values are a vocabulary table's codes."""
+    return {"type": "string", "enum": list(table)}
 
 
-#: Creating calls take a client's retry key: the same key answers as the first request.
-IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
-                   "description": "Một khóa cho mỗi yêu cầu mới; gửi lại cùng khóa thì nhận "
-                                  "lại kết quả lần đầu / One key per new request; a retry "
-                                  "with the same key gets the first answer.",
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 200,
-                              "pattern": "^[\\x21-\\x7e]+$"}}
-
-
-# (method, path, tag, summary, authenticated, request schema, response schema, query params)
-ROUTES = [
-    ("POST", "/api/v1/auth/login", "auth", "Đăng nhập / Log in", False, "LoginRequest",
-     "LoginResponse", []),
-    ("GET", "/api/v1/me", "auth", "Người dùng hiện tại / The caller", True, None, "User", []),
-    ("GET", "/api/v1/auth/methods", "auth",
-     "Cách đăng nhập / Sign-in methods (password, LDAP, OpenID Connect)", False, None,
-     "SignInMethods", []),
-    ("GET", "/api/v1/auth/oidc/start", "auth",
-     "Đăng nhập OpenID Connect / Start an OpenID Connect sign-in (302 to the provider)",
-     False, None, None, []),
-    ("GET", "/api/v1/auth/oidc/callback", "auth",
-     "Quay về từ OpenID Connect / The provider's redirect back (302 to the web UI)", False,
-     None, None, [q("code"), q("state"), q("error")]),
-    ("POST", "/api/v1/auth/oidc/session", "auth",
-     "Nhận phiên sau OpenID Connect / The session of a finished OpenID Connect sign-in "
-     "(HttpOnly cookie)", False, None, "LoginResponse", []),
-    ("POST", "/api/v1/auth/refresh", "auth",
-     "Làm mới phiên (xoay vòng refresh token) / Refresh the session (rotates the refresh "
-     "token)", False, "RefreshRequest", "LoginResponse", []),
-    ("POST", "/api/v1/auth/logout", "auth", "Đăng xuất / Log out (revokes the session)", True,
-     None, "Object", []),
-    ("POST", "/api/v1/auth/password", "auth", "Đổi mật khẩu / Change my password", True,
-     "PasswordChange", "LoginResponse", []),
-    ("GET", "/api/v1/health", "system", "Tình trạng các dịch vụ / Health of every service",
-     False, None, "Health", []),
-    ("GET", "/api/v1/openapi.json", "system", "Tài liệu OpenAPI / This document", False, None,
-     None, []),
-    ("GET", "/api/v1/units", "directory", "Danh sách đơn vị / Units", True, None, "UnitPage",
-     [q("parent_id"), q("q"), q("active", enum=["true", "false"])] + PAGE),
-    ("GET", "/api/v1/units/{unit_id}", "directory", "Một đơn vị / One unit", True, None, "Unit",
-     []),
-    ("POST", "/api/v1/units", "directory", "Thêm đơn vị / Add a unit (quản trị)", True,
-     "UnitRequest", "Unit", []),
-    ("POST", "/api/v1/units/{unit_id}/rename", "directory",
-     "Đổi tên đơn vị / Rename a unit (quản trị)", True, "Object", "Unit", []),
-    ("POST", "/api/v1/units/merge", "directory",
-     "Sáp nhập đơn vị / Merge units (quản trị)", True, "Object", "Object", []),
-    ("GET", "/api/v1/units/{unit_id}/history", "directory",
-     "Lịch sử đơn vị / A unit's history", True, None, "Object", []),
-    ("GET", "/api/v1/users", "directory", "Người dùng / Users", True, None, "Page",
-     [q("unit_id"), q("below", enum=["true", "false"]), q("q")] + PAGE),
-    ("POST", "/api/v1/users", "directory", "Thêm người dùng / Add a user (quản trị)", True,
-     "UserRequest", "User", []),
-    ("PUT", "/api/v1/users/{user_id}/memberships", "directory",
-     "Đổi vai trò của người dùng / Replace a user's roles (quản trị)", True, "Object", "User",
-     []),
-    ("POST", "/api/v1/users/{user_id}/deactivate", "directory",
-     "Khóa tài khoản / Deactivate a user (quản trị)", True, None, "User", []),
-    ("POST", "/api/v1/users/{user_id}/reactivate", "directory",
-     "Mở lại tài khoản / Reactivate a user (quản trị)", True, None, "User", []),
-    ("POST", "/api/v1/users/{user_id}/password-reset", "directory",
-     "Đặt lại mật khẩu (mật khẩu tạm) / Reset a password (quản trị)", True, None, "Object",
-     []),
-    ("PUT", "/api/v1/users/{user_id}/clearance", "directory",
-     "Đổi độ mật được tiếp cận / Set a user's clearance (quản trị)", True, "Object", "User",
-     []),
-    ("GET", "/api/v1/rights-alerts", "directory",
-     "Cảnh báo thay đổi quyền / Alerts of changes of rights", True, None, "Page",
-     [q("state", enum=["open", "all"]), q("user_id")] + PAGE),
-    ("POST", "/api/v1/rights-alerts/{alert_id}/confirm", "directory",
-     "Xác nhận thay đổi quyền / Confirm a change of rights", True, None, "Object", []),
-    ("GET", "/api/v1/document-types", "documents",
-     "Loại văn bản (Phụ lục III NĐ 30) / Document types", True, None, "Object", []),
-    ("GET", "/api/v1/registers", "documents", "Sổ đăng ký / Registers", True, None,
-     "RegisterList", [q("unit_id"), q("direction"), q("year", "integer")]),
-    ("POST", "/api/v1/registers", "documents",
-     "Mở sổ đăng ký (riêng số hoặc dùng chung số) / Open a register", True, "RegisterRequest",
-     "Object", []),
-    ("GET", "/api/v1/registers/{register_id}/export", "documents",
-     "In sổ đăng ký văn bản đến, đi (PDF, XLSX) / Printable incoming or outgoing register",
-     True, None, None,
-     [q("format", enum=["pdf", "xlsx"]), q("from", format="date"), q("to", format="date")]),
-    ("POST", "/api/v1/uploads", "files", "Tạo phiên tải tệp / Start an upload", True,
-     "UploadRequest", "UploadResponse", []),
-    ("GET", "/api/v1/files/{file_id}", "files", "Thông tin tệp / File metadata", True, None,
-     "File", []),
-    ("GET", "/api/v1/files/{file_id}/content", "files",
-     "Tải tệp (chuyển hướng tới URL ký) / Download (redirect to a signed URL)", True, None,
-     None, []),
-    ("POST", "/api/v1/incoming", "documents", "Vào sổ văn bản đến / Register incoming", True,
-     "IncomingRequest", "IncomingDocument", [IDEMPOTENCY_KEY]),
-    ("GET", "/api/v1/incoming", "documents", "Danh sách văn bản đến / Incoming documents",
-     True, None, "IncomingPage",
-     [q("unit_id"), q("state", enum=list(INCOMING_STATES)), q("from", format="date"),
-      q("to", format="date")] + PAGE),
-    ("GET", "/api/v1/incoming/{document_id}", "documents", "Một văn bản đến / One incoming",
-     True, None, "IncomingDocument", []),
-    ("POST", "/api/v1/outgoing", "documents", "Soạn dự thảo văn bản đi / Start a draft",
-     True, "OutgoingRequest", "OutgoingDocument", [IDEMPOTENCY_KEY]),
-    ("GET", "/api/v1/outgoing", "documents", "Danh sách văn bản đi / Outgoing documents",
-     True, None, "Page",
-     [q("unit_id"), q("state", enum=list(OUTGOING_STATES)), q("from", format="date"),
-      q("to", format="date")] + PAGE),
-    ("GET", "/api/v1/outgoing/{document_id}", "documents",
-     "Một văn bản đi và các phiên bản / One outgoing document with its versions", True,
-     None, "OutgoingDocument", []),
-    ("POST", "/api/v1/outgoing/{document_id}/versions", "documents",
-     "Lưu phiên bản mới của dự thảo / Save a new version of a draft", True, "Object",
-     "OutgoingDocument", []),
-    ("POST", "/api/v1/outgoing/{document_id}/{action}", "documents",
-     "Trình, trả lại, duyệt, kiểm tra thể thức, ký, cấp số, phát hành, thu hồi, hủy / "
-     "One step: " + ", ".join(OUTGOING_ACTIONS), True, "Object", "OutgoingDocument", []),
-    ("POST", "/api/v1/copies", "documents",
-     "Sao văn bản (sao y, sao lục, trích sao) / Copy a document", True, "CopyRequest",
-     "Object", [IDEMPOTENCY_KEY]),
-    ("GET", "/api/v1/copies", "documents", "Bản sao của đơn vị / A unit's copies", True,
-     None, "Page", [q("unit_id"), q("document_id")] + PAGE),
-    ("GET", "/api/v1/copies/{copy_id}", "documents", "Một bản sao / One copy", True, None,
-     "Object", []),
-    ("POST", "/api/v1/delegations", "documents",
-     "Ủy quyền (KT, TL, TUQ) / Delegate", True, "DelegationRequest", "Object", []),
-    ("GET", "/api/v1/delegations", "documents",
-     "Ủy quyền đã giao, được nhận / Delegations", True, None, "Object",
-     [q("active", enum=["true"])]),
-    ("POST", "/api/v1/delegations/{delegation_id}/revoke", "documents",
-     "Thu hồi ủy quyền / Revoke a delegation", True, None, "Object", []),
-    ("GET", "/api/v1/documents/{document_id}/history", "documents",
-     "Lịch sử xử lý văn bản (JSON, PDF, XLSX) / A document's history (who, what, when)",
-     True, None, "Object", [q("format", enum=["json", "pdf", "xlsx"]), q("download", "boolean")]),
-    ("POST", "/api/v1/dossiers", "dossiers", "Mở hồ sơ / Open a dossier", True,
-     "DossierRequest", "Dossier", []),
-    ("GET", "/api/v1/dossiers", "dossiers", "Danh mục hồ sơ / Dossiers", True, None, "Page",
-     [q("unit_id"), q("year", "integer"), q("state", enum=["open", "closed"])] + PAGE),
-    ("GET", "/api/v1/dossiers/{dossier_id}", "dossiers", "Một hồ sơ / One dossier", True,
-     None, "Dossier", []),
-    ("POST", "/api/v1/dossiers/{dossier_id}/documents", "dossiers",
-     "Đưa văn bản vào hồ sơ / File a document", True, "Object", "Dossier", []),
-    ("DELETE", "/api/v1/dossiers/{dossier_id}/documents/{document_id}", "dossiers",
-     "Rút văn bản khỏi hồ sơ / Unfile a document", True, None, "Dossier", []),
-    ("POST", "/api/v1/dossiers/{dossier_id}/close", "dossiers",
-     "Kết thúc hồ sơ / Close a dossier", True, None, "Dossier", []),
-    ("GET", "/api/v1/dossiers/{dossier_id}/export", "dossiers",
-     "Xuất hồ sơ (XML Phụ lục VI, PDF mục lục) / Export a dossier", True, None, None,
-     [q("format", enum=["xml", "pdf"])]),
-    ("GET", "/api/v1/audit", "audit", "Nhật ký hệ thống / Audit log (quản trị)", True, None,
-     "Page", [q("object_id"), q("actor_id"), q("action")] + PAGE),
-    ("GET", "/api/v1/audit/verify", "audit",
-     "Kiểm tra chuỗi băm nhật ký / Verify the audit hash chain", True, None, "AuditCheck",
-     []),
-    ("POST", "/api/v1/incoming/{document_id}/submit", "workflow",
-     "Trình văn bản đến cho lãnh đạo / Submit to a leader", True, "Object", "Processing", []),
-    ("POST", "/api/v1/incoming/{document_id}/assign", "workflow",
-     "Phân công chủ trì, phối hợp, để biết / Assign lead, co-handlers, for-information",
-     True, "AssignRequest", "Processing", []),
-    ("GET", "/api/v1/outgoing/{document_id}/processing", "workflow",
-     "Vòng duyệt dự thảo: các bước và người duyệt / A draft's approval round", True, None,
-     "Processing", []),
-    ("GET", "/api/v1/incoming/{document_id}/processing", "workflow",
-     "Tình hình xử lý văn bản / Who handles which part", True, None, "Processing", []),
-    ("POST", "/api/v1/assignments/{item_id}/{action}", "workflow",
-     "Chuyển tiếp, cập nhật tiến độ, trả lại, hoàn thành, duyệt / forward, progress, "
-     "return, complete, approve", True, "Object", "Processing", []),
-    ("PUT", "/api/v1/approval-chains", "workflow",
-     "Đặt quy trình duyệt văn bản đi / Set a unit's approval chain", True, "ApprovalChain",
-     "ApprovalChain", []),
-    ("GET", "/api/v1/approval-chains", "workflow",
-     "Quy trình duyệt của đơn vị / A unit's approval chains", True, None, "Object",
-     [q("unit_id")]),
-    ("GET", "/api/v1/units/{unit_id}/processing-rules", "workflow",
-     "Thời hạn xử lý mặc định của đơn vị / A unit's default deadlines", True, None,
-     "UnitRules", []),
-    ("PUT", "/api/v1/units/{unit_id}/processing-rules", "workflow",
-     "Đặt thời hạn xử lý mặc định (ngày làm việc, giờ cho văn bản khẩn) / Set a unit's "
-     "default deadlines (working days; hours for urgent documents)", True, "UnitRules",
-     "UnitRules", []),
-    ("POST", "/api/v1/tasks", "workflow", "Giao việc / Give a task", True, "TaskRequest",
-     "Object", []),
-    ("GET", "/api/v1/tasks", "workflow", "Công việc / Tasks", True, None, "Page",
-     [q("view", enum=["mine", "created", "unit"]), q("unit_id"),
-      q("state", enum=["open", "done", "cancelled"]), q("document_id")] + PAGE),
-    ("GET", "/api/v1/tasks/{task_id}", "workflow", "Một công việc / One task", True, None,
-     "Object", []),
-    ("POST", "/api/v1/tasks/{task_id}/updates", "workflow",
-     "Cập nhật tiến độ, hoàn thành, hủy / Progress, complete, cancel", True, "Object",
-     "Object", []),
-    ("GET", "/api/v1/reports/processing", "workflow",
-     "Báo cáo tình hình giải quyết văn bản đến / Processing-status report", True, None,
-     "Object", [q("unit_id"), q("from", format="date"), q("to", format="date"),
-                q("by", enum=["unit", "person"])]),
-    ("GET", "/api/v1/reports/processing/export", "workflow",
-     "Xuất báo cáo (PDF, XLSX) / The report as PDF or XLSX", True, None, None,
-     [q("unit_id"), q("from", format="date"), q("to", format="date"),
-      q("by", enum=["unit", "person"]), q("format", enum=["pdf", "xlsx"])]),
-    ("GET", "/api/v1/inbox", "workflow", "Việc của tôi / My work", True, None, "InboxPage",
-     [q("view", enum=["todo", "following", "overdue", "delegated"]),
-      q("kind", enum=["to_assign", "lead", "co_handler", "for_info", "approve"]),
-      q("urgency", enum=["normal", "urgent", "very_urgent", "flash"])] + PAGE),
-    ("GET", "/api/v1/notifications", "notify", "Thông báo / Notifications", True, None,
-     "NotificationPage", [q("unread", "boolean")] + PAGE),
-    ("POST", "/api/v1/notifications/stream-ticket", "notify",
-     "Vé mở luồng thông báo (dùng một lần, 30 giây) / One-time stream ticket (30 s)", True,
-     None, "Object", []),
-    ("GET", "/api/v1/notifications/stream", "notify",
-     "Thông báo tức thời (server-sent events) / Live notifications (SSE)", False, None, None,
-     [q("ticket")]),
-    ("GET", "/api/v1/notifications/preferences", "notify",
-     "Cài đặt nhận thông báo / My notification channels", True, None, "Object", []),
-    ("PUT", "/api/v1/notifications/preferences", "notify",
-     "Đổi cài đặt nhận thông báo (e-mail) / Change my notification channels", True,
-     "Object", "Object", []),
-    ("POST", "/api/v1/notifications/{notification_id}/read", "notify",
-     "Đánh dấu đã đọc / Mark read", True, None, "Object", []),
-    ("POST", "/api/v1/notifications/read-all", "notify", "Đọc tất cả / Mark all read", True,
-     None, "Object", []),
-    ("GET", "/api/v1/search", "search", "Tìm kiếm toàn văn / Full-text search", True, None,
-     "SearchResult",
-     [q("q"), q("unit_id"), q("register_id"), q("issuer_organ_id"), q("document_type"),
-      q("urgency"), q("direction", enum=["incoming", "outgoing"]),
-      q("state", enum=["received", "returned", "registered", "to_assign", "assigned",
-                       "in_progress", "done", "recalled", "issued"]),
-      q("from", format="date"), q("to", format="date"), q("issued_from", format="date"),
-      q("issued_to", format="date"), q("sort", enum=["relevance", "date"]),
-      q("facets", enum=["true", "false"])] + PAGE),
-    ("GET", "/api/v1/search/export", "search",
-     "Xuất kết quả tìm kiếm (XLSX, tối đa 1.000 văn bản) / Export the hits as XLSX", True,
-     None, None, [q("q"), q("unit_id"), q("document_type"), q("urgency"), q("direction"),
-                  q("state"), q("from", format="date"), q("to", format="date")]),
-    ("POST", "/api/v1/search/reindex", "search",
-     "Xây dựng lại chỉ mục tìm kiếm (quản trị) / Rebuild the search index (administrators)",
-     True, None, "Object", []),
-    ("GET", "/api/v1/search/reindex", "search",
-     "Tiến độ xây dựng lại chỉ mục / Progress of the index rebuild", True, None, "Object", []),
-    ("GET", "/api/v1/saved-searches", "search", "Tìm kiếm đã lưu / Saved searches", True, None,
-     "Object", []),
-    ("POST", "/api/v1/saved-searches", "search", "Lưu tìm kiếm / Save a search", True,
-     "Object", "Object", []),
-    ("DELETE", "/api/v1/saved-searches/{saved_id}", "search",
-     "Xóa tìm kiếm đã lưu / Forget a saved search", True, None, "Object", []),
-]
+URGENCY = enum(vocabulary.URGENCIES)
+CONFIDENTIALITY = enum(vocabulary.CONFIDENTIALITIES)
+ROLE = enum(vocabulary.ROLES)
 
 OBJ = {"type": "object"}
 STR = {"type": "string"}
@@ -293,8 +54,7 @@ SCHEMAS = {
         "auth_source": {"type": "string", "enum": ["local", "ldap", "oidc"]},
         "system_admin": {"type": "boolean"},
         "memberships": {"type": "array", "items": {"type": "object", "properties": {
-            "unit_id": STR, "unit_name": STR, "role": {"type": "string", "enum": [
-                "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
+            "unit_id": STR, "unit_name": STR, "role": ROLE}}}}},
     "Health": {"type": "object", "properties": {
         "status": {"type": "string", "enum": ["ok", "degraded"]},
         "services": {"type": "object", "additionalProperties": OBJ}}},
@@ -334,15 +94,18 @@ SCHEMAS = {
         "username": STR, "full_name": STR, "position": STR,
         "email": {"type": "string", "format": "email"},
         "password": {"type": "string", "minLength": 10},
-        "clearance": {"type": "string", "enum": ["none", "confidential", "secret",
-                                                 "top_secret"]},
+        "clearance": CONFIDENTIALITY,
         "system_admin": {"type": "boolean", "description":
                          "quản trị hệ thống (given by one only)"},
         "memberships": {"type": "array", "minItems": 1, "items": {"type": "object", "properties": {
-            "unit_id": STR, "role": {"type": "string", "enum": [
-                "clerk", "head", "unit_head", "specialist", "admin"]}}}}}},
+            "unit_id": STR, "role": ROLE}}}}},
     "UnitPage": {"allOf": [{"$ref": "#/components/schemas/Page"}]},
     "RegisterList": {"type": "object", "properties": {"items": {"type": "array", "items": OBJ}}},
+    "Vocabulary": {"type": "object", "properties": {
+        **{table: {"type": "array", "items": {"type": "object", "properties": {
+            "code": STR, "vi": STR, "en": STR}}} for table in vocabulary.TABLES},
+        "document_types": {"type": "array", "items": {"type": "object", "properties": {
+            "code": STR, "vi": STR, "en": STR, "abbreviation": STR}}}}},
     "Page": {"type": "object", "properties": {
         "items": {"type": "array", "items": OBJ}, "total": {"type": "integer"},
         "page": {"type": "integer"}, "page_size": {"type": "integer"}}},
@@ -372,9 +135,8 @@ SCHEMAS = {
             "organ_id": {"type": "string", "maxLength": 35},
             "name": {"type": "string", "maxLength": 200}}},
         "document_type": STR, "subject": {"type": "string", "maxLength": 500},
-        "urgency": {"type": "string", "enum": ["normal", "urgent", "very_urgent", "flash"]},
-        "confidentiality": {"type": "string",
-                            "enum": ["none", "confidential", "secret", "top_secret"]},
+        "urgency": URGENCY,
+        "confidentiality": CONFIDENTIALITY,
         "due_date": {"type": "string", "format": "date"},
         "page_amount": {"type": "integer", "minimum": 1, "maximum": 999},
         "signer": {"type": "object", "properties": {
@@ -402,9 +164,8 @@ SCHEMAS = {
             "type": "object", "properties": {
                 "unit_id": STR, "organ_id": {"type": "string", "maxLength": 35},
                 "name": {"type": "string", "maxLength": 200}}}},
-        "urgency": {"type": "string", "enum": ["normal", "urgent", "very_urgent", "flash"]},
-        "confidentiality": {"type": "string",
-                            "enum": ["none", "confidential", "secret", "top_secret"]},
+        "urgency": URGENCY,
+        "confidentiality": CONFIDENTIALITY,
         "issued_amount": {"type": "integer", "minimum": 1, "maximum": 999},
         "due_date": {"type": "string", "format": "date"},
         "keeper": {"type": "string", "maxLength": 200},
@@ -412,7 +173,7 @@ SCHEMAS = {
         "note": {"type": "string", "maxLength": 500}}},
     "CopyRequest": {"type": "object", "required": ["document_id", "unit_id", "form"],
                     "properties": {
-        "document_id": STR, "unit_id": STR, "form": {"type": "string", "enum": ["SY", "SL", "TS"]},
+        "document_id": STR, "unit_id": STR, "form": enum(vocabulary.COPY_FORM_NAMES),
         "excerpt": {"type": "string", "maxLength": 1000,
                     "description": "required for TS: the part taken"},
         "to_places": {"type": "string", "maxLength": 1000},
@@ -424,7 +185,7 @@ SCHEMAS = {
         "file_ids": {"type": "array", "maxItems": 5, "items": STR}}},
     "OutgoingDocument": {"type": "object", "properties": {
         "id": STR, "direction": {"const": "outgoing"}, "unit_id": STR,
-        "state": {"type": "string", "enum": list(OUTGOING_STATES)}, "state_reason": STR,
+        "state": enum(OUTGOING_STATES), "state_reason": STR,
         "version": {"type": "integer"}, "code_number": STR, "code_notation": STR,
         "issued_date": STR, "register_id": STR, "subject": STR, "document_type": STR,
         "recipients": {"type": "array", "items": OBJ},
@@ -457,10 +218,9 @@ SCHEMAS = {
             "type": "number", "minimum": 0.5, "maximum": 72}}}},
     "DelegationRequest": {"type": "object", "required": ["unit_id", "to_user_id", "kind",
                                                           "valid_to"], "properties": {
-        "unit_id": STR, "to_user_id": STR, "kind": {"type": "string",
-                                                    "enum": ["KT", "TL", "TUQ"]},
-        "actions": {"type": "array", "items": {"type": "string",
-                                               "enum": ["sign", "approve", "assign"]}},
+        "unit_id": STR, "to_user_id": STR, "kind": enum(vocabulary.DELEGATION_KIND_NAMES),
+        "actions": {"type": "array",
+                    "items": enum(vocabulary.DELEGATION_ACTION_NAMES)},
         "document_types": {"type": "array", "items": STR},
         "valid_from": {"type": "string", "format": "date"},
         "valid_to": {"type": "string", "format": "date"}, "via_id": STR,
@@ -486,65 +246,57 @@ SCHEMAS = {
         "total": {"type": "integer"}, "facets": OBJ}},
 }
 
-CREATED = {("POST", "/api/v1/incoming"), ("POST", "/api/v1/outgoing"),
-           ("POST", "/api/v1/outgoing/{document_id}/versions"), ("POST", "/api/v1/copies"),
-           ("POST", "/api/v1/uploads"), ("POST", "/api/v1/delegations"),
-           ("POST", "/api/v1/tasks"),
-           ("POST", "/api/v1/units"), ("POST", "/api/v1/users"),
-           ("POST", "/api/v1/registers"), ("POST", "/api/v1/dossiers"),
-           ("POST", "/api/v1/notifications/stream-ticket")}
-
-#: Routes without a bearer token that still answer 401 (a wrong pair, a dead refresh
-#: token, a missing or used stream ticket).
-UNAUTHENTICATED_401 = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh"),
-                       ("GET", "/api/v1/notifications/stream")}
-
 ERRORS = {"400": "VALIDATION_ERROR", "401": "UNAUTHENTICATED", "403": "FORBIDDEN",
           "404": "NOT_FOUND", "409": "CONFLICT", "413": "TOO_LARGE", "429": "TOO_MANY_REQUESTS",
           "503": "SERVICE_UNAVAILABLE",
           "504": "SERVICE_TIMEOUT"}
+#: What a route that does not answer JSON answers.
+ANSWERS = {
+    routes.FILE: {"description": "The file", "content": {
+        "application/pdf": {}, "application/xml": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+    routes.REDIRECT: {"description": "Redirect (see the summary)"},
+    routes.STREAM: {"description": "A stream of events", "content": {"text/event-stream": {}}},
+}
 
 
 def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def operation(route: routes.Route) -> dict:
+    """One route's operation object."""
+    op = {"tags": [route.tag], "summary": route.summary, "responses": {}}
+    path_params = [{"name": part[1:-1], "in": "path", "required": True,
+                    "schema": {"type": "string"}}
+                   for part in route.openapi_path.split("/") if part.startswith("{")]
+    params = path_params + list(route.query) + \
+        ([routes.IDEMPOTENCY_KEY] if route.idempotent else [])
+    if params:
+        op["parameters"] = params
+    if route.request:
+        op["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": _ref(route.request)}}}
+    if route.answer == routes.JSON:
+        op["responses"][str(route.status)] = {"description": "OK", "content": {
+            "application/json": {"schema": _ref(route.response) if route.response else OBJ}}}
+    else:
+        status = "302" if route.answer == routes.REDIRECT else "200"
+        op["responses"][status] = ANSWERS[route.answer]
+    for status, code in ERRORS.items():
+        if status == "401" and route.auth == routes.PUBLIC:
+            continue
+        op["responses"][status] = {"description": code, "content": {
+            "application/json": {"schema": _ref("Error")}}}
+    if route.auth == routes.BEARER:
+        op["security"] = [{"bearer": []}]
+    return op
+
+
 def build_document() -> dict:
     paths: dict = {}
-    for method, path, tag, summary, authenticated, request, response, params in ROUTES:
-        operation = {"tags": [tag], "summary": summary, "responses": {}}
-        path_params = [{"name": part[1:-1], "in": "path", "required": True,
-                        "schema": {"type": "string"}}
-                       for part in path.split("/") if part.startswith("{")]
-        if params or path_params:
-            operation["parameters"] = path_params + params
-        if request:
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": _ref(request)}}}
-        ok = "201" if (method, path) in CREATED else "200"
-        if path.endswith("/export"):
-            operation["responses"]["200"] = {"description": "The file", "content": {
-                "application/pdf": {}, "application/xml": {},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
-        elif path.endswith("/content"):
-            operation["responses"]["302"] = {"description": "Redirect to a signed URL"}
-        elif path.startswith("/api/v1/auth/oidc/") and method == "GET":
-            operation["responses"]["302"] = {"description": "Redirect (OpenID Connect)"}
-        elif path.endswith("/stream"):
-            operation["responses"]["200"] = {"description": "A stream of events",
-                                             "content": {"text/event-stream": {}}}
-        else:
-            operation["responses"][ok] = {"description": "OK", "content": {
-                "application/json": {"schema": _ref(response) if response else OBJ}}}
-        for status, code in ERRORS.items():
-            if status == "401" and not authenticated and \
-                    (method, path) not in UNAUTHENTICATED_401:
-                continue
-            operation["responses"][status] = {"description": code, "content": {
-                "application/json": {"schema": _ref("Error")}}}
-        if authenticated:
-            operation["security"] = [{"bearer": []}]
-        paths.setdefault(path, {})[method.lower()] = operation
+    for route in routes.ROUTES:
+        paths.setdefault(route.openapi_path, {})[route.method.lower()] = operation(route)
     return {
         "openapi": "3.1.0",
         "info": {"title": "e-Office API", "version": "1.0.0",

@@ -1,6 +1,7 @@
 """The web UI and the API are served with a Content-Security-Policy that allows no
 inline script or style, are never framed, send no referrer and are not sniffed;
-/metrics is not reachable through the public gateway port; spreadsheets never hold a
+/metrics is not reachable through the public gateway port; the UI's files and the
+vocabulary are revalidated by ETag, API answers never stored; spreadsheets never hold a
 formula that came from a document's text."""
 import io
 import os
@@ -23,7 +24,8 @@ def clerk(system):
 
 
 @pytest.mark.parametrize("path", ["/", "/static/app.js", "/api/v1/openapi.json",
-                                  "/api/v1/me", "/api/v1/no-such-route"])
+                                  "/api/v1/me", "/api/v1/no-such-route",
+                                  "/api/v1/vocabulary"])
 def test_every_answer_carries_the_security_headers(system, path):
     response = requests.get(system.base_url + path, timeout=10)
     headers = response.headers
@@ -38,6 +40,23 @@ def test_every_answer_carries_the_security_headers(system, path):
     # the browser PUTs upload bytes straight to storage: its origin is allowed, no other
     storage = f"http://127.0.0.1:{system.ports['storage']}"
     assert policy["connect-src"].split() == ["'self'", storage]
+
+
+@pytest.mark.parametrize("path", ["/", "/static/app.js", "/api/v1/vocabulary"])
+def test_the_web_ui_and_the_vocabulary_are_revalidated_by_etag_with_a_304(system, path):
+    first = requests.get(system.base_url + path, timeout=10)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
+    again = requests.get(system.base_url + path, timeout=10,
+                         headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["X-Frame-Options"] == "DENY" and \
+        "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
+
+
+def test_api_answers_are_never_stored(system):
+    response = requests.get(system.base_url + "/api/v1/health", timeout=10)
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
 
 
 def test_the_web_ui_needs_no_inline_script_or_style():
