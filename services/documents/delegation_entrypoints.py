@@ -224,6 +224,17 @@ class DelegationEntrypoints:
                      and delegation_in_force(session, r, today)), None)
 
     @staticmethod
+    def delegations_held(session, caller, today) -> list:
+        """The delegations in force today for the caller (none for a service): what
+        allowed_actions gives them beyond their roles (delegations.actions_held)."""
+        if caller.system:
+            return []
+        rows = session.execute(select(Delegation).where(
+            Delegation.to_user_id == caller.user_id, Delegation.revoked_at.is_(None),
+            Delegation.valid_from <= today, Delegation.valid_to >= today)).scalars().all()
+        return [row for row in rows if delegation_in_force(session, row, today)]
+
+    @staticmethod
     def _names(session, rows) -> dict:
         ids = {r.from_user_id for r in rows} | {r.to_user_id for r in rows}
         return dict(session.execute(select(User.id, User.full_name).where(

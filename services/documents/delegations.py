@@ -82,6 +82,13 @@ def covers(delegation, action: str | None, document_type: str | None, day: date)
             and delegation.valid_from <= day <= delegation.valid_to)
 
 
+def actions_held(held, unit_id: str, document_type: str | None, day: date) -> frozenset[str]:
+    """The steps someone may take for others on a document of this unit and type today,
+    under ``held``: the delegations in force for them (delegation_in_force)."""
+    return frozenset(action for delegation in held if delegation.unit_id == unit_id
+                     for action in ACTIONS if covers(delegation, action, document_type, day))
+
+
 MAX_CHAIN = 10   # delegations passed on in turn; only stops a cycle
 
 

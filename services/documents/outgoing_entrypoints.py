@@ -19,7 +19,7 @@ from services.common.identity import Membership as CallerMembership
 from services.common.outbox import add_event
 from services.common.validation import Problems
 from services.documents import (delegations, domain, idempotency, numbering, outgoing,
-                                schemas)
+                                permissions, schemas)
 from services.documents.delegation_entrypoints import delegation_in_force
 from services.documents.models import (Delegation, DocumentFile, IncomingDocument, Membership,
                                        OutgoingDocument, OutgoingVersion, Register, Unit, User,
@@ -92,7 +92,7 @@ class OutgoingEntrypoints:
                                         created_by=caller.user_id, created_at=now))
             session.add_all(DocumentFile(document_id=doc.id, file_id=f) for f in file_ids)
             session.flush()
-            result = self._outgoing_out(session, doc)
+            result = self._outgoing_out(session, doc, caller)
             self._audit(session, "create", "outgoing_document", doc.id, caller.user_id,
                         {"after": _snapshot(doc) | {"file_ids": file_ids}})
             idempotency.record(session, request, result)
@@ -142,12 +142,15 @@ class OutgoingEntrypoints:
                 "version": doc.version, "note": note,
                 "before": {k: v for k, v in before.items() if after[k] != v},
                 "after": {k: v for k, v in after.items() if before[k] != v}})
-            return self._outgoing_out(session, doc)
+            return self._outgoing_out(session, doc, caller)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_outgoing(self, token, document_id):
-        """One outgoing document with its versions, oldest first. Every view is audited.
-        Errors: NotFound; Forbidden (the attempt is audited)."""
+        """One outgoing document with its versions, oldest first, and ``allowed_actions``:
+        what the caller may do with it now (permissions.outgoing_actions: the steps of
+        outgoing.STEPS by role, clearance, state and delegations in force, and "edit").
+        Create, new version, list items and every step answer with it too. Every view
+        is audited. Errors: NotFound; Forbidden (the attempt is audited)."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
             doc = session.get(OutgoingDocument, document_id) \
@@ -157,7 +160,7 @@ class OutgoingEntrypoints:
             allowed = self._may_view(session, caller, doc)
             self._audit(session, "view" if allowed else "view_denied", "outgoing_document",
                         doc.id, caller.user_id, {})
-            result = self._outgoing_out(session, doc) if allowed else None
+            result = self._outgoing_out(session, doc, caller) if allowed else None
         if result is None:
             raise Forbidden("Bạn không có quyền xem văn bản này.",
                             "You may not see this document.")
@@ -169,7 +172,8 @@ class OutgoingEntrypoints:
 
         params: {unit_id, state, from, to (the issue date, or the creation date of a
         document not yet numbered), page, page_size}. Secret documents are listed only
-        to users cleared for their level. Returns a page. Errors: InvalidInput;
+        to users cleared for their level. Returns a page; each item carries the caller's
+        ``allowed_actions`` (as get_outgoing). Errors: InvalidInput;
         Forbidden for a unit the caller does not belong to."""
         caller = self.identity.caller(token)
         query, units, page, page_size = self._unit_listing(
@@ -181,7 +185,10 @@ class OutgoingEntrypoints:
             docs = docs.scalars().all()
             names = dict(session.execute(
                 select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
-            items = [schemas.outgoing_out(d, names.get(d.unit_id)) for d in docs]
+            held = self.delegations_held(session, caller, domain.today())
+            items = [schemas.outgoing_out(d, names.get(d.unit_id))
+                     | {"allowed_actions": self._allowed_on_outgoing(caller, d, held)}
+                     for d in docs]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -197,10 +204,12 @@ class OutgoingEntrypoints:
         their own register) · recall {reason} (thu hồi) · cancel {reason} (hủy dự thảo).
         Every step may carry a ``comment``. Who may take which step: outgoing.STEPS.
 
-        Returns: the document. Errors: InvalidInput (unknown action, bad body, a công
-        văn without a field code); Forbidden; NotFound; Conflict (a step not allowed from
-        the current state, a draft that lacks recipients or a signer, a số and ký hiệu
-        already used this year, a recipient unit that no longer exists).
+        Returns: the document, with the caller's allowed_actions after the step (for a
+        step workflow takes for a person, that person's). Errors: InvalidInput (unknown
+        action, bad body, a công văn without a field code); Forbidden; NotFound;
+        Conflict (a step not allowed from the current state, a draft that lacks
+        recipients or a signer, a số and ký hiệu already used this year, a recipient
+        unit that no longer exists).
         Events: outgoing_submitted (submit); document_issued and one
         document_registered per internal recipient (issue); document_recalled (recall)."""
         caller = self.identity.caller(token)
@@ -226,13 +235,14 @@ class OutgoingEntrypoints:
             delegation = self._delegation_used(session, caller, body, doc)
             allowed = outgoing.may_take_in_chain(
                 caller, action, doc.unit_id, doc.confidentiality, delegation is not None) \
-                if via_chain else outgoing.may_take(caller, action, doc.unit_id,
-                                                    doc.confidentiality)
+                if via_chain else permissions.may_take_step(caller, action, doc.unit_id,
+                                                            doc.confidentiality)
             if not allowed and action in delegations.ACTIONS and \
                     caller.cleared_for(doc.confidentiality) and not caller.system:
                 delegation = self.active_delegation(session, caller, action, doc.unit_id,
                                                     doc.document_type)
-                allowed = delegation is not None
+                allowed = permissions.may_take_step(caller, action, doc.unit_id,
+                                                    doc.confidentiality, delegation is not None)
             if allowed and action == "submit":
                 self._refuse_uncleared_approvers(session, doc, chain)
             if allowed:
@@ -284,10 +294,10 @@ class OutgoingEntrypoints:
                    chain=None, via_chain=False) -> dict:
         step = outgoing.STEPS[action]
         now = datetime.now(timezone.utc)
-        if doc.state not in step.sources:
+        if not permissions.step_open(action, doc.state):
             raise self._wrong_state(doc, outgoing.ACTION_NAMES[action], action.replace("_", " "))
-        if doc.in_approval_chain and action in ("approve", "return") and \
-                doc.state == outgoing.SUBMITTED and not (caller.system or via_chain):
+        if permissions.held_by_chain(action, doc.state, doc.in_approval_chain) and \
+                not (caller.system or via_chain):
             raise Conflict("Dự thảo đang theo quy trình duyệt của đơn vị; hãy duyệt hoặc trả "
                            "lại trong quy trình (Việc cần xử lý).",
                            "The draft is going through the unit's approval chain; approve "
@@ -337,7 +347,8 @@ class OutgoingEntrypoints:
                 "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id,
                 "reason": body["reason"], "recalled_by": caller.user_id,
                 "recipients": result["recipients"]})
-        return result
+        return result | {"allowed_actions": self._allowed_on_outgoing(
+            caller, doc, self.delegations_held(session, caller, domain.today()))}
 
     def _sign(self, session, caller, doc, body, delegation=None):
         """The signer's position and name (SignerInfo) are the caller's own unless given;
@@ -549,11 +560,27 @@ class OutgoingEntrypoints:
         problems.raise_if_any()
         return out
 
-    def _outgoing_out(self, session, doc):
+    def _outgoing_out(self, session, doc, caller=None):
+        """The document with its versions; with ``allowed_actions`` when it goes to
+        ``caller`` (not in the events, which are the document's alone)."""
         versions = session.execute(select(OutgoingVersion).where(
             OutgoingVersion.document_id == doc.id).order_by(OutgoingVersion.number)).scalars()
         unit = session.get(Unit, doc.unit_id)
-        return schemas.outgoing_out(doc, unit.name if unit else None, list(versions))
+        out = schemas.outgoing_out(doc, unit.name if unit else None, list(versions))
+        if caller is not None:
+            out["allowed_actions"] = self._allowed_on_outgoing(
+                caller, doc, self.delegations_held(session, caller, domain.today()))
+        return out
+
+    @staticmethod
+    def _allowed_on_outgoing(caller, doc, held=()) -> list[str]:
+        """permissions.outgoing_actions for the caller, with the delegations ``held``
+        (delegations_held) that cover the document's unit and type."""
+        return permissions.outgoing_actions(
+            caller, state=doc.state, unit_id=doc.unit_id,
+            confidentiality=doc.confidentiality, in_approval_chain=doc.in_approval_chain,
+            delegated=delegations.actions_held(held, doc.unit_id, doc.document_type,
+                                               domain.today()))
 
     @staticmethod
     def _wrong_state(doc, action_vi, action_en):

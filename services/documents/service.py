@@ -27,7 +27,7 @@ from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
 from services.documents import (administration, audit, domain, dossiers, idempotency,
-                                numbering, outgoing, schemas)
+                                numbering, outgoing, permissions, schemas)
 from services.documents.intake import parse_incoming
 from services.documents.models import (AuditEntry, DocumentAccess, DocumentCopy, DocumentFile,
                                        Dossier, DossierDocument, IncomingDocument, Membership,
@@ -131,9 +131,10 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                         {"after": result, "duplicate_confirmed": data.confirm_duplicate})
             add_event(session, outbox, events.DOCUMENT_REGISTERED,
                       schemas.registered_event(result, leaders))
-            idempotency.record(session, request, result)
+            answer = self._incoming_answer(caller, doc, result)
+            idempotency.record(session, request, answer)
         self.flush_outbox()
-        return result
+        return answer
 
     @timer(interval=3600)
     def forget_old_requests(self):
@@ -154,10 +155,18 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         return idempotency.ticket(caller.user_id, operation, payload, idempotency_key,
                                   self.request_id)
 
+    @staticmethod
+    def _incoming_answer(caller, doc, out: dict) -> dict:
+        """An incoming document as it goes to the caller: with ``allowed_actions``
+        (permissions.incoming_actions: "copy", "file")."""
+        return out | {"allowed_actions": permissions.incoming_actions(caller, state=doc.state)}
+
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_incoming(self, token, document_id):
-        """One incoming document. Errors: NotFound; Forbidden when the caller has no
-        reason to see it (the attempt is audited). Every view is audited."""
+        """One incoming document, with ``allowed_actions`` for the caller: "copy" (make a
+        bản sao, create_copy) and "file" (add it to a dossier, add_to_dossier) as
+        permissions.incoming_actions says. Errors: NotFound; Forbidden when the caller
+        has no reason to see it (the attempt is audited). Every view is audited."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
             doc = session.get(IncomingDocument, document_id) \
@@ -171,7 +180,8 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
                 result = None
             else:
                 unit = session.get(Unit, doc.unit_id)
-                result = schemas.incoming_out(doc, unit.name if unit else None)
+                result = self._incoming_answer(
+                    caller, doc, schemas.incoming_out(doc, unit.name if unit else None))
         if result is None:
             raise Forbidden("Bạn không có quyền xem văn bản này.",
                             "You may not see this document.")
@@ -182,7 +192,8 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         """Incoming documents of the caller's units, newest first.
 
         params: {unit_id, state, from, to (arrival dates), page, page_size}.
-        Returns {items, total, page, page_size}. Secret documents are listed only to
+        Returns {items, total, page, page_size}; each item carries the caller's
+        ``allowed_actions`` (as get_incoming). Secret documents are listed only to
         users cleared for their level. Errors: InvalidInput; Forbidden for a unit the
         caller does not belong to."""
         caller = self.identity.caller(token)
@@ -196,7 +207,8 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             docs = docs.scalars()
             names = dict(session.execute(
                 select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
-            items = [schemas.incoming_out(d, names.get(d.unit_id)) for d in docs]
+            items = [self._incoming_answer(caller, d, schemas.incoming_out(
+                d, names.get(d.unit_id))) for d in docs]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
