@@ -84,6 +84,32 @@ def priority(doc: dict) -> int:
     return domain.URGENCY_RANK.get(doc.get("urgency"), 0)
 
 
+def parse_histories(problems: Problems, value) -> dict[str, list[dict] | None]:
+    """Workflow's processing histories as the gateway passes them to export_dossier:
+    {document_id: [{at (ISO), actor_id, action, details}] | None}, None for none at all.
+    Returns them with ``at`` as a datetime; None stays None (could not be fetched)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add("processing_histories", "Phải là {mã văn bản: [sự kiện]}.",
+                     "Must be {document id: [events]}.")
+        return {}
+    out: dict[str, list[dict] | None] = {}
+    for document_id, events in value.items():
+        if events is None:
+            out[document_id] = None
+            continue
+        try:
+            out[document_id] = [event | {"at": datetime.fromisoformat(event["at"]),
+                                         "actor_id": event.get("actor_id"),
+                                         "action": str(event["action"])}
+                                for event in events]
+        except (TypeError, KeyError, ValueError, AttributeError):
+            problems.add(f"processing_histories.{document_id}",
+                         "Lịch sử xử lý không hợp lệ.", "Invalid processing history.")
+    return out
+
+
 def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 

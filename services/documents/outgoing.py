@@ -271,13 +271,17 @@ def parse_number_request(data) -> dict:
 
 def parse_step_request(action: str, data) -> dict:
     """The body of a step: a reason where one is required (return, recall, cancel), the
-    signer's position and name when signing (the caller's own by default)."""
+    signer's position and name when signing (the caller's own by default), and for a
+    submission relayed by workflow the unit's approval chain (``approval_chain``: its
+    {id, unit_id, document_type, steps}, or null for none; ``relayed`` says whether the
+    key was given at all)."""
     problems = Problems()
     data = problems.object(data or {})
     if action == "number":
         return parse_number_request(data)
     allowed = {"reason", "comment", "on_behalf_of", "delegation_id"} | (
-        {"position", "full_name"} if action == "sign" else set())
+        {"position", "full_name"} if action == "sign" else set()) | (
+        {"approval_chain"} if action == "submit" else set())
     problems.only(data, allowed)
     reason = problems.text(data, "reason", max_length=1000,
                            required=STEPS[action].reason_required)
@@ -291,5 +295,31 @@ def parse_step_request(action: str, data) -> dict:
     if action == "sign":
         out["position"] = problems.text(data, "position", max_length=100)
         out["full_name"] = problems.text(data, "full_name", max_length=50)
+    if action == "submit":
+        out["relayed"] = "approval_chain" in data
+        out["approval_chain"] = parse_chain(problems, data.get("approval_chain"))
     problems.raise_if_any()
     return out
+
+
+def parse_chain(problems: Problems, chain) -> dict | None:
+    """An approval chain as workflow sends it with a submission: None, or {id, unit_id,
+    document_type ("" for every type), steps: [{approvers: [user ids], ...}]}."""
+    if chain is None:
+        return None
+    steps = chain.get("steps") if isinstance(chain, dict) else None
+    if not (isinstance(steps, list) and isinstance(chain.get("unit_id"), str)
+            and isinstance(chain.get("document_type"), str)
+            and all(isinstance(step, dict) and isinstance(step.get("approvers"), list)
+                    for step in steps)):
+        problems.add("approval_chain", "Quy trình duyệt không hợp lệ.",
+                     "Invalid approval chain.")
+        return None
+    return chain
+
+
+def chain_fits(chain: dict | None, unit_id: str, document_type: str) -> bool:
+    """Whether the chain workflow sent is the one for this draft (its unit, its type or
+    every type): the draft may have changed type since workflow looked it up."""
+    return chain is None or (chain["unit_id"] == unit_id
+                             and chain["document_type"] in ("", document_type))

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from services.common import events
 from services.common.db import fetch_page
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
-                                    not_found)
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
+                                    invalid_fields, not_found)
 from services.common.identity import Caller, clearance_covers
 from services.common.identity import Membership as CallerMembership
 from services.common.outbox import add_event
@@ -195,7 +195,11 @@ class OutgoingEntrypoints:
     def act_on_outgoing(self, token, document_id, action, payload=None):
         """Take one step on an outgoing document (DOMAIN.md §1.6):
 
-        submit (trình duyệt) · return {reason} (trả lại) · approve (duyệt) · check_form
+        submit {on_behalf_of, approval_chain} (trình duyệt: relayed by workflow only,
+        with the unit's chain as workflow.approval_chain_for gives it, or null; the step
+        is the person's: their role, clearance and name in the audit; any other caller
+        gets 400 — submissions go through workflow) · return {reason} (trả lại) ·
+        approve (duyệt) · check_form
         (văn thư kiểm tra thể thức) · sign {position?, full_name?} (ký; the caller's own
         position and name by default) · number {code_notation? | field_code?} (cấp số
         from the unit's outgoing register of the year, or the secret one; the ký hiệu
@@ -206,10 +210,11 @@ class OutgoingEntrypoints:
 
         Returns: the document, with the caller's allowed_actions after the step (for a
         step workflow takes for a person, that person's). Errors: InvalidInput (unknown
-        action, bad body, a công văn without a field code); Forbidden; NotFound;
-        Conflict (a step not allowed from the current state, a draft that lacks
-        recipients or a signer, a số and ký hiệu already used this year, a recipient
-        unit that no longer exists).
+        action, bad body, a công văn without a field code, a submission not relayed by
+        workflow); Forbidden; NotFound; Conflict (a step not allowed from the current
+        state, a draft that lacks recipients or a signer, a số and ký hiệu already used
+        this year, a recipient unit that no longer exists, a submission whose chain is
+        not the draft's unit's and type's, or names approvers not cleared for it).
         Events: outgoing_submitted (submit); document_issued and one
         document_registered per internal recipient (issue); document_recalled (recall)."""
         caller = self.identity.caller(token)
@@ -218,19 +223,29 @@ class OutgoingEntrypoints:
                 "vi": "Thao tác không hợp lệ; chọn một trong: " + ", ".join(outgoing.ACTIONS),
                 "en": "Unknown action; one of: " + ", ".join(outgoing.ACTIONS)}})
         body = outgoing.parse_step_request(action, payload)
-        for name in ("on_behalf_of", "delegation_id"):
-            # only workflow takes a chain's step for the person who decided it
+        relayed = body.get("relayed", False)
+        for name in ("on_behalf_of", "delegation_id", "relayed"):
+            # only workflow takes a chain's step, or relays a submission, for a person
             if body.get(name) and caller.service != "workflow":
-                raise invalid_fields({name: {
+                raise invalid_fields({"approval_chain" if name == "relayed" else name: {
                     "vi": "Trường dành cho dịch vụ nội bộ.", "en": "For services only."}})
-        via_chain = bool(body.get("on_behalf_of"))
-        chain = self._approval_chain_at_submit(document_id) if action == "submit" else None
+        if action == "submit" and not (relayed and body.get("on_behalf_of")):
+            raise InvalidInput(
+                "Dự thảo được trình qua dịch vụ luồng xử lý (workflow), nơi giữ quy trình "
+                "duyệt của đơn vị.",
+                "Submissions go through the workflow service, which holds the unit's "
+                "approval chain.",
+                {"approval_chain": {"vi": "Thiếu quy trình duyệt do workflow gửi kèm.",
+                                    "en": "The approval chain workflow sends is missing."}})
+        # workflow relays a submission with the unit's chain (its own fact, C1a), else
+        # takes a step of the chain (approve, return) for the person who decided it
+        chain = body.get("approval_chain")
+        via_chain = bool(body.get("on_behalf_of")) and not relayed
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
-            if via_chain:
-                # workflow takes a step of the chain for the person who decided it: the
-                # step is that person's — their clearance, their role or delegation,
-                # their name in the audit — never the service's
+            if body.get("on_behalf_of"):
+                # the step is that person's — their clearance, their role or
+                # delegation, their name in the audit — never the service's
                 caller = self._person(session, body["on_behalf_of"])
             delegation = self._delegation_used(session, caller, body, doc)
             allowed = outgoing.may_take_in_chain(
@@ -244,6 +259,10 @@ class OutgoingEntrypoints:
                 allowed = permissions.may_take_step(caller, action, doc.unit_id,
                                                     doc.confidentiality, delegation is not None)
             if allowed and action == "submit":
+                if not outgoing.chain_fits(chain, doc.unit_id, doc.document_type):
+                    raise Conflict("Dự thảo đã đổi loại văn bản trong lúc trình; hãy trình "
+                                   "lại.", "The draft changed type while being submitted; "
+                                   "submit it again.")
                 self._refuse_uncleared_approvers(session, doc, chain)
             if allowed:
                 result = self._take_step(session, caller, doc, action, body, delegation,
@@ -257,21 +276,6 @@ class OutgoingEntrypoints:
                             f"You may not {action.replace('_', ' ')} this document.")
         self.flush_outbox()
         return result
-
-    def _approval_chain_at_submit(self, document_id):
-        """The unit's approval chain for the draft, asked of workflow before the draft is
-        submitted, so the draft is marked as in the chain in the same transaction as its
-        submission (no moment in which a direct approval slips past the chain) and the
-        chain travels in outgoing_submitted as it was when submitted. ServiceUnavailable
-        (nothing submitted) if workflow cannot answer."""
-        with self.db.read() as session:
-            doc = session.get(OutgoingDocument, document_id) \
-                if isinstance(document_id, str) else None
-            if doc is None:
-                return None   # the transaction says NotFound
-            unit_id, document_type = doc.unit_id, doc.document_type
-        return self.workflow_rpc.approval_chain_for(self.identity.system_token(), unit_id,
-                                                    document_type)
 
     @staticmethod
     def _delegation_used(session, caller, body, doc):

@@ -56,8 +56,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
 
     db = Database()
     identity = Identity()
-    storage_rpc = TimedRpc("storage")
-    workflow_rpc = TimedRpc("workflow")
+    storage_rpc = TimedRpc("storage")   # documents calls storage only (C1: never workflow)
     outbox = outbox
 
     # ---------------------------------------------------------------- incoming
