@@ -4,7 +4,6 @@ DocumentsService, whose providers and helpers these use."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from nameko.rpc import rpc
 from sqlalchemy import select
@@ -39,7 +38,7 @@ class CopyEntrypoints:
             raise Forbidden("Chỉ văn thư của đơn vị được sao văn bản.",
                             "Only a clerk of the unit may copy documents.")
         self._check_files(caller, data["file_ids"])
-        now = datetime.now(timezone.utc)
+        now, today = self.clock.now(), self.clock.today()
         request = self._creating_request(caller, "create_copy", payload, idempotency_key)
         with self.db.transaction() as session:
             unit = self._active_unit(session, data["unit_id"])
@@ -47,7 +46,7 @@ class CopyEntrypoints:
             if not self._may_view(session, caller, source):
                 raise Forbidden("Bạn không có quyền xem văn bản cần sao.",
                                 "You may not see the document to copy.")
-            earlier = idempotency.claim(session, request)
+            earlier = idempotency.claim(session, request, now)
             if earlier is not None:
                 return earlier
             if source.state == domain.STATE_RECALLED:   # same word in both directions
@@ -66,14 +65,14 @@ class CopyEntrypoints:
                 raise invalid_fields({"unit_id": {
                     "vi": "Đơn vị chưa có chữ viết tắt để ghi ký hiệu bản sao.",
                     "en": "The unit has no abbreviation for the copy's notation."}})
-            register = numbering.ensure_register(session, unit.id, copies.COPY, now.year)
+            register = numbering.ensure_register(session, unit.id, copies.COPY, today.year)
             number = numbering.next_number(session, register)
             copy = DocumentCopy(
                 id=str(uuid.uuid4()), unit_id=unit.id, source_id=source.id,
                 source_direction=self._direction_of(source), form=data["form"],
                 register_id=register.id, year=register.year, number=number,
                 code_number=domain.format_code_number(str(number)),
-                code_notation=code_notation, copied_date=domain.today(),
+                code_notation=code_notation, copied_date=today,
                 excerpt=data["excerpt"], to_places=data["to_places"],
                 signer_position=data["signer_position"],
                 signer_full_name=data["signer_full_name"], page_amount=data["page_amount"],

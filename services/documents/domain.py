@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
 
 from services.common.identity import Caller, CLERK, LEADER_ROLES, clearance_covers
 
@@ -126,12 +125,3 @@ def leaders_of(memberships, confidentiality: str = "none") -> list[str]:
     return sorted({row[0] for row in memberships if row[1] in LEADER_ROLES and
                    clearance_covers(row[2] if len(row) > 2 else None, confidentiality)})
 
-
-#: Vietnam has kept UTC+7 all year since 1975 (no summer time).
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-
-def today() -> date:
-    """Today in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year), whatever the server's zone:
-    arrival dates, copies' dates and delegations' days are Vietnamese days."""
-    return datetime.now(VIETNAM).date()

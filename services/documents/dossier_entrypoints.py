@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import uuid
 from types import SimpleNamespace
-from datetime import datetime, timezone
 
 from eventlet import tpool
 
@@ -48,7 +47,7 @@ class DossierEntrypoints:
                                "The unit already has a dossier with this notation this year.")
             dossier = Dossier(id=str(uuid.uuid4()), organ_id=unit.organ_id or unit.id[:35],
                               creator_id=caller.user_id, creator_name=caller.full_name[:100],
-                              state=dossiers.OPEN, opened_at=datetime.now(timezone.utc),
+                              state=dossiers.OPEN, opened_at=self.clock.now(),
                               **data)
             session.add(dossier)
             session.flush()
@@ -122,7 +121,7 @@ class DossierEntrypoints:
                                         direction=self._direction_of(doc),
                                         ordinal=max([f.ordinal for f in filed] or [0]) + 1,
                                         added_by=caller.user_id,
-                                        added_at=datetime.now(timezone.utc)))
+                                        added_at=self.clock.now()))
             session.flush()
             self._audit(session, "file", "dossier", dossier.id, caller.user_id,
                         {"document_id": doc.id})
@@ -165,7 +164,7 @@ class DossierEntrypoints:
             if not session.execute(select(DossierDocument.document_id).where(
                     DossierDocument.dossier_id == dossier.id)).first():
                 raise Conflict("Không kết thúc hồ sơ rỗng.", "An empty dossier cannot be closed.")
-            dossier.state, dossier.closed_at = dossiers.CLOSED, datetime.now(timezone.utc)
+            dossier.state, dossier.closed_at = dossiers.CLOSED, self.clock.now()
             self._audit(session, "close", "dossier", dossier.id, caller.user_id, {})
             return self._dossier_out(session, dossier, caller=caller)
 

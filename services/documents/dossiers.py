@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from xml.etree import ElementTree as ET
 
+from services.common.clock import VIETNAM
 from services.common.validation import Problems
 from services.documents import domain
 
@@ -66,9 +67,6 @@ def summary(documents: list[dict]) -> dict:
             "page_total": sum(d.get("page_amount") or 0 for d in documents),
             "start_date": min(dates).isoformat() if dates else None,
             "end_date": max(dates).isoformat() if dates else None}
-
-
-VIETNAM = timezone(timedelta(hours=7))
 
 
 def trace_comment(details: dict) -> str:

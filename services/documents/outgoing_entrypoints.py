@@ -5,12 +5,12 @@ providers (db, identity) and helpers (_audit, _check_files) these use."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-
+from datetime import timedelta
 from nameko.rpc import rpc
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 
 from services.common import events
+from services.common.clock import day_start
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     invalid_fields, not_found)
@@ -63,7 +63,7 @@ class OutgoingEntrypoints:
         request id) already used with another payload; with the same payload, the
         first answer."""
         caller = self.identity.caller(token)
-        data = outgoing.parse_draft(payload, domain.today(), creating=True)
+        data = outgoing.parse_draft(payload, self.clock.today(), creating=True)
         if not outgoing.may_edit(caller, data["unit_id"], data["confidentiality"]):
             raise Forbidden("Chỉ người của đơn vị, được phép xem độ mật này, mới soạn "
                             "văn bản đi của đơn vị.",
@@ -72,11 +72,11 @@ class OutgoingEntrypoints:
         file_ids = data.pop("file_ids", [])
         _refuse_secret_files(data["confidentiality"], file_ids)
         self._check_files(caller, file_ids)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         note = data.pop("note")
         request = self._creating_request(caller, "create_outgoing", payload, idempotency_key)
         with self.db.transaction() as session:
-            earlier = idempotency.claim(session, request)
+            earlier = idempotency.claim(session, request, now)
             if earlier is not None:
                 return earlier
             unit = self._active_unit(session, data.pop("unit_id"))
@@ -107,12 +107,12 @@ class OutgoingEntrypoints:
         Errors: InvalidInput; Forbidden; NotFound; Conflict (409) unless the draft is in
         "draft" or "returned" (after approval a change needs the signer again, Điều 11)."""
         caller = self.identity.caller(token)
-        data = outgoing.parse_draft(payload, domain.today(), creating=False)
+        data = outgoing.parse_draft(payload, self.clock.today(), creating=False)
         note = data.pop("note")
         file_ids = data.pop("file_ids", None)
         if file_ids:
             self._check_files(caller, file_ids)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             doc = self._visible_outgoing(session, caller, document_id, lock=True)
             level = data.get("confidentiality") or doc.confidentiality
@@ -177,19 +177,32 @@ class OutgoingEntrypoints:
         Forbidden for a unit the caller does not belong to."""
         caller = self.identity.caller(token)
         query, units, page, page_size = self._unit_listing(
-            caller, params, OutgoingDocument, outgoing.STATES,
-            func.coalesce(OutgoingDocument.issued_date, func.date(OutgoingDocument.created_at)))
+            caller, params, OutgoingDocument, outgoing.STATES, self._outgoing_on_days)
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
                 OutgoingDocument.updated_at.desc(), OutgoingDocument.id), page, page_size)
             docs = docs.scalars().all()
             names = dict(session.execute(
                 select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
-            held = self.delegations_held(session, caller, domain.today())
+            held = self.delegations_held(session, caller, self.clock.today())
             items = [schemas.outgoing_out(d, names.get(d.unit_id))
                      | {"allowed_actions": self._allowed_on_outgoing(caller, d, held)}
                      for d in docs]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @staticmethod
+    def _outgoing_on_days(first, last) -> list:
+        """An outgoing document's day for a listing: its issue date once numbered, else
+        the Vietnamese day it was created on."""
+        issued, created = OutgoingDocument.issued_date, OutgoingDocument.created_at
+        conditions = []
+        if first:
+            conditions.append(or_(issued >= first,
+                                  and_(issued.is_(None), created >= day_start(first))))
+        if last:
+            conditions.append(or_(issued <= last, and_(issued.is_(None), created < day_start(
+                last + timedelta(days=1)))))
+        return conditions
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def act_on_outgoing(self, token, document_id, action, payload=None):
@@ -277,16 +290,16 @@ class OutgoingEntrypoints:
         self.flush_outbox()
         return result
 
-    @staticmethod
-    def _delegation_used(session, caller, body, doc):
+    def _delegation_used(self, session, caller, body, doc):
         """The delegation under which workflow says its approver acted (delegation_id):
         it must be held by that approver, in the draft's unit, and cover the step."""
         if not body.get("delegation_id"):
             return None
         row = session.get(Delegation, body["delegation_id"])
+        today = self.clock.today()
         if row is None or row.to_user_id != caller.user_id or row.unit_id != doc.unit_id \
-                or not delegations.covers(row, "approve", doc.document_type, domain.today()) \
-                or not delegation_in_force(session, row, domain.today()):
+                or not delegations.covers(row, "approve", doc.document_type, today) \
+                or not delegation_in_force(session, row, today):
             raise invalid_fields({"delegation_id": {
                 "vi": "Ủy quyền không còn hiệu lực cho bước này.",
                 "en": "The delegation does not cover this step."}})
@@ -297,7 +310,7 @@ class OutgoingEntrypoints:
     def _take_step(self, session, caller, doc, action, body, delegation=None,
                    chain=None, via_chain=False) -> dict:
         step = outgoing.STEPS[action]
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         if not permissions.step_open(action, doc.state):
             raise self._wrong_state(doc, outgoing.ACTION_NAMES[action], action.replace("_", " "))
         if permissions.held_by_chain(action, doc.state, doc.in_approval_chain) and \
@@ -352,7 +365,7 @@ class OutgoingEntrypoints:
                 "reason": body["reason"], "recalled_by": caller.user_id,
                 "recipients": result["recipients"]})
         return result | {"allowed_actions": self._allowed_on_outgoing(
-            caller, doc, self.delegations_held(session, caller, domain.today()))}
+            caller, doc, self.delegations_held(session, caller, self.clock.today()))}
 
     def _sign(self, session, caller, doc, body, delegation=None):
         """The signer's position and name (SignerInfo) are the caller's own unless given;
@@ -377,7 +390,8 @@ class OutgoingEntrypoints:
         """Cấp số (ND30 Điều 15): the next number of the unit's register for this type in
         the year, taken in this transaction so a failure gives it back."""
         unit = session.get(Unit, doc.unit_id)
-        year = domain.today().year
+        today = self.clock.today()
+        year = today.year
         notation = body["code_notation"] or outgoing.compose_notation(
             doc.document_type, unit.abbreviation, year, doc.normative, body["field_code"])
         if notation is None:
@@ -406,7 +420,7 @@ class OutgoingEntrypoints:
                            f"{code_number}/{notation} is already used in {year}.")
         doc.register_id, doc.year, doc.number = register.id, year, number
         doc.code_number, doc.code_notation = code_number, notation
-        doc.issued_date = domain.today()
+        doc.issued_date = today
         doc.organ_id, doc.organ_name = unit.organ_id, unit.name
 
     def _issue(self, session, caller, doc, now) -> list[dict]:
@@ -418,7 +432,7 @@ class OutgoingEntrypoints:
         units = {u.id: u for u in session.execute(
             select(Unit).where(Unit.id.in_(internal))).scalars()} if internal else {}
         closed = [units[u].name for u in internal
-                  if units[u].valid_to is not None and units[u].valid_to < domain.today()]
+                  if units[u].valid_to is not None and units[u].valid_to < self.clock.today()]
         if closed:
             raise Conflict("Nơi nhận đã ngừng hoạt động: " + ", ".join(closed) +
                            ". Hãy sửa nơi nhận.",
@@ -445,7 +459,8 @@ class OutgoingEntrypoints:
 
     def _deliver_internally(self, session, caller, doc, unit, memberships, now):
         register = numbering.register_for_type(
-            session, unit.id, domain.register_direction(doc.confidentiality), now.year,
+            session, unit.id, domain.register_direction(doc.confidentiality),
+            self.clock.today().year,
             doc.document_type)
         incoming = IncomingDocument(
             id=str(uuid.uuid4()), unit_id=unit.id, register_id=register.id,
@@ -539,7 +554,7 @@ class OutgoingEntrypoints:
         unit = session.get(Unit, unit_id)
         if unit is None:
             raise not_found("đơn vị", "Unit", unit_id)
-        if unit.valid_to is not None and unit.valid_to < domain.today():
+        if unit.valid_to is not None and unit.valid_to < self.clock.today():
             raise Conflict(f"Đơn vị {unit.name} đã ngừng hoạt động từ {unit.valid_to}.",
                            f"Unit {unit.name} closed on {unit.valid_to}.")
         return unit
@@ -573,18 +588,17 @@ class OutgoingEntrypoints:
         out = schemas.outgoing_out(doc, unit.name if unit else None, list(versions))
         if caller is not None:
             out["allowed_actions"] = self._allowed_on_outgoing(
-                caller, doc, self.delegations_held(session, caller, domain.today()))
+                caller, doc, self.delegations_held(session, caller, self.clock.today()))
         return out
 
-    @staticmethod
-    def _allowed_on_outgoing(caller, doc, held=()) -> list[str]:
+    def _allowed_on_outgoing(self, caller, doc, held=()) -> list[str]:
         """permissions.outgoing_actions for the caller, with the delegations ``held``
         (delegations_held) that cover the document's unit and type."""
         return permissions.outgoing_actions(
             caller, state=doc.state, unit_id=doc.unit_id,
             confidentiality=doc.confidentiality, in_approval_chain=doc.in_approval_chain,
             delegated=delegations.actions_held(held, doc.unit_id, doc.document_type,
-                                               domain.today()))
+                                               self.clock.today()))
 
     @staticmethod
     def _wrong_state(doc, action_vi, action_en):

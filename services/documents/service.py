@@ -9,13 +9,13 @@ copies_entrypoints, delegation_entrypoints."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from nameko.rpc import rpc
-from nameko.timer import timer
 from sqlalchemy import func, select
 
 from services.common import events
+from services.common.clock import Clock, VietnamClock, day_start
 from services.common.db import Database, fetch_page
 from services.common.handlers import event_handler
 from services.common.inbox import first_delivery
@@ -25,6 +25,7 @@ from services.common.identity_provider import Identity
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
+from services.common.timers import configured_timer
 from services.common.validation import Problems, page_params
 from services.documents import (administration, audit, domain, dossiers, idempotency,
                                 numbering, outgoing, permissions, schemas)
@@ -46,6 +47,14 @@ from services.documents.rights_alert_entrypoints import RightsAlertEntrypoints
 
 PROCESSING_STATE = "processing_state"   # audit action of a state set by workflow's events
 SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never indexed
+REAL_TIME = VietnamClock()   # never frozen: for times compared with other services' clocks
+
+
+def moment_on_days(column, first, last) -> list:
+    """Conditions that a moment falls on Vietnamese days ``first`` to ``last`` (either
+    may be None: open), whatever the server's or the database's zone."""
+    return ([column >= day_start(first)] if first else []) + \
+        ([column < day_start(last + timedelta(days=1))] if last else [])
 
 
 class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
@@ -56,6 +65,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
 
     db = Database()
     identity = Identity()
+    clock = Clock()   # Vietnam's; frozen by config CLOCK_FROZEN_AT
     storage_rpc = TimedRpc("storage")   # documents calls storage only (C1: never workflow)
     outbox = outbox
 
@@ -78,31 +88,32 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         Events: document_registered (through the outbox).
         """
         caller = self.identity.caller(token)
-        data = parse_incoming(payload, domain.today())
+        today = self.clock.today()
+        data = parse_incoming(payload, today)
         if not domain.may_register_incoming(caller, data.unit_id):
             raise Forbidden("Chỉ văn thư của đơn vị được vào sổ văn bản đến.",
                             "Only a clerk of the unit may register its incoming documents.")
         self._check_files(caller, data.file_ids)
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         key = domain.issuer_key(data.issuer_organ_id, data.issuer_name)
         direction = domain.register_direction(data.confidentiality)
         request = self._creating_request(caller, "register_incoming", payload,
                                          idempotency_key)
         with self.db.transaction() as session:
-            earlier = idempotency.claim(session, request)
+            earlier = idempotency.claim(session, request, now)
             if earlier is not None:
                 return earlier   # a retry (or a redelivered message): the first answer
             unit = session.get(Unit, data.unit_id)
             if unit is None:
                 raise not_found("đơn vị", "Unit", data.unit_id)
-            if unit.valid_to is not None and unit.valid_to < domain.today():
+            if unit.valid_to is not None and unit.valid_to < today:
                 raise Conflict(f"Đơn vị {unit.name} đã ngừng hoạt động từ {unit.valid_to}; "
                                "hãy vào sổ của đơn vị kế thừa.",
                                f"Unit {unit.name} closed on {unit.valid_to}; register into "
                                "its successor.")
             if not data.confirm_duplicate:
                 self._refuse_duplicate(session, data, key)
-            register = self._register_for(session, data, direction, now.year)
+            register = self._register_for(session, data, direction, today.year)
             number = numbering.next_number(session, register)
             doc = IncomingDocument(
                 id=str(uuid.uuid4()), unit_id=unit.id, register_id=register.id,
@@ -135,11 +146,11 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         self.flush_outbox()
         return answer
 
-    @timer(interval=3600)
+    @configured_timer("old_requests", default=3600)
     def forget_old_requests(self):
-        """Hourly: drop the answers kept for retries once they are older than
-        idempotency.KEEP_SECONDS."""
-        moment = datetime.now(timezone.utc) - timedelta(seconds=idempotency.KEEP_SECONDS)
+        """Hourly (config TIMERS old_requests): drop the answers kept for retries once
+        they are older than idempotency.KEEP_SECONDS."""
+        moment = self.clock.now() - timedelta(seconds=idempotency.KEEP_SECONDS)
         with self.db.transaction() as session:
             idempotency.forget_before(session, moment)
 
@@ -198,7 +209,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         caller = self.identity.caller(token)
         query, units, page, page_size = self._unit_listing(
             caller, params, IncomingDocument, domain.INCOMING_STATES,
-            func.date(IncomingDocument.arrival_date))
+            lambda first, last: moment_on_days(IncomingDocument.arrival_date, first, last))
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
                 IncomingDocument.arrival_date.desc(), IncomingDocument.arrival_number.desc()),
@@ -345,7 +356,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
             if granted:
                 session.add(DocumentAccess(document_id=document_id, principal=principal,
                                            reason=item.get("kind") or "processing",
-                                           granted_at=datetime.now(timezone.utc)))
+                                           granted_at=self.clock.now()))
             doc = session.get(IncomingDocument, document_id) if document_id else None
             state = data.get("document_state")
             moved = doc is not None and state in domain.INCOMING_STATES and \
@@ -512,11 +523,12 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         return numbering.register_for_type(session, data.unit_id, direction, year,
                                            data.document_type)
 
-    def _unit_listing(self, caller, params, model, states, day):
+    def _unit_listing(self, caller, params, model, states, on_days):
         """The query behind a list of a unit's documents: params {unit_id (one of the
-        caller's units; all of them by default), state, from, to (on ``day``), page,
-        page_size}, secret ones only at the caller's clearance. Returns (query, units,
-        page, page_size). Errors: InvalidInput; Forbidden for another unit."""
+        caller's units; all of them by default), state, from, to (Vietnamese days:
+        ``on_days(from, to)`` gives the conditions), page, page_size}, secret ones only
+        at the caller's clearance. Returns (query, units, page, page_size).
+        Errors: InvalidInput; Forbidden for another unit."""
         problems = Problems()
         params = problems.object(params or {}, "params")
         problems.only(params, {"unit_id", "state", "from", "to", "page", "page_size"})
@@ -529,11 +541,7 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         query, units = self._of_units(caller, unit_id, model)
         if state:
             query = query.where(model.state == state)
-        if date_from:
-            query = query.where(day >= date_from)
-        if date_to:
-            query = query.where(day <= date_to)
-        return query, units, page, page_size
+        return query.where(*on_days(date_from, date_to)), units, page, page_size
 
     def _of_units(self, caller, unit_id, model):
         """(query, units): rows of ``model`` in one of the caller's units (``unit_id``, or
@@ -652,7 +660,9 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         problems.raise_if_any()
         model = IncomingDocument if direction == "incoming" else OutgoingDocument
         where = [model.state.in_(SEARCHABLE_OUTGOING)] if direction == "outgoing" else []
-        as_of = datetime.now(timezone.utc)
+        # the events search compares as_of with carry the real time (events.py), so
+        # this does too, whatever the service's clock says
+        as_of = REAL_TIME.now()
         with self.db.read() as session:
             total = session.execute(select(func.count()).select_from(model).where(
                 *where)).scalar_one()
@@ -676,7 +686,8 @@ class DocumentsService(DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypo
         add_event(session, outbox, events.DOCUMENT_UPDATED, self._search_view(session, doc))
 
     def _audit(self, session, action, object_type, object_id, actor_id, details):
-        audit.record(session, actor_id=actor_id, action=action, object_type=object_type,
+        audit.record(session, at=self.clock.now(), actor_id=actor_id, action=action,
+                     object_type=object_type,
                      object_id=object_id, details=details, request_id=self.request_id)
 
     @staticmethod
