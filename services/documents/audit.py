@@ -50,6 +50,9 @@ def _head(session) -> AuditHead:
     return head
 
 
+PROCESSING_STATE = "processing_state"   # a state set by workflow's events (not history)
+
+
 def record(session, *, at: datetime, actor_id: str, action: str, object_type: str,
            object_id: str, details: dict | None = None,
            request_id: str | None = None) -> AuditEntry:
