@@ -8,16 +8,17 @@ import uuid
 from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
+from services.common import vocabulary
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.identity import ADMIN, HEAD, UNIT_HEAD
-from services.documents import administration, delegations, directory, domain
+from services.documents import administration, delegations, directory
 from services.documents.models import Delegation, Membership, Unit, User
 
 
 def delegation_out(row, names: dict) -> dict:
     return {"id": row.id, "unit_id": row.unit_id, "kind": row.kind,
-            "kind_name": delegations.KIND_NAMES[row.kind],
+            "kind_name": vocabulary.name(vocabulary.DELEGATION_KIND_NAMES, row.kind),
             "from_user_id": row.from_user_id, "from_name": names.get(row.from_user_id),
             "to_user_id": row.to_user_id, "to_name": names.get(row.to_user_id),
             "actions": row.actions, "document_types": row.document_types,
@@ -49,7 +50,7 @@ class DelegationEntrypoints:
         beyond the delegation passed on, someone outside the unit); Forbidden (not the
         unit's head and passing nothing on); NotFound (unit)."""
         caller = self.identity.caller(token)
-        data = delegations.parse_delegation(payload, self.clock.today(), domain.DOCUMENT_TYPES)
+        data = delegations.parse_delegation(payload, self.clock.today(), vocabulary.DOCUMENT_TYPES)
         if data["to_user_id"] == caller.user_id:
             raise invalid_fields({"to_user_id": {"vi": "Không tự ủy quyền cho mình.",
                                                  "en": "You cannot delegate to yourself."}})

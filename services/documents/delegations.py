@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.common import vocabulary
 from services.common.validation import UUID_RE, Problems
 
-KINDS = ("KT", "TL", "TUQ")
-KIND_NAMES = {"KT": "ký thay", "TL": "thừa lệnh", "TUQ": "thừa ủy quyền"}
-ACTIONS = ("sign", "approve", "assign")
-ACTION_NAMES = {"sign": "ký", "approve": "duyệt", "assign": "phân công"}
+KINDS = tuple(vocabulary.DELEGATION_KIND_NAMES)       # KT, TL, TUQ
+ACTIONS = tuple(vocabulary.DELEGATION_ACTION_NAMES)   # sign, approve, assign
 MAX_DAYS = 366
 
 

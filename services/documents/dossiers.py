@@ -8,9 +8,9 @@ import re
 from datetime import date, datetime, timezone
 from xml.etree import ElementTree as ET
 
+from services.common import vocabulary
 from services.common.clock import VIETNAM
 from services.common.validation import Problems
-from services.documents import domain
 
 OPEN, CLOSED = "open", "closed"
 NOTATION_RE = re.compile(r"^[^\W_][\w.\-/]{0,19}$")
@@ -79,7 +79,7 @@ def priority(doc: dict) -> int:
     """Priority (Number, 1): the urgency as edXML codes it, 0 thường … 3 hỏa tốc (API.md).
     How Phụ lục VI folds secrecy into the same digit is unconfirmed (DOMAIN.md §1.11), so
     secrecy is not folded in; secret documents are marked by their own register."""
-    return domain.URGENCY_RANK.get(doc.get("urgency"), 0)
+    return vocabulary.URGENCY_RANK.get(doc.get("urgency"), 0)
 
 
 def parse_histories(problems: Problems, value) -> dict[str, list[dict] | None]:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from nameko.rpc import rpc
 from sqlalchemy import select
 
+from services.common import vocabulary
 from services.common import events
 from services.common.clock import day_start
 from services.common.db import fetch_page
@@ -155,7 +156,7 @@ class IncomingEntrypoints:
         caller does not belong to."""
         caller = self.identity.caller(token)
         query, units, page, page_size = self._unit_listing(
-            caller, params, IncomingDocument, domain.INCOMING_STATES,
+            caller, params, IncomingDocument, vocabulary.INCOMING_STATES,
             lambda first, last: moment_on_days(IncomingDocument.arrival_date, first, last))
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
@@ -258,7 +259,7 @@ class IncomingEntrypoints:
                                            granted_at=self.clock.now()))
             doc = session.get(IncomingDocument, document_id) if document_id else None
             state = data.get("document_state")
-            moved = doc is not None and state in domain.INCOMING_STATES and \
+            moved = doc is not None and state in vocabulary.INCOMING_STATES and \
                 doc.state not in (state, domain.STATE_RECALLED)
             if moved:
                 before, doc.state = doc.state, state

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.common import vocabulary
 from services.common.identity import CLERK, HEAD, SPECIALIST, UNIT_HEAD, Caller
 from services.common.validation import Problems
 from services.documents import domain, fields
@@ -27,8 +28,7 @@ NUMBERED = "numbered"             # đã cấp số, thời gian ban hành (Đi�
 ISSUED = "issued"                 # đã phát hành (Điều 18)
 RECALLED = "recalled"             # đã thu hồi (Điều 18.4)
 CANCELLED = "cancelled"           # hủy dự thảo (never numbered)
-STATES = (DRAFT, SUBMITTED, RETURNED, APPROVED, FORM_CHECKED, SIGNED, NUMBERED, ISSUED,
-          RECALLED, CANCELLED)
+# (vocabulary.OUTGOING_STATES lists them all, in this order, with their names)
 EDITABLE = (DRAFT, RETURNED)
 NUMBERED_STATES = (NUMBERED, ISSUED, RECALLED)
 
@@ -59,19 +59,6 @@ STEPS: dict[str, Step] = {
     "cancel": Step((DRAFT, RETURNED), CANCELLED, DRAFTERS, reason_required=True),
 }
 ACTIONS = tuple(STEPS)
-
-STATE_NAMES = {
-    DRAFT: ("Dự thảo", "Draft"), SUBMITTED: ("Trình duyệt", "Submitted for approval"),
-    RETURNED: ("Trả lại", "Returned"), APPROVED: ("Đã duyệt", "Approved"),
-    FORM_CHECKED: ("Đã kiểm tra thể thức", "Form checked"), SIGNED: ("Đã ký", "Signed"),
-    NUMBERED: ("Đã cấp số", "Numbered"), ISSUED: ("Đã phát hành", "Issued"),
-    RECALLED: ("Đã thu hồi", "Recalled"), CANCELLED: ("Đã hủy", "Cancelled"),
-}
-ACTION_NAMES = {
-    "submit": "trình duyệt", "return": "trả lại", "approve": "duyệt",
-    "check_form": "kiểm tra thể thức", "sign": "ký", "number": "cấp số",
-    "issue": "phát hành", "recall": "thu hồi", "cancel": "hủy",
-}
 
 DRAFT_FIELDS = {"document_type", "normative", "subject", "language", "page_amount",
                 "description", "signer", "recipients", "urgency", "confidentiality",
@@ -113,10 +100,10 @@ def parse_draft(data, today: date, *, creating: bool) -> dict:
         if name in data:
             out[name] = problems.text(data, name, max_length=length)
     if "urgency" in data or creating:
-        out["urgency"] = problems.choice(data, "urgency", domain.URGENCIES, default="normal")
+        out["urgency"] = problems.choice(data, "urgency", vocabulary.URGENCIES, default="normal")
     if "confidentiality" in data or creating:
         out["confidentiality"] = problems.choice(data, "confidentiality",
-                                                 domain.CONFIDENTIALITIES, default="none")
+                                                 vocabulary.CONFIDENTIALITIES, default="none")
     if "due_date" in data:
         due_date = problems.date(data, "due_date")
         if due_date and due_date < today:
@@ -244,7 +231,7 @@ def compose_notation(document_type: str, unit_abbreviation: str, year: int,
     (a công văn without a field code, or a unit without an abbreviation)."""
     if not unit_abbreviation:
         return None
-    abbreviation = domain.DOCUMENT_TYPES[document_type][1]
+    abbreviation = vocabulary.DOCUMENT_TYPES[document_type][2]
     if abbreviation:
         notation = f"{abbreviation}-{unit_abbreviation}"
     elif field_code:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from nameko.rpc import rpc
 from sqlalchemy import and_, or_, select
 
+from services.common import vocabulary
 from services.common.clock import day_start
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, not_found)
@@ -173,7 +174,7 @@ class OutgoingEntrypoints:
         Forbidden for a unit the caller does not belong to."""
         caller = self.identity.caller(token)
         query, units, page, page_size = self._unit_listing(
-            caller, params, OutgoingDocument, outgoing.STATES, self._outgoing_on_days)
+            caller, params, OutgoingDocument, vocabulary.OUTGOING_STATES, self._outgoing_on_days)
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
                 OutgoingDocument.updated_at.desc(), OutgoingDocument.id), page, page_size)
@@ -267,7 +268,7 @@ class OutgoingEntrypoints:
 
     @staticmethod
     def _wrong_state(doc, action_vi, action_en):
-        name_vi, name_en = outgoing.STATE_NAMES[doc.state]
+        name_vi, name_en = vocabulary.OUTGOING_STATE_NAMES[doc.state]
         return Conflict(f"Không thể {action_vi} khi văn bản đang ở trạng thái \"{name_vi}\".",
                         f"Cannot {action_en} a document that is \"{name_en}\".",
                         {"state": {"vi": name_vi, "en": name_en}})

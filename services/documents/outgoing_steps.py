@@ -21,6 +21,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, Invali
                                     invalid_fields)
 from services.common.identity import Caller, clearance_covers
 from services.common.identity import Membership as CallerMembership
+from services.common import vocabulary
 from services.common.outbox import add_event
 from services.documents import delegations, domain, numbering, outgoing, permissions, schemas
 from services.documents.delegation_entrypoints import delegation_in_force
@@ -111,8 +112,9 @@ class OutgoingStepEntrypoints:
                             caller.user_id, {})
                 result = None
         if result is None:
-            raise Forbidden(f"Bạn không có quyền {outgoing.ACTION_NAMES[action]} văn bản này.",
-                            f"You may not {action.replace('_', ' ')} this document.")
+            verb_vi, verb_en = vocabulary.OUTGOING_ACTION_NAMES[action]
+            raise Forbidden(f"Bạn không có quyền {verb_vi} văn bản này.",
+                            f"You may not {verb_en} this document.")
         self.flush_outbox()
         return result
 
@@ -138,7 +140,7 @@ class OutgoingStepEntrypoints:
         step = outgoing.STEPS[action]
         now = self.clock.now()
         if not permissions.step_open(action, doc.state):
-            raise self._wrong_state(doc, outgoing.ACTION_NAMES[action], action.replace("_", " "))
+            raise self._wrong_state(doc, *vocabulary.OUTGOING_ACTION_NAMES[action])
         if permissions.held_by_chain(action, doc.state, doc.in_approval_chain) and \
                 not (caller.system or via_chain):
             raise Conflict("Dự thảo đang theo quy trình duyệt của đơn vị; hãy duyệt hoặc trả "

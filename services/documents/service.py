@@ -17,6 +17,7 @@ from datetime import timedelta
 from nameko.rpc import rpc
 from sqlalchemy import select
 
+from services.common import vocabulary
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import EXPECTED_ERRORS, Forbidden, InvalidInput, not_found
@@ -131,7 +132,7 @@ class DocumentsService(IncomingEntrypoints, OutgoingEntrypoints, OutgoingStepEnt
         if unit_id and not caller.is_member(unit_id):
             raise self._forbidden_unit()
         units = [unit_id] if unit_id else sorted(caller.unit_ids)
-        levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
+        levels = [c for c in vocabulary.CONFIDENTIALITIES if caller.cleared_for(c)]
         return select(model).where(model.unit_id.in_(units),
                                    model.confidentiality.in_(levels)), units
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from services.common import vocabulary
 from services.common.identity import Caller, Membership, system_caller
 from services.documents import delegations, outgoing, permissions
 
@@ -59,7 +60,7 @@ def expected(role, state, level, clearance, delegated, in_chain):
 
 
 @pytest.mark.parametrize("role, state, level_clearance, delegated, in_chain", list(
-    itertools.product(ROLES, outgoing.STATES, LEVELS, DELEGATED, (False, True))))
+    itertools.product(ROLES, vocabulary.OUTGOING_STATES, LEVELS, DELEGATED, (False, True))))
 def test_allowed_actions_on_an_outgoing_document_follow_role_state_clearance_delegation_and_chain(
         role, state, level_clearance, delegated, in_chain):
     level, clearance = level_clearance
@@ -76,7 +77,7 @@ def test_a_listed_step_is_exactly_a_step_the_enforcing_rule_allows(action, role,
     # act_on_outgoing decides with may_take_step, step_open and held_by_chain: an action
     # is listed iff those three let it through, in every state
     caller = person(role)
-    for state in outgoing.STATES:
+    for state in vocabulary.OUTGOING_STATES:
         listed = action in permissions.outgoing_actions(
             caller, state=state, unit_id=UNIT, confidentiality="none",
             in_approval_chain=False, delegated=frozenset({action}) if delegated else frozenset())
