@@ -9,8 +9,7 @@ from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.db import fetch_page
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
-                                    not_found)
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields)
 from services.common.identity import CLERK
 from services.common.validation import Problems, page_params
 from services.documents import copies, domain, idempotency, numbering, schemas
@@ -96,21 +95,15 @@ class CopyEntrypoints:
         """One copy. Errors: NotFound; Forbidden (the attempt is audited)."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
-            copy = session.get(DocumentCopy, copy_id) if isinstance(copy_id, str) else None
-            if copy is None:
-                raise not_found("bản sao", "Copy", copy_id)
-            allowed = self._may_view(session, caller, copy)
-            self._audit(session, "view" if allowed else "view_denied", "document_copy",
-                        copy.id, caller.user_id, {})
+            copy = self._viewed(session, caller, DocumentCopy, copy_id)
             result = None
-            if allowed:
+            if copy is not None:
                 source = self._find_document(session, copy.source_id)
                 unit = session.get(Unit, copy.unit_id)
                 result = copies.copy_out(copy, self._source_summary(session, caller, source),
                                          unit.name if unit else None)
-        if result is None:
-            raise Forbidden("Bạn không có quyền xem bản sao này.", "You may not see this copy.")
-        return result
+        return self._shown(result, Forbidden("Bạn không có quyền xem bản sao này.",
+                                             "You may not see this copy."))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_copies(self, token, params=None):

@@ -127,23 +127,11 @@ class IncomingEntrypoints:
         has no reason to see it (the attempt is audited). Every view is audited."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
-            doc = session.get(IncomingDocument, document_id) \
-                if isinstance(document_id, str) else None
-            if doc is None:
-                raise not_found("văn bản", "Document", document_id)
-            allowed = self._may_view(session, caller, doc)
-            self._audit(session, "view" if allowed else "view_denied", "incoming_document",
-                        doc.id, caller.user_id, {})
-            if not allowed:
-                result = None
-            else:
-                unit = session.get(Unit, doc.unit_id)
-                result = self._incoming_answer(
-                    caller, doc, schemas.incoming_out(doc, unit.name if unit else None))
-        if result is None:
-            raise Forbidden("Bạn không có quyền xem văn bản này.",
-                            "You may not see this document.")
-        return result
+            doc = self._viewed(session, caller, IncomingDocument, document_id)
+            unit = session.get(Unit, doc.unit_id) if doc else None
+            result = self._incoming_answer(caller, doc, schemas.incoming_out(
+                doc, unit.name if unit else None)) if doc else None
+        return self._shown(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_incoming(self, token, params=None):

@@ -150,18 +150,9 @@ class OutgoingEntrypoints:
         is audited. Errors: NotFound; Forbidden (the attempt is audited)."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
-            doc = session.get(OutgoingDocument, document_id) \
-                if isinstance(document_id, str) else None
-            if doc is None:
-                raise not_found("văn bản", "Document", document_id)
-            allowed = self._may_view(session, caller, doc)
-            self._audit(session, "view" if allowed else "view_denied", "outgoing_document",
-                        doc.id, caller.user_id, {})
-            result = self._outgoing_out(session, doc, caller) if allowed else None
-        if result is None:
-            raise Forbidden("Bạn không có quyền xem văn bản này.",
-                            "You may not see this document.")
-        return result
+            doc = self._viewed(session, caller, OutgoingDocument, document_id)
+            result = self._outgoing_out(session, doc, caller) if doc else None
+        return self._shown(result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_outgoing(self, token, params=None):

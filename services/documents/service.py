@@ -27,8 +27,9 @@ from services.common.service_base import OutboxServiceBase
 from services.common.timers import configured_timer
 from services.common.validation import Problems, page_params
 from services.documents import audit, domain, idempotency
-from services.documents.models import (DocumentAccess, Dossier, DossierDocument,
-                                       IncomingDocument, OutgoingDocument, Unit, User, outbox)
+from services.documents.models import (DocumentAccess, DocumentCopy, Dossier,
+                                       DossierDocument, IncomingDocument, OutgoingDocument,
+                                       Unit, User, outbox)
 from services.documents.account_entrypoints import AccountEntrypoints
 from services.documents.copies_entrypoints import CopyEntrypoints
 from services.documents.delegation_entrypoints import DelegationEntrypoints
@@ -135,6 +136,32 @@ class DocumentsService(IncomingEntrypoints, OutgoingEntrypoints, OutgoingStepEnt
         levels = [c for c in vocabulary.CONFIDENTIALITIES if caller.cleared_for(c)]
         return select(model).where(model.unit_id.in_(units),
                                    model.confidentiality.in_(levels)), units
+
+    # what each model's views are audited as, and how a missing one is named
+    VIEWED = {IncomingDocument: ("incoming_document", "văn bản", "Document"),
+              OutgoingDocument: ("outgoing_document", "văn bản", "Document"),
+              DocumentCopy: ("document_copy", "bản sao", "Copy")}
+
+    def _viewed(self, session, caller, model, object_id):
+        """The document (or copy) the caller asks to see if they may (_may_view), else
+        None; the view or the refusal is audited either way, in this transaction, which
+        must commit before the refusal is raised (_shown). NotFound for an unknown id."""
+        object_type, kind_vi, kind_en = self.VIEWED[model]
+        doc = session.get(model, object_id) if isinstance(object_id, str) else None
+        if doc is None:
+            raise not_found(kind_vi, kind_en, object_id)
+        allowed = self._may_view(session, caller, doc)
+        self._audit(session, "view" if allowed else "view_denied", object_type, doc.id,
+                    caller.user_id, {})
+        return doc if allowed else None
+
+    @staticmethod
+    def _shown(result, refusal=None):
+        """The answer of a view once its transaction committed; Forbidden if refused."""
+        if result is None:
+            raise refusal or Forbidden("Bạn không có quyền xem văn bản này.",
+                                       "You may not see this document.")
+        return result
 
     @staticmethod
     def _find_document(session, document_id):
