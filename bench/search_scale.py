@@ -55,7 +55,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")   # via 
 from bench.incoming_workload import percentile  # noqa: E402
 from services.documents.directory_import import (build_units, read_communes,  # noqa: E402
                                                  unit_id)
-from services.documents.domain import DOCUMENT_TYPES  # noqa: E402
+from services.common.vocabulary import DOCUMENT_TYPES  # noqa: E402
 from tantivy import Occur, Query  # noqa: E402
 from services.search.backends.base import SearchQuery  # noqa: E402
 from services.search.backends.tantivy_backend import (PHRASE_FILTER_MAX_UNITS,  # noqa: E402
@@ -273,7 +273,7 @@ class DocumentFactory:
 
 
 def _notation(kind: str, issuer: str, rng: random.Random) -> str:
-    abbreviation = DOCUMENT_TYPES[kind][1]
+    abbreviation = DOCUMENT_TYPES[kind][2]
     if not abbreviation:                       # Công văn: issuer and drafting office
         return f"{issuer}-{rng.choice(('VP', 'TH', 'KT', 'NC', 'VX', 'TCKH', 'QLĐT'))}"
     return f"{abbreviation}-{issuer}"

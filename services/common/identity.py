@@ -15,20 +15,21 @@ from dataclasses import dataclass, field
 
 import jwt
 
+from services.common import vocabulary
 from services.common.errors import Unauthenticated
 from services.common.token_keys import USER_TOKEN_SIGNER, TokenKeys
 
-# Roles per unit (API.md, "Enumerations").
+# Roles per unit (API.md, "Enumerations"; their names: vocabulary.ROLE_NAMES).
 CLERK = "clerk"            # văn thư
 HEAD = "head"              # lãnh đạo cơ quan
 UNIT_HEAD = "unit_head"    # lãnh đạo đơn vị
 SPECIALIST = "specialist"  # chuyên viên
 ADMIN = "admin"            # quản trị
-ROLES = (CLERK, HEAD, UNIT_HEAD, SPECIALIST, ADMIN)
+ROLES = vocabulary.ROLES
 LEADER_ROLES = (HEAD, UNIT_HEAD)
 
-# Clearance levels, lowest first (DOMAIN.md §1.9).
-CONFIDENTIALITY_LEVELS = ("none", "confidential", "secret", "top_secret")
+# Clearance levels, lowest first (DOMAIN.md §1.9): the confidentialities.
+CONFIDENTIALITY_LEVELS = vocabulary.CONFIDENTIALITIES
 
 
 def clearance_covers(clearance: str | None, level: str | None) -> bool:

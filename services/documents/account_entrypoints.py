@@ -18,6 +18,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, Invali
                                     TooManyRequests, Unauthenticated)
 from services.common.outbox import add_event
 from services.documents import accounts, administration, directory
+from services.documents.accounts import REAL_TIME
 from services.documents.models import (AuthSession, LoginFailure, RefreshToken,
                                        Revocation, StreamTicket, User, outbox)
 from services.documents.passwords import hash_password, needs_rehash, verify_password
@@ -65,7 +66,7 @@ class AccountEntrypoints:
         name = username.strip().lower()[:64]
         address = str(client_address or "")[:64]
         keys = (f"account:{name}", f"address:{address}")
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         self._refuse_if_throttled(keys, now)
         with self.db.read() as session:
             user = session.execute(select(User).where(User.username == name)) \
@@ -73,7 +74,7 @@ class AccountEntrypoints:
         # asked again once a hashing slot is ours: failures recorded while we waited count
         if not verify_password(user.password_hash if user else None, password,
                                first=lambda: self._refuse_if_throttled(
-                                   keys, datetime.now(timezone.utc))) \
+                                   keys, REAL_TIME.now())) \
                 or not user.active:
             self._record_failure(keys, user, name, address,
                                  "inactive" if user and user.active is False else "password")
@@ -110,7 +111,7 @@ class AccountEntrypoints:
                 {"retry_after": str(decision.retry_after)})
 
     def _record_failure(self, keys, user, name, address, reason):
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         with self.db.transaction() as session:
             session.add_all(LoginFailure(key=key, at=now) for key in keys)
             # old failures are of no further use to the throttle
@@ -149,7 +150,7 @@ class AccountEntrypoints:
         self._require_system(token)
         if not isinstance(refresh_token, str) or not 20 <= len(refresh_token) <= 200:
             raise self._session_over()
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         reused = False
         with self.db.transaction() as session:
             row = session.get(RefreshToken, accounts.secret_hash(refresh_token))
@@ -186,7 +187,7 @@ class AccountEntrypoints:
         """Logout: revoke the caller's session (its refresh token and every access token
         of it). Returns {revoked: true}. Events: tokens_revoked."""
         caller = self.identity.caller(token)
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         with self.db.transaction() as session:
             auth_session = session.get(AuthSession, caller.session_id) \
                 if caller.session_id else None
@@ -216,7 +217,7 @@ class AccountEntrypoints:
         goes up); with ``end_sessions`` their refresh tokens too (deactivation, a
         password reset or change). A change of roles or clearance keeps the sessions:
         the next refresh carries the new rights. The caller flushes the outbox."""
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         user.token_version = (user.token_version or 0) + 1
         if end_sessions:
             for auth_session in session.execute(select(AuthSession).where(
@@ -232,7 +233,7 @@ class AccountEntrypoints:
         min_version}}. Only services may ask."""
         self._require_system(token)
         seconds = max(1, min(int(max_age_seconds or 0), 86400))
-        since = datetime.now(timezone.utc) - timedelta(seconds=seconds)
+        since = REAL_TIME.now() - timedelta(seconds=seconds)
         sessions, users = [], {}
         with self.db.read() as session:
             for row in session.execute(select(Revocation).where(Revocation.at >= since)
@@ -260,7 +261,7 @@ class AccountEntrypoints:
         old, new = payload.get("old_password"), payload.get("new_password")
         address = str(client_address or "")[:64]
         keys = (f"account:{caller.username}", f"address:{address}")
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         self._refuse_if_throttled(keys, now)
         with self.db.read() as session:
             user = session.get(User, caller.user_id)
@@ -354,7 +355,7 @@ class AccountEntrypoints:
         if caller.system or not caller.session_id or caller.password_change_only:
             raise Forbidden("Chỉ người dùng đã đăng nhập được mở luồng thông báo.",
                             "Only a signed-in person may open the notification stream.")
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         ticket = accounts.new_secret()
         with self.db.transaction() as session:
             session.execute(delete(StreamTicket).where(
@@ -378,7 +379,7 @@ class AccountEntrypoints:
                                   "The stream ticket is invalid, expired or used.")
         if not isinstance(ticket, str) or not 20 <= len(ticket) <= 200:
             raise refused
-        now = datetime.now(timezone.utc)
+        now = REAL_TIME.now()
         with self.db.transaction() as session:
             # one UPDATE decides, so two gateways redeeming at once cannot both win
             won = session.execute(update(StreamTicket).where(

@@ -13,7 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.common.clock import VietnamClock
 from services.common.validation import Problems
+
+#: Sessions, throttles, tickets and revocations keep real time, never the service's
+#: clock (which config may freeze for a demo or a test): the gateway signs and checks
+#: access tokens by real time, and a revocation dated in the past would not revoke.
+REAL_TIME = VietnamClock()
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256

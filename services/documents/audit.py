@@ -50,11 +50,15 @@ def _head(session) -> AuditHead:
     return head
 
 
-def record(session, *, actor_id: str, action: str, object_type: str, object_id: str,
-           details: dict | None = None, request_id: str | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction."""
+PROCESSING_STATE = "processing_state"   # a state set by workflow's events (not history)
+
+
+def record(session, *, at: datetime, actor_id: str, action: str, object_type: str,
+           object_id: str, details: dict | None = None,
+           request_id: str | None = None) -> AuditEntry:
+    """Append one entry, made ``at`` (the service's clock), in the caller's
+    transaction."""
     head = _head(session)
-    at = datetime.now(timezone.utc)
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     seq = head.last_seq + 1
     digest = entry_hash(seq, at, actor_id, action, object_type, str(object_id), details,

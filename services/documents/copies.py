@@ -6,13 +6,12 @@ of the year; the ký hiệu is the form's abbreviation and the unit's: 05/SY-UBN
 """
 from __future__ import annotations
 
+from services.common import vocabulary
 from services.common.validation import Problems
 from services.documents import fields
 
 COPY = "copy"
-FORMS = {"SY": ("Sao y", "Certified true copy"),
-         "SL": ("Sao lục", "Transcribed copy"),
-         "TS": ("Trích sao", "Extract")}
+FORMS = tuple(vocabulary.COPY_FORM_NAMES)   # SY (sao y), SL (sao lục), TS (trích sao)
 FIELDS = {"document_id", "unit_id", "form", "excerpt", "to_places", "signer", "page_amount",
           "description", "file_ids"}
 MAX_FILES = 5
@@ -28,7 +27,7 @@ def parse_copy(data) -> dict:
     out = {
         "document_id": problems.text(data, "document_id", max_length=36, required=True),
         "unit_id": problems.text(data, "unit_id", max_length=36, required=True),
-        "form": problems.choice(data, "form", tuple(FORMS)),
+        "form": problems.choice(data, "form", FORMS),
         "excerpt": problems.text(data, "excerpt", max_length=1000),
         "to_places": problems.text(data, "to_places", max_length=1000),
         "page_amount": problems.integer(data, "page_amount", minimum=1, maximum=999),
@@ -54,7 +53,7 @@ def copy_out(copy, source: dict | None, unit_name: str | None = None) -> dict:
     """A copy with a summary of what it copies (None when the caller may not see it)."""
     return {
         "id": copy.id, "direction": COPY, "unit_id": copy.unit_id, "unit_name": unit_name,
-        "form": copy.form, "form_name": FORMS[copy.form][0],
+        "form": copy.form, "form_name": vocabulary.name(vocabulary.COPY_FORM_NAMES, copy.form),
         "source_id": copy.source_id, "source_direction": copy.source_direction,
         "source": source, "register_id": copy.register_id, "year": copy.year,
         "number": copy.number, "code_number": copy.code_number,

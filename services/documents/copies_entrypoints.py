@@ -4,14 +4,12 @@ DocumentsService, whose providers and helpers these use."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.db import fetch_page
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
-                                    not_found)
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields)
 from services.common.identity import CLERK
 from services.common.validation import Problems, page_params
 from services.documents import copies, domain, idempotency, numbering, schemas
@@ -39,7 +37,7 @@ class CopyEntrypoints:
             raise Forbidden("Chỉ văn thư của đơn vị được sao văn bản.",
                             "Only a clerk of the unit may copy documents.")
         self._check_files(caller, data["file_ids"])
-        now = datetime.now(timezone.utc)
+        now, today = self.clock.now(), self.clock.today()
         request = self._creating_request(caller, "create_copy", payload, idempotency_key)
         with self.db.transaction() as session:
             unit = self._active_unit(session, data["unit_id"])
@@ -47,7 +45,7 @@ class CopyEntrypoints:
             if not self._may_view(session, caller, source):
                 raise Forbidden("Bạn không có quyền xem văn bản cần sao.",
                                 "You may not see the document to copy.")
-            earlier = idempotency.claim(session, request)
+            earlier = idempotency.claim(session, request, now)
             if earlier is not None:
                 return earlier
             if source.state == domain.STATE_RECALLED:   # same word in both directions
@@ -66,14 +64,14 @@ class CopyEntrypoints:
                 raise invalid_fields({"unit_id": {
                     "vi": "Đơn vị chưa có chữ viết tắt để ghi ký hiệu bản sao.",
                     "en": "The unit has no abbreviation for the copy's notation."}})
-            register = numbering.ensure_register(session, unit.id, copies.COPY, now.year)
+            register = numbering.ensure_register(session, unit.id, copies.COPY, today.year)
             number = numbering.next_number(session, register)
             copy = DocumentCopy(
                 id=str(uuid.uuid4()), unit_id=unit.id, source_id=source.id,
                 source_direction=self._direction_of(source), form=data["form"],
                 register_id=register.id, year=register.year, number=number,
                 code_number=domain.format_code_number(str(number)),
-                code_notation=code_notation, copied_date=domain.today(),
+                code_notation=code_notation, copied_date=today,
                 excerpt=data["excerpt"], to_places=data["to_places"],
                 signer_position=data["signer_position"],
                 signer_full_name=data["signer_full_name"], page_amount=data["page_amount"],
@@ -97,21 +95,15 @@ class CopyEntrypoints:
         """One copy. Errors: NotFound; Forbidden (the attempt is audited)."""
         caller = self.identity.caller(token)
         with self.db.transaction() as session:
-            copy = session.get(DocumentCopy, copy_id) if isinstance(copy_id, str) else None
-            if copy is None:
-                raise not_found("bản sao", "Copy", copy_id)
-            allowed = self._may_view(session, caller, copy)
-            self._audit(session, "view" if allowed else "view_denied", "document_copy",
-                        copy.id, caller.user_id, {})
+            copy = self._viewed(session, caller, DocumentCopy, copy_id)
             result = None
-            if allowed:
+            if copy is not None:
                 source = self._find_document(session, copy.source_id)
                 unit = session.get(Unit, copy.unit_id)
                 result = copies.copy_out(copy, self._source_summary(session, caller, source),
                                          unit.name if unit else None)
-        if result is None:
-            raise Forbidden("Bạn không có quyền xem bản sao này.", "You may not see this copy.")
-        return result
+        return self._shown(result, Forbidden("Bạn không có quyền xem bản sao này.",
+                                             "You may not see this copy."))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_copies(self, token, params=None):

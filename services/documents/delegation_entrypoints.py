@@ -1,25 +1,24 @@
 """The documents service's entrypoints for delegations (ủy quyền: KT, TL, TUQ). Mixed
-into DocumentsService, whose providers and helpers these use; the outgoing steps
-consult active_delegation()."""
+into DocumentsService; needs from the host: db, identity, clock, _audit. The outgoing
+steps and the permission rule consult active_delegation() and delegations_held()."""
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timezone
-
 from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
+from services.common import vocabulary
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.identity import ADMIN, HEAD, UNIT_HEAD
-from services.documents import administration, delegations, directory, domain
+from services.documents import administration, delegations, directory
 from services.documents.models import Delegation, Membership, Unit, User
 
 
 def delegation_out(row, names: dict) -> dict:
     return {"id": row.id, "unit_id": row.unit_id, "kind": row.kind,
-            "kind_name": delegations.KIND_NAMES[row.kind],
+            "kind_name": vocabulary.name(vocabulary.DELEGATION_KIND_NAMES, row.kind),
             "from_user_id": row.from_user_id, "from_name": names.get(row.from_user_id),
             "to_user_id": row.to_user_id, "to_name": names.get(row.to_user_id),
             "actions": row.actions, "document_types": row.document_types,
@@ -51,11 +50,11 @@ class DelegationEntrypoints:
         beyond the delegation passed on, someone outside the unit); Forbidden (not the
         unit's head and passing nothing on); NotFound (unit)."""
         caller = self.identity.caller(token)
-        data = delegations.parse_delegation(payload, domain.today(), domain.DOCUMENT_TYPES)
+        data = delegations.parse_delegation(payload, self.clock.today(), vocabulary.DOCUMENT_TYPES)
         if data["to_user_id"] == caller.user_id:
             raise invalid_fields({"to_user_id": {"vi": "Không tự ủy quyền cho mình.",
                                                  "en": "You cannot delegate to yourself."}})
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         with self.db.transaction() as session:
             unit = session.get(Unit, data["unit_id"])
             if unit is None:
@@ -86,9 +85,9 @@ class DelegationEntrypoints:
     def _within_passed_on(self, session, caller, data):
         via = session.get(Delegation, data["via_id"])
         if via is None or via.to_user_id != caller.user_id or via.unit_id != data["unit_id"] \
-                or via.revoked_at is not None or via.valid_to < domain.today() \
+                or via.revoked_at is not None or via.valid_to < self.clock.today() \
                 or not delegation_in_force(session, via, max(via.valid_from,
-                                                             domain.today())):
+                                                             self.clock.today())):
             raise invalid_fields({"via_id": {
                 "vi": "Không có ủy quyền còn hiệu lực của bạn để chuyển tiếp.",
                 "en": "You hold no valid delegation to pass on."}})
@@ -119,7 +118,7 @@ class DelegationEntrypoints:
             Delegation.unit_id.in_(led)))
         active = params.get("active") == "true"
         if active:
-            today = domain.today()
+            today = self.clock.today()
             query = query.where(Delegation.revoked_at.is_(None),
                                 Delegation.valid_from <= today, Delegation.valid_to >= today)
         with self.db.read() as session:
@@ -146,7 +145,7 @@ class DelegationEntrypoints:
                                 "Only the one who delegated may revoke it.")
             if row.revoked_at is not None:
                 raise Conflict("Ủy quyền đã bị thu hồi.", "Already revoked.")
-            now = datetime.now(timezone.utc)
+            now = self.clock.now()
             row.revoked_at = now
             self._audit(session, "revoke", "delegation", row.id, caller.user_id, {})
             passed_on, seen = [row.id], {row.id}
@@ -199,7 +198,7 @@ class DelegationEntrypoints:
             raise Forbidden("Chỉ dành cho dịch vụ tìm kiếm.", "For the search service only.")
         if not isinstance(user_id, str) or not user_id:
             raise invalid_fields({"user_id": {"vi": "Thiếu người dùng.", "en": "No user."}})
-        today = domain.today()
+        today = self.clock.today()
         with self.db.read() as session:
             rows = session.execute(select(Delegation).where(
                 Delegation.to_user_id == user_id, Delegation.revoked_at.is_(None),
@@ -208,8 +207,8 @@ class DelegationEntrypoints:
                             if delegation_in_force(session, row, today)})
         return {"user_id": user_id, "unit_ids": units}
 
-    @staticmethod
-    def active_delegation(session, caller, action, unit_id, document_type, from_user_id=None):
+    def active_delegation(self, session, caller, action, unit_id, document_type,
+                          from_user_id=None):
         """The delegation under which the caller may take a step in a unit today (from
         one person, if given), if any: the earliest granted that is in force (its giver
         still may give it, delegation_in_force)."""
@@ -218,10 +217,21 @@ class DelegationEntrypoints:
             Delegation.revoked_at.is_(None),
             *([Delegation.from_user_id == from_user_id] if from_user_id else []))
             .order_by(Delegation.created_at)).scalars()
-        today = domain.today()
+        today = self.clock.today()
         return next((r for r in rows
                      if delegations.covers(r, action, document_type, today)
                      and delegation_in_force(session, r, today)), None)
+
+    @staticmethod
+    def delegations_held(session, caller, today) -> list:
+        """The delegations in force today for the caller (none for a service): what
+        allowed_actions gives them beyond their roles (delegations.actions_held)."""
+        if caller.system:
+            return []
+        rows = session.execute(select(Delegation).where(
+            Delegation.to_user_id == caller.user_id, Delegation.revoked_at.is_(None),
+            Delegation.valid_from <= today, Delegation.valid_to >= today)).scalars().all()
+        return [row for row in rows if delegation_in_force(session, row, today)]
 
     @staticmethod
     def _names(session, rows) -> dict:

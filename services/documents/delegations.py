@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.common import vocabulary
 from services.common.validation import UUID_RE, Problems
 
-KINDS = ("KT", "TL", "TUQ")
-KIND_NAMES = {"KT": "ký thay", "TL": "thừa lệnh", "TUQ": "thừa ủy quyền"}
-ACTIONS = ("sign", "approve", "assign")
-ACTION_NAMES = {"sign": "ký", "approve": "duyệt", "assign": "phân công"}
+KINDS = tuple(vocabulary.DELEGATION_KIND_NAMES)       # KT, TL, TUQ
+ACTIONS = tuple(vocabulary.DELEGATION_ACTION_NAMES)   # sign, approve, assign
 MAX_DAYS = 366
 
 
@@ -80,6 +79,13 @@ def covers(delegation, action: str | None, document_type: str | None, day: date)
             and (document_type is None or not delegation.document_types
                  or document_type in delegation.document_types)
             and delegation.valid_from <= day <= delegation.valid_to)
+
+
+def actions_held(held, unit_id: str, document_type: str | None, day: date) -> frozenset[str]:
+    """The steps someone may take for others on a document of this unit and type today,
+    under ``held``: the delegations in force for them (delegation_in_force)."""
+    return frozenset(action for delegation in held if delegation.unit_id == unit_id
+                     for action in ACTIONS if covers(delegation, action, document_type, day))
 
 
 MAX_CHAIN = 10   # delegations passed on in turn; only stops a cycle

@@ -4,7 +4,7 @@ helpers these use."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 
 from nameko.rpc import rpc
@@ -14,7 +14,7 @@ from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, not_found)
 from services.common.identity import HEAD, LEADER_ROLES, UNIT_HEAD
 from services.common.validation import Problems, page_params
-from services.documents import administration, directory, domain, schemas
+from services.documents import administration, directory, schemas
 from services.documents.models import Membership, Unit, UnitChange, User
 from services.documents.passwords import hash_password
 
@@ -48,7 +48,7 @@ class DirectoryEntrypoints:
         if parent_id:
             query = query.where(Unit.parent_id == parent_id)
         if active is not None:   # units closed by a merger have a valid_to in the past
-            still = or_(Unit.valid_to.is_(None), Unit.valid_to >= domain.today())
+            still = or_(Unit.valid_to.is_(None), Unit.valid_to >= self.clock.today())
             query = query.where(still if active == "true" else ~still)
         if text:
             query = query.where(Unit.name.ilike(f"%{text}%"))
@@ -117,7 +117,7 @@ class DirectoryEntrypoints:
                                    effective_date=change["effective_date"],
                                    details={"before": before, "after": after},
                                    recorded_by=caller.user_id,
-                                   recorded_at=datetime.now(timezone.utc)))
+                                   recorded_at=self.clock.now()))
             self._audit(session, "rename", "unit", unit.id, caller.user_id,
                         {"before": before, "after": after})
             return schemas.unit_out(unit)
@@ -154,13 +154,13 @@ class DirectoryEntrypoints:
                                        details={"successor_id": successor.id,
                                                 "successor_name": successor.name},
                                        recorded_by=caller.user_id,
-                                       recorded_at=datetime.now(timezone.utc)))
+                                       recorded_at=self.clock.now()))
             session.add(UnitChange(unit_id=successor.id, kind="absorbed",
                                    effective_date=merge["effective_date"],
                                    details={"merged": [{"id": u.id, "name": u.name}
                                                        for u in merged]},
                                    recorded_by=caller.user_id,
-                                   recorded_at=datetime.now(timezone.utc)))
+                                   recorded_at=self.clock.now()))
             self._audit(session, "merge", "unit", successor.id, caller.user_id,
                         {"merged": [u.id for u in merged],
                          "effective_date": merge["effective_date"].isoformat()})

@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -200,15 +200,16 @@ def record_reform(session: Session, rows: list[dict], recorded_at: datetime) -> 
 
 
 def import_map(session: Session, provinces: set[str] | None = None,
-               commune_offices: bool = True) -> dict:
+               commune_offices: bool = True, *, now: datetime) -> dict:
     """The 2025 map (or the provinces asked for), the old provinces they came from, and
-    the reform's history. Idempotent. Returns what was in the map and what was created."""
+    the reform's history, recorded ``now``. Idempotent. Returns what was in the map and
+    what was created."""
     legacy = read_legacy_provinces(provinces=provinces)
     units = build_units(read_communes(provinces=provinces), commune_offices=commune_offices)
     units += build_legacy_provinces(legacy)
     created = import_units(session, units)
     session.flush()
-    changes = record_reform(session, legacy, datetime.now(timezone.utc))
+    changes = record_reform(session, legacy, now)
     levels: dict[str, int] = {}
     for unit in units:
         levels[unit.level] = levels.get(unit.level, 0) + 1
@@ -216,6 +217,7 @@ def import_map(session: Session, provinces: set[str] | None = None,
 
 
 def main(argv=None) -> int:
+    from services.common.clock import clock_from_config
     from services.common.config import settings_from
     from services.common.db import make_engine
     from services.common.migrations import DEFAULT_CONFIG, load_config
@@ -226,10 +228,12 @@ def main(argv=None) -> int:
     parser.add_argument("--no-commune-offices", action="store_true")
     options = parser.parse_args(argv)
     started = time.perf_counter()
-    engine = make_engine(settings_from(load_config(options.config)).db_url("documents"))
+    config = load_config(options.config)
+    engine = make_engine(settings_from(config).db_url("documents"))
     with Session(engine) as session, session.begin():
         result = import_map(session, set(options.province or []),
-                            commune_offices=not options.no_commune_offices)
+                            commune_offices=not options.no_commune_offices,
+                            now=clock_from_config(config).now())
     engine.dispose()
     print(f"directory: {result['units']} units in the map ({result['levels']}); "
           f"{result['created']} created, {result['changes']} history records, "

@@ -4,7 +4,6 @@ it to an e-Office user (rules in directory_accounts). Mixed into DocumentsServic
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -14,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from services.common.directory_config import directory_settings_from
 from services.common.errors import EXPECTED_ERRORS, Unauthenticated
 from services.documents import directory_accounts as rules
+from services.documents.accounts import REAL_TIME
 from services.documents.models import User
 
 
@@ -59,7 +59,7 @@ class DirectorySignInEntrypoints:
             # A locked account or address stays locked for the directory's password too
             # (its wrong passwords are counted by the local check the gateway falls to).
             self._refuse_if_throttled((f"account:{account.username[:64]}",
-                                       f"address:{address}"), datetime.now(timezone.utc))
+                                       f"address:{address}"), REAL_TIME.now())
         try:
             return self._sign_in_directory(account, address)
         except IntegrityError:
@@ -110,6 +110,6 @@ class DirectorySignInEntrypoints:
                     user.email = account.email
             self._audit(session, "login", "user", user.id, user.id, details)
             user.must_change_password = False   # no local password to change
-            answer = self._open_session(session, user, address, datetime.now(timezone.utc))
+            answer = self._open_session(session, user, address, REAL_TIME.now())
         answer["user"]["directory_groups"] = list(account.groups)
         return answer

@@ -4,35 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
 
 from services.common.identity import Caller, CLERK, LEADER_ROLES, clearance_covers
 
-# ND30 Điều 7 and Phụ lục III §I: key → (name, abbreviation used in ký hiệu).
-# Keys are the abbreviations themselves (case kept: TTr, QyĐ); Công văn and Thư công
-# have no abbreviation, so they get the keys CV and ThC.
-DOCUMENT_TYPES: dict[str, tuple[str, str]] = {
-    "NQ": ("Nghị quyết", "NQ"), "QĐ": ("Quyết định", "QĐ"), "CT": ("Chỉ thị", "CT"),
-    "QC": ("Quy chế", "QC"), "QyĐ": ("Quy định", "QyĐ"), "TC": ("Thông cáo", "TC"),
-    "TB": ("Thông báo", "TB"), "HD": ("Hướng dẫn", "HD"), "CTr": ("Chương trình", "CTr"),
-    "KH": ("Kế hoạch", "KH"), "PA": ("Phương án", "PA"), "ĐA": ("Đề án", "ĐA"),
-    "DA": ("Dự án", "DA"), "BC": ("Báo cáo", "BC"), "BB": ("Biên bản", "BB"),
-    "TTr": ("Tờ trình", "TTr"), "HĐ": ("Hợp đồng", "HĐ"), "CĐ": ("Công điện", "CĐ"),
-    "BGN": ("Bản ghi nhớ", "BGN"), "BTT": ("Bản thỏa thuận", "BTT"),
-    "GUQ": ("Giấy ủy quyền", "GUQ"), "GM": ("Giấy mời", "GM"),
-    "GGT": ("Giấy giới thiệu", "GGT"), "GNP": ("Giấy nghỉ phép", "GNP"),
-    "PG": ("Phiếu gửi", "PG"), "PC": ("Phiếu chuyển", "PC"), "PB": ("Phiếu báo", "PB"),
-    "CV": ("Công văn", ""), "ThC": ("Thư công", ""),
-    # Normative documents received from other bodies (Luật Ban hành VBQPPL).
-    "L": ("Luật", ""), "NĐ": ("Nghị định", "NĐ"), "TT": ("Thông tư", "TT"),
-}
+# Document types are services.common.vocabulary.DOCUMENT_TYPES: their codes are the
+# abbreviations themselves (case kept: TTr, QyĐ); Công văn and Thư công get CV and ThC.
 # ASCII spellings accepted on input where they are unambiguous (HD and DA are real
 # types of their own, so "HĐ" and "ĐA" have no ASCII alias).
 DOCUMENT_TYPE_ALIASES = {"QD": "QĐ", "QyD": "QyĐ", "CD": "CĐ", "ND": "NĐ"}
-
-URGENCIES = ("normal", "urgent", "very_urgent", "flash")     # thường, khẩn, thượng khẩn, hỏa tốc
-URGENCY_RANK = {u: i for i, u in enumerate(URGENCIES)}
-CONFIDENTIALITIES = ("none", "confidential", "secret", "top_secret")
 
 INCOMING = "incoming"
 INCOMING_SECRET = "incoming_secret"
@@ -49,8 +28,7 @@ STATE_ASSIGNED = "assigned"          # đã phân công              (04)
 STATE_IN_PROGRESS = "in_progress"    # đang xử lý                (05)
 STATE_DONE = "done"                  # hoàn thành                (06)
 STATE_RECALLED = "recalled"          # withdrawn by its issuer (ND30 Điều 18.4)
-INCOMING_STATES = (STATE_RECEIVED, STATE_RETURNED, STATE_REGISTERED, STATE_TO_ASSIGN,
-                   STATE_ASSIGNED, STATE_IN_PROGRESS, STATE_DONE, STATE_RECALLED)
+# (vocabulary.INCOMING_STATES lists them all, with their names)
 
 # Số: Arabic digits (ND30 Phụ lục I §II.3). Ký hiệu: groups of Unicode letters and
 # digits joined by "-", no spaces; a QPPL number carries its year first ("2020/NĐ-CP").
@@ -126,12 +104,3 @@ def leaders_of(memberships, confidentiality: str = "none") -> list[str]:
     return sorted({row[0] for row in memberships if row[1] in LEADER_ROLES and
                    clearance_covers(row[2] if len(row) > 2 else None, confidentiality)})
 
-
-#: Vietnam has kept UTC+7 all year since 1975 (no summer time).
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-
-def today() -> date:
-    """Today in Vietnam (Asia/Ho_Chi_Minh, UTC+7 all year), whatever the server's zone:
-    arrival dates, copies' dates and delegations' days are Vietnamese days."""
-    return datetime.now(VIETNAM).date()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import uuid
 from types import SimpleNamespace
-from datetime import datetime, timezone
 
 from eventlet import tpool
 
@@ -15,8 +14,7 @@ from sqlalchemy import select
 
 from services.common import tables
 from services.common.db import fetch_page
-from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, ServiceTimeout,
-                                    ServiceUnavailable, not_found)
+from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
 from services.common.validation import Problems, page_params
 from services.documents import dossiers, outgoing, schemas
 from services.documents.models import (Dossier, DossierDocument, IncomingDocument,
@@ -49,7 +47,7 @@ class DossierEntrypoints:
                                "The unit already has a dossier with this notation this year.")
             dossier = Dossier(id=str(uuid.uuid4()), organ_id=unit.organ_id or unit.id[:35],
                               creator_id=caller.user_id, creator_name=caller.full_name[:100],
-                              state=dossiers.OPEN, opened_at=datetime.now(timezone.utc),
+                              state=dossiers.OPEN, opened_at=self.clock.now(),
                               **data)
             session.add(dossier)
             session.flush()
@@ -123,7 +121,7 @@ class DossierEntrypoints:
                                         direction=self._direction_of(doc),
                                         ordinal=max([f.ordinal for f in filed] or [0]) + 1,
                                         added_by=caller.user_id,
-                                        added_at=datetime.now(timezone.utc)))
+                                        added_at=self.clock.now()))
             session.flush()
             self._audit(session, "file", "dossier", dossier.id, caller.user_id,
                         {"document_id": doc.id})
@@ -166,24 +164,29 @@ class DossierEntrypoints:
             if not session.execute(select(DossierDocument.document_id).where(
                     DossierDocument.dossier_id == dossier.id)).first():
                 raise Conflict("Không kết thúc hồ sơ rỗng.", "An empty dossier cannot be closed.")
-            dossier.state, dossier.closed_at = dossiers.CLOSED, datetime.now(timezone.utc)
+            dossier.state, dossier.closed_at = dossiers.CLOSED, self.clock.now()
             self._audit(session, "close", "dossier", dossier.id, caller.user_id, {})
             return self._dossier_out(session, dossier, caller=caller)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def export_dossier(self, token, dossier_id, params=None):
+    def export_dossier(self, token, dossier_id, params=None, processing_histories=None):
         """A dossier as XML of the Phụ lục VI fields (format=xml) or as a PDF of its table
         of contents (format=pdf). Returns {filename, content_type, content_base64}.
         Audited as a download. Errors: NotFound, Forbidden, InvalidInput.
 
         The XML gives each incoming document its TraceHeaderList (ý kiến phân phối, chỉ
-        đạo, trạng thái xử lý): its history here and its processing in workflow. If
-        workflow does not answer, the list holds this service's part and says so."""
+        đạo, trạng thái xử lý): its history here and its processing in workflow, which
+        the gateway fetches and passes in (this service never calls workflow):
+        ``processing_histories`` {document_id: [events of workflow's
+        get_processing_history] | None}. None, or a document left out, means workflow's
+        part could not be fetched: that list holds this service's part and says so
+        (complete false)."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
         problems.only(params, {"format"})
         kind = problems.choice(params, "format", ("pdf", "xml"), default="pdf")
+        histories = dossiers.parse_histories(problems, processing_histories)
         problems.raise_if_any()
         with self.db.transaction() as session:
             dossier = self._visible_dossier(session, caller, dossier_id)
@@ -193,7 +196,7 @@ class DossierEntrypoints:
         listed = [d for d in data["documents"] if not d.get("withheld")]
         if kind == "xml":
             content = dossiers.to_xml(data, listed, self._traces(
-                [d["id"] for d in listed if d["direction"] == "incoming"]))
+                [d["id"] for d in listed if d["direction"] == "incoming"], histories))
             content_type = "application/xml"
         else:
             subtitle = (f"Mã hồ sơ {data['file_code']} · Thời hạn bảo quản: "
@@ -208,22 +211,16 @@ class DossierEntrypoints:
                 "count": data["doc_total"],
                 "content_base64": base64.b64encode(content).decode("ascii")}
 
-    def _traces(self, document_ids) -> dict[str, dict]:
+    def _traces(self, document_ids, histories) -> dict[str, dict]:
         """Each document's history, oldest first, as {events: [{at, actor_name, action,
-        details}], complete}: this service's events and workflow's, names resolved."""
+        details}], complete}: this service's events and workflow's (``histories``, as
+        parsed by dossiers.parse_histories), names resolved."""
         with self.db.read() as session:
             traces = {doc_id: self._history_events(session, self._find_document(session, doc_id))
                       for doc_id in document_ids}
-        complete = {doc_id: True for doc_id in document_ids}
-        token = self.identity.system_token()
+        complete = {doc_id: histories.get(doc_id) is not None for doc_id in document_ids}
         for doc_id in document_ids:
-            try:
-                processing = self.workflow_rpc.get_processing_history(token, doc_id)
-            except (ServiceUnavailable, ServiceTimeout):
-                complete[doc_id] = False
-                continue
-            traces[doc_id] += [e | {"at": datetime.fromisoformat(e["at"])}
-                               for e in processing["events"]]
+            traces[doc_id] += histories.get(doc_id) or []
         with self.db.read() as session:
             names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(
                 {e["actor_id"] for events in traces.values() for e in events}))).all())

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from xml.etree import ElementTree as ET
 
+from services.common import vocabulary
+from services.common.clock import VIETNAM
 from services.common.validation import Problems
-from services.documents import domain
 
 OPEN, CLOSED = "open", "closed"
 NOTATION_RE = re.compile(r"^[^\W_][\w.\-/]{0,19}$")
@@ -68,9 +69,6 @@ def summary(documents: list[dict]) -> dict:
             "end_date": max(dates).isoformat() if dates else None}
 
 
-VIETNAM = timezone(timedelta(hours=7))
-
-
 def trace_comment(details: dict) -> str:
     """What an event says in words: its reason, comment or instruction, if any."""
     return "; ".join(str(details[k]) for k in ("instruction", "reason", "comment", "note")
@@ -81,7 +79,33 @@ def priority(doc: dict) -> int:
     """Priority (Number, 1): the urgency as edXML codes it, 0 thường … 3 hỏa tốc (API.md).
     How Phụ lục VI folds secrecy into the same digit is unconfirmed (DOMAIN.md §1.11), so
     secrecy is not folded in; secret documents are marked by their own register."""
-    return domain.URGENCY_RANK.get(doc.get("urgency"), 0)
+    return vocabulary.URGENCY_RANK.get(doc.get("urgency"), 0)
+
+
+def parse_histories(problems: Problems, value) -> dict[str, list[dict] | None]:
+    """Workflow's processing histories as the gateway passes them to export_dossier:
+    {document_id: [{at (ISO), actor_id, action, details}] | None}, None for none at all.
+    Returns them with ``at`` as a datetime; None stays None (could not be fetched)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.add("processing_histories", "Phải là {mã văn bản: [sự kiện]}.",
+                     "Must be {document id: [events]}.")
+        return {}
+    out: dict[str, list[dict] | None] = {}
+    for document_id, events in value.items():
+        if events is None:
+            out[document_id] = None
+            continue
+        try:
+            out[document_id] = [event | {"at": datetime.fromisoformat(event["at"]),
+                                         "actor_id": event.get("actor_id"),
+                                         "action": str(event["action"])}
+                                for event in events]
+        except (TypeError, KeyError, ValueError, AttributeError):
+            problems.add(f"processing_histories.{document_id}",
+                         "Lịch sử xử lý không hợp lệ.", "Invalid processing history.")
+    return out
 
 
 def as_utc(value: datetime) -> datetime:

@@ -2,6 +2,7 @@
 checked one way everywhere, each problem named in Vietnamese and English."""
 from __future__ import annotations
 
+from services.common import vocabulary
 from services.common.validation import Problems
 from services.documents import domain
 
@@ -11,7 +12,7 @@ def document_type(problems: Problems, data: dict) -> str | None:
     value = domain.normalise_document_type(data.get("document_type"))
     if value is None:
         problems.add("document_type", "Bắt buộc phải chọn loại văn bản.", "Required.")
-    elif value not in domain.DOCUMENT_TYPES:
+    elif value not in vocabulary.DOCUMENT_TYPES:
         problems.add("document_type", "Loại văn bản không có trong danh mục (Phụ lục III NĐ 30).",
                      "Unknown document type (ND30 Phụ lục III).")
         return None

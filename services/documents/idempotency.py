@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import delete, select
 
@@ -59,7 +59,7 @@ def ticket(caller_id: str, operation: str, payload, idempotency_key: str | None,
     return Ticket(caller_id, operation, key, fingerprint(payload))
 
 
-def claim(session, request: Ticket | None) -> dict | None:
+def claim(session, request: Ticket | None, now: datetime) -> dict | None:
     """Claim the request's key in this transaction: None if it is new (go on and
     create), else the answer of the earlier request with that key. Conflict (409) if
     the earlier request asked for something else.
@@ -72,7 +72,7 @@ def claim(session, request: Ticket | None) -> dict | None:
     if insert_once(session, IdempotentRequest.__table__, caller_id=request.caller_id,
                    operation=request.operation, key=request.key,
                    fingerprint=request.fingerprint, response=None,
-                   created_at=datetime.now(timezone.utc)):
+                   created_at=now):
         return None
     earlier = session.execute(select(IdempotentRequest).where(
         IdempotentRequest.caller_id == request.caller_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.common import vocabulary
 from services.common.validation import Problems
 from services.documents import domain, fields
 
@@ -65,8 +66,8 @@ def parse_incoming(data, today: date) -> IncomingInput:
                                     label="issuer.name")
     document_type = fields.document_type(problems, data)
     subject = problems.text(data, "subject", max_length=500, required=True)
-    urgency = problems.choice(data, "urgency", domain.URGENCIES, default="normal")
-    confidentiality = problems.choice(data, "confidentiality", domain.CONFIDENTIALITIES,
+    urgency = problems.choice(data, "urgency", vocabulary.URGENCIES, default="normal")
+    confidentiality = problems.choice(data, "confidentiality", vocabulary.CONFIDENTIALITIES,
                                       default="none")
     due_date = problems.date(data, "due_date")
     if due_date and issued_date and due_date < issued_date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.common import vocabulary
 from services.common.identity import CLERK, HEAD, SPECIALIST, UNIT_HEAD, Caller
 from services.common.validation import Problems
 from services.documents import domain, fields
@@ -27,8 +28,7 @@ NUMBERED = "numbered"             # đã cấp số, thời gian ban hành (Đi�
 ISSUED = "issued"                 # đã phát hành (Điều 18)
 RECALLED = "recalled"             # đã thu hồi (Điều 18.4)
 CANCELLED = "cancelled"           # hủy dự thảo (never numbered)
-STATES = (DRAFT, SUBMITTED, RETURNED, APPROVED, FORM_CHECKED, SIGNED, NUMBERED, ISSUED,
-          RECALLED, CANCELLED)
+# (vocabulary.OUTGOING_STATES lists them all, in this order, with their names)
 EDITABLE = (DRAFT, RETURNED)
 NUMBERED_STATES = (NUMBERED, ISSUED, RECALLED)
 
@@ -59,19 +59,6 @@ STEPS: dict[str, Step] = {
     "cancel": Step((DRAFT, RETURNED), CANCELLED, DRAFTERS, reason_required=True),
 }
 ACTIONS = tuple(STEPS)
-
-STATE_NAMES = {
-    DRAFT: ("Dự thảo", "Draft"), SUBMITTED: ("Trình duyệt", "Submitted for approval"),
-    RETURNED: ("Trả lại", "Returned"), APPROVED: ("Đã duyệt", "Approved"),
-    FORM_CHECKED: ("Đã kiểm tra thể thức", "Form checked"), SIGNED: ("Đã ký", "Signed"),
-    NUMBERED: ("Đã cấp số", "Numbered"), ISSUED: ("Đã phát hành", "Issued"),
-    RECALLED: ("Đã thu hồi", "Recalled"), CANCELLED: ("Đã hủy", "Cancelled"),
-}
-ACTION_NAMES = {
-    "submit": "trình duyệt", "return": "trả lại", "approve": "duyệt",
-    "check_form": "kiểm tra thể thức", "sign": "ký", "number": "cấp số",
-    "issue": "phát hành", "recall": "thu hồi", "cancel": "hủy",
-}
 
 DRAFT_FIELDS = {"document_type", "normative", "subject", "language", "page_amount",
                 "description", "signer", "recipients", "urgency", "confidentiality",
@@ -113,10 +100,10 @@ def parse_draft(data, today: date, *, creating: bool) -> dict:
         if name in data:
             out[name] = problems.text(data, name, max_length=length)
     if "urgency" in data or creating:
-        out["urgency"] = problems.choice(data, "urgency", domain.URGENCIES, default="normal")
+        out["urgency"] = problems.choice(data, "urgency", vocabulary.URGENCIES, default="normal")
     if "confidentiality" in data or creating:
         out["confidentiality"] = problems.choice(data, "confidentiality",
-                                                 domain.CONFIDENTIALITIES, default="none")
+                                                 vocabulary.CONFIDENTIALITIES, default="none")
     if "due_date" in data:
         due_date = problems.date(data, "due_date")
         if due_date and due_date < today:
@@ -244,7 +231,7 @@ def compose_notation(document_type: str, unit_abbreviation: str, year: int,
     (a công văn without a field code, or a unit without an abbreviation)."""
     if not unit_abbreviation:
         return None
-    abbreviation = domain.DOCUMENT_TYPES[document_type][1]
+    abbreviation = vocabulary.DOCUMENT_TYPES[document_type][2]
     if abbreviation:
         notation = f"{abbreviation}-{unit_abbreviation}"
     elif field_code:
@@ -271,13 +258,17 @@ def parse_number_request(data) -> dict:
 
 def parse_step_request(action: str, data) -> dict:
     """The body of a step: a reason where one is required (return, recall, cancel), the
-    signer's position and name when signing (the caller's own by default)."""
+    signer's position and name when signing (the caller's own by default), and for a
+    submission relayed by workflow the unit's approval chain (``approval_chain``: its
+    {id, unit_id, document_type, steps}, or null for none; ``relayed`` says whether the
+    key was given at all)."""
     problems = Problems()
     data = problems.object(data or {})
     if action == "number":
         return parse_number_request(data)
     allowed = {"reason", "comment", "on_behalf_of", "delegation_id"} | (
-        {"position", "full_name"} if action == "sign" else set())
+        {"position", "full_name"} if action == "sign" else set()) | (
+        {"approval_chain"} if action == "submit" else set())
     problems.only(data, allowed)
     reason = problems.text(data, "reason", max_length=1000,
                            required=STEPS[action].reason_required)
@@ -291,5 +282,31 @@ def parse_step_request(action: str, data) -> dict:
     if action == "sign":
         out["position"] = problems.text(data, "position", max_length=100)
         out["full_name"] = problems.text(data, "full_name", max_length=50)
+    if action == "submit":
+        out["relayed"] = "approval_chain" in data
+        out["approval_chain"] = parse_chain(problems, data.get("approval_chain"))
     problems.raise_if_any()
     return out
+
+
+def parse_chain(problems: Problems, chain) -> dict | None:
+    """An approval chain as workflow sends it with a submission: None, or {id, unit_id,
+    document_type ("" for every type), steps: [{approvers: [user ids], ...}]}."""
+    if chain is None:
+        return None
+    steps = chain.get("steps") if isinstance(chain, dict) else None
+    if not (isinstance(steps, list) and isinstance(chain.get("unit_id"), str)
+            and isinstance(chain.get("document_type"), str)
+            and all(isinstance(step, dict) and isinstance(step.get("approvers"), list)
+                    for step in steps)):
+        problems.add("approval_chain", "Quy trình duyệt không hợp lệ.",
+                     "Invalid approval chain.")
+        return None
+    return chain
+
+
+def chain_fits(chain: dict | None, unit_id: str, document_type: str) -> bool:
+    """Whether the chain workflow sent is the one for this draft (its unit, its type or
+    every type): the draft may have changed type since workflow looked it up."""
+    return chain is None or (chain["unit_id"] == unit_id
+                             and chain["document_type"] in ("", document_type))

@@ -10,6 +10,7 @@ from eventlet import tpool
 from nameko.rpc import rpc
 from sqlalchemy import func, select
 
+from services.common import vocabulary
 from services.common import tables
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, TooLarge,
                                     invalid_fields, not_found)
@@ -35,7 +36,8 @@ class RegisterEntrypoints:
         other bodies): {items: [{key, name, abbreviation}]}."""
         self.identity.caller(token)
         return {"items": [{"key": key, "name": name, "abbreviation": abbreviation}
-                          for key, (name, abbreviation) in domain.DOCUMENT_TYPES.items()]}
+                          for key, (name, _, abbreviation)
+                          in vocabulary.DOCUMENT_TYPES.items()]}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_register(self, token, payload):
@@ -46,7 +48,7 @@ class RegisterEntrypoints:
         Counters are per year, so every series restarts on 1 January.
         Returns the register. Errors: Forbidden, InvalidInput, Conflict (name in use)."""
         caller = self.identity.caller(token)
-        data = directory.parse_register(payload, domain.DOCUMENT_TYPES)
+        data = directory.parse_register(payload, vocabulary.DOCUMENT_TYPES)
         if not caller.has_role(data["unit_id"], ADMIN, CLERK):
             raise Forbidden("Chỉ quản trị hoặc văn thư của đơn vị được mở sổ.",
                             "Only the unit's administrators or clerks may open registers.")
@@ -129,7 +131,7 @@ class RegisterEntrypoints:
                 raise Forbidden("Chỉ văn thư, lãnh đạo hoặc quản trị của đơn vị được in sổ.",
                                 "Only the unit's clerks, leaders or administrators may print "
                                 "its registers.")
-            levels = [c for c in domain.CONFIDENTIALITIES if caller.cleared_for(c)]
+            levels = [c for c in vocabulary.CONFIDENTIALITIES if caller.cleared_for(c)]
             if register.direction in (domain.INCOMING, domain.INCOMING_SECRET):
                 model, day = IncomingDocument, func.date(IncomingDocument.arrival_date)
                 render, layout = schemas.incoming_out, (register_export.INCOMING_COLUMNS,

@@ -5,7 +5,6 @@ and helpers these use."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from nameko.rpc import rpc
 from sqlalchemy import select
@@ -48,7 +47,7 @@ class RightsAlertEntrypoints:
                                             exclude={user_id, actor_id})
         alert = RightsAlert(id=str(uuid.uuid4()), user_id=user_id, change=change,
                             unit_ids=units, head_user_ids=heads, details=details or {},
-                            changed_by=actor_id, created_at=datetime.now(timezone.utc))
+                            changed_by=actor_id, created_at=self.clock.now())
         session.add(alert)
         session.flush()
         self._audit(session, "raise", "rights_alert", alert.id, actor_id,
@@ -108,7 +107,7 @@ class RightsAlertEntrypoints:
                                 "above it does.")
             if alert.confirmed_at is not None:
                 raise Conflict("Cảnh báo đã được xác nhận.", "The alert is already confirmed.")
-            alert.confirmed_by, alert.confirmed_at = caller.user_id, datetime.now(timezone.utc)
+            alert.confirmed_by, alert.confirmed_at = caller.user_id, self.clock.now()
             self._audit(session, "confirm", "rights_alert", alert.id, caller.user_id,
                         {"user_id": alert.user_id, "change": alert.change})
             return self._alerts_out(session, [alert])[0] | {"may_confirm": False}

@@ -1,8 +1,9 @@
 """What the documents service returns over RPC: plain JSON-able dicts."""
 from __future__ import annotations
 
+from services.common import vocabulary
 from services.common.db import iso
-from services.documents import domain, outgoing
+from services.documents import outgoing
 
 
 
@@ -19,7 +20,7 @@ def register_out(register) -> dict:
 
 
 def incoming_out(doc, unit_name: str | None = None) -> dict:
-    type_name = domain.DOCUMENT_TYPES.get(doc.document_type, (doc.document_type, ""))[0]
+    type_name = vocabulary.name(vocabulary.DOCUMENT_TYPES, doc.document_type)
     return {
         "id": doc.id, "direction": "incoming", "unit_id": doc.unit_id, "unit_name": unit_name,
         "register_id": doc.register_id, "year": doc.year,
@@ -41,10 +42,10 @@ def incoming_out(doc, unit_name: str | None = None) -> dict:
 def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
     """An outgoing document. ``issuer`` and ``code_*`` use the same names as an incoming
     one, so a dossier, a register or search treats both alike."""
-    type_name = domain.DOCUMENT_TYPES.get(doc.document_type, (doc.document_type, ""))[0]
+    type_name = vocabulary.name(vocabulary.DOCUMENT_TYPES, doc.document_type)
     out = {
         "id": doc.id, "direction": "outgoing", "unit_id": doc.unit_id, "unit_name": unit_name,
-        "state": doc.state, "state_name": outgoing.STATE_NAMES[doc.state][0],
+        "state": doc.state, "state_name": vocabulary.OUTGOING_STATE_NAMES[doc.state][0],
         "in_approval_chain": doc.in_approval_chain,
         "state_reason": doc.state_reason,
         "issuer": {"organ_id": doc.organ_id, "name": doc.organ_name},

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import uuid
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.common.clock import VietnamClock, clock_from_config
 from services.common.config import settings_from
 from services.common.db import make_engine
 from services.common.migrations import DEFAULT_CONFIG, load_config
@@ -59,9 +59,12 @@ def unit_uuid(alias: str) -> str:
     return directory_import.unit_id(ALIASES[alias])
 
 
-def seed(session: Session, year: int | None = None) -> dict:
-    year = year or date.today().year
-    imported = directory_import.import_map(session, {DEMO_PROVINCE})
+def seed(session: Session, clock: VietnamClock | None = None) -> dict:
+    """The demo organisation, as of ``clock`` (the real one by default): its units and
+    their history, and its users with this year's incoming registers."""
+    clock = clock or VietnamClock()
+    year = clock.today().year
+    imported = directory_import.import_map(session, {DEMO_PROVINCE}, now=clock.now())
     created = {"units": imported["created"], "users": 0}
     session.flush()
     hasher = passwords.HASHER
@@ -85,10 +88,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="seed")
     parser.add_argument("--config", default=DEFAULT_CONFIG)
     options = parser.parse_args(argv)
-    url = settings_from(load_config(options.config)).db_url("documents")
-    engine = make_engine(url)
+    config = load_config(options.config)
+    engine = make_engine(settings_from(config).db_url("documents"))
     with Session(engine) as session, session.begin():
-        created = seed(session)
+        created = seed(session, clock_from_config(config))
     engine.dispose()
     print(f"seed: {created['units']} units and {created['users']} users created")
     return 0

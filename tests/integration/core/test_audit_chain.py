@@ -25,7 +25,8 @@ def engine(db_url_factory):
 def write_entries(engine, count):
     with Session(engine) as session, session.begin():
         for n in range(count):
-            audit.record(session, actor_id=f"user-{n % 3}", action="view",
+            audit.record(session, at=datetime.now(timezone.utc), actor_id=f"user-{n % 3}",
+                         action="view",
                          object_type="incoming_document", object_id=f"doc-{n}",
                          details={"n": n, "tên": "Nguyễn Văn Á"}, request_id=f"req-{n}")
 

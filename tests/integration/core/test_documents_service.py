@@ -1,5 +1,9 @@
 """The documents service in a real container, on real RabbitMQ, on SQLite and on
 PostgreSQL."""
+import base64
+import uuid
+from datetime import timedelta
+
 import eventlet
 import pytest
 from nameko.events import event_handler
@@ -7,11 +11,12 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.common.clock import VietnamClock
 from services.common.db import make_engine
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.outbox import publish_pending
 from services.documents.models import Counter, IncomingDocument, outbox
-from services.documents.seed import unit_uuid
+from services.documents.seed import NAMESPACE, USERS, unit_uuid
 from services.documents.service import DocumentsService
 from tests.integration.core.helpers import incoming, prepared_config, token
 
@@ -183,7 +188,7 @@ def test_registers_route_types_and_share_or_keep_their_own_number_series(documen
     """A unit may keep one series per register or share one across a group of types;
     a document goes to the register whose scope names its type."""
     proxy, _ = documents
-    clerk, year = token(), __import__("datetime").date.today().year
+    clerk, year = token(), VietnamClock().today().year
     unit = unit_uuid("STC")
     decisions = proxy.create_register(clerk, {
         "unit_id": unit, "direction": "incoming", "year": year, "name": "Sổ quyết định đến",
@@ -279,3 +284,89 @@ def test_a_units_admin_works_within_its_units_on_either_database(documents):
     cleared = token("u-stc-admin", memberships=(("STC", "admin"),), clearance="secret")
     shown = proxy.list_audit(cleared, {"object_id": secret["id"]})["items"]
     assert shown[0]["details"]["after"]["subject"] == "Điều rất kín"
+
+
+def test_workflow_relays_a_submission_with_the_chain_and_every_answer_says_what_its_caller_may_do(
+        documents):
+    """Submitting goes through workflow (it holds the approval chains): documents takes
+    a submission only as workflow relays it, with the chain, as the person's own step.
+    Each answer carries what its caller may do now, a delegate's steps included."""
+    proxy, _ = documents
+    stc = unit_uuid("STC")
+    people = {user[0]: str(uuid.uuid5(NAMESPACE, "user:" + user[0])) for user in USERS}
+    drafter = token(people["chuyenvien.stc"], memberships=(("STC", "specialist"),))
+    head = token(people["lanhdao.stc"], memberships=(("STC", "head"),), clearance="confidential")
+    clerk = token(people["vanthu.stc"], memberships=(("STC", "clerk"),))
+    workflow = token(system="workflow")
+    draft = proxy.create_outgoing(drafter, {"unit_id": stc, "document_type": "CV",
+                                            "subject": "Dự thảo thử",
+                                            "recipients": [{"name": "Báo Tây Ninh"}]})
+    assert draft["allowed_actions"] == ["cancel", "edit", "submit"]
+    with pytest.raises(InvalidInput) as direct:   # not from workflow: refused, not taken
+        proxy.act_on_outgoing(drafter, draft["id"], "submit", {})
+    assert "workflow" in direct.value.message_en and "workflow" in direct.value.message_vi
+    with pytest.raises(InvalidInput):   # a person cannot pass a chain off as workflow's
+        proxy.act_on_outgoing(drafter, draft["id"], "submit", {"approval_chain": None})
+    with pytest.raises(InvalidInput):   # workflow relays for someone
+        proxy.act_on_outgoing(workflow, draft["id"], "submit", {"approval_chain": None})
+    stale = {"id": "c", "unit_id": stc, "document_type": "QĐ", "steps": [
+        {"approvers": [people["lanhdao.stc"]], "mode": "all"}]}
+    with pytest.raises(Conflict):   # a chain for another type: the draft changed meanwhile
+        proxy.act_on_outgoing(workflow, draft["id"], "submit", {
+            "approval_chain": stale, "on_behalf_of": people["chuyenvien.stc"]})
+    with pytest.raises(Forbidden):   # the step is the person's: a clerk of UBND may not
+        proxy.act_on_outgoing(workflow, draft["id"], "submit", {
+            "approval_chain": None, "on_behalf_of": people["vanthu.ubnd"]})
+    submitted = proxy.act_on_outgoing(workflow, draft["id"], "submit", {
+        "approval_chain": stale | {"document_type": ""},
+        "on_behalf_of": people["chuyenvien.stc"]})
+    assert (submitted["state"], submitted["in_approval_chain"]) == ("submitted", True)
+    assert submitted["allowed_actions"] == []   # the drafter's, not the service's
+    assert proxy.get_outgoing(head, draft["id"])["allowed_actions"] == []   # in the chain
+    history = proxy.get_document_history(head, draft["id"])["events"]
+    assert [(e["action"], e["actor_id"]) for e in history][-1] == (
+        "submit", people["chuyenvien.stc"])
+
+    # out of the chain (workflow approves for its last approver), on to the signature
+    proxy.act_on_outgoing(workflow, draft["id"], "approve",
+                          {"on_behalf_of": people["lanhdao.stc"]})
+    checked = proxy.act_on_outgoing(clerk, draft["id"], "check_form")
+    assert checked["allowed_actions"] == ["return"]   # the clerk does not sign
+    assert proxy.get_outgoing(head, draft["id"])["allowed_actions"] == ["return", "sign"]
+    assert "sign" not in proxy.get_outgoing(drafter, draft["id"])["allowed_actions"]
+    proxy.create_delegation(head, {"unit_id": stc, "to_user_id": people["chuyenvien.stc"],
+                                   "kind": "KT", "actions": ["sign"],
+                                   "valid_to": (VietnamClock().today()
+                                                + timedelta(days=30)).isoformat()})
+    listed = proxy.list_outgoing(drafter, {"unit_id": stc})["items"]
+    assert [d["allowed_actions"] for d in listed if d["id"] == draft["id"]] == [["sign"]]
+    signed = proxy.act_on_outgoing(drafter, draft["id"], "sign")
+    assert signed["signed_for"] == people["lanhdao.stc"]
+    assert signed["allowed_actions"] == []
+    registered = proxy.register_incoming(clerk, incoming(51))
+    assert registered["allowed_actions"] == ["copy", "file"]
+    assert proxy.get_incoming(head, registered["id"])["allowed_actions"] == ["file"]
+
+
+def test_a_dossiers_export_merges_the_processing_histories_the_gateway_passes_in(documents):
+    """Workflow's part of each trace comes in as an argument (documents never calls
+    workflow); a history that could not be fetched marks that trace incomplete."""
+    proxy, _ = documents
+    clerk = token()
+    first, second = (proxy.register_incoming(clerk, incoming(n)) for n in (61, 62))
+    dossier = proxy.create_dossier(clerk, {
+        "unit_id": unit_uuid("STC"), "year": VietnamClock().today().year,
+        "notation": "HS-61", "title": "Hồ sơ thử", "maintenance": "permanent"})
+    for doc in (first, second):
+        proxy.add_to_dossier(clerk, dossier["id"], doc["id"])
+    assigned = {"at": "2026-03-10T02:00:00+00:00", "actor_id": "u-leader",
+                "action": "assigned", "details": {"instruction": "Xử lý gấp"}}
+    export = proxy.export_dossier(clerk, dossier["id"], {"format": "xml"},
+                                  {first["id"]: [assigned], second["id"]: None})
+    xml = base64.b64decode(export["content_base64"]).decode("utf-8")
+    lists = xml.split("<TraceHeaderList")[1:]
+    assert "Xử lý gấp" in lists[0] and "2026/03/10 09:00:00" in lists[0]
+    assert lists[0].startswith(">") and lists[1].startswith(' complete="false"')
+    with pytest.raises(InvalidInput):
+        proxy.export_dossier(clerk, dossier["id"], {"format": "xml"},
+                             {first["id"]: [{"at": "yesterday"}]})

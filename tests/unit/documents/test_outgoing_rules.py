@@ -2,10 +2,11 @@ from datetime import date
 
 import pytest
 
+from services.common import vocabulary
 from services.common.errors import InvalidInput
 from services.common.identity import Caller, Membership
 from services.common.validation import Problems
-from services.documents import domain, outgoing
+from services.documents import outgoing
 from services.gateway import openapi
 
 TODAY = date(2026, 11, 25)
@@ -118,10 +119,10 @@ def test_every_state_is_reachable_and_the_openapi_lists_the_same_states_and_step
             if state in step.sources and step.target not in reachable:
                 reachable.add(step.target)
                 frontier.append(step.target)
-    assert reachable == set(outgoing.STATES)
-    assert openapi.OUTGOING_STATES == outgoing.STATES
+    assert reachable == set(vocabulary.OUTGOING_STATES)
+    assert openapi.OUTGOING_STATES == vocabulary.OUTGOING_STATES
     assert openapi.OUTGOING_ACTIONS == outgoing.ACTIONS
-    assert openapi.INCOMING_STATES == domain.INCOMING_STATES
+    assert openapi.INCOMING_STATES == vocabulary.INCOMING_STATES
 
 
 LEVELS = ("none", "confidential", "secret", "top_secret")
