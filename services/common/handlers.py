@@ -22,3 +22,22 @@ class RetriedEventHandler(EventHandler):
 
 
 event_handler = RetriedEventHandler.decorator
+
+
+def handlers_of(source_service: str, event_types, handle: str, doc: str = "") -> type:
+    """A mixin with one retried event handler per event type, each named
+    ``on_<source>_<type>`` and calling ``self.<handle>(message, <its own name>)``.
+
+    For a service that treats a family of events alike. The names are those a hand-written
+    handler would have, and nameko names each handler's queue after its method, so events
+    waiting in a queue are still consumed after an upgrade."""
+    methods = {"__doc__": doc}
+    for event_type in event_types:
+        name = f"on_{source_service}_{event_type}"
+
+        def handler(self, message, _name=name):
+            return getattr(self, handle)(message, _name)
+
+        handler.__name__ = handler.__qualname__ = name
+        methods[name] = event_handler(source_service, event_type)(handler)
+    return type(f"{source_service.title()}EventHandlers", (), methods)

@@ -19,7 +19,7 @@ from services.common.clock import day_start
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     not_found)
-from services.common.handlers import event_handler
+from services.common.handlers import handlers_of
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
 from services.documents import audit, domain, idempotency, numbering, permissions, schemas
@@ -36,7 +36,13 @@ def moment_on_days(column, first, last) -> list:
         ([column < day_start(last + timedelta(days=1))] if last else [])
 
 
-class IncomingEntrypoints:
+# The incoming document's state follows its processing in workflow (DOMAIN.md §1.7):
+# IncomingEntrypoints._follow_processing.
+WorkflowEventHandlers = handlers_of(events.SOURCE_WORKFLOW, events.WORKFLOW_EVENTS,
+                                    "_follow_processing")
+
+
+class IncomingEntrypoints(WorkflowEventHandlers):
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def register_incoming(self, token, payload, idempotency_key=None):
@@ -198,31 +204,6 @@ class IncomingEntrypoints:
                                            data.document_type)
 
     # ---------------------------------------------------------------- workflow's events
-
-    # The incoming document's state follows its processing in workflow (DOMAIN.md §1.7).
-    @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_SUBMITTED)
-    def on_workflow_document_submitted(self, message):
-        self._follow_processing(message, "on_workflow_document_submitted")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_ASSIGNED)
-    def on_workflow_task_assigned(self, message):
-        self._follow_processing(message, "on_workflow_task_assigned")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_PROGRESSED)
-    def on_workflow_task_progressed(self, message):
-        self._follow_processing(message, "on_workflow_task_progressed")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_RETURNED)
-    def on_workflow_task_returned(self, message):
-        self._follow_processing(message, "on_workflow_task_returned")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_COMPLETED)
-    def on_workflow_task_completed(self, message):
-        self._follow_processing(message, "on_workflow_task_completed")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_COMPLETED)
-    def on_workflow_document_completed(self, message):
-        self._follow_processing(message, "on_workflow_document_completed")
 
     def _follow_processing(self, message, handler):
         """Follow a workflow event, once per event: whoever it names (the person or unit

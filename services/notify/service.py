@@ -16,7 +16,7 @@ from services.common import events
 from services.common.clock import Clock
 from services.common.db import Database, count_rows, fetch_page
 from services.common.errors import EXPECTED_ERRORS, not_found
-from services.common.handlers import event_handler
+from services.common.handlers import event_handler, handlers_of
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.service_base import ServiceBase
@@ -33,7 +33,15 @@ log = logging.getLogger(__name__)
 EMAIL_BATCH = 20
 
 
-class NotifyService(ServiceBase):
+# Workflow's events: whoever they name (notify_user_ids) is told, in-app and by e-mail for
+# those who asked for it (NotifyService._tell).
+WorkflowEventHandlers = handlers_of(
+    events.SOURCE_WORKFLOW, (events.DOCUMENT_SUBMITTED, events.TASK_ASSIGNED,
+                             events.TASK_RETURNED, events.TASK_COMPLETED,
+                             events.DEADLINE_APPROACHING, events.DEADLINE_MISSED), "_tell")
+
+
+class NotifyService(WorkflowEventHandlers, ServiceBase):
     name = "notify"
 
     db = Database()
@@ -65,32 +73,6 @@ class NotifyService(ServiceBase):
         self._notify(message, "on_documents_rights_changed",
                      list(dict.fromkeys(data.get("head_user_ids") or [])), title, body, None,
                      lambda: messages.rights_changed_email(data, self.mail.public_url))
-
-    # Workflow's events: whoever they name (notify_user_ids) is told, in-app and by
-    # e-mail for those who asked for it.
-    @event_handler(events.SOURCE_WORKFLOW, events.DOCUMENT_SUBMITTED)
-    def on_workflow_document_submitted(self, message):
-        self._tell(message, "on_workflow_document_submitted")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_ASSIGNED)
-    def on_workflow_task_assigned(self, message):
-        self._tell(message, "on_workflow_task_assigned")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_RETURNED)
-    def on_workflow_task_returned(self, message):
-        self._tell(message, "on_workflow_task_returned")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.TASK_COMPLETED)
-    def on_workflow_task_completed(self, message):
-        self._tell(message, "on_workflow_task_completed")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.DEADLINE_APPROACHING)
-    def on_workflow_deadline_approaching(self, message):
-        self._tell(message, "on_workflow_deadline_approaching")
-
-    @event_handler(events.SOURCE_WORKFLOW, events.DEADLINE_MISSED)
-    def on_workflow_deadline_missed(self, message):
-        self._tell(message, "on_workflow_deadline_missed")
 
     def _tell(self, message, handler):
         """One notification per person the event names (not the one who acted), with
