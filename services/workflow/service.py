@@ -28,7 +28,7 @@ from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems, page_params
-from services.workflow import deadlines, domain, reports, secrecy
+from services.workflow import deadlines, domain, permissions, reports, secrecy
 from services.workflow.calendar import VN_TZ
 from services.workflow.dependencies import Calendar
 from services.workflow.models import (ApprovalChain, Processing, ProcessingEvent, Reminder,
@@ -39,7 +39,7 @@ from services.workflow.task_entrypoints import TaskEntrypoints
 # the reminders table makes each reminder go out once).
 REMINDER_SCAN_SECONDS = 5
 # The work a delegate may do in the delegator's place, by the delegation's action.
-DELEGABLE_KINDS = {domain.TO_ASSIGN: "assign", domain.APPROVE: "approve"}
+DELEGABLE_KINDS = permissions.DELEGABLE_KINDS
 
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                                        note=note))
             result = self._processing_out(session, processing, caller)
         self.flush_outbox()
-        return result
+        return self._allowed(token, caller, result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def assign_incoming(self, token, document_id, payload):
@@ -211,7 +211,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                     processing, caller, item=item, notify_user_ids=item.notify_user_ids))
             result = self._processing_out(session, processing, caller)
         self.flush_outbox()
-        return result
+        return self._allowed(token, caller, result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def forward_assignment(self, token, item_id, payload):
@@ -265,7 +265,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 processing, caller, item=child, notify_user_ids=[plan["user_id"]]))
             result = self._processing_out(session, processing, caller)
         self.flush_outbox()
-        return result
+        return self._allowed(token, caller, result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def record_progress(self, token, item_id, payload):
@@ -274,7 +274,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         Events: task_progressed."""
         caller = self.identity.caller(token)
         progress = domain.parse_progress(payload)
-        return self._act_on_item(caller, item_id, "progress", progress)
+        return self._act_on_item(token, caller, item_id, "progress", progress)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def return_assignment(self, token, item_id, payload):
@@ -288,8 +288,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         reason = domain.parse_return(payload)
         item, processing = self._item(item_id)
         if item.kind == domain.APPROVE:
-            return self._return_draft(caller, item, processing, reason)
-        return self._act_on_item(caller, item_id, "return", {"reason": reason})
+            return self._return_draft(token, caller, item, processing, reason)
+        return self._act_on_item(token, caller, item_id, "return", {"reason": reason})
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def complete_assignment(self, token, item_id, payload=None):
@@ -300,9 +300,9 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         Events: task_completed, and document_completed when the lead completes."""
         caller = self.identity.caller(token)
         result = domain.parse_complete(payload)
-        return self._act_on_item(caller, item_id, "complete", result)
+        return self._act_on_item(token, caller, item_id, "complete", result)
 
-    def _act_on_item(self, caller, item_id, action, data):
+    def _act_on_item(self, token, caller, item_id, action, data):
         item, processing = self._item(item_id)
         now = datetime.now(timezone.utc)
         with self.db.transaction() as session:
@@ -330,7 +330,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 self._complete(session, processing, item, caller, data, now)
             result = self._processing_out(session, processing, caller)
         self.flush_outbox()
-        return result
+        return self._allowed(token, caller, result)
 
     def _return(self, session, processing, item, caller, reason, now):
         item.state, item.return_reason, item.done_at = domain.RETURNED, reason, now
@@ -593,9 +593,9 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 notify_user_ids=[item.assigned_by] if item.assigned_by else []))
             result = self._processing_out(session, processing, caller)
         self.flush_outbox()
-        return result
+        return self._allowed(token, caller, result)
 
-    def _return_draft(self, caller, item, processing, reason):
+    def _return_draft(self, token, caller, item, processing, reason):
         """Returning a draft from its chain returns it in documents (with the reason)
         and closes the chain; resubmitting starts it again."""
         delegation = self._check_approval(caller, item, processing)
@@ -619,7 +619,7 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 notify_user_ids=[item.assigned_by] if item.assigned_by else []))
             result = self._processing_out(session, processing, caller)
         self.flush_outbox()
-        return result
+        return self._allowed(token, caller, result)
 
     def _check_approval(self, caller, item, processing):
         """Whether the caller may decide this approval: their own, or its approver's
@@ -807,14 +807,20 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         """A document's processing with every part of it: {document_id, state,
         instruction, due_date, items: [{id, kind, state, user_id, unit_id, parent_id,
         due_date, instruction, assigned_by, progress, result_note, return_reason,
-        reply_document_id, created_at, done_at, mine}]}; state null if none yet.
+        reply_document_id, created_at, done_at, mine, allowed_actions}],
+        allowed_actions}; state null if none yet. allowed_actions (permissions.py) are what
+        the caller may do now, delegations in force included: on the processing submit |
+        assign, on a part forward | progress | return | complete | approve (the segments
+        of POST /api/v1/assignments/<id>/<action>). Every step's answer is this too.
         Errors: Forbidden unless the caller belongs to its unit or has a part in it."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
             processing = self._visible_processing(session, caller, document_id)
             if processing is None:
-                return {"document_id": document_id, "state": None, "items": []}
-            return self._processing_out(session, processing, caller)
+                return {"document_id": document_id, "state": None, "items": [],
+                        "allowed_actions": []}
+            result = self._processing_out(session, processing, caller)
+        return self._allowed(token, caller, result)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_processing_history(self, token, document_id):
@@ -847,7 +853,8 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
 
         Returns {items: [{id, kind, state, document_id, subject, code, issuer_name,
         arrival_number, urgency, due_date, due_at, step, unit_id, user_id,
-        processing_state, created_at, delegation?}], total, page, page_size, counts:
+        processing_state, created_at, delegation?, allowed_actions (as in
+        get_processing)}], total, page, page_size, counts:
         {todo, following, overdue}}.
         Errors: InvalidInput for an unknown view, kind or urgency, or bad paging."""
         caller = self.identity.caller(token)
@@ -896,6 +903,9 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
             total, rows = fetch_page(session, query.order_by(
                 Processing.urgency_rank.desc(), WorkItem.due_date.is_(None),
                 WorkItem.due_date, WorkItem.created_at.desc()), page, page_size)
+            rows = rows.all()
+            places = [(permissions.ProcessingFacts.of(proc), [permissions.Part(
+                item.kind, item.state, item.user_id, item.unit_id)]) for item, proc in rows]
             items = [secrecy.redact({
                 "id": item.id, "kind": item.kind, "state": item.state,
                 "document_id": proc.document_id, "subject": proc.subject, "code": proc.code,
@@ -906,7 +916,11 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
                 "step": item.step + 1 if item.step is not None else None,
                 "processing_state": proc.state, "created_at": item.created_at.isoformat(),
             } | self._delegation_of(item, proc, delegations), proc.confidentiality, caller)
-                for item, proc in rows.all()]
+                for item, proc in rows]
+        held = list(delegations.values()) if view == "delegated" else \
+            self._delegations_if_needed(token, caller, places)
+        for out, (facts, parts) in zip(items, places):
+            out["allowed_actions"] = permissions.item_actions(caller, parts[0], facts, held)
         return {"items": items, "total": total, "page": page, "page_size": page_size,
                 "counts": counts}
 
@@ -922,8 +936,32 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         """The delegations in force today that let the caller assign or approve for
         someone, by id (documents knows them)."""
         listed = self.documents_rpc.list_delegations(token, {"active": "true"})["items"]
-        return {d["id"]: d for d in listed if d["to_user_id"] == caller.user_id
-                and set(d["actions"]) & set(DELEGABLE_KINDS.values())}
+        return {d["id"]: d for d in permissions.held_by(listed, caller.user_id)}
+
+    def _delegations_if_needed(self, token, caller, places) -> list[dict]:
+        """The caller's delegations in force when one could add to what they may do in
+        ``places`` ([(facts, parts)]), else none; none too when documents cannot answer
+        (the buttons then show the caller's own rights: each step still checks)."""
+        if caller.system or not any(permissions.may_need_delegations(caller, facts, parts)
+                                    for facts, parts in places):
+            return []
+        try:
+            return list(self._delegations_held(token, caller).values())
+        except (ServiceUnavailable, ServiceTimeout):
+            log.warning("delegations of %s unknown; allowed actions without them",
+                        caller.user_id)
+            return []
+
+    def _allowed(self, token, caller, result) -> dict:
+        """A processing answer (_processing_out: facts and the answer) with what the
+        caller may do now on it and on each of its parts (allowed_actions)."""
+        facts, out = result
+        parts = [permissions.Part.of(item) for item in out["items"]]
+        held = self._delegations_if_needed(token, caller, [(facts, parts)])
+        out["allowed_actions"] = permissions.processing_actions(caller, facts, parts, held)
+        for item, part in zip(out["items"], parts):
+            item["allowed_actions"] = permissions.item_actions(caller, part, facts, held)
+        return out
 
     @staticmethod
     def _delegation_of(item, processing, delegations) -> dict:
@@ -1140,11 +1178,12 @@ class WorkflowService(TaskEntrypoints, OutboxServiceBase):
         raise Forbidden("Bạn không có quyền xem quá trình xử lý này.",
                         "You may not see how this document is handled.")
 
-    def _processing_out(self, session, processing, caller) -> dict:
-        """The processing as ``caller`` may read it (secrecy.redact)."""
+    def _processing_out(self, session, processing, caller) -> tuple:
+        """The processing as ``caller`` may read it (secrecy.redact), with the facts the
+        permission rules need (_allowed adds them after the transaction)."""
         items = self._items(session, processing)
         steps = processing.approval_steps or []
-        return secrecy.redact({
+        return permissions.ProcessingFacts.of(processing), secrecy.redact({
                 "document_id": processing.document_id, "state": processing.state,
                 "confidentiality": processing.confidentiality,
                 "document_state": domain.DOCUMENT_STATE[processing.state],

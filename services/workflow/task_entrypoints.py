@@ -15,7 +15,7 @@ from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, invalid
     not_found
 from services.common.outbox import add_event
 from services.common.validation import UUID_RE, Problems, page_params
-from services.workflow import deadlines, domain
+from services.workflow import deadlines, domain, permissions
 from services.workflow.models import Processing, Task, TaskReminder, TaskUpdate, outbox
 
 TASK_STATES = (domain.TASK_OPEN, domain.TASK_DONE, domain.TASK_CANCELLED)
@@ -82,7 +82,7 @@ class TaskEntrypoints:
                 task, caller.user_id, [task.assignee_id]))
             result = self._task_out(session, task)
         self.flush_outbox()
-        return self._with_names(result)
+        return self._with_actions(caller, self._with_names(result))
 
     def _refuse_secret_task(self, caller, data, scope):
         """A task from a secret document is given by, and to, people cleared for its
@@ -102,6 +102,9 @@ class TaskEntrypoints:
         """The holder records progress {percent?, note} or completes it {complete: true,
         note?} (not while a sub-task is open); the giver may cancel it {cancel: true,
         note?}. Every update is kept in the task's history. Returns the task.
+        Every task answer (this, create_task, get_task and its sub-tasks, list_tasks'
+        items) carries allowed_actions, what the caller may do now (permissions.
+        task_actions): progress, complete, cancel, add_subtask.
         Errors: InvalidInput; Forbidden; NotFound; Conflict.
         Events: task_progressed, task_completed (the giver is told; on cancellation the
         holder too)."""
@@ -151,7 +154,7 @@ class TaskEntrypoints:
                 task_state=task.state))
             result = self._task_out(session, task)
         self.flush_outbox()
-        return self._with_names(result)
+        return self._with_actions(caller, self._with_names(result))
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_tasks(self, token, params=None):
@@ -199,7 +202,8 @@ class TaskEntrypoints:
                 ("mine", whose["mine"]), ("created", whose["created"]),
                 ("overdue", whose["mine"] & (Task.due_date < self._today())))}
         names = self._names(items)
-        return {"items": [self._with_names(i, names) for i in items], "total": total,
+        return {"items": [self._with_actions(caller, self._with_names(i, names))
+                          for i in items], "total": total,
                 "page": page, "page_size": page_size, "counts": counts}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
@@ -231,8 +235,9 @@ class TaskEntrypoints:
                                   .order_by(TaskUpdate.id)).scalars()]
         names = self._names([out, *out["subtasks"]],
                             [u["actor_id"] for u in out["history"]])
-        out = self._with_names(out, names)
-        out["subtasks"] = [self._with_names(t, names) for t in out["subtasks"]]
+        out = self._with_actions(caller, self._with_names(out, names))
+        out["subtasks"] = [self._with_actions(caller, self._with_names(t, names))
+                           for t in out["subtasks"]]
         for update in out["history"]:
             update["actor_name"] = names.get(update["actor_id"])
         return out
@@ -289,6 +294,11 @@ class TaskEntrypoints:
         names = self._names([task]) if names is None else names
         return task | {"assignee_name": names.get(task["assignee_id"]),
                        "created_by_name": names.get(task["created_by"])}
+
+    @staticmethod
+    def _with_actions(caller, task: dict) -> dict:
+        """The task with what the caller may do on it now (allowed_actions)."""
+        return task | {"allowed_actions": permissions.task_actions(caller, task)}
 
     @staticmethod
     def _task_out(session, task) -> dict:
