@@ -108,20 +108,13 @@ async function turnArea({ doc, processing, onDone }, item, turn) {
   /** @type {HTMLButtonElement[]} */
   const buttons = [];
   const opening = { item, onDone, slot, buttons };
-  const allowed = item.allowed_actions || [];
-  if (allowed.includes("approve")) {
-    const approve = h("button", {
-      type: "button", class: "btn btn-primary", id: "chain-approve", "aria-expanded": "false", "aria-controls": "chain-form",
-      onclick: () => openStep(opening, approve, "approve"),
-    }, t("chainApprove"));
-    buttons.push(approve);
-  }
-  if (allowed.includes("return")) {
-    const back = h("button", {
-      type: "button", class: "btn btn-warning", id: "chain-return", "aria-expanded": "false", "aria-controls": "chain-form",
-      onclick: () => openStep(opening, back, "return"),
-    }, t("chainReturn"));
-    buttons.push(back);
+  for (const [action, kind, label] of /** @type {const} */ ([["approve", "btn-primary", "chainApprove"], ["return", "btn-warning", "chainReturn"]])) {
+    if (!(item.allowed_actions || []).includes(action)) continue;
+    const button = h("button", {
+      type: "button", class: ["btn", kind], id: `chain-${action}`, "aria-expanded": "false", "aria-controls": "chain-form",
+      onclick: () => openStep(opening, button, action),
+    }, t(label));
+    buttons.push(button);
   }
   return h("div", { class: "chain-actions" },
     h("p", { class: "chain-turn", id: "chain-turn" }, delegation

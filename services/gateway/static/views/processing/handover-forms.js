@@ -22,6 +22,16 @@ function offerPeople(select, people, choose, none, text) {
     ...people.map((p) => h("option", { value: p.id, dataset: { name: p.full_name } }, text(p))));
 }
 
+/**
+ * The person chosen in `select` ({id, name}), or null once the form says to choose one.
+ * @param {HTMLSelectElement} select @param {import("../../components/forms.js").FormErrors} errors @param {string} key @param {string} message
+ */
+function chosenPerson(select, errors, key, message) {
+  if (select.value) return { id: select.value, name: select.selectedOptions[0]?.dataset.name || "" };
+  errors.show(null, { [key]: message });
+  return null;
+}
+
 /** The clerk submits the document to a leader of its unit. @param {ProcessingContext} ctx @param {HTMLElement} trigger */
 export async function openSubmit(ctx, trigger) {
   const select = h("select", { name: "to_user_id" }, h("option", { value: "" }, t("loading")));
@@ -35,15 +45,10 @@ export async function openSubmit(ctx, trigger) {
     confirmLabel: t("actionSubmitToLeader"), controlFor: { to_user_id: "submit-to", note: "submit-note" },
     cancel: () => ctx.closeForm(trigger), onError: ctx.moved,
     submit: async (errors) => {
-      if (!select.value) {
-        errors.show(null, { to_user_id: t("chooseLeader") });
-        return;
-      }
-      /** @type {Record<string, any>} */
-      const body = { to_user_id: select.value };
-      if (note.value.trim()) body.note = note.value.trim();
-      const name = select.selectedOptions[0]?.dataset.name || "";
-      ctx.apply(await api.submitIncoming(ctx.documentId, body), t("doneSubmitted", name));
+      const leader = chosenPerson(select, errors, "to_user_id", t("chooseLeader"));
+      if (!leader) return;
+      const body = note.value.trim() ? { to_user_id: leader.id, note: note.value.trim() } : { to_user_id: leader.id };
+      ctx.apply(await api.submitIncoming(ctx.documentId, body), t("doneSubmitted", leader.name));
     },
   });
   ctx.show(form, trigger, select);
@@ -70,16 +75,13 @@ export async function openForward(ctx, item, trigger) {
     dates: { due_date: due },
     cancel: () => ctx.closeForm(trigger), onError: ctx.moved,
     submit: async (errors) => {
-      if (!select.value) {
-        errors.show(null, { user_id: t("choosePerson") });
-        return;
-      }
+      const person = chosenPerson(select, errors, "user_id", t("choosePerson"));
+      if (!person) return;
       /** @type {Record<string, any>} */
-      const body = { user_id: select.value };
+      const body = { user_id: person.id };
       if (due.value()) body.due_date = due.value();
       if (instruction.value.trim()) body.instruction = instruction.value.trim();
-      const name = select.selectedOptions[0]?.dataset.name || "";
-      ctx.apply(await api.actOnAssignment(item.id, "forward", body), t("doneForwarded", name));
+      ctx.apply(await api.actOnAssignment(item.id, "forward", body), t("doneForwarded", person.name));
     },
   });
   ctx.show(form, trigger, select);
