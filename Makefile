@@ -23,9 +23,19 @@ machine:
 run: install machine
 	$(PY) -m services.launcher
 
-lint: install
+# The web UI's checks (package.json, exact versions in package-lock.json): installed
+# once, again only when the lock changes.
+NODE_BIN := node_modules/.bin
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: install node_modules/.installed
 	$(VENV)/bin/lint-imports --config pyproject.toml
 	$(VENV)/bin/ruff check services tests bench
+	$(NODE_BIN)/eslint services/gateway/static tests/unit/gateway/web_ui_messages.mjs eslint.config.js
+	$(NODE_BIN)/tsc --noEmit -p tsconfig.json
 
 test: install machine lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -23,6 +23,11 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from tests.clock import vietnam_today
 
+
+def day_text(day) -> str:
+    """A day as the UI's date fields take it and show it: dd/mm/yyyy."""
+    return day.strftime("%d/%m/%Y")
+
 DEMO_PASSWORD = "eoffice@2026"
 SCREENSHOT_DIR = os.environ.get("EOFFICE_UI_SCREENSHOTS", "/tmp")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -58,7 +63,7 @@ def fill_registration(page, *, code_number="57", code_notation="TANDTC-AL", urge
                       subject=SUBJECT, due_in_days=10) -> None:
     page.locator("#f-code_number").fill(code_number)
     page.locator("#f-code_notation").fill(code_notation)
-    page.locator("#f-issued_date").fill("2023-02-24")
+    page.locator("#f-issued_date").fill("24/02/2023")
     page.locator("#f-document_type").select_option("CV")
     page.locator("#f-subject").fill(subject)
     page.locator("#f-page_amount").fill("8")
@@ -66,7 +71,7 @@ def fill_registration(page, *, code_number="57", code_notation="TANDTC-AL", urge
     page.locator("#f-signer-position").fill("Chánh án")
     page.locator("#f-signer-full_name").fill("Nguyễn Hòa Bình")
     page.locator(f"#f-urgency-{urgency}").check()
-    page.locator("#f-due_date").fill((vietnam_today() + timedelta(days=due_in_days)).isoformat())
+    page.locator("#f-due_date").fill(day_text(vietnam_today() + timedelta(days=due_in_days)))
 
 
 def upload(page, path: str) -> None:
@@ -313,7 +318,7 @@ def scenario_outgoing_draft_to_issue(make_page, pdf_path=None):
     page.locator("#f-page_amount").fill("2")
     page.locator("#f-urgency-urgent").check()
     page.locator("#f-issued_amount").fill("5")
-    page.locator("#f-due_date").fill((vietnam_today() + timedelta(days=7)).isoformat())
+    page.locator("#f-due_date").fill(day_text(vietnam_today() + timedelta(days=7)))
     page.locator("#f-keeper").fill("Lưu: VT, Văn phòng Sở")
     page.locator("#f-recipients").fill("Nội vụ")
     page.locator("#f-unit-search-button").click()
@@ -568,7 +573,7 @@ def scenario_incoming_processing(make_page, pdf_path=None):
         "button", name="Thêm để biết: Ủy ban nhân dân Phường Tân Ninh", exact=True).click()
     expect(narrow.locator("#as-co-list .recipient")).to_have_count(1)
     expect(narrow.locator("#as-info-list .recipient")).to_have_count(1)
-    narrow.locator("#as-lead-due").fill((vietnam_today() - timedelta(days=3)).isoformat())
+    narrow.locator("#as-lead-due").fill(day_text(vietnam_today() - timedelta(days=3)))
     narrow.locator("#as-instruction").fill(PROCESSING_INSTRUCTION)
     narrow.locator("#assign-confirm").click()
     expect(narrow.locator("#as-lead-due-error")).to_have_text("Hạn xử lý đã qua.")
@@ -576,8 +581,8 @@ def scenario_incoming_processing(make_page, pdf_path=None):
     expect(narrow.locator("#assign-form .error-summary")).to_be_focused()
     screenshot(narrow, "processing-assign-error")
     assert narrow.evaluate(NO_HORIZONTAL_SCROLL), "horizontal scroll on the assign form"
-    narrow.locator("#as-lead-due").fill((vietnam_today() + timedelta(days=10)).isoformat())
-    narrow.locator("#as-co-due-0").fill((vietnam_today() + timedelta(days=7)).isoformat())
+    narrow.locator("#as-lead-due").fill(day_text(vietnam_today() + timedelta(days=10)))
+    narrow.locator("#as-co-due-0").fill(day_text(vietnam_today() + timedelta(days=7)))
     narrow.locator("#assign-confirm").click()
     expect(narrow.locator("#processing-done")).to_have_text("Đã phân công xử lý văn bản.")
     expect(narrow.locator("#processing-state")).to_have_text("Đã phân công")

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.scenarios import NO_HORIZONTAL_SCROLL, login, logout, screenshot
+from tests.browser.scenarios import NO_HORIZONTAL_SCROLL, day_text, login, logout, screenshot
 from tests.browser.scenarios_reports import Http, register, wait_until
 from tests.clock import vietnam_today
 
@@ -145,7 +145,7 @@ def scenario_delegated_assignment(make_page, pdf_path=None):
     page.locator("#as-lead-results").get_by_role(
         "button", name="Chọn làm chủ trì: Sở Tài chính tỉnh Tây Ninh", exact=True).click()
     expect(page.locator("#as-lead-chosen")).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
-    page.locator("#as-lead-due").fill((vietnam_today() + timedelta(days=12)).isoformat())
+    page.locator("#as-lead-due").fill(day_text(vietnam_today() + timedelta(days=12)))
     page.locator("#as-instruction").fill("Giao Sở Tài chính chủ trì tham mưu.")
     shot(page, "assign-form")
     page.locator("#assign-confirm").click()

@@ -183,8 +183,8 @@ def scenario_processing_report(make_page, pdf_path=None):
     page.locator("[data-nav=reports]").click()
     expect(page.locator("h1")).to_have_text("Báo cáo tình hình giải quyết văn bản đến")
     today = vietnam_today()
-    expect(page.locator("#rp-from")).to_have_value(today.replace(day=1).isoformat())
-    expect(page.locator("#rp-to")).to_have_value(today.isoformat())
+    expect(page.locator("#rp-from")).to_have_value(f"{today.replace(day=1):%d/%m/%Y}")
+    expect(page.locator("#rp-to")).to_have_value(f"{today:%d/%m/%Y}")
     expect(page.locator("#rp-by-unit")).to_be_checked()
     expect(page.locator("#rp-unit-name")).to_contain_text("Tây Ninh")
     row = page.locator(".report-table tbody tr").filter(has_text="Lê Thị Thu")
@@ -241,8 +241,8 @@ def scenario_processing_report(make_page, pdf_path=None):
     expect(page.locator("#report-subtitle")).to_contain_text("theo cán bộ")
     expect(page.locator(".report-table tbody tr").filter(has_text="Lê Thị Thu")).to_have_count(1)
     assert "by=person" in page.url
-    page.locator("#rp-from").fill(today.isoformat())
-    page.locator("#rp-to").fill((today - timedelta(days=30)).isoformat())
+    page.locator("#rp-from").fill(f"{today:%d/%m/%Y}")
+    page.locator("#rp-to").fill(f"{today - timedelta(days=30):%d/%m/%Y}")
     page.locator("#report-show").click()
     expect(page.locator("#rp-to-error")).to_have_text("Ngày kết thúc trước ngày bắt đầu.")
     expect(page.locator("#rp-to")).to_have_attribute("aria-invalid", "true")
@@ -319,7 +319,7 @@ def scenario_delegations(make_page, pdf_path=None):
     expect(page.locator("#dl-to-date")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#delegation-form .error-summary")).to_be_focused()
     screenshot(page, "reports-delegation-error")
-    page.locator("#dl-to-date").fill(next_week.isoformat())
+    page.locator("#dl-to-date").fill(f"{next_week:%d/%m/%Y}")
     page.locator("#delegation-save").click()
     expect(page.locator("#delegation-saved")).to_have_text("Đã ủy quyền ký thay cho Lâm Thị Phó.")
     given = page.locator("#delegations-given tbody tr.dl-active")
@@ -351,7 +351,7 @@ def scenario_delegations(make_page, pdf_path=None):
     expect(received.filter(has_text="TUQ").locator(".dl-pass-on")).to_have_count(0)
     expect(other.locator("#dl-via option")).to_have_count(1)        # only the KT to pass on
     expect(other.locator("#dl-type-KH")).to_be_checked()           # within what it covers
-    expect(other.locator("#dl-to-date")).to_have_value(next_week.isoformat())
+    expect(other.locator("#dl-to-date")).to_have_value(f"{next_week:%d/%m/%Y}")
     screenshot(other, "reports-delegations-received")
 
     # --- The director revokes the KT: cancel first, then confirm

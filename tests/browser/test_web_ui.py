@@ -90,3 +90,11 @@ def test_an_attachment_whose_text_cannot_be_read_says_why(run_scenario):
     """A password-protected PDF: the document's page says it cannot be found by its
     content because of the password."""
     run_scenario("unreadable_attachment_is_explained")
+
+
+def test_dates_and_times_are_vietnams_whatever_the_browsers_locale_and_zone(run_scenario):
+    """In a browser set to en-US and America/New_York, a document's arrival time reads
+    as Vietnam's (HH:MM dd/mm/yyyy) and its issue day as dd/mm/yyyy; the report's date
+    fields read dd/mm/yyyy (Vietnam's today), take a day typed loosely, say at the field
+    when a text is no day, and send the API YYYY-MM-DD."""
+    run_scenario("dates_in_vietnam_whatever_the_browser")

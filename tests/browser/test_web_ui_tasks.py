@@ -16,7 +16,7 @@ def test_a_task_with_a_sub_task_from_giving_to_done(run_scenario):
     lists both, linking to them, and its "Giao việc từ văn bản này" opens the form with
     the document chosen; the tab counts come with the list (one request); the
     specialist's notification of the task opens the task; he records 40 % with a note,
-    is refused completing the task while the sub-task is open, completes the sub-task
+    is not offered completing the task while the sub-task is open, completes the sub-task
     and then the task (lanhdao.stc, signed in meanwhile, gets a toast whose "Xem"
     opens the task), then adds a task of his own (to himself only) and cancels it with
     a reason; lanhdao.stc finds his task among those he gave that are done, with the

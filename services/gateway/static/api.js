@@ -1,81 +1,51 @@
-// The gateway's API (/api/v1): the bearer token in sessionStorage, Accept-Language
-// from the chosen language, and every error turned into an ApiError carrying the
-// server's {error, message, details}. Access tokens last minutes: before a request,
-// one about to expire is renewed with the refresh token (POST /auth/refresh, which
-// gives a new refresh token each time).
+// @ts-check
+// The gateway's API (/api/v1): the bearer token of the session, Accept-Language from
+// the chosen language, and every error turned into an ApiError carrying the server's
+// {error, message, details}. Access tokens last minutes: before a request, one about to
+// expire is renewed with the refresh token (POST /auth/refresh, which gives a new
+// refresh token each time). Uploads and downloads are in transfer.js.
 
 import { lang, t } from "./i18n.js";
+import { session } from "./session.js";
 
 const BASE = "/api/v1";
-const TOKEN_KEY = "eoffice.token";
-const USER_KEY = "eoffice.user";
-const EXPIRES_KEY = "eoffice.expires";
-const REFRESH_KEY = "eoffice.refresh";
-const MUST_CHANGE_KEY = "eoffice.mustChangePassword";
 const RENEW_BEFORE_MS = 30_000;   // renew an access token this long before it expires
 
 export class ApiError extends Error {
+  /**
+   * @param {number} status the HTTP status (0: no answer)
+   * @param {string} code the server's error code
+   * @param {string} message
+   * @param {Record<string, any>} [details] problems by field
+   */
   constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    /** @type {Record<string, any>} */
     this.details = details && typeof details === "object" ? details : {};
   }
 }
 
+/** @type {(error: ApiError) => void} */
 let unauthorizedHandler = () => {};
 
-/** Called (once per burst) when the API answers 401 to a signed-in request. */
+/** Called (once per burst) when the API answers 401 to a signed-in request. @param {(error: ApiError) => void} handler */
 export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
 
-export const session = {
-  get token() {
-    const expires = Number(sessionStorage.getItem(EXPIRES_KEY) || 0);
-    if (expires && Date.now() > expires && !sessionStorage.getItem(REFRESH_KEY)) {
-      this.clear();
-      return null;
-    }
-    return sessionStorage.getItem(TOKEN_KEY);
-  },
-  get mustChangePassword() {
-    return sessionStorage.getItem(MUST_CHANGE_KEY) === "1";
-  },
-  /** Keep a login, refresh or password-change answer. */
-  signIn(answer) {
-    this.set(answer.access_token, answer.user, answer.expires_in);
-    sessionStorage.setItem(REFRESH_KEY, answer.refresh_token || "");
-    sessionStorage.setItem(MUST_CHANGE_KEY, answer.must_change_password ? "1" : "0");
-  },
-  get user() {
-    try {
-      return JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
-    } catch {
-      return null;
-    }
-  },
-  set(token, user, expiresIn) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
-    if (expiresIn) sessionStorage.setItem(EXPIRES_KEY, String(Date.now() + expiresIn * 1000));
-  },
-  setUser(user) {
-    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
-  },
-  clear() {
-    for (const key of [TOKEN_KEY, USER_KEY, EXPIRES_KEY, REFRESH_KEY, MUST_CHANGE_KEY, "eoffice.unit", "eoffice.workSummaries"]) sessionStorage.removeItem(key);
-  },
-};
-
-function headers(extra = {}) {
+/** The headers of an API request, with the session's token. @param {Record<string, string>} [extra] @returns {Record<string, string>} */
+export function headers(extra = {}) {
+  /** @type {Record<string, string>} */
   const result = { Accept: "application/json", "Accept-Language": lang(), ...extra };
   const token = session.token;
   if (token) result.Authorization = `Bearer ${token}`;
   return result;
 }
 
-function queryString(query) {
+/** "?a=1&b=2" without the empty values; "" when nothing is left. @param {Record<string, any> | null | undefined} query */
+export function queryString(query) {
   if (!query) return "";
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -85,14 +55,15 @@ function queryString(query) {
   return text ? `?${text}` : "";
 }
 
-/** The ApiError an answer with HTTP status `status` and (parsed) body `body` stands for. */
-function errorOf(status, body) {
+/** The ApiError an answer with HTTP status `status` and (parsed) body `body` stands for. @param {number} status @param {any} body */
+export function errorOf(status, body) {
   if (body && typeof body === "object" && body.message) {
     return new ApiError(status, body.error || "ERROR", body.message, body.details);
   }
   return new ApiError(status, "HTTP_" + status, `HTTP ${status}`);
 }
 
+/** @param {Response} response */
 async function errorFrom(response) {
   let body = null;
   try {
@@ -103,43 +74,48 @@ async function errorFrom(response) {
   return errorOf(response.status, body);
 }
 
+/** @type {Promise<void> | null} */
+let renewing = null;
+
+/** Renew the access token when it expires within RENEW_BEFORE_MS (one call at a time). */
+export async function ensureFresh() {
+  const refresh = session.refreshToken;
+  const expires = session.expiresAt;
+  if (!refresh || !expires || Date.now() < expires - RENEW_BEFORE_MS) return;
+  renewing ||= renew(refresh).finally(() => { renewing = null; });
+  await renewing;
+}
+
+/** @param {string} refresh */
+async function renew(refresh) {
+  try {
+    const response = await fetch(`${BASE}/auth/refresh`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": lang() },
+      body: JSON.stringify({ refresh_token: refresh }),
+    });
+    if (response.ok) {
+      session.signIn(await response.json());
+    } else if (response.status === 401) {
+      const error = await errorFrom(response);
+      session.clear();
+      unauthorizedHandler(error);
+    }
+  } catch {
+    /* offline: the request itself will say so */
+  }
+}
+
 /**
  * fetch() of an API URL (`path` below /api/v1, with its query string) that resolves to
  * the response when it is ok or its status is one of `allowStatus`. Otherwise it throws
  * an ApiError: a network one when nothing came back, else the server's; a 401 also
  * ends the session (when `auth`) and tells the onUnauthorized handler.
+ * @param {string} path
+ * @param {RequestInit & {headers?: Record<string, string>}} init
+ * @param {{auth?: boolean, allowStatus?: number[]}} [options]
  */
-let renewing = null;
-
-/** Renew the access token when it expires within RENEW_BEFORE_MS (one call at a time). */
-export async function ensureFresh() {
-  const refresh = sessionStorage.getItem(REFRESH_KEY);
-  const expires = Number(sessionStorage.getItem(EXPIRES_KEY) || 0);
-  if (!refresh || !expires || Date.now() < expires - RENEW_BEFORE_MS) return;
-  renewing ||= (async () => {
-    try {
-      const response = await fetch(`${BASE}/auth/refresh`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": lang() },
-        body: JSON.stringify({ refresh_token: refresh }),
-      });
-      if (response.ok) {
-        session.signIn(await response.json());
-      } else if (response.status === 401) {
-        const error = await errorFrom(response);
-        session.clear();
-        unauthorizedHandler(error);
-      }
-    } catch {
-      /* offline: the request itself will say so */
-    } finally {
-      renewing = null;
-    }
-  })();
-  await renewing;
-}
-
-async function apiFetch(path, init, { auth = true, allowStatus = [] } = {}) {
+export async function apiFetch(path, init, { auth = true, allowStatus = [] } = {}) {
   let response;
   if (init.headers?.Authorization) {
     await ensureFresh();
@@ -160,8 +136,16 @@ async function apiFetch(path, init, { auth = true, allowStatus = [] } = {}) {
   throw error;
 }
 
-/** Any call. `allowStatus` lists non-2xx statuses whose JSON body is still returned. */
+/**
+ * Any call; resolves to the answer's JSON (null when it has none). `allowStatus` lists
+ * non-2xx statuses whose JSON body is still returned.
+ * @param {string} method
+ * @param {string} path
+ * @param {{body?: any, query?: Record<string, any>, auth?: boolean, allowStatus?: number[]}} [options]
+ * @returns {Promise<any>}
+ */
 export async function request(method, path, { body, query, auth = true, allowStatus = [] } = {}) {
+  /** @type {RequestInit & {headers: Record<string, string>}} */
   const init = { method, headers: headers(body !== undefined ? { "Content-Type": "application/json" } : {}) };
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await apiFetch(path + queryString(query), init, { auth, allowStatus });
@@ -172,6 +156,9 @@ export async function request(method, path, { body, query, auth = true, allowSta
     return null;
   }
 }
+
+/** @typedef {Record<string, any>} Query */
+/** @typedef {Record<string, any>} Body */
 
 export const api = {
   login: (username, password) =>
@@ -190,6 +177,8 @@ export const api = {
   reactivateUser: (id) => request("POST", `/users/${encodeURIComponent(id)}/reactivate`),
   resetPassword: (id) => request("POST", `/users/${encodeURIComponent(id)}/password-reset`),
   health: () => request("GET", "/health", { auth: false, allowStatus: [503] }),
+  // the vocabulary (urgencies, states, roles, document types…): public, read once at start
+  getVocabulary: () => request("GET", "/vocabulary", { auth: false }),
   listIncoming: (query) => request("GET", "/incoming", { query }),
   getIncoming: (id) => request("GET", `/incoming/${encodeURIComponent(id)}`),
   registerIncoming: (body) => request("POST", "/incoming", { body }),
@@ -249,102 +238,3 @@ export const api = {
   unitRules: (unitId) => request("GET", `/units/${encodeURIComponent(unitId)}/processing-rules`),
   setUnitRules: (unitId, body) => request("PUT", `/units/${encodeURIComponent(unitId)}/processing-rules`, { body }),
 };
-
-/**
- * Upload one file: reserve it (POST /uploads), then PUT its bytes
- * to the signed URL with progress. Resolves to the reservation's file_id, or to null
- * without sending the bytes when `cancelled()` says so once the file is reserved.
- */
-export async function uploadFile(file, onProgress = () => {}, { cancelled = () => false } = {}) {
-  const reservation = await api.createUpload({
-    filename: file.name, content_type: file.type || "application/octet-stream", size: file.size,
-  });
-  if (cancelled()) return null;
-  await putFile(reservation.upload_url, file, onProgress);
-  return reservation.file_id;
-}
-
-/**
- * PUT a file's bytes to the signed upload URL (the storage service, another
- * origin), reporting progress as a fraction. Resolves to the stored file record.
- */
-export function putFile(url, file, onProgress) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("PUT", url);
-    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
-    xhr.setRequestHeader("Accept-Language", lang());
-    xhr.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
-    });
-    xhr.addEventListener("load", () => {
-      let body = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        onProgress(1);
-        resolve(body);
-      } else {
-        reject(errorOf(xhr.status, body));
-      }
-    });
-    xhr.addEventListener("error", () => reject(new ApiError(0, "NETWORK", t("networkError"))));
-    xhr.addEventListener("abort", () => reject(new ApiError(0, "ABORTED", "aborted")));
-    xhr.send(file);
-  });
-}
-
-/**
- * Download a stored file: the gateway answers 302 to a signed URL on the storage
- * service, which the browser follows (dropping the Authorization header, as the
- * Fetch standard does across origins). The bytes are handed to the browser's
- * download with the file's own name.
- */
-export async function downloadFile(fileId, filename) {
-  const response = await apiFetch(`/files/${encodeURIComponent(fileId)}/content`, {
-    headers: headers(), redirect: "follow",
-  });
-  saveBlob(await response.blob(), filename);
-}
-
-/** Hand bytes to the browser's download under `filename`. */
-function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename || "download";
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-/** The filename of a Content-Disposition header (filename*=UTF-8'' first), or null. */
-function dispositionName(header) {
-  if (!header) return null;
-  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
-  if (extended) {
-    try {
-      return decodeURIComponent(extended[1].trim());
-    } catch {
-      /* fall through to the plain name */
-    }
-  }
-  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
-  return plain ? plain[1].trim() : null;
-}
-
-/**
- * Download a file the API renders (a register or a history as PDF/XLSX): an
- * authenticated GET whose body is saved under the server's filename. Resolves to it.
- */
-export async function downloadExport(path, query, fallbackName = "download") {
-  const response = await apiFetch(path + queryString(query), { headers: headers({ Accept: "*/*" }) });
-  const filename = dispositionName(response.headers.get("Content-Disposition")) || fallbackName;
-  saveBlob(await response.blob(), filename);
-  return filename;
-}

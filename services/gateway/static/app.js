@@ -1,29 +1,19 @@
-// e-Office web UI: the shell (header, navigation, language), a hash router and the
-// header's counters. Each screen lives in views/*.js and draws into a fresh element.
+// @ts-check
+// e-Office web UI: the shell (header.js), a hash router and the header's counters. The
+// API's vocabulary is read once before the first view; each screen lives in views/ and
+// draws into a fresh element.
 
-import { api, onUnauthorized, session } from "./api.js";
+import { api, onUnauthorized } from "./api.js";
 import { h } from "./dom.js";
-import { lang, roleLabel, setLang, t } from "./i18n.js";
+import { counts, renderHeader, updateCounters } from "./header.js";
+import { lang, setLang, t } from "./i18n.js";
 import { startLive, stopLive } from "./live.js";
-import {
-  chooseMembership, currentMembership, hasRole, hooks, navigate, setFlash, unread,
-} from "./state.js";
-import { renderDocument } from "./views/document.js";
-import { renderInbox } from "./views/inbox.js";
-import { renderIncoming } from "./views/incoming.js";
-import { renderLogin } from "./views/login.js";
-import { renderNotifications } from "./views/notifications.js";
-import { renderOutgoing } from "./views/outgoing.js";
-import { renderPassword } from "./views/password.js";
-import { renderOutgoingDocument } from "./views/outgoing-document.js";
-import { renderOutgoingNew } from "./views/outgoing-new.js";
-import { renderDelegations } from "./views/delegations.js";
-import { renderRegister } from "./views/register.js";
-import { renderReports } from "./views/reports.js";
-import { renderSearch } from "./views/search.js";
-import { renderSettings } from "./views/settings.js";
-import { renderStatus } from "./views/status.js";
-import { renderTask, renderTasks } from "./views/tasks.js";
+import { ROUTES } from "./routes.js";
+import { session } from "./session.js";
+import { currentMembership, hooks, navigate, setFlash, setVocabulary, unread } from "./state.js";
+import { errorPanel } from "./widgets.js";
+
+/** @typedef {import("./routes.js").Route} Route */
 
 const NEXT_KEY = "eoffice.next";
 // The counts come live from the notification stream (live.js); this slow poll is the
@@ -31,168 +21,19 @@ const NEXT_KEY = "eoffice.next";
 const POLL_MS = 120_000;
 const LIVE_SETTLE_MS = 800;   // a burst of notifications refreshes once
 
-const ROUTES = [
-  { pattern: /^\/login$/, render: renderLogin, public: true, bare: true },
-  { pattern: /^\/status$/, render: renderStatus, public: true, nav: "status" },
-  { pattern: /^\/incoming$/, render: renderIncoming, nav: "incoming" },
-  { pattern: /^\/incoming\/new$/, render: renderRegister, nav: "register" },
-  { pattern: /^\/documents\/([^/]+)$/, render: renderDocument, names: ["id"] },
-  { pattern: /^\/outgoing$/, render: renderOutgoing, nav: "outgoing" },
-  { pattern: /^\/outgoing\/new$/, render: renderOutgoingNew, nav: "outgoing" },
-  { pattern: /^\/outgoing\/([^/]+)$/, render: renderOutgoingDocument, names: ["id"], nav: "outgoing" },
-  { pattern: /^\/inbox$/, render: renderInbox, nav: "inbox" },
-  { pattern: /^\/notifications$/, render: renderNotifications, nav: "notifications" },
-  { pattern: /^\/tasks$/, render: renderTasks, nav: "tasks" },
-  { pattern: /^\/tasks\/([^/]+)$/, render: renderTask, names: ["id"], nav: "tasks" },
-  { pattern: /^\/reports$/, render: renderReports, nav: "reports" },
-  { pattern: /^\/delegations$/, render: renderDelegations, nav: "settings" },
-  { pattern: /^\/search$/, render: renderSearch, nav: "search" },
-  { pattern: /^\/settings$/, render: renderSettings, nav: "settings" },
-  { pattern: /^\/password$/, render: renderPassword, nav: "settings" },
-];
-
-const header = document.getElementById("app-header");
 const main = document.getElementById("main");
-const counts = { todo: null };
+/** @type {ReturnType<typeof setInterval> | null} */
 let pollTimer = null;
-let liveTimer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let liveTimer;
 let firstRender = true;
 
-// ------------------------------------------------------------------ header
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-function icon(pathData) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "20");
-  svg.setAttribute("height", "20");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("d", pathData);
-  path.setAttribute("fill", "currentColor");
-  svg.append(path);
-  return svg;
-}
-const BELL = "M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z";
-
-function brand() {
-  return h("a", { class: "brand", href: "#/" },
-    h("span", { class: "emblem", "aria-hidden": "true" }, "eO"),
-    h("span", { class: "brand-text" },
-      h("span", { class: "brand-name" }, t("appName")),
-      h("span", { class: "brand-tagline" }, t("appTagline"))));
+/** @param {Route | null} activeRoute */
+function drawHeader(activeRoute) {
+  renderHeader({ activeRoute, logout, redraw: () => { drawHeader(currentRoute()); route(); } });
 }
 
-function languageButton() {
-  const other = lang() === "vi" ? "en" : "vi";
-  return h("button", {
-    type: "button", class: "btn-header lang-toggle", id: "lang-toggle", lang: other,
-    "aria-label": t("switchLanguageLabel"),
-    onclick: () => {
-      setLang(other);
-      renderHeader(currentRoute());
-      route();
-    },
-  }, t("switchLanguage"));
-}
-
-function unitArea(me) {
-  const memberships = me.memberships || [];
-  const membership = currentMembership();
-  if (memberships.length > 1) {
-    const select = h("select", {
-      id: "unit-select", class: "unit-select",
-      onchange: () => {
-        const chosen = memberships[select.selectedIndex];
-        chooseMembership(chosen);
-        renderHeader(currentRoute());
-        route();
-      },
-    }, memberships.map((m) => h("option", {
-      selected: m === membership || (m.unit_id === membership?.unit_id && m.role === membership?.role),
-    }, `${m.unit_name} · ${roleLabel(m.role)}`)));
-    return [h("label", { for: "unit-select", class: "visually-hidden" }, t("currentUnit")), select];
-  }
-  return membership ? h("span", { class: "user-unit", id: "user-unit" },
-    membership.unit_name, " · ", h("span", { class: "user-role" }, roleLabel(membership.role))) : null;
-}
-
-function renderHeader(activeRoute) {
-  const me = session.user;
-  if (!me || !session.token || activeRoute?.bare) {
-    header.replaceChildren(h("div", { class: "topbar" }, h("div", { class: "topbar-inner" }, brand(),
-      h("div", { class: "user-area" }, languageButton()))));
-    return;
-  }
-  const badge = h("span", { class: "badge-count", id: "unread-badge", hidden: !unread.value }, String(unread.value || ""));
-  const bell = h("a", {
-    href: "#/notifications", class: "btn-header bell", id: "bell",
-    "aria-label": `${t("notifications")}: ${t("unreadCount", unread.value)}`,
-    title: t("unreadCount", unread.value),
-  }, icon(BELL), badge);
-  const navItems = [
-    ["incoming", "#/incoming", t("navIncoming")],
-    hasRole("clerk") ? ["register", "#/incoming/new", t("navRegister")] : null,
-    ["outgoing", "#/outgoing", t("navOutgoing")],
-    ["inbox", "#/inbox", t("navInbox"), "todo"],
-    ["tasks", "#/tasks", t("navTasks")],
-    ["notifications", "#/notifications", t("navNotifications"), "unread"],
-    ["search", "#/search", t("navSearch")],
-    ["reports", "#/reports", t("navReports")],
-    ["settings", "#/settings", t("navSettings")],
-    ["status", "#/status", t("navStatus")],
-  ].filter(Boolean);
-  header.replaceChildren(
-    h("div", { class: "topbar" }, h("div", { class: "topbar-inner" },
-      brand(),
-      h("div", { class: "user-area" },
-        h("div", { class: "user-info" },
-          h("span", { class: "user-name", id: "user-name" }, me.full_name || me.username),
-          unitArea(me)),
-        bell,
-        languageButton(),
-        h("button", { type: "button", class: "btn-header logout", id: "logout", onclick: logout }, t("logout"))))),
-    h("nav", { class: "main-nav", "aria-label": t("mainNav") },
-      h("ul", {}, navItems.map(([key, href, label, counter]) => h("li", {},
-        h("a", {
-          href, class: ["nav-link", activeRoute?.nav === key && "is-active"],
-          "aria-current": activeRoute?.nav === key ? "page" : null, dataset: { nav: key },
-        }, label, counter ? h("span", { class: "nav-count", dataset: { counter }, hidden: true }) : null))))));
-
-  updateCounters();
-}
-
-/** On a narrow screen the navigation scrolls sideways: keep the current item in sight. */
-function keepActiveNavInView() {
-  const navList = header.querySelector(".main-nav ul");
-  const active = navList?.querySelector(".is-active");
-  if (!active || navList.scrollWidth <= navList.clientWidth) return;
-  const item = active.getBoundingClientRect();
-  const list = navList.getBoundingClientRect();
-  if (item.right > list.right) navList.scrollLeft += item.right - list.right + 16;
-  else if (item.left < list.left) navList.scrollLeft -= list.left - item.left + 16;
-}
-
-function updateCounters() {
-  const badge = document.getElementById("unread-badge");
-  if (badge) {
-    badge.textContent = unread.value ? String(unread.value > 99 ? "99+" : unread.value) : "";
-    badge.hidden = !unread.value;
-  }
-  const bell = document.getElementById("bell");
-  if (bell) {
-    bell.setAttribute("aria-label", `${t("notifications")}: ${t("unreadCount", unread.value)}`);
-    bell.title = t("unreadCount", unread.value);
-  }
-  for (const el of document.querySelectorAll("[data-counter]")) {
-    const value = el.dataset.counter === "unread" ? unread.value : counts.todo;
-    el.textContent = value ? String(value) : "";
-    el.hidden = !value;
-  }
-  keepActiveNavInView();
-}
-unread.subscribe(updateCounters);
+// ------------------------------------------------------------------ counts
 
 async function refreshCounts() {
   if (!session.token) return;
@@ -222,10 +63,22 @@ function stopPolling() {
   stopLive();
 }
 
+/** Draw the open view again in place: scroll and focus kept, no jump while it reloads. */
+function redrawInPlace() {
+  const y = window.scrollY;
+  const focusedId = document.activeElement?.id;
+  main.style.minHeight = `${main.offsetHeight}px`;
+  route();
+  window.scrollTo(0, y);
+  const focused = focusedId && document.getElementById(focusedId);
+  if (focused) focused.focus({ preventScroll: true });
+  else /** @type {HTMLElement | null} */ (document.activeElement)?.blur();
+  setTimeout(() => { main.style.minHeight = ""; }, 3000);
+}
+
 /**
- * A notification came live: the badge rises at once; the counts are read again and
- * the inbox or the notifications list, when open, is drawn again in place (scroll
- * and focus kept).
+ * A notification came live: the badge rises at once; the counts are read again and the
+ * inbox or the notifications list, when open, is drawn again in place.
  */
 function onLiveNotification() {
   unread.set((unread.value || 0) + 1);
@@ -233,15 +86,7 @@ function onLiveNotification() {
   liveTimer = setTimeout(() => {
     refreshCounts();
     if (["inbox", "notifications"].includes(currentRoute()?.nav) && !document.querySelector("dialog[open]")) {
-      const y = window.scrollY;
-      const focusedId = document.activeElement?.id;
-      main.style.minHeight = `${main.offsetHeight}px`;   // no jump while the list reloads
-      route();
-      window.scrollTo(0, y);
-      const focused = focusedId && document.getElementById(focusedId);
-      if (focused) focused.focus({ preventScroll: true });
-      else document.activeElement?.blur();
-      setTimeout(() => { main.style.minHeight = ""; }, 3000);
+      redrawInPlace();
     }
   }, LIVE_SETTLE_MS);
 }
@@ -271,10 +116,12 @@ function parseHash() {
   return { path: path.replace(/\/+$/, "") || "/", query: new URLSearchParams(search) };
 }
 
+/** @param {string} path @returns {{entry: Route, params: Record<string, string>} | null} */
 function match(path) {
   for (const entry of ROUTES) {
     const found = entry.pattern.exec(path);
     if (found) {
+      /** @type {Record<string, string>} */
       const params = {};
       (entry.names || []).forEach((name, i) => { params[name] = decodeURIComponent(found[i + 1]); });
       return { entry, params };
@@ -288,41 +135,47 @@ function currentRoute() {
 }
 
 function defaultHash() {
-  const membership = currentMembership();
-  return membership?.role === "clerk" ? "#/incoming" : "#/inbox";
+  return currentMembership()?.role === "clerk" ? "#/incoming" : "#/inbox";
+}
+
+/** Where to go instead of `path` (sign in first, a new password first…), or null. @param {string} path @param {Route} entry */
+function redirectFor(path, entry) {
+  const signedIn = Boolean(session.token);
+  if (!entry.public && !signedIn) {
+    sessionStorage.setItem(NEXT_KEY, location.hash);
+    return "#/login";
+  }
+  if (entry.bare && signedIn) return defaultHash();
+  // after an administrator's reset, nothing but choosing a new password
+  if (signedIn && session.mustChangePassword && path !== "/password") return "#/password";
+  return null;
+}
+
+function notFound() {
+  drawHeader(null);
+  main.replaceChildren(h("div", { class: "view" },
+    h("h1", { id: "page-title", tabindex: "-1" }, t("notFoundRoute")),
+    h("p", {}, h("a", { href: "#/" }, t("back")))));
 }
 
 function route() {
   const { path, query } = parseHash();
-  const signedIn = Boolean(session.token);
   if (path === "/") {
-    location.replace(signedIn ? defaultHash() : "#/login");
+    location.replace(session.token ? defaultHash() : "#/login");
     return;
   }
   const found = match(path);
   if (!found) {
-    renderHeader(null);
-    main.replaceChildren(h("div", { class: "view" },
-      h("h1", { id: "page-title", tabindex: "-1" }, t("notFoundRoute")),
-      h("p", {}, h("a", { href: "#/" }, t("back")))));
+    notFound();
     return;
   }
   const { entry, params } = found;
-  if (!entry.public && !signedIn) {
-    sessionStorage.setItem(NEXT_KEY, location.hash);
-    location.replace("#/login");
+  const elsewhere = redirectFor(path, entry);
+  if (elsewhere) {
+    location.replace(elsewhere);
     return;
   }
-  if (entry.bare && signedIn) {
-    location.replace(defaultHash());
-    return;
-  }
-  // after an administrator's reset, nothing but choosing a new password
-  if (signedIn && session.mustChangePassword && path !== "/password") {
-    location.replace("#/password");
-    return;
-  }
-  renderHeader(entry);
+  drawHeader(entry);
   document.getElementById("skip-link").textContent = t("skipToContent");
   document.getElementById("footer-text").textContent = `${t("appName")} · ${t("appTagline")} · NĐ 30/2020/NĐ-CP`;
   const view = h("div", { class: ["view", entry.bare && "view-bare"] });
@@ -334,7 +187,7 @@ function route() {
   if (target && (!firstRender || entry.bare)) target.focus({ preventScroll: false });
   if (!firstRender) window.scrollTo(0, 0);
   firstRender = false;
-  if (signedIn && !session.mustChangePassword) refreshCounts();
+  if (session.token && !session.mustChangePassword) refreshCounts();
 }
 
 function onLoggedIn() {
@@ -348,21 +201,41 @@ function onLoggedIn() {
   navigate(next && next.startsWith("#/") && !next.startsWith("#/login") ? next : defaultHash());
 }
 
+// ------------------------------------------------------------------ start
+
+/** The vocabulary every view names things with; without it, say so and offer to retry. */
+async function loadVocabulary() {
+  try {
+    setVocabulary(await api.getVocabulary());
+    return true;
+  } catch (error) {
+    main.replaceChildren(h("div", { class: "view" },
+      h("h1", { id: "page-title", tabindex: "-1" }, t("appName")),
+      errorPanel(error, () => start())));
+    return false;
+  }
+}
+
+async function start() {
+  if (!(await loadVocabulary())) return;
+  window.addEventListener("hashchange", route);
+  if (session.token && !session.mustChangePassword) {
+    startPolling();
+    // Refresh the profile (roles may have changed); a 401 here goes back to login.
+    api.me().then((me) => {
+      if (me && me.id) {
+        session.setUser(me);
+        drawHeader(currentRoute());
+      }
+    }).catch(() => {});
+  }
+  route();
+}
+
 // The skip link moves focus without touching the route.
 document.getElementById("skip-link")?.addEventListener("click", (event) => {
   event.preventDefault();
   (document.getElementById("page-title") || main).focus();
 });
 setLang(lang());
-window.addEventListener("hashchange", route);
-if (session.token && !session.mustChangePassword) {
-  startPolling();
-  // Refresh the profile (roles may have changed); a 401 here goes back to login.
-  api.me().then((me) => {
-    if (me && me.id) {
-      session.setUser(me);
-      renderHeader(currentRoute());
-    }
-  }).catch(() => {});
-}
-route();
+start();

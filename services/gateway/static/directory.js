@@ -1,9 +1,11 @@
+// @ts-check
 // Names of units and people for the workflow screens, fetched once and kept for the
 // signed-in user: units from /units/{id} (the directory is public to every user),
 // people from /users?unit_id= of the caller's own units (the only ones the API lists)
 // and, for anyone else named on a document, from its history (actor and assignee names).
 
-import { api, session } from "./api.js";
+import { api } from "./api.js";
+import { session } from "./session.js";
 import { t } from "./i18n.js";
 
 let owner = null;

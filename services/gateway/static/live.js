@@ -1,3 +1,4 @@
+// @ts-check
 // Live notifications: while signed in, one EventSource on the gateway's
 // /api/v1/notifications/stream (server-sent events). EventSource sends no headers and
 // a token must never be in a URL, so each connection first gets a one-time ticket
@@ -11,10 +12,11 @@
 // app.js re-read the counts (its 401 handling ends the session). app.js keeps a slow
 // poll besides, so a lost stream costs freshness, never a notification.
 
-import { api, session } from "./api.js";
+import { api } from "./api.js";
+import { session } from "./session.js";
 import { h, urgencyBadge } from "./dom.js";
 import { t } from "./i18n.js";
-import { notificationTitle } from "./widgets.js";
+import { notificationTitle } from "./components/links.js";
 
 const STREAM_URL = "/api/v1/notifications/stream";
 const FIRST_DELAY_MS = 5_000;        // our own retries: 5 s, 10 s, 20 s … up to 5 min

@@ -1,6 +1,9 @@
+// @ts-check
 import { api } from "../api.js";
 import { add, alertBox, confidentialityBadge, h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
-import { documentTypeLabel, formatDate, formatDateTime, t } from "../i18n.js";
+import { formatDate, formatDateTime } from "../dates.js";
+import { t } from "../i18n.js";
+import { documentTypeLabel } from "../labels.js";
 import { currentMembership, hasRole, navigate, takeFlash } from "../state.js";
 import { codeOf, dataTable, documentLink, errorPanel, pager } from "../widgets.js";
 

@@ -1,4 +1,6 @@
-import { api, session } from "../api.js";
+// @ts-check
+import { api } from "../api.js";
+import { session } from "../session.js";
 import { alertBox, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { takeFlash } from "../state.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // Soạn dự thảo văn bản đi: the draft form (views/outgoing-form.js); the draft is saved
 // as version 1 and the drafter goes on to the document, from where it is submitted.
 
@@ -5,7 +6,7 @@ import { api } from "../api.js";
 import { alertBox, h, pageHeading } from "../dom.js";
 import { t } from "../i18n.js";
 import { currentMembership, draftingMemberships, navigate, setFlash } from "../state.js";
-import { draftForm } from "./outgoing-form.js";
+import { draftForm } from "./outgoing-form/draft-form.js";
 
 export function renderOutgoingNew(view) {
   const drafting = draftingMemberships();

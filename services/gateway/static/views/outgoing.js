@@ -1,10 +1,13 @@
+// @ts-check
 // Văn bản đi: the outgoing documents of the unit the user works in, most recently
 // changed first, filtered by state; drafting for its members, and printing the
 // unit's Sổ đăng ký văn bản đi of the year for its clerks and leaders.
 
 import { api } from "../api.js";
 import { add, alertBox, confidentialityBadge, h, loadingBox, pageHeading, stateBadge, urgencyBadge } from "../dom.js";
-import { OUTGOING_STATES, documentTypeLabel, formatDate, formatDateTime, outgoingStateLabel, t, vietnamFields } from "../i18n.js";
+import { formatDate, formatDateTime, vietnamFields } from "../dates.js";
+import { t } from "../i18n.js";
+import { codes, documentTypeLabel, outgoingStateLabel } from "../labels.js";
 import { currentMembership, navigate, rolesIn, takeFlash } from "../state.js";
 import { codeOf, dataTable, errorPanel, exportButtons, outgoingLink, pager } from "../widgets.js";
 
@@ -21,19 +24,66 @@ function listHash(state, page = 1) {
   return `#/outgoing${text ? `?${text}` : ""}`;
 }
 
+/** The unit's outgoing registers of the year, each printable. @param {HTMLElement} printer @param {string} unitId */
+async function loadRegisters(printer, unitId) {
+  const year = vietnamFields(Date.now()).year;
+  try {
+    const result = await api.listRegisters({ unit_id: unitId, direction: "outgoing", year });
+    const registers = result.items || [];
+    if (!registers.length) {
+      printer.replaceChildren(h("p", { class: "hint" }, t("noOutgoingRegister", year)));
+      return;
+    }
+    printer.replaceChildren(...registers.map((register, index) => h("div", { class: "print-row" },
+      h("span", { class: "print-label" }, registers.length > 1 ? register.name : t("printOutgoingRegister")),
+      exportButtons({
+        path: `/registers/${encodeURIComponent(register.id)}/export`,
+        idPrefix: index ? `print-register-${index}` : "print-register",
+        label: (format) => t("printRegisterLabel", register.name, format),
+        fallbackName: `so-di-${year}`,
+      }))));
+  } catch {
+    printer.remove();
+  }
+}
+
+/** The list's columns. */
+function columns() {
+  return [
+    { label: t("colState"), className: "col-badge", render: (d) => stateBadge(d.state, d.state_name) },
+    {
+      label: t("colCode"), className: "col-code",
+      render: (d) => (d.code_number ? h("strong", {}, codeOf(d)) : h("span", { class: "muted" }, t("notNumbered"))),
+    },
+    {
+      label: t("colSubject"), className: "col-subject", render: (d) => [
+        outgoingLink(d.id, d.subject),
+        h("span", { class: "cell-meta" }, documentTypeLabel(d.document_type, d.document_type_name),
+          d.issued_date ? ` · ${formatDate(d.issued_date)}` : ""),
+      ],
+    },
+    {
+      label: t("colUrgency"), className: "col-badge", render: (d) => [
+        urgencyBadge(d.urgency), " ", confidentialityBadge(d.confidentiality)],
+    },
+    { label: t("colUpdated"), className: "col-date", render: (d) => formatDateTime(d.updated_at) },
+  ];
+}
+
+/** #/outgoing. @param {HTMLElement} view @param {Record<string, string>} params @param {URLSearchParams} query */
 export function renderOutgoing(view, params, query) {
   const membership = currentMembership();
   const unitId = membership?.unit_id;
   const roles = unitId ? rolesIn(unitId) : [];
   const page = Math.max(1, Number.parseInt(query.get("page") || "1", 10) || 1);
-  const state = OUTGOING_STATES.includes(query.get("state")) ? query.get("state") : "";
+  const state = codes("outgoing_states").includes(query.get("state")) ? query.get("state") : "";
   const flash = takeFlash();
   const canDraft = roles.some((role) => role !== "admin");
   const canPrint = roles.some((role) => PRINTERS.includes(role));
 
   const stateSelect = h("select", { id: "outgoing-state", name: "state" },
     h("option", { value: "" }, t("allStates")),
-    OUTGOING_STATES.map((s) => h("option", { value: s, selected: s === state }, outgoingStateLabel(s))));
+    codes("outgoing_states").map((s) => h("option", { value: s, selected: s === state }, outgoingStateLabel(s))));
   stateSelect.addEventListener("change", () => {
     refocusFilter = true;
     navigate(listHash(stateSelect.value));
@@ -55,28 +105,6 @@ export function renderOutgoing(view, params, query) {
   const body = h("div", {}, loadingBox());
   view.append(body);
 
-  async function loadRegisters() {
-    const year = vietnamFields(Date.now()).year;
-    try {
-      const result = await api.listRegisters({ unit_id: unitId, direction: "outgoing", year });
-      const registers = result.items || [];
-      if (!registers.length) {
-        printer.replaceChildren(h("p", { class: "hint" }, t("noOutgoingRegister", year)));
-        return;
-      }
-      printer.replaceChildren(...registers.map((register, index) => h("div", { class: "print-row" },
-        h("span", { class: "print-label" }, registers.length > 1 ? register.name : t("printOutgoingRegister")),
-        exportButtons({
-          path: `/registers/${encodeURIComponent(register.id)}/export`,
-          idPrefix: index ? `print-register-${index}` : "print-register",
-          label: (format) => t("printRegisterLabel", register.name, format),
-          fallbackName: `so-di-${year}`,
-        }))));
-    } catch {
-      printer.remove();
-    }
-  }
-
   async function load() {
     body.replaceChildren(loadingBox());
     try {
@@ -92,27 +120,8 @@ export function renderOutgoing(view, params, query) {
       body.replaceChildren(h("p", { class: "empty" }, t(state ? "emptyOutgoingState" : "emptyOutgoing")));
       return;
     }
-    const columns = [
-      { label: t("colState"), className: "col-badge", render: (d) => stateBadge(d.state, d.state_name) },
-      {
-        label: t("colCode"), className: "col-code",
-        render: (d) => (d.code_number ? h("strong", {}, codeOf(d)) : h("span", { class: "muted" }, t("notNumbered"))),
-      },
-      {
-        label: t("colSubject"), className: "col-subject", render: (d) => [
-          outgoingLink(d.id, d.subject),
-          h("span", { class: "cell-meta" }, documentTypeLabel(d.document_type, d.document_type_name),
-            d.issued_date ? ` · ${formatDate(d.issued_date)}` : ""),
-        ],
-      },
-      {
-        label: t("colUrgency"), className: "col-badge", render: (d) => [
-          urgencyBadge(d.urgency), " ", confidentialityBadge(d.confidentiality)],
-      },
-      { label: t("colUpdated"), className: "col-date", render: (d) => formatDateTime(d.updated_at) },
-    ];
     body.replaceChildren(
-      dataTable(columns, result.items, {
+      dataTable(columns(), result.items, {
         caption: t("outgoingTitle"),
         rowClass: (d) => (d.urgency && d.urgency !== "normal" ? `row-urgent row-${d.urgency}` : null),
       }),
@@ -126,7 +135,7 @@ export function renderOutgoing(view, params, query) {
     body.replaceChildren(h("p", { class: "empty" }, t("emptyOutgoing")));
     return { title: t("outgoingTitle") };
   }
-  if (printer) loadRegisters();
+  if (printer) loadRegisters(printer, unitId);
   load();
   const focus = refocusFilter ? stateSelect : null;
   refocusFilter = false;

@@ -1,18 +1,25 @@
+// @ts-check
 // Changing one's own password (POST /auth/password): at any time from the settings, and
 // as the only thing allowed after an administrator's reset. The server checks the
 // policy (at least 10 characters, not holding the username) and answers with a new
 // session: every other session of the person ends.
 
-import { api, session } from "../api.js";
+import { api } from "../api.js";
+import { session } from "../session.js";
 import { alertBox, h, pageHeading } from "../dom.js";
 import { t } from "../i18n.js";
 import { setFlash } from "../state.js";
 
 const MIN_LENGTH = 10;
 
+/** #/password. @param {HTMLElement} view @param {any} params @param {any} query @param {{onLoggedIn: () => void}} shell */
 export function renderPassword(view, params, query, { onLoggedIn }) {
   const forced = session.mustChangePassword;
   const message = h("div", { id: "password-message" });
+  /**
+   * @param {string} id @param {string} label @param {string} autocomplete @param {string} [hint]
+   * @returns {[HTMLInputElement, HTMLDivElement]}
+   */
   const field = (id, label, autocomplete, hint) => {
     const input = h("input", { id, name: id, type: "password", autocomplete, required: true,
       "aria-describedby": hint ? `${id}-hint` : null });

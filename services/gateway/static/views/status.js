@@ -1,6 +1,8 @@
+// @ts-check
 import { api } from "../api.js";
 import { alertBox, h, loadingBox, pageHeading } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime } from "../dates.js";
+import { t } from "../i18n.js";
 import { errorPanel } from "../widgets.js";
 
 const SERVICES = ["documents", "workflow", "search", "notify", "storage"];
