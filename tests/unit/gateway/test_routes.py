@@ -17,8 +17,21 @@ from services.common.errors import InvalidInput, ServiceUnavailable, Unauthentic
 from services.gateway import http, openapi, routes
 from services.gateway.service import GatewayService
 
-API_JS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "services", "gateway",
-                      "static", "api.js")
+STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "..", "services", "gateway",
+                      "static")
+API_JS = os.path.join(STATIC, "api.js")
+
+
+def web_ui_sources() -> str:
+    """Every module of the web UI but its message tables (a path in a message is text)."""
+    sources = []
+    for folder, dirs, files in os.walk(STATIC):
+        dirs[:] = [d for d in dirs if d != "i18n"]
+        for name in sorted(files):
+            if name.endswith(".js") and name != "i18n.js":
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    sources.append(handle.read())
+    return "\n".join(sources)
 
 
 def api_entrypoints() -> set[tuple[str, str, str]]:
@@ -92,14 +105,18 @@ def test_the_openapi_enumerations_come_from_the_vocabulary():
 
 
 def paths_called_by_the_web_ui() -> list[tuple[str | None, str]]:
-    """(method or None, path below /api/v1) of every API path api.js writes: in
-    ``request("METHOD", path…)`` calls, and any other literal path (a download, the
-    token refresh), with ``${…}`` standing for one path segment."""
+    """(method or None, path below /api/v1) of every API path the web UI's modules
+    write: in ``request("METHOD", path…)`` calls, in ``apiFetch(path…)`` (a download)
+    and any other literal path (a link, the token refresh), with ``${…}`` standing for
+    one path segment."""
     with open(API_JS, encoding="utf-8") as handle:
         source = handle.read()
+    everywhere = web_ui_sources()
     calls = [(method, path) for method, path in re.findall(
-        r'request\(\s*"([A-Z]+)",\s*[`"](/[^`"]*)[`"]', source)]
-    literals = re.findall(r'[`"](?:\$\{BASE\})?(/[a-z][^`"\s]*)[`"]', source)
+        r'request\(\s*"([A-Z]+)",\s*[`"](/[^`"]*)[`"]', everywhere)]
+    literals = re.findall(r'[`"](?:\$\{BASE\})?(/[a-z][^`"\s]*)[`"]', source) + \
+        re.findall(r'apiFetch\(\s*[`"](/[^`"]*)[`"]', everywhere) + \
+        re.findall(r'[`"]/api/v1(/[^`"\s]*)[`"]', everywhere)
     called = {path for _, path in calls}
     return calls + [(None, path) for path in literals if path not in called
                     and path != "/api/v1"]
