@@ -113,3 +113,8 @@ def quick_consumer_shutdown(monkeypatch):
     monkeypatch.setattr(QueueConsumer, "run",
                         lambda self: ConsumerMixin.run(self, safety_interval=0.1),
                         raising=False)
+
+
+# The session's started system, shared by tests/e2e and tests/browser (started lazily by
+# the first test that asks for it).
+pytest_plugins = ["tests.system"]

@@ -14,9 +14,10 @@ import pytest
 import requests
 
 from services.launcher import System
+from tests.system import free_ports
+from tests.e2e.helpers import PASSWORD, Api
 from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
 from tests.directory_servers import LDAP_GROUPS, LDAP_PEOPLE, LDAP_USERS, OidcProvider, Slapd
-from tests.e2e.conftest import PASSWORD, Api, free_ports
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import uuid
 import jwt
 
 from nameko.standalone.rpc import ClusterRpcProxy
+from tests.e2e.helpers import Api
 
-from tests.e2e.conftest import Api
 
 
 def incoming_body(clerk, number):

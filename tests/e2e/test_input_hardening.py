@@ -10,10 +10,10 @@ import pytest
 import requests
 
 from services.launcher import System
+from tests.system import free_ports
+from tests.e2e.helpers import Api, register
 from tests.conftest import (RABBIT_AMQP, create_pg_database, create_vhost, delete_vhost,
                             drop_pg_database)
-from tests.e2e.conftest import Api, free_ports
-from tests.e2e.test_journey import register
 
 SERVICES = ("documents", "workflow", "search", "notify", "storage")
 

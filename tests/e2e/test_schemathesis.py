@@ -15,8 +15,8 @@ from schemathesis.generation.modes import GenerationMode
 from hypothesis import HealthCheck, Phase, given, settings
 
 from services.gateway import openapi
+from tests.e2e.helpers import PASSWORD
 
-from tests.e2e.conftest import PASSWORD
 
 #: A few per operation keep the run near two minutes; set EOFFICE_SCHEMATHESIS_EXAMPLES
 #: for a longer hunt.
