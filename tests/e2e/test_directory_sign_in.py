@@ -33,7 +33,9 @@ OIDC_ACCOUNTS = {
 @pytest.fixture(scope="module")
 def directory_system():
     """documents and the gateway (all a sign-in needs), configured for both directories,
-    with unknown accounts refused and accounts matched by username."""
+    with unknown accounts refused and accounts matched by username. A system of its own:
+    directories are configured at start-up, and the shared system's login screen (the
+    browser scenarios) must not offer them."""
     slapd = Slapd().start()
     vhost = create_vhost()
     data_dir = tempfile.mkdtemp(prefix="eoffice-e2e-sso-")
