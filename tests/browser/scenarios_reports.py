@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 from playwright.sync_api import expect
 
+from tests.polling import wait_until  # noqa: F401  (scenarios import it from here)
 from tests.browser.scenarios import DEMO_PASSWORD, NO_HORIZONTAL_SCROLL, login, logout, screenshot
 from tests.clock import vietnam_today
 
@@ -54,16 +55,6 @@ class Http:
 
     def post(self, path: str, **kwargs):
         return self.http.post(self.base + path, timeout=30, **kwargs)
-
-
-def wait_until(check, seconds: float = 20, every: float = 0.3):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(every)
-    return check()
 
 
 def register(clerk: Http, number: int, subject: str, urgency: str = "normal",

@@ -3,30 +3,14 @@ steps many of them take (register an incoming document, take an outgoing step, w
 for an outcome). Test modules import from here, never from one another."""
 from __future__ import annotations
 
-import itertools
-import time
-import uuid
-
 import requests
+
+from tests.polling import wait_until  # noqa: F401  (e2e tests import it from here)
 
 PASSWORD = "eoffice@2026"
 # "tẩu thoát" appears in the fixture PDF's text layer, not in any metadata we send.
 WORD_ONLY_IN_PDF = "tẩu thoát"
 EXTERNAL = {"organ_id": "000.00.00.G12", "name": "Tòa án nhân dân tối cao"}
-
-_numbers = itertools.count(int(time.time()) % 100_000 * 10)
-
-
-def unique_number() -> int:
-    """A số for a registration no other test of this session (nor of the system's
-    browser scenarios) uses: the system is shared, its duplicate check is per issuer,
-    số, ký hiệu and year."""
-    return 1_000_000 + next(_numbers)
-
-
-def unique(text: str) -> str:
-    """``text`` with a short random tag: a name, subject or username of its own."""
-    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 class Api:
@@ -81,17 +65,6 @@ def register(clerk, file_ids, number, **changes):
             "file_ids": file_ids}
     body.update(changes)
     return clerk.post("/incoming", json=body)
-
-
-def wait_until(check, seconds=20, every=0.2):
-    """Poll ``check`` until it gives something true or ``seconds`` pass; its last result."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(every)
-    return check()
 
 
 def draft(api, recipients, **changes):
