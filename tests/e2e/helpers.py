@@ -3,6 +3,9 @@ steps many of them take (register an incoming document, take an outgoing step, w
 for an outcome). Test modules import from here, never from one another."""
 from __future__ import annotations
 
+import itertools
+import random
+
 import requests
 
 from tests.polling import wait_until  # noqa: F401  (e2e tests import it from here)
@@ -11,6 +14,14 @@ PASSWORD = "eoffice@2026"
 # "tẩu thoát" appears in the fixture PDF's text layer, not in any metadata we send.
 WORD_ONLY_IN_PDF = "tẩu thoát"
 EXTERNAL = {"organ_id": "000.00.00.G12", "name": "Tòa án nhân dân tối cao"}
+
+_numbers = itertools.count(random.randrange(1_000_000, 9_000_000, 100_000))
+
+
+def unique_number() -> int:
+    """A số no other registration of the session takes: the system is shared, and its
+    duplicate check (issuer, số, ký hiệu, year) would refuse a second one."""
+    return next(_numbers)
 
 
 class Api:
