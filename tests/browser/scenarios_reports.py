@@ -86,7 +86,10 @@ def scenario_live_notification(make_page, pdf_path=None):
     login(page, "lanhdao.ubnd")
     expect(page.locator("h1")).to_have_text("Việc cần xử lý")
     page.wait_for_selector(".data-table, .empty")
-    wait_until(lambda: 200 in streams, 10)
+    # Playwright records responses only while it is called: wait in the page, not asleep
+    deadline = time.monotonic() + 10
+    while 200 not in streams and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert 200 in streams, f"the notification stream did not open: {streams}"
     expect(page.locator("#toast-region")).to_have_attribute("role", "status")
     before = unread_badge(page)
