@@ -1,11 +1,12 @@
 # e-Office — the two commands of README.md:
 #   make run    set up, migrate, seed the demo organisation and start everything on :8000
 #   make test   set up and run the whole test suite
+# and, while working: make test-fast (the tiers that start no system).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test install machine lint bench bench-search bench-freshness bench-login clean
+.PHONY: run test test-fast test-schemathesis install machine lint bench bench-search bench-freshness bench-login clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +38,17 @@ lint: install node_modules/.installed
 	$(NODE_BIN)/eslint services/gateway/static tests/unit/gateway/web_ui_messages.mjs eslint.config.js
 	$(NODE_BIN)/tsc --noEmit -p tsconfig.json
 
+# The whole suite: unit, integration, browser and end-to-end tiers (README, "Test it").
 test: install machine lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The unit and integration tiers: no started system, no browser.
+test-fast: install machine
+	$(PY) -m pytest tests/unit tests/integration $(PYTEST_ARGS)
+
+# Schemathesis with many examples per operation (make test runs a few).
+test-schemathesis: install machine
+	EOFFICE_SCHEMATHESIS_EXAMPLES=25 $(PY) -m pytest tests/e2e/test_schemathesis.py $(PYTEST_ARGS)
 
 bench: install machine
 	$(PY) bench/incoming_workload.py $(BENCH_ARGS)

@@ -113,3 +113,20 @@ def quick_consumer_shutdown(monkeypatch):
     monkeypatch.setattr(QueueConsumer, "run",
                         lambda self: ConsumerMixin.run(self, safety_interval=0.1),
                         raising=False)
+
+
+# The session's started system, shared by tests/e2e and tests/browser (started lazily by
+# the first test that asks for it).
+pytest_plugins = ["tests.system"]
+
+#: The order of the tiers in a run: the fast ones first (they fail first), then the
+#: browser and end-to-end tests, so the shared system runs only while they do.
+TIERS = ("unit", "integration", "browser", "e2e")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def tier(item):
+        parts = item.nodeid.split("/")
+        name = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+        return TIERS.index(name) if name in TIERS else len(TIERS)
+    items.sort(key=tier)   # stable: the order within a tier stays pytest's

@@ -1,7 +1,8 @@
-"""Browser tests of the web UI: the whole system as processes (services.launcher.System
-on a throw-away RabbitMQ vhost, data dir and free ports) driven by Debian's Chromium
-through the Python Playwright package, each scenario in a process of its own
-(runner.py says why).
+"""Browser tests of the web UI: the session's started system (tests/system.py, shared
+with the end-to-end tests) driven by Debian's Chromium through the Python Playwright
+package. The scenarios run in a process of their own, without eventlet (runner.py says
+why): one serving runner and one Chromium for the session, a new browser context for
+each scenario.
 
 They need Debian's Chromium (Playwright's own browser download is not used);
 `make test` installs it. Without it they fail, saying so: there is no switch to skip
@@ -9,54 +10,21 @@ them, so a suite that passes has run them."""
 from __future__ import annotations
 
 import os
-import random
-import socket
+import queue
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
+from tests.browser.runner import DONE
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHROMIUM = os.environ.get("EOFFICE_TEST_CHROMIUM", "/usr/bin/chromium")
-SERVICE_OFFSETS = range(101, 106)
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _service_port_base(avoid: int) -> int:
-    """A base such that base+101..105 are free (and not the gateway's port)."""
-    for _ in range(500):
-        base = random.randint(20000, 30000)
-        ports = [base + offset for offset in SERVICE_OFFSETS]
-        if avoid not in ports and all(_port_is_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of service ports found")
-
-
-def _log_tails(data_dir: str, lines: int = 30) -> str:
-    logs = os.path.join(data_dir, "logs")
-    out = []
-    for name in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
-        with open(os.path.join(logs, name), errors="replace") as handle:
-            tail = handle.read().splitlines()[-lines:]
-        out.append(f"--- {name}\n" + "\n".join(tail))
-    return "\n".join(out)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium_path():
     assert os.path.exists(CHROMIUM), (
         f"{CHROMIUM} is not installed: run `make machine` (apt-get install chromium)")
@@ -64,45 +32,81 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def ui_system(chromium_path, tmp_path_factory):
-    """The whole e-Office (five services and the gateway), migrated and seeded."""
-    from services.launcher import System
-    from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
+class ScenarioRunner:
+    """A serving tests.browser.runner (runner.py, ``--serve``): one process and one
+    Chromium for the session's scenarios, each in browser contexts of its own. A
+    scenario that does not finish in time kills it; the next scenario starts another."""
 
-    vhost = create_vhost()
-    data_dir = str(tmp_path_factory.mktemp("ui-system"))
-    port = _free_port()
-    system = System(data_dir, port=port, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
-                    service_port_base=_service_port_base(port))
-    try:
+    def __init__(self, base_url: str, chromium: str):
+        self.command = [sys.executable, "-m", "tests.browser.runner", base_url, "--serve",
+                        "--chromium", chromium]
+        self.process = None
+        self.lines: queue.Queue = queue.Queue()
+
+    def _start(self):
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, args=(self.process, self.lines),
+                         daemon=True).start()
+
+    @staticmethod
+    def _read(process, lines):
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)   # the process ended
+
+    def run(self, name: str, timeout: float) -> tuple[bool, str]:
+        """(passed, output) of one scenario."""
+        if self.process is None or self.process.poll() is not None:
+            self._start()
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        deadline, output = time.monotonic() + timeout, []
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                self.stop()
+                return False, "".join(output) + f"\nscenario {name} did not finish in " \
+                                               f"{timeout} s"
+            if line is None:
+                self.process = None
+                return False, "".join(output) + "\nthe runner ended unexpectedly"
+            if line.startswith(f"{DONE} {name} "):
+                return line.split()[-1] == "0", "".join(output)
+            output.append(line)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@pytest.fixture(scope="session")
+def scenario_runner(system, chromium_path):
+    runner = ScenarioRunner(system.base_url, chromium_path)
+    yield runner
+    if runner.process is not None and runner.process.poll() is None:
+        runner.process.stdin.close()   # the runner ends at the end of its input
         try:
-            system.prepare()
-            system.start(timeout=120)
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}\n{_log_tails(data_dir)}") from exc
-        yield system
-    finally:
-        system.stop()
-        delete_vhost(vhost)
+            runner.process.wait(15)
+        except subprocess.TimeoutExpired:
+            pass
+    runner.stop()
 
 
 @pytest.fixture
-def run_scenario(ui_system, chromium_path):
-    """run_scenario("name") runs scenarios.scenario_<name> in its own process (see
+def run_scenario(scenario_runner):
+    """run_scenario("name") runs scenarios.scenario_<name> in the session's runner (see
     runner.py) against the running system; the test fails with its output."""
     def run(name: str, timeout: float = 240) -> str:
-        command = [sys.executable, "-m", "tests.browser.runner", ui_system.base_url, name,
-                   "--chromium", chromium_path]
-        try:
-            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                    timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            pytest.fail(f"scenario {name} did not finish in {timeout} s:\n"
-                        f"{exc.stdout or ''}\n{exc.stderr or ''}")
-        output = f"{result.stdout}\n{result.stderr}".strip()
+        passed, output = scenario_runner.run(name, timeout)
         print(output)
-        if result.returncode != 0:
+        if not passed:
             pytest.fail(f"scenario {name} failed:\n{output}", pytrace=False)
         return output
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 from playwright.sync_api import expect
 
+from tests.polling import wait_until  # noqa: F401  (scenarios import it from here)
 from tests.browser.scenarios import DEMO_PASSWORD, NO_HORIZONTAL_SCROLL, login, logout, screenshot
 from tests.clock import vietnam_today
 
@@ -56,16 +57,6 @@ class Http:
         return self.http.post(self.base + path, timeout=30, **kwargs)
 
 
-def wait_until(check, seconds: float = 20, every: float = 0.3):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(every)
-    return check()
-
-
 def register(clerk: Http, number: int, subject: str, urgency: str = "normal",
              notation: str = "BTC-KT") -> dict:
     response = clerk.post("/incoming", json={
@@ -95,7 +86,10 @@ def scenario_live_notification(make_page, pdf_path=None):
     login(page, "lanhdao.ubnd")
     expect(page.locator("h1")).to_have_text("Việc cần xử lý")
     page.wait_for_selector(".data-table, .empty")
-    wait_until(lambda: 200 in streams, 10)
+    # Playwright records responses only while it is called: wait in the page, not asleep
+    deadline = time.monotonic() + 10
+    while 200 not in streams and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert 200 in streams, f"the notification stream did not open: {streams}"
     expect(page.locator("#toast-region")).to_have_attribute("role", "status")
     before = unread_badge(page)

@@ -8,9 +8,8 @@ documents: rights come from a role in the unit whose register holds them."""
 import itertools
 
 import pytest
+from tests.e2e.helpers import Api, register, wait_until
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
 
 NUMBERS = itertools.count(9001)   # a fresh số for every registration attempt
 

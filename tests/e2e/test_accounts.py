@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 import requests
+from tests.e2e.helpers import PASSWORD, Api
 
-from tests.e2e.conftest import PASSWORD, Api
 
 
 @pytest.fixture(scope="module")

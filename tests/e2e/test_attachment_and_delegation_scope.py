@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register
+from tests.e2e.helpers import Api, register
 from tests.clock import vietnam_today
 
 PASSWORD = "mat-khau-dai-2026"

@@ -3,9 +3,8 @@ import io
 import zipfile
 
 import pytest
+from tests.e2e.helpers import Api, register
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register
 
 
 @pytest.fixture(scope="module")

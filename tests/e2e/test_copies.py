@@ -5,9 +5,8 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from tests.e2e.helpers import Api, register
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register
 
 
 @pytest.fixture(scope="module")

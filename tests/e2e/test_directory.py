@@ -2,7 +2,7 @@
 input changes nothing."""
 import pytest
 
-from tests.e2e.conftest import Api
+from tests.e2e.helpers import Api, register
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,6 @@ def test_units_are_renamed_and_merged_with_their_history_kept(system, admin):
 
 
 def test_a_closed_unit_takes_no_new_documents(system, admin):
-    from tests.e2e.test_journey import register
     closing = admin.post("/units", json={"organ_id": "VN.80.S73", "parent_id": admin.unit_id,
                                          "name": "Ban sẽ giải thể (thử)"}).json()
     admin.post("/users", json={"username": "vanthu.bandong", "full_name": "Văn Thư",

@@ -14,9 +14,10 @@ import pytest
 import requests
 
 from services.launcher import System
+from tests.system import free_ports
+from tests.e2e.helpers import PASSWORD, Api
 from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
 from tests.directory_servers import LDAP_GROUPS, LDAP_PEOPLE, LDAP_USERS, OidcProvider, Slapd
-from tests.e2e.conftest import PASSWORD, Api, free_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,9 @@ OIDC_ACCOUNTS = {
 @pytest.fixture(scope="module")
 def directory_system():
     """documents and the gateway (all a sign-in needs), configured for both directories,
-    with unknown accounts refused and accounts matched by username."""
+    with unknown accounts refused and accounts matched by username. A system of its own:
+    directories are configured at start-up, and the shared system's login screen (the
+    browser scenarios) must not offer them."""
     slapd = Slapd().start()
     vhost = create_vhost()
     data_dir = tempfile.mkdtemp(prefix="eoffice-e2e-sso-")

@@ -8,8 +8,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register
+from tests.e2e.helpers import EXTERNAL, Api, draft, register, step, through_signature, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +123,6 @@ def test_a_documents_history_shows_who_did_what_and_when_and_downloads(system, s
     def history():
         return leader.get(f"/documents/{document['id']}/history").json()
 
-    from tests.e2e.test_journey import wait_until
     def to_the_leader(events):
         """lanhdao.stc's part (the unit may have other leaders: test_delegation adds one,
         and each leader gets a part, in no set order)."""
@@ -148,7 +146,6 @@ def test_a_documents_history_shows_who_did_what_and_when_and_downloads(system, s
 
 def test_an_issued_outgoing_document_is_filed_beside_incoming_ones_but_a_draft_is_not(
         system, specialist):
-    from tests.e2e.test_outgoing import EXTERNAL, draft, step, through_signature
     people = {name: Api(system.base_url, name)
               for name in ("chuyenvien.stc", "lanhdao.stc", "vanthu.stc")}
     doc = draft(people["chuyenvien.stc"], [EXTERNAL], subject="Báo cáo quyết toán gửi Bộ",

@@ -2,14 +2,13 @@
 retries with the same Idempotency-Key gets the first 201 and the same document; the
 RPC message of a registration delivered again (what RabbitMQ does when documents dies
 after committing and before answering) registers nothing more and answers alike."""
-import random
 import uuid
 
 import jwt
 
 from nameko.standalone.rpc import ClusterRpcProxy
+from tests.e2e.helpers import Api, unique_number
 
-from tests.e2e.conftest import Api
 
 
 def incoming_body(clerk, number):
@@ -25,7 +24,7 @@ def total_incoming(clerk):
 
 def test_a_registration_retried_with_its_idempotency_key_gets_the_first_201(system):
     clerk = Api(system.base_url, "vanthu.tanninh")
-    number = random.randrange(10_000, 99_999)
+    number = unique_number()
     before = total_incoming(clerk)
     key = {"Idempotency-Key": f"retry-{uuid.uuid4().hex}"}
     first = clerk.post("/incoming", json=incoming_body(clerk, number), headers=key)
@@ -71,7 +70,7 @@ def test_a_registration_message_delivered_again_after_a_crash_answers_as_the_fir
     RabbitMQ redelivers an unacknowledged message to the restarted process. Before,
     that second delivery answered 409 "duplicate" for the client's own document."""
     clerk = Api(system.base_url, "vanthu.tanninh")
-    number = random.randrange(10_000, 99_999)
+    number = unique_number()
     request_id = f"crash-{uuid.uuid4().hex[:20]}"
     body = incoming_body(clerk, number)
     before = total_incoming(clerk)

@@ -10,17 +10,20 @@ import pytest
 import requests
 
 from services.launcher import System
+from tests.system import SYSTEM_ENV, free_ports
+from tests.e2e.helpers import Api, register
 from tests.conftest import (RABBIT_AMQP, create_pg_database, create_vhost, delete_vhost,
                             drop_pg_database)
-from tests.e2e.conftest import Api, free_ports
-from tests.e2e.test_journey import register
 
 SERVICES = ("documents", "workflow", "search", "notify", "storage")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request, system):
-    """The session's system (SQLite), or one on PostgreSQL started for this module."""
+    """The session's system (SQLite), or one on PostgreSQL started for this module: the
+    only e2e system on PostgreSQL, kept because what breaks the stack differs by database
+    (NUL in text, numbers past a column's range) and the answer must be a 4xx through
+    the gateway on both."""
     if request.param == "sqlite":
         yield system
         return
@@ -30,8 +33,7 @@ def stack(request, system):
     base = free_ports()
     running = System(data_dir, port=base, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
                      service_port_base=base,
-                     extra_env={"RPC_TIMEOUT_SECONDS": "5", "MAX_UPLOAD_BYTES": "1048576",
-                                "EOFFICE_SECRET_KEY": "e2e-secret-0123456789abcdef0123456789",
+                     extra_env={**SYSTEM_ENV, "RPC_TIMEOUT_SECONDS": "5",
                                 **{f"{name.upper()}_DB_URL": url
                                    for name, url in urls.items()}})
     try:

@@ -1,37 +1,9 @@
-"""The first user journey, through HTTP only (in Sở Nội vụ, a unit no other e2e test
-registers into, so its numbers start at 1): a clerk uploads and registers a real PDF,
-the leader sees it in their inbox and notifications, and a search for a word found
-only inside the PDF finds it — for that unit, never for another."""
-import time
-
+"""The first user journey, through HTTP only (in Sở Nội vụ): a clerk uploads and
+registers a real PDF, the leader sees it in their inbox and notifications, and a search
+for a word found only inside the PDF finds it — for that unit, never for another."""
 import pytest
 
-from tests.e2e.conftest import Api
-
-# "tẩu thoát" appears in the PDF's text layer, not in any metadata we send.
-WORD_ONLY_IN_PDF = "tẩu thoát"
-
-
-def register(clerk, file_ids, number, **changes):
-    body = {"unit_id": clerk.unit_id, "code_number": str(number),
-            "code_notation": "TANDTC-AL", "issued_date": "2025-02-24",
-            "issuer": {"organ_id": "000.00.00.G12", "name": "Tòa án nhân dân tối cao"},
-            "document_type": "TB", "subject": f"Thông báo án lệ số {number}",
-            "urgency": "normal", "confidentiality": "none", "page_amount": 8,
-            "signer": {"position": "Chánh án", "full_name": "Nguyễn Văn A"},
-            "file_ids": file_ids}
-    body.update(changes)
-    return clerk.post("/incoming", json=body)
-
-
-def wait_until(check, seconds=20, every=0.2):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(every)
-    return check()
+from tests.e2e.helpers import WORD_ONLY_IN_PDF, Api, register, wait_until
 
 
 def test_health_reports_all_five_services_up(system):
@@ -62,9 +34,10 @@ def test_a_clerk_registers_a_pdf_the_leader_is_told_and_its_content_is_searchabl
     assert first["total"] == before + 3 and first["items"][0]["arrival_number"] == numbers[2]
 
     leader = Api(system.base_url, "lanhdao.snv")
-    inbox = wait_until(lambda: (lambda r: r if r["total"] >= before + 3 else None)(
-        leader.get("/inbox", params={"page_size": 200}).json()))
-    assert {item["arrival_number"] for item in inbox["items"]} >= set(numbers)
+    # the leader's inbox holds the three (the system is shared: others' work too)
+    inbox = wait_until(lambda: {i["document_id"] for i in leader.get(
+        "/inbox", params={"page_size": 200}).json()["items"]} >= set(ids))
+    assert inbox, "the three documents never reached the leader's inbox"
     notes = leader.get("/notifications", params={"unread": "true"}).json()
     assert notes["unread"] >= 3
 

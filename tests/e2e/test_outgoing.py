@@ -11,10 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import wait_until
-
-EXTERNAL = {"organ_id": "000.00.00.G12", "name": "Tòa án nhân dân tối cao"}
+from tests.e2e.helpers import EXTERNAL, Api, draft, step, through_signature, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -26,28 +23,6 @@ def people(system):
 
 def unit_of(people, username):
     return people[username].unit_id
-
-
-def draft(api, recipients, **changes):
-    body = {"unit_id": api.unit_id, "document_type": "TB",
-            "subject": "Thông báo kết quả thẩm định quyết toán ngân sách năm 2025",
-            "page_amount": 3, "issued_amount": 5, "keeper": "Lưu: VT, QLNS",
-            "recipients": recipients, "note": "Bản đầu tiên"}
-    body.update(changes)
-    return api.post("/outgoing", json=body)
-
-
-def step(api, document_id, action, **body):
-    return api.post(f"/outgoing/{document_id}/{action}", json=body)
-
-
-def through_signature(people, document_id):
-    """submit → approve → check form → sign, each by the right person."""
-    for username, action in (("chuyenvien.stc", "submit"), ("lanhdao.stc", "approve"),
-                             ("vanthu.stc", "check_form"), ("lanhdao.stc", "sign")):
-        response = step(people[username], document_id, action)
-        assert response.status_code == 200, (action, response.text)
-    return response.json()
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from services.documents.register_export import INCOMING_COLUMNS
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register
+from tests.e2e.helpers import Api, register
 
 
 @pytest.fixture(scope="module")

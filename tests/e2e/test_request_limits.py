@@ -6,8 +6,8 @@ import time
 
 import pytest
 import requests
+from tests.e2e.helpers import Api
 
-from tests.e2e.conftest import Api
 
 BIG = 50 * 1024 * 1024
 ROUTES = ["/auth/login", "/incoming", "/outgoing/00000000-0000-4000-8000-000000000000/submit",

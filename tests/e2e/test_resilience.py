@@ -6,9 +6,8 @@ import signal
 import time
 
 import pytest
+from tests.e2e.helpers import Api, register, wait_until
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
 
 
 @pytest.fixture(scope="module")

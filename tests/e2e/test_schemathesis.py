@@ -3,7 +3,7 @@ the started system, as a signed-in clerk and as an anonymous client: whatever it
 no answer is a 5xx and every 4xx is the error envelope {error, message, details}.
 
 Deterministic (derandomized, no example database) and bounded: a few examples per
-operation, so it creates a bounded amount of data and runs in about two minutes."""
+operation, so it creates a bounded amount of data and runs in about a minute."""
 import json
 import os
 import time
@@ -16,11 +16,10 @@ from schemathesis.generation.modes import GenerationMode
 from hypothesis import HealthCheck, Phase, given, settings
 
 from services.gateway import routes
+from tests.e2e.helpers import PASSWORD, Api
 
-from tests.e2e.conftest import PASSWORD, Api
-
-#: A few per operation keep the run near two minutes; set EOFFICE_SCHEMATHESIS_EXAMPLES
-#: for a longer hunt.
+#: Four per operation (besides the explicit ones) in `make test`; `make test-schemathesis`
+#: runs 25 for a longer hunt; EOFFICE_SCHEMATHESIS_EXAMPLES sets any number.
 EXAMPLES_PER_OPERATION = int(os.environ.get("EOFFICE_SCHEMATHESIS_EXAMPLES") or 4)
 #: An open event stream never ends; it is tested by the notification tests.
 SKIPPED = {("GET", "/api/v1/notifications/stream")}

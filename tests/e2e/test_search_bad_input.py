@@ -6,8 +6,7 @@ nothing: the next good search answers as before, and a normal document registere
 after the hostile files is still found by its content."""
 import pytest
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
+from tests.e2e.helpers import Api, register, wait_until
 from tests.unit.storage import samples
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import WORD_ONLY_IN_PDF, register, wait_until
+from tests.e2e.helpers import WORD_ONLY_IN_PDF, Api, register, wait_until
 from tests.clock import vietnam_today
 
 NEXT_WEEK = (vietnam_today() + timedelta(days=7)).isoformat()

@@ -6,9 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
-from tests.e2e.test_outgoing import step
+from tests.e2e.helpers import Api, register, step, wait_until
 from tests.clock import vietnam_today
 
 SOON = (vietnam_today() + timedelta(days=20)).isoformat()

@@ -20,8 +20,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
+from tests.e2e.helpers import Api, register, wait_until
 from tests.clock import vietnam_today
 
 PASSWORD = "mat-khau-dai-2026"

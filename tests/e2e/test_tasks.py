@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import wait_until
+from tests.e2e.helpers import Api, wait_until
 from tests.clock import vietnam_today
 
 SOON = (vietnam_today() + timedelta(days=10)).isoformat()

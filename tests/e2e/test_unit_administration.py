@@ -7,9 +7,8 @@ particulars of a secret document to an uncleared one."""
 import uuid
 
 import pytest
+from tests.e2e.helpers import Api, register, wait_until
 
-from tests.e2e.conftest import Api
-from tests.e2e.test_journey import register, wait_until
 
 NEW_PASSWORD = "mat-khau-dai-2026"
 

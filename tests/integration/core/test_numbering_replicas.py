@@ -13,7 +13,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.launcher import CONFIG, ROOT
 from tests.conftest import RABBIT_API
-from tests.e2e.conftest import _free
+from tests.system import port_is_free
 from tests.integration.core.helpers import SECRET, incoming, prepared_config, token
 
 REPLICAS = 3
@@ -22,7 +22,7 @@ REGISTRATIONS = 50
 
 def free_port(taken=()):
     for port in range(31000, 32000):
-        if port not in taken and _free(port):
+        if port not in taken and port_is_free(port):
             return port
     raise RuntimeError("no free port")
 

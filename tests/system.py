@@ -1,0 +1,120 @@
+"""The one started system of a test session, shared by the end-to-end tests (tests/e2e)
+and the browser tests (tests/browser): the five services and the gateway as processes
+(services.launcher.System) on a throw-away RabbitMQ vhost, data dir and free ports,
+migrated and seeded with the demo organisation.
+
+A pytest plugin (tests/conftest.py loads it). The ``system`` fixture is session-scoped
+and lazy: a run of the unit and integration tiers only (``make test-fast``) never
+starts it; the first e2e or browser test starts it, and every later one shares it.
+Sharing means no test may count on fresh seed data: each test makes its own (unique
+names and numbers, see tests/e2e/helpers.py) and undoes changes it makes to shared
+settings of the demo organisation.
+
+Periodic jobs run on short timers here (config TIMERS, deploy/config.yml) so that tests
+wait for the outcome with a deadline instead of sleeping for a job's interval."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+
+from services.common import token_keys
+from services.launcher import PORT_OFFSETS, System
+from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+
+#: Timers of the shared system (env TIMER_<NAME>, read by deploy/config.yml), seconds.
+TIMERS = {"reminder_scan": 0.5, "email_send": 0.2, "reindex_poll": 0.2,
+          "search_catch_up": 2, "upload_retry_scan": 1, "revocations_sync": 1}
+
+#: The environment every started system of the tests gets.
+SYSTEM_ENV = {
+    "RPC_TIMEOUT_SECONDS": "3", "MAX_UPLOAD_BYTES": "1048576",
+    "EOFFICE_SECRET_KEY": "e2e-secret-0123456789abcdef0123456789",
+    # the tests' Api objects keep one access token for a whole module, which may
+    # outlast the 5-minute default
+    "TOKEN_TTL_SECONDS": "3600",
+    # every test signs in from 127.0.0.1: the per-address lock is tested in
+    # tests/unit/documents/test_accounts.py
+    "LOGIN_ADDRESS_LIMIT": "1000",
+    **{f"TIMER_{name.upper()}": str(seconds) for name, seconds in TIMERS.items()},
+}
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_ports() -> int:
+    """A base port such that every process's port (PORT_OFFSETS) is free."""
+    for _ in range(100):
+        base = random.randrange(20000, 60000, 1000)
+        if all(port_is_free(base + o) for o in PORT_OFFSETS.values()):
+            return base
+    raise RuntimeError("no free ports")
+
+
+def log_tails(data_dir: str, lines: int = 30) -> str:
+    """The last lines of every process's log: a start that failed says why."""
+    logs = os.path.join(data_dir, "logs")
+    out = []
+    for name in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
+        with open(os.path.join(logs, name), errors="replace") as handle:
+            tail = handle.read().splitlines()[-lines:]
+        out.append(f"--- {name}\n" + "\n".join(tail))
+    return "\n".join(out)
+
+
+@contextmanager
+def start_system(prefix: str, extra_env: dict | None = None):
+    """A prepared and started System on its own vhost, data dir and ports; stopped and
+    removed on exit (EOFFICE_KEEP_E2E_DATA=1 keeps the data dir)."""
+    vhost = create_vhost()
+    data_dir = tempfile.mkdtemp(prefix=prefix)
+    base = free_ports()
+    running = System(data_dir, port=base, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
+                     service_port_base=base, extra_env={**SYSTEM_ENV, **(extra_env or {})})
+    try:
+        try:
+            running.prepare()
+            running.start(timeout=120)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{log_tails(data_dir)}") from exc
+        yield running
+    finally:
+        running.stop()
+        delete_vhost(vhost)
+        if os.environ.get("EOFFICE_KEEP_E2E_DATA") != "1":
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def system():
+    """The session's running system (see the module's docstring)."""
+    with start_system("eoffice-e2e-") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def system_keys(system):
+    """The running system's token keys, by signer (the launcher made them in its data
+    dir): for tests that mint or forge tokens as one party would."""
+    keys_dir = os.path.join(system.data_dir, "keys")
+    return {name: token_keys.load(name, keys_dir) for name in token_keys.SIGNERS}
+
+
+@pytest.fixture(scope="session")
+def pdf_bytes():
+    with open(os.path.join(FIXTURES, "docs", "anle_57_2023.pdf"), "rb") as handle:
+        return handle.read()
