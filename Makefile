@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-fast test-schemathesis install machine lint bench bench-search bench-freshness bench-login clean
+.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-search bench-freshness bench-login clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,19 @@ lint: install node_modules/.installed
 	$(NODE_BIN)/eslint services/gateway/static tests/unit/gateway/web_ui_messages.mjs eslint.config.js
 	$(NODE_BIN)/tsc --noEmit -p tsconfig.json
 
-# The whole suite: unit, integration, browser and end-to-end tiers (README, "Test it").
+# The whole suite: unit, integration, browser and end-to-end tiers (README, "Test it"), as
+# several pytest processes at once (tests/run_parallel.py); each one's output is in
+# var/test-logs/. `make test-serial` runs the same tests in one process.
+TEST_SHARDS ?= 3
 test: install machine lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m tests.run_parallel --shards $(TEST_SHARDS) $(PYTEST_ARGS)
 
 # The unit and integration tiers: no started system, no browser.
 test-fast: install machine
-	$(PY) -m pytest tests/unit tests/integration $(PYTEST_ARGS)
+	$(PY) -m tests.run_parallel --shards 4 --no-system $(PYTEST_ARGS)
+
+test-serial: install machine lint
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Schemathesis with many examples per operation (make test runs a few).
 test-schemathesis: install machine

@@ -6,6 +6,7 @@ import eventlet
 eventlet.monkey_patch()  # noqa: E402  (nameko 2.14's pytest plugin no longer patches)
 
 import os
+import shutil
 import uuid
 
 import psycopg2
@@ -33,12 +34,21 @@ def delete_vhost(name: str) -> None:
     requests.delete(f"{RABBIT_API}/vhosts/{name}", timeout=10)
 
 
+@pytest.fixture(scope="session")
+def vhost_deleter():
+    """Deletes the tests' vhosts in the background (RabbitMQ takes about 0.4 s for each,
+    which the next test need not wait for), and waits for them all at the end."""
+    pool = eventlet.GreenPool(4)
+    yield lambda name: pool.spawn_n(delete_vhost, name)
+    pool.waitall()
+
+
 @pytest.fixture
-def amqp_uri():
+def amqp_uri(vhost_deleter):
     """An AMQP URI on a fresh vhost of the running RabbitMQ, deleted afterwards."""
     vhost = create_vhost()
     yield f"{RABBIT_AMQP}/{vhost}"
-    delete_vhost(vhost)
+    vhost_deleter(vhost)
 
 
 def _pg_admin():
@@ -70,16 +80,84 @@ def db_kind(request):
     return request.param
 
 
+class TemplateDatabases:
+    """A migrated (and, for documents, optionally seeded) database per service, made once
+    a session and copied for each test that asks for one: PostgreSQL's CREATE DATABASE …
+    TEMPLATE, a file copy for SQLite. Migrating and seeding every test's databases anew
+    took most of the integration tier's time; test_migrations still starts from empty."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.made = {}
+
+    def _prepare(self, url, service, seeded):
+        from sqlalchemy.orm import Session
+
+        from services.common.db import make_engine
+        from services.common.migrations import upgrade
+        from services.documents.seed import seed
+
+        upgrade({"DB_URLS": {service: url}, "DATA_DIR": self.folder}, (service,))
+        if seeded:
+            engine = make_engine(url)
+            with Session(engine) as session, session.begin():
+                seed(session)
+            engine.dispose()
+
+    def template(self, kind, service, seeded):
+        key = (kind, service, seeded)
+        if key not in self.made:
+            if kind == "sqlite":
+                url = f"sqlite:///{os.path.join(self.folder, '-'.join(map(str, key)) + '.db')}"
+            else:
+                url = create_pg_database()
+            self._prepare(url, service, seeded)
+            self.made[key] = url
+        return self.made[key]
+
+    def copy(self, kind, service, seeded, target):
+        """A new database like the template, at ``target`` (a SQLite path) or named anew."""
+        source = self.template(kind, service, seeded)
+        if kind == "sqlite":
+            shutil.copyfile(source.removeprefix("sqlite:///"), target)
+            return f"sqlite:///{target}"
+        name = f"eoffice_t_{uuid.uuid4().hex[:12]}"
+        conn = _pg_admin()
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source.rsplit("/", 1)[1]}"')
+        conn.close()
+        return source.rsplit("/", 1)[0] + "/" + name
+
+    def drop(self):
+        for (kind, _, _), url in self.made.items():
+            if kind == "postgresql":
+                drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def template_databases(tmp_path_factory):
+    templates = TemplateDatabases(str(tmp_path_factory.mktemp("template-databases")))
+    yield templates
+    templates.drop()
+
+
 @pytest.fixture
-def db_url_factory(db_kind, tmp_path):
-    """Makes a database URL per service name, on the backend of ``db_kind``."""
+def db_url_factory(db_kind, tmp_path, template_databases):
+    """Makes a database URL per service name, on the backend of ``db_kind``: empty, or
+    already migrated (``migrated=True``; ``seeded=True`` adds the demo organisation to
+    documents' database)."""
     made = []
 
-    def make(service: str) -> str:
-        if db_kind == "sqlite":
+    def make(service: str, migrated: bool = False, seeded: bool = False) -> str:
+        if migrated or seeded:
+            url = template_databases.copy(db_kind, service, seeded,
+                                          str(tmp_path / (service + ".db")))
+        elif db_kind == "sqlite":
             return f"sqlite:///{tmp_path / (service + '.db')}"
-        url = create_pg_database()
-        made.append(url)
+        else:
+            url = create_pg_database()
+        if db_kind == "postgresql":
+            made.append(url)
         return url
 
     yield make
@@ -124,9 +202,21 @@ pytest_plugins = ["tests.system"]
 TIERS = ("unit", "integration", "browser", "e2e")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--shard", default=None, metavar="I/N",
+                     help="run only every N-th test, from the I-th (1-based): "
+                          "tests/run_parallel.py runs N such processes at once")
+
+
 def pytest_collection_modifyitems(session, config, items):
     def tier(item):
         parts = item.nodeid.split("/")
         name = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
         return TIERS.index(name) if name in TIERS else len(TIERS)
     items.sort(key=tier)   # stable: the order within a tier stays pytest's
+    if config.getoption("--shard"):
+        index, count = (int(part) for part in config.getoption("--shard").split("/"))
+        kept = items[index - 1::count]
+        config.hook.pytest_deselected(items=[item for i, item in enumerate(items)
+                                             if i % count != index - 1])
+        items[:] = kept

@@ -131,7 +131,11 @@ def main(argv=None) -> int:
     if not options.serve and not options.scenario:
         parser.error("a scenario, or --serve")
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The whole suite runs its tiers side by side on two cores: an assertion waits as
+    # long as an action does (15 s) for the page to get there, not Playwright's 5 s.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         def launch():

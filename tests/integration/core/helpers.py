@@ -1,10 +1,7 @@
 """Helpers for integration tests of the core services."""
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.identity import Caller, Membership, mint_token, system_caller
-from services.common.migrations import upgrade
-from services.documents.seed import seed, unit_uuid
+from services.documents.seed import unit_uuid
 from tests.token_keys import TEST_KEYS
 
 SECRET = "test-secret"   # the deployment secret (SECRET_KEY); tokens use TEST_KEYS
@@ -23,14 +20,11 @@ def token(user_id="u-clerk", memberships=(("STC", "clerk"),), clearance="none", 
 
 
 def prepared_config(service_config, db_url_factory, *services, seeded=False):
-    config = dict(service_config, DB_URLS={s: db_url_factory(s) for s in services})
-    upgrade(config, services)
-    if seeded:
-        engine = make_engine(config["DB_URLS"]["documents"])
-        with Session(engine) as session, session.begin():
-            seed(session)
-        engine.dispose()
-    return config
+    """A config whose services' databases are migrated (documents' seeded with the demo
+    organisation when ``seeded``): copies of the session's template databases."""
+    return dict(service_config, DB_URLS={
+        s: db_url_factory(s, migrated=True, seeded=seeded and s == "documents")
+        for s in services})
 
 
 def incoming(number, **changes):

@@ -186,7 +186,9 @@ def test_an_email_waits_while_the_server_is_down_and_goes_when_it_is_back(runnin
     with ServiceRpcProxy("notify", config) as notify:
         notify.set_preferences(leader_token(), {"email_enabled": True, "email": ADDRESS})
     event_dispatcher(config)("documents", DOCUMENT_REGISTERED, registered("doc-down"))
-    wait_for(lambda: [r.attempts for r in outbox_rows(config)] == [1])
+    # attempts counts from the claim (status "sending"); the failed attempt is over once
+    # the e-mail is back to "pending"
+    wait_for(lambda: [(r.attempts, r.status) for r in outbox_rows(config)] == [(1, "pending")])
     [row] = outbox_rows(config)
     assert row.status == "pending" and row.last_error and row.sent_at is None
     assert row.next_attempt_at > row.created_at          # it waits before trying again
