@@ -24,9 +24,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, "deploy", "config.yml")
 SERVICE_CLASSES = {"documents": "DocumentsService", "workflow": "WorkflowService",
                    "search": "SearchService", "notify": "NotifyService",
-                   "storage": "StorageService", "gateway": "GatewayService"}
+                   "storage": "StorageService", "signing": "SigningService",
+                   "gateway": "GatewayService"}
 PORT_OFFSETS = {"gateway": 0, "documents": 101, "workflow": 102, "search": 103, "notify": 104,
-                "storage": 105, "gateway_metrics": 100}
+                "storage": 105, "signing": 106, "pki": 107, "gateway_metrics": 100}
 
 
 class System:
@@ -79,10 +80,38 @@ class System:
         return f"http://127.0.0.1:{self.port}"
 
     def prepare(self, seed: bool = True) -> None:
-        """Migrate every database and (optionally) seed the demo organisation."""
+        """Migrate every database and (optionally) seed the demo organisation, with its
+        digital signatures: a test PKI, a SoftHSM token and the signers' certificates."""
         self._python("-m", "services.common.migrations", "upgrade")
         if seed:
             self._python("-m", "services.documents.seed")
+            self._seed_signing()
+
+    def _seed_signing(self) -> None:
+        """The demo PKI and certificates (services.signing.seed); the settings it gives
+        (keys, TSA) go to every service started after."""
+        from services.documents.seed import demo_signers
+        holders = os.path.join(self.data_dir, "signers.json")
+        with open(holders, "w", encoding="utf-8") as handle:
+            json.dump(demo_signers(), handle, ensure_ascii=False)
+        out = self._python("-m", "services.signing.seed", "--holders", holders,
+                           "--port", str(self.ports["pki"]))
+        self.env.update(json.loads(out.strip().splitlines()[-1])["env"])
+
+    @property
+    def pki_dir(self) -> str:
+        return os.path.join(self.data_dir, "pki")
+
+    def start_pki(self) -> None:
+        """The demo PKI's CRL, OCSP and time-stamping authority, on its own port."""
+        if not os.path.exists(os.path.join(self.pki_dir, "pki.json")):
+            return
+        log = open(os.path.join(self.data_dir, "logs", "pki.log"), "ab")
+        self.processes["pki"] = subprocess.Popen(
+            [sys.executable, "-m", "services.signing.demo_pki", "serve", self.pki_dir,
+             "--port", str(self.ports["pki"])],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
 
     def _python(self, *args):
         result = subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env,
@@ -113,6 +142,7 @@ class System:
             process.wait()
 
     def start(self, timeout: float = 90) -> None:
+        self.start_pki()
         for name in (*SERVICES, "gateway"):
             self.start_service(name)
         self.wait_healthy(timeout)
@@ -176,7 +206,8 @@ def main(argv=None) -> int:
     parent = os.getppid()
     print(f"e-Office: preparing databases in {system.data_dir} …", flush=True)
     system.prepare(seed=not options.no_seed)
-    print("e-Office: starting documents, workflow, search, notify, storage and gateway …",
+    print("e-Office: starting documents, workflow, search, notify, storage, signing, the "
+          "demo PKI and gateway …",
           flush=True)
     try:
         system.start()

@@ -54,6 +54,12 @@ FILE_STORED = "file_stored"
 #: data: {file_id, status ("ok" | "empty" | "failed"), length, method ("text" | "ocr"), error}
 TEXT_EXTRACTED = "text_extracted"
 
+# signing
+#: data: {file_id, status ("valid" | "warning" | "invalid" | "unsigned" | "unreadable"),
+#:        summary {vi, en}, signatures: [{common_name, organisation, valid}]} — a stored
+#:        PDF's signatures were verified (the whole report: signing.get_verifications)
+SIGNATURE_VERIFIED = "signature_verified"
+
 # workflow — data of each: {document_id, processing_id, unit_id, subject, code, urgency,
 #: confidentiality, processing_state, document_state (the incoming document's state in
 #: documents' words), actor_id, notify_user_ids, item?: {id, kind, user_id, unit_id,
@@ -79,6 +85,7 @@ NOTIFICATION_CREATED = "notification_created"
 SOURCE_DOCUMENTS = "documents"
 SOURCE_STORAGE = "storage"
 SOURCE_WORKFLOW = "workflow"
+SOURCE_SIGNING = "signing"
 
 
 def envelope(event_type: str, data: dict, *, version: int = 1,

@@ -18,7 +18,7 @@ from alembic.config import Config
 
 from services.common.config import settings_from
 
-SERVICES_WITH_DATABASE = ("documents", "workflow", "search", "notify", "storage")
+SERVICES_WITH_DATABASE = ("documents", "workflow", "search", "notify", "storage", "signing")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CONFIG = os.path.join(ROOT, "deploy", "config.yml")
 

@@ -72,7 +72,8 @@ class QueueProbe:
 
 def service_label(service: str) -> str:
     return {"documents": "văn bản", "workflow": "luồng xử lý", "search": "tìm kiếm",
-            "notify": "thông báo", "storage": "lưu trữ tệp"}.get(service, service)
+            "notify": "thông báo", "storage": "lưu trữ tệp",
+            "signing": "ký số"}.get(service, service)
 
 
 def unavailable(service: str) -> ServiceUnavailable:

@@ -84,7 +84,9 @@ OUTGOING_STATE_NAMES = {
     "draft": ("Dự thảo", "Draft"), "submitted": ("Trình duyệt", "Submitted for approval"),
     "returned": ("Trả lại", "Returned"), "approved": ("Đã duyệt", "Approved"),
     "form_checked": ("Đã kiểm tra thể thức", "Form checked"), "signed": ("Đã ký", "Signed"),
-    "numbered": ("Đã cấp số", "Numbered"), "issued": ("Đã phát hành", "Issued"),
+    "numbered": ("Đã cấp số", "Numbered"),
+    "sealed": ("Đã ký số cơ quan", "Signed by the organisation"),
+    "issued": ("Đã phát hành", "Issued"),
     "recalled": ("Đã thu hồi", "Recalled"), "cancelled": ("Đã hủy", "Cancelled"),
 }
 OUTGOING_STATES = tuple(OUTGOING_STATE_NAMES)
@@ -92,7 +94,9 @@ OUTGOING_STATES = tuple(OUTGOING_STATE_NAMES)
 OUTGOING_ACTION_NAMES = {
     "submit": ("trình duyệt", "submit"), "return": ("trả lại", "return"),
     "approve": ("duyệt", "approve"), "check_form": ("kiểm tra thể thức", "check the form of"),
-    "sign": ("ký", "sign"), "number": ("cấp số", "number"), "issue": ("phát hành", "issue"),
+    "sign": ("ký", "sign"), "number": ("cấp số", "number"),
+    "seal": ("ký số cơ quan cho", "apply the organisation's signature to"),
+    "issue": ("phát hành", "issue"),
     "recall": ("thu hồi", "recall"), "cancel": ("hủy", "cancel"),
 }
 

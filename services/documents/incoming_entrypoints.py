@@ -112,6 +112,7 @@ class IncomingEntrypoints(WorkflowEventHandlers):
                 .where(Membership.unit_id == unit.id)).all(), doc.confidentiality)
             self._audit(session, "register", "incoming_document", doc.id, caller.user_id,
                         {"after": result, "duplicate_confirmed": data.confirm_duplicate})
+            self.history_of_checks(session, "incoming_document", doc.id, data.file_ids)
             add_event(session, outbox, events.DOCUMENT_REGISTERED,
                       schemas.registered_event(result, leaders))
             answer = self._incoming_answer(caller, doc, result)

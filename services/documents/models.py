@@ -192,6 +192,13 @@ class OutgoingDocument(Base):
     # Signed under a delegation: for whom (the delegator) and how (KT, TL, TUQ).
     signed_for: Mapped[str | None] = mapped_column(String(36))
     signed_as: Mapped[str | None] = mapped_column(String(3))
+    # Digital signatures (signing service): the PDF as last signed — by the signer, then
+    # numbered, then by the organisation — the attachments as sent (PDFs signed by the
+    # organisation, other files as they are), and who signed with which certificate
+    # (kind, certificate_id, common_name, serial, user_id, file_id, signed_at, timestamped).
+    signed_file_id: Mapped[str | None] = mapped_column(String(36))
+    signed_attachment_ids: Mapped[list] = mapped_column(JSON, default=list)
+    digital_signatures: Mapped[list] = mapped_column(JSON, default=list)
     drafted_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     updated_at: Mapped[object] = mapped_column(UtcDateTime())
@@ -350,6 +357,18 @@ class DocumentFile(Base):
 
     document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     file_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class FileSignatureCheck(Base):
+    """The outcome of the signing service's verification of a file (signature_verified),
+    kept so a document registered after the check still gets it in its history."""
+    __tablename__ = "file_signature_checks"
+
+    file_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[dict] = mapped_column(JSON)
+    signatures: Mapped[list] = mapped_column(JSON, default=list)
+    checked_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
 class IdempotentRequest(Base):

@@ -25,12 +25,13 @@ APPROVED = "approved"             # đã duyệt (by the person who will sign, �
 FORM_CHECKED = "form_checked"     # văn thư đã kiểm tra thể thức (Điều 12)
 SIGNED = "signed"                 # đã ký
 NUMBERED = "numbered"             # đã cấp số, thời gian ban hành (Điều 15)
+SEALED = "sealed"                 # đã ký số cơ quan (văn thư, over the signer's; Điều 33)
 ISSUED = "issued"                 # đã phát hành (Điều 18)
 RECALLED = "recalled"             # đã thu hồi (Điều 18.4)
 CANCELLED = "cancelled"           # hủy dự thảo (never numbered)
 # (vocabulary.OUTGOING_STATES lists them all, in this order, with their names)
 EDITABLE = (DRAFT, RETURNED)
-NUMBERED_STATES = (NUMBERED, ISSUED, RECALLED)
+NUMBERED_STATES = (NUMBERED, SEALED, ISSUED, RECALLED)
 
 DRAFTERS = (SPECIALIST, UNIT_HEAD, HEAD, CLERK)
 LEADERS = (HEAD, UNIT_HEAD)
@@ -54,7 +55,11 @@ STEPS: dict[str, Step] = {
     "check_form": Step((APPROVED,), FORM_CHECKED, (CLERK,)),
     "sign": Step((FORM_CHECKED,), SIGNED, (HEAD,)),
     "number": Step((SIGNED,), NUMBERED, (CLERK,)),
-    "issue": Step((NUMBERED,), ISSUED, (CLERK,)),
+    # a digitally signed document gets the organisation's signature before it goes out
+    # (ND30 Điều 5.1: both signatures make the electronic original); permissions.py says
+    # which of seal and issue a document's signatures allow
+    "seal": Step((NUMBERED,), SEALED, (CLERK,)),
+    "issue": Step((NUMBERED, SEALED), ISSUED, (CLERK,)),
     "recall": Step((ISSUED,), RECALLED, (HEAD, CLERK), reason_required=True),
     "cancel": Step((DRAFT, RETURNED), CANCELLED, DRAFTERS, reason_required=True),
 }
@@ -258,7 +263,9 @@ def parse_number_request(data) -> dict:
 
 def parse_step_request(action: str, data) -> dict:
     """The body of a step: a reason where one is required (return, recall, cancel), the
-    signer's position and name when signing (the caller's own by default), and for a
+    signer's position and name when signing (the caller's own by default), the
+    certificate to sign with digitally (``certificate_id``: signing, and the
+    organisation's signature, where it defaults to the unit's own), and for a
     submission relayed by workflow the unit's approval chain (``approval_chain``: its
     {id, unit_id, document_type, steps}, or null for none; ``relayed`` says whether the
     key was given at all)."""
@@ -267,7 +274,8 @@ def parse_step_request(action: str, data) -> dict:
     if action == "number":
         return parse_number_request(data)
     allowed = {"reason", "comment", "on_behalf_of", "delegation_id"} | (
-        {"position", "full_name"} if action == "sign" else set()) | (
+        {"position", "full_name", "certificate_id"} if action == "sign" else set()) | (
+        {"certificate_id"} if action == "seal" else set()) | (
         {"approval_chain"} if action == "submit" else set())
     problems.only(data, allowed)
     reason = problems.text(data, "reason", max_length=1000,
@@ -282,6 +290,8 @@ def parse_step_request(action: str, data) -> dict:
     if action == "sign":
         out["position"] = problems.text(data, "position", max_length=100)
         out["full_name"] = problems.text(data, "full_name", max_length=50)
+    if action in ("sign", "seal"):
+        out["certificate_id"] = problems.text(data, "certificate_id", max_length=36)
     if action == "submit":
         out["relayed"] = "approval_chain" in data
         out["approval_chain"] = parse_chain(problems, data.get("approval_chain"))

@@ -139,7 +139,19 @@ class OutgoingStepEntrypoints:
                    chain=None, via_chain=False) -> dict:
         step = outgoing.STEPS[action]
         now = self.clock.now()
-        if not permissions.step_open(action, doc.state):
+        digitally_signed = doc.signed_file_id is not None
+        if permissions.step_open(action, doc.state) and \
+                not permissions.signature_allows(action, doc.state, digitally_signed):
+            raise Conflict(
+                "Văn bản chưa được người có thẩm quyền ký số; chỉ ký số cơ quan lên văn bản "
+                "đã có chữ ký số của người ký." if action == "seal" else
+                "Văn bản đã ký số; cần ký số cơ quan trước khi phát hành.",
+                "The document carries no digital signature of its signer; the organisation "
+                "signs only over one." if action == "seal" else
+                "The document is digitally signed: apply the organisation's signature "
+                "before issuing it.", {"reason": "no_signer_signature" if action == "seal"
+                                       else "organisation_signature_missing"})
+        if not permissions.step_open(action, doc.state, digitally_signed):
             raise self._wrong_state(doc, *vocabulary.OUTGOING_ACTION_NAMES[action])
         if permissions.held_by_chain(action, doc.state, doc.in_approval_chain) and \
                 not (caller.system or via_chain):
@@ -156,14 +168,24 @@ class OutgoingStepEntrypoints:
                         "delegation_id": delegation.id, "delegation_kind": delegation.kind}
         if action == "sign":
             self._sign(session, caller, doc, body, delegation)
+        if action in ("sign", "return"):   # a new signature, or none until signed again
+            doc.signed_file_id, doc.signed_attachment_ids = None, []
         missing = outgoing.problems_before(action, {
             "recipients": doc.recipients, "signer_full_name": doc.signer_full_name,
             "signer_position": doc.signer_position})
         if missing:
             raise Conflict("Văn bản chưa đủ thông tin cho bước này.",
                            "The document lacks what this step needs.", missing)
+        if action == "sign" and body.get("certificate_id"):
+            self._sign_digitally(session, caller, doc, body["certificate_id"])
+            details["digital_signature"] = doc.digital_signatures[-1]
+        elif action == "seal":
+            self._seal(session, caller, doc, body.get("certificate_id"))
+            details |= {"digital_signature": doc.digital_signatures[-1],
+                        "signed_attachment_ids": doc.signed_attachment_ids}
         if action == "number":
             self._number(session, doc, body)
+            self._write_number_digitally(session, doc)
             details |= {"code_number": doc.code_number, "code_notation": doc.code_notation,
                         "register_id": doc.register_id}
         elif action == "issue":
@@ -198,8 +220,8 @@ class OutgoingStepEntrypoints:
     def _sign(self, session, caller, doc, body, delegation=None):
         """The signer's position and name (SignerInfo) are the caller's own unless given;
         under a delegation the position reads "KT. <delegator's title>, <own title>" and
-        the document records for whom it was signed. The digital signature itself is
-        applied by the signing component (later)."""
+        the document records for whom it was signed. With a certificate_id the PDF is
+        signed digitally too (signing_steps); without, the signature is on paper."""
         user = session.get(User, caller.user_id)
         doc.signer_position = body.get("position") or (user.position if user else None) \
             or doc.signer_position
@@ -302,7 +324,7 @@ class OutgoingStepEntrypoints:
             page_amount=doc.page_amount, description=doc.description,
             signer_position=doc.signer_position, signer_full_name=doc.signer_full_name,
             urgency=doc.urgency, confidentiality=doc.confidentiality, due_date=doc.due_date,
-            to_places=None, file_ids=list(doc.file_ids or []),
+            to_places=None, file_ids=self.delivered_files(doc),
             state=domain.STATE_REGISTERED, registered_by=caller.user_id, created_at=now)
         session.add(incoming)
         session.flush()
@@ -311,6 +333,7 @@ class OutgoingStepEntrypoints:
         result = schemas.incoming_out(incoming, unit.name)
         self._audit(session, "register", "incoming_document", incoming.id, caller.user_id,
                     {"after": result, "from_outgoing": doc.id})
+        self.history_of_checks(session, "incoming_document", incoming.id, incoming.file_ids)
         add_event(session, outbox, events.DOCUMENT_REGISTERED, schemas.registered_event(
             result, domain.leaders_of(memberships, doc.confidentiality),
             from_outgoing_id=doc.id))

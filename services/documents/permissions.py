@@ -33,24 +33,39 @@ def held_by_chain(action: str, state: str, in_approval_chain: bool) -> bool:
             and action in outgoing.CHAIN_ACTIONS)
 
 
-def step_open(action: str, state: str) -> bool:
-    """Whether the step leads out of the document's current state."""
-    return state in outgoing.STEPS[action].sources
+def step_open(action: str, state: str, digitally_signed: bool = False) -> bool:
+    """Whether the step leads out of the document's current state, given whether its PDF
+    carries the signer's digital signature (signature_allows)."""
+    return state in outgoing.STEPS[action].sources and \
+        signature_allows(action, state, digitally_signed)
+
+
+def signature_allows(action: str, state: str, digitally_signed: bool) -> bool:
+    """The organisation's signature goes only over a signer's digital signature (ND30
+    Điều 33.1.b), and a digitally signed document is issued only once it carries both
+    (Điều 5.1); a document signed on paper is issued once numbered, as before."""
+    if action == "seal":
+        return digitally_signed
+    if action == "issue" and state == outgoing.NUMBERED:
+        return not digitally_signed
+    return True
 
 
 def outgoing_actions(caller: Caller, *, state: str, unit_id: str, confidentiality: str,
-                     in_approval_chain: bool, delegated: frozenset[str] = frozenset()
-                     ) -> list[str]:
+                     in_approval_chain: bool, delegated: frozenset[str] = frozenset(),
+                     digitally_signed: bool = False) -> list[str]:
     """``allowed_actions`` of an outgoing document, sorted: the steps of outgoing.STEPS
     the caller may take from its state (may_take_step; ``delegated``: the delegation
     actions in force for the caller in the document's unit and type), without approve
     and return while the draft waits in its approval chain (held_by_chain; a service
-    takes those for the chain's approvers), and "edit" while the draft may be changed
+    takes those for the chain's approvers), "seal" only over a signer's digital
+    signature and "issue" of such a document only once sealed (signature_allows), and
+    "edit" while the draft may be changed
     (outgoing.may_edit in an editable state). What a step checks only when taken — a
     draft without recipients, a number already used — leaves it in the list; the step
     then answers 409 saying what is missing."""
     allowed = [action for action in outgoing.STEPS
-               if step_open(action, state)
+               if step_open(action, state, digitally_signed)
                and may_take_step(caller, action, unit_id, confidentiality,
                                  action in delegated)
                and not (held_by_chain(action, state, in_approval_chain)

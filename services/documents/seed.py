@@ -84,6 +84,31 @@ def seed(session: Session, clock: VietnamClock | None = None) -> dict:
     return created
 
 
+def demo_signers() -> list[dict]:
+    """Who signs digitally in the demo (services.signing.seed): each head with their own
+    certificate, and each demo organisation with its seal; the People's Committee's keys
+    in the HSM (SoftHSM), the others in PKCS#12 files, so the demo uses both stores."""
+    rows = directory_import.build_units([row for row in directory_import.read_communes()
+                                         if row["provinceCode"] == DEMO_PROVINCE])
+    names = {row.key: row.name for row in rows}
+    signers = []
+    for username, full_name, _, _, roles in USERS:
+        for alias, role in roles:
+            if role == "head":
+                signers.append({
+                    "label": f"person:{username}", "common_name": full_name,
+                    "organisation": names[ALIASES[alias]], "kind": "person",
+                    "key_store": "pkcs11" if alias == "UBND" else "pkcs12",
+                    "user_id": str(uuid.uuid5(NAMESPACE, "user:" + username)),
+                    "unit_id": unit_uuid(alias)})
+    for alias in ("UBND", "STC", "SNV", "XA_25459"):
+        signers.append({"label": f"organisation:{alias}", "common_name": names[ALIASES[alias]],
+                        "organisation": names[ALIASES[alias]], "kind": "organisation",
+                        "key_store": "pkcs11" if alias == "UBND" else "pkcs12",
+                        "user_id": None, "unit_id": unit_uuid(alias)})
+    return signers
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="seed")
     parser.add_argument("--config", default=DEFAULT_CONFIG)

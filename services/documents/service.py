@@ -1,6 +1,6 @@
 """The documents service: system of record for the directory (units, users, roles),
 registers and their counters, incoming and outgoing documents, copies, dossiers,
-delegations and the audit log. Documents calls storage only (never workflow: facts
+delegations and the audit log. Documents calls storage and signing only (never workflow: facts
 workflow owns come as arguments of its calls, docs/architecture.md).
 
 This class holds the providers and the helpers every part shares (the permission rule
@@ -44,19 +44,23 @@ from services.documents.outgoing_steps import OutgoingStepEntrypoints
 from services.documents.register_entrypoints import RegisterEntrypoints
 from services.documents.rights_alert_entrypoints import RightsAlertEntrypoints
 from services.documents.search_feed import SearchFeedEntrypoints
+from services.documents.signing_steps import DigitalSigningSteps
 
 
 class DocumentsService(IncomingEntrypoints, OutgoingEntrypoints, OutgoingStepEntrypoints,
                        HistoryEntrypoints, FileEntrypoints, SearchFeedEntrypoints,
                        DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
                        CopyEntrypoints, DelegationEntrypoints, DirectorySignInEntrypoints,
-                       AccountEntrypoints, RightsAlertEntrypoints, OutboxServiceBase):
+                       AccountEntrypoints, RightsAlertEntrypoints, DigitalSigningSteps,
+                       OutboxServiceBase):
     name = "documents"
 
     db = Database()
     identity = Identity()
     clock = Clock()   # Vietnam's; frozen by config CLOCK_FROZEN_AT
-    storage_rpc = TimedRpc("storage")   # documents calls storage only (C1: never workflow)
+    # documents calls storage and signing only (C1: never workflow)
+    storage_rpc = TimedRpc("storage")
+    signing_rpc = TimedRpc("signing")
     outbox = outbox
 
     @configured_timer("old_requests", default=3600)

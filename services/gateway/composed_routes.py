@@ -37,6 +37,18 @@ class ComposedRoutes:
         link = self._file_for(request, file_id, "get_download_url")
         return Response(status=302, headers={"Location": link["url"]})
 
+    @http("GET", "/api/v1/files/<file_id>/signatures")
+    def get_file_signatures(self, request, file_id):
+        """The verification report of a PDF's signatures (signing), for whoever may see
+        the file; ``{"status": "pending"}`` until the check is done, ``not_applicable``
+        for a file that is not a PDF."""
+        record = self._file_for(request, file_id, "get_file")
+        if record.get("kind") != "pdf" or record.get("status") != "stored":
+            return json_response({"file_id": file_id, "status": "not_applicable"})
+        report = self.signing_rpc.get_verifications(self.auth.system_token(),
+                                                    [file_id]).get(file_id)
+        return json_response(report or {"file_id": file_id, "status": "pending"})
+
     def _file_for(self, request, file_id, method):
         token = self.auth.token_of(request)
         try:

@@ -15,7 +15,8 @@ ACTIONS = {
     "register": "Vào sổ văn bản đến", "create": "Tạo dự thảo",
     "new_version": "Lưu phiên bản mới", "submit": "Trình duyệt", "return": "Trả lại",
     "approve": "Duyệt", "check_form": "Kiểm tra thể thức", "sign": "Ký",
-    "number": "Cấp số", "issue": "Phát hành", "recall": "Thu hồi", "cancel": "Hủy dự thảo",
+    "number": "Cấp số", "seal": "Ký số cơ quan", "issue": "Phát hành",
+    "signatures_verified": "Kiểm tra chữ ký số", "recall": "Thu hồi", "cancel": "Hủy dự thảo",
     "filed": "Đưa vào hồ sơ", "copied": "Sao văn bản",
     "processing_opened": "Mở quá trình xử lý",
     "to_assign_assigned": "Chờ lãnh đạo phân công", "to_assign_done": "Đã phân công",
@@ -82,6 +83,12 @@ def describe(event: dict) -> str:
             parts.append(f"{label}: {details[key]}")
     if details.get("recipients"):
         parts.append(f"{len(details['recipients'])} nơi nhận")
+    if details.get("digital_signature"):   # ký số: whose certificate, from which CA
+        signature = details["digital_signature"]
+        parts.append(f"Chứng thư số: {signature.get('common_name')} "
+                     f"(số sê-ri {signature.get('serial')}, do {signature.get('issuer')} cấp)")
+    if details.get("summary"):   # a verification of the file's signatures
+        parts.append(str(details["summary"].get("vi", "")))
     return "; ".join(parts)
 
 

@@ -219,6 +219,17 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/v1/files/<file_id>/content", "get_file_content", "files",
       "Tải tệp (chuyển hướng tới URL ký) / Download (redirect to a signed URL)",
       answer=REDIRECT),
+    R("GET", "/api/v1/files/<file_id>/signatures", "get_file_signatures", "signing",
+      "Kết quả kiểm tra chữ ký số của tệp PDF / The verification of a PDF's digital "
+      "signatures (status pending until checked)", response="Object"),
+    # ------------------------------------------------------------------ signing
+    R("GET", "/api/v1/signing/certificates", "list_certificates", "signing",
+      "Chứng thư số tôi được dùng để ký / Certificates I may sign with",
+      "signing.list_certificates", (QUERY,), response="Object",
+      query=(q("user_id"), q("unit_id"))),
+    R("POST", "/api/v1/signing/certificates", "register_certificate", "signing",
+      "Đăng ký chứng thư số (quản trị hệ thống) / Register a certificate (system "
+      "administrator)", "signing.register_certificate", (BODY,), 201, response="Object"),
     # ------------------------------------------------------------------ documents
     R("POST", "/api/v1/incoming", "register_incoming", "documents",
       "Vào sổ văn bản đến / Register incoming", "documents.register_incoming", (BODY,),

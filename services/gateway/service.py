@@ -39,6 +39,7 @@ class GatewayService(PassThroughRoutes, SessionRoutes, DirectorySignInRoutes,
     search_rpc = TimedRpc("search")
     notify_rpc = TimedRpc("notify")
     storage_rpc = TimedRpc("storage")
+    signing_rpc = TimedRpc("signing")
 
     @http("GET", "/api/v1/health")
     def health_check(self, request):

@@ -1,8 +1,8 @@
 """No synchronous RPC cycle between services: the graph of who calls whom over RPC, read
 from each service's code, is exactly the layering of docs/architecture.md ("Who calls
-whom, and why"): documents is the system of record and calls only storage; workflow
-orchestrates on top of documents; search reads documents and storage; the gateway calls
-everyone. Events may flow any way; only RPCs wait for an answer."""
+whom, and why"): documents is the system of record and calls only storage and signing
+(which calls storage); workflow orchestrates on top of documents; search reads documents
+and storage; the gateway calls everyone. Events may flow any way; only RPCs wait for an answer."""
 import ast
 import functools
 import os
@@ -13,10 +13,11 @@ SERVICES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "servic
 #: The RPC proxies: ``TimedRpc("documents")``, nameko's ``RpcProxy("documents")``...
 NAMED_PROXIES = {"TimedRpc", "RpcProxy", "ServiceRpcProxy"}
 LAYERS = {
-    "gateway": {"documents", "workflow", "search", "notify", "storage"},
+    "gateway": {"documents", "workflow", "search", "notify", "storage", "signing"},
     "workflow": {"documents"},
     "search": {"documents", "storage"},
-    "documents": {"storage"},
+    "documents": {"storage", "signing"},
+    "signing": {"storage"},
     "notify": set(),
     "storage": set(),
 }

@@ -24,7 +24,8 @@ SPEC = {
     "check_form": ({"approved"}, {"clerk"}),
     "sign": ({"form_checked"}, {"head"}),
     "number": ({"signed"}, {"clerk"}),
-    "issue": ({"numbered"}, {"clerk"}),
+    "seal": ({"numbered"}, {"clerk"}),
+    "issue": ({"numbered", "sealed"}, {"clerk"}),
     "recall": ({"issued"}, {"head", "clerk"}),
     "cancel": ({"draft", "returned"}, DRAFTERS),
 }
@@ -44,7 +45,7 @@ def person(role, clearance="none"):
                   memberships=(Membership(unit, role),))
 
 
-def expected(role, state, level, clearance, delegated, in_chain):
+def expected(role, state, level, clearance, delegated, in_chain, digitally_signed=False):
     cleared = Caller(user_id="x", username="x", clearance=clearance).cleared_for(level)
     own_role = role if role and "@" not in role else None
     out = set()
@@ -52,6 +53,11 @@ def expected(role, state, level, clearance, delegated, in_chain):
         by_role = own_role in roles
         by_delegation = action in delegated & DELEGABLE
         chain_holds = in_chain and state == "submitted" and action in {"approve", "return"}
+        # the organisation's signature goes over a signer's digital one; such a
+        # document goes out only with both (ND30 Điều 5.1, 33)
+        if action == "seal" and not digitally_signed or \
+                action == "issue" and state == "numbered" and digitally_signed:
+            continue
         if state in sources and cleared and (by_role or by_delegation) and not chain_holds:
             out.add(action)
     if state in {"draft", "returned"} and cleared and own_role in DRAFTERS:
@@ -59,30 +65,34 @@ def expected(role, state, level, clearance, delegated, in_chain):
     return sorted(out)
 
 
-@pytest.mark.parametrize("role, state, level_clearance, delegated, in_chain", list(
-    itertools.product(ROLES, vocabulary.OUTGOING_STATES, LEVELS, DELEGATED, (False, True))))
+@pytest.mark.parametrize("role, state, level_clearance, delegated, in_chain, signed", list(
+    itertools.product(ROLES, vocabulary.OUTGOING_STATES, LEVELS, DELEGATED, (False, True),
+                      (False, True))))
 def test_allowed_actions_on_an_outgoing_document_follow_role_state_clearance_delegation_and_chain(
-        role, state, level_clearance, delegated, in_chain):
+        role, state, level_clearance, delegated, in_chain, signed):
     level, clearance = level_clearance
     got = permissions.outgoing_actions(person(role, clearance), state=state, unit_id=UNIT,
                                        confidentiality=level, in_approval_chain=in_chain,
-                                       delegated=delegated)
-    assert got == expected(role, state, level, clearance, delegated, in_chain)
+                                       delegated=delegated, digitally_signed=signed)
+    assert got == expected(role, state, level, clearance, delegated, in_chain, signed)
 
 
 @pytest.mark.parametrize("action", sorted(outgoing.STEPS))
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("delegated", [False, True])
-def test_a_listed_step_is_exactly_a_step_the_enforcing_rule_allows(action, role, delegated):
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_listed_step_is_exactly_a_step_the_enforcing_rule_allows(action, role, delegated,
+                                                                   signed):
     # act_on_outgoing decides with may_take_step, step_open and held_by_chain: an action
     # is listed iff those three let it through, in every state
     caller = person(role)
     for state in vocabulary.OUTGOING_STATES:
         listed = action in permissions.outgoing_actions(
             caller, state=state, unit_id=UNIT, confidentiality="none",
-            in_approval_chain=False, delegated=frozenset({action}) if delegated else frozenset())
-        assert listed == (permissions.step_open(action, state) and permissions.may_take_step(
-            caller, action, UNIT, "none", delegated))
+            in_approval_chain=False, delegated=frozenset({action}) if delegated else frozenset(),
+            digitally_signed=signed)
+        assert listed == (permissions.step_open(action, state, signed) and
+                          permissions.may_take_step(caller, action, UNIT, "none", delegated))
 
 
 def test_a_delegate_may_sign_a_checked_draft_they_could_not_sign_by_role():

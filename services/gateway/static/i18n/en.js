@@ -320,6 +320,8 @@ export default {
   hist_check_form: "Form checked",
   hist_sign: "Signed",
   hist_number: "Numbered",
+  hist_seal: "Signed by the organisation",
+  hist_signatures_verified: "Digital signatures checked",
   hist_issue: "Issued",
   hist_recall: "Recalled",
   hist_cancel: "Draft cancelled",

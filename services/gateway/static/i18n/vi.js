@@ -333,6 +333,8 @@ export default {
   hist_check_form: "Kiểm tra thể thức",
   hist_sign: "Ký",
   hist_number: "Cấp số",
+  hist_seal: "Ký số cơ quan",
+  hist_signatures_verified: "Kiểm tra chữ ký số",
   hist_issue: "Phát hành",
   hist_recall: "Thu hồi",
   hist_cancel: "Hủy dự thảo",

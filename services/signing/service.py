@@ -1,0 +1,394 @@
+"""The signing service: applies digital signatures (ký số) to the PDFs of outgoing
+documents — the signer's, then the organisation's by its văn thư — with keys that never
+leave their store (an HSM through PKCS#11, or PKCS#12 files), and verifies every PDF that
+is stored, keeping the report with the file (ND30 Điều 5.1, 17, 21.2, 33; DOMAIN.md §1.13).
+
+Documents decides who may take a step and when; this service decides whether a
+certificate may sign (the person's own, the issuing unit's, within its validity) and does
+the cryptography. Bytes travel over storage's signed URLs (transfer.py)."""
+from __future__ import annotations
+
+import base64
+import logging
+import uuid
+
+from nameko.rpc import rpc
+from sqlalchemy import or_, select
+
+from services.common import events
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
+                                    NotFound, invalid_fields)
+from services.common.handlers import event_handler
+from services.common.identity import CLERK, HEAD
+from services.common.identity_provider import Identity
+from services.common.inbox import first_delivery
+from services.common.outbox import add_event
+from services.common.rpc import TimedRpc
+from services.common.service_base import OutboxServiceBase
+from services.signing import certificates, models, transfer
+from services.signing.dependencies import Signing
+from services.signing.errors import SigningError
+from services.signing.models import (KEY_STORES, ORGANISATION, PERSON, AppliedSignature,
+                                     Certificate, Verification)
+
+log = logging.getLogger(__name__)
+
+PURPOSES = ("signer", "organisation", "attachment", "copy")
+VERIFY_HANDLER = "signing.on_storage_file_stored"
+#: Which refusal of the signing rules is which 4xx.
+FORBIDDEN_CODES = {"certificate_not_yours", "certificate_not_the_units"}
+INVALID_CODES = {"bad_certificate"}
+NOT_FOUND_CODES = {"certificate_unknown"}
+
+
+def as_service_error(exc: SigningError):
+    kind = Forbidden if exc.code in FORBIDDEN_CODES else InvalidInput \
+        if exc.code in INVALID_CODES else NotFound if exc.code in NOT_FOUND_CODES else Conflict
+    return kind(exc.vi, exc.en, {"reason": exc.code})
+
+
+class SigningService(OutboxServiceBase):
+    name = "signing"
+
+    db = Database()
+    identity = Identity()
+    signing = Signing()
+    clock = Clock()
+    storage = TimedRpc("storage")
+    outbox = models.outbox
+
+    # ------------------------------------------------------------ certificates
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_certificates(self, token, request=None):
+        """The certificates the caller may sign with: their own (holder person) and, for
+        a văn thư or head of a unit, the unit's organisation certificates; a system
+        administrator or a service may ask for any ``user_id`` / ``unit_id``.
+
+        Args: ``token``; ``request`` = ``{user_id?, unit_id?}``. Result: ``{items:
+        [certificate]}`` (certificates.certificate_out; never where the key is).
+        Errors: Unauthenticated. Events: none."""
+        caller = self.identity.caller(token)
+        request = request if isinstance(request, dict) else {}
+        query = select(Certificate).where(Certificate.active.is_(True))
+        if caller.system or caller.system_admin:
+            if request.get("user_id"):
+                query = query.where(Certificate.user_id == str(request["user_id"]))
+            if request.get("unit_id"):
+                query = query.where(Certificate.unit_id == str(request["unit_id"]))
+        else:
+            units = [m.unit_id for m in caller.memberships if m.role in (CLERK, HEAD)]
+            query = query.where(or_(
+                (Certificate.holder_kind == PERSON) & (Certificate.user_id == caller.user_id),
+                (Certificate.holder_kind == ORGANISATION) & Certificate.unit_id.in_(units)))
+        now = self.clock.now()
+        with self.db.read() as session:
+            rows = session.execute(query.order_by(Certificate.holder_kind,
+                                                  Certificate.common_name)).scalars().all()
+            return {"items": [certificates.certificate_out(row, now) for row in rows]}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def register_certificate(self, token, request):
+        """Register a certificate for a person or an organisation (a system administrator,
+        or the demo seed): the certificate's facts are read from the certificate itself.
+
+        Args: ``token``; ``request`` = ``{holder_kind (person | organisation), user_id
+        (person) | unit_id (organisation; a person's unit optional), certificate (PEM),
+        chain ([PEM], the issuers), key_store (pkcs11 | pkcs12), key_ref (the key's label
+        in the HSM token, or the .p12 file), image_png (base64: the signature or the
+        seal), image_width_mm (the seal's actual diameter)}``. Registering the same
+        certificate again updates its holder, key and image.
+        Result: the certificate. Errors: Forbidden (not a system administrator);
+        InvalidInput (a field missing or wrong, not a certificate). Events: none."""
+        caller = self.identity.caller(token)
+        if not (caller.system_admin or caller.service == "signing"):
+            raise Forbidden("Chỉ quản trị hệ thống đăng ký chứng thư số.",
+                            "Only a system administrator registers certificates.")
+        body = self._registration(request)
+        try:
+            facts = certificates.read_certificate(body["certificate"])
+            chain = [base64.b64encode(certificates.read_certificate(p).der).decode()
+                     for p in body["chain"]]
+        except SigningError as exc:
+            raise as_service_error(exc) from exc
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            row = session.execute(select(Certificate).where(
+                Certificate.fingerprint == facts.fingerprint)).scalar_one_or_none()
+            if row is None:
+                row = Certificate(id=str(uuid.uuid4()), fingerprint=facts.fingerprint,
+                                  registered_by=caller.user_id, created_at=now)
+                session.add(row)
+            row.holder_kind, row.user_id, row.unit_id = \
+                body["holder_kind"], body["user_id"], body["unit_id"]
+            row.common_name, row.issuer = facts.common_name[:200], facts.issuer[:200]
+            row.organisation = (facts.organisation or "")[:200] or None
+            row.serial, row.not_before, row.not_after = \
+                facts.serial, facts.not_before, facts.not_after
+            row.certificate, row.chain = facts.der, chain
+            row.key_store, row.key_ref = body["key_store"], body["key_ref"]
+            row.image_png, row.image_width_mm = body["image_png"], body["image_width_mm"]
+            row.active = True
+            session.flush()
+            return certificates.certificate_out(row, now)
+
+    @staticmethod
+    def _registration(request) -> dict:
+        if not isinstance(request, dict):
+            raise invalid_fields({"request": {"vi": "Cần một đối tượng JSON.",
+                                              "en": "A JSON object is required."}})
+        problems = {}
+        kind = request.get("holder_kind")
+        if kind not in (PERSON, ORGANISATION):
+            problems["holder_kind"] = {"vi": "Chọn person hoặc organisation.",
+                                       "en": "One of person, organisation."}
+        if kind == PERSON and not isinstance(request.get("user_id"), str):
+            problems["user_id"] = {"vi": "Cần người giữ chứng thư.", "en": "Required."}
+        if kind == ORGANISATION and not isinstance(request.get("unit_id"), str):
+            problems["unit_id"] = {"vi": "Cần đơn vị giữ chứng thư.", "en": "Required."}
+        if request.get("key_store") not in KEY_STORES:
+            problems["key_store"] = {"vi": "Chọn pkcs11 hoặc pkcs12.",
+                                     "en": "One of pkcs11, pkcs12."}
+        if not isinstance(request.get("key_ref"), str) or not request["key_ref"].strip():
+            problems["key_ref"] = {"vi": "Cần nơi giữ khóa.", "en": "Required."}
+        if not isinstance(request.get("certificate"), str):
+            problems["certificate"] = {"vi": "Cần chứng thư số (PEM).", "en": "PEM required."}
+        chain = request.get("chain") or []
+        if not isinstance(chain, list) or not all(isinstance(p, str) for p in chain):
+            problems["chain"] = {"vi": "Danh sách chứng thư (PEM).", "en": "A list of PEM."}
+        image = None
+        if request.get("image_png") is not None:
+            try:
+                image = base64.b64decode(request["image_png"], validate=True)
+            except (ValueError, TypeError):
+                image = b""
+            if not image.startswith(b"\x89PNG"):
+                problems["image_png"] = {"vi": "Ảnh phải là PNG (base64).",
+                                         "en": "The image must be a PNG (base64)."}
+        width = request.get("image_width_mm")
+        if width is not None and not (isinstance(width, (int, float)) and 5 <= width <= 80):
+            problems["image_width_mm"] = {"vi": "Đường kính dấu từ 5 đến 80 mm.",
+                                          "en": "Between 5 and 80 mm."}
+        if problems:
+            raise invalid_fields(problems)
+        return {"holder_kind": kind, "user_id": request.get("user_id") if kind == PERSON
+                else None, "unit_id": request.get("unit_id"), "key_store": request["key_store"],
+                "key_ref": request["key_ref"].strip(),
+                "certificate": request["certificate"].encode(),
+                "chain": [p.encode() for p in chain], "image_png": image,
+                "image_width_mm": float(width) if width is not None else None}
+
+    # ------------------------------------------------------------ signing
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def sign_document_pdf(self, token, request):
+        """Sign a stored PDF of an outgoing document; documents calls it when a step it
+        allowed needs a signature, and stores the result as the document's signed file.
+
+        Args: ``token`` (documents' system token); ``request`` = ``{purpose (signer |
+        organisation | attachment | copy), document_id, file_id, user_id (the person who
+        signs: the signer, or the văn thư), unit_id (the issuing unit), certificate_id
+        (the signer's; for the organisation optional: the unit's certificate),
+        signer_name (signer: whose name marks the place of the signature), reference
+        (attachment: số và ký hiệu), organisation_name, copy_form (copy: SAO Y, SAO LỤC,
+        TRÍCH SAO)}``.
+        Result: ``{file_id, sha256, size, filename, certificate, signed_at,
+        timestamped}``. Errors: Forbidden (not documents; another person's or another
+        unit's certificate); NotFound (no such certificate, or the unit has none);
+        Conflict (an expired certificate, a file that is not a stored PDF, no place for
+        the signature, an organisation signature over no valid signer's signature).
+        Events: none (storage's file_stored follows)."""
+        caller = self.identity.caller(token)
+        if caller.service != "documents":
+            raise Forbidden("Chỉ dịch vụ văn bản yêu cầu ký số.",
+                            "Only the documents service asks for signatures.")
+        body = self._sign_request(request)
+        now = self.clock.now()
+        with self.db.read() as session:
+            cert = self._certificate_for(session, body)
+            try:
+                certificates.require_usable(cert, purpose=body["purpose"],
+                                            user_id=body["user_id"], unit_id=body["unit_id"],
+                                            now=now)
+            except SigningError as exc:
+                raise as_service_error(exc) from exc
+            session.expunge(cert)
+        system = self.identity.system_token()
+        try:
+            record, pdf = transfer.read_pdf(self.storage, system, body["file_id"])
+            signed = self._apply(body, cert, pdf, now)
+        except SigningError as exc:
+            raise as_service_error(exc) from exc
+        stored = transfer.store_pdf(self.storage, system, transfer.signed_filename(
+            record.get("filename"), "ky-so"), signed)
+        with self.db.transaction() as session:
+            session.add(AppliedSignature(
+                id=str(uuid.uuid4()), purpose=body["purpose"], document_id=body["document_id"],
+                source_file_id=body["file_id"], signed_file_id=stored["file_id"],
+                certificate_id=cert.id, user_id=body["user_id"],
+                timestamped=bool(self.signing.settings.tsa_url), created_at=now))
+        return {"file_id": stored["file_id"], "sha256": stored.get("sha256"),
+                "size": stored.get("size"), "filename": stored.get("filename"),
+                "certificate": certificates.certificate_out(cert, now),
+                "signed_at": now.isoformat(), "timestamped": bool(self.signing.settings.tsa_url)}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def write_number_and_date(self, token, request):
+        """Write the số, ký hiệu and the date into a signer-signed PDF, as an incremental
+        update that fills the fields the signer's signature left for them, so that
+        signature stays valid (văn thư numbers the document before sealing it).
+
+        Args: ``token`` (documents'); ``request`` = ``{document_id, file_id, user_id,
+        number_text ("12/QĐ-UBND"), date_text ("Tây Ninh, ngày 07 tháng 12 năm 2026")}``.
+        Result: ``{file_id, sha256, size, filename}``. Errors: Forbidden (not documents);
+        Conflict (not a stored PDF). Events: none."""
+        caller = self.identity.caller(token)
+        if caller.service != "documents":
+            raise Forbidden("Chỉ dịch vụ văn bản ghi số vào văn bản.",
+                            "Only the documents service writes the number.")
+        if not isinstance(request, dict) or not all(
+                isinstance(request.get(k), str) and request[k]
+                for k in ("file_id", "number_text", "date_text")):
+            raise invalid_fields({"request": {"vi": "Thiếu tệp, số hoặc ngày.",
+                                              "en": "file_id, number_text, date_text."}})
+        from services.signing import pades
+        system = self.identity.system_token()
+        try:
+            record, pdf = transfer.read_pdf(self.storage, system, request["file_id"])
+            updated = pades.write_number_and_date(pdf, number_text=request["number_text"],
+                                                  date_text=request["date_text"])
+        except SigningError as exc:
+            raise as_service_error(exc) from exc
+        stored = transfer.store_pdf(self.storage, system, record.get("filename") or
+                                    "van-ban.pdf", updated)
+        return {k: stored.get(k) for k in ("file_id", "sha256", "size", "filename")}
+
+    def _sign_request(self, request) -> dict:
+        if not isinstance(request, dict):
+            raise invalid_fields({"request": {"vi": "Cần một đối tượng JSON.",
+                                              "en": "A JSON object is required."}})
+        problems = {}
+        if request.get("purpose") not in PURPOSES:
+            problems["purpose"] = {"vi": "Mục đích ký không hợp lệ.", "en": "Unknown purpose."}
+        for name in ("file_id", "user_id"):
+            if not isinstance(request.get(name), str) or not request[name]:
+                problems[name] = {"vi": "Bắt buộc.", "en": "Required."}
+        if request.get("purpose") == "signer" and not request.get("certificate_id"):
+            problems["certificate_id"] = {"vi": "Chọn chứng thư số để ký.",
+                                          "en": "Choose a certificate to sign with."}
+        if problems:
+            raise invalid_fields(problems)
+        return {name: request.get(name) for name in (
+            "purpose", "document_id", "file_id", "user_id", "unit_id", "certificate_id",
+            "signer_name", "reference", "organisation_name", "copy_form")}
+
+    def _certificate_for(self, session, body):
+        if body.get("certificate_id"):
+            return session.get(Certificate, str(body["certificate_id"]))
+        # the organisation's own: the unit's active certificate that is valid now
+        now = self.clock.now()
+        return session.execute(select(Certificate).where(
+            Certificate.holder_kind == ORGANISATION, Certificate.unit_id == body["unit_id"],
+            Certificate.active.is_(True), Certificate.not_after > now,
+            Certificate.not_before <= now).order_by(Certificate.not_after.desc())
+        ).scalars().first()
+
+    def _apply(self, body, cert, pdf: bytes, now) -> bytes:
+        from services.signing import pades
+        settings = self.signing.settings
+        store = self.signing.key_store(cert.key_store)
+        signer = store.signer(cert.key_ref, certificates.chain_der(cert))
+        timestamping = pades.Timestamping(url=settings.tsa_url or None)
+        context = self.signing.validation_context() if settings.online_revocation else None
+        purpose = body["purpose"]
+        if purpose == "signer":
+            return pades.sign_as_signer(pdf, signer, signer_name=body["signer_name"] or
+                                        cert.common_name, image_png=cert_image(cert),
+                                        timestamping=timestamping,
+                                        validation_context=context, now=now)
+        if purpose == "organisation":
+            return pades.sign_as_organisation(pdf, signer, seal_png=cert_image(cert),
+                                              seal_diameter_mm=cert.image_width_mm or 36,
+                                              timestamping=timestamping,
+                                              validation_context=context, now=now)
+        organisation = body["organisation_name"] or cert.organisation or cert.common_name
+        if purpose == "attachment":
+            return pades.sign_attachment(pdf, signer, organisation_name=organisation,
+                                         reference=body["reference"] or "",
+                                         timestamping=timestamping,
+                                         validation_context=context, now=now)
+        return pades.sign_copy(pdf, signer, copy_form=body["copy_form"] or "SAO Y",
+                               organisation_name=organisation, timestamping=timestamping,
+                               validation_context=context, now=now)
+
+    # ------------------------------------------------------------ verification
+
+    @event_handler(events.SOURCE_STORAGE, events.FILE_STORED)
+    def on_storage_file_stored(self, message):
+        """Verify the signatures of every stored PDF (ND30 Điều 21.2.a: the clerk checks
+        an arriving document's signatures) in a child process with limits, keep the
+        report with the file and announce it. Idempotent by event_id and by file.
+        Events: signature_verified {file_id, status, summary, signatures: [{common_name,
+        organisation, valid, kind}]}."""
+        data = message["data"]
+        if data.get("content_type") != "application/pdf":
+            return
+        with self.db.read() as session:
+            if session.get(Verification, data["file_id"]) is not None:
+                return
+        report = self._verify(data["file_id"])
+        with self.db.transaction() as session:
+            if not first_delivery(session, models.processed, message["event_id"],
+                                  VERIFY_HANDLER) or session.get(Verification, data["file_id"]):
+                return
+            self._keep(session, data["file_id"], data.get("sha256"), report)
+        self.flush_outbox()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_verifications(self, token, file_ids):
+        """The verification reports of files, for a service that has checked the caller
+        may see them (the gateway, after documents).
+
+        Args: ``token`` (a service's); ``file_ids`` (at most 50). Result: ``{file_id:
+        report | null}`` (null: not verified yet, or not a PDF). Errors: Forbidden (not a
+        service); InvalidInput. Events: none."""
+        caller = self.identity.caller(token)
+        if not caller.system:
+            raise Forbidden("Chỉ dịch vụ nội bộ đọc kết quả kiểm tra hàng loạt.",
+                            "For services only.")
+        if not isinstance(file_ids, list) or len(file_ids) > 50 or \
+                not all(isinstance(f, str) for f in file_ids):
+            raise invalid_fields({"file_ids": {"vi": "Tối đa 50 mã tệp.",
+                                               "en": "At most 50 file ids."}})
+        with self.db.read() as session:
+            rows = {row.file_id: row.report for row in session.execute(
+                select(Verification).where(Verification.file_id.in_(file_ids))).scalars()}
+        return {file_id: rows.get(file_id) for file_id in file_ids}
+
+    def _verify(self, file_id) -> dict:
+        from services.signing import verification
+        settings = self.signing.settings
+        system = self.identity.system_token()
+        _, pdf = transfer.read_pdf(self.storage, system, file_id)
+        return verification.verify_in_child(
+            pdf, trust=verification.TrustList(roots=settings.trust_roots_der()),
+            now=self.clock.now(), online=settings.online_revocation,
+            limits=verification.Limits(seconds=settings.verify_seconds))
+
+    def _keep(self, session, file_id, sha256, report) -> None:
+        session.add(Verification(file_id=file_id, sha256=sha256, status=report["status"],
+                                 report=report, checked_at=self.clock.now()))
+        add_event(session, models.outbox, events.SIGNATURE_VERIFIED, {
+            "file_id": file_id, "status": report["status"], "summary": report["summary"],
+            "signatures": [{"common_name": s["signer"].get("common_name"),
+                            "organisation": s["signer"].get("organisation"),
+                            "valid": s["valid"]} for s in report.get("signatures", [])]})
+
+
+def cert_image(cert) -> bytes:
+    if not cert.image_png:
+        raise SigningError("no_image", "Chứng thư số chưa có ảnh chữ ký hoặc con dấu.",
+                           "The certificate has no signature or seal image.")
+    return cert.image_png
