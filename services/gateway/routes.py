@@ -262,7 +262,8 @@ ROUTES: tuple[Route, ...] = (
       "workflow.submit_outgoing", ("document_id", OPTIONAL_BODY), request="Object",
       response="OutgoingDocument"),
     R("POST", "/api/v1/outgoing/<document_id>/<action>", "act_on_outgoing", "documents",
-      "Trả lại, duyệt, kiểm tra thể thức, ký, cấp số, phát hành, thu hồi, hủy / "
+      "Trả lại, duyệt, kiểm tra thể thức, ký, cấp số, ký số cơ quan, phát hành, thu hồi, "
+      "hủy / "
       "One step: " + ", ".join(a for a in OUTGOING_ACTIONS if a != "submit"),
       "documents.act_on_outgoing",
       ("document_id", "action", OPTIONAL_BODY), request="Object",
