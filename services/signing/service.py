@@ -218,7 +218,8 @@ class SigningService(OutboxServiceBase):
         system = self.identity.system_token()
         try:
             record, pdf = transfer.read_pdf(self.storage, system, body["file_id"])
-            signed = self._apply(body, cert, pdf, now)
+            with self.signing.pyhanko:
+                signed = self._apply(body, cert, pdf, now)
         except SigningError as exc:
             raise as_service_error(exc) from exc
         stored = transfer.store_pdf(self.storage, system, transfer.signed_filename(
@@ -257,8 +258,9 @@ class SigningService(OutboxServiceBase):
         system = self.identity.system_token()
         try:
             record, pdf = transfer.read_pdf(self.storage, system, request["file_id"])
-            updated = pades.write_number_and_date(pdf, number_text=request["number_text"],
-                                                  date_text=request["date_text"])
+            with self.signing.pyhanko:
+                updated = pades.write_number_and_date(
+                    pdf, number_text=request["number_text"], date_text=request["date_text"])
         except SigningError as exc:
             raise as_service_error(exc) from exc
         stored = transfer.store_pdf(self.storage, system, record.get("filename") or
