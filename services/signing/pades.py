@@ -13,16 +13,18 @@
 
 Every signature can carry an RFC 3161 timestamp (PAdES B-T) and, given a validation context,
 the chain and revocation data (B-LT). Network I/O goes through ``requests`` (not aiohttp), and
-pyHanko's coroutines are driven here with ``asyncio.run`` on the calling thread, which also
-works in an eventlet-patched process (nameko)."""
+pyHanko's coroutines are driven here with ``asyncio.run`` on the calling thread, one at a time
+(PYHANKO_LOCK), which is what works in an eventlet-patched process (nameko)."""
 from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from fontTools import subset
 from PIL import Image
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
@@ -49,6 +51,13 @@ NUMBER_FIELD = "so_ky_hieu"
 DATE_FIELD = "ngay_ban_hanh"
 TEXT_STAMP_SIZE = 10  # Phụ lục I: Times New Roman 10 pt for the text of box 14 and attachments
 READ_ONLY = 1
+
+# asyncio marks the running loop per OS thread, and eventlet's green threads share one: a green
+# thread entering asyncio.run (here, or in pyHanko's sync wrappers) while another's loop waits
+# on the network is refused ("asyncio.run() cannot be called from a running event loop"). So
+# one pyHanko run at a time per process; the lock is eventlet's when the process is patched.
+# Anything else calling pyHanko in the same process (verification) should take it too.
+PYHANKO_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -154,8 +163,9 @@ def _sign(writer: IncrementalPdfFileWriter, signer: signers.Signer, *, field: st
                                    new_field_spec=field_spec)
     # run_and_release: the validation context's fetchers are closed afterwards, as pyHanko's
     # own sync wrapper does.
-    return asyncio.run(run_and_release(_sign_async(pdf_signer, writer, now, text_params),
-                                       validation_context))
+    with PYHANKO_LOCK:
+        return asyncio.run(run_and_release(
+            _sign_async(pdf_signer, writer, now, text_params), validation_context))
 
 
 async def _sign_async(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,
@@ -182,21 +192,22 @@ async def _sign_async(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileW
 
 def _sign_text_only(pdf, signer, lines, timestamping, validation_context, now) -> bytes:
     lines = [" ".join(line.split()) for line in lines if line and line.strip()]
-    height = TEXT_STAMP_SIZE * 1.25 * len(lines) + 6
+    leading = round(TEXT_STAMP_SIZE * 1.1)
+    height = leading * len(lines) + 4
     width = max(placement.text_width(line, TEXT_STAMP_SIZE) for line in lines) + 8
     box = placement.top_right_box(pdf, width, height)
     style = TextStampStyle(
         stamp_text="\n".join(line.replace("%", "%%") for line in lines),
         text_box_style=TextBoxStyle(
             font=LiberationSerif(placement.FONT_PATH, font_size=TEXT_STAMP_SIZE),
-            font_size=TEXT_STAMP_SIZE, leading=round(TEXT_STAMP_SIZE * 1.25),
+            font_size=TEXT_STAMP_SIZE, leading=leading,
             text_color=(0, 0, 0),
             box_layout_rule=layout.SimpleBoxLayoutRule(
                 x_align=layout.AxisAlignment.ALIGN_MAX,
                 y_align=layout.AxisAlignment.ALIGN_MAX)),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MAX, y_align=layout.AxisAlignment.ALIGN_MAX,
-            margins=layout.Margins(0, 2, 0, 2),
+            margins=layout.Margins(0, 0, 1, 1),
             inner_content_scaling=layout.InnerScaling.NO_SCALING),
         border_width=0, background=None)
     return _sign(_writer(pdf), signer, field=ORGANISATION_FIELD, box=box, style=style,
@@ -244,6 +255,13 @@ class _ThousandUnitAccumulator(GlyphAccumulator):
         self._glyphs[glyph_id] = scaled = (cid, round(width * 1000 / self._font_units))
         return scaled
 
+    def _extract_subset(self, options=None):
+        # pyHanko's default options, less the FontForge timestamp table fontTools cannot
+        # subset (it would log a warning at every signature).
+        options = subset.Options(layout_closure=False)
+        options.drop_tables += ["GPOS", "GDEF", "GSUB", "FFTM"]
+        super()._extract_subset(options)
+
 
 @dataclass(frozen=True)
 class LiberationSerif(GlyphAccumulatorFactory):
@@ -281,19 +299,23 @@ def _intact_signer_box(pdf: bytes) -> Box:
         # Integrity and what changed after it; whether the certificate is trusted is the
         # verification module's question.
         # The signer's own certificate as the anchor: no path building, no network.
-        status = validate_pdf_signature(
-            signature, ValidationContext(trust_roots=[signature.signer_cert],
-                                         allow_fetching=False))
+        with PYHANKO_LOCK:
+            status = validate_pdf_signature(
+                signature, ValidationContext(trust_roots=[signature.signer_cert],
+                                             allow_fetching=False))
+        level = status.modification_level
+        if not (status.intact and status.valid and status.docmdp_ok and level is not None
+                and level <= ModificationLevel.FORM_FILLING):
+            raise refused
+        widget = signature.sig_field
+        if "/Rect" not in widget:
+            widget = widget["/Kids"][0].get_object()
+        x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+        page = _page_index(reader, widget)
     except SigningError:
         raise
     except Exception as exc:
         raise refused from exc
-    level = status.modification_level
-    if not (status.intact and status.valid and status.docmdp_ok and level is not None
-            and level <= ModificationLevel.FORM_FILLING):
-        raise refused
-    x1, y1, x2, y2 = (float(v) for v in signature.sig_field["/Rect"])
-    page = _page_index(reader, signature.sig_field)
     return Box(page, min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
 
 

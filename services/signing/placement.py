@@ -25,7 +25,7 @@ FONT_PATH = os.path.join(os.path.dirname(__file__), "fonts", "LiberationSerif-Re
 MM = 72 / 25.4
 SIGNATURE_WIDTH_RANGE = (35 * MM, 45 * MM)
 RIGHT_MARGIN = 15 * MM  # ND30 Phụ lục I: right margin 15–20 mm
-TOP_BAND = 4 * MM       # box 14 sits in the top margin, this far below the page edge
+TOP_BAND = 3 * MM       # box 14 sits in the top margin (20–25 mm), this far below the edge
 MAX_PAGES_SCANNED = 200  # bounded work on a long document
 
 
@@ -164,7 +164,7 @@ def text_lines(pdf: bytes, pages: int | None = None) -> list[Line]:
     return list(lines)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)  # the boxes of one document are asked for in a row
 def _text_lines(pdf: bytes) -> tuple[Line, ...]:
     # pypdf's private layout walker (pinned pypdf 7.1.1): the public visitor gives where a
     # string starts but not where it ends, and its own widths are wrong for subset fonts.
