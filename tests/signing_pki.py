@@ -14,18 +14,18 @@ import time
 import pytest
 import requests
 
-from services.signing import softhsm
-from services.signing.demo_pki import HolderSpec, build_demo_pki
+# pyHanko, certomancer and python-pkcs11 are imported by the fixtures, not here: this plugin
+# is loaded by every test process, most of which never sign.
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-DEMO_HOLDERS = [
-    HolderSpec("person:signer", "Nguyễn Văn Ký", "Sở Nội vụ tỉnh Thử Nghiệm", "person", "pkcs12"),
-    HolderSpec("person:hsm-signer", "Trần Thị Hà", "Sở Nội vụ tỉnh Thử Nghiệm", "person",
-               "pkcs11"),
-    HolderSpec("organisation:org", "Ủy ban nhân dân tỉnh Thử Nghiệm",
-               "Ủy ban nhân dân tỉnh Thử Nghiệm", "organisation", "pkcs11"),
-]
+# HolderSpec fields: label, common name, organisation, kind, key store.
+DEMO_HOLDERS = (
+    ("person:signer", "Nguyễn Văn Ký", "Sở Nội vụ tỉnh Thử Nghiệm", "person", "pkcs12"),
+    ("person:hsm-signer", "Trần Thị Hà", "Sở Nội vụ tỉnh Thử Nghiệm", "person", "pkcs11"),
+    ("organisation:org", "Ủy ban nhân dân tỉnh Thử Nghiệm", "Ủy ban nhân dân tỉnh Thử Nghiệm",
+     "organisation", "pkcs11"),
+)
 
 
 def free_port() -> int:
@@ -38,6 +38,8 @@ def free_port() -> int:
 def softhsm_token(tmp_path_factory):
     """A fresh SoftHSM token in a temporary directory (the one SoftHSM config of the test
     process)."""
+    from services.signing import softhsm
+
     return softhsm.create_token(str(tmp_path_factory.mktemp("softhsm")), label="eoffice-test")
 
 
@@ -68,8 +70,11 @@ def _serve(directory: str, port: int) -> subprocess.Popen:
 def demo_pki(tmp_path_factory, softhsm_token):
     """The demo PKI (services.signing.demo_pki.DemoPki) with the holders of DEMO_HOLDERS and
     the fixed test ones, its CRL, OCSP and TSA answering at `demo_pki.base_url`."""
+    from services.signing.demo_pki import HolderSpec, build_demo_pki
+
     port = free_port()
-    pki = build_demo_pki(str(tmp_path_factory.mktemp("demo-pki")), DEMO_HOLDERS, port=port,
+    pki = build_demo_pki(str(tmp_path_factory.mktemp("demo-pki")),
+                         [HolderSpec(*holder) for holder in DEMO_HOLDERS], port=port,
                          token=softhsm_token)
     process = _serve(pki.directory, port)
     yield pki

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
 
 _loaded: dict[str, tuple[object, str]] = {}   # library path -> (pkcs11.lib, config path)
+_logins: dict[tuple[str, str], object] = {}   # (library path, token label) -> session
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,36 @@ def load_library(token: Token):
     return lib
 
 
+def login(token: Token, *, again: bool = False) -> None:
+    """Logs the process in to `token`, once. PKCS#11 keeps the login per process and token,
+    not per session, and python-pkcs11 logs out when the session that logged in is closed
+    (logging every session out): one session is kept open here only to hold the login, and
+    the sessions handed out are opened without a PIN. `again` drops that session first, for
+    when the login was lost (the token went away, or someone else logged out)."""
+    import pkcs11
+
+    key = (token.library_path, token.label)
+    anchor = _logins.get(key)
+    if anchor is not None and not again:
+        return
+    if anchor is not None:
+        del _logins[key]
+        try:
+            anchor.close()
+        except pkcs11.PKCS11Error:
+            pass   # already logged out or closed
+    slot_token = load_library(token).get_token(token_label=token.label)
+    try:
+        _logins[key] = slot_token.open(rw=True, user_pin=token.user_pin)
+    except pkcs11.UserAlreadyLoggedIn:
+        pass   # logged in by a session of someone else in this process
+
+
 def open_session(token: Token):
-    """A read-write session on `token`, logged in as the user. The caller closes it."""
-    lib = load_library(token)
-    return lib.get_token(token_label=token.label).open(rw=True, user_pin=token.user_pin)
+    """A read-write session on `token`, of the logged-in user (see `login`). The caller
+    closes it; closing it does not log the process out."""
+    login(token)
+    return load_library(token).get_token(token_label=token.label).open(rw=True)
 
 
 def generate_key_pair(token: Token, key_label: str) -> bytes:

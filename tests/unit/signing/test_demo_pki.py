@@ -60,6 +60,9 @@ def ocsp_status(pki, label) -> str:
                            headers={"Content-Type": "application/ocsp-request"})
     response = ocsp.OCSPResponse.load(answer.content)
     assert response["response_status"].native == "successful"
+    # Answered at the real current time, not a frozen one.
+    produced_at = response.basic_ocsp_response["tbs_response_data"]["produced_at"].native
+    assert abs((produced_at - datetime.now(timezone.utc)).total_seconds()) < 60
     single = response.basic_ocsp_response["tbs_response_data"]["responses"][0]
     return single["cert_status"].name
 
