@@ -16,16 +16,15 @@ from asn1crypto import pem, x509
 from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
-from services.signing import pades, placement, softhsm
+from services.signing import pades, placement
 from services.signing.errors import SigningError
 from services.signing.images import demo_seal_png, demo_signature_png
+from services.signing.keystores import Pkcs11KeyStore, Pkcs12KeyStore
 from services.signing.placement import MM
 from tests.fixtures.signing.make_fixtures import (
     PAGE_WIDTH,
@@ -47,26 +46,25 @@ def load_cert(path: str) -> x509.Certificate:
 
 
 @pytest.fixture(scope="module")
-def chain(demo_pki):
-    return [load_cert(demo_pki.intermediate_certificate_path),
-            load_cert(demo_pki.root_certificate_path)]
+def chain(demo_pki) -> list[bytes]:
+    return [load_cert(demo_pki.intermediate_certificate_path).dump(),
+            load_cert(demo_pki.root_certificate_path).dump()]
 
 
 @pytest.fixture(scope="module")
 def person(demo_pki, chain):
+    """The signer's key in a PKCS#12 file."""
     holder = demo_pki.holders["person:signer"]
-    return signers.SimpleSigner.load_pkcs12(
-        os.path.join(demo_pki.directory, holder.pkcs12_path),
-        passphrase=demo_pki.pkcs12_passphrase)
+    return Pkcs12KeyStore(demo_pki.pkcs12_passphrase).signer(
+        os.path.join(demo_pki.directory, holder.pkcs12_path), chain)
 
 
 @pytest.fixture(scope="module")
 def organisation(demo_pki, chain):
-    holder = demo_pki.holders["organisation:org"]
-    session = softhsm.open_session(demo_pki.token)
-    yield PKCS11Signer(session, key_label=holder.key_label, cert_label=holder.key_label,
-                       ca_chain=chain, other_certs_to_pull=(), bulk_fetch=False)
-    session.close()
+    """The organisation's key inside the SoftHSM token (not extractable)."""
+    store = Pkcs11KeyStore(demo_pki.token)
+    yield store.signer(demo_pki.holders["organisation:org"].key_label, chain)
+    store.close()
 
 
 def trust(demo_pki, fetching: bool = False) -> ValidationContext:
