@@ -86,8 +86,13 @@ def sign_as_signer(pdf: bytes, signer: signers.Signer, *, signer_name: str, imag
 def write_number_and_date(pdf: bytes, *, number_text: str, date_text: str) -> bytes:
     """Fills the fields the signer's revision made: ``number_text`` is the số và ký hiệu that
     follows "Số:" ("15/QĐ-UBND"), ``date_text`` the whole place and date line ("Ninh Bình, ngày
-    15 tháng 01 năm 2026"). Each value gets an appearance in Liberation Serif over a white
-    ground that hides the blank line beneath. A field the document lacks is skipped."""
+    15 tháng 01 năm 2026"), or the date alone ("ngày 15 tháng 01 năm 2026"), which then
+    follows the place printed on the document's date line. Each value gets an appearance in
+    Liberation Serif over a white ground that hides the blank line beneath. A field the
+    document lacks is skipped."""
+    if date_text.lower().startswith("ngày"):
+        place = placement.date_place(pdf)
+        date_text = f"{place}, {date_text}" if place else date_text
     writer = _writer(pdf)
     found = _text_fields(writer)
     if not found:

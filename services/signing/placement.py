@@ -128,14 +128,28 @@ def number_box(pdf: bytes) -> Box | None:
     return None
 
 
+DATE_LINE = re.compile(r"^\s*[^,;.]{2,60},\s*ngày\b.*\btháng\b.*\bnăm\b")
+
+
+def _date_line(pdf: bytes) -> Line | None:
+    for line in text_lines(pdf, pages=1):
+        if DATE_LINE.match(line.lower):
+            return line
+    return None
+
+
 def date_box(pdf: bytes) -> Box | None:
     """The "<place>, ngày … tháng … năm …" line on page 1 (the topmost if several), which
     the filled date line covers."""
-    pattern = re.compile(r"^\s*[^,;.]{2,60},\s*ngày\b.*\btháng\b.*\bnăm\b")
-    for line in text_lines(pdf, pages=1):
-        if pattern.match(line.lower):
-            return Box(0, line.x1 - 6, line.bottom - 1, line.x2 + 6, line.top + 1)
-    return None
+    line = _date_line(pdf)
+    return None if line is None else \
+        Box(0, line.x1 - 6, line.bottom - 1, line.x2 + 6, line.top + 1)
+
+
+def date_place(pdf: bytes) -> str | None:
+    """The place name (địa danh) printed before ", ngày" on the date line, as written."""
+    line = _date_line(pdf)
+    return line.text.split(",", 1)[0].strip() if line else None
 
 
 def seal_box(signature: Box, seal_width: float) -> Box:

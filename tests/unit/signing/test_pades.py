@@ -258,6 +258,13 @@ def test_the_number_and_date_written_after_the_signers_signature_keep_it_valid(
     assert pdfsig(numbered, tmp_path).count("Signature Validation: Signature is Valid.") == 1
 
 
+def test_a_date_given_alone_follows_the_place_printed_on_the_date_line(issued):
+    signed, _, _ = issued
+    numbered = pades.write_number_and_date(signed, number_text=NUMBER,
+                                           date_text="ngày 07 tháng 12 năm 2026")
+    assert appearance_text(numbered, pades.DATE_FIELD) == DATE
+
+
 def test_after_the_organisation_signs_both_signatures_are_valid(issued, demo_pki, tmp_path):
     _, _, pdf = issued
     found = statuses(pdf, demo_pki)
