@@ -521,8 +521,8 @@ def _fetchers(limits: Limits, sources: tuple[str, ...]):
         max_requests=MAX_FETCHES, max_cert_requests=0, max_aia_urls_per_object=2))
     fetchers = backend.get_fetchers()
     return Fetchers(
-        ocsp_fetcher=fetchers.ocsp_fetcher if "ocsp" in sources else _NoOcsp(),
-        crl_fetcher=fetchers.crl_fetcher if "crl" in sources else _NoCrl(),
+        ocsp_fetcher=fetchers.ocsp_fetcher if "ocsp" in sources else _not_asked("OCSP")(),
+        crl_fetcher=fetchers.crl_fetcher if "crl" in sources else _not_asked("CRL")(),
         cert_fetcher=fetchers.cert_fetcher)
 
 
@@ -553,14 +553,6 @@ def _not_asked(kind: str):
             return ()
 
     return NotAsked
-
-
-def _NoOcsp():
-    return _not_asked("OCSP")()
-
-
-def _NoCrl():
-    return _not_asked("CRL")()
 
 
 def _load_certificate(der: bytes):

@@ -12,12 +12,15 @@ process never runs eventlet: pyHanko's asyncio runs as it is meant to.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 
 def main() -> int:
     from services.signing.verification import read_child_request, verify_pdf
 
+    # pyHanko logs each failed check with its traceback; the report already says it
+    logging.basicConfig(level=logging.ERROR)
     pdf, options = read_child_request(sys.stdin.buffer.read())
     report = verify_pdf(pdf, **options)
     sys.stdout.buffer.write(json.dumps(report, ensure_ascii=False).encode("utf-8"))
