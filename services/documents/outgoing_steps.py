@@ -140,7 +140,7 @@ class OutgoingStepEntrypoints:
         step = outgoing.STEPS[action]
         now = self.clock.now()
         digitally_signed = doc.signed_file_id is not None
-        if permissions.step_open(action, doc.state) and \
+        if doc.state in outgoing.STEPS[action].sources and \
                 not permissions.signature_allows(action, doc.state, digitally_signed):
             raise Conflict(
                 "Văn bản chưa được người có thẩm quyền ký số; chỉ ký số cơ quan lên văn bản "

@@ -6,14 +6,12 @@ and CRL. This process is eventlet-patched, as the service is."""
 import io
 import os
 import re
-import subprocess
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from asn1crypto import pem, x509
-from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -26,6 +24,7 @@ from services.signing.errors import SigningError
 from services.signing.images import demo_seal_png, demo_signature_png
 from services.signing.keystores import Pkcs11KeyStore, Pkcs12KeyStore
 from services.signing.placement import MM
+from tests.signing_checks import field_rect, pdfsig, render
 from tests.fixtures.signing.make_fixtures import (
     PAGE_WIDTH,
     RIGHT_COLUMN_CENTRE,
@@ -83,24 +82,8 @@ def statuses(pdf: bytes, demo_pki) -> dict:
             for s in reader.embedded_signatures}
 
 
-def pdfsig(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "signed.pdf"
-    path.write_bytes(pdf)
-    run = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=30)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return run.stdout
 
 
-def field_rect(pdf: bytes, name: str) -> tuple[int, tuple[float, float, float, float]]:
-    reader = PdfFileReader(io.BytesIO(pdf))
-    for index in range(int(reader.root["/Pages"]["/Count"])):
-        page = reader.find_page_for_modification(index)[0].get_object()
-        for annot in page.get("/Annots", []):
-            annot = annot.get_object()
-            if annot.get("/T") == name:
-                x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
-                return index, (x1, y1, x2, y2)
-    raise AssertionError(f"no field {name}")
 
 
 def unescape(literal: bytes) -> bytes:
@@ -141,14 +124,6 @@ def appearance_text(pdf: bytes, name: str) -> str:
     return "\n".join(texts)
 
 
-def render(pdf: bytes, tmp_path, page: int = 1, dpi: int = 100) -> Image.Image:
-    path = tmp_path / "render.pdf"
-    path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png",
-                    str(path), str(tmp_path / "page")], check=True, timeout=60)
-    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
-    image.load()
-    return image
 
 
 def sign_signer(pdf: bytes, person, **kwargs) -> bytes:
