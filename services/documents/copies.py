@@ -13,14 +13,15 @@ from services.documents import fields
 COPY = "copy"
 FORMS = tuple(vocabulary.COPY_FORM_NAMES)   # SY (sao y), SL (sao lục), TS (trích sao)
 FIELDS = {"document_id", "unit_id", "form", "excerpt", "to_places", "signer", "page_amount",
-          "description", "file_ids"}
+          "description", "file_ids", "sign_digitally"}
 MAX_FILES = 5
 
 
 def parse_copy(data) -> dict:
     """A copy request: {document_id, unit_id, form (SY | SL | TS), excerpt (required for
     a trích sao: which part is taken), to_places?, signer?: {position, full_name},
-    page_amount?, description?, file_ids? (the digitised copy, signed by the unit)}."""
+    page_amount?, description?, file_ids? (the digitised copy), sign_digitally? (the unit
+    signs the copy's PDF, its first file, with the copy form: Phụ lục I Phần II §I)}."""
     problems = Problems()
     data = problems.object(data)
     problems.only(data, FIELDS)
@@ -33,7 +34,11 @@ def parse_copy(data) -> dict:
         "page_amount": problems.integer(data, "page_amount", minimum=1, maximum=999),
         "description": problems.text(data, "description", max_length=500),
         "file_ids": problems.id_list(data, "file_ids", max_items=MAX_FILES),
+        "sign_digitally": problems.boolean(data, "sign_digitally"),
     }
+    if out["sign_digitally"] and not out["file_ids"]:
+        problems.add("file_ids", "Bản sao điện tử cần tệp PDF để ký số.",
+                     "An electronic copy needs its PDF to be signed.")
     if data.get("form") is None:
         problems.add("form", "Bắt buộc: SY (sao y), SL (sao lục) hoặc TS (trích sao).",
                      "Required: SY (certified copy), SL (transcribed copy) or TS (extract).")

@@ -30,7 +30,9 @@ class CopyEntrypoints:
         numbered); Forbidden unless a văn thư of the unit who may see the source;
         NotFound (source or unit); Conflict (a recalled document, or an idempotency key
         (else the request id) already used with another payload; with the same payload,
-        the first answer). Every copy is audited."""
+        the first answer; sign_digitally: the first file is not a stored PDF, the unit has
+        no organisation certificate valid now). With sign_digitally the copy's PDF is the
+        unit's signed one (signing_steps.sign_copy). Every copy is audited."""
         caller = self.identity.caller(token)
         data = copies.parse_copy(payload)
         if not caller.has_role(data["unit_id"], CLERK):
@@ -66,6 +68,8 @@ class CopyEntrypoints:
                     "en": "The unit has no abbreviation for the copy's notation."}})
             register = numbering.ensure_register(session, unit.id, copies.COPY, today.year)
             number = numbering.next_number(session, register)
+            if data["sign_digitally"]:   # bản sao điện tử: the unit's signature, copy form
+                data["file_ids"] = [self._signed_copy(caller, unit, data), *data["file_ids"][1:]]
             copy = DocumentCopy(
                 id=str(uuid.uuid4()), unit_id=unit.id, source_id=source.id,
                 source_direction=self._direction_of(source), form=data["form"],

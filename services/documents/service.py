@@ -60,7 +60,9 @@ class DocumentsService(IncomingEntrypoints, OutgoingEntrypoints, OutgoingStepEnt
     clock = Clock()   # Vietnam's; frozen by config CLOCK_FROZEN_AT
     # documents calls storage and signing only (C1: never workflow)
     storage_rpc = TimedRpc("storage")
-    signing_rpc = TimedRpc("signing")
+    # a signature fetches the PDF, a timestamp and revocation data and stores the result:
+    # more than an ordinary call, less than the gateway waits for the step (routes.py)
+    signing_rpc = TimedRpc("signing", timeout=30)
     outbox = outbox
 
     @configured_timer("old_requests", default=3600)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.common import events
+from services.common import events, vocabulary
 from services.common.errors import Conflict
 from services.common.handlers import event_handler
 from services.common.inbox import first_delivery
@@ -77,6 +77,17 @@ class DigitalSigningSteps:
             session.add(DocumentFile(document_id=doc.id, file_id=signed["file_id"]))
             attachments.append(signed["file_id"])
         doc.signed_attachment_ids = attachments
+
+    def _signed_copy(self, caller, unit, data) -> str:
+        """An electronic copy (bản sao điện tử, Phụ lục I Phần II §I): the copying unit's
+        organisation signature on the copy's PDF, top right of page 1, with the copy form;
+        the signed file's id."""
+        result = self.signing_rpc.sign_document_pdf(self.identity.system_token(), {
+            "purpose": "copy", "document_id": data["document_id"],
+            "file_id": data["file_ids"][0], "user_id": caller.user_id, "unit_id": unit.id,
+            "organisation_name": unit.name,
+            "copy_form": vocabulary.name(vocabulary.COPY_FORM_NAMES, data["form"]).upper()})
+        return result["file_id"]
 
     def _keep_signed(self, session, doc, result: dict, kind: str, caller) -> None:
         certificate = result["certificate"]

@@ -182,14 +182,18 @@ SCHEMAS = {
             "full_name": {"type": "string", "maxLength": 50}}},
         "page_amount": {"type": "integer", "minimum": 1, "maximum": 999},
         "description": {"type": "string", "maxLength": 500},
-        "file_ids": {"type": "array", "maxItems": 5, "items": STR}}},
+        "file_ids": {"type": "array", "maxItems": 5, "items": STR},
+        "sign_digitally": {"type": "boolean", "description":
+                           "ký số bản sao điện tử / sign the copy's PDF (its first file)"}}},
     "OutgoingDocument": {"type": "object", "properties": {
         "id": STR, "direction": {"const": "outgoing"}, "unit_id": STR,
         "state": enum(OUTGOING_STATES), "state_reason": STR,
         "version": {"type": "integer"}, "code_number": STR, "code_notation": STR,
         "issued_date": STR, "register_id": STR, "subject": STR, "document_type": STR,
         "recipients": {"type": "array", "items": OBJ},
-        "versions": {"type": "array", "items": OBJ}}},
+        "versions": {"type": "array", "items": OBJ},
+        "signed_file_id": STR, "signed_attachment_ids": {"type": "array", "items": STR},
+        "digital_signatures": {"type": "array", "items": OBJ}}},
     "Assignee": {"type": "object", "properties": {
         "unit_id": STR, "user_id": STR, "due_date": {"type": "string", "format": "date"}}},
     "AssignRequest": {"type": "object", "required": ["lead"], "properties": {

@@ -79,7 +79,10 @@ class PassThroughRoutes:
                                        allow_password_change=route.password_change)
         args = [_argument(source, request, route, path_values, body) for source in route.args]
         kwargs = {"idempotency_key": idempotency_key(request)} if route.idempotent else {}
-        method = getattr(getattr(self, f"{route.service}_rpc"), route.rpc_method)
+        proxy = getattr(self, f"{route.service}_rpc")
+        if route.slow:   # a step that may sign a PDF: the signing service's time on top
+            proxy = proxy.with_timeout(routes.SLOW_RPC_TIMEOUT_SECONDS)
+        method = getattr(proxy, route.rpc_method)
         result = method(token, *args, **kwargs)
         if route.resync_revocations:   # the person's tokens stop here at once
             self._sync_revocations()

@@ -62,6 +62,7 @@ class Route:
     password_change: bool = False  # a token that only allows changing the password will do
     resync_revocations: bool = False   # the call may revoke tokens: reload them at once
     token_first: bool = False   # the token is checked before the body is read
+    slow: bool = False   # may sign a PDF on the way (SLOW_RPC_TIMEOUT_SECONDS)
 
     @property
     def service(self) -> str | None:
@@ -111,6 +112,11 @@ SEARCH_QUERY = (
     q("state", enum=[*vocabulary.INCOMING_STATES, "issued"]), *DATES,
     q("issued_from", format="date"), q("issued_to", format="date"),
     q("sort", enum=["relevance", "date"]), q("facets", enum=BOOL_TEXT), *PAGE)
+
+#: How long the gateway waits for a call that may apply a digital signature (fetching the
+#: PDF, a timestamp and revocation data, storing the result): longer than RPC_TIMEOUT_SECONDS,
+#: shorter than documents' wait for signing plus its own work.
+SLOW_RPC_TIMEOUT_SECONDS = 45
 
 R = Route
 ROUTES: tuple[Route, ...] = (
@@ -267,10 +273,10 @@ ROUTES: tuple[Route, ...] = (
       "One step: " + ", ".join(a for a in OUTGOING_ACTIONS if a != "submit"),
       "documents.act_on_outgoing",
       ("document_id", "action", OPTIONAL_BODY), request="Object",
-      response="OutgoingDocument"),
+      response="OutgoingDocument", slow=True),
     R("POST", "/api/v1/copies", "create_copy", "documents",
       "Sao văn bản (sao y, sao lục, trích sao) / Copy a document", "documents.create_copy",
-      (BODY,), 201, idempotent=True, request="CopyRequest", response="Object"),
+      (BODY,), 201, idempotent=True, request="CopyRequest", response="Object", slow=True),
     R("GET", "/api/v1/copies", "list_copies", "documents",
       "Bản sao của đơn vị / A unit's copies", "documents.list_copies", (QUERY,),
       response="Page", query=(q("unit_id"), q("document_id"), *PAGE)),

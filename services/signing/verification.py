@@ -210,12 +210,23 @@ def _check_before_parsing(pdf: bytes, limits: Limits) -> None:
                 "not read.")
 
 
+def might_be_signed(pdf: bytes) -> bool:
+    """Whether the file could hold a signature at all, or must be parsed to say what it is:
+    every signature dictionary spells out /ByteRange in the file's own bytes (its /Contents
+    is excluded from what it signs, so it can never sit in a compressed object stream, and
+    key names are not encrypted). A whole file (ending in %%EOF) without one is unsigned:
+    most uploads are scans, told so without a parser or a child process."""
+    return b"/ByteRange" in pdf or b"%%EOF" not in pdf[-1024:]
+
+
 def _verify(pdf: bytes, *, trust: TrustList, now: datetime, online: bool, limits: Limits,
             revocation_sources: tuple[str, ...], seen: dict) -> dict:
     from pyhanko.pdf_utils.crypt import AuthStatus
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     _check_before_parsing(pdf, limits)
+    if not might_be_signed(pdf):
+        return _report("unsigned", now=now, encrypted=b"/Encrypt" in pdf)
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     encrypted = seen["encrypted"] = bool(reader.encrypted)
     if encrypted:
@@ -860,7 +871,7 @@ def verify_in_child(pdf: bytes, *, trust: TrustList, now: datetime, online: bool
         from eventlet.green import subprocess
     else:
         import subprocess
-    if len(pdf) > limits.max_bytes:          # not even worth a process
+    if len(pdf) > limits.max_bytes or not might_be_signed(pdf):   # not worth a process
         return verify_pdf(pdf, trust=trust, now=now, online=online, limits=limits)
     request = child_request(pdf, trust=trust, now=now, online=online, limits=limits,
                             revocation_sources=revocation_sources)

@@ -304,3 +304,24 @@ def test_every_uploaded_pdf_is_checked_and_the_clerk_sees_the_report_then_the_hi
     history = clerk.get(f"/documents/{registered.json()['id']}/history").json()["events"]
     checked = [e for e in history if e["action"] == "signatures_verified"]
     assert len(checked) == 1 and checked[0]["details"]["status"] == "invalid"
+
+
+def test_an_electronic_copy_carries_the_copying_units_signature_with_the_copy_form(
+        people, issued):
+    document, _, _ = issued
+    clerk = people["vanthu.snv"]
+    delivered = clerk.get(f"/incoming/{document['recipients'][0]['incoming_id']}").json()
+    made = clerk.post("/copies", json={
+        "document_id": delivered["id"], "unit_id": clerk.unit_id, "form": "SY",
+        "file_ids": [delivered["file_ids"][0]], "sign_digitally": True})
+    assert made.status_code == 201, made.text
+    copy_file = made.json()["file_ids"][0]
+    assert copy_file != delivered["file_ids"][0]
+    signatures = PdfFileReader(io.BytesIO(download(clerk, copy_file))).embedded_signatures
+    assert len(signatures) == 3
+    checked = report(clerk, copy_file)
+    assert checked["status"] == "valid", checked["summary"]
+    assert checked["signatures"][-1]["signer"]["common_name"] == "Sở Nội vụ tỉnh Tây Ninh"
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-", "-"], input=download(
+        clerk, copy_file), capture_output=True, check=True).stdout.decode()
+    assert "SAO Y" in text or "SAO Y" in signatures[-1].sig_field.get("/V", {}).__repr__()
