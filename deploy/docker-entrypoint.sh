@@ -2,7 +2,7 @@
 # Starts one e-Office process in the image built by deploy/Dockerfile.
 #
 #   docker-entrypoint.sh SERVICE               nameko run services.SERVICE.service:<Class>
-#   docker-entrypoint.sh migrate [SERVICE...]  alembic upgrade head (all five when none named)
+#   docker-entrypoint.sh migrate [SERVICE...]  alembic upgrade head (all six when none named)
 #   docker-entrypoint.sh                       the service named by $EOFFICE_SERVICE
 #   docker-entrypoint.sh COMMAND [ARG...]      anything else runs as given (sh, nameko shell, ...)
 #
@@ -14,7 +14,7 @@ CONFIG="${EOFFICE_CONFIG:-/app/deploy/config.yml}"
 if [ "$#" -eq 0 ]; then
     if [ -z "${EOFFICE_SERVICE:-}" ]; then
         echo "docker-entrypoint.sh: name a service to run (argument or EOFFICE_SERVICE):" \
-             "gateway documents workflow search notify storage, or: migrate SERVICE" >&2
+             "gateway documents workflow search notify storage signing, or: migrate SERVICE" >&2
         exit 64
     fi
     set -- "$EOFFICE_SERVICE"
@@ -29,11 +29,12 @@ case "$1" in
     search)    SERVICE_CLASS=services.search.service:SearchService ;;
     notify)    SERVICE_CLASS=services.notify.service:NotifyService ;;
     storage)   SERVICE_CLASS=services.storage.service:StorageService ;;
+    signing)   SERVICE_CLASS=services.signing.service:SigningService ;;
     *)         SERVICE_CLASS= ;;
 esac
 
 case "$1" in
-    gateway|documents|workflow|search|notify|storage)
+    gateway|documents|workflow|search|notify|storage|signing)
         # exec: nameko becomes the process tini signals, so SIGTERM stops it gracefully.
         exec nameko run --config "$CONFIG" "$SERVICE_CLASS"
         ;;

@@ -195,7 +195,7 @@ def quick_consumer_shutdown(monkeypatch):
 
 # The session's started system, shared by tests/e2e and tests/browser (started lazily by
 # the first test that asks for it).
-pytest_plugins = ["tests.system"]
+pytest_plugins = ["tests.system", "tests.signing_pki"]
 
 #: The order of the tiers in a run: the fast ones first (they fail first), then the
 #: browser and end-to-end tests, so the shared system runs only while they do.

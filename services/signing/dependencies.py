@@ -10,6 +10,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
 from services.common.config import settings_from, settings_of
@@ -35,6 +36,9 @@ class SigningSettings:
     #: Whether signing and verification fetch CRLs and OCSP answers (B-LT, revocation).
     online_revocation: bool = True
     verify_seconds: float = DEFAULT_VERIFY_SECONDS
+    #: storage's public base URL, and where this service reaches the same port itself.
+    storage_public_url: str = ""
+    storage_url: str = ""
 
     @staticmethod
     def from_config(config: dict) -> "SigningSettings":
@@ -54,7 +58,17 @@ class SigningSettings:
             trust_roots=paths,
             online_revocation=str(section.get("online_revocation", "true")).lower()
             not in ("false", "0", "no", "off"),
-            verify_seconds=float(section.get("verify_seconds") or DEFAULT_VERIFY_SECONDS))
+            verify_seconds=float(section.get("verify_seconds") or DEFAULT_VERIFY_SECONDS),
+            storage_public_url=settings_from(config).storage_public_url,
+            storage_url=str(section.get("storage_url") or ""))
+
+    def internal(self, url: str) -> str:
+        """A signed URL of storage's, reached from inside the deployment: the signature
+        covers the method, the file and the expiry, not the host, so the base may change."""
+        public = self.storage_public_url.rstrip("/")
+        if self.storage_url and public and url.startswith(public + "/"):
+            return self.storage_url.rstrip("/") + url[len(public):]
+        return url
 
     def trust_roots_der(self) -> list[bytes]:
         from cryptography import x509
@@ -77,6 +91,10 @@ class Signing(DependencyProvider):
         self.settings = SigningSettings.from_config(self.container.config)
         self._stores: dict = {}
         self._lock = threading.Lock()
+        # pyHanko runs asyncio.run inside its sync calls, and asyncio keeps the running
+        # loop per OS thread, not per greenthread: a second call while one waits on the
+        # network fails ("cannot be called from a running event loop"). One at a time.
+        self.pyhanko = Semaphore(1)
 
     def stop(self):
         for store in self._stores.values():

@@ -217,12 +217,14 @@ class SigningService(OutboxServiceBase):
             session.expunge(cert)
         system = self.identity.system_token()
         try:
-            record, pdf = transfer.read_pdf(self.storage, system, body["file_id"])
-            signed = self._apply(body, cert, pdf, now)
+            record, pdf = transfer.read_pdf(self.storage, system, body["file_id"],
+                                             internal=self.signing.settings.internal)
+            with self.signing.pyhanko:
+                signed = self._apply(body, cert, pdf, now)
         except SigningError as exc:
             raise as_service_error(exc) from exc
         stored = transfer.store_pdf(self.storage, system, transfer.signed_filename(
-            record.get("filename"), "ky-so"), signed)
+            record.get("filename"), "ky-so"), signed, self.signing.settings.internal)
         with self.db.transaction() as session:
             session.add(AppliedSignature(
                 id=str(uuid.uuid4()), purpose=body["purpose"], document_id=body["document_id"],
@@ -256,13 +258,15 @@ class SigningService(OutboxServiceBase):
         from services.signing import pades
         system = self.identity.system_token()
         try:
-            record, pdf = transfer.read_pdf(self.storage, system, request["file_id"])
-            updated = pades.write_number_and_date(pdf, number_text=request["number_text"],
-                                                  date_text=request["date_text"])
+            record, pdf = transfer.read_pdf(self.storage, system, request["file_id"],
+                                             internal=self.signing.settings.internal)
+            with self.signing.pyhanko:
+                updated = pades.write_number_and_date(
+                    pdf, number_text=request["number_text"], date_text=request["date_text"])
         except SigningError as exc:
             raise as_service_error(exc) from exc
         stored = transfer.store_pdf(self.storage, system, record.get("filename") or
-                                    "van-ban.pdf", updated)
+                                    "van-ban.pdf", updated, self.signing.settings.internal)
         return {k: stored.get(k) for k in ("file_id", "sha256", "size", "filename")}
 
     def _sign_request(self, request) -> dict:
@@ -371,7 +375,7 @@ class SigningService(OutboxServiceBase):
         from services.signing import verification
         settings = self.signing.settings
         system = self.identity.system_token()
-        _, pdf = transfer.read_pdf(self.storage, system, file_id)
+        _, pdf = transfer.read_pdf(self.storage, system, file_id, internal=settings.internal)
         return verification.verify_in_child(
             pdf, trust=verification.TrustList(roots=settings.trust_roots_der()),
             now=self.clock.now(), online=settings.online_revocation,

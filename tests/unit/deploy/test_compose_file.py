@@ -18,7 +18,8 @@ import jsonschema
 import pytest
 import yaml
 
-from services.common import migrations
+from services import launcher
+from services.common import migrations, token_keys
 from services.common.migrations import load_config
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,15 +37,16 @@ CONFIG_FILE = ROOT / "deploy" / "config.yml"
 #: The nameko service class of each process (services/<name>/service.py).
 SERVICE_CLASSES = {"gateway": "GatewayService", "documents": "DocumentsService",
                    "workflow": "WorkflowService", "search": "SearchService",
-                   "notify": "NotifyService", "storage": "StorageService"}
+                   "notify": "NotifyService", "storage": "StorageService",
+                   "signing": "SigningService"}
 #: Our processes and the port each serves /metrics on (its WEB_SERVER_ADDRESS; the
 #: gateway's METRICS_ADDRESS, off its public port).
 METRICS_PORTS = {"gateway": 8100, "documents": 8101, "workflow": 8102, "search": 8103,
-                 "notify": 8104, "storage": 8105}
+                 "notify": 8104, "storage": 8105, "signing": 8106}
 #: The port each process serves its own HTTP on (WEB_SERVER_ADDRESS).
 WEB_PORTS = METRICS_PORTS | {"gateway": 8000}
-DATABASE_SERVICES = ("documents", "workflow", "search", "notify", "storage")
-SCALABLE = ("documents", "workflow", "search", "notify")
+DATABASE_SERVICES = ("documents", "workflow", "search", "notify", "storage", "signing")
+SCALABLE = ("documents", "workflow", "search", "notify", "signing")
 AUTOSCALED = ("workflow", "documents", "gateway")
 OUR_DOCKERFILE = "deploy/Dockerfile"
 
@@ -248,6 +250,48 @@ def test_no_service_of_ours_sets_a_container_name():
                 if runs_our_image(service) and "container_name" in service]
 
 
+def test_the_processes_listed_here_are_the_launchers_with_the_same_classes_and_ports():
+    """The lists above follow the code: a new service shows up here or this fails."""
+    assert SERVICE_CLASSES == launcher.SERVICE_CLASSES
+    assert set(DATABASE_SERVICES) == set(migrations.SERVICES_WITH_DATABASE)
+    assert set(METRICS_PORTS) == set(token_keys.SIGNERS)
+    for process, port in METRICS_PORTS.items():
+        offset = launcher.PORT_OFFSETS["gateway_metrics" if process == "gateway" else process]
+        assert port == 8000 + offset, process
+
+
+def signing_variables() -> set:
+    """The environment variables of config.yml's SIGNING section (and SIGNING_DB_URL)."""
+    text = CONFIG_FILE.read_text(encoding="utf-8")
+    section = re.search(r"^SIGNING:\n((?:[ #].*\n)+)", text, flags=re.MULTILINE).group(1)
+    return set(re.findall(r"\$\{(\w+):", section)) | {"SIGNING_DB_URL"}
+
+
+def test_the_signing_service_gets_every_signing_setting_from_the_environment():
+    environment = environment_of(SERVICES[our_processes()["signing"]])
+    assert signing_variables() <= set(environment)
+    for name in signing_variables():
+        assert environment[name].startswith("${" + name) or name == "SIGNING_DB_URL", name
+
+
+def test_no_pin_or_passphrase_in_the_compose_file_has_a_default_value():
+    """A PIN or passphrase is required (`:?`) or empty when unset (that key store is off)."""
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    references = re.findall(r"\$\{([A-Z0-9_]*(?:PIN|PASSPHRASE)[A-Z0-9_]*)([^}]*)\}", text)
+    assert {name for name, _ in references} >= {"SIGNING_PKCS11_PIN",
+                                                 "SIGNING_PKCS12_PASSPHRASE"}
+    assert all(rest.startswith(":?") or rest == ":-" for _, rest in references), references
+
+
+def test_the_signing_trust_list_and_pkcs12_files_are_mounted_read_only():
+    service = SERVICES[our_processes()["signing"]]
+    mounts = {interpolate(volume).split(":")[1]: volume for volume in service["volumes"]}
+    for target in ("/etc/eoffice/signing/trust", "/etc/eoffice/signing/pkcs12"):
+        assert mounts[target].endswith(":ro"), target
+    roots = interpolate(environment_of(service)["SIGNING_TRUST_ROOTS"]).split(",")
+    assert roots and all(root.startswith("/etc/eoffice/signing/trust/") for root in roots)
+
+
 def test_the_gateway_and_storage_ports_are_published_for_clients():
     assert "8000:8000" in SERVICES["gateway"]["ports"]
     assert "8105:8105" in SERVICES["storage"]["ports"]
@@ -415,6 +459,15 @@ def test_the_dockerfile_copies_the_code_and_config_into_app_and_runs_the_entry_s
     assert entrypoint and "/app/deploy/docker-entrypoint.sh" in entrypoint[-1]
 
 
+def test_the_dockerfile_installs_softhsm_and_pdfsig_and_exposes_every_port():
+    final = " ".join(dockerfile_stages()[-1])
+    installs = re.search(r"apt-get install ([^&]*)", final).group(1).split()
+    assert "softhsm2" in installs      # to try signing with a software HSM only
+    assert "poppler-utils" in installs  # pdftotext for storage, pdfsig for operators
+    exposed = re.search(r"EXPOSE ([\d ]+)", final).group(1).split()
+    assert {str(port) for port in WEB_PORTS.values()} <= set(exposed)
+
+
 def test_the_dockerignore_keeps_the_build_context_to_what_the_image_needs():
     lines = [line.strip() for line in DOCKERIGNORE.read_text().splitlines()
              if line.strip() and not line.startswith("#")]
@@ -457,6 +510,7 @@ def test_the_entry_script_refuses_to_start_without_a_service(fake_commands):
     result = run_entrypoint(fake_commands)
     assert result.returncode != 0
     assert "EOFFICE_SERVICE" in result.stderr
+    assert set(METRICS_PORTS) <= set(re.findall(r"\w+", result.stderr))
 
 
 def test_the_entry_script_migrations_command_is_one_the_migrations_cli_accepts(
@@ -611,6 +665,45 @@ def test_every_secret_key_the_deployments_use_is_in_the_secret_template():
                     assert ref["key"] in keys
 
 
+def test_the_secret_template_has_every_token_key_and_every_public_key_name():
+    secret = read_yaml(K8S_DIR / "secret.example.yaml")["stringData"]
+    for signer in token_keys.SIGNERS:
+        assert f"EOFFICE_{signer.upper()}_SIGNING_KEY" in secret, signer
+    names = [item.partition("=")[0] for item in secret["EOFFICE_PUBLIC_KEYS"].split(",")]
+    assert sorted(names) == sorted(token_keys.SIGNERS)
+
+
+def test_the_kubernetes_signing_settings_come_from_the_config_map_and_the_secret():
+    [container] = k8s_objects("Deployment")["signing"]["spec"]["template"]["spec"]["containers"]
+    refs = {env["name"]: env["valueFrom"]["secretKeyRef"]
+            for env in container["env"] if "valueFrom" in env}
+    config = k8s_objects("ConfigMap")["eoffice-config"]["data"]
+    for name in ("SIGNING_PKCS11_PIN", "SIGNING_PKCS12_PASSPHRASE", "SIGNING_DB_URL"):
+        assert refs[name]["key"] == name
+        assert name not in config          # secrets never in the ConfigMap
+    # SoftHSM2's configuration is for trying things out, not for a cluster.
+    assert signing_variables() - {"SOFTHSM2_CONF"} <= set(config) | set(refs)
+
+
+def test_the_kubernetes_signing_pod_mounts_its_trust_list_and_pkcs12_files_read_only():
+    pod = k8s_objects("Deployment")["signing"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
+    assert volumes["trust"]["configMap"]["name"] == "eoffice-signing-trust"
+    assert volumes["pkcs12"]["secret"]["secretName"] == "eoffice-signing-pkcs12"
+    assert mounts["trust"]["readOnly"] is True and mounts["pkcs12"]["readOnly"] is True
+    roots = k8s_objects("ConfigMap")["eoffice-config"]["data"]["SIGNING_TRUST_ROOTS"]
+    assert all(root.startswith(mounts["trust"]["mountPath"] + "/")
+               for root in roots.split(","))
+
+
+def test_the_kubernetes_readme_describes_every_manifest():
+    readme = (K8S_DIR / "README.md").read_text(encoding="utf-8")
+    for resource in read_yaml(K8S_DIR / "kustomization.yaml")["resources"]:
+        assert f"`{resource}`" in readme, resource
+
+
 # ------------------------------------------------------------- Prometheus and Grafana
 
 def test_prometheus_scrapes_every_process_on_its_metrics_port_and_every_replica():
@@ -642,6 +735,15 @@ def test_the_grafana_dashboard_charts_latency_quantiles_calls_by_outcome_and_out
     assert any("eoffice_outbox_pending_events" in expr for expr in expressions)
     ids = [panel["id"] for panel in dashboard["panels"]]
     assert len(ids) == len(set(ids))
+
+
+def test_the_grafana_processes_up_panel_lists_every_process():
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "eoffice.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"]
+                   for target in panel.get("targets", [])]
+    [jobs] = [re.search(r'up\{job=~"([^"]+)"\}', expr).group(1) for expr in expressions
+              if re.search(r"\bup\{", expr)]
+    assert set(jobs.split("|")) == set(METRICS_PORTS)
 
 
 def test_every_eoffice_metric_the_dashboard_queries_is_one_the_services_define():
