@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import time
 
 from playwright.sync_api import expect
@@ -19,11 +20,21 @@ from playwright.sync_api import expect
 from tests.browser.scenarios import (NO_HORIZONTAL_SCROLL, OUTGOING_SUBJECT, fill_registration,
                                      login, logout, open_outgoing, screenshot, take_step,
                                      upload)
+from tests.fixtures.signing.make_fixtures import make_document
 
 SIGNER = "Võ Văn Hùng"                       # lanhdao.stc's demo certificate
 ORGANISATION = "Sở Tài chính tỉnh Tây Ninh"  # the unit's demo seal
 VERIFIED_WITHIN_S = 60                       # a stored PDF is verified in a child process
 UNSIGNED_PDF = "anle_57_2023.pdf"
+
+
+def draft_pdf() -> str:
+    """A draft laid out like ND30 Phụ lục I whose signer block names the signer (the
+    signature goes over the name; the number and date are left blank for văn thư)."""
+    path = os.path.join(tempfile.mkdtemp(prefix="ui-signing-"), "thong-bao-ky-so.pdf")
+    with open(path, "wb") as handle:
+        handle.write(make_document(signer_name=SIGNER))
+    return path
 
 
 def shot(page, name: str) -> str:
@@ -126,7 +137,7 @@ def scenario_outgoing_signed_digitally(make_page, pdf_path=None):
     started = time.monotonic()
     subject = f"{OUTGOING_SUBJECT} — ký số (kiểm thử {time.strftime('%H%M%S')})"
     page = make_page()
-    draft_with_pdf(page, subject, pdf_path)
+    draft_with_pdf(page, subject, draft_pdf())
 
     login(page, "lanhdao.stc")
     open_outgoing(page, subject)

@@ -6,7 +6,7 @@
 
 import { api } from "../../api.js";
 import { formatDate, formatDateTime } from "../../dates.js";
-import { h } from "../../dom.js";
+import { fill, h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { showPdf } from "../../transfer.js";
 import { signaturesSection } from "../../widgets.js";
@@ -47,7 +47,7 @@ export function certificatePicker(doc, action) {
     const items = (result?.items || []).filter((c) => (signing
       ? c.holder_kind === "person" : c.holder_kind === "organisation" && c.unit_id === doc.unit_id));
     const first = items.find((c) => !unusable(c));
-    select.replaceChildren(
+    fill(select,
       signing ? null : h("option", { value: DEFAULT_ORG }, t("certUnitDefault")),
       items.map(certificateOption),
       signing ? h("option", { value: PAPER }, t("signOnPaper")) : null);
