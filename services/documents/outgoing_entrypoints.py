@@ -255,7 +255,8 @@ class OutgoingEntrypoints:
             caller, state=doc.state, unit_id=doc.unit_id,
             confidentiality=doc.confidentiality, in_approval_chain=doc.in_approval_chain,
             delegated=delegations.actions_held(held, doc.unit_id, doc.document_type,
-                                               self.clock.today()))
+                                               self.clock.today()),
+            digitally_signed=doc.signed_file_id is not None)
 
     @staticmethod
     def _wrong_state(doc, action_vi, action_en):

@@ -10,7 +10,6 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 
 from services.common.config import settings_from, settings_of
@@ -91,10 +90,6 @@ class Signing(DependencyProvider):
         self.settings = SigningSettings.from_config(self.container.config)
         self._stores: dict = {}
         self._lock = threading.Lock()
-        # pyHanko runs asyncio.run inside its sync calls, and asyncio keeps the running
-        # loop per OS thread, not per greenthread: a second call while one waits on the
-        # network fails ("cannot be called from a running event loop"). One at a time.
-        self.pyhanko = Semaphore(1)
 
     def stop(self):
         for store in self._stores.values():

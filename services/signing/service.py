@@ -219,8 +219,9 @@ class SigningService(OutboxServiceBase):
         try:
             record, pdf = transfer.read_pdf(self.storage, system, body["file_id"],
                                              internal=self.signing.settings.internal)
-            with self.signing.pyhanko:
-                signed = self._apply(body, cert, pdf, now)
+            # pades runs one pyHanko call at a time (PYHANKO_LOCK: asyncio's running loop
+            # is per OS thread, shared by every greenthread)
+            signed = self._apply(body, cert, pdf, now)
         except SigningError as exc:
             raise as_service_error(exc) from exc
         stored = transfer.store_pdf(self.storage, system, transfer.signed_filename(
@@ -260,9 +261,8 @@ class SigningService(OutboxServiceBase):
         try:
             record, pdf = transfer.read_pdf(self.storage, system, request["file_id"],
                                              internal=self.signing.settings.internal)
-            with self.signing.pyhanko:
-                updated = pades.write_number_and_date(
-                    pdf, number_text=request["number_text"], date_text=request["date_text"])
+            updated = pades.write_number_and_date(
+                pdf, number_text=request["number_text"], date_text=request["date_text"])
         except SigningError as exc:
             raise as_service_error(exc) from exc
         stored = transfer.store_pdf(self.storage, system, record.get("filename") or
