@@ -162,6 +162,11 @@ def scenario_outgoing_signed_digitally(make_page, pdf_path=None):
     href = link.get_attribute("href")
     assert re.fullmatch(r"/api/v1/files/[0-9a-f-]{36}/content", href), href
     signed_id = href.split("/")[4]
+    # it opens a tab showing the signed PDF's bytes (the API wants the session's token)
+    with page.expect_popup() as popup_info:
+        link.click()
+    popup_info.value.wait_for_url(re.compile(r"^blob:"))
+    popup_info.value.close()
     panel = verified_panel(page, "#doc-signatures", signed_id)
     expect(panel).to_have_attribute("data-status", "valid")
     expect(panel.locator(".sig-overall")).to_have_text("Hợp lệ")
