@@ -185,7 +185,7 @@ def scenario_clerk_registers_and_leader_finds_it(make_page, pdf_path):
     # --- System status from /health
     page.get_by_role("link", name="Hệ thống", exact=True).click()
     expect(page.locator("h1")).to_have_text("Tình trạng hệ thống")
-    expect(page.locator(".status-card.is-up")).to_have_count(5)
+    expect(page.locator(".status-card.is-up")).to_have_count(6)   # with signing
     expect(page.locator(".alert-success")).to_be_visible()
     screenshot(page, "status")
     print(f"journey took {time.monotonic() - started:.1f} s")
@@ -292,6 +292,17 @@ def take_step(page, action: str, state: str) -> None:
     expect(page.locator("#step-done")).to_be_visible()
 
 
+def sign_on_paper(page) -> None:
+    """The sign step without a digital signature: "Ký trên giấy" in its certificate
+    picker (the signer's own certificate is chosen there when they have one)."""
+    page.locator("#action-sign").click()
+    expect(page.locator("#step-certificate")).to_be_enabled()
+    page.locator("#step-certificate").select_option("paper")
+    page.locator("#step-confirm").click()
+    expect(page.locator("#doc-state")).to_have_text("Đã ký")
+    expect(page.locator("#step-done")).to_have_text("Đã ký văn bản.")
+
+
 def scenario_outgoing_draft_to_issue(make_page, pdf_path=None):
     started = time.monotonic()
     # Unique, so that the scenario finds its own document whatever else exists.
@@ -395,7 +406,7 @@ def scenario_outgoing_draft_to_issue(make_page, pdf_path=None):
     logout(page)
     login(page, "lanhdao.stc")
     open_outgoing(page, subject)
-    take_step(page, "sign", "Đã ký")
+    sign_on_paper(page)
     expect(page.locator("#doc-signer")).to_have_text("Giám đốc Võ Văn Hùng")
     logout(page)
 

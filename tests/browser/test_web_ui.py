@@ -62,9 +62,10 @@ def test_outgoing_document_from_draft_to_issue(run_scenario):
     """chuyenvien.stc drafts a Thông báo to Sở Nội vụ (found by the unit search) and to
     an outside body, and submits it; lanhdao.stc returns it with a reason, shown on the
     document; a second version is saved and submitted again; approved, form-checked,
-    signed (as Giám đốc Võ Văn Hùng), numbered …/TB-STC and issued by the right roles,
-    with the history exported, a copy made and the register printed; the document and
-    the list fit a 360 px screen; vanthu.snv finds it in the incoming list."""
+    signed on paper (as Giám đốc Võ Văn Hùng, who has a certificate), numbered …/TB-STC and
+    issued by the right roles, with the history exported, a copy made and the register
+    printed; the document and the list fit a 360 px screen; vanthu.snv finds it in the
+    incoming list."""
     run_scenario("outgoing_draft_to_issue", timeout=360)
 
 

@@ -184,6 +184,10 @@ export const api = {
   registerIncoming: (body) => request("POST", "/incoming", { body }),
   createUpload: (body) => request("POST", "/uploads", { body }),
   getFile: (id) => request("GET", `/files/${encodeURIComponent(id)}`),
+  // the verification of a PDF's digital signatures ({status: "pending"} until checked)
+  fileSignatures: (id) => request("GET", `/files/${encodeURIComponent(id)}/signatures`),
+  // the certificates the caller may sign with (their own; a unit's for its văn thư, head)
+  signingCertificates: (query) => request("GET", "/signing/certificates", { query }),
   inbox: (query) => request("GET", "/inbox", { query }),
   notifications: (query) => request("GET", "/notifications", { query }),
   markRead: (id) => request("POST", `/notifications/${encodeURIComponent(id)}/read`),

@@ -81,6 +81,30 @@ export async function downloadFile(fileId, filename) {
   saveBlob(await response.blob(), filename);
 }
 
+/**
+ * Show a stored PDF in a tab the caller opened beforehand (window.open on the click, so
+ * no popup blocker stops it): its bytes are read as downloadFile reads them (the API
+ * wants the session's token, which a plain link cannot send) and the tab shows them.
+ * The tab is closed when they cannot be read.
+ * @param {string} fileId
+ * @param {Window | null} tab
+ */
+export async function showPdf(fileId, tab) {
+  try {
+    const response = await apiFetch(`/files/${encodeURIComponent(fileId)}/content`, {
+      headers: headers(), redirect: "follow",
+    });
+    const blob = new Blob([await response.arrayBuffer()], { type: "application/pdf" });
+    const url = URL.createObjectURL(blob);
+    if (tab && !tab.closed) tab.location.href = url;
+    else window.open(url, "_blank", "noopener");
+    setTimeout(() => URL.revokeObjectURL(url), 300_000);
+  } catch (error) {
+    tab?.close();
+    throw error;
+  }
+}
+
 /** Hand bytes to the browser's download under `filename`. @param {Blob} blob @param {string} filename */
 function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);

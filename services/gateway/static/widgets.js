@@ -10,6 +10,7 @@ export { dateProblems, errorSlotId, errorSummary, formErrors, formField, problem
 export { describeEvent, historyActionLabel, historyPanel } from "./components/history.js";
 export { codeOf, documentLink, notificationTitle, outgoingLink } from "./components/links.js";
 export { fold, liveSearch } from "./components/live-search.js";
+export { signatureBadge, signaturePanel, signaturesSection } from "./components/signatures.js";
 export { stepForm } from "./components/step-form.js";
 export { dataTable, pager } from "./components/table.js";
 export { ACCEPT_FILES, fileUploader } from "./components/uploader.js";

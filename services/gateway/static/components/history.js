@@ -10,6 +10,7 @@ import { hasMessage, t } from "../i18n.js";
 import { kindLabel, outgoingStateLabel } from "../labels.js";
 import { errorPanel } from "./feedback.js";
 import { exportButtons } from "./files.js";
+import { problemText } from "./forms.js";
 import { dataTable } from "./table.js";
 
 // details key → the message naming it, in the order they are told
@@ -62,6 +63,10 @@ export function describeEvent(event) {
   if (Array.isArray(details.recipients) && details.recipients.length) {
     parts.push(t("histRecipients", details.recipients.length));
   }
+  // a digital signature (sign, seal) and a verification of signatures ({vi, en})
+  const signature = details.digital_signature;
+  if (signature?.common_name) parts.push(t("histDigitalSignature", signature.common_name, signature.serial || t("none")));
+  if (details.summary && typeof details.summary === "object") parts.push(problemText(details.summary));
   return parts.join("; ");
 }
 

@@ -1,6 +1,7 @@
 // @ts-check
 // A file picker whose files upload as soon as they are chosen (reserve, then PUT with
-// progress); a file removed while it is being reserved is not sent.
+// progress); a file removed while it is being reserved is not sent. What the view adds
+// under an uploaded file (the verification of a PDF's signatures) goes in its row.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
@@ -67,10 +68,12 @@ async function send(entry, file) {
 /**
  * A file picker whose files upload as soon as they are chosen. `existing` file ids are
  * listed as uploaded; `name` is the input's name. problem() says why the form cannot
- * be sent yet (a file still uploading or failed), or is null.
- * @param {{id: string, name?: string, label: string, hint?: string, max?: number, existing?: string[]}} options
+ * be sent yet (a file still uploading or failed), or is null. `afterUpload(fileId,
+ * filename)` may give what to show under a file once it is uploaded.
+ * @param {{id: string, name?: string, label: string, hint?: string, max?: number, existing?: string[],
+ *   afterUpload?: (fileId: string, filename: string) => Node | null}} options
  */
-export function fileUploader({ id, name, label, hint, max = 20, existing = [] }) {
+export function fileUploader({ id, name, label, hint, max = 20, existing = [], afterUpload }) {
   /** @type {Entry[]} */
   const entries = [];
   const input = h("input", {
@@ -106,7 +109,10 @@ export function fileUploader({ id, name, label, hint, max = 20, existing = [] })
       /** @type {Entry} */
       const entry = { status: "uploading", fileId: null };
       listed(entry, file.name, file.size);
-      send(entry, file);
+      send(entry, file).then(() => {
+        const extra = entry.status === "done" && afterUpload ? afterUpload(entry.fileId, file.name) : null;
+        if (extra) entry.row.append(h("div", { class: "file-extra", "aria-live": "off" }, extra));
+      });
     }
   });
   return {

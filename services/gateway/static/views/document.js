@@ -1,5 +1,6 @@
 // @ts-check
-// One văn bản đến: its particulars and files, its processing ("Xử lý": who handles
+// One văn bản đến: its particulars and files, the verification of its PDFs' digital
+// signatures (what the clerk checked on registering it), its processing ("Xử lý": who handles
 // which part, and the steps the caller may take), the tasks given from it, copies for
 // the unit's clerk and its processing history. Someone given a part of another unit's
 // document may read its processing but not the document (the API refuses): they get
@@ -12,7 +13,7 @@ import { alertBox, confidentialityBadge, h, loadingBox, urgencyBadge } from "../
 import { t } from "../i18n.js";
 import { confidentialityLabel, documentTypeLabel, incomingStateLabel, urgencyLabel } from "../labels.js";
 import { clerkMemberships, workSummary } from "../state.js";
-import { attachmentItem, codeOf, errorPanel, historyPanel } from "../widgets.js";
+import { attachmentItem, codeOf, errorPanel, historyPanel, signaturesSection } from "../widgets.js";
 import { copyPanel } from "./copy.js";
 import { processingPanel } from "./processing/panel.js";
 import { documentTasksPanel } from "./tasks/document-tasks.js";
@@ -72,6 +73,8 @@ function drawDocument(doc) {
       urgencyBadge(doc.urgency, { showNormal: false }), confidentialityBadge(doc.confidentiality)),
     detailsLayout(doc, stateCell),
     h("div", { class: "doc-stack doc-after" },
+      // Each PDF's digital signatures as the signing service verified them.
+      signaturesSection({ id: "doc-signatures", fileIds: doc.file_ids || [] }),
       // Where its handling stands and the caller's steps; each step updates the
       // document's state (documents follows workflow's events) and the history.
       processingPanel({

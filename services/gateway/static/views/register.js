@@ -1,6 +1,7 @@
 // @ts-check
 // Vào sổ văn bản đến: choose files (each uploaded at once: reserve → PUT bytes with
-// progress), fill in the document's particulars, register. Problems the server
+// progress; under a PDF, the verification of its digital signatures, which warns but
+// never stops the registration), fill in the document's particulars, register. Problems the server
 // finds are shown next to their fields and in a summary; a duplicate asks first.
 
 import { ApiError, api } from "../api.js";
@@ -10,7 +11,7 @@ import { lang, t } from "../i18n.js";
 import { codes, confidentialityLabel, terms, urgencyLabel } from "../labels.js";
 import { clerkMemberships, currentMembership, navigate, setFlash } from "../state.js";
 import {
-  confirmDialog, dateField, dateProblems, errorSlotId, errorSummary, fileUploader, formErrors, formField,
+  confirmDialog, dateField, dateProblems, errorSlotId, errorSummary, fileUploader, formErrors, formField, signaturePanel,
 } from "../widgets.js";
 
 // API field (as named in `details`) → the id of the control it belongs to.
@@ -31,7 +32,10 @@ function registerControls(clerkUnits, defaultUnit) {
     unitSelect: h("select", { name: "unit_id" },
       clerkUnits.map((m) => h("option", { value: m.unit_id, selected: m.unit_id === defaultUnit.unit_id }, m.unit_name))),
     // Each file uploads as soon as it is chosen (reserve → PUT bytes with progress).
-    files: fileUploader({ id: "f-files", name: "files", label: t("files"), hint: t("filesHint") }),
+    files: fileUploader({
+      id: "f-files", name: "files", label: t("files"), hint: t("filesHint"),
+      afterUpload: (fileId, filename) => (/\.pdf$/i.test(filename) ? signaturePanel(fileId, { filename, withName: false }) : null),
+    }),
     codeNumber: input("code_number", { inputmode: "numeric", maxlength: "11", autocomplete: "off", pattern: "[0-9]*" }),
     codeNotation: input("code_notation", { maxlength: "30", autocomplete: "off", spellcheck: "false" }),
     issuedDate: dateField({ name: "issued_date", max: todayIso(), label: t("issuedDate") }),

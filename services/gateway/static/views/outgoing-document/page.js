@@ -1,7 +1,8 @@
 // @ts-check
 // One văn bản đi: its particulars and state, its approval chain when its unit has one,
 // the steps the caller may take now (the API's allowed_actions), its recipients (with
-// the incoming documents issuing delivered), its versions and a form for the next one
+// the incoming documents issuing delivered), its digital signatures and the verification
+// of its PDFs, its versions and a form for the next one
 // while it may be edited, copies for the clerk once it is numbered, and its processing
 // history with PDF/XLSX exports.
 
@@ -14,6 +15,7 @@ import { copyPanel } from "../copy.js";
 import { approvalPanel } from "./approval.js";
 import { badges, detailsLayout, stateReason } from "./details.js";
 import { recipientsPanel } from "./recipients.js";
+import { outgoingSignaturesPanel } from "./signing.js";
 import { stepsPanel } from "./steps.js";
 import { versionsAndHistory } from "./versions.js";
 
@@ -84,6 +86,7 @@ export function renderOutgoingDocument(view, params) {
       processing ? approvalPanel({ doc, processing, onDone: onChainStep(doc) }) : null,
       stepsPanel(host, doc),
       detailsLayout(doc),
+      outgoingSignaturesPanel(doc),
       recipientsPanel(doc),
       ...versionsAndHistory(host, doc),
       rolesIn(doc.unit_id).includes("clerk") && doc.code_number ? copyPanel(doc) : null));

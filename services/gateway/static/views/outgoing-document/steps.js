@@ -1,12 +1,15 @@
 // @ts-check
 // The steps the caller may take on an outgoing document now (the API's
 // allowed_actions): each a button; return, recall and cancel ask for a reason, numbering
-// offers a field code or a whole notation, and every step takes a comment.
+// offers a field code or a whole notation, signing a certificate to sign with digitally
+// (or on paper), the organisation's signature the unit's certificate, and every step
+// takes a comment.
 
 import { ApiError, api } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { codeOf, errorSummary, formErrors, formField, problemText } from "../../widgets.js";
+import { certificatePicker } from "./signing.js";
 
 /** @typedef {Record<string, any>} OutgoingDocument */
 /**
@@ -17,10 +20,10 @@ import { codeOf, errorSummary, formErrors, formField, problemText } from "../../
  */
 
 // The steps forward, in the order of the document's life; the others after them.
-const FORWARD = ["submit", "approve", "check_form", "sign", "number", "issue"];
+const FORWARD = ["submit", "approve", "check_form", "sign", "number", "seal", "issue"];
 const ORDER = [...FORWARD, "return", "recall", "cancel"];
 const WITH_REASON = ["return", "recall", "cancel"];
-const WITH_FORM = ["number"];
+const WITH_FORM = ["number", "sign", "seal"];
 
 /** The steps (not "edit") of allowed_actions in the order of their buttons. @param {string[]} allowed */
 export function stepsOf(allowed) {
@@ -44,8 +47,9 @@ async function take(host, doc, action, payload, buttons, errors = null) {
     const updated = await api.actOnOutgoing(doc.id, action, payload);
     host.draw(updated);
     host.refreshChain({ later: action === "submit" });
-    host.say("success", h("p", { id: "step-done" },
-      action === "number" ? t("done_number", codeOf(updated)) : t(`done_${action}`)));
+    const done = action === "number" ? t("done_number", codeOf(updated))
+      : (action === "sign" && payload.certificate_id ? t("done_sign_digital") : t(`done_${action}`));
+    host.say("success", h("p", { id: "step-done" }, done));
   } catch (error) {
     for (const b of buttons) b.disabled = false;
     if (busy) busy.textContent = busyText;
@@ -53,7 +57,9 @@ async function take(host, doc, action, payload, buttons, errors = null) {
       errors.show(error.message, error.details);
       return;
     }
-    const problems = Object.entries(error.details || {}).filter(([key]) => key !== "state");
+    // the rest by field; "state" and a refusal's code ("reason") are said by the message
+    const problems = Object.entries(error.details || {})
+      .filter(([key, value]) => key !== "state" && !(key === "reason" && typeof value === "string"));
     host.say("error",
       h("p", {}, h("strong", {}, `${label}: `), error.message),
       problems.length ? h("ul", {}, problems.map(([, p]) => h("li", {}, problemText(p)))) : null);
@@ -72,6 +78,7 @@ function stepControls(doc, action) {
     reason: WITH_REASON.includes(action) ? h("textarea", { name: "reason", rows: "2", maxlength: "1000" }) : null,
     fieldCode: action === "number" && doc.document_type === "CV" ? text("field_code", "20") : null,
     notation: action === "number" ? text("code_notation", "30") : null,
+    certificate: action === "sign" || action === "seal" ? certificatePicker(doc, action) : null,
     comment: h("textarea", { name: "comment", rows: "2", maxlength: "1000" }),
   };
 }
@@ -88,7 +95,7 @@ function openStepForm(host, doc, action, { trigger, slot, buttons }) {
   /** @type {Record<string, string>} */
   const labels = {};
   const summary = errorSummary();
-  const { reason, fieldCode, notation, comment } = stepControls(doc, action);
+  const { reason, fieldCode, notation, certificate, comment } = stepControls(doc, action);
   const label = t(`action_${action}`);
   const confirm = h("button", { type: "submit", class: ["btn", reason && action !== "return" ? "btn-warning" : "btn-primary"], id: "step-confirm" },
     t("confirmAction", label));
@@ -104,6 +111,9 @@ function openStepForm(host, doc, action, { trigger, slot, buttons }) {
       reason ? formField(labels, "step-reason", t("reason"), reason, { required: true, wide: true }) : null,
       fieldCode ? formField(labels, "step-field_code", t("fieldCode"), fieldCode, { hint: t("fieldCodeHint") }) : null,
       notation ? formField(labels, "step-code_notation", t("notationOverride"), notation, { hint: t("notationOverrideHint") }) : null,
+      certificate ? formField(labels, "step-certificate", t(action === "seal" ? "certOrganisation" : "certSignWith"), certificate.select,
+        { hint: t(action === "seal" ? "certOrganisationHint" : "certSignWithHint"), wide: true }) : null,
+      certificate ? certificate.note : null,
       formField(labels, "step-comment", t("stepComment"), comment, { wide: true })),
     h("div", { class: "form-actions" },
       confirm,
@@ -112,7 +122,7 @@ function openStepForm(host, doc, action, { trigger, slot, buttons }) {
     labels, heading: t("errorSummaryStep"),
     controlFor: (key) => ({
       reason: "step-reason", field_code: fieldCode ? "step-field_code" : "step-code_notation",
-      code_notation: "step-code_notation", comment: "step-comment",
+      code_notation: "step-code_notation", comment: "step-comment", certificate_id: "step-certificate",
     })[key] || null,
   });
   form.addEventListener("submit", (event) => {
@@ -122,8 +132,9 @@ function openStepForm(host, doc, action, { trigger, slot, buttons }) {
       errors.show(null, { reason: t("reasonRequired") });
       return;
     }
+    if (certificate?.select.disabled) return;   // the certificates are still being read
     /** @type {Record<string, string>} */
-    const payload = {};
+    const payload = certificate ? certificate.payload() : {};
     const given = { reason, field_code: fieldCode, code_notation: notation, comment };
     for (const [key, el] of Object.entries(given)) {
       if (el?.value.trim()) payload[key] = el.value.trim();
@@ -131,7 +142,8 @@ function openStepForm(host, doc, action, { trigger, slot, buttons }) {
     take(host, doc, action, payload, [...buttons, confirm], errors);
   });
   slot.replaceChildren(form);
-  (reason || fieldCode || notation || comment).focus();
+  if (certificate) certificate.loaded.then(() => { if (certificate.select.isConnected) certificate.select.focus(); });
+  else (reason || fieldCode || notation || comment).focus();
 }
 
 /**
