@@ -37,6 +37,13 @@ class ComposedRoutes:
         link = self._file_for(request, file_id, "get_download_url")
         return Response(status=302, headers={"Location": link["url"]})
 
+    @http("GET", "/api/v1/files/<file_id>/view-link")
+    def get_file_view_link(self, request, file_id):
+        """``{url, expires_at}``: storage's signed URL (5 minutes) asking a PDF to be shown
+        inline, for a new tab — the browser's PDF viewer then draws its stamps."""
+        link = self._file_for(request, file_id, "get_download_url")
+        return json_response(link | {"url": link["url"] + "&view=1"})
+
     @http("GET", "/api/v1/files/<file_id>/signatures")
     def get_file_signatures(self, request, file_id):
         """The verification report of a PDF's signatures (signing), for whoever may see

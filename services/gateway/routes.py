@@ -225,6 +225,9 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/v1/files/<file_id>/content", "get_file_content", "files",
       "Tải tệp (chuyển hướng tới URL ký) / Download (redirect to a signed URL)",
       answer=REDIRECT),
+    R("GET", "/api/v1/files/<file_id>/view-link", "get_file_view_link", "files",
+      "Liên kết xem tệp PDF trong trình duyệt (5 phút) / A short-lived link that shows a "
+      "PDF in the browser, e.g. a signed one with its stamps", response="Object"),
     R("GET", "/api/v1/files/<file_id>/signatures", "get_file_signatures", "signing",
       "Kết quả kiểm tra chữ ký số của tệp PDF / The verification of a PDF's digital "
       "signatures (status pending until checked)", response="Object"),

@@ -159,7 +159,9 @@ class UploadEntrypoints:
     def download(self, request, file_id):
         """Stream a stored file's bytes at a signed download URL.
 
-        Query: ``expires``, ``signature`` (from ``get_download_url``).
+        Query: ``expires``, ``signature`` (from ``get_download_url``); ``view=1`` asks a
+        PDF to be shown in the browser (Content-Disposition inline; any other kind is
+        still an attachment).
         Result: 200, the bytes, with Content-Type (as sniffed), Content-Length and
         Content-Disposition (``filename*`` per RFC 5987).
         Errors (JSON envelope): 403 bad/expired signature; 404 unknown or not stored.
@@ -173,7 +175,9 @@ class UploadEntrypoints:
         return Response(body, status=200, direct_passthrough=True, headers={
             "Content-Type": served_content_type(row),
             "Content-Length": str(row.size),
-            "Content-Disposition": content_disposition(row.filename),
+            "Content-Disposition": content_disposition(
+                row.filename, "inline" if request.args.get("view") == "1"
+                and served_content_type(row) == "application/pdf" else "attachment"),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         })

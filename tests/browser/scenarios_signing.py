@@ -162,10 +162,16 @@ def scenario_outgoing_signed_digitally(make_page, pdf_path=None):
     href = link.get_attribute("href")
     assert re.fullmatch(r"/api/v1/files/[0-9a-f-]{36}/content", href), href
     signed_id = href.split("/")[4]
-    # it opens a tab showing the signed PDF's bytes (the API wants the session's token)
-    with page.expect_popup() as popup_info:
+    # it opens a tab on storage's short-lived link, which shows the PDF inline (the API
+    # wants the session's token, which a plain link cannot send)
+    with page.expect_response(re.compile(r"/view-link$")) as answer, \
+            page.expect_popup() as popup_info:
         link.click()
-    popup_info.value.wait_for_url(re.compile(r"^blob:"))
+    url = answer.value.json()["url"]
+    shown = page.request.get(url)
+    assert shown.ok and shown.body().startswith(b"%PDF")
+    assert shown.headers["content-type"] == "application/pdf"
+    assert shown.headers["content-disposition"].startswith("inline;")
     popup_info.value.close()
     panel = verified_panel(page, "#doc-signatures", signed_id)
     expect(panel).to_have_attribute("data-status", "valid")

@@ -325,3 +325,15 @@ def test_an_electronic_copy_carries_the_copying_units_signature_with_the_copy_fo
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-", "-"], input=download(
         clerk, copy_file), capture_output=True, check=True).stdout.decode()
     assert "SAO Y" in text or "SAO Y" in signatures[-1].sig_field.get("/V", {}).__repr__()
+
+
+def test_the_signed_pdf_opens_in_the_browser_through_a_short_lived_link(system, people,
+                                                                       issued):
+    document, pdf, _ = issued
+    link = people["vanthu.snv"].get(f"/files/{document['signed_file_id']}/view-link")
+    assert link.status_code == 200, link.text
+    shown = people["vanthu.snv"].http.get(link.json()["url"], timeout=30)
+    assert shown.content == pdf
+    assert shown.headers["Content-Disposition"].startswith("inline;")
+    stranger = Api(system.base_url, "chuyenvien.ubnd")   # sees neither document
+    assert stranger.get(f"/files/{document['signed_file_id']}/view-link").status_code == 403

@@ -83,22 +83,22 @@ export async function downloadFile(fileId, filename) {
 
 /**
  * Show a stored PDF in a tab the caller opened beforehand (window.open on the click, so
- * no popup blocker stops it): its bytes are read as downloadFile reads them (the API
- * wants the session's token, which a plain link cannot send) and the tab shows them.
- * The tab is closed when they cannot be read.
+ * no popup blocker stops it): the API, which wants the session's token, gives a
+ * short-lived signed link that shows it inline, and the tab goes there. The tab is
+ * closed when there is no link.
  * @param {string} fileId
  * @param {Window | null} tab
  */
 export async function showPdf(fileId, tab) {
   try {
-    const response = await apiFetch(`/files/${encodeURIComponent(fileId)}/content`, {
-      headers: headers(), redirect: "follow",
+    // storage's short-lived signed URL, shown inline: the browser's own PDF viewer, on
+    // storage's origin, draws the document with its stamps (no token in the URL)
+    const response = await apiFetch(`/files/${encodeURIComponent(fileId)}/view-link`, {
+      headers: headers(),
     });
-    const blob = new Blob([await response.arrayBuffer()], { type: "application/pdf" });
-    const url = URL.createObjectURL(blob);
+    const { url } = await response.json();
     if (tab && !tab.closed) tab.location.href = url;
     else window.open(url, "_blank", "noopener");
-    setTimeout(() => URL.revokeObjectURL(url), 300_000);
   } catch (error) {
     tab?.close();
     throw error;
