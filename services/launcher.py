@@ -1,6 +1,7 @@
 """Runs the whole system on one machine: migrates every database, seeds the demo
-organisation, starts the five services and the gateway as separate ``nameko run``
-processes (each with its own HTTP port), waits until /api/v1/health is ok, and stops
+organisation (with its test PKI and SoftHSM token), starts the six services and the gateway
+as separate ``nameko run`` processes (each with its own HTTP port) and the demo PKI's
+CRL/OCSP/TSA server, waits until /api/v1/health is ok, and stops
 everything cleanly on Ctrl-C. `make run` calls it; the end-to-end tests use System.
 
     python -m services.launcher [--data-dir var] [--port 8000] [--amqp-uri URI]

@@ -1,7 +1,7 @@
 """The one started system of a test session, shared by the end-to-end tests (tests/e2e)
-and the browser tests (tests/browser): the five services and the gateway as processes
-(services.launcher.System) on a throw-away RabbitMQ vhost, data dir and free ports,
-migrated and seeded with the demo organisation.
+and the browser tests (tests/browser): the six services, the demo PKI and the gateway as
+processes (services.launcher.System) on a throw-away RabbitMQ vhost, data dir and free
+ports, migrated and seeded with the demo organisation.
 
 A pytest plugin (tests/conftest.py loads it). The ``system`` fixture is session-scoped
 and lazy: a run of the unit and integration tiers only (``make test-fast``) never
@@ -59,7 +59,10 @@ def port_is_free(port: int) -> bool:
 def free_ports() -> int:
     """A base port such that every process's port (PORT_OFFSETS) is free."""
     for _ in range(100):
-        base = random.randrange(20000, 60000, 1000)
+        # every process's port is base + an offset under 150; several systems start at
+        # once (the e2e and browser processes, the modules with systems of their own), so
+        # bases are many to make two picking the same one unlikely
+        base = random.randrange(20000, 60000, 150)
         if all(port_is_free(base + o) for o in PORT_OFFSETS.values()):
             return base
     raise RuntimeError("no free ports")
