@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-search bench-freshness bench-login clean
+.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-search bench-freshness bench-login bench-signing clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench-freshness: install machine
 # 100 concurrent wrong-password sign-ins: documents' peak memory, others' p95 latency.
 bench-login: install machine
 	$(PY) bench/login_storm.py $(BENCH_ARGS)
+
+# PAdES signatures per second (PKCS#12 and SoftHSM2, with and without a timestamp) and the
+# verification time of a signed 10-page PDF, on its own demo PKI.
+bench-signing: install machine
+	$(PY) bench/signing.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var
