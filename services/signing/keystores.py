@@ -116,22 +116,32 @@ class Pkcs11KeyStore:
 
 
 class Pkcs12KeyStore:
-    """Keys in PKCS#12 files (key, certificate and chain), all under one passphrase."""
+    """Keys in PKCS#12 files (key, certificate and chain), all under one passphrase. A file
+    is decrypted once and its signer kept while the file is unchanged (decrypting it took
+    50–300 ms of each signature); the key is in this process's memory either way."""
 
     kind = "pkcs12"
 
     def __init__(self, passphrase: bytes):
         self.passphrase = passphrase
+        self._loaded: dict[tuple, signers.Signer] = {}
 
     def signer(self, key_ref: str, chain: list[bytes]) -> signers.Signer:
         try:
-            if os.path.getsize(key_ref) > MAX_PKCS12_BYTES:
+            info = os.stat(key_ref)
+            if info.st_size > MAX_PKCS12_BYTES:
                 raise ValueError("too large for a PKCS#12 key file")
+            key = (key_ref, info.st_mtime_ns, info.st_size, tuple(chain))
+            if key in self._loaded:
+                return self._loaded[key]
             with open(key_ref, "rb") as f:
                 data = f.read()
             # load_pkcs12_data is load_pkcs12 on bytes, but raises instead of returning None.
-            return signers.SimpleSigner.load_pkcs12_data(
+            loaded = signers.SimpleSigner.load_pkcs12_data(
                 data, other_certs=_certificates(chain), passphrase=self.passphrase)
+            self._loaded = {k: v for k, v in self._loaded.items() if k[0] != key_ref}
+            self._loaded[key] = loaded
+            return loaded
         except (OSError, ValueError) as e:
             raise SigningError(
                 "key_file_unreadable",

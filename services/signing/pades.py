@@ -18,7 +18,9 @@ pyHanko's coroutines are driven here with ``asyncio.run`` on the calling thread,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -284,6 +286,18 @@ class LiberationSerif(GlyphAccumulatorFactory):
 
 # --- the signer's signature, checked before the organisation signs ---------------------------
 
+@contextlib.contextmanager
+def _quiet(logger_name: str):
+    """The logger's warnings muted for the block (callers hold PYHANKO_LOCK)."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _intact_signer_box(pdf: bytes) -> Box:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
@@ -303,8 +317,10 @@ def _intact_signer_box(pdf: bytes) -> Box:
             raise refused
         # Integrity and what changed after it; whether the certificate is trusted is the
         # verification module's question.
-        # The signer's own certificate as the anchor: no path building, no network.
-        with PYHANKO_LOCK:
+        # The signer's own certificate as the anchor: no path building, no network. Its
+        # timestamp's authority cannot chain to that anchor, which pyHanko logs with a
+        # traceback each time; it does not bear on this check, so that is kept quiet.
+        with PYHANKO_LOCK, _quiet("pyhanko"):
             status = validate_pdf_signature(
                 signature, ValidationContext(trust_roots=[signature.signer_cert],
                                              allow_fetching=False))
