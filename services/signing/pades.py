@@ -170,9 +170,19 @@ def _sign(writer: IncrementalPdfFileWriter, signer: signers.Signer, *, field: st
                                    new_field_spec=field_spec)
     # run_and_release: the validation context's fetchers are closed afterwards, as pyHanko's
     # own sync wrapper does.
-    with PYHANKO_LOCK:
-        return asyncio.run(run_and_release(
-            _sign_async(pdf_signer, writer, now, text_params), validation_context))
+    try:
+        with PYHANKO_LOCK:
+            return asyncio.run(run_and_release(
+                _sign_async(pdf_signer, writer, now, text_params), validation_context))
+    except OSError as exc:   # the time-stamping authority (requests' errors are OSErrors)
+        if not timestamping.url:
+            raise
+        raise SigningError(
+            "timestamp_unavailable",
+            "Không lấy được dấu thời gian từ đơn vị cấp dấu thời gian; chưa ký. Hãy thử lại "
+            "sau.",
+            "The time-stamping authority did not answer; nothing was signed. Try again "
+            "later.") from exc
 
 
 async def _sign_async(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,

@@ -19,7 +19,7 @@ from services.common import events
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
-                                    NotFound, invalid_fields)
+                                    NotFound, ServiceUnavailable, invalid_fields)
 from services.common.handlers import event_handler
 from services.common.identity import CLERK, HEAD
 from services.common.identity_provider import Identity
@@ -39,13 +39,15 @@ PURPOSES = ("signer", "organisation", "attachment", "copy")
 VERIFY_HANDLER = "signing.on_storage_file_stored"
 #: Which refusal of the signing rules is which 4xx.
 FORBIDDEN_CODES = {"certificate_not_yours", "certificate_not_the_units"}
+UNAVAILABLE_CODES = {"timestamp_unavailable", "key_store_unavailable"}
 INVALID_CODES = {"bad_certificate"}
 NOT_FOUND_CODES = {"certificate_unknown"}
 
 
 def as_service_error(exc: SigningError):
     kind = Forbidden if exc.code in FORBIDDEN_CODES else InvalidInput \
-        if exc.code in INVALID_CODES else NotFound if exc.code in NOT_FOUND_CODES else Conflict
+        if exc.code in INVALID_CODES else NotFound if exc.code in NOT_FOUND_CODES \
+        else ServiceUnavailable if exc.code in UNAVAILABLE_CODES else Conflict
     return kind(exc.vi, exc.en, {"reason": exc.code})
 
 
@@ -306,6 +308,21 @@ class SigningService(OutboxServiceBase):
         signer = store.signer(cert.key_ref, certificates.chain_der(cert))
         timestamping = pades.Timestamping(url=settings.tsa_url or None)
         context = self.signing.validation_context() if settings.online_revocation else None
+        try:
+            return self._sign_as(body, cert, pdf, signer, timestamping, context, now)
+        except SigningError:
+            raise
+        except Exception:   # noqa: BLE001 - B-LT only "when the services are reachable"
+            if context is None:
+                raise
+            # the CRL or OCSP could not be fetched for the validation data: sign without
+            # it (a timestamped B-T signature), which verification completes online later
+            log.warning("validation data for B-LT unavailable; signing without it",
+                        exc_info=True)
+            return self._sign_as(body, cert, pdf, signer, timestamping, None, now)
+
+    def _sign_as(self, body, cert, pdf, signer, timestamping, context, now) -> bytes:
+        from services.signing import pades
         purpose = body["purpose"]
         if purpose == "signer":
             return pades.sign_as_signer(pdf, signer, signer_name=body["signer_name"] or

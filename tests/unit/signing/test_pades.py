@@ -389,3 +389,10 @@ def test_a_document_cannot_be_signed_twice_in_the_same_field(issued, person):
     with pytest.raises(SigningError) as raised:
         sign_signer(signed, person)
     assert raised.value.code == "already_signed"
+
+
+def test_a_time_stamping_authority_that_does_not_answer_signs_nothing_and_says_so(person):
+    with pytest.raises(SigningError) as caught:
+        sign_signer(make_document(), person,
+                    timestamping=pades.Timestamping(url="http://127.0.0.1:9/tsa", timeout=2))
+    assert caught.value.code == "timestamp_unavailable" and caught.value.vi
