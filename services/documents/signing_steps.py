@@ -29,6 +29,11 @@ def date_text(day) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+def signed_files(doc) -> set[str]:
+    """An outgoing document's files that carry its digital signatures."""
+    return {f for f in (doc.signed_file_id, *(doc.signed_attachment_ids or [])) if f}
+
+
 class DigitalSigningSteps:
 
     def _sign_digitally(self, session, caller, doc, certificate_id: str) -> None:
@@ -75,6 +80,7 @@ class DigitalSigningSteps:
                 "reference": f"{doc.code_number}/{doc.code_notation}",
                 "organisation_name": doc.organ_name})
             session.add(DocumentFile(document_id=doc.id, file_id=signed["file_id"]))
+            self.history_of_checks(session, "outgoing_document", doc.id, [signed["file_id"]])
             attachments.append(signed["file_id"])
         doc.signed_attachment_ids = attachments
 
@@ -92,6 +98,7 @@ class DigitalSigningSteps:
     def _keep_signed(self, session, doc, result: dict, kind: str, caller) -> None:
         certificate = result["certificate"]
         doc.signed_file_id = result["file_id"]
+        self.history_of_checks(session, "outgoing_document", doc.id, [result["file_id"]])
         doc.digital_signatures = list(doc.digital_signatures or []) + [{
             "kind": kind, "certificate_id": certificate["id"],
             "common_name": certificate["common_name"],
@@ -128,11 +135,14 @@ class DigitalSigningSteps:
             holders = session.execute(select(DocumentFile.document_id).where(
                 DocumentFile.file_id == data["file_id"])).scalars().all()
             for document_id in holders:
-                kind = "incoming_document" if session.get(IncomingDocument, document_id) \
-                    else "outgoing_document" if session.get(OutgoingDocument, document_id) \
-                    else None
-                if kind:
-                    self._audit_check(session, kind, document_id, check)
+                if session.get(IncomingDocument, document_id) is not None:
+                    self._audit_check(session, "incoming_document", document_id, check)
+                    continue
+                outgoing = session.get(OutgoingDocument, document_id)
+                # a draft's own uploads are its drafter's business; its signed files are
+                # the document's
+                if outgoing is not None and data["file_id"] in signed_files(outgoing):
+                    self._audit_check(session, "outgoing_document", document_id, check)
 
     def history_of_checks(self, session, kind: str, document_id: str, file_ids) -> None:
         """A document that takes files already verified gets their checks in its

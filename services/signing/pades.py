@@ -49,6 +49,7 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 SIGNER_FIELD = "chu_ky_nguoi_ky"
 ORGANISATION_FIELD = "chu_ky_co_quan"
+COPY_FIELD = "chu_ky_ban_sao"
 NUMBER_FIELD = "so_ky_hieu"
 DATE_FIELD = "ngay_ban_hanh"
 TEXT_STAMP_SIZE = 10  # Phụ lục I: Times New Roman 10 pt for the text of box 14 and attachments
@@ -131,7 +132,8 @@ def sign_attachment(pdf: bytes, signer: signers.Signer, *, organisation_name: st
     """An attachment in its own file (Phụ lục I §II.8.b): top right of page 1, no image; the
     số và ký hiệu of the document it belongs to, the organisation, the time (ISO 8601)."""
     lines = [reference, organisation_name, _iso_time(now)]
-    return _sign_text_only(pdf, signer, lines, timestamping, validation_context, now)
+    return _sign_text_only(pdf, signer, lines, timestamping, validation_context, now,
+                           ORGANISATION_FIELD)
 
 
 def sign_copy(pdf: bytes, signer: signers.Signer, *, copy_form: str, organisation_name: str,
@@ -139,7 +141,8 @@ def sign_copy(pdf: bytes, signer: signers.Signer, *, copy_form: str, organisatio
     """An electronic copy (SAO Y, SAO LỤC, TRÍCH SAO; Phụ lục I Phần II §I, box 14): top right
     of page 1, no image; the copy form, the copying organisation, the time (ISO 8601)."""
     lines = [copy_form, organisation_name, _iso_time(now)]
-    return _sign_text_only(pdf, signer, lines, timestamping, validation_context, now)
+    return _sign_text_only(pdf, signer, lines, timestamping, validation_context, now,
+                           COPY_FIELD)
 
 
 # --- signing -------------------------------------------------------------------------------
@@ -207,7 +210,8 @@ async def _sign_async(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileW
     return output.getvalue()
 
 
-def _sign_text_only(pdf, signer, lines, timestamping, validation_context, now) -> bytes:
+def _sign_text_only(pdf, signer, lines, timestamping, validation_context, now,
+                    field: str) -> bytes:
     lines = [" ".join(line.split()) for line in lines if line and line.strip()]
     leading = round(TEXT_STAMP_SIZE * 1.1)
     height = leading * len(lines) + 4
@@ -227,7 +231,15 @@ def _sign_text_only(pdf, signer, lines, timestamping, validation_context, now) -
             margins=layout.Margins(0, 0, 1, 1),
             inner_content_scaling=layout.InnerScaling.NO_SCALING),
         border_width=0, background=None)
-    return _sign(_writer(pdf), signer, field=ORGANISATION_FIELD, box=box, style=style,
+    writer = _writer(pdf)
+    # a file signed already (a copy of a signed document, of a copy) keeps its fields;
+    # this signature takes the next free name
+    taken = {name for name, _, _ in fields.enumerate_sig_fields(writer.prev)}
+    name, number = field, 1
+    while name in taken:
+        number += 1
+        name = f"{field}_{number}"
+    return _sign(writer, signer, field=name, box=box, style=style,
                  timestamping=timestamping, validation_context=validation_context, now=now)
 
 

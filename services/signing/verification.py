@@ -459,12 +459,14 @@ class _Checker:
                  other_certs=()):
         from pyhanko_certvalidator import ValidationContext
 
+        from services.signing.trust import TIME_TOLERANCE
         online = self.online
         return ValidationContext(
             trust_roots=self.roots, other_certs=list(other_certs), moment=moment,
             allow_fetching=online,
             revocation_mode=revocation_mode if online else "soft-fail",
-            retroactive_revinfo=True, fetchers=self.fetchers if online else None)
+            retroactive_revinfo=True, time_tolerance=TIME_TOLERANCE,
+            fetchers=self.fetchers if online else None)
 
     async def _revocation(self, status, context, judged_at: datetime):
         """``(revocation, problem or None)`` of the signer's certificate."""

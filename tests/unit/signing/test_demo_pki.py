@@ -19,6 +19,7 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
+from services.signing.trust import TIME_TOLERANCE
 from services.signing.demo_pki import load_demo_pki
 
 
@@ -32,9 +33,12 @@ def validation_context(pki, rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED):
     policy = CertRevTrustPolicy(RevocationCheckingPolicy(
         ee_certificate_rule=rule,
         intermediate_ca_cert_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED))
+    # made before the answers are fetched, so on a busy machine they are seconds newer than
+    # its moment: the tolerance the service's own context has (trust.TIME_TOLERANCE)
     return ValidationContext(
         trust_roots=[load_cert(pki.root_certificate_path)], allow_fetching=True,
-        fetcher_backend=RequestsFetcherBackend(per_request_timeout=5), revinfo_policy=policy)
+        fetcher_backend=RequestsFetcherBackend(per_request_timeout=5), revinfo_policy=policy,
+        time_tolerance=TIME_TOLERANCE)
 
 
 def validate(pki, label, rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED):

@@ -20,6 +20,7 @@ from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBack
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from services.signing.trust import TIME_TOLERANCE
 from services.signing import softhsm
 from services.signing.demo_pki import load_demo_pki
 from services.signing.errors import SigningError
@@ -57,7 +58,7 @@ def validate(pki, pdf: bytes):
     context = ValidationContext(
         trust_roots=[x509.Certificate.load(der(pki.root_certificate_path))],
         allow_fetching=True, fetcher_backend=RequestsFetcherBackend(per_request_timeout=5),
-        revocation_mode="hard-fail")
+        revocation_mode="hard-fail", time_tolerance=TIME_TOLERANCE)
     embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
     return validate_pdf_signature(embedded, context)
 

@@ -20,6 +20,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from services.signing import pades, placement
+from services.signing.trust import TIME_TOLERANCE
 from services.signing.errors import SigningError
 from services.signing.images import demo_seal_png, demo_signature_png
 from services.signing.keystores import Pkcs11KeyStore, Pkcs12KeyStore
@@ -69,7 +70,8 @@ def organisation(demo_pki, chain):
 def trust(demo_pki, fetching: bool = False) -> ValidationContext:
     return ValidationContext(
         trust_roots=[load_cert(demo_pki.root_certificate_path)], allow_fetching=fetching,
-        fetcher_backend=RequestsFetcherBackend(per_request_timeout=5) if fetching else None)
+        fetcher_backend=RequestsFetcherBackend(per_request_timeout=5) if fetching else None,
+        time_tolerance=TIME_TOLERANCE)
 
 
 def now() -> datetime:
@@ -320,20 +322,21 @@ def test_attachments_and_copies_get_a_text_only_top_right_signature_with_the_tim
     copy = pades.sign_copy(
         make_document(), organisation, copy_form="SAO Y", organisation_name=ORGANISATION,
         timestamping=NO_TIMESTAMP, now=at)
-    for pdf, first in ((attachment, NUMBER), (copy, "SAO Y")):
-        text = appearance_text(pdf, pades.ORGANISATION_FIELD)
+    for pdf, first, name in ((attachment, NUMBER, pades.ORGANISATION_FIELD),
+                             (copy, "SAO Y", pades.COPY_FIELD)):
+        text = appearance_text(pdf, name)
         assert text.split("\n") == [first, ORGANISATION, "2026-12-07T09:05:09+07:00"]
-        page, (x1, y1, x2, y2) = field_rect(pdf, pades.ORGANISATION_FIELD)
+        page, (x1, y1, x2, y2) = field_rect(pdf, name)
         assert page == 0
         assert x2 == pytest.approx(PAGE_WIDTH - 15 * MM, abs=0.01) and x1 > PAGE_WIDTH / 2
         assert y2 == pytest.approx(841.89 - 3 * MM, abs=0.01) and y1 > 841.89 - 20 * MM
-        status = statuses(pdf, demo_pki)[pades.ORGANISATION_FIELD]
+        status = statuses(pdf, demo_pki)[name]
         assert status.intact and status.valid and status.trusted
         assert pdfsig(pdf, tmp_path).count("Signature Validation: Signature is Valid.") == 1
     # Liberation Serif 10 pt, black, embedded.
     reader = PdfFileReader(io.BytesIO(copy))
     field = next(f.get_object() for f in reader.root["/AcroForm"]["/Fields"]
-                 if f.get_object().get("/T") == pades.ORGANISATION_FIELD)
+                 if f.get_object().get("/T") == pades.COPY_FIELD)
     appearance = field["/AP"]["/N"]
     assert b"/F1 10 Tf" in appearance.data and b"0 0 0 rg" in appearance.data
     assert b" Do" not in appearance.data  # no image
@@ -389,6 +392,15 @@ def test_a_document_cannot_be_signed_twice_in_the_same_field(issued, person):
     with pytest.raises(SigningError) as raised:
         sign_signer(signed, person)
     assert raised.value.code == "already_signed"
+
+
+def test_a_copy_of_a_signed_copy_takes_the_next_free_field(organisation):
+    once = pades.sign_copy(make_document(), organisation, copy_form="SAO Y",
+                           organisation_name=ORGANISATION, timestamping=NO_TIMESTAMP, now=now())
+    twice = pades.sign_copy(once, organisation, copy_form="SAO LỤC",
+                            organisation_name=ORGANISATION, timestamping=NO_TIMESTAMP, now=now())
+    names = [s.field_name for s in PdfFileReader(io.BytesIO(twice)).embedded_signatures]
+    assert names == [pades.COPY_FIELD, f"{pades.COPY_FIELD}_2"]
 
 
 def test_a_time_stamping_authority_that_does_not_answer_signs_nothing_and_says_so(person):
