@@ -21,8 +21,9 @@ Measured, --count times each:
   verify_pdf in this process online (OCSP/CRL from the demo PKI) and offline, and
   verify_in_child (a fresh Python process per file, as the service verifies every stored PDF).
 
-Signers are made once per key; what making one costs (the service makes one per request:
-PKCS#12 decrypts the file each time) is printed too. It asserts nothing.
+Signers are made once per key; what asking the store for one costs per request is printed
+too (a PKCS#12 file is decrypted once and kept while unchanged; a SoftHSM2 key is looked up
+in the open session). It asserts nothing.
 """
 from __future__ import annotations
 
@@ -41,7 +42,6 @@ import warnings
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -49,7 +49,7 @@ sys.path.insert(0, ROOT)
 warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 from services.signing import pades, softhsm  # noqa: E402
-from services.signing.demo_pki import HolderSpec, build_demo_pki  # noqa: E402
+from services.signing.demo_pki import HolderSpec, build_demo_pki, start_server  # noqa: E402
 from services.signing.images import demo_seal_png, demo_signature_png  # noqa: E402
 from services.signing.keystores import Pkcs11KeyStore, Pkcs12KeyStore  # noqa: E402
 from services.signing.trust import validation_context  # noqa: E402
@@ -77,28 +77,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def serve(directory: str, port: int) -> subprocess.Popen:
-    """``python -m services.signing.demo_pki serve`` in its own process, once it answers."""
-    log_path = os.path.join(directory, "serve.log")
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.signing.demo_pki", "serve", directory,
-             "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/eoffice/certs/root/ca.crt",
-                            timeout=1).ok:
-                return process
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            with open(log_path, encoding="utf-8", errors="replace") as f:
-                raise RuntimeError(f"the demo PKI server did not start:\n{f.read()}")
-        time.sleep(0.1)
 
 
 def pem_to_der(path: str) -> bytes:
@@ -170,7 +148,7 @@ def main(argv=None) -> int:
         port = free_port()
         pki = build_demo_pki(os.path.join(workdir, "pki"), list(HOLDERS), port=port,
                              token=token)
-        server = serve(pki.directory, port)
+        server = start_server(pki.directory, port)
         print(f"demo PKI built and served in {time.monotonic() - began:.1f} s "
               f"({pki.base_url}, SoftHSM2 token in {workdir})")
 
@@ -267,7 +245,7 @@ def main(argv=None) -> int:
             print(f"{role:<13}{kind_label:<18}{variant:<30}{count / sum(samples):>11.1f}"
                   f"{statistics.median(samples) * 1000:>11.0f}"
                   f"{percentile(samples, .95) * 1000:>9.0f}")
-        print("\nmaking a signer (the service makes one per request): "
+        print("\nasking the store for a signer (once per request): "
               + ", ".join(f"{name} median {statistics.median(s) * 1000:.1f} ms"
                           for name, s in (("PKCS#12 file", loads["p12"]),
                                           ("SoftHSM2 key lookup", loads["hsm"]))))

@@ -12,3 +12,13 @@ def wait_until(check, seconds: float = 20, every: float = 0.2):
             return result
         time.sleep(every)
     return check()
+
+
+class EventLog:
+    """What a test's listening service heard, in order: (event type, what it kept)."""
+
+    def __init__(self):
+        self.events = []
+
+    def of(self, event_type):
+        return [kept for kind, kept in self.events if kind == event_type]

@@ -8,11 +8,8 @@ token of your own, in tests that touch PKCS#11."""
 import os
 import socket
 import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
 # pyHanko, certomancer and python-pkcs11 are imported by the fixtures, not here: this plugin
 # is loaded by every test process, most of which never sign.
@@ -43,40 +40,17 @@ def softhsm_token(tmp_path_factory):
     return softhsm.create_token(str(tmp_path_factory.mktemp("softhsm")), label="eoffice-test")
 
 
-def _serve(directory: str, port: int) -> subprocess.Popen:
-    log = open(os.path.join(directory, "serve.log"), "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.signing.demo_pki", "serve", directory,
-         "--port", str(port)],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/eoffice/certs/root/ca.crt",
-                            timeout=1).ok:
-                return process
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            with open(os.path.join(directory, "serve.log"), encoding="utf-8",
-                      errors="replace") as f:
-                raise RuntimeError(f"the demo PKI server did not start:\n{f.read()}")
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="session")
 def demo_pki(tmp_path_factory, softhsm_token):
     """The demo PKI (services.signing.demo_pki.DemoPki) with the holders of DEMO_HOLDERS and
     the fixed test ones, its CRL, OCSP and TSA answering at `demo_pki.base_url`."""
-    from services.signing.demo_pki import HolderSpec, build_demo_pki
+    from services.signing.demo_pki import HolderSpec, build_demo_pki, start_server
 
     port = free_port()
     pki = build_demo_pki(str(tmp_path_factory.mktemp("demo-pki")),
                          [HolderSpec(*holder) for holder in DEMO_HOLDERS], port=port,
                          token=softhsm_token)
-    process = _serve(pki.directory, port)
+    process = start_server(pki.directory, port)
     yield pki
     process.terminate()
     try:

@@ -26,6 +26,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
@@ -436,6 +439,32 @@ def serve(directory: str, port: int) -> None:
     if built_port != int(port):
         raise ValueError(f"the PKI in {directory} was built for port {built_port}, not {port}")
     run_simple("127.0.0.1", int(port), make_app(directory), threaded=True)
+
+
+def start_server(directory: str, port: int, timeout: float = 30) -> subprocess.Popen:
+    """``serve`` in a process of its own (its output in ``<directory>/serve.log``), returned
+    once it answers; RuntimeError with its log when it does not within ``timeout``."""
+    import requests
+
+    log_path = os.path.join(directory, "serve.log")
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.signing.demo_pki", "serve", directory,
+             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/{ARCH}/certs/root/ca.crt",
+                            timeout=1).ok:
+                return process
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            with open(log_path, encoding="utf-8", errors="replace") as handle:
+                raise RuntimeError(f"the demo PKI server did not start:\n{handle.read()}")
+        time.sleep(0.1)
 
 
 def _holder_specs(path: str | None) -> list[HolderSpec]:

@@ -13,6 +13,7 @@ from services.common.events import (FILE_STORED, SIGNATURE_VERIFIED, SOURCE_SIGN
                                     SOURCE_STORAGE)
 from services.signing.service import SigningService
 from services.storage.service import StorageService
+from tests.polling import EventLog
 
 
 def free_port() -> int:
@@ -37,16 +38,6 @@ def config(service_config, db_url_factory, demo_pki):
                     "tsa_url": demo_pki.tsa_url,
                     "trust_roots": demo_pki.root_certificate_path},
     })
-
-
-class EventLog:
-    """What the listener heard, in order: (event type, the event's data)."""
-
-    def __init__(self):
-        self.events = []
-
-    def of(self, event_type):
-        return [data for kind, data in self.events if kind == event_type]
 
 
 class Listener:

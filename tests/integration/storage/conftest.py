@@ -12,6 +12,7 @@ from services.common.events import FILE_STORED, SOURCE_STORAGE, TEXT_EXTRACTED
 from services.common.identity import Caller, mint_token, system_caller
 from services.common.migrations import upgrade
 from services.storage.service import StorageService
+from tests.polling import EventLog
 from tests.token_keys import TEST_KEYS
 
 SECRET = "test-secret"
@@ -60,16 +61,6 @@ def storage_config(service_config, db_url_factory):
     })
     upgrade(config, ["storage"])
     return config
-
-
-class EventLog:
-    """What the listener heard, in order."""
-
-    def __init__(self):
-        self.events = []
-
-    def of(self, event_type):
-        return [payload for kind, payload in self.events if kind == event_type]
 
 
 class StorageEventListener:
