@@ -14,6 +14,7 @@ Periodic jobs run on short timers here (config TIMERS, deploy/config.yml) so tha
 wait for the outcome with a deadline instead of sleeping for a job's interval."""
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import shutil
@@ -56,16 +57,40 @@ def port_is_free(port: int) -> bool:
             return False
 
 
+#: Where test systems reserve their block of ports (one lock file per base).
+PORT_LOCKS = os.path.join(tempfile.gettempdir(), "eoffice-test-ports")
+_reserved: dict[int, object] = {}
+
+
 def free_ports() -> int:
-    """A base port such that every process's port (PORT_OFFSETS) is free."""
-    for _ in range(100):
-        # every process's port is base + an offset under 150; several systems start at
-        # once (the e2e and browser processes, the modules with systems of their own), so
-        # bases are many to make two picking the same one unlikely
-        base = random.randrange(20000, 60000, 150)
+    """A base port such that every process's port (base + PORT_OFFSETS, all under 150) is
+    free, reserved for this process until it exits: several systems start at once (the
+    e2e and browser processes, modules with systems of their own) and a port checked free
+    is only bound seconds later, after migrations and the seed. The lock on the base's
+    file is the reservation; the kernel drops it when the process ends, even killed. Bases
+    stay below the kernel's ephemeral range (32768 up), which outgoing connections use."""
+    os.makedirs(PORT_LOCKS, exist_ok=True)
+    for _ in range(200):
+        base = random.randrange(20000, 32000, 150)
+        if base in _reserved:
+            continue
+        handle = open(os.path.join(PORT_LOCKS, f"{base}.lock"), "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
         if all(port_is_free(base + o) for o in PORT_OFFSETS.values()):
+            _reserved[base] = handle
             return base
+        handle.close()
     raise RuntimeError("no free ports")
+
+
+def release_ports(base: int) -> None:
+    handle = _reserved.pop(base, None)
+    if handle is not None:
+        handle.close()
 
 
 def log_tails(data_dir: str, lines: int = 30) -> str:
@@ -97,6 +122,7 @@ def start_system(prefix: str, extra_env: dict | None = None):
         yield running
     finally:
         running.stop()
+        release_ports(base)
         delete_vhost(vhost)
         if os.environ.get("EOFFICE_KEEP_E2E_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)

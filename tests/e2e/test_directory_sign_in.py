@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from services.launcher import System
-from tests.system import free_ports
+from tests.system import free_ports, release_ports
 from tests.e2e.helpers import PASSWORD, Api
 from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
 from tests.directory_servers import LDAP_GROUPS, LDAP_PEOPLE, LDAP_USERS, OidcProvider, Slapd
@@ -64,6 +64,7 @@ def directory_system():
         yield running
     finally:
         running.stop()
+        release_ports(base)
         provider.stop()
         slapd.stop()
         delete_vhost(vhost)

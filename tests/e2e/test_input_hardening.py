@@ -3,19 +3,14 @@
 that are not UTF-8 — gets a 400 (or 404) in the error envelope, never a 500, on SQLite
 and PostgreSQL alike, and changes nothing."""
 import os
-import shutil
-import tempfile
 
 import pytest
 import requests
 
-from services.launcher import System
-from tests.system import SYSTEM_ENV, free_ports
+from services.common.migrations import SERVICES_WITH_DATABASE as SERVICES
+from tests.conftest import create_pg_database, drop_pg_database
 from tests.e2e.helpers import Api, register
-from tests.conftest import (RABBIT_AMQP, create_pg_database, create_vhost, delete_vhost,
-                            drop_pg_database)
-
-SERVICES = ("documents", "workflow", "search", "notify", "storage")
+from tests.system import start_system
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -27,25 +22,16 @@ def stack(request, system):
     if request.param == "sqlite":
         yield system
         return
-    vhost = create_vhost()
-    data_dir = tempfile.mkdtemp(prefix="eoffice-e2e-pg-")
     urls = {name: create_pg_database() for name in SERVICES}
-    base = free_ports()
-    running = System(data_dir, port=base, amqp_uri=f"{RABBIT_AMQP}/{vhost}",
-                     service_port_base=base,
-                     extra_env={**SYSTEM_ENV, "RPC_TIMEOUT_SECONDS": "5",
-                                **{f"{name.upper()}_DB_URL": url
-                                   for name, url in urls.items()}})
     try:
-        running.prepare()
-        running.start()
-        yield running
+        # start_system's error carries the tail of every process's log
+        with start_system("eoffice-e2e-pg-", {
+                "RPC_TIMEOUT_SECONDS": "5",
+                **{f"{name.upper()}_DB_URL": url for name, url in urls.items()}}) as running:
+            yield running
     finally:
-        running.stop()
-        delete_vhost(vhost)
         for url in urls.values():
             drop_pg_database(url)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
