@@ -3,7 +3,7 @@
 # its management API (the tests make a throw-away vhost per test through it),
 # PostgreSQL running, the DejaVu fonts for PDF registers, the text-extraction tools
 # (Tesseract with Vietnamese, poppler-utils, antiword) and Debian's Chromium for the
-# browser tests. Idempotent.
+# browser tests, SoftHSM2 and NSS tools for the digital signatures. Idempotent.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -37,6 +37,13 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Debian's chromium for the browser tests"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if ! command -v softhsm2-util >/dev/null || ! command -v certutil >/dev/null; then
+  # Digital signatures: SoftHSM2, the PKCS#11 token `make run` and the tests keep keys in;
+  # NSS's certutil, with which the tests give poppler's pdfsig the demo root to trust.
+  echo "setup: installing SoftHSM2 and NSS tools (softhsm2, libnss3-tools) for signing"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq softhsm2 libnss3-tools >/dev/null
 fi
 if [ ! -x /usr/sbin/slapd ] || ! command -v ldapadd >/dev/null; then
   # The LDAP sign-in tests start their own throw-away slapd on a free port; the
