@@ -13,18 +13,11 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.launcher import CONFIG, ROOT
 from tests.conftest import RABBIT_API
-from tests.system import port_is_free
+from tests.system import free_ports, release_ports
 from tests.integration.core.helpers import SECRET, incoming, prepared_config, token
 
 REPLICAS = 3
 REGISTRATIONS = 50
-
-
-def free_port(taken=()):
-    for port in range(31000, 32000):
-        if port not in taken and port_is_free(port):
-            return port
-    raise RuntimeError("no free port")
 
 
 @pytest.fixture
@@ -34,10 +27,11 @@ def replicas(service_config, db_url_factory, tmp_path):
                EOFFICE_KEYS_DIR=config["KEYS_DIR"],
                DOCUMENTS_DB_URL=config["DB_URLS"]["documents"],
                EOFFICE_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
-    processes, ports = [], []
-    for _ in range(REPLICAS):
-        port = free_port(ports)   # never two on one port: SO_REUSEPORT would share it
-        ports.append(port)
+    # never two processes on one port (nameko's SO_REUSEPORT would share it, and another
+    # test's process would answer for one of these): a block reserved across test processes
+    base = free_ports()
+    processes, ports = [], [base + 101 + index for index in range(REPLICAS)]
+    for port in ports:
         log = open(tmp_path / f"documents-{port}.log", "wb")
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", CONFIG,
@@ -58,6 +52,7 @@ def replicas(service_config, db_url_factory, tmp_path):
         process.send_signal(signal.SIGTERM)
     for process in processes:
         process.wait(20)
+    release_ports(base)
 
 
 def test_fifty_concurrent_registrations_on_three_processes_take_numbers_1_to_50(replicas):
