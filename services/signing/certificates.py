@@ -7,12 +7,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
+from services.common.clock import VIETNAM
 from services.signing.errors import SigningError
 from services.signing.models import ORGANISATION, PERSON
 
@@ -74,28 +75,24 @@ def require_usable(row, *, purpose: str, user_id: str, unit_id: str | None,
         raise SigningError("certificate_not_the_units",
                            "Chứng thư số này không phải chứng thư số của cơ quan ban hành.",
                            "This certificate is not the issuing organisation's.")
-    moment = now.astimezone(timezone.utc)
-    if moment > _utc(row.not_after):
+    # the database gives aware UTC moments (UtcDateTime)
+    if now > row.not_after:
         raise SigningError("certificate_expired",
                            "Chứng thư số đã hết hạn ngày "
-                           f"{_utc(row.not_after):%d/%m/%Y}; không thể dùng để ký.",
-                           f"The certificate expired on {_utc(row.not_after):%Y-%m-%d}.")
-    if moment < _utc(row.not_before):
+                           f"{row.not_after.astimezone(VIETNAM):%d/%m/%Y}; không thể dùng để "
+                           "ký.",
+                           f"The certificate expired on {row.not_after:%Y-%m-%d}.")
+    if now < row.not_before:
         raise SigningError("certificate_not_yet_valid", "Chứng thư số chưa đến ngày hiệu lực.",
                            "The certificate is not valid yet.")
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def certificate_out(row, now: datetime) -> dict:
     """A certificate as the API shows it (never its key reference)."""
-    moment = now.astimezone(timezone.utc)
     return {"id": row.id, "holder_kind": row.holder_kind, "user_id": row.user_id,
             "unit_id": row.unit_id, "common_name": row.common_name,
             "organisation": row.organisation, "issuer": row.issuer, "serial": row.serial,
-            "fingerprint": row.fingerprint, "not_before": _utc(row.not_before).isoformat(),
-            "not_after": _utc(row.not_after).isoformat(), "key_store": row.key_store,
+            "fingerprint": row.fingerprint, "not_before": row.not_before.isoformat(),
+            "not_after": row.not_after.isoformat(), "key_store": row.key_store,
             "has_image": row.image_png is not None, "active": row.active,
-            "valid_now": _utc(row.not_before) <= moment <= _utc(row.not_after)}
+            "valid_now": row.not_before <= now <= row.not_after}

@@ -88,6 +88,8 @@ class Signing(DependencyProvider):
     def setup(self):
         settings_of(self.container)   # the common checks (config readable)
         self.settings = SigningSettings.from_config(self.container.config)
+        # the trust list, read once: every signature (B-LT) and verification uses it
+        self.trust_roots = self.settings.trust_roots_der()
         self._stores: dict = {}
         self._lock = threading.Lock()
 
@@ -123,5 +125,5 @@ class Signing(DependencyProvider):
     def validation_context(self):
         """What B-LT signatures embed is fetched through this: the trust list, online."""
         from services.signing import trust
-        return trust.validation_context(self.settings.trust_roots_der(),
+        return trust.validation_context(self.trust_roots,
                                         online=self.settings.online_revocation)

@@ -27,15 +27,20 @@ from services.common.inbox import first_delivery
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
+from services.common.validation import Problems
 from services.signing import certificates, models, transfer
 from services.signing.dependencies import Signing
 from services.signing.errors import SigningError
-from services.signing.models import (KEY_STORES, ORGANISATION, PERSON, AppliedSignature,
-                                     Certificate, Verification)
+from services.signing.models import (HOLDER_KINDS, KEY_STORES, ORGANISATION, PERSON,
+                                     AppliedSignature, Certificate, Verification)
 
 log = logging.getLogger(__name__)
 
 PURPOSES = ("signer", "organisation", "attachment", "copy")
+REGISTRATION_FIELDS = {"holder_kind", "user_id", "unit_id", "certificate", "chain",
+                       "key_store", "key_ref", "image_png", "image_width_mm"}
+SIGN_FIELDS = {"purpose", "document_id", "file_id", "user_id", "unit_id", "certificate_id",
+               "signer_name", "reference", "organisation_name", "copy_form"}
 VERIFY_HANDLER = "signing.on_storage_file_stored"
 #: Which refusal of the signing rules is which 4xx.
 FORBIDDEN_CODES = {"certificate_not_yours", "certificate_not_the_units"}
@@ -138,49 +143,40 @@ class SigningService(OutboxServiceBase):
 
     @staticmethod
     def _registration(request) -> dict:
-        if not isinstance(request, dict):
-            raise invalid_fields({"request": {"vi": "Cần một đối tượng JSON.",
-                                              "en": "A JSON object is required."}})
-        problems = {}
-        kind = request.get("holder_kind")
-        if kind not in (PERSON, ORGANISATION):
-            problems["holder_kind"] = {"vi": "Chọn person hoặc organisation.",
-                                       "en": "One of person, organisation."}
-        if kind == PERSON and not isinstance(request.get("user_id"), str):
-            problems["user_id"] = {"vi": "Cần người giữ chứng thư.", "en": "Required."}
-        if kind == ORGANISATION and not isinstance(request.get("unit_id"), str):
-            problems["unit_id"] = {"vi": "Cần đơn vị giữ chứng thư.", "en": "Required."}
-        if request.get("key_store") not in KEY_STORES:
-            problems["key_store"] = {"vi": "Chọn pkcs11 hoặc pkcs12.",
-                                     "en": "One of pkcs11, pkcs12."}
-        if not isinstance(request.get("key_ref"), str) or not request["key_ref"].strip():
-            problems["key_ref"] = {"vi": "Cần nơi giữ khóa.", "en": "Required."}
-        if not isinstance(request.get("certificate"), str):
-            problems["certificate"] = {"vi": "Cần chứng thư số (PEM).", "en": "PEM required."}
-        chain = request.get("chain") or []
+        problems = Problems()
+        data = problems.object(request, "request")
+        problems.only(data, REGISTRATION_FIELDS)
+        kind = problems.choice(data, "holder_kind", HOLDER_KINDS)
+        if kind is None and "holder_kind" not in data:
+            problems.add("holder_kind", "Bắt buộc phải nhập.", "Required.")
+        user_id = problems.text(data, "user_id", max_length=36, required=kind == PERSON)
+        unit_id = problems.text(data, "unit_id", max_length=36,
+                                required=kind == ORGANISATION)
+        key_store = problems.choice(data, "key_store", KEY_STORES)
+        key_ref = problems.text(data, "key_ref", max_length=500, required=True)
+        certificate = problems.text(data, "certificate", max_length=20_000, required=True)
+        chain = data.get("chain") or []
         if not isinstance(chain, list) or not all(isinstance(p, str) for p in chain):
-            problems["chain"] = {"vi": "Danh sách chứng thư (PEM).", "en": "A list of PEM."}
+            problems.add("chain", "Danh sách chứng thư (PEM).", "A list of PEM.")
         image = None
-        if request.get("image_png") is not None:
+        if data.get("image_png") is not None:
             try:
-                image = base64.b64decode(request["image_png"], validate=True)
+                image = base64.b64decode(data["image_png"], validate=True)
             except (ValueError, TypeError):
                 image = b""
             if not image.startswith(b"\x89PNG"):
-                problems["image_png"] = {"vi": "Ảnh phải là PNG (base64).",
-                                         "en": "The image must be a PNG (base64)."}
-        width = request.get("image_width_mm")
+                problems.add("image_png", "Ảnh phải là PNG (base64).",
+                             "The image must be a PNG (base64).")
+        width = data.get("image_width_mm")
         if width is not None and not (isinstance(width, (int, float)) and 5 <= width <= 80):
-            problems["image_width_mm"] = {"vi": "Đường kính dấu từ 5 đến 80 mm.",
-                                          "en": "Between 5 and 80 mm."}
-        if problems:
-            raise invalid_fields(problems)
-        return {"holder_kind": kind, "user_id": request.get("user_id") if kind == PERSON
-                else None, "unit_id": request.get("unit_id"), "key_store": request["key_store"],
-                "key_ref": request["key_ref"].strip(),
-                "certificate": request["certificate"].encode(),
-                "chain": [p.encode() for p in chain], "image_png": image,
-                "image_width_mm": float(width) if width is not None else None}
+            problems.add("image_width_mm", "Đường kính dấu từ 5 đến 80 mm.",
+                         "Between 5 and 80 mm.")
+        problems.raise_if_any()
+        return {"holder_kind": kind, "user_id": user_id if kind == PERSON else None,
+                "unit_id": unit_id, "key_store": key_store, "key_ref": key_ref,
+                "certificate": certificate.encode(), "chain": [p.encode() for p in chain],
+                "image_png": image, "image_width_mm": float(width) if width is not None
+                else None}
 
     # ------------------------------------------------------------ signing
 
@@ -209,7 +205,7 @@ class SigningService(OutboxServiceBase):
         body = self._sign_request(request)
         now = self.clock.now()
         with self.db.read() as session:
-            cert = self._certificate_for(session, body)
+            cert = self._certificate_for(session, body, now)
             try:
                 certificates.require_usable(cert, purpose=body["purpose"],
                                             user_id=body["user_id"], unit_id=body["unit_id"],
@@ -253,11 +249,12 @@ class SigningService(OutboxServiceBase):
         if caller.service != "documents":
             raise Forbidden("Chỉ dịch vụ văn bản ghi số vào văn bản.",
                             "Only the documents service writes the number.")
-        if not isinstance(request, dict) or not all(
-                isinstance(request.get(k), str) and request[k]
-                for k in ("file_id", "number_text", "date_text")):
-            raise invalid_fields({"request": {"vi": "Thiếu tệp, số hoặc ngày.",
-                                              "en": "file_id, number_text, date_text."}})
+        problems = Problems()
+        data = problems.object(request, "request")
+        problems.only(data, {"document_id", "file_id", "user_id", "number_text", "date_text"})
+        request = {name: problems.text(data, name, max_length=200, required=True)
+                   for name in ("file_id", "number_text", "date_text")}
+        problems.raise_if_any()
         from services.signing import pades
         system = self.identity.system_token()
         try:
@@ -271,30 +268,30 @@ class SigningService(OutboxServiceBase):
                                     "van-ban.pdf", updated, self.signing.settings.internal)
         return {k: stored.get(k) for k in ("file_id", "sha256", "size", "filename")}
 
-    def _sign_request(self, request) -> dict:
-        if not isinstance(request, dict):
-            raise invalid_fields({"request": {"vi": "Cần một đối tượng JSON.",
-                                              "en": "A JSON object is required."}})
-        problems = {}
-        if request.get("purpose") not in PURPOSES:
-            problems["purpose"] = {"vi": "Mục đích ký không hợp lệ.", "en": "Unknown purpose."}
+    @staticmethod
+    def _sign_request(request) -> dict:
+        problems = Problems()
+        data = problems.object(request, "request")
+        problems.only(data, SIGN_FIELDS)
+        body = {"purpose": problems.choice(data, "purpose", PURPOSES)}
         for name in ("file_id", "user_id"):
-            if not isinstance(request.get(name), str) or not request[name]:
-                problems[name] = {"vi": "Bắt buộc.", "en": "Required."}
-        if request.get("purpose") == "signer" and not request.get("certificate_id"):
-            problems["certificate_id"] = {"vi": "Chọn chứng thư số để ký.",
-                                          "en": "Choose a certificate to sign with."}
-        if problems:
-            raise invalid_fields(problems)
-        return {name: request.get(name) for name in (
-            "purpose", "document_id", "file_id", "user_id", "unit_id", "certificate_id",
-            "signer_name", "reference", "organisation_name", "copy_form")}
+            body[name] = problems.text(data, name, max_length=64, required=True)
+        if body["purpose"] is None and "purpose" not in data:
+            problems.add("purpose", "Bắt buộc phải nhập.", "Required.")
+        for name in ("document_id", "unit_id", "certificate_id"):
+            body[name] = problems.text(data, name, max_length=36)
+        for name in ("signer_name", "reference", "organisation_name", "copy_form"):
+            body[name] = problems.text(data, name, max_length=300)
+        if body["purpose"] == "signer" and not body["certificate_id"]:
+            problems.add("certificate_id", "Chọn chứng thư số để ký.",
+                         "Choose a certificate to sign with.")
+        problems.raise_if_any()
+        return body
 
-    def _certificate_for(self, session, body):
+    def _certificate_for(self, session, body, now):
         if body.get("certificate_id"):
-            return session.get(Certificate, str(body["certificate_id"]))
+            return session.get(Certificate, body["certificate_id"])
         # the organisation's own: the unit's active certificate that is valid now
-        now = self.clock.now()
         return session.execute(select(Certificate).where(
             Certificate.holder_kind == ORGANISATION, Certificate.unit_id == body["unit_id"],
             Certificate.active.is_(True), Certificate.not_after > now,
@@ -394,7 +391,7 @@ class SigningService(OutboxServiceBase):
         system = self.identity.system_token()
         _, pdf = transfer.read_pdf(self.storage, system, file_id, internal=settings.internal)
         return verification.verify_in_child(
-            pdf, trust=verification.TrustList(roots=settings.trust_roots_der()),
+            pdf, trust=verification.TrustList(roots=self.signing.trust_roots),
             now=self.clock.now(), online=settings.online_revocation,
             limits=verification.Limits(seconds=settings.verify_seconds))
 
