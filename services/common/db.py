@@ -3,10 +3,12 @@ default and PostgreSQL in production (both tested).
 
 SQLite under eventlet needs care: a busy wait inside the C driver blocks the whole
 hub, so two green threads of one process that both want the write lock would
-deadlock until the busy timeout. Write transactions of one process are therefore
-serialised by a green lock and start with ``BEGIN IMMEDIATE``; other processes wait
-on SQLite's busy timeout. On PostgreSQL psycopg2 is made cooperative with
-psycogreen, and counters are taken with ``SELECT ... FOR UPDATE``.
+deadlock until the busy timeout. Write transactions of one process on one database
+file are therefore serialised by a green lock — one per file, shared by every container
+of the process that opens it (replicas started side by side in one process, as tests
+do, would otherwise stall each other for the busy timeout) — and start with
+``BEGIN IMMEDIATE``; other processes wait on SQLite's busy timeout. On PostgreSQL
+psycopg2 is made cooperative with psycogreen, and counters are taken with ``SELECT ... FOR UPDATE``.
 """
 from __future__ import annotations
 
@@ -33,6 +35,18 @@ NAMING_CONVENTION = {
 }
 
 _green_patched = False
+#: the green write lock of each SQLite database file this process opens (see above)
+_sqlite_write_locks: dict[str, eventlet.semaphore.Semaphore] = {}
+
+
+def write_lock_for(url: str) -> eventlet.semaphore.Semaphore:
+    """The lock that serialises this process's write transactions on ``url``: one per
+    SQLite file (by its absolute path), a fresh one for any other database."""
+    if not url.startswith("sqlite:///"):
+        return eventlet.semaphore.Semaphore(1)
+    import os
+    path = os.path.realpath(url[len("sqlite:///"):].split("?", 1)[0])
+    return _sqlite_write_locks.setdefault(path, eventlet.semaphore.Semaphore(1))
 
 
 class UtcDateTime(TypeDecorator):
@@ -152,7 +166,7 @@ class Database(DependencyProvider):
     def setup(self):
         url = settings_of(self.container).db_url(self.container.service_name)
         self.engine = make_engine(url)
-        self.write_lock = eventlet.semaphore.Semaphore(1)
+        self.write_lock = write_lock_for(url)
 
     def stop(self):
         self.engine.dispose()
