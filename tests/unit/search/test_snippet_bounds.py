@@ -3,13 +3,13 @@ every word is matched approximately against every word of a long text; only the 
 few words are, each distinct word of the text is judged once, the scan stops past the
 snippet's window, and only the first hits of a page get such a snippet."""
 import random
-import time
 
 from services.search.backends import base
 from services.search.backends.base import (APPROXIMATE_SNIPPETS_PER_PAGE,
                                            MAX_APPROXIMATE_WORDS, approximate_snippet,
                                            parse_text)
 from services.search.backends.tantivy_backend import TantivyBackend
+from tests.cpu_clock import CpuClock
 from tests.unit.search.helpers import ARTICLES, article_doc, ask
 
 LONG_TEXT = " ".join(a["text"] for a in ARTICLES) * 40   # about 100,000 characters
@@ -40,9 +40,9 @@ def test_only_the_first_few_query_words_are_matched_approximately(monkeypatch):
 
 def test_a_64_word_typo_query_snippets_a_long_text_in_well_under_a_second():
     parsed = parse_text(typo_query())
-    started = time.perf_counter()
-    approximate_snippet(LONG_TEXT, parsed, fuzzy=True)
-    assert time.perf_counter() - started < 1.0
+    with CpuClock() as cpu:
+        approximate_snippet(LONG_TEXT, parsed, fuzzy=True)
+    assert cpu.seconds < 1.0
 
 
 def test_a_typo_among_the_first_words_is_still_marked():

@@ -9,7 +9,10 @@ from services.storage.extraction import failure_message, run_extraction
 from services.storage.extractors import pdf, plain
 from services.storage.extractors.result import Extraction
 from tests.unit.storage.helpers import read
-from tests.unit.storage.samples import DOCX_FIXTURE, DOCX_WORD, PDF_FIXTURE, PDF_WORD
+from tests.unit.storage.samples import DOCX_FIXTURE, DOCX_WORD, FIXTURES, PDF_FIXTURE, PDF_WORD
+
+#: 28 pages of the Official Gazette: long enough a parse to watch the hub during it
+GAZETTE_PDF = FIXTURES / "hien_phap_2013_cong_bao.pdf"
 
 
 def test_the_text_layer_of_a_real_pdf_is_extracted():
@@ -105,7 +108,9 @@ def test_the_pdf_is_not_altered_by_extraction(tmp_path):
 
 
 def test_the_eventlet_hub_keeps_serving_while_a_pdf_is_parsed():
-    """The child process is waited on cooperatively: other green threads run."""
+    """The child process is waited on cooperatively: other green threads run. Blocked,
+    the hub would turn once before the wait and once after; counted in turns rather than
+    in a largest gap, the verdict does not move with the machine's load."""
     import time
 
     import eventlet
@@ -115,18 +120,18 @@ def test_the_eventlet_hub_keeps_serving_while_a_pdf_is_parsed():
     def ticker():
         while True:
             ticks.append(time.monotonic())
-            eventlet.sleep(0.02)
+            eventlet.sleep(0.001)
 
     thread = eventlet.spawn(ticker)
     try:
+        eventlet.sleep(0)
         started = time.monotonic()
-        assert run_extraction(str(PDF_FIXTURE), "pdf", timeout=30).status == "ok"
-        elapsed = time.monotonic() - started
+        assert run_extraction(str(GAZETTE_PDF), "pdf", timeout=30).status == "ok"
+        finished = time.monotonic()
     finally:
         thread.kill()
-    during = [t for t in ticks if t <= started + elapsed]
-    assert len(during) >= elapsed / 0.02 * 0.5
-    assert max(b - a for a, b in zip(during, during[1:])) < 0.2
+    during = [t for t in ticks if started < t < finished]
+    assert len(during) >= 10, f"{len(during)} turns of the hub in {finished - started:.2f} s"
 
 
 @pytest.mark.parametrize("reason, vi", [
