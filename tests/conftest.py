@@ -5,6 +5,7 @@ import eventlet
 
 eventlet.monkey_patch()  # noqa: E402  (nameko 2.14's pytest plugin no longer patches)
 
+import json
 import os
 import shutil
 import uuid
@@ -202,10 +203,36 @@ pytest_plugins = ["tests.system", "tests.signing_pki"]
 TIERS = ("unit", "integration", "browser", "e2e")
 
 
+#: Each test's usual time (setup, call and teardown, in seconds) where it is 0.1 s or
+#: more, written by ``python -m tests.run_parallel --record-durations``; the shards are
+#: dealt by it so that they end together.
+DURATIONS = os.path.join(os.path.dirname(__file__), "durations.json")
+#: the time of a test the file does not name (new, or quick)
+QUICK_TEST_SECONDS = 0.03
+
+
 def pytest_addoption(parser):
     parser.addoption("--shard", default=None, metavar="I/N",
-                     help="run only every N-th test, from the I-th (1-based): "
-                          "tests/run_parallel.py runs N such processes at once")
+                     help="run only the I-th (1-based) of N shares of the tests, dealt by "
+                          "their usual time (tests/durations.json): tests/run_parallel.py "
+                          "runs N such processes at once")
+    parser.addoption("--record-durations", default=None, metavar="PATH",
+                     help="write each test's time (setup + call + teardown) to PATH as JSON")
+
+
+def shard_of_each(nodeids: list[str], durations: dict[str, float], count: int) -> list[int]:
+    """The shard (0-based) of each test: the longest first, each to the shard with the
+    least time so far (ties to the lowest shard), so every process computes the same
+    deal from the same collection and the shards end together."""
+    loads = [0.0] * count
+    shards = [0] * len(nodeids)
+    order = sorted(range(len(nodeids)),
+                   key=lambda i: (-durations.get(nodeids[i], QUICK_TEST_SECONDS), i))
+    for i in order:
+        shard = min(range(count), key=lambda k: (loads[k], k))
+        shards[i] = shard
+        loads[shard] += durations.get(nodeids[i], QUICK_TEST_SECONDS)
+    return shards
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -216,7 +243,29 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=tier)   # stable: the order within a tier stays pytest's
     if config.getoption("--shard"):
         index, count = (int(part) for part in config.getoption("--shard").split("/"))
-        kept = items[index - 1::count]
-        config.hook.pytest_deselected(items=[item for i, item in enumerate(items)
-                                             if i % count != index - 1])
+        durations = {}
+        if os.path.exists(DURATIONS):
+            with open(DURATIONS, encoding="utf-8") as handle:
+                durations = json.load(handle)
+        shards = shard_of_each([item.nodeid for item in items], durations, count)
+        kept = [item for item, shard in zip(items, shards) if shard == index - 1]
+        config.hook.pytest_deselected(items=[item for item, shard in zip(items, shards)
+                                             if shard != index - 1])
         items[:] = kept
+
+
+_recorded_durations: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    _recorded_durations[report.nodeid] = (_recorded_durations.get(report.nodeid, 0.0)
+                                          + report.duration)
+
+
+def pytest_sessionfinish(session):
+    path = session.config.getoption("--record-durations")
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({nodeid: round(seconds, 2)
+                       for nodeid, seconds in sorted(_recorded_durations.items())
+                       if seconds >= 0.1}, handle, indent=0)

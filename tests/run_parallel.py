@@ -3,8 +3,11 @@ machine: the tiers wait mostly on RabbitMQ, PostgreSQL and the services, not on 
 
     python -m tests.run_parallel [--shards N] [--no-system] [pytest options…]
 
-The unit and integration tests are dealt out test by test to N processes (``--shard I/N``,
-see tests/conftest.py; each test makes its own vhost and databases, so they do not meet);
+The unit and integration tests are dealt out to N processes by their usual times
+(``--shard I/N``, see tests/conftest.py, from tests/durations.json), so that the processes
+end together; each test makes its own vhost and databases, so they do not meet.
+``--record-durations`` writes the times of this run to tests/durations.json (commit it
+when tests were added or became slower);
 the end-to-end tests and the browser tests run in one more process each, each process with
 its one started system (tests/system.py): a system starts in about 6 s and idles cheaply,
 while the two tiers, run one after the other in one process, were the longest path.
@@ -16,6 +19,7 @@ the whole output of any that failed, and exits with the first failure's code."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -34,21 +38,36 @@ def main() -> int:
                         help="processes for the unit and integration tests (default 3)")
     parser.add_argument("--no-system", action="store_true",
                         help="only the tiers that start no system (unit, integration)")
+    parser.add_argument("--record-durations", action="store_true",
+                        help="write this run's test times to tests/durations.json")
     options, pytest_args = parser.parse_known_args()
     os.makedirs(LOGS, exist_ok=True)
     started = time.monotonic()
+    # Bytecode is cached, whatever the caller's PYTHONDONTWRITEBYTECODE: each test
+    # process and each service process of a started system would otherwise compile the
+    # project again (pytest's rewritten test modules included: 3.5 s of the 8 s that
+    # collecting the fast tiers costs each process). Compiled once here, beforehand, so
+    # the processes started together do not each compile the same modules.
+    environment = {name: value for name, value in os.environ.items()
+                   if name != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "services", "tests",
+                    "bench"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, check=False)
     runs = {} if options.no_system else {name: [tier] for name, tier in SYSTEM_TIERS.items()}
     runs |= {f"fast-{i}": [f"--shard={i}/{options.shards}", *FAST_TIERS]
             for i in range(1, options.shards + 1)}
     processes = {}
+    recorded = {name: os.path.join(LOGS, f"{name}.durations.json") for name in runs}
     for name, targets in runs.items():
+        if options.record_durations:
+            targets = [f"--record-durations={recorded[name]}", *targets]
         log = open(os.path.join(LOGS, f"{name}.log"), "w")
         # The system tiers are the longest path: their services keep the CPU first and
         # the fast tiers fill the time they wait (a niceness of 10 for theirs).
         nice = [] if name in SYSTEM_TIERS else ["nice", "-n", "10"]
         processes[name] = (subprocess.Popen(
             [*nice, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             *pytest_args, *targets], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log)
+             *pytest_args, *targets], cwd=ROOT, env=environment, stdout=log,
+            stderr=subprocess.STDOUT), log)
         print(f"{name}: {' '.join(targets)} → var/test-logs/{name}.log", flush=True)
     failed = 0
     for name, (process, log) in processes.items():
@@ -61,8 +80,24 @@ def main() -> int:
         if code != 0:
             sys.stdout.write(f"\n===== {name} failed (exit {code}) =====\n{output}\n")
             failed = failed or code
+    if options.record_durations and not failed:
+        write_durations([recorded[name] for name in runs])
     print(f"all: {'failed' if failed else 'passed'} in {time.monotonic() - started:.0f} s")
     return failed
+
+
+def write_durations(paths: list[str]) -> None:
+    """Merges the shards' recorded times into tests/durations.json (the fast tiers' only:
+    the tiers that start a system are not dealt out)."""
+    durations = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            durations |= {nodeid: seconds for nodeid, seconds in json.load(handle).items()
+                          if nodeid.startswith(FAST_TIERS)}
+    with open(os.path.join(ROOT, "tests", "durations.json"), "w", encoding="utf-8") as out:
+        json.dump(dict(sorted(durations.items())), out, indent=0, ensure_ascii=False)
+        out.write("\n")
+    print(f"durations: {len(durations)} tests of 0.1 s or more → tests/durations.json")
 
 
 if __name__ == "__main__":
