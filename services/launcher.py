@@ -26,9 +26,10 @@ CONFIG = os.path.join(ROOT, "deploy", "config.yml")
 SERVICE_CLASSES = {"documents": "DocumentsService", "workflow": "WorkflowService",
                    "search": "SearchService", "notify": "NotifyService",
                    "storage": "StorageService", "signing": "SigningService",
-                   "gateway": "GatewayService"}
+                   "exchange": "ExchangeService", "gateway": "GatewayService"}
 PORT_OFFSETS = {"gateway": 0, "documents": 101, "workflow": 102, "search": 103, "notify": 104,
-                "storage": 105, "signing": 106, "pki": 107, "gateway_metrics": 100}
+                "storage": 105, "signing": 106, "pki": 107, "exchange": 108, "axis": 109,
+                "gateway_metrics": 100}
 
 
 class System:

@@ -18,7 +18,8 @@ from alembic.config import Config
 
 from services.common.config import settings_from
 
-SERVICES_WITH_DATABASE = ("documents", "workflow", "search", "notify", "storage", "signing")
+SERVICES_WITH_DATABASE = ("documents", "workflow", "search", "notify", "storage", "signing",
+                          "exchange")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CONFIG = os.path.join(ROOT, "deploy", "config.yml")
 

@@ -73,7 +73,7 @@ class QueueProbe:
 def service_label(service: str) -> str:
     return {"documents": "văn bản", "workflow": "luồng xử lý", "search": "tìm kiếm",
             "notify": "thông báo", "storage": "lưu trữ tệp",
-            "signing": "ký số"}.get(service, service)
+            "signing": "ký số", "exchange": "liên thông"}.get(service, service)
 
 
 def unavailable(service: str) -> ServiceUnavailable:

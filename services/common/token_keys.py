@@ -39,7 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 
 #: Every party that signs tokens. The gateway signs user tokens; each one signs its own
 #: system tokens.
-SIGNERS = ("gateway", "documents", "workflow", "search", "notify", "storage", "signing")
+SIGNERS = ("gateway", "documents", "workflow", "search", "notify", "storage", "signing",
+           "exchange")
 #: The only party whose key may sign a token for a person.
 USER_TOKEN_SIGNER = "gateway"
 

@@ -31,22 +31,26 @@ class DirectoryEntrypoints:
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def list_units(self, token, params=None):
-        """Units, paged and filterable: params {parent_id, q, active ("true": units in
-        force today, "false": closed ones), page, page_size}.
+        """Units, paged and filterable: params {parent_id, organ_id (the mã định danh,
+        exactly), q, active ("true": units in force today, "false": closed ones), page,
+        page_size}.
         Returns {items: [unit], total, page, page_size}. The directory is public to
         every signed-in user (it is how recipients are chosen)."""
         self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
-        problems.only(params, {"parent_id", "q", "active", "page", "page_size"})
+        problems.only(params, {"parent_id", "organ_id", "q", "active", "page", "page_size"})
         page, page_size = page_params(problems, params)
         parent_id = problems.text(params, "parent_id", max_length=36)
+        organ_id = problems.text(params, "organ_id", max_length=35)
         text = problems.text(params, "q", max_length=200)
         active = problems.choice(params, "active", ("true", "false"))
         problems.raise_if_any()
         query = select(Unit)
         if parent_id:
             query = query.where(Unit.parent_id == parent_id)
+        if organ_id:
+            query = query.where(Unit.organ_id == organ_id)
         if active is not None:   # units closed by a merger have a valid_to in the past
             still = or_(Unit.valid_to.is_(None), Unit.valid_to >= self.clock.today())
             query = query.where(still if active == "true" else ~still)

@@ -40,6 +40,7 @@ class GatewayService(PassThroughRoutes, SessionRoutes, DirectorySignInRoutes,
     notify_rpc = TimedRpc("notify")
     storage_rpc = TimedRpc("storage")
     signing_rpc = TimedRpc("signing")
+    exchange_rpc = TimedRpc("exchange")
 
     @http("GET", "/api/v1/health")
     def health_check(self, request):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from nameko.extensions import DependencyProvider
 
 from services.common.config import settings_from, settings_of
+from services.common.file_transfer import internal_url
 from services.signing.errors import SigningError
 
 DEFAULT_VERIFY_SECONDS = 20.0
@@ -62,12 +63,8 @@ class SigningSettings:
             storage_url=str(section.get("storage_url") or ""))
 
     def internal(self, url: str) -> str:
-        """A signed URL of storage's, reached from inside the deployment: the signature
-        covers the method, the file and the expiry, not the host, so the base may change."""
-        public = self.storage_public_url.rstrip("/")
-        if self.storage_url and public and url.startswith(public + "/"):
-            return self.storage_url.rstrip("/") + url[len(public):]
-        return url
+        """A signed URL of storage's, reached from inside the deployment."""
+        return internal_url(self.storage_public_url, self.storage_url, url)
 
     def trust_roots_der(self) -> list[bytes]:
         from cryptography import x509

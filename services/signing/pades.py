@@ -188,6 +188,14 @@ def _sign(writer: IncrementalPdfFileWriter, signer: signers.Signer, *, field: st
             "later.") from exc
 
 
+def sign_raw(signer: signers.Signer, data: bytes) -> bytes:
+    """A PKCS#1 v1.5 signature with SHA-256 of ``data`` by ``signer``'s key, wherever the
+    key is (the HSM or a PKCS#12 file): what an XML signature (an edXML package's
+    SignedInfo) needs."""
+    with PYHANKO_LOCK:
+        return asyncio.run(signer.async_sign_raw(data, "sha256"))
+
+
 async def _sign_async(pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,
                       now: datetime, text_params: dict | None) -> bytes:
     # pyHanko's PdfSigner.async_sign_pdf, with the signing time taken from ``now`` instead

@@ -236,6 +236,58 @@ class SigningService(OutboxServiceBase):
                 "signed_at": now.isoformat(), "timestamped": bool(self.signing.settings.tsa_url)}
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def sign_package(self, token, request):
+        """Sign an edXML package for the exchange with the issuing unit's organisation
+        certificate (QCVN 102:2016 §2.5: the package carries the organisation's XML
+        signature): the exchange builds the canonical SignedInfo, this signs its bytes with
+        the key where it is (HSM or PKCS#12), so no other service ever holds a key.
+
+        Args: ``token`` (the exchange's system token); ``request`` = ``{unit_id, data
+        (base64: the bytes to sign; absent: only say which certificate would sign, for the
+        signature's KeyInfo)}``. Result: ``{signature (base64, PKCS#1 v1.5 with SHA-256;
+        null without data), certificate (base64 DER), certificate_id}``. Errors: Forbidden (not the
+        exchange); InvalidInput (no unit, data not base64 or over 64 KiB); NotFound (the
+        unit has no organisation certificate); Conflict (expired or not yet valid);
+        ServiceUnavailable (the HSM). Events: none."""
+        caller = self.identity.caller(token)
+        if caller.service != "exchange":
+            raise Forbidden("Chỉ dịch vụ liên thông ký gói tin.",
+                            "Only the exchange service has packages signed.")
+        data = request if isinstance(request, dict) else {}
+        problems = Problems()
+        unit_id = problems.text(data, "unit_id", max_length=36, required=True)
+        payload = None
+        if data.get("data") is not None:
+            try:
+                payload = base64.b64decode(str(data["data"]), validate=True)
+            except ValueError:
+                payload = b""
+            if not payload or len(payload) > 64 * 1024:
+                problems.add("data", "Dữ liệu cần ký không hợp lệ.", "Nothing valid to sign.")
+        problems.raise_if_any()
+        now = self.clock.now()
+        with self.db.read() as session:
+            cert = self._certificate_for(session, {"unit_id": unit_id}, now)
+            try:
+                certificates.require_usable(cert, purpose="organisation", user_id="",
+                                            unit_id=unit_id, now=now)
+            except SigningError as exc:
+                raise as_service_error(exc) from exc
+            session.expunge(cert)
+        from services.signing import pades
+        signature = None
+        if payload is not None:
+            try:
+                signer = self.signing.key_store(cert.key_store).signer(
+                    cert.key_ref, certificates.chain_der(cert))
+                signature = base64.b64encode(pades.sign_raw(signer, payload)).decode()
+            except SigningError as exc:
+                raise as_service_error(exc) from exc
+        return {"signature": signature,
+                "certificate": base64.b64encode(cert.certificate).decode(),
+                "certificate_id": cert.id}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def write_number_and_date(self, token, request):
         """Write the số, ký hiệu and the date into a signer-signed PDF, as an incremental
         update that fills the fields the signer's signature left for them, so that

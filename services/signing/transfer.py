@@ -1,20 +1,12 @@
-"""Reading a stored file and storing a signed one, the way every client does: bytes go over
-storage's signed HTTP URLs, never over RabbitMQ (storage's rule). ``storage`` is a storage
-RPC proxy; ``token`` a system token of this service; ``internal`` turns a URL storage gives
-into one this service can reach (SigningSettings.internal)."""
+"""The PDFs signing reads and stores, over storage's signed URLs (services.common.
+file_transfer); ``internal`` is SigningSettings.internal."""
 from __future__ import annotations
 
-import requests
-
+from services.common.file_transfer import read_bytes, same, store_bytes
 from services.signing.errors import SigningError
 
 #: The largest PDF the service signs or verifies (storage's own cap is MAX_UPLOAD_BYTES).
 MAX_PDF_BYTES = 50 * 1024 * 1024
-HTTP_TIMEOUT = (5, 60)
-
-
-def same(url: str) -> str:
-    return url
 
 
 def read_pdf(storage, token: str, file_id: str, max_bytes: int = MAX_PDF_BYTES,
@@ -28,21 +20,12 @@ def read_pdf(storage, token: str, file_id: str, max_bytes: int = MAX_PDF_BYTES,
     if (record.get("size") or 0) > max_bytes:
         raise SigningError("too_large", "Tệp PDF quá lớn để ký số.",
                            "The PDF is too large to sign.")
-    url = internal(storage.get_download_url(token, file_id)["url"])
-    response = requests.get(url, timeout=HTTP_TIMEOUT)
-    response.raise_for_status()
-    return record, response.content
+    return record, read_bytes(storage, token, file_id, internal)
 
 
 def store_pdf(storage, token: str, filename: str, data: bytes, internal=same) -> dict:
     """Store ``data`` as a new PDF file; its record (``file_id``, ``sha256``…)."""
-    upload = storage.create_upload(token, {"filename": filename,
-                                           "content_type": "application/pdf",
-                                           "size": len(data)})
-    response = requests.put(internal(upload["upload_url"]), data=data, timeout=HTTP_TIMEOUT,
-                            headers={"Content-Type": "application/pdf"})
-    response.raise_for_status()
-    return response.json()
+    return store_bytes(storage, token, filename, "application/pdf", data, internal)
 
 
 def signed_filename(filename: str | None, suffix: str) -> str:

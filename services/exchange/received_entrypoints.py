@@ -1,0 +1,199 @@
+"""Văn bản điện tử chờ tiếp nhận: the documents other agencies sent, waiting for the văn thư
+of the unit they are addressed to, who accepts one into the register (03) or returns it
+with a reason (02) (ND30 Điều 21.2). Mixed into ExchangeService; needs from the host:
+``db``, ``clock``, ``identity``, ``documents``, ``signing`` and ``exchange``."""
+from __future__ import annotations
+
+from nameko.rpc import rpc
+from sqlalchemy import select
+
+from services.common.db import fetch_page
+from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
+from services.common.identity import CLERK, LEADER_ROLES
+from services.common.inbox import first_delivery
+from services.common.validation import Problems, page_params
+from services.exchange import receiving, translate
+from services.exchange.models import (ACCEPTED, RECALLED, REPLACED, RETURNED, WAITING,
+                                      ReceivedDocument, processed_events)
+
+RECEIVED_STATES = (WAITING, ACCEPTED, RETURNED, RECALLED, REPLACED)
+#: what the văn thư may correct before registering (the rest comes from the package)
+CORRECTABLE = {"code_number", "code_notation", "issued_date", "issuer", "document_type",
+               "subject", "urgency", "confidentiality", "due_date", "page_amount", "signer",
+               "to_places", "register_id", "description", "confirm_duplicate"}
+REGISTERED_FIELDS = CORRECTABLE - {"confirm_duplicate", "register_id", "description"}
+VERIFIED_HANDLER = "exchange.on_signing_signature_verified"
+
+
+class ReceivedEntrypoints:
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_received(self, token, params=None):
+        """The documents received from other agencies for the units where the caller is
+        văn thư or a leader, newest first.
+
+        Args: ``token``; ``params`` = ``{state (waiting by default | accepted | returned |
+        recalled | replaced | all), unit_id, page, page_size}``. Result: ``{items, total,
+        page, page_size}`` (receiving.received_out). Errors: InvalidInput. Events: none."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"state", "unit_id", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        state = problems.choice(params, "state", (*RECEIVED_STATES, "all"), default=WAITING)
+        unit_id = problems.text(params, "unit_id", max_length=36)
+        problems.raise_if_any()
+        units = self._units_of(caller)
+        if unit_id:
+            units = units & {unit_id}
+        query = select(ReceivedDocument).where(ReceivedDocument.unit_id.in_(units))
+        if state != "all":
+            query = query.where(ReceivedDocument.state == state)
+        with self.db.read() as session:
+            total, rows = fetch_page(session, query.order_by(
+                ReceivedDocument.received_at.desc(), ReceivedDocument.id), page, page_size)
+            items = [receiving.received_out(r) for r in rows.scalars()]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_received(self, token, received_id):
+        """One received document, with its package's signature check and the signature
+        check of each file (signing's reports). Errors: NotFound; Forbidden."""
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            received = self._visible(session, caller, received_id)
+            out = receiving.received_out(received)
+        file_ids = [f["file_id"] for f in out["files"]][:50]
+        reports = self.signing.get_verifications(self.identity.system_token(), file_ids) \
+            if file_ids else {}
+        for entry in out["files"]:
+            report = reports.get(entry["file_id"])   # null: not verified yet
+            entry["signatures"] = report and {"status": report.get("status"),
+                                              "summary": report.get("summary")}
+        return out
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def accept_received(self, token, received_id, changes=None):
+        """Tiếp nhận: the văn thư registers a received document in the unit's incoming
+        register (documents gives it the next số đến), and its sender hears 03.
+
+        Args: ``token`` (a văn thư of the unit); ``received_id``; ``changes`` = fields the
+        văn thư corrects or completes (CORRECTABLE; documents validates all). Result: the
+        received document with ``incoming_id`` and ``incoming`` (documents' answer).
+        Errors: NotFound; Forbidden; Conflict (not waiting); InvalidInput (a field the
+        package left empty or wrong: documents names it). Events: documents'
+        document_registered; status 03 to the sender."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        changes = problems.object(changes or {}, "changes")
+        problems.only(changes, CORRECTABLE)
+        problems.raise_if_any()
+        with self.db.read() as session:
+            received = self._for_clerk(session, caller, received_id)
+            payload = {k: v for k, v in (received.fields or {}).items()
+                       if k in REGISTERED_FIELDS and v not in (None, "")}
+            payload |= {"unit_id": received.unit_id,
+                        "file_ids": [f["file_id"] for f in received.files or []]}
+        if isinstance(payload.get("signer"), dict):
+            payload["signer"] = {k: v for k, v in payload["signer"].items() if v}
+        payload |= changes
+        # the received document's id is the retry key: accepting twice registers once
+        incoming = self.documents.register_incoming(token, payload,
+                                                    idempotency_key=f"exchange-{received_id}")
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            received = session.get(ReceivedDocument, received_id)
+            if received.state == WAITING:
+                received.state, received.incoming_id = ACCEPTED, incoming["id"]
+                received.acted_by, received.updated_at = caller.user_id, now
+                receiving.answer(session, received, "03", now)
+            out = receiving.received_out(received)
+        return out | {"incoming": incoming}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def return_received(self, token, received_id, payload):
+        """Trả lại: the văn thư returns a received document to its sender with a reason
+        (02); nothing is registered.
+
+        Args: ``token``; ``received_id``; ``payload`` = ``{reason}``. Result: the received
+        document. Errors: NotFound; Forbidden; Conflict (not waiting); InvalidInput (no
+        reason). Events: status 02 to the sender."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload, "payload")
+        problems.only(payload, {"reason"})
+        reason = problems.text(payload, "reason", max_length=1000, required=True)
+        problems.raise_if_any()
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            received = self._for_clerk(session, caller, received_id)
+            self.return_received_document(session, received, reason, now)
+            received.acted_by = caller.user_id
+            return receiving.received_out(received)
+
+    # ------------------------------------------------------------ helpers of the host
+
+    @staticmethod
+    def return_received_document(session, received, reason: str, now) -> None:
+        received.state, received.reason, received.updated_at = RETURNED, reason, now
+        receiving.answer(session, received, "02", now, description=reason)
+
+    def return_if_broken(self, message) -> None:
+        data = message["data"]
+        if data.get("status") != "invalid":
+            return
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed_events, message["event_id"],
+                                  VERIFIED_HANDLER):
+                return
+            waiting = session.execute(select(ReceivedDocument).where(
+                ReceivedDocument.state == WAITING)).scalars().all()
+            for received in waiting:
+                if any(f.get("file_id") == data.get("file_id") for f in received.files or []):
+                    summary = data.get("summary") or {}
+                    self.return_received_document(
+                        session, received, "Chữ ký số trên tệp không hợp lệ: " +
+                        (summary.get("vi") or "tệp đã bị thay đổi sau khi ký."), now)
+
+    def processing_moved(self, message, handler) -> None:
+        data = message["data"]
+        code = translate.STATUS_OF_STATE.get(data.get("document_state"))
+        if not code or not data.get("document_id"):
+            return
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed_events, message["event_id"],
+                                  f"exchange.{handler}"):
+                return
+            for received in session.execute(select(ReceivedDocument).where(
+                    ReceivedDocument.incoming_id == data["document_id"])).scalars():
+                # each once, and never an earlier step after a later one
+                later = translate.PROCESSING_ORDER[
+                    translate.PROCESSING_ORDER.index(code) + 1:]
+                if not set(later) & set(received.answered or []):
+                    receiving.answer(session, received, code, now)
+
+    @staticmethod
+    def _units_of(caller) -> set[str]:
+        return {m.unit_id for m in caller.memberships if m.role in (CLERK, *LEADER_ROLES)}
+
+    def _visible(self, session, caller, received_id):
+        received = session.get(ReceivedDocument, received_id) \
+            if isinstance(received_id, str) else None
+        if received is None:
+            raise not_found("văn bản điện tử", "Received document", received_id)
+        if received.unit_id not in self._units_of(caller):
+            raise Forbidden("Văn bản này gửi đến đơn vị khác.",
+                            "This document was sent to another unit.")
+        return received
+
+    def _for_clerk(self, session, caller, received_id):
+        received = self._visible(session, caller, received_id)
+        if not caller.has_role(received.unit_id, CLERK):
+            raise Forbidden("Chỉ văn thư tiếp nhận hoặc trả lại văn bản điện tử.",
+                            "Only a văn thư accepts or returns an electronic document.")
+        if received.state != WAITING:
+            raise Conflict("Văn bản không còn chờ tiếp nhận.",
+                           "The document is no longer waiting.")
+        return received

@@ -1,0 +1,180 @@
+"""What comes from the axis: each package is kept as it came (received_packages) before
+the axis is told "done", then applied once — an edoc becomes a document waiting for the
+văn thư of the unit it is addressed to, with status 01 going back at once; a status joins
+the history of the delivery it answers; a recall request marks what it recalls.
+Plain functions over a SQLAlchemy session; the service supplies the rest."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from services.exchange import sending, translate
+from services.exchange.edxml import model
+from services.exchange.edxml.errors import PackageError
+from services.exchange.models import (RECALLED, REPLACED, WAITING, Delivery, ReceivedDocument,
+                                      ReceivedPackage)
+
+NEW, DONE, REJECTED = "new", "done", "rejected"
+
+
+@dataclass
+class Outcome:
+    """What applying a package did: ``done`` or ``rejected`` with a problem {code, vi,
+    en}; ``received_id`` when it made a document waiting for a văn thư."""
+    outcome: str
+    problem: dict | None = None
+    received_id: str | None = None
+
+
+def keep(session, *, axis_doc_id: str, message_type: str, from_organ_id: str | None,
+         to_organ_id: str | None, payload: bytes, now: datetime) -> bool:
+    """Keep a package the axis gave; False when it was kept before (the axis gave it
+    again because our "done" did not reach it)."""
+    if session.execute(select(ReceivedPackage.id).where(
+            ReceivedPackage.axis_doc_id == axis_doc_id)).first():
+        return False
+    session.add(ReceivedPackage(
+        id=str(uuid.uuid4()), axis_doc_id=axis_doc_id, message_type=message_type,
+        from_organ_id=from_organ_id, to_organ_id=to_organ_id, size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(), payload=payload, outcome=NEW,
+        received_at=now))
+    return True
+
+
+def problem_of(error: PackageError) -> dict:
+    return {"code": error.code, "vi": error.vi, "en": error.en,
+            "field": getattr(error, "field", None)}
+
+
+def reject(code: str, vi: str, en: str) -> Outcome:
+    return Outcome(REJECTED, {"code": code, "vi": vi, "en": en})
+
+
+def apply_status(session, status: model.Status, now: datetime) -> Outcome:
+    """A status from an agency: about a document we sent (01–06, 15, 16: its delivery's
+    history) or about one we received (13: its sender asks for it back)."""
+    document_id = status.response_for.document_id
+    if status.code == "13":
+        return request_recall(session, document_id, status.sender.organ_id,
+                              status.description, now)
+    delivery = session.execute(select(Delivery).where(
+        Delivery.edoc_document_id == document_id,
+        Delivery.organ_id == status.sender.organ_id)).scalars().first()
+    if delivery is None:
+        return reject("unknown_document",
+                      f"Trạng thái cho văn bản không do cơ quan này gửi: {document_id}.",
+                      f"A status for a document this agency did not send: {document_id}.")
+    entry = translate.status_entry(status, now)
+    if any(s["code"] == entry["code"] and s["at"] == entry["at"]
+           for s in delivery.statuses or []):
+        return Outcome(DONE)
+    if delivery.frozen:
+        return reject("frozen", "Văn bản đã được lấy lại; trạng thái không được ghi nhận.",
+                      "The document was recalled; the status is not recorded.")
+    delivery.statuses = [*(delivery.statuses or []), entry]
+    delivery.latest_code = status.code
+    if status.code == "15" and delivery.recall:      # the recall agreed: frozen
+        delivery.frozen = True
+    delivery.updated_at = now
+    return Outcome(DONE)
+
+
+def request_recall(session, document_id: str, from_organ_id: str, reason: str,
+                   now: datetime) -> Outcome:
+    """The sender asks for a document back (status 13, or an edoc of type 1): every copy
+    of it we received waits for its văn thư's answer (15 or 16)."""
+    found = session.execute(select(ReceivedDocument).where(
+        ReceivedDocument.edoc_document_id == document_id,
+        ReceivedDocument.from_organ_id == from_organ_id)).scalars().all()
+    if not found:
+        return reject("unknown_document",
+                      f"Yêu cầu lấy lại văn bản chưa từng nhận: {document_id}.",
+                      f"A recall of a document never received: {document_id}.")
+    for received in found:
+        if received.state != RECALLED:
+            received.recall_request = {"reason": reason or "", "asked_at": now.isoformat()}
+            received.updated_at = now
+    return Outcome(DONE)
+
+
+def receive_edoc(session, edoc: model.Edoc, *, to_organ_id: str, unit: dict | None,
+                 package_id: str, files: list[dict], package_signature: dict,
+                 today, now: datetime) -> Outcome:
+    """An edoc for one of our agencies: a document waiting for the unit's văn thư
+    (types 0 new, 2 update, 3 replace), or a recall (type 1)."""
+    business = edoc.business
+    if business.doc_type == model.RECALL:
+        return request_recall(session, edoc.document_id, edoc.sender.organ_id,
+                              business.reason, now)
+    if unit is None:
+        return reject("wrong_recipient",
+                      f"Không có đơn vị nào mang mã định danh {to_organ_id} trong hệ thống.",
+                      f"No unit has the identifier {to_organ_id} here.")
+    existing = session.execute(select(ReceivedDocument).where(
+        ReceivedDocument.edoc_document_id == edoc.document_id,
+        ReceivedDocument.to_organ_id == to_organ_id,
+        ReceivedDocument.business_type == business.doc_type)).scalars().first()
+    if existing is not None:          # the same package again: registered once
+        return Outcome(DONE, received_id=existing.id)
+    received = ReceivedDocument(
+        id=str(uuid.uuid4()), package_id=package_id, edoc_document_id=edoc.document_id,
+        business_type=business.doc_type, from_organ_id=edoc.sender.organ_id,
+        from_name=(edoc.sender.name or edoc.sender.organ_id)[:200], to_organ_id=to_organ_id,
+        unit_id=unit["id"], fields=translate.register_fields(edoc, today) | {
+            "business_reason": business.reason,
+            "promulgation_date": edoc.promulgation_date.isoformat()
+            if edoc.promulgation_date else None},
+        files=files, package_signature=package_signature, state=WAITING, answered=[],
+        received_at=now, updated_at=now)
+    if business.doc_type == model.REPLACE:
+        replaced_ids = [r.document_id for r in business.replacements]
+        old = session.execute(select(ReceivedDocument).where(
+            ReceivedDocument.edoc_document_id.in_(replaced_ids),
+            ReceivedDocument.to_organ_id == to_organ_id)).scalars().all() if replaced_ids \
+            else []
+        for replaced in old:
+            received.replaces_id = replaced.id
+            if replaced.state == WAITING:
+                replaced.state, replaced.updated_at = REPLACED, now
+    session.add(received)
+    session.flush()
+    answer(session, received, "01", now)
+    return Outcome(DONE, received_id=received.id)
+
+
+def original_of(received: ReceivedDocument) -> dict:
+    fields = received.fields or {}
+    code = "/".join(p for p in (fields.get("code_number"), fields.get("code_notation")) if p)
+    return {"document_id": received.edoc_document_id, "organ_id": received.from_organ_id,
+            "code": code, "promulgation_date": fields.get("promulgation_date")}
+
+
+def answer(session, received: ReceivedDocument, code: str, now: datetime,
+           description: str = "") -> bool:
+    """Queue status ``code`` to the sender of ``received``, once."""
+    if code in (received.answered or []):
+        return False
+    received.answered = [*(received.answered or []), code]
+    return sending.queue_status(
+        session, document_id=received.edoc_document_id, from_organ_id=received.to_organ_id,
+        to_organ_id=received.from_organ_id, code=code, received_id=received.id,
+        spec={"original": original_of(received), "description": description,
+              "unit_id": received.unit_id}, now=now)
+
+
+def received_out(received: ReceivedDocument) -> dict:
+    return {"id": received.id, "document_id": received.edoc_document_id,
+            "business_type": received.business_type,
+            "from": {"organ_id": received.from_organ_id, "name": received.from_name},
+            "to_organ_id": received.to_organ_id, "unit_id": received.unit_id,
+            "fields": received.fields, "files": received.files,
+            "package_signature": received.package_signature, "state": received.state,
+            "reason": received.reason, "incoming_id": received.incoming_id,
+            "replaces_id": received.replaces_id, "recall_request": received.recall_request,
+            "answered": list(received.answered or []),
+            "received_at": received.received_at.isoformat(),
+            "updated_at": received.updated_at.isoformat()}

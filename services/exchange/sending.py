@@ -1,0 +1,178 @@
+"""What goes to the axis: deliveries of issued documents and status answers, queued in
+the service's database (the outbox towards the axis) and sent by a timer, each package
+built and signed once, retried with backoff while the axis is away and never lost.
+Plain functions over a SQLAlchemy session; the service supplies storage and signing."""
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from services.exchange import translate
+from services.exchange.edxml import model
+from services.exchange.models import (EDOC, FAILED, PENDING, SENT, STATUS, AxisMessage,
+                                      Delivery)
+
+#: a claimed message is left alone by other replicas this long (an axis call is shorter)
+CLAIM_SECONDS = 120
+EXCHANGE = "exchange"
+
+
+def edoc_key(document_id: str, organ_id: str) -> str:
+    return f"edoc:{document_id}:{organ_id}"
+
+
+def status_key(document_id: str, organ_id: str, code: str) -> str:
+    return f"status:{document_id}:{organ_id}:{code}"
+
+
+def queue_deliveries(session, data: dict, now: datetime) -> list[Delivery]:
+    """One delivery and one edoc to send for each external recipient ("exchange") of an
+    issued document (the data of documents' document_issued); none twice."""
+    issuer = data.get("issuer") or {}
+    made = []
+    for recipient in data.get("recipients") or []:
+        if recipient.get("delivery") != EXCHANGE or not recipient.get("organ_id"):
+            continue
+        exists = session.execute(select(Delivery.id).where(
+            Delivery.outgoing_id == data["id"],
+            Delivery.organ_id == recipient["organ_id"])).first()
+        if exists:
+            continue
+        document_id = model.document_id_of(
+            issuer.get("organ_id") or "", datetime.fromisoformat(data["issued_date"]).date(),
+            data["code_number"], data["code_notation"])
+        delivery = Delivery(
+            id=str(uuid.uuid4()), outgoing_id=data["id"], unit_id=data["unit_id"],
+            from_organ_id=issuer.get("organ_id") or "", organ_id=recipient["organ_id"],
+            organ_name=recipient.get("name") or recipient["organ_id"],
+            edoc_document_id=document_id, state=PENDING, statuses=[], frozen=False,
+            created_at=now, updated_at=now)
+        session.add(delivery)
+        session.add(AxisMessage(
+            id=str(uuid.uuid4()), key=edoc_key(document_id, recipient["organ_id"]),
+            kind=EDOC, from_organ_id=delivery.from_organ_id, to_organ_id=delivery.organ_id,
+            delivery_id=delivery.id, spec={"document": data, "unit_id": data["unit_id"]},
+            state=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+        made.append(delivery)
+    return made
+
+
+def queue_status(session, *, document_id: str, from_organ_id: str, to_organ_id: str,
+                 code: str, spec: dict, now: datetime, received_id: str | None = None,
+                 delivery_id: str | None = None) -> bool:
+    """A status package to send (spec: what translate.status_package needs); False when
+    the same status for the same document and agency was queued before."""
+    key = status_key(document_id, to_organ_id, code)
+    if session.execute(select(AxisMessage.id).where(AxisMessage.key == key)).first():
+        return False
+    session.add(AxisMessage(
+        id=str(uuid.uuid4()), key=key, kind=STATUS, from_organ_id=from_organ_id,
+        to_organ_id=to_organ_id, received_id=received_id, delivery_id=delivery_id,
+        spec=spec | {"code": code}, state=PENDING, attempts=0, next_attempt_at=now,
+        created_at=now))
+    return True
+
+
+def claim_due(db, now: datetime, limit: int = 20) -> list[str]:
+    """Ids of messages due for an attempt, each claimed for CLAIM_SECONDS by moving its
+    next attempt on (compare-and-set: two replicas never both claim one)."""
+    with db.read() as session:
+        due = session.execute(select(AxisMessage.id, AxisMessage.next_attempt_at).where(
+            AxisMessage.state == PENDING, AxisMessage.next_attempt_at <= now).order_by(
+            AxisMessage.next_attempt_at).limit(limit)).all()
+    claimed = []
+    for message_id, due_at in due:
+        with db.transaction() as session:
+            changed = session.execute(update(AxisMessage).where(
+                AxisMessage.id == message_id, AxisMessage.state == PENDING,
+                AxisMessage.next_attempt_at == due_at).values(
+                next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))).rowcount
+        if changed:
+            claimed.append(message_id)
+    return claimed
+
+
+def build_edoc_package(spec: dict, organ_name: str, to_organ: dict, *, read_file,
+                       now: datetime, staff: model.StaffInfo | None) -> bytes:
+    """The unsigned edoc of ``spec`` for one agency: the files the document's recipients
+    get (the signed PDF first, then its signed attachments), read through ``read_file``
+    (file_id → (record, bytes))."""
+    from services.exchange.edxml.build import build_edoc
+    document = spec["document"]
+    file_ids = ([document["signed_file_id"], *document.get("signed_attachment_ids", [])]
+                if document.get("signed_file_id") else list(document.get("file_ids") or []))
+    attachments = []
+    for file_id in file_ids:
+        record, data = read_file(file_id)
+        attachments.append(model.Attachment(
+            content_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"eoffice:file:{file_id}")),
+            name=record.get("filename") or f"{file_id}.pdf",
+            content_type=record.get("content_type") or "application/pdf", data=data,
+            description=record.get("filename") or ""))
+    document = document | {"issuer": (document.get("issuer") or {}) | {
+        "name": (document.get("issuer") or {}).get("name") or organ_name}}
+    return build_edoc(translate.edoc_of_issued(document, to_organ, attachments, now, staff))
+
+
+def build_status_package(spec: dict, sender: model.Organ, now: datetime,
+                         staff: model.StaffInfo | None) -> bytes:
+    from services.exchange.edxml.build import build_status
+    return build_status(translate.status_package(
+        spec["code"], original=spec["original"], sender=sender,
+        description=spec.get("description") or "", now=now, staff=staff))
+
+
+def signed(package: bytes, unit_id: str, sign_package) -> bytes:
+    """``package`` with the organisation's XML signature. ``sign_package(unit_id,
+    data_b64 | None)`` is signing's RPC (the key stays in signing's store): asked without
+    data it names the certificate that will sign, which the signature's KeyInfo carries."""
+    from services.exchange.edxml.signature import sign_package as sign_xml
+    certificate = base64.b64decode(sign_package(unit_id, None)["certificate"])
+
+    def sign(data: bytes) -> bytes:
+        return base64.b64decode(sign_package(unit_id, base64.b64encode(data).decode())[
+            "signature"])
+
+    return sign_xml(package, sign, certificate)
+
+
+def mark_sent(session, message: AxisMessage, axis_doc_id: str, now: datetime) -> None:
+    message.state, message.axis_doc_id, message.sent_at = SENT, axis_doc_id, now
+    message.attempts += 1
+    message.error = None
+    if message.kind == EDOC and message.delivery_id:
+        delivery = session.get(Delivery, message.delivery_id)
+        delivery.state, delivery.sent_at, delivery.error = SENT, now, None
+        delivery.updated_at = now
+
+
+def mark_retry(session, message: AxisMessage, error: dict, now: datetime) -> None:
+    """The axis was not reachable: try again later (translate.retry_after)."""
+    message.attempts += 1
+    message.error = error
+    message.next_attempt_at = now + translate.retry_after(message.attempts)
+    if message.kind == EDOC and message.delivery_id:
+        delivery = session.get(Delivery, message.delivery_id)
+        delivery.error, delivery.updated_at = error | {"retrying": True}, now
+
+
+def mark_failed(session, message: AxisMessage, error: dict, now: datetime) -> None:
+    """The axis (or our own checks) refused it: it waits for a person to retry."""
+    message.state, message.error = FAILED, error
+    message.attempts += 1
+    if message.kind == EDOC and message.delivery_id:
+        delivery = session.get(Delivery, message.delivery_id)
+        delivery.state, delivery.error, delivery.updated_at = FAILED, error, now
+
+
+def delivery_out(delivery: Delivery) -> dict:
+    return {"id": delivery.id, "outgoing_id": delivery.outgoing_id,
+            "organ_id": delivery.organ_id, "organ_name": delivery.organ_name,
+            "document_id": delivery.edoc_document_id, "state": delivery.state,
+            "error": delivery.error, "statuses": list(delivery.statuses or []),
+            "latest_code": delivery.latest_code, "frozen": delivery.frozen,
+            "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
+            "updated_at": delivery.updated_at.isoformat()}

@@ -1,0 +1,121 @@
+"""The exchange service (liên thông, QCVN 102:2016): sends issued documents to other
+agencies as signed edXML packages through the axis, takes what the axis holds for this
+deployment's agencies, keeps every package before acknowledging it, and answers with the
+status codes of §2.7 as the documents move (01 at once, 02/03 by the văn thư, 04–06 as
+workflow reports them). Documents and workflow never see edXML: they speak in their own
+events, and this service translates (DOMAIN.md §2; docs/exchange.md).
+
+Entrypoints here are thin; sending.py and receiving.py hold the rules, edxml/ the format,
+axis_client.py the transport."""
+from __future__ import annotations
+
+import logging
+
+from nameko.rpc import rpc
+
+from services.common import events
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.errors import EXPECTED_ERRORS
+from services.common.handlers import event_handler, handlers_of
+from services.common.identity_provider import Identity
+from services.common.inbox import first_delivery
+from services.common.rpc import TimedRpc
+from services.common.service_base import OutboxServiceBase
+from services.common.timers import configured_timer
+from services.exchange import models, sending
+from services.exchange.dependencies import Exchange
+from services.exchange.received_entrypoints import ReceivedEntrypoints
+from services.exchange.transport import Transport
+
+log = logging.getLogger(__name__)
+
+ISSUED_HANDLER = "exchange.on_documents_document_issued"
+
+
+class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
+                      handlers_of(events.SOURCE_WORKFLOW, events.WORKFLOW_EVENTS,
+                                  "follow_processing",
+                                  "Workflow's events: status 04–06 to a document's sender.")):
+    name = "exchange"
+
+    db = Database()
+    identity = Identity()
+    clock = Clock()
+    exchange = Exchange()
+    documents = TimedRpc("documents")
+    storage = TimedRpc("storage")
+    signing = TimedRpc("signing", timeout=30)
+    outbox = models.outbox
+
+    # ------------------------------------------------------------ sending
+
+    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_ISSUED)
+    def on_documents_document_issued(self, message):
+        """An issued document's external recipients ("exchange" delivery) each get a
+        delivery and an edoc queued for the axis; idempotent by event_id and by
+        (document, agency). Events: none (the timer sends)."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            if not first_delivery(session, models.processed_events, message["event_id"],
+                                  ISSUED_HANDLER):
+                return
+            sending.queue_deliveries(session, message["data"], now)
+
+    @configured_timer("exchange_send", default=2)
+    def send_due(self):
+        """Send what is due to the axis (sending.claim_due: each message claimed by one
+        replica); a message the axis did not take waits and is tried again."""
+        if not self.exchange.connected:
+            return
+        for message_id in sending.claim_due(self.db, self.clock.now()):
+            self.send_one(message_id)
+
+    @configured_timer("exchange_poll", default=5)
+    def poll_axis(self):
+        """Take what the axis holds for this deployment's agencies: keep each package,
+        acknowledge it, apply it (receiving.py)."""
+        if not self.exchange.connected:
+            return
+        self.take_from_axis()
+        self.apply_new_packages()
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_deliveries(self, token, outgoing_id):
+        """Per external recipient of an outgoing document: where its edoc is (pending,
+        sent, failed with the reason) and every status the agency answered, in order.
+
+        Args: ``token``; ``outgoing_id``. Result: ``{items: [delivery]}``
+        (sending.delivery_out). Errors: NotFound, Forbidden (documents decides who may see
+        the document). Events: none."""
+        self.documents.get_outgoing(token, outgoing_id)   # may the caller see it?
+        return {"items": self.deliveries_of(outgoing_id)}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def retry_delivery(self, token, delivery_id):
+        """Send again an edoc the axis refused (a văn thư of the issuing unit).
+
+        Args: ``token``; ``delivery_id``. Result: the delivery. Errors: NotFound;
+        Forbidden (not a văn thư of the unit); Conflict (not failed). Events: none."""
+        return self.retry(token, delivery_id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def exchange_status(self, token):
+        """Whether this deployment is connected to an axis and how much waits: ``{
+        connected, axis_url, pending, failed, waiting}``. Errors: Unauthenticated."""
+        self.identity.caller(token)
+        return self.queue_figures()
+
+    # ------------------------------------------------------------ receiving
+
+    @event_handler(events.SOURCE_SIGNING, events.SIGNATURE_VERIFIED)
+    def on_signing_signature_verified(self, message):
+        """A file of a received document whose digital signature is broken: the document
+        is returned to its sender (02, with the reason) before anyone registers it (ND30
+        Điều 21.2.b). Idempotent by event_id."""
+        self.return_if_broken(message)
+
+    def follow_processing(self, message, handler):
+        """A received document we accepted moved in workflow: its sender hears 04
+        (assigned), 05 (in progress), 06 (done), each once."""
+        self.processing_moved(message, handler)
