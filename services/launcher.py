@@ -1,7 +1,8 @@
 """Runs the whole system on one machine: migrates every database, seeds the demo
-organisation (with its test PKI and SoftHSM token), starts the six services and the gateway
-as separate ``nameko run`` processes (each with its own HTTP port) and the demo PKI's
-CRL/OCSP/TSA server, waits until /api/v1/health is ok, and stops
+organisation (with its test PKI and SoftHSM token), starts the seven services and the
+gateway as separate ``nameko run`` processes (each with its own HTTP port), the demo PKI's
+CRL/OCSP/TSA server and a reference axis for liên thông (services.axis; unless
+EXCHANGE_AXIS_URL points at another), waits until /api/v1/health is ok, and stops
 everything cleanly on Ctrl-C. `make run` calls it; the end-to-end tests use System.
 
     python -m services.launcher [--data-dir var] [--port 8000] [--amqp-uri URI]
@@ -85,6 +86,7 @@ class System:
         """Migrate every database and (optionally) seed the demo organisation, with its
         digital signatures: a test PKI, a SoftHSM token and the signers' certificates."""
         self._python("-m", "services.common.migrations", "upgrade")
+        self.prepare_axis()
         if seed:
             self._python("-m", "services.documents.seed")
             self._seed_signing()
@@ -92,10 +94,11 @@ class System:
     def _seed_signing(self) -> None:
         """The demo PKI and certificates (services.signing.seed); the settings it gives
         (keys, TSA) go to every service started after."""
-        from services.documents.seed import demo_signers
+        from services.documents.seed import demo_province, demo_signers
         holders = os.path.join(self.data_dir, "signers.json")
         with open(holders, "w", encoding="utf-8") as handle:
-            json.dump(demo_signers(), handle, ensure_ascii=False)
+            json.dump(demo_signers(self.env.get("EOFFICE_DEMO_PROVINCE") or demo_province()),
+                      handle, ensure_ascii=False)
         out = self._python("-m", "services.signing.seed", "--holders", holders,
                            "--port", str(self.ports["pki"]))
         self.env.update(json.loads(out.strip().splitlines()[-1])["env"])
@@ -112,6 +115,60 @@ class System:
         self.processes["pki"] = subprocess.Popen(
             [sys.executable, "-m", "services.signing.demo_pki", "serve", self.pki_dir,
              "--port", str(self.ports["pki"])],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    # ------------------------------------------------------------ the reference axis
+
+    @property
+    def own_axis(self) -> bool:
+        """Whether this system runs its own reference axis (services.axis): unless it was
+        pointed at another one (EXCHANGE_AXIS_URL, as a federation of deployments is)."""
+        return not self.env.get("EXCHANGE_AXIS_URL") or bool(self.env.get("EOFFICE_OWN_AXIS"))
+
+    def prepare_axis(self) -> None:
+        """Connect the exchange service to a reference axis of this deployment's own: a
+        SystemId and a SecretKey kept in the data dir, this deployment's agencies (every
+        unit of the demo province, by its mã định danh) served by it, and a few agencies
+        of other bodies in its directory to send to (they answer nothing: no system
+        serves them here)."""
+        if not self.own_axis:
+            return
+        from services.documents import directory_import
+        from services.documents.seed import demo_province
+        directory = os.path.join(self.data_dir, "axis")
+        os.makedirs(directory, exist_ok=True)
+        secret_path = os.path.join(directory, "secret.key")
+        if not os.path.exists(secret_path):
+            with open(os.open(secret_path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as handle:
+                handle.write(secrets.token_hex(24))
+        with open(secret_path) as handle:
+            secret = handle.read().strip()
+        province = self.env.get("EOFFICE_DEMO_PROVINCE") or demo_province()
+        units = directory_import.build_units(directory_import.read_communes(
+            provinces={province}), commune_offices=False)
+        system_id = f"eoffice-{province}"
+        agencies = [{"organ_id": u.organ_id, "name": u.name,
+                     "parent_id": next((p.organ_id for p in units if p.key == u.parent_key),
+                                       None)} for u in units]
+        with open(os.path.join(ROOT, "deploy", "axis-agencies.json"), encoding="utf-8") as f:
+            agencies += json.load(f)["agencies"]
+        with open(os.path.join(directory, "systems.json"), "w", encoding="utf-8") as handle:
+            json.dump({"systems": [{"system_id": system_id, "secret_key": secret,
+                                    "organ_ids": [u.organ_id for u in units]}],
+                       "agencies": agencies}, handle, ensure_ascii=False)
+        self.env.update({"EXCHANGE_AXIS_URL": f"http://127.0.0.1:{self.ports['axis']}",
+                         "EXCHANGE_SYSTEM_ID": system_id, "EXCHANGE_SECRET_KEY": secret,
+                         "EOFFICE_OWN_AXIS": "1"})
+
+    def start_axis(self) -> None:
+        if not self.own_axis:
+            return
+        directory = os.path.join(self.data_dir, "axis")
+        log = open(os.path.join(self.data_dir, "logs", "axis.log"), "ab")
+        self.processes["axis"] = subprocess.Popen(
+            [sys.executable, "-m", "services.axis", "--port", str(self.ports["axis"]),
+             "--data", directory, "--systems", os.path.join(directory, "systems.json")],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
 
@@ -145,6 +202,7 @@ class System:
 
     def start(self, timeout: float = 90) -> None:
         self.start_pki()
+        self.start_axis()
         for name in (*SERVICES, "gateway"):
             self.start_service(name)
         self.wait_healthy(timeout)
@@ -208,8 +266,8 @@ def main(argv=None) -> int:
     parent = os.getppid()
     print(f"e-Office: preparing databases in {system.data_dir} …", flush=True)
     system.prepare(seed=not options.no_seed)
-    print("e-Office: starting documents, workflow, search, notify, storage, signing, the "
-          "demo PKI and gateway …",
+    print("e-Office: starting documents, workflow, search, notify, storage, signing, "
+          "exchange, the demo PKI, the reference axis and gateway …",
           flush=True)
     try:
         system.start()

@@ -28,8 +28,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOGS = os.path.join(ROOT, "var", "test-logs")
 FAST_TIERS = ("tests/unit", "tests/integration")
-#: The tiers that start a system: a process of its own each, longest first.
-SYSTEM_TIERS = {"e2e": "tests/e2e", "browser": "tests/browser"}
+#: The tiers that start a system: a process of its own each, longest first (the
+#: federation's two deployments and axis are their own process too).
+FEDERATION = "tests/e2e/test_federation.py"
+SYSTEM_TIERS = {"e2e": ["tests/e2e", f"--ignore={FEDERATION}"],
+                "browser": ["tests/browser"], "federation": [FEDERATION]}
 
 
 def main() -> int:
@@ -52,7 +55,7 @@ def main() -> int:
                    if name != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "services", "tests",
                     "bench"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, check=False)
-    runs = {} if options.no_system else {name: [tier] for name, tier in SYSTEM_TIERS.items()}
+    runs = {} if options.no_system else {name: list(tier) for name, tier in SYSTEM_TIERS.items()}
     runs |= {f"fast-{i}": [f"--shard={i}/{options.shards}", *FAST_TIERS]
             for i in range(1, options.shards + 1)}
     processes = {}

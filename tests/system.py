@@ -32,7 +32,8 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 #: Timers of the shared system (env TIMER_<NAME>, read by deploy/config.yml), seconds.
 TIMERS = {"reminder_scan": 0.5, "email_send": 0.2, "reindex_poll": 0.2,
-          "search_catch_up": 2, "upload_retry_scan": 1, "revocations_sync": 1}
+          "search_catch_up": 2, "upload_retry_scan": 1, "revocations_sync": 1,
+          "exchange_send": 0.3, "exchange_poll": 0.3}
 
 #: The environment every started system of the tests gets.
 SYSTEM_ENV = {
@@ -105,9 +106,10 @@ def log_tails(data_dir: str, lines: int = 30) -> str:
 
 
 @contextmanager
-def start_system(prefix: str, extra_env: dict | None = None):
+def start_system(prefix: str, extra_env: dict | None = None, before_start=None):
     """A prepared and started System on its own vhost, data dir and ports; stopped and
-    removed on exit (EOFFICE_KEEP_E2E_DATA=1 keeps the data dir)."""
+    removed on exit (EOFFICE_KEEP_E2E_DATA=1 keeps the data dir). ``before_start(system)``
+    runs between preparing and starting it (to add to its data dir)."""
     vhost = create_vhost()
     data_dir = tempfile.mkdtemp(prefix=prefix)
     base = free_ports()
@@ -116,6 +118,8 @@ def start_system(prefix: str, extra_env: dict | None = None):
     try:
         try:
             running.prepare()
+            if before_start is not None:
+                before_start(running)
             running.start(timeout=120)
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}\n{log_tails(data_dir)}") from exc

@@ -2,14 +2,17 @@
 departments, 96 communes and their offices; see directory_import) and one user per
 role in a few units.
 
-    python -m services.documents.seed [--config deploy/config.yml]
+    python -m services.documents.seed [--config deploy/config.yml] [--province CODE]
 
-Idempotent: running it again changes nothing. The demo password of every user is
+Another province's map makes another agency with the same demo logins (EOFFICE_DEMO_PROVINCE
+or --province, e.g. 40 for Nghệ An): two deployments that exchange documents (liên thông)
+each need their own organ ids. Idempotent: running it again changes nothing. The demo password of every user is
 DEMO_PASSWORD; README lists the logins.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import uuid
 
 from sqlalchemy import select
@@ -24,14 +27,26 @@ from services.documents.models import Membership, User
 
 DEMO_PASSWORD = "eoffice@2026"
 DEMO_PROVINCE = "80"   # Tỉnh Tây Ninh
-# The units the demo users belong to, by a short alias.
-ALIASES = {
-    "UBND": directory_import.province_key(DEMO_PROVINCE),
-    "VP": directory_import.department_key(DEMO_PROVINCE, "VP"),
-    "STC": directory_import.department_key(DEMO_PROVINCE, "STC"),
-    "SNV": directory_import.department_key(DEMO_PROVINCE, "SNV"),
-    "XA_25459": directory_import.commune_key("25459"),   # phường Tân Ninh
-}
+DEMO_WARD = "25459"    # phường Tân Ninh
+
+
+def aliases_of(province: str = DEMO_PROVINCE) -> dict[str, str]:
+    """The units the demo users belong to, by a short alias; in another province than
+    Tây Ninh, its first commune stands for phường Tân Ninh."""
+    ward = DEMO_WARD if province == DEMO_PROVINCE else \
+        directory_import.read_communes(provinces={province})[0]["wardCode"]
+    return {"UBND": directory_import.province_key(province),
+            "VP": directory_import.department_key(province, "VP"),
+            "STC": directory_import.department_key(province, "STC"),
+            "SNV": directory_import.department_key(province, "SNV"),
+            "XA_25459": directory_import.commune_key(ward)}
+
+
+ALIASES = aliases_of()
+
+
+def demo_province() -> str:
+    return os.environ.get("EOFFICE_DEMO_PROVINCE") or DEMO_PROVINCE
 NAMESPACE = directory_import.NAMESPACE
 
 # (username, full name, position, clearance, [(unit key, role)])
@@ -54,17 +69,18 @@ USERS = [
 SYSTEM_ADMINS = {"admin"}
 
 
-def unit_uuid(alias: str) -> str:
+def unit_uuid(alias: str, province: str = DEMO_PROVINCE) -> str:
     """The id of a demo unit named by its alias (UBND, STC, SNV, VP, XA_25459)."""
-    return directory_import.unit_id(ALIASES[alias])
+    return directory_import.unit_id(aliases_of(province)[alias])
 
 
-def seed(session: Session, clock: VietnamClock | None = None) -> dict:
+def seed(session: Session, clock: VietnamClock | None = None,
+         province: str = DEMO_PROVINCE) -> dict:
     """The demo organisation, as of ``clock`` (the real one by default): its units and
     their history, and its users with this year's incoming registers."""
     clock = clock or VietnamClock()
     year = clock.today().year
-    imported = directory_import.import_map(session, {DEMO_PROVINCE}, now=clock.now())
+    imported = directory_import.import_map(session, {province}, now=clock.now())
     created = {"units": imported["created"], "users": 0}
     session.flush()
     hasher = passwords.HASHER
@@ -78,45 +94,49 @@ def seed(session: Session, clock: VietnamClock | None = None) -> dict:
         session.add(user)
         session.flush()
         for alias, role in roles:
-            session.add(Membership(user_id=user.id, unit_id=unit_uuid(alias), role=role))
-            numbering.ensure_register(session, unit_uuid(alias), domain.INCOMING, year)
+            unit = unit_uuid(alias, province)
+            session.add(Membership(user_id=user.id, unit_id=unit, role=role))
+            numbering.ensure_register(session, unit, domain.INCOMING, year)
         created["users"] += 1
     return created
 
 
-def demo_signers() -> list[dict]:
+def demo_signers(province: str = DEMO_PROVINCE) -> list[dict]:
     """Who signs digitally in the demo (services.signing.seed): each head with their own
     certificate, and each demo organisation with its seal; the People's Committee's keys
     in the HSM (SoftHSM), the others in PKCS#12 files, so the demo uses both stores."""
     rows = directory_import.build_units([row for row in directory_import.read_communes()
-                                         if row["provinceCode"] == DEMO_PROVINCE])
+                                         if row["provinceCode"] == province])
     names = {row.key: row.name for row in rows}
+    aliases = aliases_of(province)
     signers = []
     for username, full_name, _, _, roles in USERS:
         for alias, role in roles:
             if role == "head":
                 signers.append({
                     "label": f"person:{username}", "common_name": full_name,
-                    "organisation": names[ALIASES[alias]], "kind": "person",
+                    "organisation": names[aliases[alias]], "kind": "person",
                     "key_store": "pkcs11" if alias == "UBND" else "pkcs12",
                     "user_id": str(uuid.uuid5(NAMESPACE, "user:" + username)),
-                    "unit_id": unit_uuid(alias)})
+                    "unit_id": unit_uuid(alias, province)})
     for alias in ("UBND", "STC", "SNV", "XA_25459"):
-        signers.append({"label": f"organisation:{alias}", "common_name": names[ALIASES[alias]],
-                        "organisation": names[ALIASES[alias]], "kind": "organisation",
+        signers.append({"label": f"organisation:{alias}", "common_name": names[aliases[alias]],
+                        "organisation": names[aliases[alias]], "kind": "organisation",
                         "key_store": "pkcs11" if alias == "UBND" else "pkcs12",
-                        "user_id": None, "unit_id": unit_uuid(alias)})
+                        "user_id": None, "unit_id": unit_uuid(alias, province)})
     return signers
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="seed")
     parser.add_argument("--config", default=DEFAULT_CONFIG)
+    parser.add_argument("--province", default=demo_province(),
+                        help="the province of the 2025 map the demo agency is (default 80)")
     options = parser.parse_args(argv)
     config = load_config(options.config)
     engine = make_engine(settings_from(config).db_url("documents"))
     with Session(engine) as session, session.begin():
-        created = seed(session, clock_from_config(config))
+        created = seed(session, clock_from_config(config), options.province)
     engine.dispose()
     print(f"seed: {created['units']} units and {created['users']} users created")
     return 0

@@ -1,0 +1,267 @@
+"""Liên thông between two deployments (issue 14): two e-Offices — Tỉnh Tây Ninh (A) and Tỉnh
+Nghệ An (B), each with its own RabbitMQ vhost, data and demo PKI — connected through one
+reference axis (services.axis), as two provinces would be. A issues signed documents to B's
+Sở Tài chính; B's văn thư finds them waiting, checks the signatures, accepts or returns them;
+A follows each status as it comes back.
+
+Runs in a process of its own (tests/run_parallel.py): two systems and an axis."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+import requests
+
+from services.documents import directory_import
+from tests.e2e.helpers import Api, draft, step, wait_until
+from tests.fixtures.signing.make_fixtures import make_document
+from services.launcher import PORT_OFFSETS, ROOT
+from tests.system import free_ports, release_ports, start_system
+
+PROVINCE_A, PROVINCE_B = "80", "40"          # Tây Ninh, Nghệ An (the 2025 map)
+SECRET_A, SECRET_B = "secret-of-tay-ninh-0123456789", "secret-of-nghe-an-0123456789"
+DIRECTOR = "Võ Văn Hùng"
+
+
+def units_of(province):
+    return directory_import.build_units(directory_import.read_communes(provinces={province}),
+                                        commune_offices=False)
+
+
+def organ_of(province, department):
+    key = directory_import.department_key(province, department)
+    return next(u for u in units_of(province) if u.key == key)
+
+
+class Axis:
+    """The reference axis as its own process, with both deployments' systems."""
+
+    def __init__(self):
+        self.base = free_ports()
+        self.port = self.base + PORT_OFFSETS["axis"]
+        self.data = tempfile.mkdtemp(prefix="eoffice-axis-")
+        self.systems = os.path.join(self.data, "systems.json")
+        systems = []
+        agencies = []
+        for province, secret in ((PROVINCE_A, SECRET_A), (PROVINCE_B, SECRET_B)):
+            units = units_of(province)
+            systems.append({"system_id": f"eoffice-{province}", "secret_key": secret,
+                            "organ_ids": [u.organ_id for u in units]})
+            agencies += [{"organ_id": u.organ_id, "name": u.name} for u in units]
+        with open(self.systems, "w", encoding="utf-8") as handle:
+            json.dump({"systems": systems, "agencies": agencies}, handle, ensure_ascii=False)
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.axis", "--port", str(self.port), "--data",
+             os.path.join(self.data, "store"), "--systems", self.systems],
+            cwd=ROOT, stdout=open(os.path.join(self.data, "axis.log"), "ab"),
+            stderr=subprocess.STDOUT)
+        wait_until(self._up, seconds=20)
+
+    def _up(self):
+        try:
+            return requests.get(f"{self.url}/health", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def env(self, province, secret):
+        return {"EXCHANGE_AXIS_URL": self.url, "EXCHANGE_SYSTEM_ID": f"eoffice-{province}",
+                "EXCHANGE_SECRET_KEY": secret, "EOFFICE_DEMO_PROVINCE": province}
+
+
+@pytest.fixture(scope="module")
+def federation():
+    axis = Axis()
+    axis.start()
+
+    def trust_a(b):
+        # both provinces' certificates chain to one national root in real life; here B
+        # trusts A's demo root beside its own
+        trust = os.path.join(b.data_dir, "pki", "trust")
+        shutil.copyfile(os.path.join(a.data_dir, "pki", "trust", "root.pem"),
+                        os.path.join(trust, "tay-ninh-root.pem"))
+
+    try:
+        with start_system("eoffice-fed-a-", axis.env(PROVINCE_A, SECRET_A)) as a, \
+                start_system("eoffice-fed-b-", axis.env(PROVINCE_B, SECRET_B),
+                             before_start=trust_a) as b:
+            yield {"axis": axis, "a": a, "b": b}
+    finally:
+        axis.stop()
+        release_ports(axis.base)
+        shutil.rmtree(axis.data, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def people(federation):
+    a, b = federation["a"], federation["b"]
+    return {**{f"a:{n}": Api(a.base_url, n) for n in (
+        "chuyenvien.stc", "lanhdao.stc", "vanthu.stc")},
+            **{f"b:{n}": Api(b.base_url, n) for n in (
+                "vanthu.stc", "lanhdao.stc", "chuyenvien.stc")}}
+
+
+def issue_to_b(people, subject):
+    """A decision of A's Sở Tài chính for B's Sở Tài chính: drafted, approved, signed
+    digitally, numbered, sealed and issued; the issued document."""
+    author = people["a:chuyenvien.stc"]
+    response, file_id = author.upload("quyet-dinh.pdf", make_document(signer_name=DIRECTOR))
+    assert response.status_code == 201, response.text
+    b_stc = organ_of(PROVINCE_B, "STC")
+    created = draft(author, [{"organ_id": b_stc.organ_id, "name": b_stc.name}],
+                    document_type="QD", subject=subject, file_ids=[file_id])
+    assert created.status_code == 201, created.text
+    document_id = created.json()["id"]
+    for username, action in (("a:chuyenvien.stc", "submit"), ("a:lanhdao.stc", "approve"),
+                             ("a:vanthu.stc", "check_form")):
+        assert step(people[username], document_id, action).status_code == 200, action
+    director = people["a:lanhdao.stc"]
+    person = next(c for c in director.get("/signing/certificates").json()["items"]
+                  if c["holder_kind"] == "person" and c["valid_now"])
+    for username, action, body in (("a:lanhdao.stc", "sign", {"certificate_id": person["id"]}),
+                                   ("a:vanthu.stc", "number", {}),
+                                   ("a:vanthu.stc", "seal", {}),
+                                   ("a:vanthu.stc", "issue", {})):
+        response = step(people[username], document_id, action, **body)
+        assert response.status_code == 200, (action, response.text)
+    issued = response.json()
+    assert [r["delivery"] for r in issued["recipients"]] == ["exchange"]
+    return issued
+
+
+def waiting_at_b(people, subject):
+    clerk = people["b:vanthu.stc"]
+    return wait_until(lambda: next((r for r in clerk.get("/exchange/received").json()["items"]
+                                    if r["fields"]["subject"] == subject), None), seconds=30)
+
+
+def codes_at_a(people, document_id):
+    deliveries = people["a:vanthu.stc"].get(f"/outgoing/{document_id}/deliveries").json()
+    (delivery,) = deliveries["items"]
+    return [s["code"] for s in delivery["statuses"]], delivery
+
+
+def test_a_signed_document_goes_to_the_other_province_which_registers_and_handles_it_while_the_sender_sees_each_status(  # noqa: E501
+        people):
+    subject = "Quyết định phân bổ kinh phí liên thông năm 2026"
+    issued = issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    clerk = people["b:vanthu.stc"]
+    assert received["state"] == "waiting"
+    assert received["from"]["organ_id"] == organ_of(PROVINCE_A, "STC").organ_id
+    assert received["fields"]["code_number"] == issued["code_number"]
+    assert received["fields"]["code_notation"] == issued["code_notation"]
+    assert received["fields"]["document_type"] == "QĐ"
+    assert received["package_signature"]["status"] == "valid"
+    # the signed PDF, verified by B's signing service: A's signer and A's seal, trusted
+    detail = wait_until(lambda: (lambda d: d if all(f["signatures"] for f in d["files"])
+                                 else None)(clerk.get(f"/exchange/received/{received['id']}")
+                                            .json()), seconds=30)
+    assert [f["signatures"]["status"] for f in detail["files"]] == ["valid"]
+    assert wait_until(lambda: codes_at_a(people, issued["id"])[0] == ["01"], seconds=30)
+
+    accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.text
+    incoming = accepted.json()["incoming"]
+    assert incoming["arrival_number"] >= 1 and incoming["state"] == "registered"
+    assert incoming["issuer"]["organ_id"] == organ_of(PROVINCE_A, "STC").organ_id
+    again = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
+    assert again.status_code == 409                                  # registered once
+    assert wait_until(lambda: codes_at_a(people, issued["id"])[0] == ["01", "03"],
+                      seconds=30)
+
+    director, specialist = people["b:lanhdao.stc"], people["b:chuyenvien.stc"]
+    submitted = clerk.post(f"/incoming/{incoming['id']}/submit",
+                           json={"to_user_id": director.user["id"]})
+    assert submitted.status_code == 200, submitted.text
+    assigned = director.post(f"/incoming/{incoming['id']}/assign",
+                             json={"lead": {"user_id": specialist.user["id"]}})
+    assert assigned.status_code == 200, assigned.text
+    assert wait_until(lambda: "04" in codes_at_a(people, issued["id"])[0], seconds=30)
+    item = wait_until(lambda: next((i for i in specialist.get("/inbox").json()["items"]
+                                    if i["document_id"] == incoming["id"]), None))
+    progressed = specialist.post(f"/assignments/{item['id']}/progress",
+                                 json={"percent": 50, "note": "Đang rà soát"})
+    assert progressed.status_code == 200, progressed.text
+    assert wait_until(lambda: "05" in codes_at_a(people, issued["id"])[0], seconds=30)
+    done = specialist.post(f"/assignments/{item['id']}/complete", json={"note": "Xong"})
+    assert done.status_code == 200, done.text
+    codes, delivery = wait_until(lambda: (lambda c: c if c[0][-1:] == ["06"] else None)(
+        codes_at_a(people, issued["id"])), seconds=30)
+    assert codes == ["01", "03", "04", "05", "06"]
+    assert delivery["state"] == "sent" and delivery["organ_id"] == \
+        organ_of(PROVINCE_B, "STC").organ_id
+
+
+def test_a_returned_document_tells_the_sender_why_and_registers_nothing(people):
+    subject = "Công văn đề nghị đối chiếu số liệu (gửi nhầm nơi)"
+    issued = issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    clerk = people["b:vanthu.stc"]
+    assert clerk.post(f"/exchange/received/{received['id']}/return",
+                      json={}).status_code == 400                   # a reason is required
+    returned = clerk.post(f"/exchange/received/{received['id']}/return",
+                          json={"reason": "Văn bản không thuộc thẩm quyền của Sở"})
+    assert returned.status_code == 200, returned.text
+    assert returned.json()["state"] == "returned"
+    codes, delivery = wait_until(lambda: (lambda c: c if "02" in c[0] else None)(
+        codes_at_a(people, issued["id"])), seconds=30)
+    assert codes == ["01", "02"]
+    assert delivery["statuses"][-1]["description"] == "Văn bản không thuộc thẩm quyền của Sở"
+    incoming = clerk.get("/incoming").json()["items"]
+    assert not any(i["subject"] == subject for i in incoming)
+
+
+def test_only_the_addressed_units_clerk_sees_a_received_document_and_a_stranger_cannot_act(
+        people, federation):
+    subject = "Thông báo lịch tiếp công dân (liên thông)"
+    issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    outsider = Api(federation["b"].base_url, "vanthu.snv")
+    assert not any(r["id"] == received["id"]
+                   for r in outsider.get("/exchange/received").json()["items"])
+    assert outsider.get(f"/exchange/received/{received['id']}").status_code == 403
+    assert outsider.post(f"/exchange/received/{received['id']}/accept",
+                         json={}).status_code == 403
+    specialist = people["b:chuyenvien.stc"]
+    assert specialist.post(f"/exchange/received/{received['id']}/return",
+                           json={"reason": "x"}).status_code == 403
+
+
+def test_the_axis_stopped_for_a_while_loses_nothing_and_delivers_each_document_once(
+        people, federation):
+    axis = federation["axis"]
+    axis.stop()
+    subjects = [f"Công văn số liệu quý {n} (trục tạm dừng)" for n in range(1, 4)]
+    issued = [issue_to_b(people, subject) for subject in subjects]
+    time.sleep(2)           # several send attempts fail meanwhile
+    for document in issued:
+        (delivery,) = people["a:vanthu.stc"].get(
+            f"/outgoing/{document['id']}/deliveries").json()["items"]
+        assert delivery["state"] == "pending" and delivery["error"]["code"] == \
+            "axis_unavailable"
+    axis.start()
+    clerk = people["b:vanthu.stc"]
+    for subject in subjects:
+        waiting_at_b(people, subject)
+    time.sleep(1)
+    items = clerk.get("/exchange/received", params={"page_size": 200}).json()["items"]
+    for subject in subjects:
+        assert sum(r["fields"]["subject"] == subject for r in items) == 1
