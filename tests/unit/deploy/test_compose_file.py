@@ -313,6 +313,20 @@ def test_the_exchange_service_uses_the_reference_axis_unless_told_otherwise():
         assert environment[name].startswith("${" + name + ":?"), name
 
 
+def test_the_services_that_fetch_storage_urls_inside_the_network_know_their_public_base():
+    """Storage signs URLs under STORAGE_PUBLIC_URL; signing and exchange swap that base for
+    storage's own port (…_STORAGE_URL), which they can only do knowing the same base."""
+    storage = environment_of(SERVICES["storage"])
+    swapping = {name: environment_of(SERVICES[name]) for name in our_processes().values()
+                if any(key.endswith("_STORAGE_URL") for key in environment_of(SERVICES[name]))}
+    assert {"signing", "exchange"} <= set(swapping)
+    for name, environment in swapping.items():
+        assert environment.get("STORAGE_PUBLIC_URL") == storage["STORAGE_PUBLIC_URL"], name
+        internal = next(value for key, value in environment.items()
+                        if key.endswith("_STORAGE_URL"))
+        assert urlsplit(interpolate(internal)).netloc == "storage:8105", name
+
+
 def test_the_reference_axis_is_not_started_by_default():
     """Only `docker compose --profile axis up` starts it: a deployment connected to the
     national axis never runs it, and nothing started by default waits for it."""
