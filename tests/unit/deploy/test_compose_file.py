@@ -38,15 +38,25 @@ CONFIG_FILE = ROOT / "deploy" / "config.yml"
 SERVICE_CLASSES = {"gateway": "GatewayService", "documents": "DocumentsService",
                    "workflow": "WorkflowService", "search": "SearchService",
                    "notify": "NotifyService", "storage": "StorageService",
-                   "signing": "SigningService"}
+                   "signing": "SigningService", "exchange": "ExchangeService"}
 #: Our processes and the port each serves /metrics on (its WEB_SERVER_ADDRESS; the
 #: gateway's METRICS_ADDRESS, off its public port).
 METRICS_PORTS = {"gateway": 8100, "documents": 8101, "workflow": 8102, "search": 8103,
-                 "notify": 8104, "storage": 8105, "signing": 8106}
+                 "notify": 8104, "storage": 8105, "signing": 8106, "exchange": 8108}
 #: The port each process serves its own HTTP on (WEB_SERVER_ADDRESS).
 WEB_PORTS = METRICS_PORTS | {"gateway": 8000}
-DATABASE_SERVICES = ("documents", "workflow", "search", "notify", "storage", "signing")
-SCALABLE = ("documents", "workflow", "search", "notify", "signing")
+DATABASE_SERVICES = ("documents", "workflow", "search", "notify", "storage", "signing",
+                     "exchange")
+SCALABLE = ("documents", "workflow", "search", "notify", "signing", "exchange")
+#: The reference axis (services/axis): run from our image by the entry script, but not a
+#: nameko process (no config.yml, no token key, no database of ours), and optional: compose
+#: starts it only under its profile, and its Kubernetes manifest is not in the kustomization.
+AXIS = "axis"
+AXIS_PORT = 8109
+AXIS_DATA_DIR = "/data/axis"
+AXIS_SYSTEMS_FILE = "/etc/eoffice/axis/systems.json"
+#: Kubernetes manifests applied on their own, never by `kubectl apply -k`.
+OPTIONAL_MANIFESTS = {"axis.yaml"}
 AUTOSCALED = ("workflow", "documents", "gateway")
 OUR_DOCKERFILE = "deploy/Dockerfile"
 
@@ -85,9 +95,9 @@ def runs_our_image(service: dict) -> bool:
 
 
 def our_processes() -> dict:
-    """Compose services running one of our processes, by the process they run."""
+    """Compose services running one of our nameko processes, by the process they run."""
     return {service["command"][0]: name for name, service in SERVICES.items()
-            if runs_our_image(service) and service["command"][0] != "migrate"}
+            if runs_our_image(service) and service["command"][0] not in ("migrate", AXIS)}
 
 
 def our_migrations() -> dict:
@@ -260,11 +270,21 @@ def test_the_processes_listed_here_are_the_launchers_with_the_same_classes_and_p
         assert port == 8000 + offset, process
 
 
+def section_variables(name: str) -> set:
+    """The environment variables of config.yml's section NAME (and NAME_DB_URL)."""
+    text = CONFIG_FILE.read_text(encoding="utf-8")
+    section = re.search(rf"^{name}:\n((?:[ #].*\n)+)", text, flags=re.MULTILINE).group(1)
+    return set(re.findall(r"\$\{(\w+):", section)) | {f"{name}_DB_URL"}
+
+
 def signing_variables() -> set:
     """The environment variables of config.yml's SIGNING section (and SIGNING_DB_URL)."""
-    text = CONFIG_FILE.read_text(encoding="utf-8")
-    section = re.search(r"^SIGNING:\n((?:[ #].*\n)+)", text, flags=re.MULTILINE).group(1)
-    return set(re.findall(r"\$\{(\w+):", section)) | {"SIGNING_DB_URL"}
+    return section_variables("SIGNING")
+
+
+def exchange_variables() -> set:
+    """The environment variables of config.yml's EXCHANGE section (and EXCHANGE_DB_URL)."""
+    return section_variables("EXCHANGE")
 
 
 def test_the_signing_service_gets_every_signing_setting_from_the_environment():
@@ -272,6 +292,68 @@ def test_the_signing_service_gets_every_signing_setting_from_the_environment():
     assert signing_variables() <= set(environment)
     for name in signing_variables():
         assert environment[name].startswith("${" + name) or name == "SIGNING_DB_URL", name
+
+
+def test_the_exchange_service_gets_every_exchange_setting_from_the_environment():
+    environment = environment_of(SERVICES[our_processes()["exchange"]])
+    assert {"EXCHANGE_AXIS_URL", "EXCHANGE_SYSTEM_ID", "EXCHANGE_SECRET_KEY",
+            "EXCHANGE_STORAGE_URL"} <= exchange_variables()
+    assert exchange_variables() <= set(environment)
+    for name in exchange_variables():
+        assert environment[name].startswith("${" + name) or name == "EXCHANGE_DB_URL", name
+
+
+def test_the_exchange_service_uses_the_reference_axis_unless_told_otherwise():
+    """The axis's URL defaults to the reference axis's service; set but empty it stays
+    empty (not connected), which `${VAR-default}` allows and `${VAR:-default}` would not."""
+    environment = environment_of(SERVICES[our_processes()["exchange"]])
+    assert environment["EXCHANGE_AXIS_URL"] == "${EXCHANGE_AXIS_URL-http://axis:%d}" % (
+        AXIS_PORT)
+    for name in ("EXCHANGE_SYSTEM_ID", "EXCHANGE_SECRET_KEY"):
+        assert environment[name].startswith("${" + name + ":?"), name
+
+
+def test_the_services_that_fetch_storage_urls_inside_the_network_know_their_public_base():
+    """Storage signs URLs under STORAGE_PUBLIC_URL; signing and exchange swap that base for
+    storage's own port (…_STORAGE_URL), which they can only do knowing the same base."""
+    storage = environment_of(SERVICES["storage"])
+    swapping = {name: environment_of(SERVICES[name]) for name in our_processes().values()
+                if any(key.endswith("_STORAGE_URL") for key in environment_of(SERVICES[name]))}
+    assert {"signing", "exchange"} <= set(swapping)
+    for name, environment in swapping.items():
+        assert environment.get("STORAGE_PUBLIC_URL") == storage["STORAGE_PUBLIC_URL"], name
+        internal = next(value for key, value in environment.items()
+                        if key.endswith("_STORAGE_URL"))
+        assert urlsplit(interpolate(internal)).netloc == "storage:8105", name
+
+
+def test_the_reference_axis_is_not_started_by_default():
+    """Only `docker compose --profile axis up` starts it: a deployment connected to the
+    national axis never runs it, and nothing started by default waits for it."""
+    axis = SERVICES[AXIS]
+    assert axis["profiles"] == [AXIS]
+    default = {name for name, service in SERVICES.items() if not service.get("profiles")}
+    assert AXIS not in default
+    assert not [name for name in default if AXIS in depends_on_of(SERVICES[name])]
+
+
+def test_the_reference_axis_runs_from_our_image_through_the_entry_script():
+    axis = SERVICES[AXIS]
+    assert runs_our_image(axis)
+    assert axis["command"] == [AXIS]
+    # Nothing of config.yml, no token key and no secret of ours: it is not one of our
+    # nameko processes, and the exchange reaches it by the service name.
+    assert "environment" not in axis
+    assert "ports" not in axis and "container_name" not in axis
+    test = " ".join(axis["healthcheck"]["test"])
+    assert f"127.0.0.1:{AXIS_PORT}/health" in test
+
+
+def test_the_reference_axis_keeps_its_data_in_a_named_volume_and_reads_its_systems_read_only():
+    mounts = {volume.split(":")[1]: volume for volume in SERVICES[AXIS]["volumes"]}
+    data = mounts[AXIS_DATA_DIR].split(":")
+    assert data[0] in COMPOSE["volumes"] and len(data) == 2
+    assert mounts[AXIS_SYSTEMS_FILE] == f"./axis/systems.json:{AXIS_SYSTEMS_FILE}:ro"
 
 
 def test_no_pin_or_passphrase_in_the_compose_file_has_a_default_value():
@@ -513,6 +595,52 @@ def test_the_entry_script_refuses_to_start_without_a_service(fake_commands):
     assert set(METRICS_PORTS) <= set(re.findall(r"\w+", result.stderr))
 
 
+def axis_arguments(argv: list[str]) -> dict:
+    """``--name value`` pairs of a command line, by name."""
+    return {argv[i][2:]: argv[i + 1] for i in range(0, len(argv), 2)}
+
+
+def test_the_entry_script_runs_the_reference_axis_on_its_port_data_and_systems(fake_commands):
+    result = run_entrypoint(fake_commands, AXIS)
+    assert result.returncode == 0, result.stderr
+    argv = result.stdout.split()
+    assert argv[:3] == ["python", "-m", "services.axis"]
+    assert axis_arguments(argv[3:]) == {"port": str(AXIS_PORT), "data": AXIS_DATA_DIR,
+                                        "systems": AXIS_SYSTEMS_FILE, "host": "0.0.0.0"}
+    assert AXIS_PORT == 8000 + launcher.PORT_OFFSETS[AXIS]
+
+
+def test_the_entry_script_takes_the_reference_axis_settings_from_the_environment(
+        fake_commands):
+    result = run_entrypoint(fake_commands, AXIS, AXIS_PORT="9000", AXIS_DATA_DIR="/srv/axis",
+                            AXIS_SYSTEMS_FILE="/run/systems.json", AXIS_HOST="10.0.0.5",
+                            AXIS_MAX_SIZE="1048576")
+    assert axis_arguments(result.stdout.split()[3:]) == {
+        "port": "9000", "data": "/srv/axis", "systems": "/run/systems.json",
+        "host": "10.0.0.5", "max-size": "1048576"}
+
+
+def test_the_reference_axis_accepts_the_command_line_the_entry_script_gives(
+        fake_commands, monkeypatch):
+    """Checked once services/axis exists (it is being written alongside this file)."""
+    server = pytest.importorskip("services.axis.server")
+    argv = run_entrypoint(fake_commands, AXIS, AXIS_MAX_SIZE="1048576").stdout.split()[3:]
+    served = []
+    monkeypatch.setattr(server, "serve", lambda *args, **kwargs: served.append(args))
+    server.main(argv)
+    assert served == [(AXIS_DATA_DIR, AXIS_PORT, AXIS_SYSTEMS_FILE, "0.0.0.0", 1048576)]
+
+
+def test_the_image_makes_the_reference_axis_data_folder_owned_by_its_user():
+    """A named volume mounted there starts with the folder's owner: root-owned, the axis
+    (uid 10001) could not write its database."""
+    final = dockerfile_stages()[-1]
+    [made] = [instruction for instruction in final if AXIS_DATA_DIR in instruction]
+    assert re.search(rf"mkdir -p [^&]*{AXIS_DATA_DIR}\b", made)
+    assert re.search(rf"chown eoffice:eoffice [^&]*{AXIS_DATA_DIR}\b", made)
+    assert str(AXIS_PORT) in re.search(r"EXPOSE ([\d ]+)", " ".join(final)).group(1).split()
+
+
 def test_the_entry_script_migrations_command_is_one_the_migrations_cli_accepts(
         fake_commands, monkeypatch):
     result = run_entrypoint(fake_commands, "migrate", "documents", "workflow")
@@ -554,12 +682,20 @@ def test_the_kubernetes_files_parse_and_each_object_names_its_kind_and_name():
         assert doc.get("metadata", {}).get("name"), filename
 
 
-def test_the_kustomization_lists_every_manifest_but_the_secret_template():
+def test_the_kustomization_lists_every_manifest_but_the_secret_template_and_the_optional_ones():
     kustomization = read_yaml(K8S_DIR / "kustomization.yaml")
     resources = set(kustomization["resources"])
     assert all((K8S_DIR / resource).is_file() for resource in resources)
     manifests = {path.name for path in K8S_DIR.glob("*.yaml")}
-    assert resources == manifests - {"kustomization.yaml", "secret.example.yaml"}
+    assert OPTIONAL_MANIFESTS <= manifests
+    assert resources == manifests - {"kustomization.yaml", "secret.example.yaml"} - (
+        OPTIONAL_MANIFESTS)
+
+
+def test_each_optional_manifest_says_at_its_top_that_it_is_not_in_the_kustomization():
+    for name in OPTIONAL_MANIFESTS:
+        head = (K8S_DIR / name).read_text(encoding="utf-8").split("apiVersion:")[0]
+        assert "NOT in kustomization.yaml" in head, name
 
 
 @pytest.mark.parametrize("process,port", sorted(METRICS_PORTS.items()))
@@ -641,7 +777,11 @@ def test_every_environment_variable_the_kubernetes_files_set_is_read_by_config_y
 
 
 def test_each_kubernetes_process_reads_its_own_token_signing_key_and_the_public_keys():
-    for name, deployment in k8s_objects("Deployment").items():
+    deployments = k8s_objects("Deployment")
+    assert set(deployments) == set(METRICS_PORTS) | {AXIS}
+    for name, deployment in deployments.items():
+        if name == AXIS:      # not one of ours: no token key (checked below)
+            continue
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         refs = {env["name"]: env["valueFrom"]["secretKeyRef"]["key"]
                 for env in container.get("env", []) if "valueFrom" in env}
@@ -698,9 +838,51 @@ def test_the_kubernetes_signing_pod_mounts_its_trust_list_and_pkcs12_files_read_
                for root in roots.split(","))
 
 
+def test_the_kubernetes_exchange_settings_come_from_the_config_map_and_the_secret():
+    [container] = k8s_objects("Deployment")["exchange"]["spec"]["template"]["spec"][
+        "containers"]
+    refs = {env["name"]: env["valueFrom"]["secretKeyRef"]
+            for env in container["env"] if "valueFrom" in env}
+    config = k8s_objects("ConfigMap")["eoffice-config"]["data"]
+    for name in ("EXCHANGE_SYSTEM_ID", "EXCHANGE_SECRET_KEY", "EXCHANGE_DB_URL"):
+        assert refs[name]["key"] == name
+        assert name not in config          # secrets never in the ConfigMap
+    assert exchange_variables() <= set(config) | set(refs)
+    assert config["EXCHANGE_STORAGE_URL"] == "http://storage:8105"
+
+
+def test_the_kubernetes_reference_axis_is_one_pod_with_its_data_on_a_volume_claim():
+    objects = read_yaml_documents(K8S_DIR / "axis.yaml")
+    kinds = {(doc["kind"], doc["metadata"]["name"]): doc for doc in objects}
+    deployment = kinds[("Deployment", AXIS)]
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["strategy"]["type"] == "Recreate"   # one SQLite writer
+    pod = deployment["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["args"] == [AXIS]
+    assert {"name": "http", "containerPort": AXIS_PORT} in container["ports"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/health", "port": "http"}, probe
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
+    claim = volumes[mounts[AXIS_DATA_DIR]["name"]]["persistentVolumeClaim"]["claimName"]
+    assert ("PersistentVolumeClaim", claim) in kinds
+    systems = mounts[str(Path(AXIS_SYSTEMS_FILE).parent)]
+    assert systems["readOnly"] is True
+    assert volumes[systems["name"]]["secret"]["secretName"] == "eoffice-axis-systems"
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsUser"] == 10001
+    # Not one of our processes: no token key, no setting or secret of ours.
+    assert "env" not in container and "envFrom" not in container
+    service = kinds[("Service", AXIS)]
+    assert [p["port"] for p in service["spec"]["ports"]] == [AXIS_PORT]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert all(labels.get(key) == value for key, value in service["spec"]["selector"].items())
+
+
 def test_the_kubernetes_readme_describes_every_manifest():
     readme = (K8S_DIR / "README.md").read_text(encoding="utf-8")
-    for resource in read_yaml(K8S_DIR / "kustomization.yaml")["resources"]:
+    for resource in [*read_yaml(K8S_DIR / "kustomization.yaml")["resources"],
+                     *sorted(OPTIONAL_MANIFESTS)]:
         assert f"`{resource}`" in readme, resource
 
 
