@@ -1,0 +1,1 @@
+"""Liên thông văn bản: exchange of documents with other agencies' systems (edXML, QCVN 102)."""
