@@ -528,8 +528,10 @@ def _flatten(element, path: str, found: dict[str, str], seen: dict[str, int]) ->
 
 _ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip",
                         "multipart/x-zip"})
-# Python's built-in table only (not the machine's mime.types): the same answer everywhere
+# Python's built-in table only (not the machine's mime.types): the same answer everywhere;
+# plus the axis's own packages, which the SDK's samples carry zipped inside packages
 _MIME = mimetypes.MimeTypes()
+_MIME.add_type("application/xml", ".edxml")
 
 
 def _content_id(value: str) -> str:
