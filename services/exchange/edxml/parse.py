@@ -57,8 +57,11 @@ class Limits:
     max_inflated_bytes: int = 100 * MIB
 
 
-def _mb(size: int) -> str:
-    return f"{size / MIB:.1f}".rstrip("0").rstrip(".")
+def _size(size: int) -> str:
+    """A size as people read it: "60 MB", "7.5 MB", "900 KB"."""
+    if size < MIB // 10:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / MIB:.1f}".removesuffix(".0") + " MB"
 
 
 # ---------------------------------------------------------------- safe XML
@@ -119,10 +122,10 @@ def load_xml(data: bytes, limits: Limits = Limits()) -> etree._Element:
     if len(data) > limits.max_package_bytes:
         raise PackageError(
             "too_large",
-            f"Gói tin lớn {_mb(len(data))} MB, vượt giới hạn {_mb(limits.max_package_bytes)} "
-            "MB nên không được tiếp nhận.",
-            f"The package is {_mb(len(data))} MB, over the limit of "
-            f"{_mb(limits.max_package_bytes)} MB.")
+            f"Gói tin lớn {_size(len(data))}, vượt giới hạn {_size(limits.max_package_bytes)} "
+            "nên không được tiếp nhận.",
+            f"The package is {_size(len(data))}, over the limit of "
+            f"{_size(limits.max_package_bytes)}.")
     parser, target = safe_parser()
     try:
         root = etree.fromstring(bytes(data), parser)
@@ -611,19 +614,19 @@ def _too_large(content_id: str, name: str, size: int, limits: Limits, unzipped: 
     vi_how, en_how = (" khi giải nén", " once unzipped") if unzipped else ("", "")
     return PackageError(
         "attachment_too_large",
-        f"Tệp đính kèm “{name}” lớn hơn {_mb(limits.max_attachment_bytes)} MB{vi_how} "
+        f"Tệp đính kèm “{name}” lớn hơn {_size(limits.max_attachment_bytes)}{vi_how} "
         f"(vượt giới hạn cho mỗi tệp).",
-        f"Attachment '{name}' is over the limit of {_mb(limits.max_attachment_bytes)} MB per "
-        f"file{en_how} ({_mb(size)} MB or more).", f"Attachment[cid:{content_id}]")
+        f"Attachment '{name}' is over the limit of {_size(limits.max_attachment_bytes)} per "
+        f"file{en_how} ({_size(size)} or more).", f"Attachment[cid:{content_id}]")
 
 
 def _inflated_too_large(limits: Limits) -> PackageError:
     return PackageError(
         "too_large",
         f"Các tệp đính kèm của gói tin khi giải mã, giải nén lớn hơn "
-        f"{_mb(limits.max_inflated_bytes)} MB, vượt giới hạn.",
+        f"{_size(limits.max_inflated_bytes)}, vượt giới hạn.",
         f"The package's attachments decode and unzip to more than "
-        f"{_mb(limits.max_inflated_bytes)} MB, over the limit.", "AttachmentEncoded")
+        f"{_size(limits.max_inflated_bytes)}, over the limit.", "AttachmentEncoded")
 
 
 def _decoded(text: str, content_id: str, name: str, limits: Limits) -> bytes:
