@@ -148,6 +148,18 @@ def verify_package(xml: bytes) -> SignatureCheck:
     except Exception:  # noqa: BLE001 - base64 and DER errors alike: no usable certificate
         return _unverifiable("không đọc được chứng thư số kèm theo chữ ký",
                              "the certificate it carries cannot be read")
+    parent = signature.getparent()
+    if parent is None or parent.tag != f"{{{NAMESPACE}}}edXMLHeader":
+        return _unverifiable("chữ ký không nằm trong edXMLHeader như QCVN 102 quy định",
+                             "it is not in edXMLHeader, where QCVN 102 puts it",
+                             certificate, der)
+    algorithms = signature.xpath("ds:SignedInfo/ds:SignatureMethod/@Algorithm"
+                                 " | ds:SignedInfo/ds:Reference/ds:DigestMethod/@Algorithm",
+                                 namespaces={"ds": DSIG})
+    if any(algorithm.lower().endswith("sha1") for algorithm in algorithms):
+        return _unverifiable("chữ ký dùng thuật toán SHA-1, đã lỗi thời và không còn được "
+                             "chấp nhận", "it uses SHA-1, which is no longer accepted",
+                             certificate, der)
     # The certificate's validity in time is judged elsewhere, with its chain, at the
     # package's time: signxml checks the mathematics only, at a moment the certificate
     # is valid.
@@ -174,9 +186,8 @@ def verify_package(xml: bytes) -> SignatureCheck:
                       "certificate it carries (the signature or what it signs was changed).",
                       certificate, der)
     except InvalidInput as exc:
-        # SHA-1, a signature elsewhere than in edXMLHeader, a form signxml does not take
-        return _unverifiable("chữ ký không theo dạng được chấp nhận (thuật toán SHA-1 đã lỗi "
-                             "thời, hoặc sai vị trí, sai cấu trúc)",
+        # a form signxml does not take: another algorithm, several references, a schema error
+        return _unverifiable("chữ ký không theo dạng được chấp nhận",
                              f"it is not in an accepted form ({exc})"[:300], certificate, der)
     except Exception as exc:  # noqa: BLE001 - a hostile signature gets an answer, not a crash
         return _unverifiable("chữ ký bị hỏng", f"it is damaged ({type(exc).__name__})",
