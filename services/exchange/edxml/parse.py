@@ -313,12 +313,15 @@ def parse_package(data: bytes, limits: Limits = Limits()) -> Edoc | Status:
     if namespace != NAMESPACE or name != "edXML":
         if namespace in WRONG_NAMESPACES or (name.lower().startswith("edxml")
                                              and namespace != NAMESPACE):
+            shown_vi = f"sai không gian tên (namespace) “{namespace}”" if namespace else \
+                "không khai báo không gian tên (namespace)"
+            shown_en = f"the namespace '{namespace}'" if namespace else "no namespace"
             raise PackageError(
                 "wrong_namespace",
-                f"Gói tin dùng sai không gian tên (namespace) “{namespace}”; gói tin edXML "
-                f"theo QCVN 102:2016 phải dùng {NAMESPACE}.",
-                f"The package uses the namespace '{namespace}'; QCVN 102:2016 edXML packages "
-                f"use {NAMESPACE}.", "edXML")
+                f"Gói tin dùng {shown_vi}; gói tin edXML theo QCVN 102:2016 phải dùng "
+                f"{NAMESPACE}.",
+                f"The package uses {shown_en}; QCVN 102:2016 edXML packages use {NAMESPACE}.",
+                "edXML")
         raise _not_edxml(f"the root element is {name}, not edXML")
     envelope = _child(root, "edXMLEnvelope")
     header = _child(envelope, "edXMLHeader")

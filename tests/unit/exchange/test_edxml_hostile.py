@@ -126,7 +126,9 @@ def test_the_flat_go_vn_variant_is_refused_for_its_wrong_namespace():
 
 def test_an_edxml_root_without_the_qcvn_namespace_is_refused_for_it():
     text = build_status(status("01")).decode().replace(f' xmlns="{NAMESPACE}"', "", 1)
-    assert refusal(text.encode()).code == "wrong_namespace"
+    error = refusal(text.encode())
+    assert error.code == "wrong_namespace"
+    assert error.en.startswith("The package uses no namespace;")
 
 
 def test_other_xml_is_refused_as_not_edxml():

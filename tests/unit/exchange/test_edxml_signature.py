@@ -5,6 +5,7 @@ package or signature is "invalid", the samples' look-alike signatures "unverifia
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -22,7 +23,7 @@ from services.exchange.edxml.model import NAMESPACE
 from services.exchange.edxml.parse import parse_package
 from services.exchange.edxml.signature import (DSIG, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256,
                                                sign_package, verify_package)
-from tests.unit.exchange.test_edxml_roundtrip import FIXTURES, PDF, new_edoc, status
+from tests.unit.exchange.test_edxml_roundtrip import BIG, FIXTURES, PDF, new_edoc, status
 
 NOW = datetime.now(timezone.utc)
 HEADER = f"{{{NAMESPACE}}}edXMLEnvelope/{{{NAMESPACE}}}edXMLHeader"
@@ -114,6 +115,11 @@ def test_a_signed_package_still_reads_as_its_values(signer):
 
 def test_a_status_package_is_signed_and_verified_too(signer):
     assert verify_package(signed(signer, build_status(status("03")))).status == "valid"
+
+
+def test_a_package_with_a_file_over_libxml2s_text_node_limit_is_signed_and_verified(signer):
+    edoc = new_edoc(attachments=[replace(new_edoc().attachments[0], data=BIG)])
+    assert verify_package(signed(signer, build_edoc(edoc))).status == "valid"
 
 
 def test_signing_again_replaces_the_signature(signer):
