@@ -267,10 +267,16 @@ def _attachments(writer: _Writer, edoc: Edoc) -> None:
                           "Mỗi tệp đính kèm cần một mã (ContentId) riêng, không trùng.",
                           "Every attachment needs its own, distinct ContentId.")
         seen.add(content_id)
-        reference = etree.SubElement(
-            manifest, etree.QName(NAMESPACE, "Reference"), nsmap={"xlink": XLINK},
-            attrib={f"{{{XLINK}}}href": f"cid:{content_id}", f"{{{XLINK}}}role": "XLinkRole",
-                    f"{{{XLINK}}}type": "simple"})
+        try:
+            reference = etree.SubElement(
+                manifest, etree.QName(NAMESPACE, "Reference"), nsmap={"xlink": XLINK},
+                attrib={f"{{{XLINK}}}href": f"cid:{content_id}",
+                        f"{{{XLINK}}}role": "XLinkRole", f"{{{XLINK}}}type": "simple"})
+        except ValueError:
+            raise _refuse("bad_value", "ContentId",
+                          "Mã (ContentId) của tệp đính kèm chứa ký tự không hợp lệ trong XML.",
+                          "An attachment's ContentId holds characters XML cannot carry.") \
+                from None
         add(reference, "Description", attachment.description, "Reference/Description")
         add(reference, "AttachmentName", attachment.name, "Reference/AttachmentName")
         add(reference, "ContentType", attachment.content_type, "Reference/ContentType")

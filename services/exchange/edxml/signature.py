@@ -67,10 +67,12 @@ def _serialised(root) -> bytes:
             + etree.tostring(root, encoding="UTF-8", xml_declaration=False))
 
 
-def sign_package(xml: bytes, sign: Callable[[bytes], bytes], certificate_der: bytes) -> bytes:
+def sign_package(xml: bytes, sign: Callable[[bytes], bytes], certificate_der: bytes, *,
+                 limits: Limits = Limits()) -> bytes:
     """``xml`` with its enveloped signature; a signature it had is replaced (a package
-    carries one signature: its sender's)."""
-    root = load_xml(xml, Limits())
+    carries one signature: its sender's). ``limits`` as the package was built or read
+    with (only its size is checked here)."""
+    root = load_xml(xml, limits)
     header = _header(root)
     for old in list(header):
         if isinstance(old.tag, str) and etree.QName(old).localname in _NOT_DSIG:
@@ -124,10 +126,12 @@ _SIGNATURE_METHODS = frozenset(method for method in SignatureMethod
 _DIGESTS = frozenset(digest for digest in DigestAlgorithm if "SHA1" not in digest.name)
 
 
-def verify_package(xml: bytes) -> SignatureCheck:
+def verify_package(xml: bytes, *, limits: Limits = Limits()) -> SignatureCheck:
     """Whether the package's XML-DSig signature is intact and matches its certificate.
-    Raises ``PackageError`` only when ``xml`` is not XML that can be read safely."""
-    root = load_xml(xml, Limits())
+    Raises ``PackageError`` only when ``xml`` is not XML that can be read safely (over
+    ``limits.max_package_bytes``, malformed, with a DOCTYPE): what parse_package refuses
+    first."""
+    root = load_xml(xml, limits)
     signatures = list(root.iter(f"{{{DSIG}}}Signature"))
     if not signatures:
         if any(isinstance(element.tag, str) and etree.QName(element).localname in _NOT_DSIG

@@ -290,6 +290,12 @@ def test_a_priority_out_of_range_and_a_control_character_are_not_written():
     assert (error.code, error.field) == ("bad_value", "Subject")
 
 
+def test_a_content_id_xml_cannot_carry_is_not_written():
+    attachment = replace(new_edoc().attachments[0], content_id="a\x01b")
+    error = refused(build_edoc, new_edoc(attachments=[attachment]))
+    assert (error.code, error.field) == ("bad_value", "ContentId")
+
+
 def test_two_attachments_with_one_content_id_are_not_written():
     first = new_edoc().attachments[0]
     error = refused(build_edoc, new_edoc(attachments=[first, replace(first, name="b.pdf")]))

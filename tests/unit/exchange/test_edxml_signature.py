@@ -19,8 +19,9 @@ from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
 from signxml.algorithms import CanonicalizationMethod
 
 from services.exchange.edxml.build import build_edoc, build_status
+from services.exchange.edxml.errors import PackageError
 from services.exchange.edxml.model import NAMESPACE
-from services.exchange.edxml.parse import parse_package
+from services.exchange.edxml.parse import Limits, parse_package
 from services.exchange.edxml.signature import (DSIG, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256,
                                                sign_package, verify_package)
 from tests.unit.exchange.test_edxml_roundtrip import BIG, FIXTURES, PDF, new_edoc, status
@@ -120,6 +121,19 @@ def test_a_status_package_is_signed_and_verified_too(signer):
 def test_a_package_with_a_file_over_libxml2s_text_node_limit_is_signed_and_verified(signer):
     edoc = new_edoc(attachments=[replace(new_edoc().attachments[0], data=BIG)])
     assert verify_package(signed(signer, build_edoc(edoc))).status == "valid"
+
+
+def test_signing_and_verifying_refuse_what_parsing_refuses(signer):
+    with pytest.raises(PackageError) as caught:
+        verify_package(b'<!DOCTYPE edXML [<!ENTITY a "b">]><edXML/>')
+    assert caught.value.code == "dtd_forbidden"
+    with pytest.raises(PackageError) as caught:
+        sign_package(build_edoc(new_edoc()), signer.hsm, signer.der,
+                     limits=Limits(max_package_bytes=1024))
+    assert caught.value.code == "too_large"
+    with pytest.raises(PackageError) as caught:
+        sign_package(b"<van-ban/>", signer.hsm, signer.der)
+    assert caught.value.code == "not_edxml"
 
 
 def test_signing_again_replaces_the_signature(signer):
