@@ -78,10 +78,25 @@ def sign_package(xml: bytes, sign: Callable[[bytes], bytes], certificate_der: by
         if isinstance(old.tag, str) and etree.QName(old).localname in _NOT_DSIG:
             header.remove(old)
     certificate = x509.load_der_x509_certificate(certificate_der)
-    # The enveloped transform removes the signature and nothing else (no tail text is
-    # added with it), so the digest is that of the package as it is now.
+    # The signature goes on its own line, indented: the whitespace that closed the header
+    # becomes the signature's tail, with one more step of it before the signature. The
+    # enveloped transform removes the signature element but not the text after it, so the
+    # digest is of the package with both pieces of whitespace side by side, as they will
+    # be once the signature is taken out.
+    last = header[-1] if len(header) else None
+    closing = (header.text if last is None else last.tail) or ""
+    opening = closing + "  " if closing.startswith("\n") else closing
+
+    def before_signature(text: str) -> None:
+        if last is None:
+            header.text = text
+        else:
+            last.tail = text
+
+    before_signature(opening + closing)
     digest = hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True,
                                            with_comments=False)).digest()
+    before_signature(opening)
 
     def ds(parent, name: str, text: str | None = None, **attrib):
         element = etree.SubElement(parent, etree.QName(DSIG, name), **attrib)
@@ -102,7 +117,7 @@ def sign_package(xml: bytes, sign: Callable[[bytes], bytes], certificate_der: by
     x509_data = ds(ds(signature, "KeyInfo"), "X509Data")
     ds(x509_data, "X509SubjectName", certificate.subject.rfc4514_string())
     ds(x509_data, "X509Certificate", base64.b64encode(certificate_der).decode())
-    signature.tail = None
+    signature.tail = closing
     value.text = base64.b64encode(sign(etree.tostring(
         signed_info, method="c14n", exclusive=True, with_comments=False))).decode()
     return _serialised(root)
