@@ -1,1 +1,1 @@
-"""Liên thông văn bản: exchange of documents with other agencies' systems (edXML, QCVN 102)."""
+"""Liên thông: documents exchanged with other agencies as edXML through the national axis."""
