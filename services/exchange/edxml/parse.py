@@ -25,6 +25,7 @@ import io
 import mimetypes
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -652,12 +653,23 @@ def _decoded(text: str, content_id: str, name: str, limits: Limits) -> bytes:
     return data
 
 
+def _one_member(data: bytes) -> bool:
+    """Whether the ZIP's end record declares one member, and a central directory the size
+    of one entry: read before zipfile makes an object for each entry (a 40 MiB ZIP can
+    declare close to a million)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if end < 0 or len(data) - end < 22:
+        return False
+    entries, directory_size = struct.unpack("<HI", data[end + 10:end + 16])
+    return entries == 1 and directory_size <= 46 + 3 * 0xFFFF
+
+
 def _unzipped(data: bytes, content_id: str, name: str, limits: Limits,
               budget: int) -> tuple[bytes, str] | None:
     """The file inside ``data`` and its name when ``data`` is a ZIP of one file (some SDKs
     zip every attachment, §2.2); None when it is the file itself. Inflated only up to the
     limits, whatever the ZIP claims."""
-    if not data.startswith(b"PK\x03\x04"):
+    if not data.startswith(b"PK\x03\x04") or not _one_member(data):
         return None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

@@ -300,6 +300,23 @@ def test_what_the_attachments_unzip_to_together_is_bounded():
     assert (error.code, error.field) == ("too_large", "AttachmentEncoded")
 
 
+def test_a_zip_declaring_a_hundred_thousand_members_is_kept_as_sent_without_reading_them():
+    name = b"a.pdf"
+    entry = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, 0, 0, 0,
+                        len(name), 0, 0, 0, 0, 0, 0) + name
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0) \
+        + name
+    count = 100_000
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, len(entry) * count,
+                      len(local), 0)
+    many = local + entry * count + end
+
+    with CpuClock() as cpu:
+        (attachment,) = parse_package(with_payload(many)).attachments
+    assert cpu.seconds < 1.0
+    assert attachment.data == many
+
+
 def test_a_damaged_zip_is_refused():
     damaged = zip_of(b"\xff" * 64, claimed_size=1000)
     assert refusal(with_payload(damaged)).code == "bad_attachment"
