@@ -158,7 +158,7 @@ class Transport:
                 outcome = receiving.apply_status(session, parsed, now)
                 self._record(session, package_id, outcome, now)
             return
-        check = verify_package(payload)
+        check = verify_package(payload, limits=self.exchange.limits())
         signature = {"status": check.status, "subject": check.subject, "vi": check.vi,
                      "en": check.en}
         to_organ_id = to_organ_id or (parsed.recipients[0].organ_id if parsed.recipients
