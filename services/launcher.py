@@ -96,11 +96,13 @@ class System:
         (keys, TSA) go to every service started after."""
         from services.documents.seed import demo_province, demo_signers
         holders = os.path.join(self.data_dir, "signers.json")
+        signers = demo_signers(self.env.get("EOFFICE_DEMO_PROVINCE") or demo_province())
         with open(holders, "w", encoding="utf-8") as handle:
-            json.dump(demo_signers(self.env.get("EOFFICE_DEMO_PROVINCE") or demo_province()),
-                      handle, ensure_ascii=False)
+            json.dump(signers, handle, ensure_ascii=False)
+        organisation = next(s["organisation"] for s in signers
+                            if s["label"] == "organisation:UBND")
         out = self._python("-m", "services.signing.seed", "--holders", holders,
-                           "--port", str(self.ports["pki"]))
+                           "--port", str(self.ports["pki"]), "--name", organisation)
         self.env.update(json.loads(out.strip().splitlines()[-1])["env"])
 
     @property

@@ -6,8 +6,8 @@ role in a few units.
 
 Another province's map makes another agency with the same demo logins (EOFFICE_DEMO_PROVINCE
 or --province, e.g. 40 for Nghệ An): two deployments that exchange documents (liên thông)
-each need their own organ ids. Idempotent: running it again changes nothing. The demo password of every user is
-DEMO_PASSWORD; README lists the logins.
+each need their own organ ids. Idempotent: running it again changes nothing. The demo
+password of every user is DEMO_PASSWORD; README lists the logins.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Văn bản điện tử chờ tiếp nhận: the documents other agencies sent, waiting for the văn thư
 of the unit they are addressed to, who accepts one into the register (03) or returns it
 with a reason (02) (ND30 Điều 21.2). Mixed into ExchangeService; needs from the host:
-``db``, ``clock``, ``identity``, ``documents``, ``signing`` and ``exchange``."""
+``db``, ``clock``, ``identity``, ``documents``, ``storage``, ``signing`` and ``exchange``."""
 from __future__ import annotations
 
 from nameko.rpc import rpc
@@ -97,6 +97,9 @@ class ReceivedEntrypoints:
         if isinstance(payload.get("signer"), dict):
             payload["signer"] = {k: v for k, v in payload["signer"].items() if v}
         payload |= changes
+        if payload.get("file_ids"):    # stored by the exchange: now the văn thư's to attach
+            self.storage.hand_over_files(self.identity.system_token(), {
+                "file_ids": payload["file_ids"], "user_id": caller.user_id})
         # the received document's id is the retry key: accepting twice registers once
         incoming = self.documents.register_incoming(token, payload,
                                                     idempotency_key=f"exchange-{received_id}")

@@ -197,15 +197,20 @@ def _end_entity_cert(issuer: str, validity: tuple[str, str], extensions: list) -
 
 
 def _certomancer_config(base_url: str, keys: dict[str, dict],
-                        holders: list[tuple[str, HolderSpec]]) -> dict:
-    """The certomancer config: one architecture; `holders` pairs a cert label with its spec."""
+                        holders: list[tuple[str, HolderSpec]], name: str = "") -> dict:
+    """The certomancer config: one architecture; `holders` pairs a cert label with its spec.
+    ``name`` tells this PKI's authorities from another demo PKI's (two deployments that
+    exchange documents each have one, and a verifier must not mistake one root for the
+    other by its name)."""
+    suffix = f" ({name})" if name else ""
     entities = {
-        "root": {"common-name": "E-Office Demo Root CA", "organization-name": PKI_ORGANISATION},
-        "interm": {"common-name": "E-Office Demo Issuing CA",
-                   "organization-name": PKI_ORGANISATION},
-        "ocsp": {"common-name": "E-Office Demo OCSP Responder",
+        "root": {"common-name": "E-Office Demo Root CA" + suffix,
                  "organization-name": PKI_ORGANISATION},
-        "tsa": {"common-name": "E-Office Demo Time-Stamping Authority",
+        "interm": {"common-name": "E-Office Demo Issuing CA" + suffix,
+                   "organization-name": PKI_ORGANISATION},
+        "ocsp": {"common-name": "E-Office Demo OCSP Responder" + suffix,
+                 "organization-name": PKI_ORGANISATION},
+        "tsa": {"common-name": "E-Office Demo Time-Stamping Authority" + suffix,
                 "organization-name": PKI_ORGANISATION},
         "unknown-root": {"common-name": "Unknown Root CA",
                          "organization-name": "Tổ chức ngoài danh sách tin cậy"},
@@ -299,7 +304,7 @@ def _check_specs(holders: list[HolderSpec]) -> None:
 
 
 def build_demo_pki(directory: str, holders: list[HolderSpec], *, port: int,
-                   token: softhsm.Token | None = None) -> DemoPki:
+                   token: softhsm.Token | None = None, pki_name: str = "") -> DemoPki:
     """Builds the PKI into `directory` (created if needed; files of an earlier build there are
     overwritten). Keys of "pkcs11" holders go into `token`, or into a new token made in
     `<directory>/softhsm` when none is given."""
@@ -340,7 +345,7 @@ def build_demo_pki(directory: str, holders: list[HolderSpec], *, port: int,
                 os.path.join(directory, "keys", f"{cert_label}.key.pem"))
             key_files[cert_label] = {"path": f"{cert_label}.key.pem"}
 
-    config = _certomancer_config(base_url, key_files, labelled)
+    config = _certomancer_config(base_url, key_files, labelled, pki_name)
     with open(os.path.join(directory, CONFIG), "w", encoding="utf-8") as f:
         yaml.safe_dump(config, f, allow_unicode=True, sort_keys=False)
     arch = _load_arch(directory, config)

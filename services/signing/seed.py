@@ -35,7 +35,8 @@ from services.signing.models import ORGANISATION, Certificate
 SEAL_DIAMETER_MM = 36.0
 
 
-def prepare_pki(data_dir: str, holders: list[dict], port: int) -> demo_pki.DemoPki:
+def prepare_pki(data_dir: str, holders: list[dict], port: int,
+                name: str = "") -> demo_pki.DemoPki:
     """The demo PKI of DATA_DIR/pki, built on first use; its root is the trust list."""
     directory = os.path.join(data_dir, "pki")
     if os.path.exists(os.path.join(directory, demo_pki.MANIFEST)):
@@ -43,7 +44,7 @@ def prepare_pki(data_dir: str, holders: list[dict], port: int) -> demo_pki.DemoP
     else:
         specs = [demo_pki.HolderSpec(h["label"], h["common_name"], h["organisation"],
                                      h["kind"], h["key_store"]) for h in holders]
-        pki = demo_pki.build_demo_pki(directory, specs, port=port)
+        pki = demo_pki.build_demo_pki(directory, specs, port=port, pki_name=name)
     trust = os.path.join(directory, "trust")
     os.makedirs(trust, exist_ok=True)
     shutil.copyfile(pki.root_certificate_path, os.path.join(trust, "root.pem"))
@@ -101,12 +102,14 @@ def main(argv=None) -> int:
     parser.add_argument("--config", default=DEFAULT_CONFIG)
     parser.add_argument("--holders", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--name", default="",
+                        help="told apart from other demo PKIs by this (the organisation)")
     options = parser.parse_args(argv)
     config = load_config(options.config)
     settings = settings_from(config)
     with open(options.holders, encoding="utf-8") as handle:
         holders = json.load(handle)
-    pki = prepare_pki(settings.data_dir, holders, options.port)
+    pki = prepare_pki(settings.data_dir, holders, options.port, options.name)
     engine = make_engine(settings.db_url("signing"))
     with Session(engine) as session, session.begin():
         added = register(session, pki, holders, clock_from_config(config).now())

@@ -15,11 +15,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from nameko.rpc import rpc
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
+from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
+                                    not_found)
 from services.common.identity_provider import Identity
 from services.common.service_base import OutboxServiceBase
 from services.storage import models, signing
@@ -91,6 +92,36 @@ class StorageService(UploadEntrypoints, ExtractionEntrypoints, OutboxServiceBase
                                  self.settings.secret_key, "GET", file_id, expires)
         return {"url": url,
                 "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat()}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def hand_over_files(self, token, request):
+        """A service gives files it stored itself to a person, who may then attach them
+        as if they had uploaded them (the exchange stores a received document's files,
+        and the văn thư who accepts it registers them).
+
+        Args: ``token`` (a service's); ``request`` = ``{file_ids (at most 50), user_id}``.
+        Result: ``{handed_over: n}``. Errors: Forbidden (not a service, or a file the
+        service did not store); InvalidInput. Events: none."""
+        caller = self.identity.caller(token)
+        if not caller.system:
+            raise Forbidden("Chỉ dịch vụ nội bộ chuyển giao tệp.", "For services only.")
+        data = request if isinstance(request, dict) else {}
+        file_ids, user_id = data.get("file_ids"), data.get("user_id")
+        if not (isinstance(file_ids, list) and 0 < len(file_ids) <= 50
+                and all(isinstance(f, str) and len(f) <= 36 for f in file_ids)
+                and isinstance(user_id, str) and 0 < len(user_id) <= 100):
+            raise invalid_fields({"file_ids": {"vi": "Từ 1 đến 50 mã tệp và người nhận.",
+                                               "en": "1 to 50 file ids and a user id."}})
+        with self.db.transaction() as session:
+            owners = dict(session.execute(select(files.c.file_id, files.c.uploaded_by).where(
+                files.c.file_id.in_(file_ids))).all())
+            if set(owners) != set(file_ids) or any(
+                    owner not in (caller.user_id, user_id) for owner in owners.values()):
+                raise Forbidden("Chỉ chuyển giao được tệp do chính dịch vụ lưu.",
+                                "Only files the service stored itself can be handed over.")
+            session.execute(update(files).where(files.c.file_id.in_(file_ids)).values(
+                uploaded_by=user_id))
+        return {"handed_over": len(file_ids)}
 
     # ------------------------------------------------------------------ helpers
 

@@ -174,7 +174,7 @@ def test_a_signed_document_goes_to_the_other_province_which_registers_and_handle
     detail = wait_until(lambda: (lambda d: d if all(f["signatures"] for f in d["files"])
                                  else None)(clerk.get(f"/exchange/received/{received['id']}")
                                             .json()), seconds=30)
-    assert [f["signatures"]["status"] for f in detail["files"]] == ["valid"]
+    assert [f["signatures"]["status"] for f in detail["files"]] == ["valid"], detail["files"]
     assert wait_until(lambda: codes_at_a(people, issued["id"])[0] == ["01"], seconds=30)
 
     accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
