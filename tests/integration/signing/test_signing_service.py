@@ -5,7 +5,6 @@ the result read back through storage validates with pyHanko; whoever else asks, 
 someone else's certificate, is refused and nothing is stored; every stored PDF gets a
 verification report kept per file and a ``signature_verified`` event. Keys from the session's
 demo PKI: the signer's in a PKCS#12 file, the organisation's in the SoftHSM2 token."""
-import base64
 import io
 
 import eventlet
@@ -22,59 +21,13 @@ from sqlalchemy import create_engine, func, select
 from services.common.config import settings_from
 from services.common.errors import Forbidden
 from services.common.events import FILE_STORED, SIGNATURE_VERIFIED
-from services.common.identity import (CLERK, Caller, Membership, mint_token,
-                                      system_caller)
+from services.common.identity import CLERK
 from services.signing import pades, transfer
-from services.signing.images import demo_seal_png, demo_signature_png
 from services.storage import models as storage_models
 from tests.fixtures.signing.make_fixtures import SIGNER_NAME, make_document
-from tests.token_keys import TEST_KEYS
-
-SIGNER = "u-signer"          # holds the person's certificate (demo holder person:signer)
-OTHER = "u-other-person"
-CLERK_ID = "u-vanthu"
-UNIT = "unit-ubnd-tinh"      # holds the organisation's certificate (organisation:org)
-OTHER_UNIT = "unit-so-noi-vu"
-NUMBER, DATE = "15/QĐ-UBND", "ngày 07 tháng 12 năm 2026"
-
-
-def system(service: str) -> str:
-    return mint_token(system_caller(service), TEST_KEYS, 300)
-
-
-def person(user_id: str, *memberships: tuple[str, str]) -> str:
-    return mint_token(Caller(user_id=user_id, username=user_id, full_name=user_id,
-                             memberships=tuple(Membership(u, r) for u, r in memberships)),
-                      TEST_KEYS, 300)
-
-
-def pem_text(path: str) -> str:
-    with open(path, encoding="ascii") as f:
-        return f.read()
-
-
-def registration(demo_pki, label: str, **holder) -> dict:
-    found = demo_pki.holders[label]
-    organisation = found.kind == "organisation"
-    image = demo_seal_png(found.common_name) if organisation else \
-        demo_signature_png(found.common_name)
-    return {**holder, "holder_kind": found.kind,
-            "certificate": pem_text(found.certificate_path),
-            "chain": [pem_text(demo_pki.intermediate_certificate_path),
-                      pem_text(demo_pki.root_certificate_path)],
-            "key_store": found.key_store,
-            "key_ref": found.key_label if found.key_store == "pkcs11" else found.pkcs12_path,
-            "image_png": base64.b64encode(image).decode(),
-            "image_width_mm": 36 if organisation else None}
-
-
-def register_both(signing, demo_pki) -> tuple[dict, dict]:
-    token = system("signing")
-    return (signing.register_certificate(token, registration(
-                demo_pki, "person:signer", user_id=SIGNER, unit_id=UNIT)),
-            signing.register_certificate(token, registration(
-                demo_pki, "organisation:org", unit_id=UNIT)))
-
+from tests.integration.signing.helpers import (CLERK_ID, DATE, NUMBER, OTHER, OTHER_UNIT,
+                                             SIGNER, UNIT, person, register_both,
+                                             registration, system)
 
 @pytest.fixture
 def registered(signing, demo_pki):
