@@ -31,7 +31,10 @@ DOCUMENT_UPDATED = "document_updated"
 #:       issuer_name, acl_units, acl_users (who may see it, for search).
 #:       The exchange layer sends to the "exchange" recipients; secret documents have none.
 DOCUMENT_ISSUED = "document_issued"
-#: data: {id, direction ("outgoing"), unit_id, reason, recalled_by, recipients}
+#: data: {id, direction ("outgoing"), unit_id, reason, recalled_by, recipients} — an issued
+#:       document recalled by its unit; or {id, direction ("incoming"), unit_id, reason,
+#:       recalled_by, withdrawn: true} — an incoming document whose sender recalled it,
+#:       deleted with its metadata once its văn thư agreed (only the recall log stays)
 DOCUMENT_RECALLED = "document_recalled"
 #: data: {id, unit_id, document_type, subject, urgency, confidentiality, version,
 #:        drafted_by, submitted_by} — a draft submitted for approval (again after a return)

@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 
 from nameko.rpc import rpc
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from services.common import vocabulary
 from services.common import events
@@ -20,13 +20,15 @@ from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     not_found)
 from services.common.handlers import handlers_of
+from services.common.identity import CLERK
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
+from services.common.validation import Problems
 from services.documents import audit, domain, idempotency, numbering, permissions, schemas
 from services.documents.intake import parse_incoming
-from services.documents.models import (DocumentAccess, DocumentFile, IncomingDocument,
-                                       Membership, OutgoingDocument, Register, Unit, User,
-                                       outbox, processed)
+from services.documents.models import (DocumentAccess, DocumentFile, DossierDocument,
+                                       IncomingDocument, Membership, OutgoingDocument,
+                                       Register, Unit, User, outbox, processed)
 
 
 def moment_on_days(column, first, last) -> list:
@@ -163,6 +165,48 @@ class IncomingEntrypoints(WorkflowEventHandlers):
             items = [self._incoming_answer(caller, d, schemas.incoming_out(
                 d, names.get(d.unit_id))) for d in docs]
         return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def withdraw_incoming(self, token, document_id, payload):
+        """Its sender recalled it and the văn thư agreed (ND30 Điều 18.4.b; Phụ lục VI
+        §III.8.b,c): the incoming document and its metadata are deleted — its files
+        unlinked, who could see it, its dossiers — and only the recall log stays, in the
+        audit: what it was (số đến, số và ký hiệu, issuer, subject), why, who agreed.
+
+        Args: ``token`` (a văn thư of the document's unit); ``document_id``; ``payload`` =
+        ``{reason}``. Result: ``{id, withdrawn: true, log}``. Errors: NotFound; Forbidden
+        (not a văn thư of the unit); InvalidInput (no reason). Events: document_recalled
+        {id, direction "incoming", unit_id, reason, withdrawn: true} (search forgets it)."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload, "payload")
+        problems.only(payload, {"reason"})
+        reason = problems.text(payload, "reason", max_length=1000, required=True)
+        problems.raise_if_any()
+        with self.db.transaction() as session:
+            doc = session.get(IncomingDocument, document_id) \
+                if isinstance(document_id, str) else None
+            if doc is None:
+                raise not_found("văn bản đến", "Incoming document", document_id)
+            if not caller.has_role(doc.unit_id, CLERK):
+                raise Forbidden("Chỉ văn thư của đơn vị đồng ý thu hồi văn bản.",
+                                "Only a văn thư of the unit agrees to a recall.")
+            log = {"reason": reason, "arrival_number": doc.arrival_number,
+                   "register_id": doc.register_id, "year": doc.year,
+                   "code_number": doc.code_number, "code_notation": doc.code_notation,
+                   "issued_date": doc.issued_date.isoformat(),
+                   "issuer": {"organ_id": doc.issuer_organ_id, "name": doc.issuer_name},
+                   "subject": doc.subject, "agreed_by": caller.user_id}
+            self._audit(session, "withdrawn", "incoming_document", doc.id, caller.user_id, log)
+            for model in (DocumentFile, DocumentAccess, DossierDocument):
+                session.execute(delete(model).where(model.document_id == doc.id))
+            unit_id = doc.unit_id
+            session.delete(doc)
+            add_event(session, outbox, events.DOCUMENT_RECALLED, {
+                "id": document_id, "direction": "incoming", "unit_id": unit_id,
+                "reason": reason, "recalled_by": caller.user_id, "withdrawn": True})
+        self.flush_outbox()
+        return {"id": document_id, "withdrawn": True, "log": log}
 
     def _refuse_duplicate(self, session, data, key):
         """ND30 Phụ lục VI §III.1.h: warn on the same issuer, số and ký hiệu in a year."""

@@ -8,7 +8,7 @@ from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.db import fetch_page
-from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
+from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, NotFound, not_found
 from services.common.identity import CLERK, LEADER_ROLES
 from services.common.inbox import first_delivery
 from services.common.validation import Problems, page_params
@@ -23,6 +23,8 @@ CORRECTABLE = {"code_number", "code_notation", "issued_date", "issuer", "documen
                "to_places", "register_id", "description", "confirm_duplicate"}
 REGISTERED_FIELDS = CORRECTABLE - {"confirm_duplicate", "register_id", "description"}
 VERIFIED_HANDLER = "exchange.on_signing_signature_verified"
+#: what a recalled document's record keeps: the recall log, not its metadata
+RECALL_LOG_FIELDS = ("code_number", "code_notation", "issuer", "promulgation_date")
 
 
 class ReceivedEntrypoints:
@@ -133,6 +135,63 @@ class ReceivedEntrypoints:
             self.return_received_document(session, received, reason, now)
             received.acted_by = caller.user_id
             return receiving.received_out(received)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def answer_recall(self, token, received_id, payload):
+        """The văn thư answers a recall its sender asked for (ND30 Điều 18.4; DOMAIN.md
+        §2.8): agreed (15), the document leaves — the incoming document made of it is
+        deleted with its metadata (documents.withdraw_incoming), the files are unlinked
+        and only the recall log stays here and in documents' audit; refused (16, a reason
+        required), nothing changes.
+
+        Args: ``token`` (a văn thư of the unit); ``received_id``; ``payload`` = ``{agree
+        (bool), reason (required when refusing)}``. Result: the received document.
+        Errors: NotFound; Forbidden; Conflict (no recall asked, or answered already);
+        InvalidInput. Events: documents' document_recalled (withdrawn); status 15 or 16."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload, "payload")
+        problems.only(payload, {"agree", "reason"})
+        agree = problems.boolean(payload, "agree", default=None)   # required: true or false
+        reason = problems.text(payload, "reason", max_length=1000, required=agree is False)
+        problems.raise_if_any()
+        with self.db.read() as session:
+            received = self._visible(session, caller, received_id)
+            self._refuse_unless_recall_asked(caller, received)
+            incoming_id, asked = received.incoming_id, dict(received.recall_request)
+        if agree and incoming_id:
+            try:
+                self.documents.withdraw_incoming(token, incoming_id, {
+                    "reason": asked.get("reason") or "Đơn vị gửi lấy lại văn bản."})
+            except NotFound:      # withdrawn by an earlier attempt
+                pass
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            received = session.get(ReceivedDocument, received_id)
+            self._refuse_unless_recall_asked(caller, received)
+            received.recall_request = asked | {
+                "answer": "15" if agree else "16", "answer_reason": reason,
+                "answered_by": caller.user_id, "answered_at": now.isoformat()}
+            received.acted_by, received.updated_at = caller.user_id, now
+            if agree:
+                fields = received.fields or {}
+                # the recall log: what it was, nothing more (its metadata is deleted)
+                received.fields = {k: fields.get(k) for k in RECALL_LOG_FIELDS}
+                received.files, received.state = [], RECALLED
+                receiving.answer(session, received, "15", now)
+            else:
+                receiving.answer(session, received, "16", now, description=reason)
+            return receiving.received_out(received)
+
+    @staticmethod
+    def _refuse_unless_recall_asked(caller, received):
+        if not caller.has_role(received.unit_id, CLERK):
+            raise Forbidden("Chỉ văn thư trả lời yêu cầu thu hồi.",
+                            "Only a văn thư answers a recall.")
+        if not received.recall_request or received.recall_request.get("answer") or \
+                received.state == RECALLED:
+            raise Conflict("Không có yêu cầu thu hồi đang chờ trả lời.",
+                           "No recall is waiting for an answer.")
 
     # ------------------------------------------------------------ helpers of the host
 

@@ -76,6 +76,31 @@ def queue_status(session, *, document_id: str, from_organ_id: str, to_organ_id: 
     return True
 
 
+def queue_recalls(session, outgoing_id: str, reason: str, now: datetime) -> int:
+    """Status 13 to every agency an outgoing document went to by the exchange, once;
+    each delivery remembers the recall, so a 15 that answers it freezes the record."""
+    count = 0
+    for delivery in session.execute(select(Delivery).where(
+            Delivery.outgoing_id == outgoing_id)).scalars():
+        if delivery.frozen or delivery.recall:
+            continue
+        delivery.recall, delivery.updated_at = {"reason": reason,
+                                                "asked_at": now.isoformat()}, now
+        document_id = delivery.edoc_document_id
+        date_text = document_id.split(",")[1] if document_id.count(",") >= 2 else None
+        count += queue_status(
+            session, document_id=document_id, from_organ_id=delivery.from_organ_id,
+            to_organ_id=delivery.organ_id, code="13", delivery_id=delivery.id, now=now,
+            spec={"original": {"document_id": document_id,
+                               "organ_id": delivery.from_organ_id,
+                               "code": document_id.split(",", 2)[2]
+                               if document_id.count(",") >= 2 else "",
+                               "promulgation_date": date_text.replace("/", "-")
+                               if date_text else None},
+                  "description": reason, "unit_id": delivery.unit_id})
+    return count
+
+
 def claim_due(db, now: datetime, limit: int = 20) -> list[str]:
     """Ids of messages due for an attempt, each claimed for CLAIM_SECONDS by moving its
     next attempt on (compare-and-set: two replicas never both claim one)."""
@@ -174,5 +199,6 @@ def delivery_out(delivery: Delivery) -> dict:
             "document_id": delivery.edoc_document_id, "state": delivery.state,
             "error": delivery.error, "statuses": list(delivery.statuses or []),
             "latest_code": delivery.latest_code, "frozen": delivery.frozen,
+            "recall": delivery.recall,
             "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
             "updated_at": delivery.updated_at.isoformat()}

@@ -31,6 +31,7 @@ from services.exchange.transport import Transport
 log = logging.getLogger(__name__)
 
 ISSUED_HANDLER = "exchange.on_documents_document_issued"
+RECALLED_HANDLER = "exchange.on_documents_document_recalled"
 
 
 class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
@@ -61,6 +62,22 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
                                   ISSUED_HANDLER):
                 return
             sending.queue_deliveries(session, message["data"], now)
+
+    @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_RECALLED)
+    def on_documents_document_recalled(self, message):
+        """An issued document recalled by its unit (ND30 Điều 18.4): each agency it went to
+        by the exchange is asked for it back (status 13, with the reason); their văn thư
+        answers 15 (agreed: our record for them freezes) or 16 (refused, with a reason).
+        Idempotent by event_id. Events: none (the timer sends)."""
+        data = message["data"]
+        if data.get("direction") != "outgoing":
+            return
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            if not first_delivery(session, models.processed_events, message["event_id"],
+                                  RECALLED_HANDLER):
+                return
+            sending.queue_recalls(session, data["id"], data.get("reason") or "", now)
 
     @configured_timer("exchange_send", default=2)
     def send_due(self):

@@ -257,6 +257,10 @@ ROUTES: tuple[Route, ...] = (
     R("POST", "/api/v1/exchange/received/<received_id>/return", "return_received",
       "exchange", "Trả lại văn bản điện tử, có lý do (02) / Return it, with a reason",
       "exchange.return_received", ("received_id", BODY), response="Object"),
+    R("POST", "/api/v1/exchange/received/<received_id>/recall-answer", "answer_recall",
+      "exchange", "Trả lời yêu cầu thu hồi: đồng ý (15) hoặc từ chối, có lý do (16) / Answer "
+      "a recall: agree (15) or refuse with a reason (16)", "exchange.answer_recall",
+      ("received_id", BODY), response="Object"),
     R("GET", "/api/v1/outgoing/<document_id>/deliveries", "list_deliveries", "exchange",
       "Tình trạng gửi liên thông theo từng nơi nhận / Each external recipient's statuses",
       "exchange.list_deliveries", ("document_id",), response="Object"),

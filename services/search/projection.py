@@ -96,6 +96,12 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
     return True
 
 
+def forget_document(session, document_id: str) -> None:
+    """Hold nothing more of a document (withdrawn after a recall): its fields and files."""
+    session.execute(delete(document_files).where(document_files.c.document_id == document_id))
+    session.execute(delete(documents).where(documents.c.document_id == document_id))
+
+
 def files_without_text(session, document_id: str) -> list[str]:
     rows = session.execute(
         select(document_files.c.file_id)

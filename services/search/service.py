@@ -18,8 +18,9 @@ from services.common.clock import Clock
 from services.common.db import Database, iso
 from services.common.errors import (EXPECTED_ERRORS, Conflict, EofficeError, Forbidden,
                                     ServiceTimeout, ServiceUnavailable, not_found)
-from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUMENT_UPDATED,
-                                    SOURCE_DOCUMENTS, SOURCE_STORAGE, TEXT_EXTRACTED)
+from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_RECALLED, DOCUMENT_REGISTERED,
+                                    DOCUMENT_UPDATED, SOURCE_DOCUMENTS, SOURCE_STORAGE,
+                                    TEXT_EXTRACTED)
 from services.common.handlers import event_handler
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
@@ -32,8 +33,8 @@ from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
 from services.search.projection import (already_processed, document_fields,
                                         document_id_pages, documents_of_file,
-                                        file_ids_of, files_without_text, index_documents,
-                                        record_document, store_text)
+                                        file_ids_of, files_without_text, forget_document,
+                                        index_documents, record_document, store_text)
 from services.search.schemas import (EXPORT_MAX_ROWS, MAX_SAVED_PER_USER, saved_search_input,
                                      search_query)
 
@@ -44,6 +45,7 @@ _DELEGATED_UNITS: dict[str, tuple[float, tuple[str, ...]]] = {}
 
 ON_REGISTERED = "on_documents_document_registered"
 ON_UPDATED = "on_documents_document_updated"
+ON_RECALLED = "on_documents_document_recalled"
 ON_ISSUED = "on_documents_document_issued"
 #: How long a person's delegated units are reused before documents is asked again.
 DELEGATED_UNITS_SECONDS = 10
@@ -264,6 +266,19 @@ class SearchService(ServiceBase):
     def on_documents_document_issued(self, payload):
         """Index an issued outgoing document, for its unit and whoever it names."""
         self._project(payload, ON_ISSUED)
+
+    @event_handler(SOURCE_DOCUMENTS, DOCUMENT_RECALLED)
+    def on_documents_document_recalled(self, payload):
+        """An incoming document withdrawn after its sender's recall (``withdrawn``): it is
+        forgotten, index and all. A recalled outgoing document stays findable."""
+        data = payload.get("data") or {}
+        if not data.get("withdrawn") or not data.get("id"):
+            return
+        with self.db.transaction() as session:
+            if not first_delivery(session, processed, payload["event_id"], ON_RECALLED):
+                return
+            forget_document(session, data["id"])
+        self.index.delete(data["id"])
 
     def _project(self, payload, handler):
         """Keep a document as the event tells it and index it: its metadata at once,

@@ -265,3 +265,65 @@ def test_the_axis_stopped_for_a_while_loses_nothing_and_delivers_each_document_o
     items = clerk.get("/exchange/received", params={"page_size": 200}).json()["items"]
     for subject in subjects:
         assert sum(r["fields"]["subject"] == subject for r in items) == 1
+
+
+def test_a_recall_after_registration_is_agreed_the_document_leaves_the_receiver_and_the_sender_freezes(  # noqa: E501
+        people):
+    subject = "Quyết định điều chỉnh dự toán (sẽ thu hồi)"
+    issued = issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    clerk = people["b:vanthu.stc"]
+    accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.text
+    incoming_id = accepted.json()["incoming_id"]
+    assert wait_until(lambda: "03" in codes_at_a(people, issued["id"])[0], seconds=30)
+    no_recall = clerk.post(f"/exchange/received/{received['id']}/recall-answer",
+                           json={"agree": True})
+    assert no_recall.status_code == 409                        # nothing asked yet
+
+    sender = people["a:vanthu.stc"]
+    recalled = step(sender, issued["id"], "recall", reason="Sai số liệu phụ lục")
+    assert recalled.status_code == 200, recalled.text
+    asked = wait_until(lambda: (lambda r: r if r["recall_request"] else None)(
+        clerk.get(f"/exchange/received/{received['id']}").json()), seconds=30)
+    assert asked["recall_request"]["reason"] == "Sai số liệu phụ lục"
+    assert clerk.post(f"/exchange/received/{received['id']}/recall-answer",
+                      json={"agree": False}).status_code == 400   # refusing needs a reason
+    agreed = clerk.post(f"/exchange/received/{received['id']}/recall-answer",
+                        json={"agree": True})
+    assert agreed.status_code == 200, agreed.text
+    assert agreed.json()["state"] == "recalled" and agreed.json()["files"] == []
+
+    # gone from B's lists, reading and search; the recall log stays
+    assert clerk.get(f"/incoming/{incoming_id}").status_code == 404
+    assert not any(i["id"] == incoming_id for i in clerk.get("/incoming").json()["items"])
+    assert wait_until(lambda: not any(
+        i["document_id"] == incoming_id
+        for i in clerk.get("/search", params={"q": "điều chỉnh dự toán"}).json()["items"]))
+    log = clerk.get(f"/exchange/received/{received['id']}").json()
+    assert log["recall_request"]["answer"] == "15"
+    assert log["fields"]["code_notation"] == issued["code_notation"]
+    assert "subject" not in log["fields"]
+
+    codes, delivery = wait_until(lambda: (lambda c: c if "15" in c[0] else None)(
+        codes_at_a(people, issued["id"])), seconds=30)
+    assert codes == ["01", "03", "15"] and delivery["frozen"] is True
+
+
+def test_a_refused_recall_leaves_the_document_and_tells_the_sender_why(people):
+    subject = "Công văn góp ý dự thảo (thu hồi bị từ chối)"
+    issued = issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    clerk = people["b:vanthu.stc"]
+    assert step(people["a:vanthu.stc"], issued["id"], "recall",
+                reason="Gửi nhầm").status_code == 200
+    wait_until(lambda: clerk.get(f"/exchange/received/{received['id']}").json()[
+        "recall_request"], seconds=30)
+    refused = clerk.post(f"/exchange/received/{received['id']}/recall-answer",
+                         json={"agree": False, "reason": "Văn bản đã được xử lý"})
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["state"] == "waiting"
+    codes, delivery = wait_until(lambda: (lambda c: c if "16" in c[0] else None)(
+        codes_at_a(people, issued["id"])), seconds=30)
+    assert codes == ["01", "16"] and delivery["frozen"] is False
+    assert delivery["statuses"][-1]["description"] == "Văn bản đã được xử lý"
