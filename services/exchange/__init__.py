@@ -1,0 +1,1 @@
+"""Liên thông: exchanging documents with other agencies' systems through the national axis."""
