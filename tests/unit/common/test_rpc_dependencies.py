@@ -2,7 +2,8 @@
 from each service's code, is exactly the layering of docs/architecture.md ("Who calls
 whom, and why"): documents is the system of record and calls only storage and signing
 (which calls storage); workflow orchestrates on top of documents; search reads documents
-and storage; the gateway calls everyone. Events may flow any way; only RPCs wait for an answer."""
+and storage; the exchange registers through documents, stores through storage and has
+packages signed by signing; the gateway calls everyone. Events may flow any way; only RPCs wait for an answer."""
 import ast
 import functools
 import os
@@ -13,13 +14,17 @@ SERVICES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "servic
 #: The RPC proxies: ``TimedRpc("documents")``, nameko's ``RpcProxy("documents")``...
 NAMED_PROXIES = {"TimedRpc", "RpcProxy", "ServiceRpcProxy"}
 LAYERS = {
-    "gateway": {"documents", "workflow", "search", "notify", "storage", "signing"},
+    "gateway": {"documents", "workflow", "search", "notify", "storage", "signing",
+                "exchange"},
+    "exchange": {"documents", "storage", "signing"},
     "workflow": {"documents"},
     "search": {"documents", "storage"},
     "documents": {"storage", "signing"},
     "signing": {"storage"},
     "notify": set(),
     "storage": set(),
+    # the reference axis is a plain HTTP process (services/axis), no nameko service
+    "axis": set(),
 }
 
 
