@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-search bench-freshness bench-login bench-signing clean
+.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-search bench-freshness bench-login bench-signing bench-exchange clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench-login: install machine
 # verification time of a signed 10-page PDF, on its own demo PKI.
 bench-signing: install machine
 	$(PY) bench/signing.py $(BENCH_ARGS)
+
+# Liên thông: documents per second from one deployment to another through the reference
+# axis (a signed PDF and a 1 MB signed attachment each), and issue → "đã đến" (01).
+bench-exchange: install machine
+	$(PY) bench/exchange.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var
