@@ -123,6 +123,18 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
         self.identity.caller(token)
         return self.queue_figures()
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def list_packages(self, token, params=None):
+        """The packages taken from the axis, newest first, with what became of each
+        (applied, or refused with the reason): for a system administrator.
+
+        Args: ``token``; ``params`` = ``{outcome (new | done | rejected), page,
+        page_size}``. Result: ``{items: [{id, axis_doc_id, message_type, from_organ_id,
+        to_organ_id, size, sha256, outcome, problem, received_at, processed_at}], total,
+        page, page_size}``. Errors: Forbidden (not a system administrator);
+        InvalidInput. Events: none."""
+        return self.packages_page(token, params)
+
     # ------------------------------------------------------------ receiving
 
     @event_handler(events.SOURCE_SIGNING, events.SIGNATURE_VERIFIED)

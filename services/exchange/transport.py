@@ -8,9 +8,11 @@ import logging
 
 from sqlalchemy import func, select
 
+from services.common.db import fetch_page
 from services.common.errors import Conflict, EofficeError, Forbidden
 from services.common.file_transfer import read_bytes, store_bytes
 from services.common.identity import CLERK
+from services.common.validation import Problems, page_params
 from services.exchange import receiving, sending
 from services.exchange.edxml import model
 from services.exchange.edxml.errors import PackageError
@@ -242,6 +244,33 @@ class Transport:
             message.state, message.next_attempt_at, message.package = PENDING, now, None
             delivery.state, delivery.updated_at = PENDING, now
             return sending.delivery_out(delivery)
+
+    def packages_page(self, token, params) -> dict:
+        caller = self.identity.caller(token)
+        if not caller.system_admin:
+            raise Forbidden("Chỉ quản trị hệ thống xem các gói tin nhận từ trục.",
+                            "Only a system administrator sees the packages taken.")
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"outcome", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        outcome = problems.choice(params, "outcome", (receiving.NEW, receiving.DONE,
+                                                      receiving.REJECTED))
+        problems.raise_if_any()
+        query = select(ReceivedPackage)
+        if outcome:
+            query = query.where(ReceivedPackage.outcome == outcome)
+        with self.db.read() as session:
+            total, rows = fetch_page(session, query.order_by(
+                ReceivedPackage.received_at.desc(), ReceivedPackage.id), page, page_size)
+            items = [{"id": r.id, "axis_doc_id": r.axis_doc_id,
+                      "message_type": r.message_type, "from_organ_id": r.from_organ_id,
+                      "to_organ_id": r.to_organ_id, "size": r.size, "sha256": r.sha256,
+                      "outcome": r.outcome, "problem": r.problem,
+                      "received_at": r.received_at.isoformat(),
+                      "processed_at": r.processed_at.isoformat() if r.processed_at else None}
+                     for r in rows.scalars()]
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
 
     def queue_figures(self) -> dict:
         with self.db.read() as session:

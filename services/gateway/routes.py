@@ -243,6 +243,11 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/v1/exchange/status", "exchange_status", "exchange",
       "Kết nối trục liên thông / Whether the axis is connected and what waits",
       "exchange.exchange_status", response="Object"),
+    R("GET", "/api/v1/exchange/packages", "list_packages", "exchange",
+      "Gói tin nhận từ trục và kết quả xử lý (quản trị hệ thống) / Packages taken from the "
+      "axis and what became of each (system administrator)", "exchange.list_packages",
+      (QUERY,), response="Object", query=(
+          q("outcome", enum=["new", "done", "rejected"]), *PAGE)),
     R("GET", "/api/v1/exchange/received", "list_received", "exchange",
       "Văn bản điện tử chờ tiếp nhận / Documents received from other agencies",
       "exchange.list_received", (QUERY,), response="Object", query=(

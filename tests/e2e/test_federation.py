@@ -62,8 +62,9 @@ def issue_to_b(people, subject):
 
 def waiting_at_b(people, subject):
     clerk = people["b:vanthu.stc"]
-    return wait_until(lambda: next((r for r in clerk.get("/exchange/received").json()["items"]
-                                    if r["fields"]["subject"] == subject), None), seconds=30)
+    # .get: the exchange may be restarting (503) while this waits
+    return wait_until(lambda: next((r for r in clerk.get("/exchange/received").json().get(
+        "items", []) if r["fields"]["subject"] == subject), None), seconds=30)
 
 
 def codes_at_a(people, document_id):
@@ -241,3 +242,121 @@ def test_a_refused_recall_leaves_the_document_and_tells_the_sender_why(people):
         codes_at_a(people, issued["id"])), seconds=30)
     assert codes == ["01", "16"] and delivery["frozen"] is False
     assert delivery["statuses"][-1]["description"] == "Văn bản đã được xử lý"
+
+
+def hostile_packages(a_stc: str, b_stc: str) -> dict[str, bytes]:
+    """Packages no honest system sends, each addressed from A's Sở Tài chính to B's."""
+    namespace = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+    entities = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    header = '<?xml version="1.0" encoding="UTF-8"?>'
+    status = ('<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLEnvelope '
+              'xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLHeader>'
+              '<edXML:MessageHeader><edXML:From><edXML:OrganId>{a}</edXML:OrganId>'
+              '</edXML:From><edXML:ResponseFor><edXML:OrganId>{b}</edXML:OrganId>'
+              '<edXML:Code>9/X</edXML:Code><edXML:DocumentId>{doc}</edXML:DocumentId>'
+              '</edXML:ResponseFor><edXML:StatusCode>{code}</edXML:StatusCode>'
+              '<edXML:Description>x</edXML:Description><edXML:Timestamp>2026/12/07 09:00:00'
+              '</edXML:Timestamp></edXML:MessageHeader></edXML:edXMLHeader>'
+              '</edXML:edXMLEnvelope></edXML>')
+    return {
+        "malformed": b"<edXML><unclosed>",
+        "dtd": (header + '<!DOCTYPE edXML SYSTEM "http://example.invalid/x.dtd"><edXML/>'
+                ).encode(),
+        "external_entity": (header + '<!DOCTYPE edXML [<!ENTITY x SYSTEM '
+                            '"file:///etc/passwd">]><edXML>&x;</edXML>').encode(),
+        "billion_laughs": (f'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY lol0 "lol">'
+                           f'{entities}]><edXML xmlns="{namespace}">&lol9;</edXML>').encode(),
+        "wrong_namespace": b'<EdXMLEnvelope xmlns="http://www.go.vn/eDoc"><MessageHeader/>'
+                           b'</EdXMLEnvelope>',
+        "unknown_status": status.format(a=a_stc, b=b_stc, doc=f"{b_stc},2026/12/01,9/X",
+                                        code="14").encode(),
+        "status_for_unknown_document": status.format(
+            a=a_stc, b=b_stc, doc=f"{b_stc},2026/12/01,9/X", code="05").encode(),
+    }
+
+
+def test_hostile_packages_are_refused_with_their_reason_and_nothing_is_registered(
+        people, federation):
+    from services.exchange.axis_client import AxisClient
+    from tests.federation import SECRET_A
+    a_stc, b_stc = organ_of(PROVINCE_A, "STC").organ_id, organ_of(PROVINCE_B, "STC").organ_id
+    axis = AxisClient(federation["axis"].url, f"eoffice-{PROVINCE_A}", SECRET_A)
+    clerk = people["b:vanthu.stc"]
+    before = clerk.get("/exchange/received", params={"state": "all"}).json()["total"]
+    sent = {}
+    for name, package in hostile_packages(a_stc, b_stc).items():
+        kind = "status" if "status" in name else "edoc"
+        sent[name] = axis.send_edoc(a_stc, [b_stc], kind, package)
+    admin = Api(federation["b"].base_url, "admin")
+    refused = wait_until(lambda: (lambda items: items if len(items) >= len(sent) else None)(
+        admin.get("/exchange/packages", params={"outcome": "rejected",
+                                                "page_size": 200}).json()["items"]),
+        seconds=30)
+    codes = {p["problem"]["code"] for p in refused}
+    assert {"not_xml", "dtd_forbidden", "wrong_namespace", "unknown_status",
+            "unknown_document"} <= codes, codes
+    assert all(p["problem"]["vi"] and p["problem"]["en"] for p in refused)
+    assert clerk.get("/exchange/received", params={"state": "all"}).json()["total"] == before
+    assert clerk.get("/exchange/packages").status_code == 403      # administrators only
+
+
+def test_a_package_whose_pdf_signature_is_broken_is_returned_with_the_reason(people,
+                                                                             federation):
+    subject = "Quyết định bị sửa sau khi ký"
+    issued = issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    assert received["state"] == "waiting"
+    # a changed copy of the same signed PDF, sent as another document of A's
+    from services.exchange.axis_client import AxisClient
+    from services.exchange.edxml import model
+    from services.exchange.edxml.build import build_edoc
+    from services.exchange.edxml.parse import parse_package
+    from tests.federation import SECRET_A
+    a_stc, b_stc = organ_of(PROVINCE_A, "STC").organ_id, organ_of(PROVINCE_B, "STC").organ_id
+    signed_pdf = people["a:vanthu.stc"].http.get(
+        f"{people['a:vanthu.stc'].base}/files/{issued['signed_file_id']}/content",
+        timeout=30).content
+    tampered = signed_pdf.replace(b"phan bo", b"PHAN BO", 1) if b"phan bo" in signed_pdf \
+        else signed_pdf[:2000] + bytes([signed_pdf[2000] ^ 1]) + signed_pdf[2001:]
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+    edoc = model.Edoc(
+        document_id=model.document_id_of(a_stc, date.today(), "999", "QĐ-STC"),
+        sender=model.Organ(a_stc, "Sở Tài chính tỉnh Tây Ninh"),
+        recipients=[model.Organ(b_stc, "Sở Tài chính tỉnh Nghệ An")], code_number="999",
+        code_notation="QĐ-STC", promulgation_date=date.today(), type_name="Quyết định",
+        subject="Văn bản có chữ ký bị phá", traces=[model.TraceHeader(
+            a_stc, datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")))],
+        attachments=[model.Attachment("c1", "qd.pdf", "application/pdf", tampered)])
+    package = build_edoc(edoc)
+    assert parse_package(package).subject == "Văn bản có chữ ký bị phá"
+    AxisClient(federation["axis"].url, f"eoffice-{PROVINCE_A}", SECRET_A).send_edoc(
+        a_stc, [b_stc], "edoc", package)
+    clerk = people["b:vanthu.stc"]
+    returned = wait_until(lambda: next(
+        (r for r in clerk.get("/exchange/received", params={"state": "returned"}).json()[
+            "items"] if r["fields"]["subject"] == "Văn bản có chữ ký bị phá"), None), seconds=45)
+    assert returned["answered"] == ["01", "02"]
+    assert "Chữ ký số" in returned["reason"]
+    assert not any(i["subject"] == "Văn bản có chữ ký bị phá"
+                   for i in clerk.get("/incoming").json()["items"])
+
+
+def test_the_receiving_exchange_killed_mid_receive_loses_nothing_and_registers_nothing_twice(
+        people, federation):
+    import signal
+    b = federation["b"]
+    subjects = [f"Công văn thử dừng đột ngột số {n}" for n in range(1, 4)]
+    for subject in subjects:
+        issue_to_b(people, subject)
+    b.processes["exchange"].send_signal(signal.SIGKILL)        # kill -9, mid-receive
+    b.processes["exchange"].wait(10)
+    time.sleep(1)
+    b.start_service("exchange")
+    clerk = people["b:vanthu.stc"]
+    for subject in subjects:
+        waiting_at_b(people, subject)
+    time.sleep(1.5)                                            # a few more polls
+    items = clerk.get("/exchange/received", params={"page_size": 200}).json()["items"]
+    for subject in subjects:
+        assert sum(r["fields"]["subject"] == subject for r in items) == 1
