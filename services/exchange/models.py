@@ -148,5 +148,36 @@ class ReceivedDocument(Base):
     updated_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
+class Agency(Base):
+    """An agency of the axis's directory (danh bạ liên thông), kept here so the recipient
+    picker searches it without the axis: its mã định danh (opaque, up to 35 characters,
+    QĐ 20/2020 and 09/2025), its name and its parent as the axis gives them."""
+    __tablename__ = "agencies"
+
+    organ_id: Mapped[str] = mapped_column(String(35), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    #: the name without marks, lower case: what a search without diacritics matches
+    folded_name: Mapped[str] = mapped_column(String(300), index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(35))
+    email: Mapped[str | None] = mapped_column(String(200))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: when the axis last changed it (the next sync asks for what changed since)
+    changed_at: Mapped[object | None] = mapped_column(UtcDateTime())
+    synced_at: Mapped[object] = mapped_column(UtcDateTime())
+
+
+class AgencyChange(Base):
+    """The directory's history: each agency created, renamed, moved or removed as a sync
+    found it (codes and names change with mergers: DOMAIN.md §3)."""
+    __tablename__ = "agency_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organ_id: Mapped[str] = mapped_column(String(35), index=True)
+    change: Mapped[str] = mapped_column(String(20))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    at: Mapped[object] = mapped_column(UtcDateTime())
+
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)

@@ -16,15 +16,17 @@ from nameko.rpc import rpc
 from services.common import events
 from services.common.clock import Clock
 from services.common.db import Database
-from services.common.errors import EXPECTED_ERRORS
+from services.common.errors import EXPECTED_ERRORS, not_found
 from services.common.handlers import event_handler, handlers_of
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
 from services.common.timers import configured_timer
-from services.exchange import models, sending
+from services.common.validation import Problems, page_params
+from services.exchange import directory, models, sending
 from services.exchange.dependencies import Exchange
+from services.exchange.models import Agency
 from services.exchange.received_entrypoints import ReceivedEntrypoints
 from services.exchange.transport import Transport
 
@@ -134,6 +136,58 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
         page, page_size}``. Errors: Forbidden (not a system administrator);
         InvalidInput. Events: none."""
         return self.packages_page(token, params)
+
+    # ------------------------------------------------------------ the agency directory
+
+    @configured_timer("exchange_directory_sync", default=3600, eager=True)
+    def sync_directory(self):
+        """Bring the agency directory up to date from the axis: only what changed since
+        the last sync, each change kept in its history (directory.apply_agencies)."""
+        if not self.exchange.connected:
+            return
+        from services.exchange.axis_client import AxisError
+        with self.db.read() as session:
+            since = directory.last_change(session)
+        try:
+            agencies = self.exchange.axis().get_agencies(since=since)
+        except AxisError as exc:
+            log.warning("exchange: the directory could not be synchronised: %s", exc)
+            return
+        with self.db.transaction() as session:
+            counts = directory.apply_agencies(session, agencies, self.clock.now())
+        if any(counts.values()):
+            log.info("exchange: directory synchronised: %s", counts)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def search_agencies(self, token, params=None):
+        """The axis's agencies, for choosing a recipient outside the system: by name, with
+        or without diacritics, or by the start of the mã định danh; those removed from the
+        directory are left out.
+
+        Args: ``token``; ``params`` = ``{q, page, page_size}``. Result: ``{items: [{organ_id,
+        name, parent_id, email, deleted, synced_at}], total, page, page_size}``. Errors:
+        InvalidInput. Events: none."""
+        self.identity.caller(token)
+        problems = Problems()
+        params = problems.object(params or {}, "params")
+        problems.only(params, {"q", "page", "page_size"})
+        page, page_size = page_params(problems, params)
+        text = problems.text(params, "q", max_length=200) or ""
+        problems.raise_if_any()
+        with self.db.read() as session:
+            total, items = directory.search(session, text, page, page_size)
+        return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_agency(self, token, organ_id):
+        """One agency of the directory with its history (created, renamed, moved,
+        deleted, restored, as each sync found it). Errors: NotFound."""
+        self.identity.caller(token)
+        with self.db.read() as session:
+            row = session.get(Agency, organ_id) if isinstance(organ_id, str) else None
+            if row is None:
+                raise not_found("cơ quan", "Agency", organ_id)
+            return directory.agency_out(row) | {"history": directory.history(session, organ_id)}
 
     # ------------------------------------------------------------ receiving
 

@@ -248,6 +248,13 @@ ROUTES: tuple[Route, ...] = (
       "axis and what became of each (system administrator)", "exchange.list_packages",
       (QUERY,), response="Object", query=(
           q("outcome", enum=["new", "done", "rejected"]), *PAGE)),
+    R("GET", "/api/v1/exchange/agencies", "search_agencies", "exchange",
+      "Danh bạ cơ quan trên trục liên thông (tìm theo tên, có dấu hoặc không, hoặc mã định "
+      "danh) / The axis's agency directory, for choosing a recipient",
+      "exchange.search_agencies", (QUERY,), response="Object", query=(q("q"), *PAGE)),
+    R("GET", "/api/v1/exchange/agencies/<organ_id>", "get_agency", "exchange",
+      "Một cơ quan trong danh bạ và lịch sử thay đổi / One agency and its history",
+      "exchange.get_agency", ("organ_id",), response="Object"),
     R("GET", "/api/v1/exchange/received", "list_received", "exchange",
       "Văn bản điện tử chờ tiếp nhận / Documents received from other agencies",
       "exchange.list_received", (QUERY,), response="Object", query=(

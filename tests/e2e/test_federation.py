@@ -360,3 +360,14 @@ def test_the_receiving_exchange_killed_mid_receive_loses_nothing_and_registers_n
     items = clerk.get("/exchange/received", params={"page_size": 200}).json()["items"]
     for subject in subjects:
         assert sum(r["fields"]["subject"] == subject for r in items) == 1
+
+
+def test_the_agency_directory_comes_from_the_axis_and_is_searched_without_diacritics(people):
+    author = people["b:vanthu.stc"]
+    a_stc = organ_of(PROVINCE_A, "STC")
+    found = wait_until(lambda: author.get("/exchange/agencies", params={
+        "q": "so tai chinh tinh tay ninh"}).json()["items"], seconds=30)
+    assert [a["organ_id"] for a in found] == [a_stc.organ_id]
+    assert author.get("/exchange/agencies", params={"q": a_stc.organ_id[:9]}).json()["total"] >= 1
+    agency = author.get(f"/exchange/agencies/{a_stc.organ_id}").json()
+    assert agency["name"] == a_stc.name and agency["history"][0]["change"] == "created"

@@ -3,7 +3,8 @@ from each service's code, is exactly the layering of docs/architecture.md ("Who 
 whom, and why"): documents is the system of record and calls only storage and signing
 (which calls storage); workflow orchestrates on top of documents; search reads documents
 and storage; the exchange registers through documents, stores through storage and has
-packages signed by signing; the gateway calls everyone. Events may flow any way; only RPCs wait for an answer."""
+packages signed by signing; the gateway calls everyone. Events may flow any way; only RPCs
+wait for an answer."""
 import ast
 import functools
 import os

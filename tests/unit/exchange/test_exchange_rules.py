@@ -269,3 +269,35 @@ def test_a_recall_request_marks_every_copy_received_and_an_agreed_recall_freezes
             sender=model.Organ(B_STC, "Sở Tài chính"), description="", now=NOW)))
         receiving.apply_status(session, agreed, NOW)
         assert delivery.frozen is True
+
+
+# ---------------------------------------------------------------- the agency directory
+
+def test_the_directory_keeps_what_the_axis_says_with_each_change_in_its_history(db):
+    from services.exchange import directory
+    from services.exchange.axis_client import Agency
+    later = NOW + timedelta(hours=1)
+    with db.transaction() as session:
+        first = directory.apply_agencies(session, [
+            Agency("000.00.00.G22", "Văn phòng Chính phủ", changed_at=NOW),
+            Agency("H01.151.01", "Văn phòng HĐND và UBND xã Mỹ Hòa Hưng", "H01.151",
+                   changed_at=NOW),
+            Agency("A" * 35, "Cơ quan có mã định danh dài", changed_at=NOW)], NOW)
+        again = directory.apply_agencies(session, [
+            Agency("000.00.00.G22", "Văn phòng Chính phủ", changed_at=NOW)], NOW)
+        changed = directory.apply_agencies(session, [
+            Agency("000.00.00.G22", "Văn phòng Chính phủ (mới)", changed_at=later),
+            Agency("H01.151.01", "x", "H01.151", deleted=True, changed_at=later)], later)
+    assert first == {"created": 3, "changed": 0, "deleted": 0}
+    assert again == {"created": 0, "changed": 0, "deleted": 0}
+    assert changed == {"created": 0, "changed": 1, "deleted": 1}
+    with db.read() as session:
+        assert directory.last_change(session) == later
+        total, found = directory.search(session, "van phong chinh", 1, 20)
+        assert total == 1 and found[0]["name"] == "Văn phòng Chính phủ (mới)"
+        assert directory.search(session, "h01.151", 1, 20)[0] == 0      # removed
+        assert directory.search(session, "AAAA", 1, 20)[1][0]["organ_id"] == "A" * 35
+        assert [c["change"] for c in directory.history(session, "000.00.00.G22")] == [
+            "created", "renamed"]
+        assert [c["change"] for c in directory.history(session, "H01.151.01")] == [
+            "created", "deleted"]
