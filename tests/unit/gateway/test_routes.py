@@ -64,7 +64,8 @@ def test_a_pass_through_row_takes_only_values_its_path_has(route):
     plus = {source[len("body+"):] for source in route.args
             if isinstance(source, str) and source.startswith("body+")}
     assert named | plus <= in_path
-    assert route.service in ("documents", "workflow", "search", "notify", "storage", "signing")
+    assert route.service in ("documents", "workflow", "search", "notify", "storage", "signing",
+                             "exchange")
 
 
 def test_the_openapi_document_has_every_route_of_the_table_and_no_other():
