@@ -372,6 +372,8 @@ export default {
   service_search: "Search",
   service_notify: "Notifications",
   service_storage: "File storage",
+  service_signing: "Digital signatures",
+  service_exchange: "Exchange (liên thông)",
   navSettings: "Settings",
   navTasks: "Tasks",
   navReports: "Reports",

@@ -387,6 +387,8 @@ export default {
   service_search: "Tìm kiếm",
   service_notify: "Thông báo",
   service_storage: "Lưu trữ tệp",
+  service_signing: "Ký số",
+  service_exchange: "Liên thông",
   // workflow: processing of incoming documents
   navSettings: "Cài đặt",
   navTasks: "Công việc",
