@@ -107,7 +107,8 @@ def accept_it(page, subject: str, code_number: str) -> str:
     expect(page.locator("#received-from")).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
     expect(page.locator("#received-code")).to_have_text(re.compile(rf"^{code_number}/QĐ-STC$"))
     expect(page.locator("#received-package-badge")).to_have_text("Gói tin hợp lệ")
-    expect(page.locator("#received-package-signature")).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
+    expect(page.locator("#received-package-signature")).to_contain_text(
+        "Sở Tài chính tỉnh Tây Ninh")
     pdf_check = page.locator(".received-file-signature").first
     expect(pdf_check).to_have_attribute("data-status", "valid", timeout=30_000)
     expect(pdf_check.locator(".sig-overall")).to_have_text("Hợp lệ")
@@ -198,7 +199,8 @@ def scenario_exchange_received_accepted_and_returned(make_page, pdf_path=None):
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Sở Tài chính tỉnh Tây Ninh")
         expect(row.locator(".sig-badge")).to_have_text("Gói tin hợp lệ")
-    expect(page.locator(".received-table tbody tr").filter(has_text=signed_subject)).to_contain_text(
+    rows = page.locator(".received-table tbody tr")
+    expect(rows.filter(has_text=signed_subject)).to_contain_text(
         f"{signed['code_number']}/QĐ-STC")
     shot(page, "waiting")
 
@@ -208,11 +210,10 @@ def scenario_exchange_received_accepted_and_returned(make_page, pdf_path=None):
     # --- the tabs: accepted and returned each where they belong
     page.locator(".back a").click()
     page.locator("#tab-accepted").click()
-    expect(page.locator(".received-table tbody tr").filter(has_text=signed_subject)).to_have_count(1)
-    expect(page.locator(".received-table tbody tr").filter(has_text=paper_subject)).to_have_count(0)
+    expect(rows.filter(has_text=signed_subject)).to_have_count(1)
+    expect(rows.filter(has_text=paper_subject)).to_have_count(0)
     page.locator("#tab-returned").click()
-    expect(page.locator(".received-table tbody tr").filter(has_text=paper_subject)).to_contain_text(
-        "Đã trả lại")
+    expect(rows.filter(has_text=paper_subject)).to_contain_text("Đã trả lại")
     logout(page)
 
     # --- Sở Tài chính's văn thư: what Sở Nội vụ answered on each outgoing document
