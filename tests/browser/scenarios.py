@@ -188,7 +188,7 @@ def scenario_clerk_registers_and_leader_finds_it(make_page, pdf_path):
     # --- System status from /health
     page.get_by_role("link", name="Hệ thống", exact=True).click()
     expect(page.locator("h1")).to_have_text("Tình trạng hệ thống")
-    expect(page.locator(".status-card.is-up")).to_have_count(6)   # with signing
+    expect(page.locator(".status-card.is-up")).to_have_count(7)   # with signing and exchange
     expect(page.locator(".alert-success")).to_be_visible()
     screenshot(page, "status")
     print(f"journey took {time.monotonic() - started:.1f} s")

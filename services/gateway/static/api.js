@@ -241,4 +241,13 @@ export const api = {
   outgoingProcessing: (id) => request("GET", `/outgoing/${encodeURIComponent(id)}/processing`),
   unitRules: (unitId) => request("GET", `/units/${encodeURIComponent(unitId)}/processing-rules`),
   setUnitRules: (unitId, body) => request("PUT", `/units/${encodeURIComponent(unitId)}/processing-rules`, { body }),
+  // liên thông: documents other agencies sent (waiting for the văn thư, who accepts one
+  // into the register or returns it), each external recipient's statuses, the axis
+  exchangeStatus: () => request("GET", "/exchange/status"),
+  listReceived: (query) => request("GET", "/exchange/received", { query }),
+  getReceived: (id) => request("GET", `/exchange/received/${encodeURIComponent(id)}`),
+  acceptReceived: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/accept`, { body }),
+  returnReceived: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/return`, { body }),
+  listDeliveries: (outgoingId) => request("GET", `/outgoing/${encodeURIComponent(outgoingId)}/deliveries`),
+  retryDelivery: (id) => request("POST", `/exchange/deliveries/${encodeURIComponent(id)}/retry`),
 };

@@ -10,7 +10,7 @@ import { lang, setLang, t } from "./i18n.js";
 import { startLive, stopLive } from "./live.js";
 import { ROUTES } from "./routes.js";
 import { session } from "./session.js";
-import { currentMembership, hooks, navigate, setFlash, setVocabulary, unread } from "./state.js";
+import { currentMembership, hooks, navigate, seesReceivedDocuments, setFlash, setVocabulary, unread } from "./state.js";
 import { errorPanel } from "./widgets.js";
 
 /** @typedef {import("./routes.js").Route} Route */
@@ -37,15 +37,16 @@ function drawHeader(activeRoute) {
 
 async function refreshCounts() {
   if (!session.token) return;
-  const [notes, inbox] = await Promise.allSettled([
+  const [notes, inbox, received] = await Promise.allSettled([
     api.notifications({ unread: "true", page_size: 1 }),
     api.inbox({ view: "todo", page_size: 1 }),
+    // the electronic documents waiting for the văn thư (văn thư and lãnh đạo see them)
+    seesReceivedDocuments() ? api.listReceived({ state: "waiting", page_size: 1 }) : Promise.resolve(null),
   ]);
   if (notes.status === "fulfilled" && notes.value) unread.set(notes.value.unread ?? notes.value.total ?? 0);
-  if (inbox.status === "fulfilled" && inbox.value) {
-    counts.todo = inbox.value.counts?.todo ?? inbox.value.total ?? null;
-    updateCounters();
-  }
+  if (inbox.status === "fulfilled" && inbox.value) counts.todo = inbox.value.counts?.todo ?? inbox.value.total ?? null;
+  if (received.status === "fulfilled") counts.exchange = received.value?.total ?? null;
+  updateCounters();
 }
 hooks.refreshCounts = refreshCounts;
 
@@ -97,6 +98,7 @@ function logout() {
   stopPolling();
   unread.set(0);
   counts.todo = null;
+  counts.exchange = null;
   navigate("#/login");
 }
 

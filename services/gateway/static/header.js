@@ -6,10 +6,14 @@ import { h } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { roleLabel } from "./labels.js";
 import { session } from "./session.js";
-import { chooseMembership, currentMembership, hasRole, unread } from "./state.js";
+import { chooseMembership, currentMembership, hasRole, seesReceivedDocuments, unread } from "./state.js";
 
-/** The counters the header shows besides the unread count (my work to do). */
-export const counts = { todo: null };
+/**
+ * The counters the header shows besides the unread count: my work to do, and the
+ * electronic documents waiting for the văn thư (liên thông).
+ * @type {{todo: number | null, exchange: number | null}}
+ */
+export const counts = { todo: null, exchange: null };
 
 const header = document.getElementById("app-header");
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -79,6 +83,7 @@ function navigation(activeRoute) {
   const navItems = [
     ["incoming", "#/incoming", t("navIncoming")],
     hasRole("clerk") ? ["register", "#/incoming/new", t("navRegister")] : null,
+    seesReceivedDocuments() ? ["exchange", "#/exchange/received", t("navExchange"), "exchange"] : null,
     ["outgoing", "#/outgoing", t("navOutgoing")],
     ["inbox", "#/inbox", t("navInbox"), "todo"],
     ["tasks", "#/tasks", t("navTasks")],
@@ -148,7 +153,8 @@ export function updateCounters() {
     bell.title = t("unreadCount", unread.value);
   }
   for (const el of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-counter]"))) {
-    const value = el.dataset.counter === "unread" ? unread.value : counts.todo;
+    const counter = el.dataset.counter;
+    const value = counter === "unread" ? unread.value : counter === "exchange" ? counts.exchange : counts.todo;
     el.textContent = value ? String(value) : "";
     el.hidden = !value;
   }

@@ -4,6 +4,8 @@
 
 import { renderDelegations } from "./views/delegations/page.js";
 import { renderDocument } from "./views/document.js";
+import { renderReceivedList } from "./views/exchange/list.js";
+import { renderReceived } from "./views/exchange/received.js";
 import { renderInbox } from "./views/inbox.js";
 import { renderIncoming } from "./views/incoming.js";
 import { renderLogin } from "./views/login.js";
@@ -39,6 +41,8 @@ export const ROUTES = [
   { pattern: /^\/incoming$/, render: renderIncoming, nav: "incoming" },
   { pattern: /^\/incoming\/new$/, render: renderRegister, nav: "register" },
   { pattern: /^\/documents\/([^/]+)$/, render: renderDocument, names: ["id"] },
+  { pattern: /^\/exchange\/received$/, render: renderReceivedList, nav: "exchange" },
+  { pattern: /^\/exchange\/received\/([^/]+)$/, render: renderReceived, names: ["id"], nav: "exchange" },
   { pattern: /^\/outgoing$/, render: renderOutgoing, nav: "outgoing" },
   { pattern: /^\/outgoing\/new$/, render: renderOutgoingNew, nav: "outgoing" },
   { pattern: /^\/outgoing\/([^/]+)$/, render: renderOutgoingDocument, names: ["id"], nav: "outgoing" },

@@ -66,6 +66,11 @@ export function hasRole(role, unitId) {
 /** The roles that lead a unit (lãnh đạo cơ quan, lãnh đạo đơn vị). */
 export const LEADER_ROLES = ["head", "unit_head"];
 
+/** Whether the user is văn thư or lãnh đạo somewhere: who sees the documents received through the axis. */
+export function seesReceivedDocuments() {
+  return ["clerk", ...LEADER_ROLES].some((role) => hasRole(role));
+}
+
 /** Whether the user leads `unitId`. @param {string} unitId */
 export function leadsUnit(unitId) {
   return LEADER_ROLES.some((role) => hasRole(role, unitId));

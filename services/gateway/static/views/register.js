@@ -3,6 +3,9 @@
 // progress; under a PDF, the verification of its digital signatures, which warns but
 // never stops the registration), fill in the document's particulars, register. Problems the server
 // finds are shown next to their fields and in a summary; a duplicate asks first.
+// The form's controls and sections are shared with the acceptance of a received
+// electronic document (views/exchange/accept.js), which fills them from its package and
+// takes no files (they come with the package).
 
 import { ApiError, api } from "../api.js";
 import { todayIso } from "../dates.js";
@@ -14,8 +17,10 @@ import {
   confirmDialog, dateField, dateProblems, errorSlotId, errorSummary, fileUploader, formErrors, formField, signaturePanel,
 } from "../widgets.js";
 
+/** @typedef {ReturnType<typeof registerControls>} RegisterControls */
+
 // API field (as named in `details`) → the id of the control it belongs to.
-const FIELD_IDS = {
+export const FIELD_IDS = {
   unit_id: "f-unit_id", file_ids: "f-files", code_number: "f-code_number", code_notation: "f-code_notation",
   issued_date: "f-issued_date", document_type: "f-document_type", subject: "f-subject",
   page_amount: "f-page_amount", issuer: "f-issuer-name", "issuer.name": "f-issuer-name",
@@ -24,18 +29,21 @@ const FIELD_IDS = {
   due_date: "f-due_date", description: "f-description",
 };
 
-/** @param {any[]} clerkUnits @param {any} defaultUnit */
-function registerControls(clerkUnits, defaultUnit) {
+/**
+ * The form's controls; without `withFiles`, no file uploader (`files` is null).
+ * @param {any[]} clerkUnits @param {any} defaultUnit @param {{withFiles?: boolean}} [options]
+ */
+export function registerControls(clerkUnits, defaultUnit, { withFiles = true } = {}) {
   /** @param {string} name @param {Record<string, any>} [attrs] */
   const input = (name, attrs = {}) => h("input", { name, type: "text", ...attrs });
   return {
     unitSelect: h("select", { name: "unit_id" },
       clerkUnits.map((m) => h("option", { value: m.unit_id, selected: m.unit_id === defaultUnit.unit_id }, m.unit_name))),
     // Each file uploads as soon as it is chosen (reserve → PUT bytes with progress).
-    files: fileUploader({
+    files: withFiles ? fileUploader({
       id: "f-files", name: "files", label: t("files"), hint: t("filesHint"),
       afterUpload: (fileId, filename) => (/\.pdf$/i.test(filename) ? signaturePanel(fileId, { filename, withName: false }) : null),
-    }),
+    }) : null,
     codeNumber: input("code_number", { inputmode: "numeric", maxlength: "11", autocomplete: "off", pattern: "[0-9]*" }),
     codeNotation: input("code_notation", { maxlength: "30", autocomplete: "off", spellcheck: "false" }),
     issuedDate: dateField({ name: "issued_date", max: todayIso(), label: t("issuedDate") }),
@@ -61,15 +69,15 @@ function registerControls(clerkUnits, defaultUnit) {
   };
 }
 
-/** The form's sections. @param {ReturnType<typeof registerControls>} c @param {Record<string, string>} labels @param {boolean} manyUnits */
-function registerSections(c, labels, manyUnits) {
+/** The form's sections (the files' only with an uploader). @param {RegisterControls} c @param {Record<string, string>} labels @param {boolean} manyUnits */
+export function registerSections(c, labels, manyUnits) {
   /** @param {string} id @param {string} label @param {import("../components/forms.js").Control} control @param {object} [options] */
   const field = (id, label, control, options) => formField(labels, id, label, control, options);
   /** @param {string} legend @param {...import("../dom.js").Child} content */
   const section = (legend, ...content) => h("fieldset", { class: "section" }, h("legend", {}, legend), ...content);
   return [
     manyUnits ? h("div", { class: "form-grid" }, field("f-unit_id", t("unit"), c.unitSelect, { required: true })) : null,
-    section(t("sectionFiles"), c.files.element),
+    c.files ? section(t("sectionFiles"), c.files.element) : null,
     section(t("sectionDocument"), h("div", { class: "form-grid" },
       field("f-code_number", t("codeNumber"), c.codeNumber, { hint: t("codeNumberHint"), required: true }),
       field("f-code_notation", t("codeNotation"), c.codeNotation, { hint: t("codeNotationHint"), required: true }),
@@ -91,14 +99,44 @@ function registerSections(c, labels, manyUnits) {
   ];
 }
 
-/** The document as the API takes it. @param {ReturnType<typeof registerControls>} c @param {HTMLFormElement} form @param {string} unitId @param {boolean} confirmDuplicate */
-function payload(c, form, unitId, confirmDuplicate) {
+/**
+ * Show a document's particulars (as the API names them) in the form: what a received
+ * electronic document's package says, for the văn thư to check before registering it.
+ * @param {RegisterControls} c @param {HTMLFormElement} form @param {Record<string, any>} fields
+ */
+export function fillRegistration(c, form, fields) {
+  /** @param {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} el @param {any} value */
+  const put = (el, value) => { el.value = value === null || value === undefined ? "" : String(value); };
+  put(c.codeNumber, fields.code_number);
+  put(c.codeNotation, fields.code_notation);
+  c.issuedDate.set(fields.issued_date);
+  if (fields.document_type && [...c.documentType.options].some((o) => o.value === fields.document_type)) {
+    c.documentType.value = fields.document_type;
+  }
+  put(c.subject, fields.subject);
+  put(c.pageAmount, fields.page_amount);
+  put(c.issuerName, fields.issuer?.name);
+  put(c.issuerOrganId, fields.issuer?.organ_id);
+  put(c.signerPosition, fields.signer?.position);
+  put(c.signerName, fields.signer?.full_name);
+  if (fields.confidentiality) c.confidentiality.value = fields.confidentiality;
+  c.dueDate.set(fields.due_date);
+  put(c.description, fields.description);
+  const urgency = /** @type {HTMLInputElement | null} */ (form.querySelector(`input[name=urgency][value="${CSS.escape(fields.urgency || "normal")}"]`));
+  if (urgency) urgency.checked = true;
+}
+
+/**
+ * The document's particulars as the API takes them (no unit, files or duplicate
+ * confirmation); an empty optional field is left out.
+ * @param {RegisterControls} c @param {HTMLFormElement} form
+ */
+export function registrationFields(c, form) {
   /** @param {HTMLInputElement | HTMLTextAreaElement} el */
   const value = (el) => el.value.trim();
   const signer = { position: value(c.signerPosition) || undefined, full_name: value(c.signerName) || undefined };
   /** @type {Record<string, any>} */
   const body = {
-    unit_id: unitId,
     code_number: value(c.codeNumber),
     code_notation: value(c.codeNotation),
     issued_date: c.issuedDate.value() || undefined,
@@ -109,11 +147,17 @@ function payload(c, form, unitId, confirmDuplicate) {
     confidentiality: c.confidentiality.value,
     due_date: c.dueDate.value() || undefined,
     description: value(c.description) || undefined,
-    file_ids: c.files.fileIds(),
   };
   if (value(c.issuerOrganId)) body.issuer.organ_id = value(c.issuerOrganId);
   if (value(c.pageAmount)) body.page_amount = Number(value(c.pageAmount));
   if (signer.position || signer.full_name) body.signer = signer;
+  return body;
+}
+
+/** The document as the API takes it. @param {RegisterControls} c @param {HTMLFormElement} form @param {string} unitId @param {boolean} confirmDuplicate */
+function payload(c, form, unitId, confirmDuplicate) {
+  /** @type {Record<string, any>} */
+  const body = { unit_id: unitId, ...registrationFields(c, form), file_ids: c.files?.fileIds() || [] };
   if (confirmDuplicate) body.confirm_duplicate = true;
   return body;
 }
@@ -143,7 +187,7 @@ export function renderRegister(view) {
   async function send(confirmDuplicate = false) {
     errors.clear();
     const problems = dateProblems({ issued_date: c.issuedDate, due_date: c.dueDate });
-    const uploadProblem = c.files.problem();
+    const uploadProblem = c.files?.problem();
     if (uploadProblem) problems.file_ids = uploadProblem;
     if (Object.keys(problems).length) {
       errors.show(null, problems);

@@ -5,7 +5,7 @@ import { formatDateTime } from "../dates.js";
 import { t } from "../i18n.js";
 import { errorPanel } from "../widgets.js";
 
-const SERVICES = ["documents", "workflow", "search", "notify", "storage"];
+const SERVICES = ["documents", "workflow", "search", "notify", "storage", "signing", "exchange"];
 
 export function renderStatus(view) {
   const refresh = h("button", { type: "button", class: "btn btn-secondary" }, "↻ ", t("refresh"));

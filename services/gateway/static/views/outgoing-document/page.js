@@ -2,7 +2,8 @@
 // One văn bản đi: its particulars and state, its approval chain when its unit has one,
 // the steps the caller may take now (the API's allowed_actions), its recipients (with
 // the incoming documents issuing delivered), its digital signatures and the verification
-// of its PDFs, its versions and a form for the next one
+// of its PDFs, what each recipient outside the system answered through the axis (liên
+// thông), its versions and a form for the next one
 // while it may be edited, copies for the clerk once it is numbered, and its processing
 // history with PDF/XLSX exports.
 
@@ -14,6 +15,7 @@ import { errorPanel } from "../../widgets.js";
 import { copyPanel } from "../copy.js";
 import { approvalPanel } from "./approval.js";
 import { badges, detailsLayout, stateReason } from "./details.js";
+import { exchangePanel } from "./exchange.js";
 import { recipientsPanel } from "./recipients.js";
 import { outgoingSignaturesPanel } from "./signing.js";
 import { stepsPanel } from "./steps.js";
@@ -88,6 +90,7 @@ export function renderOutgoingDocument(view, params) {
       detailsLayout(doc),
       outgoingSignaturesPanel(doc),
       recipientsPanel(doc),
+      exchangePanel(doc),
       ...versionsAndHistory(host, doc),
       rolesIn(doc.unit_id).includes("clerk") && doc.code_number ? copyPanel(doc) : null));
   }

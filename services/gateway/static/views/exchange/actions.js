@@ -1,0 +1,109 @@
+// @ts-check
+// What the văn thư of the addressed unit does with a received document while it waits:
+// "Tiếp nhận" opens the registration form filled from the package (accept.js), "Trả lại"
+// asks for the reason the sender will read. A lãnh đạo sees who acts instead.
+
+import { ApiError, api } from "../../api.js";
+import { h } from "../../dom.js";
+import { t } from "../../i18n.js";
+import { hasRole, hooks } from "../../state.js";
+import { stepForm } from "../../widgets.js";
+import { acceptForm } from "./accept.js";
+
+/** @typedef {import("./common.js").Received} Received */
+/**
+ * What an action's answer does on the screen: draw the document again, say how it went,
+ * read it again (when it moved on meanwhile).
+ * @typedef {{draw: (r: Received) => void, say: (kind: string, ...children: import("../../dom.js").Child[]) => void,
+ *   reload: () => void}} ActionsHost
+ */
+
+/**
+ * "Trả lại": the reason, required.
+ * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
+ */
+function returnForm(r, host, { close, moved }) {
+  const reason = h("textarea", { name: "reason", rows: "3", maxlength: "1000" });
+  const { form } = stepForm({
+    id: "return", title: t("receivedReturnTitle"), intro: t("receivedReturnIntro"), confirmLabel: t("receivedReturnAction"), confirmClass: "btn-warning",
+    fields: [{ id: "f-return-reason", label: t("returnReason"), control: reason, required: true, wide: true }],
+    controlFor: { reason: "f-return-reason" },
+    submit: async (errors) => {
+      if (!reason.value.trim()) {
+        errors.show(null, { reason: t("receivedReasonRequired") });
+        return;
+      }
+      const returned = await api.returnReceived(r.id, { reason: reason.value.trim() });
+      host.draw(returned);
+      host.say("success", h("p", { id: "step-done" }, t("receivedReturnedFlash")));
+      hooks.refreshCounts();
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && [403, 409].includes(error.status)) {
+        moved(error);
+        return true;
+      }
+      return false;
+    },
+    cancel: close,
+  });
+  return { form, focus: () => reason.focus() };
+}
+
+/**
+ * The actions panel while the document waits (null once it does not); for someone who
+ * is not its unit's văn thư, a line saying who acts.
+ * @param {Received} r @param {ActionsHost} host
+ */
+export function receivedActions(r, host) {
+  if (r.state !== "waiting") return null;
+  if (!hasRole("clerk", r.unit_id)) {
+    return h("p", { class: "hint", id: "received-clerk-only" }, t("receivedClerkOnly"));
+  }
+  const slot = h("div", { class: "step-form-slot" });
+  const accept = h("button", {
+    type: "button", class: "btn btn-primary", id: "received-accept", "aria-controls": "accept-form", "aria-expanded": "false",
+  }, t("acceptAction"));
+  const back = h("button", {
+    type: "button", class: "btn btn-warning", id: "received-return", "aria-controls": "return-form", "aria-expanded": "false",
+  }, t("receivedReturnAction"));
+  /** @param {HTMLButtonElement | null} [focusTo] */
+  const close = (focusTo = null) => {
+    slot.replaceChildren();
+    accept.setAttribute("aria-expanded", "false");
+    back.setAttribute("aria-expanded", "false");
+    focusTo?.focus();
+  };
+  /** Refused because the document moved on (someone acted meanwhile): read it again. @param {ApiError} error */
+  const moved = (error) => {
+    host.say("error", h("p", {}, error.message));
+    host.reload();
+  };
+  /** @param {HTMLButtonElement} trigger @param {{form: HTMLFormElement, focus: () => void}} opened */
+  const open = (trigger, { form, focus }) => {
+    slot.replaceChildren(form);
+    trigger.setAttribute("aria-expanded", "true");
+    focus();
+  };
+  accept.addEventListener("click", () => {
+    close();
+    open(accept, acceptForm(r, {
+      onAccepted: (accepted) => {
+        host.draw(accepted);
+        host.say("success", h("p", { id: "step-done" }, t("acceptedFlash", accepted.incoming?.arrival_number ?? "")));
+        hooks.refreshCounts();
+      },
+      onConflict: moved,
+      onCancel: () => close(accept),
+    }));
+  });
+  back.addEventListener("click", () => {
+    close();
+    open(back, returnForm(r, host, { close: () => close(back), moved }));
+  });
+  return h("section", { class: "panel actions-panel", id: "received-actions", "aria-labelledby": "received-actions-title" },
+    h("h2", { id: "received-actions-title" }, t("receivedActionsTitle")),
+    h("p", { class: "hint" }, t("receivedActionsHint")),
+    h("div", { class: "step-actions" }, accept, back),
+    slot);
+}

@@ -1,0 +1,243 @@
+// @ts-check
+// One document another agency sent: its particulars as the package gives them, its
+// files (a PDF opens in a new tab, as signed documents do; any file downloads), the check
+// of the package's XML signature and of each file's digital signatures (signing's report,
+// asked again while it is being made), and for the văn thư of the unit it is addressed
+// to, while it waits: "Tiếp nhận" (the registration form filled from the package; the
+// số đến is shown after) and "Trả lại" (with a reason, which goes back to the sender).
+
+import { ApiError, api } from "../../api.js";
+import { formatDate, formatDateTime } from "../../dates.js";
+import { alertBox, h, loadingBox, urgencyBadge } from "../../dom.js";
+import { formatSize, t } from "../../i18n.js";
+import { documentTypeLabel, urgencyLabel } from "../../labels.js";
+import { downloadFile, showPdf } from "../../transfer.js";
+import { errorPanel, signatureBadge } from "../../widgets.js";
+import { localText } from "../../components/signatures.js";
+import { receivedActions } from "./actions.js";
+import {
+  listHash, packageSignatureBadge, receivedCode, receivedIssuedDate, receivedStateBadge, unitNameOf,
+} from "./common.js";
+
+/** @typedef {import("./common.js").Received} Received */
+/** @typedef {import("./common.js").ReceivedFile} ReceivedFile */
+
+const REPORT_POLL_MS = 2000;     // signing checks each stored PDF in a moment
+const REPORT_POLL_TIMES = 15;
+
+/** @param {string} label @param {import("../../dom.js").Child} value @param {Record<string, any>} [attrs] */
+function row(label, value, attrs = {}) {
+  const empty = value === null || value === undefined || value === "";
+  return [h("dt", {}, label), h("dd", attrs, empty ? t("none") : value)];
+}
+
+/** @param {string | null | undefined} name @param {string | null | undefined} type */
+function isPdf(name, type) {
+  return type === "application/pdf" || /\.pdf$/i.test(name || "");
+}
+
+/** The particulars the package gives. @param {Received} r */
+function particulars(r) {
+  const f = r.fields || {};
+  const signer = [f.signer?.position, f.signer?.full_name].filter(Boolean).join(" ");
+  return h("section", { class: "panel", "aria-labelledby": "received-info" },
+    h("h2", { id: "received-info", class: "visually-hidden" }, t("sectionDocument")),
+    h("dl", { class: "detail-list" },
+      row(t("colSender"), [r.from?.name || "", r.from?.organ_id ? h("span", { class: "muted" }, ` (${r.from.organ_id})`) : null],
+        { id: "received-from" }),
+      row(t("colCode"), receivedCode(f), { id: "received-code" }),
+      row(t("issuedDate"), formatDate(receivedIssuedDate(f))),
+      row(t("documentType"), documentTypeLabel(f.document_type)),
+      row(t("signer"), signer),
+      row(t("pageAmount"), f.page_amount != null ? String(f.page_amount) : null),
+      row(t("urgency"), urgencyLabel(f.urgency || "normal")),
+      row(t("dueDate"), f.due_date ? formatDate(f.due_date) : null),
+      row(t("receivedToPlaces"), f.to_places),
+      // why an update or a replacement was sent (a new document's says only that)
+      r.business_type && f.business_reason ? row(t("receivedBusinessReason"), f.business_reason) : null,
+      row(t("receivedUnit"), unitNameOf(r.unit_id)),
+      row(t("colReceivedAt"), formatDateTime(r.received_at)),
+      row(t("state"), receivedStateBadge(r.state, { id: "received-state" })),
+      row(t("receivedDocumentId"), h("code", {}, r.document_id))));
+}
+
+/**
+ * One file: its name and size, and while the document waits or once it is accepted,
+ * "Xem" for a PDF and "Tải xuống" (a returned one's files stay the exchange's).
+ * @param {ReceivedFile} file @param {boolean} openable
+ */
+function fileItem(file, openable) {
+  const status = h("span", { class: "file-status", role: "status" });
+  /** @param {Promise<any>} work */
+  const report = (work) => {
+    status.textContent = t("loading");
+    work.then(() => { status.textContent = ""; })
+      // a waiting document's files are not yet the văn thư's (storage and documents say
+      // 403 or 404 until it is accepted)
+      .catch((error) => { status.textContent = error instanceof ApiError && [403, 404].includes(error.status) ? t("receivedFileRefused") : error.message; });
+  };
+  const pdf = isPdf(file.name, file.content_type);
+  return h("li", { class: "attachment", dataset: { fileId: file.file_id } },
+    h("span", { class: "file-icon", "aria-hidden": "true" }, pdf ? "PDF" : (file.name.split(".").pop() || "file").toUpperCase().slice(0, 4)),
+    h("span", { class: "attachment-name" },
+      h("span", { class: "file-name" }, file.name),
+      h("span", { class: "file-size" }, formatSize(file.size))),
+    openable && pdf ? h("button", {
+      type: "button", class: "btn btn-secondary btn-small received-view", "aria-label": t("viewFile", file.name),
+      onclick: () => report(showPdf(file.file_id, window.open("about:blank", "_blank"))),
+    }, t("viewPdf")) : null,
+    openable ? h("button", {
+      type: "button", class: "btn btn-secondary btn-small download-link", "aria-label": t("downloadFile", file.name),
+      onclick: () => report(downloadFile(file.file_id, file.name)),
+    }, "⤓ ", t("download")) : null,
+    status);
+}
+
+/** A file's overall badge as signing reported it. @param {string} status */
+function overallBadge(status) {
+  const badge = signatureBadge(status);
+  badge.classList.add("sig-overall");
+  return badge;
+}
+
+/** @param {Received} r */
+function filesPanel(r) {
+  return h("section", { class: "panel", id: "received-files", "aria-labelledby": "received-files-title" },
+    h("h2", { id: "received-files-title" }, t("attachments")),
+    r.files?.length
+      ? h("ul", { class: "attachment-list" }, r.files.map((file) => fileItem(file, ["waiting", "accepted"].includes(r.state))))
+      : h("p", { class: "muted" }, t("noAttachments")));
+}
+
+/**
+ * The checks: the package's XML signature (who signed it), then each file's digital
+ * signatures as signing reported them ("checking" while it has not).
+ * @param {Received} r
+ */
+function checksPanel(r) {
+  const pkg = r.package_signature;
+  return h("section", { class: "panel signatures-panel", id: "received-signatures", "aria-labelledby": "received-signatures-title" },
+    h("h2", { id: "received-signatures-title" }, t("receivedChecksTitle")),
+    h("div", { class: "sig-panel received-package", id: "received-package-signature", dataset: { status: pkg?.status || "unverifiable" } },
+      h("h3", { class: "sig-title" }, t("receivedPackageSignature")),
+      h("p", { class: "sig-result" }, packageSignatureBadge(pkg, { id: "received-package-badge" }), " ",
+        h("span", { class: "sig-summary" }, localText(pkg) || t("none"))),
+      pkg?.subject && !localText(pkg).includes(pkg.subject)
+        ? h("p", { class: "sig-notes muted" }, t("receivedPackageSigner", pkg.subject)) : null),
+    (r.files || []).map((file) => {
+      const report = file.signatures;
+      return h("div", {
+        class: ["sig-panel", "received-file-signature", `sig-state-${report?.status || "pending"}`],
+        dataset: { fileId: file.file_id, status: report?.status || "pending" },
+      },
+      h("h3", { class: "sig-title" }, t("sigTitle"), " — ", h("span", { class: "sig-file" }, file.name)),
+      h("p", { class: "sig-result" }, report
+        ? [overallBadge(report.status), " ",
+          h("span", { class: "sig-summary" }, localText(report.summary) || t(`sigStatus_${report.status}`))]
+        : [h("span", { class: "spinner", "aria-hidden": "true" }), t("sigPending")]));
+    }));
+}
+
+/** What became of it: the số đến it took, the reason it was returned, a recall asked. @param {Received} r @param {HTMLElement} outcome */
+function drawOutcome(r, outcome) {
+  const notes = [];
+  if (r.recall_request && r.state === "waiting") {
+    notes.push(alertBox("warning", h("p", { id: "received-recall" }, t("receivedRecallAsked", r.recall_request.reason || t("none")))));
+  }
+  if (r.replaces_id) {
+    notes.push(alertBox("info", h("p", {}, t("receivedReplaces"), " ",
+      h("a", { href: `#/exchange/received/${encodeURIComponent(r.replaces_id)}` }, t("receivedReplacedLink")))));
+  }
+  if (r.state === "returned") {
+    notes.push(alertBox("warning", h("p", { id: "received-returned" }, t("receivedReturnedReason", r.reason || t("none")))));
+  }
+  if (r.state === "accepted" && r.incoming_id) {
+    const number = h("strong", { id: "received-arrival-number" }, r.incoming?.arrival_number != null ? String(r.incoming.arrival_number) : "…");
+    const link = h("a", { href: `#/documents/${encodeURIComponent(r.incoming_id)}`, id: "received-incoming-link" }, t("receivedOpenIncoming"));
+    notes.push(alertBox("success", h("p", { id: "received-accepted" }, t("receivedAcceptedAs"), " ", number, ". ", link)));
+    if (r.incoming?.arrival_number == null) {
+      api.getIncoming(r.incoming_id).then((doc) => { number.textContent = String(doc.arrival_number); })
+        .catch(() => { number.textContent = t("none"); });
+    }
+  }
+  outcome.replaceChildren(...notes);
+}
+
+/** #/exchange/received/{id}. @param {HTMLElement} view @param {Record<string, string>} params */
+export function renderReceived(view, params) {
+  const id = params.id;
+  const heading = h("h1", { tabindex: "-1", id: "page-title" }, t("receivedDocTitle"));
+  const message = h("div", { id: "doc-message", class: "doc-message", tabindex: "-1" });
+  const body = h("div", {}, loadingBox());
+  view.append(
+    h("p", { class: "back" }, h("a", { href: listHash("waiting") }, "‹ ", t("receivedTitle"))),
+    h("div", { class: "page-head" }, heading),
+    message,
+    body);
+  let polls = 0;
+  let pollTimer = 0;
+  /** @type {Received | null} */
+  let shown = null;
+
+  /** @type {import("./actions.js").ActionsHost} */
+  const host = {
+    draw: (r) => draw(r),
+    say(kind, ...children) {
+      message.replaceChildren(alertBox(kind, ...children));
+      message.focus();
+    },
+    reload: () => load(),
+  };
+
+  /** @param {Received} r */
+  function draw(r) {
+    // an action's answer has no signature reports: the ones shown stay
+    const reports = new Map((shown?.files || []).map((file) => [file.file_id, file.signatures]));
+    r.files = (r.files || []).map((file) => (file.signatures === undefined ? { ...file, signatures: reports.get(file.file_id) ?? null } : file));
+    shown = r;
+    const f = r.fields || {};
+    heading.textContent = f.subject || t("receivedDocTitle");
+    document.title = `${f.subject || t("receivedDocTitle")} · ${t("appName")}`;
+    const outcome = h("div", { class: "received-outcome" });
+    drawOutcome(r, outcome);
+    body.replaceChildren(h("div", { class: "doc-stack" },
+      h("div", { class: "doc-badges" },
+        h("span", { class: "eyebrow" }, `${t("receivedDocTitle")} · ${r.from?.name || r.from?.organ_id || ""}`),
+        receivedStateBadge(r.state), urgencyBadge(f.urgency, { showNormal: false })),
+      outcome.childElementCount ? outcome : null,
+      receivedActions(r, host),
+      h("div", { class: "doc-layout" }, particulars(r), filesPanel(r)),
+      checksPanel(r)));
+    followReports(r);
+  }
+
+  /** While a file's report is not made yet, read the document again for it. @param {Received} r */
+  function followReports(r) {
+    window.clearTimeout(pollTimer);
+    if (!(r.files || []).some((file) => !file.signatures) || polls >= REPORT_POLL_TIMES) return;
+    pollTimer = window.setTimeout(async () => {
+      if (!body.isConnected) return;     // the view was left
+      polls += 1;
+      try {
+        const fresh = await api.getReceived(id);
+        const checks = document.getElementById("received-signatures");
+        if (checks && body.isConnected) checks.replaceWith(checksPanel(fresh));
+        followReports(fresh);
+      } catch {
+        /* the next visit shows it */
+      }
+    }, REPORT_POLL_MS);
+  }
+
+  async function load() {
+    body.replaceChildren(loadingBox());
+    try {
+      draw(await api.getReceived(id));
+    } catch (error) {
+      body.replaceChildren(errorPanel(error, load));
+    }
+  }
+
+  load();
+  return { title: t("receivedDocTitle") };
+}
