@@ -75,6 +75,23 @@ class ReceivedEntrypoints:
         return out
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def received_file_link(self, token, received_id, file_id, params=None):
+        """A short-lived (5 minutes) link to a file of a received document, so its văn thư
+        and leaders read it before deciding; ``params`` = ``{view: true}`` asks a PDF to be
+        shown in the browser (its stamps drawn) rather than downloaded.
+
+        Result: ``{url, expires_at}``. Errors: NotFound (no such document, or the file is
+        not one of its files); Forbidden (another unit's). Events: none."""
+        caller = self.identity.caller(token)
+        with self.db.read() as session:
+            received = self._visible(session, caller, received_id)
+            if not any(f.get("file_id") == file_id for f in received.files or []):
+                raise not_found("tệp", "File", file_id)
+        link = self.storage.get_download_url(self.identity.system_token(), file_id)
+        view = isinstance(params, dict) and params.get("view") in (True, "true")
+        return link | {"url": link["url"] + "&view=1"} if view else link
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
     def accept_received(self, token, received_id, changes=None):
         """Tiếp nhận: the văn thư registers a received document in the unit's incoming
         register (documents gives it the next số đến), and its sender hears 03.

@@ -263,6 +263,12 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/v1/exchange/received/<received_id>", "get_received", "exchange",
       "Một văn bản điện tử nhận được / One received document, with its signature checks",
       "exchange.get_received", ("received_id",), response="Object"),
+    R("GET", "/api/v1/exchange/received/<received_id>/files/<file_id>/link",
+      "received_file_link", "exchange",
+      "Liên kết đọc tệp của văn bản nhận được trước khi tiếp nhận (5 phút; view=true: xem "
+      "PDF trong trình duyệt) / A short-lived link to a received document's file",
+      "exchange.received_file_link", ("received_id", "file_id", QUERY), response="Object",
+      query=(q("view", "boolean"),)),
     R("POST", "/api/v1/exchange/received/<received_id>/accept", "accept_received",
       "exchange", "Tiếp nhận, vào sổ văn bản đến (03) / Accept into the incoming register",
       "exchange.accept_received", ("received_id", OPTIONAL_BODY), response="Object"),

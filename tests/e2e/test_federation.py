@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from tests.e2e.helpers import Api, draft, step, wait_until
 from tests.federation import DIRECTOR, PROVINCE_A, PROVINCE_B, organ_of
@@ -149,7 +150,17 @@ def test_only_the_addressed_units_clerk_sees_a_received_document_and_a_stranger_
     subject = "Thông báo lịch tiếp công dân (liên thông)"
     issue_to_b(people, subject)
     received = waiting_at_b(people, subject)
+    clerk = people["b:vanthu.stc"]
+    file_id = received["files"][0]["file_id"]
+    link = clerk.get(f"/exchange/received/{received['id']}/files/{file_id}/link",
+                     params={"view": "true"})
+    assert link.status_code == 200, link.text
+    assert link.json()["url"].endswith("&view=1")
+    pdf = requests.get(link.json()["url"], timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     outsider = Api(federation["b"].base_url, "vanthu.snv")
+    assert outsider.get(f"/exchange/received/{received['id']}/files/{file_id}/link"
+                        ).status_code == 403
     assert not any(r["id"] == received["id"]
                    for r in outsider.get("/exchange/received").json()["items"])
     assert outsider.get(f"/exchange/received/{received['id']}").status_code == 403
