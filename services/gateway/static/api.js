@@ -248,6 +248,10 @@ export const api = {
   getReceived: (id) => request("GET", `/exchange/received/${encodeURIComponent(id)}`),
   acceptReceived: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/accept`, { body }),
   returnReceived: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/return`, { body }),
+  // a 5-minute link to one of its files, before it is accepted too (view: the PDF inline)
+  receivedFileLink: (id, fileId, query) =>
+    request("GET", `/exchange/received/${encodeURIComponent(id)}/files/${encodeURIComponent(fileId)}/link`, { query }),
+  answerRecall: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/recall-answer`, { body }),
   listDeliveries: (outgoingId) => request("GET", `/outgoing/${encodeURIComponent(outgoingId)}/deliveries`),
   retryDelivery: (id) => request("POST", `/exchange/deliveries/${encodeURIComponent(id)}/retry`),
 };

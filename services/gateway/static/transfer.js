@@ -105,6 +105,34 @@ export async function showPdf(fileId, tab) {
   }
 }
 
+/**
+ * Show a PDF through a short-lived link the API gave (`link()` asks for it; e.g. a
+ * received document's file before it is accepted) in a tab opened beforehand, as showPdf.
+ * @param {() => Promise<{url: string}>} link @param {Window | null} tab
+ */
+export async function showLinkedPdf(link, tab) {
+  try {
+    const { url } = await link();
+    if (tab && !tab.closed) tab.location.href = url;
+    else window.open(url, "_blank", "noopener");
+  } catch (error) {
+    tab?.close();
+    throw error;
+  }
+}
+
+/**
+ * Download a file through a short-lived link the API gave: storage's signed URL (no
+ * token in it), its bytes saved under `filename`.
+ * @param {() => Promise<{url: string}>} link @param {string} filename
+ */
+export async function downloadLinked(link, filename) {
+  const { url } = await link();
+  const response = await fetch(url);
+  if (!response.ok) throw new ApiError(response.status, "DOWNLOAD", t("networkError"));
+  saveBlob(await response.blob(), filename);
+}
+
 /** Hand bytes to the browser's download under `filename`. @param {Blob} blob @param {string} filename */
 function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);

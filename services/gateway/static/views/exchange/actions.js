@@ -7,8 +7,9 @@ import { ApiError, api } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { hasRole, hooks } from "../../state.js";
-import { stepForm } from "../../widgets.js";
+import { confirmDialog, stepForm } from "../../widgets.js";
 import { acceptForm } from "./accept.js";
+import { recallWaiting } from "./common.js";
 
 /** @typedef {import("./common.js").Received} Received */
 /**
@@ -105,5 +106,96 @@ export function receivedActions(r, host) {
     h("h2", { id: "received-actions-title" }, t("receivedActionsTitle")),
     h("p", { class: "hint" }, t("receivedActionsHint")),
     h("div", { class: "step-actions" }, accept, back),
+    slot);
+}
+
+/**
+ * "Từ chối thu hồi": the reason, required (the sender reads it with 16).
+ * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
+ */
+function refuseRecallForm(r, host, { close, moved }) {
+  const reason = h("textarea", { name: "reason", rows: "3", maxlength: "1000" });
+  const { form } = stepForm({
+    id: "recall-refuse", title: t("recallRefuseTitle"), intro: t("recallRefuseIntro"), confirmLabel: t("recallRefuseAction"), confirmClass: "btn-warning",
+    fields: [{ id: "f-recall-reason", label: t("recallRefuseReason"), control: reason, required: true, wide: true }],
+    controlFor: { reason: "f-recall-reason" },
+    submit: async (errors) => {
+      if (!reason.value.trim()) {
+        errors.show(null, { reason: t("recallReasonRequired") });
+        return;
+      }
+      host.draw(await api.answerRecall(r.id, { agree: false, reason: reason.value.trim() }));
+      host.say("success", h("p", { id: "step-done" }, t("recallRefusedFlash")));
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && [403, 409].includes(error.status)) {
+        moved(error);
+        return true;
+      }
+      return false;
+    },
+    cancel: close,
+  });
+  return { form, focus: () => reason.focus() };
+}
+
+/**
+ * The answer to a recall its sender asked for, while unanswered: for a văn thư of the
+ * unit "Đồng ý thu hồi" (confirmed: what was made of it is deleted, only the recall log
+ * stays) and "Từ chối thu hồi" (with a reason); for a lãnh đạo, who answers. Null when
+ * no recall waits.
+ * @param {Received} r @param {ActionsHost} host
+ */
+export function recallActions(r, host) {
+  if (!recallWaiting(r)) return null;
+  if (!hasRole("clerk", r.unit_id)) {
+    return h("p", { class: "hint", id: "recall-clerk-only" }, t("recallClerkOnly"));
+  }
+  const slot = h("div", { class: "step-form-slot" });
+  const agree = h("button", { type: "button", class: "btn btn-warning", id: "recall-agree" }, t("recallAgreeAction"));
+  const refuse = h("button", {
+    type: "button", class: "btn btn-secondary", id: "recall-refuse", "aria-controls": "recall-refuse-form", "aria-expanded": "false",
+  }, t("recallRefuseAction"));
+  /** @param {ApiError} error */
+  const moved = (error) => {
+    host.say("error", h("p", {}, error.message));
+    host.reload();
+  };
+  const close = () => {
+    slot.replaceChildren();
+    refuse.setAttribute("aria-expanded", "false");
+    refuse.focus();
+  };
+  agree.addEventListener("click", async () => {
+    const confirmed = await confirmDialog({
+      id: "recall-agree-dialog", title: t("recallAgreeTitle"),
+      message: r.incoming_id ? t("recallAgreeIncoming") : t("recallAgreeWaiting"),
+      confirmLabel: t("recallAgreeAction"), confirmClass: "btn-warning",
+    });
+    if (!confirmed) {
+      agree.focus();
+      return;
+    }
+    agree.disabled = true;
+    try {
+      host.draw(await api.answerRecall(r.id, { agree: true }));
+      host.say("success", h("p", { id: "step-done" }, t("recallAgreedFlash")));
+      hooks.refreshCounts();
+    } catch (error) {
+      agree.disabled = false;
+      if (error instanceof ApiError && [403, 409].includes(error.status)) moved(error);
+      else host.say("error", h("p", {}, error?.message || t("networkError")));
+    }
+  });
+  refuse.addEventListener("click", () => {
+    const { form, focus } = refuseRecallForm(r, host, { close, moved });
+    slot.replaceChildren(form);
+    refuse.setAttribute("aria-expanded", "true");
+    focus();
+  });
+  return h("section", { class: "panel actions-panel recall-panel", id: "recall-actions", "aria-labelledby": "recall-actions-title" },
+    h("h2", { id: "recall-actions-title" }, t("recallActionsTitle")),
+    h("p", { class: "hint" }, t("recallActionsHint")),
+    h("div", { class: "step-actions" }, agree, refuse),
     slot);
 }

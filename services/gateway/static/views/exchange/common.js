@@ -25,9 +25,9 @@ import { LEADER_ROLES, user } from "../../state.js";
  */
 /** @typedef {{status: string, subject?: string | null, vi?: string, en?: string}} PackageSignature */
 
-/** The states of a received document; the list's tabs are the first three and all. */
+/** The states of a received document; the list's tabs are the first four and all. */
 export const RECEIVED_STATES = ["waiting", "accepted", "returned", "recalled", "replaced"];
-export const TABS = ["waiting", "accepted", "returned", "all"];
+export const TABS = ["waiting", "accepted", "returned", "recalled", "all"];
 const READER_ROLES = ["clerk", ...LEADER_ROLES];
 const SIGNATURE_STATUSES = ["valid", "invalid", "absent", "unverifiable"];
 
@@ -61,6 +61,11 @@ export function packageSignatureBadge(signature, attrs = {}) {
     class: `badge sig-badge ${css}`, title: signature ? signature[lang()] || signature.vi || null : null,
     dataset: { status }, ...attrs,
   }, t(`pkgSig_${status}`));
+}
+
+/** Whether its sender asked for it back and nobody answered yet. @param {Received} r */
+export function recallWaiting(r) {
+  return Boolean(r.recall_request && !r.recall_request.answer && r.state !== "recalled");
 }
 
 /** Số, ký hiệu as the package gives them ("12/QĐ-STC"), or "—". @param {Record<string, any>} fields */

@@ -13,7 +13,7 @@ import { documentTypeLabel } from "../../labels.js";
 import { navigate, takeFlash } from "../../state.js";
 import { dataTable, errorPanel, pager } from "../../widgets.js";
 import {
-  TABS, listHash, packageSignatureBadge, readerMemberships, receivedCode, receivedIssuedDate, receivedStateBadge,
+  TABS, listHash, packageSignatureBadge, readerMemberships, recallWaiting, receivedCode, receivedIssuedDate, receivedStateBadge,
   unitNameOf,
 } from "./common.js";
 
@@ -96,7 +96,7 @@ export function renderReceivedList(view, params, query) {
       { label: t("colIssuedDate"), className: "col-date", render: (/** @type {Received} */ r) => formatDate(receivedIssuedDate(r.fields || {})) },
       {
         label: t("colSubject"), className: "col-subject", render: (/** @type {Received} */ r) => [
-          h("a", { href: `#/exchange/received/${encodeURIComponent(r.id)}`, class: "doc-link" }, r.fields?.subject || t("receivedNoSubject")),
+          h("a", { href: `#/exchange/received/${encodeURIComponent(r.id)}`, class: "doc-link" }, r.fields?.subject || t(r.state === "recalled" ? "receivedRecalledSubject" : "receivedNoSubject")),
           h("span", { class: "cell-meta" }, documentTypeLabel(r.fields?.document_type), " ",
             urgencyBadge(r.fields?.urgency, { showNormal: false })),
         ],
@@ -109,7 +109,7 @@ export function renderReceivedList(view, params, query) {
     body.replaceChildren(
       dataTable(columns, result.items, {
         caption: t("receivedTitle"), tableClass: "received-table",
-        rowClass: (/** @type {Received} */ r) => (r.recall_request && r.state === "waiting" ? "row-recall" : null),
+        rowClass: (/** @type {Received} */ r) => (recallWaiting(r) ? "row-recall" : null),
       }),
       pager({
         page: result.page, pageSize: result.page_size, total: result.total,

@@ -6,15 +6,15 @@
 // to, while it waits: "Tiếp nhận" (the registration form filled from the package; the
 // số đến is shown after) and "Trả lại" (with a reason, which goes back to the sender).
 
-import { ApiError, api } from "../../api.js";
+import { api } from "../../api.js";
 import { formatDate, formatDateTime } from "../../dates.js";
 import { alertBox, h, loadingBox, urgencyBadge } from "../../dom.js";
 import { formatSize, t } from "../../i18n.js";
 import { documentTypeLabel, urgencyLabel } from "../../labels.js";
-import { downloadFile, showPdf } from "../../transfer.js";
+import { downloadLinked, showLinkedPdf } from "../../transfer.js";
 import { errorPanel, signatureBadge } from "../../widgets.js";
 import { localText } from "../../components/signatures.js";
-import { receivedActions } from "./actions.js";
+import { receivedActions, recallActions } from "./actions.js";
 import {
   listHash, packageSignatureBadge, receivedCode, receivedIssuedDate, receivedStateBadge, unitNameOf,
 } from "./common.js";
@@ -34,6 +34,28 @@ function row(label, value, attrs = {}) {
 /** @param {string | null | undefined} name @param {string | null | undefined} type */
 function isPdf(name, type) {
   return type === "application/pdf" || /\.pdf$/i.test(name || "");
+}
+
+/**
+ * What stays of a recalled document: the recall log (số/ký hiệu, issuer, date; the
+ * request and the answer are above), its metadata and files deleted.
+ * @param {Received} r
+ */
+function recallLog(r) {
+  const f = r.fields || {};
+  return h("section", { class: "panel", id: "received-recall-log", "aria-labelledby": "received-recall-log-title" },
+    h("h2", { id: "received-recall-log-title" }, t("receivedRecallLogTitle")),
+    h("p", { class: "hint" }, t("receivedRecallLogHint")),
+    h("dl", { class: "detail-list" },
+      row(t("colCode"), receivedCode(f), { id: "received-code" }),
+      row(t("receivedIssuer"), f.issuer?.name || f.issuer?.organ_id || null, { id: "received-issuer" }),
+      row(t("issuedDate"), formatDate(receivedIssuedDate(f))),
+      row(t("colSender"), [r.from?.name || "", r.from?.organ_id ? h("span", { class: "muted" }, ` (${r.from.organ_id})`) : null],
+        { id: "received-from" }),
+      row(t("receivedUnit"), unitNameOf(r.unit_id)),
+      row(t("colReceivedAt"), formatDateTime(r.received_at)),
+      row(t("state"), receivedStateBadge(r.state, { id: "received-state" })),
+      row(t("receivedDocumentId"), h("code", {}, r.document_id))));
 }
 
 /** The particulars the package gives. @param {Received} r */
@@ -62,34 +84,34 @@ function particulars(r) {
 }
 
 /**
- * One file: its name and size, and while the document waits or once it is accepted,
- * "Xem" for a PDF and "Tải xuống" (a returned one's files stay the exchange's).
- * @param {ReceivedFile} file @param {boolean} openable
+ * One file: its name and size, "Xem" for a PDF and "Tải xuống", through the exchange's
+ * 5-minute link (so the văn thư and leaders read it before accepting it).
+ * @param {Received} r @param {ReceivedFile} file
  */
-function fileItem(file, openable) {
+function fileItem(r, file) {
   const status = h("span", { class: "file-status", role: "status" });
   /** @param {Promise<any>} work */
   const report = (work) => {
     status.textContent = t("loading");
     work.then(() => { status.textContent = ""; })
-      // a waiting document's files are not yet the văn thư's (storage and documents say
-      // 403 or 404 until it is accepted)
-      .catch((error) => { status.textContent = error instanceof ApiError && [403, 404].includes(error.status) ? t("receivedFileRefused") : error.message; });
+      .catch((error) => { status.textContent = error?.message || t("networkError"); });
   };
+  /** @param {boolean} view */
+  const link = (view) => () => api.receivedFileLink(r.id, file.file_id, view ? { view: true } : {});
   const pdf = isPdf(file.name, file.content_type);
   return h("li", { class: "attachment", dataset: { fileId: file.file_id } },
     h("span", { class: "file-icon", "aria-hidden": "true" }, pdf ? "PDF" : (file.name.split(".").pop() || "file").toUpperCase().slice(0, 4)),
     h("span", { class: "attachment-name" },
       h("span", { class: "file-name" }, file.name),
       h("span", { class: "file-size" }, formatSize(file.size))),
-    openable && pdf ? h("button", {
+    pdf ? h("button", {
       type: "button", class: "btn btn-secondary btn-small received-view", "aria-label": t("viewFile", file.name),
-      onclick: () => report(showPdf(file.file_id, window.open("about:blank", "_blank"))),
+      onclick: () => report(showLinkedPdf(link(true), window.open("about:blank", "_blank"))),
     }, t("viewPdf")) : null,
-    openable ? h("button", {
+    h("button", {
       type: "button", class: "btn btn-secondary btn-small download-link", "aria-label": t("downloadFile", file.name),
-      onclick: () => report(downloadFile(file.file_id, file.name)),
-    }, "⤓ ", t("download")) : null,
+      onclick: () => report(downloadLinked(link(false), file.name)),
+    }, "⤓ ", t("download")),
     status);
 }
 
@@ -105,7 +127,7 @@ function filesPanel(r) {
   return h("section", { class: "panel", id: "received-files", "aria-labelledby": "received-files-title" },
     h("h2", { id: "received-files-title" }, t("attachments")),
     r.files?.length
-      ? h("ul", { class: "attachment-list" }, r.files.map((file) => fileItem(file, ["waiting", "accepted"].includes(r.state))))
+      ? h("ul", { class: "attachment-list" }, r.files.map((file) => fileItem(r, file)))
       : h("p", { class: "muted" }, t("noAttachments")));
 }
 
@@ -141,8 +163,15 @@ function checksPanel(r) {
 /** What became of it: the số đến it took, the reason it was returned, a recall asked. @param {Received} r @param {HTMLElement} outcome */
 function drawOutcome(r, outcome) {
   const notes = [];
-  if (r.recall_request && r.state === "waiting") {
-    notes.push(alertBox("warning", h("p", { id: "received-recall" }, t("receivedRecallAsked", r.recall_request.reason || t("none")))));
+  const recall = r.recall_request;
+  if (recall) {
+    notes.push(alertBox(recall.answer ? "info" : "warning",
+      h("p", { id: "received-recall" }, t("receivedRecallAsked", recall.reason || t("none")),
+        recall.asked_at ? h("span", { class: "muted" }, ` (${formatDateTime(recall.asked_at)})`) : null),
+      recall.answer ? h("p", { id: "received-recall-answer", dataset: { code: recall.answer } },
+        recall.answer === "15"
+          ? t("receivedRecallAgreed", formatDateTime(recall.answered_at))
+          : t("receivedRecallRefused", formatDateTime(recall.answered_at), recall.answer_reason || t("none"))) : null));
   }
   if (r.replaces_id) {
     notes.push(alertBox("info", h("p", {}, t("receivedReplaces"), " ",
@@ -196,8 +225,9 @@ export function renderReceived(view, params) {
     r.files = (r.files || []).map((file) => (file.signatures === undefined ? { ...file, signatures: reports.get(file.file_id) ?? null } : file));
     shown = r;
     const f = r.fields || {};
-    heading.textContent = f.subject || t("receivedDocTitle");
-    document.title = `${f.subject || t("receivedDocTitle")} · ${t("appName")}`;
+    const title = r.state === "recalled" ? t("receivedRecalledTitle", receivedCode(f)) : f.subject || t("receivedDocTitle");
+    heading.textContent = title;
+    document.title = `${title} · ${t("appName")}`;
     const outcome = h("div", { class: "received-outcome" });
     drawOutcome(r, outcome);
     body.replaceChildren(h("div", { class: "doc-stack" },
@@ -205,9 +235,11 @@ export function renderReceived(view, params) {
         h("span", { class: "eyebrow" }, `${t("receivedDocTitle")} · ${r.from?.name || r.from?.organ_id || ""}`),
         receivedStateBadge(r.state), urgencyBadge(f.urgency, { showNormal: false })),
       outcome.childElementCount ? outcome : null,
+      recallActions(r, host),
       receivedActions(r, host),
-      h("div", { class: "doc-layout" }, particulars(r), filesPanel(r)),
-      checksPanel(r)));
+      r.state === "recalled" ? recallLog(r) : [
+        h("div", { class: "doc-layout" }, particulars(r), filesPanel(r)),
+        checksPanel(r)]));
     followReports(r);
   }
 

@@ -3,8 +3,10 @@
 // one's edoc is (being sent, sent to the axis, refused by it with the reason) and every
 // status its agency answered, in order, with its time — 01 arrived, 02 returned with the
 // reason, 03 accepted, 04 assigned, 05 in progress, 06 done, 13/15/16 about a recall.
-// A văn thư of the issuing unit sends a refused one again. Read when the document is
-// opened, again on "Làm mới", and every little while as long as the panel is shown.
+// A văn thư of the issuing unit sends a refused one again. Once the document is
+// recalled, the request's reason and each agency's answer (15 agreed and locked, 16
+// refused with the reason). Read when the document is opened, again on "Làm mới", and
+// every little while as long as the panel is shown.
 
 import { ApiError, api } from "../../api.js";
 import { formatDateTime } from "../../dates.js";
@@ -17,7 +19,8 @@ import { errorPanel } from "../../widgets.js";
  * One recipient's delivery (the exchange's delivery_out).
  * @typedef {{id: string, organ_id: string, organ_name: string | null, document_id: string,
  *   state: string, error: {code: string, vi: string, en: string} | null, statuses: DeliveryStatus[],
- *   latest_code: string | null, frozen: boolean, sent_at: string | null}} Delivery
+ *   latest_code: string | null, frozen: boolean, recall: {reason: string, asked_at: string} | null,
+ *   sent_at: string | null}} Delivery
  */
 /** @typedef {{code: string, vi: string, en: string, description: string | null, at: string | null, received_at: string}} DeliveryStatus */
 
@@ -46,6 +49,28 @@ function statusItem(s) {
 }
 
 /**
+ * The recall of the document from this agency, once asked (13 sent): its reason, then
+ * the agency's answer — 15 agreed, the record locked; 16 refused, with its reason.
+ * @param {Delivery} d
+ */
+function recallNote(d) {
+  if (!d.recall) return d.frozen ? h("p", { class: "hint" }, t("exchangeFrozen")) : null;
+  const asked = d.recall.asked_at || "";
+  const refused = (d.statuses || []).filter((s) => s.code === "16").pop();     // 16 answers a recall only
+  const answer = d.frozen ? "15" : refused ? "16" : "";
+  return h("div", { class: ["exchange-recall", answer && `exchange-recall-${answer}`], dataset: { answer } },
+    h("p", { class: "exchange-recall-asked" },
+      h("strong", {}, t("exchangeRecallAsked")),
+      asked ? h("span", { class: "muted" }, ` · ${formatDateTime(asked)}`) : null,
+      t("exchangeReason", d.recall.reason || t("none"))),
+    h("p", { class: "exchange-recall-answer" }, d.frozen
+      ? h("strong", {}, t("exchangeRecallAgreed"))
+      : refused
+        ? [h("strong", {}, t("exchangeRecallRefused")), t("exchangeReason", refused.description || t("none"))]
+        : h("span", { class: "muted" }, t("exchangeRecallWaiting"))));
+}
+
+/**
  * @param {Delivery} d
  * @param {boolean} mayRetry a văn thư of the issuing unit
  * @param {(d: Delivery, button: HTMLButtonElement, status: HTMLElement) => void} retry
@@ -68,7 +93,7 @@ function deliveryItem(d, mayRetry, retry) {
     d.error && state !== "sent" ? h("p", { class: ["exchange-error", state === "failed" && "is-problem"] },
       state === "failed" ? t("exchangeFailed", local(d.error)) : t("exchangeWillRetry", local(d.error)),
       button ? [" ", button] : null, status) : null,
-    d.frozen ? h("p", { class: "hint" }, t("exchangeFrozen")) : null,
+    recallNote(d),
     statuses.length
       ? h("ol", { class: "exchange-statuses", "aria-label": t("exchangeHistory", d.organ_name || d.organ_id) }, statuses.map(statusItem))
       : h("p", { class: "muted exchange-none" }, state === "sent" ? t("exchangeNoStatus") : t("exchangeNotYet")));
