@@ -10,9 +10,13 @@ Sở Nội vụ's văn thư (vanthu.snv) finds both waiting under "Liên thông"
 opens the first, sees the check of the package's signature and of the PDF's, accepts it
 through the registration form filled from the package (a field emptied is refused next to
 it, in Vietnamese), sees its số đến, opens its PDF and the incoming document it became;
-she returns the second with a reason (required). Sở Tài chính's văn thư
-(vanthu.stc) then sees on each outgoing document what Sở Nội vụ answered: 01 and 03, and
-01 and 02 with the reason. Screenshots: /tmp/ui-exchange-*.png."""
+she returns the second with a reason (required). A third, another Thông báo, is recalled by
+Sở Tài chính's văn thư through the API once it has arrived: vanthu.snv sees the request
+with its reason and agrees in the browser; the document shows "Đã thu hồi" and only its
+recall log. Sở Tài chính's văn thư (vanthu.stc) then sees on each outgoing document what
+Sở Nội vụ answered: 01 and 03; 01 and 02 with the reason; 01 and 15, "Đồng ý thu hồi —
+đã khóa". The signed PDF opens before it is accepted (the exchange's 5-minute link
+answers with the PDF). Screenshots: /tmp/ui-exchange-*.png."""
 from __future__ import annotations
 
 import re
@@ -26,7 +30,9 @@ from tests.fixtures.signing.make_fixtures import make_document
 
 DIRECTOR = "Võ Văn Hùng"                   # lanhdao.stc's demo certificate
 RETURN_REASON = "Văn bản không thuộc thẩm quyền giải quyết của Sở Nội vụ."
+RECALL_REASON = "Sai số liệu tại phụ lục kèm theo, sẽ ban hành văn bản thay thế."
 ARRIVED_WITHIN_S = 30
+FILE_LINK = re.compile(r"/exchange/received/[^/]+/files/[^/]+/link\?view=true$")
 
 
 def shot(page, name: str) -> str:
@@ -114,6 +120,14 @@ def accept_it(page, subject: str, code_number: str) -> str:
     expect(pdf_check.locator(".sig-overall")).to_have_text("Hợp lệ")
     expect(page.locator("#received-files .file-name")).to_have_count(1)
     shot(page, "received")
+    # its PDF opens in a tab before it is accepted: the exchange's 5-minute link, which
+    # answers with the PDF
+    with page.expect_response(FILE_LINK) as answer, page.expect_popup() as popup:
+        page.locator("#received-files .received-view").click()
+    assert answer.value.ok, answer.value.status
+    pdf = page.request.get(answer.value.json()["url"])
+    assert pdf.ok and pdf.body().startswith(b"%PDF"), (pdf.status, pdf.headers)
+    popup.value.close()
 
     page.locator("#received-accept").click()
     form = page.locator("#accept-form")
@@ -139,12 +153,6 @@ def accept_it(page, subject: str, code_number: str) -> str:
     expect(page.locator("#received-actions")).to_have_count(0)
     expect(pdf_check).to_have_attribute("data-status", "valid")     # still shown
     shot(page, "accepted")
-    # its PDF opens in a tab, as a signed document's does (storage's short-lived link)
-    with page.expect_response(re.compile(r"/view-link$")) as answer, \
-            page.expect_popup() as popup:
-        page.locator("#received-files .received-view").click()
-    assert answer.value.ok, answer.value.status
-    popup.value.close()
     # the incoming document it became, with its file
     page.locator("#received-incoming-link").click()
     expect(page.locator("h1")).to_have_text(subject)
@@ -169,7 +177,48 @@ def return_it(page, subject: str) -> None:
     expect(page.locator("#received-returned")).to_contain_text(RETURN_REASON)
 
 
-def scenario_exchange_received_accepted_and_returned(make_page, pdf_path=None):
+def recalled_by_sender(people: dict, issued: dict, received: dict) -> None:
+    """Sở Tài chính's văn thư recalls the issued document (ND30 Điều 18.4) once it has
+    arrived; the request (13) reaches Sở Nội vụ through the axis."""
+    response = step(people["vanthu.stc"], issued["id"], "recall", reason=RECALL_REASON)
+    assert response.status_code == 200, response.text
+    asked = wait_until(lambda: people["vanthu.snv"].get(
+        f"/exchange/received/{received['id']}").json()["recall_request"],
+        seconds=ARRIVED_WITHIN_S)
+    assert asked and asked["reason"] == RECALL_REASON, asked
+
+
+def agree_to_recall(page, subject: str, code: str) -> None:
+    """vanthu.snv sees the request with its reason and agrees (confirmed); what stays is
+    the recall log, under "Đã thu hồi"."""
+    page.locator('.nav-link[data-nav="exchange"]').click()
+    row = page.locator(".received-table tbody tr").filter(has_text=subject)
+    expect(row).to_have_class(re.compile(r"\brow-recall\b"))
+    open_received(page, subject)
+    expect(page.locator("#received-recall")).to_contain_text(RECALL_REASON)
+    expect(page.locator("#recall-actions")).to_be_visible()
+    shot(page, "recall-asked")
+    page.locator("#recall-agree").click()
+    dialog = page.locator("dialog")
+    expect(dialog).to_contain_text("chỉ còn nhật ký thu hồi")
+    page.locator("#recall-agree-dialog-confirm").click()
+    expect(page.locator("#step-done")).to_contain_text("Đã đồng ý thu hồi")
+    expect(page.locator("#received-state")).to_have_text("Đã thu hồi")
+    expect(page.locator("h1")).to_have_text(f"Văn bản đã thu hồi {code}")
+    expect(page.locator("#received-recall-answer")).to_have_attribute("data-code", "15")
+    log = page.locator("#received-recall-log")
+    expect(log.locator("#received-code")).to_have_text(code)
+    expect(log.locator("#received-issuer")).to_have_text("Sở Tài chính tỉnh Tây Ninh")
+    expect(page.locator("#received-files")).to_have_count(0)          # its files are gone
+    expect(page.locator("#recall-actions, #received-actions")).to_have_count(0)
+    shot(page, "recalled")
+    page.locator(".back a").click()
+    page.locator("#tab-recalled").click()
+    expect(page.locator(".received-table tbody tr").filter(has_text=code)).to_contain_text(
+        "Đã thu hồi")
+
+
+def scenario_exchange_received_accepted_returned_and_recalled(make_page, pdf_path=None):
     started = time.monotonic()
     stamp = time.strftime("%H%M%S")
     page = make_page()
@@ -178,10 +227,14 @@ def scenario_exchange_received_accepted_and_returned(make_page, pdf_path=None):
         "chuyenvien.stc", "lanhdao.stc", "vanthu.stc", "vanthu.snv")}
     signed_subject = f"Quyết định giao chỉ tiêu biên chế năm 2026 (liên thông {stamp})"
     paper_subject = f"Thông báo kết luận cuộc họp giao ban (liên thông {stamp})"
+    recall_subject = f"Thông báo bổ sung số liệu dự toán năm 2026 (liên thông {stamp})"
     signed = issue_through_axis(people, signed_subject, digitally=True)
     paper = issue_through_axis(people, paper_subject, digitally=False)
+    recalled = issue_through_axis(people, recall_subject, digitally=False)
     for subject in (signed_subject, paper_subject):
         waiting_for(people["vanthu.snv"], subject)
+    recalled_by_sender(people, recalled, waiting_for(people["vanthu.snv"], recall_subject))
+    recall_code = f"{recalled['code_number']}/{recalled['code_notation']}"
     prepared = time.monotonic() - started
 
     # --- Sở Nội vụ's văn thư: both waiting, counted in the navigation
@@ -206,9 +259,9 @@ def scenario_exchange_received_accepted_and_returned(make_page, pdf_path=None):
 
     accept_it(page, signed_subject, signed["code_number"])
     return_it(page, paper_subject)
+    agree_to_recall(page, recall_subject, recall_code)
 
-    # --- the tabs: accepted and returned each where they belong
-    page.locator(".back a").click()
+    # --- the tabs: accepted and returned each where they belong (the list is shown)
     page.locator("#tab-accepted").click()
     expect(rows.filter(has_text=signed_subject)).to_have_count(1)
     expect(rows.filter(has_text=paper_subject)).to_have_count(0)
@@ -236,5 +289,14 @@ def scenario_exchange_received_accepted_and_returned(make_page, pdf_path=None):
     expect(returned).to_contain_text("Từ chối")
     expect(returned).to_contain_text(RETURN_REASON)
     shot(page, "sender-returned")
+    page.goto(f"{base}/#/outgoing/{recalled['id']}")
+    expect(page.locator("h1")).to_have_text(recall_subject)
+    statuses_shown(page, ["01", "15"])
+    recall = page.locator("#doc-exchange .exchange-recall")
+    expect(recall).to_have_attribute("data-answer", "15")
+    expect(recall).to_contain_text("Đã yêu cầu thu hồi")
+    expect(recall).to_contain_text(RECALL_REASON)
+    expect(recall).to_contain_text("Đồng ý thu hồi — đã khóa")
+    shot(page, "sender-recalled")
     print(f"liên thông journey took {time.monotonic() - started:.1f} s "
           f"(documents prepared through the API in {prepared:.1f} s)")
