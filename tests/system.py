@@ -1,7 +1,7 @@
 """The one started system of a test session, shared by the end-to-end tests (tests/e2e)
-and the browser tests (tests/browser): the six services, the demo PKI and the gateway as
-processes (services.launcher.System) on a throw-away RabbitMQ vhost, data dir and free
-ports, migrated and seeded with the demo organisation.
+and the browser tests (tests/browser): the seven services, the demo PKI, the reference axis
+and the gateway as processes (services.launcher.System) on a throw-away RabbitMQ vhost, data
+dir and free ports, migrated and seeded with the demo organisation.
 
 A pytest plugin (tests/conftest.py loads it). The ``system`` fixture is session-scoped
 and lazy: a run of the unit and integration tiers only (``make test-fast``) never

@@ -6,12 +6,12 @@ import pytest
 from tests.e2e.helpers import WORD_ONLY_IN_PDF, Api, register, wait_until
 
 
-def test_health_reports_all_six_services_up(system):
+def test_health_reports_all_seven_services_up(system):
     health = Api(system.base_url).get("/health").json()
     assert health["status"] == "ok"
     assert {name: s["status"] for name, s in health["services"].items()} == {
         "documents": "up", "workflow": "up", "search": "up", "notify": "up", "storage": "up",
-        "signing": "up"}
+        "signing": "up", "exchange": "up"}
 
 
 def test_a_clerk_registers_a_pdf_the_leader_is_told_and_its_content_is_searchable(

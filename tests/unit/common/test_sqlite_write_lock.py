@@ -40,7 +40,9 @@ def test_two_containers_on_one_sqlite_file_take_turns_without_stalling_the_hub(t
 
     assert order == ["first", "second"]
     assert time.monotonic() - started < 10      # the busy timeout is 30 s
-    assert ticks >= 5                           # the hub kept turning meanwhile
+    # the hub kept turning meanwhile (blocked in the driver, it would not turn at all until
+    # the busy timeout; how often it turns depends on the machine's load)
+    assert ticks >= 1
     with second.read() as session:
         assert session.execute(text("SELECT count(*) FROM turns")).scalar_one() == 2
 
