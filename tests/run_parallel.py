@@ -33,6 +33,7 @@ FAST_TIERS = ("tests/unit", "tests/integration")
 FEDERATION = "tests/e2e/test_federation.py"
 SYSTEM_TIERS = {"e2e": ["tests/e2e", f"--ignore={FEDERATION}"],
                 "browser": ["tests/browser"], "federation": [FEDERATION]}
+LONGEST_PATH = ("e2e", "browser")
 
 
 def main() -> int:
@@ -64,9 +65,10 @@ def main() -> int:
         if options.record_durations:
             targets = [f"--record-durations={recorded[name]}", *targets]
         log = open(os.path.join(LOGS, f"{name}.log"), "w")
-        # The system tiers are the longest path: their services keep the CPU first and
-        # the fast tiers fill the time they wait (a niceness of 10 for theirs).
-        nice = [] if name in SYSTEM_TIERS else ["nice", "-n", "10"]
+        # The e2e and browser tiers are the longest path: their services keep the CPU first
+        # and the others (the fast shards, the federation's two systems) fill the time they
+        # wait (a niceness of 10 for theirs, inherited by the systems they start).
+        nice = [] if name in LONGEST_PATH else ["nice", "-n", "10"]
         processes[name] = (subprocess.Popen(
             [*nice, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
              *pytest_args, *targets], cwd=ROOT, env=environment, stdout=log,

@@ -33,7 +33,7 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 #: Timers of the shared system (env TIMER_<NAME>, read by deploy/config.yml), seconds.
 TIMERS = {"reminder_scan": 0.5, "email_send": 0.2, "reindex_poll": 0.2,
           "search_catch_up": 2, "upload_retry_scan": 1, "revocations_sync": 1,
-          "exchange_send": 0.3, "exchange_poll": 0.3, "exchange_directory_sync": 2}
+          "exchange_send": 0.5, "exchange_poll": 0.5, "exchange_directory_sync": 5}
 
 #: The environment every started system of the tests gets.
 SYSTEM_ENV = {
