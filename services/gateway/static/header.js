@@ -127,6 +127,9 @@ export function renderHeader({ activeRoute, redraw, logout }) {
         h("button", { type: "button", class: "btn-header logout", id: "logout", onclick: logout }, t("logout"))))),
     navigation(activeRoute));
   updateCounters();
+  // only when the page changes: a counter arriving later must not scroll the navigation
+  // under the person's finger (or a click in flight)
+  keepActiveNavInView();
 }
 
 /** On a narrow screen the navigation scrolls sideways: keep the current item in sight. */
@@ -158,6 +161,5 @@ export function updateCounters() {
     el.textContent = value ? String(value) : "";
     el.hidden = !value;
   }
-  keepActiveNavInView();
 }
 unread.subscribe(updateCounters);
