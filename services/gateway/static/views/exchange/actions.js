@@ -20,24 +20,26 @@ import { recallWaiting } from "./common.js";
  */
 
 /**
- * "Trả lại": the reason, required.
- * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
+ * A step that needs the reason the sender will read ("Trả lại", "Từ chối thu hồi"): the
+ * form, refusing an empty reason before asking the server; a 403 or 409 (the document moved
+ * on meanwhile) goes to ``moved``.
+ * @param {{id: string, title: string, intro: string, action: string, label: string,
+ *   required: string, send: (reason: string) => Promise<void>}} step
+ * @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
  */
-function returnForm(r, host, { close, moved }) {
+function reasonForm(step, { close, moved }) {
   const reason = h("textarea", { name: "reason", rows: "3", maxlength: "1000" });
+  const field = `f-${step.id}-reason`;
   const { form } = stepForm({
-    id: "return", title: t("receivedReturnTitle"), intro: t("receivedReturnIntro"), confirmLabel: t("receivedReturnAction"), confirmClass: "btn-warning",
-    fields: [{ id: "f-return-reason", label: t("returnReason"), control: reason, required: true, wide: true }],
-    controlFor: { reason: "f-return-reason" },
+    id: step.id, title: step.title, intro: step.intro, confirmLabel: step.action, confirmClass: "btn-warning",
+    fields: [{ id: field, label: step.label, control: reason, required: true, wide: true }],
+    controlFor: { reason: field },
     submit: async (errors) => {
       if (!reason.value.trim()) {
-        errors.show(null, { reason: t("receivedReasonRequired") });
+        errors.show(null, { reason: step.required });
         return;
       }
-      const returned = await api.returnReceived(r.id, { reason: reason.value.trim() });
-      host.draw(returned);
-      host.say("success", h("p", { id: "step-done" }, t("receivedReturnedFlash")));
-      hooks.refreshCounts();
+      await step.send(reason.value.trim());
     },
     onError: (error) => {
       if (error instanceof ApiError && [403, 409].includes(error.status)) {
@@ -49,6 +51,22 @@ function returnForm(r, host, { close, moved }) {
     cancel: close,
   });
   return { form, focus: () => reason.focus() };
+}
+
+/**
+ * "Trả lại": the reason, required.
+ * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
+ */
+function returnForm(r, host, hooksOf) {
+  return reasonForm({
+    id: "return", title: t("receivedReturnTitle"), intro: t("receivedReturnIntro"),
+    action: t("receivedReturnAction"), label: t("returnReason"), required: t("receivedReasonRequired"),
+    send: async (reason) => {
+      host.draw(await api.returnReceived(r.id, { reason }));
+      host.say("success", h("p", { id: "step-done" }, t("receivedReturnedFlash")));
+      hooks.refreshCounts();
+    },
+  }, hooksOf);
 }
 
 /**
@@ -113,30 +131,15 @@ export function receivedActions(r, host) {
  * "Từ chối thu hồi": the reason, required (the sender reads it with 16).
  * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
  */
-function refuseRecallForm(r, host, { close, moved }) {
-  const reason = h("textarea", { name: "reason", rows: "3", maxlength: "1000" });
-  const { form } = stepForm({
-    id: "recall-refuse", title: t("recallRefuseTitle"), intro: t("recallRefuseIntro"), confirmLabel: t("recallRefuseAction"), confirmClass: "btn-warning",
-    fields: [{ id: "f-recall-reason", label: t("recallRefuseReason"), control: reason, required: true, wide: true }],
-    controlFor: { reason: "f-recall-reason" },
-    submit: async (errors) => {
-      if (!reason.value.trim()) {
-        errors.show(null, { reason: t("recallReasonRequired") });
-        return;
-      }
-      host.draw(await api.answerRecall(r.id, { agree: false, reason: reason.value.trim() }));
+function refuseRecallForm(r, host, hooksOf) {
+  return reasonForm({
+    id: "recall-refuse", title: t("recallRefuseTitle"), intro: t("recallRefuseIntro"),
+    action: t("recallRefuseAction"), label: t("recallRefuseReason"), required: t("recallReasonRequired"),
+    send: async (reason) => {
+      host.draw(await api.answerRecall(r.id, { agree: false, reason }));
       host.say("success", h("p", { id: "step-done" }, t("recallRefusedFlash")));
     },
-    onError: (error) => {
-      if (error instanceof ApiError && [403, 409].includes(error.status)) {
-        moved(error);
-        return true;
-      }
-      return false;
-    },
-    cancel: close,
-  });
-  return { form, focus: () => reason.focus() };
+  }, hooksOf);
 }
 
 /**
