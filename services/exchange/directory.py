@@ -4,18 +4,17 @@ in its history, and searched by the recipient picker by name — with or without
 or by mã định danh. Plain functions over a SQLAlchemy session."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from services.common.text import fold as fold_text
 from services.exchange.models import Agency, AgencyChange
 
 
 def fold(text: str) -> str:
-    """Lower case without marks (đ → d): "Sở Tài chính" and "so tai chinh" meet."""
-    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    """"Sở Tài chính" and "so tai chinh" meet (services.common.text.fold, trimmed)."""
+    return fold_text(text or "").strip()
 
 
 def last_change(session) -> datetime | None:

@@ -106,6 +106,14 @@ class ReceivedEntrypoints:
         problems = Problems()
         changes = problems.object(changes or {}, "changes")
         problems.only(changes, CORRECTABLE)
+        if changes.get("confidentiality") not in (None, "none"):
+            # a secret document never travels by the axis (DOMAIN.md §1.9); kept as one, its
+            # particulars would still show here to every văn thư and leader of the unit
+            problems.add("confidentiality",
+                         "Văn bản mật không gửi qua trục liên thông; văn bản này không thể vào "
+                         "sổ văn bản mật. Nếu cần, hãy trả lại cho nơi gửi.",
+                         "Secret documents never travel by the axis: this one cannot be "
+                         "registered as secret. Return it to its sender if need be.")
         problems.raise_if_any()
         with self.db.read() as session:
             received = self._for_clerk(session, caller, received_id)

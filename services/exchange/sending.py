@@ -86,19 +86,21 @@ def queue_recalls(session, outgoing_id: str, reason: str, now: datetime) -> int:
             continue
         delivery.recall, delivery.updated_at = {"reason": reason,
                                                 "asked_at": now.isoformat()}, now
-        document_id = delivery.edoc_document_id
-        date_text = document_id.split(",")[1] if document_id.count(",") >= 2 else None
         count += queue_status(
-            session, document_id=document_id, from_organ_id=delivery.from_organ_id,
-            to_organ_id=delivery.organ_id, code="13", delivery_id=delivery.id, now=now,
-            spec={"original": {"document_id": document_id,
-                               "organ_id": delivery.from_organ_id,
-                               "code": document_id.split(",", 2)[2]
-                               if document_id.count(",") >= 2 else "",
-                               "promulgation_date": date_text.replace("/", "-")
-                               if date_text else None},
+            session, document_id=delivery.edoc_document_id,
+            from_organ_id=delivery.from_organ_id, to_organ_id=delivery.organ_id, code="13",
+            delivery_id=delivery.id, now=now,
+            spec={"original": original_of(delivery),
                   "description": reason, "unit_id": delivery.unit_id})
     return count
+
+
+def original_of(delivery: Delivery) -> dict:
+    """The document a delivery carried, as a status's ResponseFor names it: its DocumentId
+    is "{OrganId},{yyyy/MM/dd},{số}/{ký hiệu}"."""
+    _, day, code = (delivery.edoc_document_id.split(",", 2) + ["", ""])[:3]
+    return {"document_id": delivery.edoc_document_id, "organ_id": delivery.from_organ_id,
+            "code": code, "promulgation_date": day.replace("/", "-") or None}
 
 
 def claim_due(db, now: datetime, limit: int = 20) -> list[str]:
@@ -120,7 +122,7 @@ def claim_due(db, now: datetime, limit: int = 20) -> list[str]:
     return claimed
 
 
-def build_edoc_package(spec: dict, organ_name: str, to_organ: dict, *, read_file,
+def build_edoc_package(spec: dict, to_organ: dict, *, read_file,
                        now: datetime, staff: model.StaffInfo | None) -> bytes:
     """The unsigned edoc of ``spec`` for one agency: the files the document's recipients
     get (the signed PDF first, then its signed attachments), read through ``read_file``
@@ -137,8 +139,6 @@ def build_edoc_package(spec: dict, organ_name: str, to_organ: dict, *, read_file
             name=record.get("filename") or f"{file_id}.pdf",
             content_type=record.get("content_type") or "application/pdf", data=data,
             description=record.get("filename") or ""))
-    document = document | {"issuer": (document.get("issuer") or {}) | {
-        "name": (document.get("issuer") or {}).get("name") or organ_name}}
     return build_edoc(translate.edoc_of_issued(document, to_organ, attachments, now, staff))
 
 

@@ -4,10 +4,10 @@ document, a state of ours becomes a status code. Plain functions: no nameko, no 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 
 from services.common import vocabulary
+from services.common.text import fold
 from services.exchange.edxml import model
 
 #: Priority (§2.3: 0 Thường, 1 Khẩn, 2 Thượng khẩn, 3 Hỏa tốc, 4 Hỏa tốc hẹn giờ)
@@ -48,8 +48,7 @@ def retry_after(attempts: int) -> timedelta:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    return fold(text or "").strip()
 
 
 _TYPE_BY_NAME = {_fold(names[0]): code for code, names in vocabulary.DOCUMENT_TYPES.items()}

@@ -92,7 +92,7 @@ class Transport:
                 record = self.storage.get_file(system, file_id)
                 return record, read_bytes(self.storage, system, file_id, settings.internal)
 
-            package = sending.build_edoc_package(message.spec, "", to_organ,
+            package = sending.build_edoc_package(message.spec, to_organ,
                                                  read_file=read_file, now=now, staff=staff)
         else:
             unit = self.documents.get_unit(system, unit_id)

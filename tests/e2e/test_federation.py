@@ -99,6 +99,9 @@ def test_a_signed_document_goes_to_the_other_province_which_registers_and_handle
     assert [f["signatures"]["status"] for f in detail["files"]] == ["valid"], detail["files"]
     assert wait_until(lambda: codes_at_a(people, issued["id"])[0] == ["01"], seconds=30)
 
+    secret = clerk.post(f"/exchange/received/{received['id']}/accept",
+                        json={"confidentiality": "confidential"})
+    assert secret.status_code == 400 and "confidentiality" in secret.json()["details"]
     accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
     assert accepted.status_code == 200, accepted.text
     incoming = accepted.json()["incoming"]

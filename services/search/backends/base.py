@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from services.common.errors import InvalidInput
+from services.common.text import fold  # noqa: F401 - also what the analyzers index
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_WORDS = 64
@@ -80,13 +81,6 @@ class ParsedText:
     @property
     def phrases(self) -> list[str]:
         return [" ".join(unit) for unit in self.units if len(unit) > 1]
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents, đ as d: what the folded analyzers index
-    ("Quyết định" → "quyet dinh")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def parse_text(text) -> ParsedText:
