@@ -145,6 +145,17 @@ class IncomingDocument(Base):
     file_ids: Mapped[list] = mapped_column(JSON, default=list)
     state: Mapped[str] = mapped_column(String(30))
     registered_by: Mapped[str] = mapped_column(String(36))
+    # How it stands to an earlier incoming document of the same unit: "replaces" (thay
+    # thế, ND30 Điều 18.3) or "corrects" (đính chính), and which; and, on the earlier
+    # one, the document that replaced it (bị thay thế).
+    related_kind: Mapped[str | None] = mapped_column(String(10))
+    related_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    replaced_by_id: Mapped[str | None] = mapped_column(String(36))
+    # A change its sender asks for and the văn thư has not answered yet (recall or
+    # update: {kind, reason, changes, from_outgoing_id, asked_by, asked_at}), and the
+    # answers given so far ([{kind, agreed, reason, answered_by, answered_at}]).
+    change_request: Mapped[dict | None] = mapped_column(JSON)
+    change_answers: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
 
 
@@ -199,6 +210,15 @@ class OutgoingDocument(Base):
     signed_file_id: Mapped[str | None] = mapped_column(String(36))
     signed_attachment_ids: Mapped[list] = mapped_column(JSON, default=list)
     digital_signatures: Mapped[list] = mapped_column(JSON, default=list)
+    # A draft that replaces (thay thế, ND30 Điều 18.3) or corrects (đính chính) a document
+    # the unit issued before: the kind and that document; on the earlier one, once the
+    # new one is issued, the document that replaced it.
+    related_kind: Mapped[str | None] = mapped_column(String(10))
+    related_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    replaced_by_id: Mapped[str | None] = mapped_column(String(36))
+    # Updates of an issued document's particulars sent to its recipients (cập nhật,
+    # QCVN 102 BussinessDocType 2): [{changes, reason, updated_by, updated_at}].
+    updates: Mapped[list | None] = mapped_column(JSON)
     drafted_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     updated_at: Mapped[object] = mapped_column(UtcDateTime())

@@ -36,6 +36,9 @@ def incoming_out(doc, unit_name: str | None = None) -> dict:
         "due_date": iso(doc.due_date), "to_places": doc.to_places,
         "file_ids": list(doc.file_ids or []), "state": doc.state,
         "registered_by": doc.registered_by, "created_at": iso(doc.created_at),
+        "related": related_out(doc), "replaced_by_id": doc.replaced_by_id,
+        "change_request": doc.change_request,
+        "change_answers": list(doc.change_answers or []),
     }
 
 
@@ -66,10 +69,20 @@ def outgoing_out(doc, unit_name: str | None = None, versions=None) -> dict:
         "issued_date": iso(doc.issued_date), "issued_at": iso(doc.issued_at),
         "drafted_by": doc.drafted_by, "created_at": iso(doc.created_at),
         "updated_at": iso(doc.updated_at),
+        "related": related_out(doc), "replaced_by_id": doc.replaced_by_id,
+        "updates": list(doc.updates or []),
     }
     if versions is not None:
         out["versions"] = [version_out(v) for v in versions]
     return out
+
+
+def related_out(doc) -> dict | None:
+    """The earlier document of the same direction this one replaces or corrects:
+    ``{kind: replaces | corrects, id}``, or None."""
+    if not doc.related_kind:
+        return None
+    return {"kind": doc.related_kind, "id": doc.related_id}
 
 
 def version_out(version) -> dict:

@@ -62,6 +62,9 @@ class Delivery(Base):
     recall: Mapped[dict | None] = mapped_column(JSON)
     #: the recall was agreed (15): the record for this agency no longer changes
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: updates of the document sent to this agency (edoc type 2) and their answers:
+    #: [{changes, reason, asked_at, answer: {code 15|16, description, at} | None}]
+    updates: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     sent_at: Mapped[object | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[object] = mapped_column(UtcDateTime())
@@ -139,6 +142,9 @@ class ReceivedDocument(Base):
     incoming_id: Mapped[str | None] = mapped_column(String(36), index=True)
     #: the document this one replaces (ReplacementInfo), when we have it
     replaces_id: Mapped[str | None] = mapped_column(String(36))
+    #: the document this one corrects (đính chính: a new document whose ResponseFor names
+    #: the corrected one), when we have it
+    corrects_id: Mapped[str | None] = mapped_column(String(36))
     #: a recall asked by the sender and not answered yet: {reason, asked_at}
     recall_request: Mapped[dict | None] = mapped_column(JSON)
     #: status codes already answered (so each goes once): ["01", "03", …]
