@@ -51,6 +51,16 @@ TOKENS_REVOKED = "tokens_revoked"
 #:        open until a head or an administrator above confirms it (ND30 Phụ lục VI §III.3)
 RIGHTS_CHANGED = "rights_changed"
 
+#: data: {id (the incoming document), unit_id, kind ("recall" | "update"), reason,
+#:        changes (update: the particulars as its sender changed them), from_outgoing_id,
+#:        subject, code_number, code_notation, confidentiality, clerk_user_ids (the
+#:        unit's văn thư, whom to tell)} — the sender of an internally delivered copy
+#:        asks for it back or changes its particulars; the văn thư answers
+INCOMING_CHANGE_REQUESTED = "incoming_change_requested"
+#: data: {id, unit_id, kind, agreed (bool), reason (a refusal's), answered_by,
+#:        from_outgoing_id, outgoing_unit_id} — the văn thư's answer to that request
+INCOMING_CHANGE_ANSWERED = "incoming_change_answered"
+
 # storage
 #: data: {file_id, sha256, size, content_type, filename}
 FILE_STORED = "file_stored"
@@ -80,6 +90,21 @@ DEADLINE_MISSED = "deadline_missed"
 WORKFLOW_EVENTS = (DOCUMENT_SUBMITTED, TASK_ASSIGNED, TASK_PROGRESSED, TASK_RETURNED,
                    TASK_COMPLETED, DOCUMENT_COMPLETED)
 
+# exchange
+#: data: {id (the received document), unit_id, business_type (0 new, 2 update, 3 replace),
+#:        from_name, subject, code, urgency} — an edoc from another agency waits for the
+#:        unit's văn thư (Văn bản điện tử chờ tiếp nhận); secret documents never travel
+RECEIVED_WAITING = "received_waiting"
+#: data: {id (the recall or update request's received document), unit_id, kind
+#:        ("recall" | "update"), from_name, subject, code, reason} — another agency asks
+#:        the unit's văn thư to agree to a recall or an update of what it sent
+RECEIVED_CHANGE_REQUESTED = "received_change_requested"
+#: data: {delivery_id, outgoing_id, unit_id, organ_id, organ_name, code, code_name {vi,
+#:        en}, description, subject, document_code} — an agency answered a document we
+#:        sent with a status its issuing unit must see (02 returned, 16 recall or update
+#:        refused)
+DELIVERY_STATUS_ALERT = "delivery_status_alert"
+
 # notify
 #: data: {notifications: [{id, user_id, kind, title, body, document_id, urgency,
 #:        created_at}]} — broadcast to every gateway for live delivery (best effort)
@@ -89,6 +114,7 @@ SOURCE_DOCUMENTS = "documents"
 SOURCE_STORAGE = "storage"
 SOURCE_WORKFLOW = "workflow"
 SOURCE_SIGNING = "signing"
+SOURCE_EXCHANGE = "exchange"
 
 
 def envelope(event_type: str, data: dict, *, version: int = 1,
