@@ -15,8 +15,8 @@ from sqlalchemy import select
 from services.exchange import sending, translate
 from services.exchange.edxml import model
 from services.exchange.edxml.errors import PackageError
-from services.exchange.models import (RECALLED, REPLACED, WAITING, Delivery, ReceivedDocument,
-                                      ReceivedPackage)
+from services.exchange.models import (EDOC, RECALLED, REPLACED, WAITING, AxisMessage,
+                                      Delivery, ReceivedDocument, ReceivedPackage)
 
 NEW, DONE, REJECTED = "new", "done", "rejected"
 
@@ -81,6 +81,42 @@ def apply_status(session, status: model.Status, now: datetime) -> Outcome:
         delivery.frozen = True
     delivery.updated_at = now
     return Outcome(DONE)
+
+
+#: statuses the issuing unit's văn thư is alerted to: returned, recall or update refused
+ALERT_CODES = ("02", "16")
+
+
+def delivery_answered(session, status: model.Status) -> Delivery | None:
+    """The delivery a status from an agency answers (a document we sent it), if any."""
+    return session.execute(select(Delivery).where(
+        Delivery.edoc_document_id == status.response_for.document_id,
+        Delivery.organ_id == status.sender.organ_id)).scalars().first()
+
+
+def alert_event(session, delivery: Delivery, status: model.Status, clerk_user_ids) -> dict:
+    """The data of a delivery_status_alert (services/common/events.py)."""
+    names = model.STATUS_CODES.get(status.code, (status.code, status.code))
+    original = sending.original_of(delivery)
+    edoc = session.execute(select(AxisMessage.spec).where(
+        AxisMessage.delivery_id == delivery.id, AxisMessage.kind == EDOC)).scalars().first()
+    return {"delivery_id": delivery.id, "outgoing_id": delivery.outgoing_id,
+            "unit_id": delivery.unit_id, "organ_id": delivery.organ_id,
+            "organ_name": delivery.organ_name, "code": status.code,
+            "code_name": {"vi": names[0], "en": names[1]},
+            "description": status.description or "", "document_code": original["code"],
+            "subject": ((edoc or {}).get("document") or {}).get("subject") or "",
+            "clerk_user_ids": list(clerk_user_ids)}
+
+
+def waiting_event(received: ReceivedDocument, clerk_user_ids) -> dict:
+    """The data of a received_waiting event (services/common/events.py)."""
+    fields = received.fields or {}
+    return {"id": received.id, "unit_id": received.unit_id,
+            "business_type": received.business_type, "from_name": received.from_name,
+            "subject": fields.get("subject"), "code": original_of(received)["code"],
+            "urgency": fields.get("urgency") or "normal",
+            "clerk_user_ids": list(clerk_user_ids)}
 
 
 def request_recall(session, document_id: str, from_organ_id: str, reason: str,

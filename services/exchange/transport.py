@@ -8,16 +8,18 @@ import logging
 
 from sqlalchemy import func, select
 
+from services.common import events
 from services.common.db import fetch_page
 from services.common.errors import Conflict, EofficeError, Forbidden
 from services.common.file_transfer import read_bytes, store_bytes
 from services.common.identity import CLERK
+from services.common.outbox import add_event
 from services.common.validation import Problems, page_params
 from services.exchange import receiving, sending
 from services.exchange.edxml import model
 from services.exchange.edxml.errors import PackageError
 from services.exchange.models import (EDOC, FAILED, PENDING, WAITING, AxisMessage,
-                                      Delivery, ReceivedDocument, ReceivedPackage)
+                                      Delivery, ReceivedDocument, ReceivedPackage, outbox)
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +158,7 @@ class Transport:
                                                        receiving.problem_of(exc)), now)
             return
         if isinstance(parsed, model.Status):
-            with self.db.transaction() as session:
-                outcome = receiving.apply_status(session, parsed, now)
-                self._record(session, package_id, outcome, now)
+            self._apply_status(package_id, parsed, now)
             return
         check = verify_package(payload, limits=self.exchange.limits())
         signature = {"status": check.status, "subject": check.subject, "vi": check.vi,
@@ -169,6 +169,7 @@ class Transport:
         units = self.documents.list_units(system, {"organ_id": to_organ_id})["items"] \
             if to_organ_id else []
         unit = units[0] if units else None
+        clerks = self.clerks_of(unit["id"]) if unit is not None else []
         files = []
         if check.status != "invalid" and unit is not None and \
                 parsed.business.doc_type != model.RECALL:
@@ -183,12 +184,41 @@ class Transport:
             outcome = receiving.receive_edoc(
                 session, parsed, to_organ_id=to_organ_id, unit=unit, package_id=package_id,
                 files=files, package_signature=signature, today=self.clock.today(), now=now)
-            if outcome.received_id and check.status == "invalid":
-                received = session.get(ReceivedDocument, outcome.received_id)
+            received = session.get(ReceivedDocument, outcome.received_id) \
+                if outcome.received_id else None
+            if received is not None and check.status == "invalid":
                 self.return_received_document(session, received, check.vi, now)
+            elif received is not None and received.package_id == package_id:
+                add_event(session, outbox, events.RECEIVED_WAITING,
+                          receiving.waiting_event(received, clerks))
             elif outcome.outcome == receiving.REJECTED and unit is None:
                 self._answer_unknown(session, parsed, to_organ_id, outcome, now)
             self._record(session, package_id, outcome, now)
+
+    def _apply_status(self, package_id, status: model.Status, now) -> None:
+        """A status joins its delivery's history; a return (02) or a refused recall or
+        update (16) newly recorded alerts the issuing unit's văn thư."""
+        with self.db.read() as session:
+            delivery = receiving.delivery_answered(session, status)
+            unit_id = delivery.unit_id if delivery is not None else None
+        clerks = self.clerks_of(unit_id) if unit_id and \
+            status.code in receiving.ALERT_CODES else []
+        with self.db.transaction() as session:
+            delivery = receiving.delivery_answered(session, status)
+            known = len(delivery.statuses or []) if delivery is not None else 0
+            outcome = receiving.apply_status(session, status, now)
+            if delivery is not None and status.code in receiving.ALERT_CODES and \
+                    len(delivery.statuses or []) > known:
+                add_event(session, outbox, events.DELIVERY_STATUS_ALERT,
+                          receiving.alert_event(session, delivery, status, clerks))
+            self._record(session, package_id, outcome, now)
+
+    def clerks_of(self, unit_id: str) -> list[str]:
+        """The văn thư of a unit: whom to tell of what came for it or of what it sent."""
+        users = self.documents.list_users(self.identity.system_token(),
+                                          {"unit_id": unit_id, "page_size": 200})["items"]
+        return [u["id"] for u in users if u.get("active", True) and any(
+            m["unit_id"] == unit_id and m["role"] == CLERK for m in u["memberships"])]
 
     def _answer_unknown(self, session, edoc, to_organ_id, outcome, now):
         """An edoc for an agency that is not ours: 02 to its sender, with the reason."""

@@ -201,3 +201,86 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+
+
+# ------------------------------------------------------------------ liên thông and requests
+
+KIND_VERB = {"recall": "thu hồi", "update": "cập nhật"}
+BUSINESS_TITLE = {2: "Văn bản cập nhật", 3: "Văn bản thay thế"}
+DELIVERY_ALERT_TITLE = {
+    "02": "{organ} từ chối nhận văn bản {code}",
+    "16": "{organ} không đồng ý thu hồi hoặc cập nhật văn bản {code}",
+}
+
+
+def received_waiting(data: dict) -> tuple[str, str]:
+    """A document from another agency waits for the unit's văn thư (secret documents
+    never travel by the axis, so its particulars may be named)."""
+    what = BUSINESS_TITLE.get(data.get("business_type"), "Văn bản điện tử")
+    title = f"{what} từ {data.get('from_name') or ''} chờ tiếp nhận"
+    body = " – ".join(p for p in (data.get("code"), _one_line(data.get("subject"))) if p)
+    return _cut(title, 300), body[:1000]
+
+
+def received_change_requested(data: dict) -> tuple[str, str]:
+    """Another agency asks the unit's văn thư to agree to a recall or an update."""
+    verb = KIND_VERB.get(data.get("kind"), data.get("kind") or "")
+    title = f"{data.get('from_name') or ''} đề nghị {verb} văn bản {data.get('code') or ''}"
+    lines = [_one_line(data.get("subject"))]
+    if data.get("reason"):
+        lines.append(f"Lý do: {_one_line(data['reason'])}")
+    return _cut(title, 300), "\n".join(p for p in lines if p)[:1000]
+
+
+def delivery_status_alert(data: dict) -> tuple[str, str]:
+    """An agency returned a document we sent (02) or refused our recall or update (16):
+    the issuing unit must see why."""
+    template = DELIVERY_ALERT_TITLE.get(data.get("code"), "{organ}: trạng thái {status}")
+    title = template.format(organ=data.get("organ_name") or data.get("organ_id") or "",
+                            code=data.get("document_code") or "", status=data.get("code"))
+    lines = [_one_line(data.get("subject"))]
+    if data.get("description"):
+        lines.append(f"Lý do: {_one_line(data['description'])}")
+    return _cut(title, 300), "\n".join(p for p in lines if p)[:1000]
+
+
+def incoming_change_requested(data: dict) -> tuple[str, str]:
+    """The sender of an internally delivered copy asks for it back or changes its
+    particulars; a secret one is named by its level only."""
+    verb = KIND_VERB.get(data.get("kind"), data.get("kind") or "")
+    level = secret_level(data)
+    title = f"Đề nghị {verb} văn bản đến" + ("" if level else f" {_code(data)}")
+    if level:
+        return _cut(title, 300), _secret_line(data, level)
+    lines = [_one_line(data.get("subject"))]
+    if data.get("reason"):
+        lines.append(f"Lý do: {_one_line(data['reason'])}")
+    return _cut(title, 300), "\n".join(p for p in lines if p)[:1000]
+
+
+def incoming_change_answered(data: dict) -> tuple[str, str]:
+    """A receiving unit's văn thư answered our recall or update of a document we
+    delivered internally; a refusal carries its reason."""
+    verb = KIND_VERB.get(data.get("kind"), data.get("kind") or "")
+    agreed = "đồng ý" if data.get("agreed") else "không đồng ý"
+    level = secret_level(data)
+    unit = data.get("unit_name") or ""
+    title = f"{unit} {agreed} {verb} văn bản" + ("" if level else f" {_code(data)}")
+    if level:
+        return _cut(title.strip(), 300), f"Văn bản {level.lower()}. {SECRET_NOTE}"
+    lines = [_one_line(data.get("subject"))]
+    if data.get("reason") and not data.get("agreed"):
+        lines.append(f"Lý do: {_one_line(data['reason'])}")
+    return _cut(title.strip(), 300), "\n".join(p for p in lines if p)[:1000]
+
+
+def about_email(title: str, body: str, link: str) -> tuple[str, str]:
+    """(subject, plain-text body) of the e-mail of a notification that opens ``link``."""
+    lines = ["Kính gửi đồng chí,", "", title, "", body, "", f"Xem tại: {link}", "", "--",
+             "Thư này do hệ thống e-Office gửi tự động; xin đừng trả lời thư này."]
+    return _cut(f"{EMAIL_SUBJECT_PREFIX} {title}", SUBJECT_MAX), "\n".join(lines) + "\n"
+
+
+def received_link(public_url: str, received_id: str) -> str:
+    """Where the web UI shows a document received from another agency."""
+    return f"{public_url.rstrip('/')}/#/exchange/received/{quote(str(received_id), safe='')}"

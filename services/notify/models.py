@@ -28,6 +28,8 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(String(1000))
     document_id: Mapped[str | None] = mapped_column(String(36))
     task_id: Mapped[str | None] = mapped_column(String(36))   # about a task (công việc)
+    # about a document another agency sent, waiting in the exchange (liên thông)
+    received_id: Mapped[str | None] = mapped_column(String(36))
     urgency: Mapped[str] = mapped_column(String(20), default="normal")
     created_at: Mapped[object] = mapped_column(UtcDateTime(), index=True)
     read_at: Mapped[object | None] = mapped_column(UtcDateTime())

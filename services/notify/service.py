@@ -74,6 +74,59 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
                      list(dict.fromkeys(data.get("head_user_ids") or [])), title, body, None,
                      lambda: messages.rights_changed_email(data, self.mail.public_url))
 
+    @event_handler(events.SOURCE_EXCHANGE, events.RECEIVED_WAITING)
+    def on_exchange_received_waiting(self, message):
+        """Tell the unit's văn thư (clerk_user_ids) that a document from another agency
+        waits for them (Văn bản điện tử chờ tiếp nhận). Idempotent by event_id."""
+        self._tell_about_received(message, "on_exchange_received_waiting",
+                                  messages.received_waiting)
+
+    @event_handler(events.SOURCE_EXCHANGE, events.RECEIVED_CHANGE_REQUESTED)
+    def on_exchange_received_change_requested(self, message):
+        """Tell the unit's văn thư that another agency asks them to agree to a recall or
+        an update. Idempotent by event_id."""
+        self._tell_about_received(message, "on_exchange_received_change_requested",
+                                  messages.received_change_requested)
+
+    @event_handler(events.SOURCE_EXCHANGE, events.DELIVERY_STATUS_ALERT)
+    def on_exchange_delivery_status_alert(self, message):
+        """Tell the issuing unit's văn thư that an agency returned a document (02) or
+        refused a recall or update (16), with the reason. Idempotent by event_id."""
+        self._tell_about_document(message, "on_exchange_delivery_status_alert",
+                                  messages.delivery_status_alert, "outgoing_id")
+
+    @event_handler(events.SOURCE_DOCUMENTS, events.INCOMING_CHANGE_REQUESTED)
+    def on_documents_incoming_change_requested(self, message):
+        """Tell the receiving unit's văn thư that the sender of a copy asks for it back
+        or changes its particulars. Idempotent by event_id."""
+        self._tell_about_document(message, "on_documents_incoming_change_requested",
+                                  messages.incoming_change_requested, "id")
+
+    @event_handler(events.SOURCE_DOCUMENTS, events.INCOMING_CHANGE_ANSWERED)
+    def on_documents_incoming_change_answered(self, message):
+        """Tell the sending unit's văn thư how a receiving unit answered their recall or
+        update (a refusal with its reason). Idempotent by event_id."""
+        self._tell_about_document(message, "on_documents_incoming_change_answered",
+                                  messages.incoming_change_answered, "from_outgoing_id")
+
+    def _tell_about_received(self, message, handler, words):
+        data = message["data"]
+        title, body = words(data)
+        self._notify(message, handler, list(dict.fromkeys(data.get("clerk_user_ids") or [])),
+                     title, body, None, lambda: messages.about_email(
+                         title, body, messages.received_link(self.mail.public_url,
+                                                             data["id"])),
+                     received_id=data["id"])
+
+    def _tell_about_document(self, message, handler, words, document_key):
+        data = message["data"]
+        title, body = words(data)
+        document_id = data.get(document_key)
+        self._notify(message, handler, list(dict.fromkeys(data.get("clerk_user_ids") or [])),
+                     title, body, document_id, lambda: messages.about_email(
+                         title, body, messages.document_link(self.mail.public_url,
+                                                             document_id)))
+
     def _tell(self, message, handler):
         """One notification per person the event names (not the one who acted), with
         its e-mail queued in the same transaction. Idempotent by event_id."""
@@ -85,7 +138,8 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
                      lambda: messages.workflow_event_email(message["type"], data,
                                                            self.mail.public_url))
 
-    def _notify(self, message, handler, people, title, body, document_id, email):
+    def _notify(self, message, handler, people, title, body, document_id, email,
+                received_id=None):
         """One notification per person, and its e-mail (``email()`` gives the subject and
         text) for those who asked for it, in one transaction; then the gateways are told.
         Idempotent by event_id."""
@@ -102,7 +156,8 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
                 note = Notification(
                     id=str(uuid.uuid4()), user_id=user_id, event_id=message["event_id"],
                     kind=message["type"], title=title, body=body, document_id=document_id,
-                    task_id=message["data"].get("task_id"), urgency=urgency, created_at=now)
+                    task_id=message["data"].get("task_id"), received_id=received_id,
+                    urgency=urgency, created_at=now)
                 session.add(note)
                 created.append(note)
                 if user_id in addresses:
@@ -202,7 +257,7 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
             rows = rows.scalars()
             items = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body,
                       "document_id": n.document_id, "task_id": n.task_id,
-                      "urgency": n.urgency,
+                      "received_id": n.received_id, "urgency": n.urgency,
                       "created_at": n.created_at.isoformat(),
                       "read_at": n.read_at.isoformat() if n.read_at else None} for n in rows]
         return {"items": items, "total": total, "unread": unread, "page": page,
@@ -245,7 +300,7 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
                 events.NOTIFICATION_CREATED, {"notifications": [
                     {"id": n.id, "user_id": n.user_id, "kind": n.kind, "title": n.title,
                      "body": n.body, "document_id": n.document_id, "task_id": n.task_id,
-                     "urgency": n.urgency,
+                     "received_id": n.received_id, "urgency": n.urgency,
                      "created_at": n.created_at.isoformat()} for n in notes]}))
         except Exception:   # noqa: BLE001 - a lost push costs a poll, never a notification
             log.warning("could not announce %d notifications", len(notes), exc_info=True)

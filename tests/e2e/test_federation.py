@@ -152,6 +152,20 @@ def test_a_returned_document_tells_the_sender_why_and_registers_nothing(people):
     assert delivery["statuses"][-1]["description"] == "Văn bản không thuộc thẩm quyền của Sở"
     incoming = clerk.get("/incoming").json()["items"]
     assert not any(i["subject"] == subject for i in incoming)
+    # B's văn thư was told it arrived; A's văn thư is told it came back, and why
+    arrived = notification_about(clerk, lambda n: n["received_id"] == received["id"])
+    assert arrived["kind"] == "received_waiting" and subject in arrived["body"]
+    alert = notification_about(people["a:vanthu.stc"],
+                               lambda n: n["document_id"] == issued["id"])
+    assert alert["kind"] == "delivery_status_alert"
+    assert "từ chối" in alert["title"] and "Văn bản không thuộc thẩm quyền" in alert["body"]
+
+
+def notification_about(person, matches):
+    """The person's notification that ``matches``, waited for (notify follows events)."""
+    return wait_until(lambda: next((n for n in person.get(
+        "/notifications", params={"page_size": 100}).json().get("items", []) if matches(n)),
+        None), seconds=30)
 
 
 def test_only_the_addressed_units_clerk_sees_a_received_document_and_a_stranger_cannot_act(
@@ -359,6 +373,45 @@ def test_a_package_whose_pdf_signature_is_broken_is_returned_with_the_reason(peo
     assert returned["answered"] == ["01", "02"]
     assert "Chữ ký số" in returned["reason"]
     assert not any(i["subject"] == "Văn bản có chữ ký bị phá"
+                   for i in clerk.get("/incoming").json()["items"])
+
+
+def test_a_package_whose_own_xml_signature_is_broken_is_returned_with_the_reason(people,
+                                                                                 federation):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from services.exchange.axis_client import AxisClient
+    from services.exchange.edxml import model
+    from services.exchange.edxml.build import build_edoc
+    from services.exchange.edxml.signature import sign_package, verify_package
+    from tests.federation import SECRET_A
+    from tests.xml_signer import make_signer
+    a_stc, b_stc = organ_of(PROVINCE_A, "STC").organ_id, organ_of(PROVINCE_B, "STC").organ_id
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    edoc = model.Edoc(
+        document_id=model.document_id_of(a_stc, date.today(), "998", "CV-STC"),
+        sender=model.Organ(a_stc, "Sở Tài chính tỉnh Tây Ninh"),
+        recipients=[model.Organ(b_stc, "Sở Tài chính tỉnh Nghệ An")], code_number="998",
+        code_notation="CV-STC", promulgation_date=date.today(), type_name="Công văn",
+        subject="Công văn về kinh phí 100 triệu đồng", traces=[model.TraceHeader(a_stc, now)],
+        attachments=[model.Attachment("c1", "cv.pdf", "application/pdf",
+                                      make_document(signer_name=DIRECTOR))])
+    signer = make_signer(now.replace(year=now.year - 1), now.replace(year=now.year + 1))
+    signed = sign_package(build_edoc(edoc), signer.hsm, signer.der)
+    forged = signed.replace("100 triệu".encode(), "900 triệu".encode(), 1)  # after signing
+    assert verify_package(forged).status == "invalid"
+    AxisClient(federation["axis"].url, f"eoffice-{PROVINCE_A}", SECRET_A).send_edoc(
+        a_stc, [b_stc], "edoc", forged)
+    clerk = people["b:vanthu.stc"]
+    returned = wait_until(lambda: next(
+        (r for r in clerk.get("/exchange/received", params={"state": "returned"}).json()[
+            "items"] if r["document_id"] == edoc.document_id), None), seconds=45)
+    assert returned["answered"] == ["01", "02"]
+    assert returned["package_signature"]["status"] == "invalid"
+    assert "KHÔNG hợp lệ" in returned["reason"]
+    assert returned["files"] == []                                  # nothing stored from it
+    assert not any(i["subject"] == "Công văn về kinh phí 900 triệu đồng"
                    for i in clerk.get("/incoming").json()["items"])
 
 

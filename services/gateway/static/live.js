@@ -16,7 +16,7 @@ import { api } from "./api.js";
 import { session } from "./session.js";
 import { h, urgencyBadge } from "./dom.js";
 import { t } from "./i18n.js";
-import { notificationTitle } from "./components/links.js";
+import { notificationTarget, notificationTitle } from "./components/links.js";
 
 const STREAM_URL = "/api/v1/notifications/stream";
 const FIRST_DELAY_MS = 5_000;        // our own retries: 5 s, 10 s, 20 s … up to 5 min
@@ -144,9 +144,7 @@ function toastRegion() {
 
 function showToast(note) {
   const urgent = Boolean(note.urgency && note.urgency !== "normal");
-  const href = note.task_id ? `#/tasks/${encodeURIComponent(note.task_id)}`
-    : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}`
-    : note.kind === "rights_changed" ? "#/settings" : "#/notifications";   // confirmed there
+  const href = notificationTarget(note) || "#/notifications";
   let timer = null;
   const dismiss = () => {
     clearTimeout(timer);

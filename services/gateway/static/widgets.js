@@ -8,7 +8,7 @@ export { confirmDialog, errorPanel } from "./components/feedback.js";
 export { attachmentItem, exportButtons, fileLink } from "./components/files.js";
 export { dateProblems, errorSlotId, errorSummary, formErrors, formField, problemText } from "./components/forms.js";
 export { describeEvent, historyActionLabel, historyPanel } from "./components/history.js";
-export { codeOf, documentLink, notificationTitle, outgoingLink } from "./components/links.js";
+export { codeOf, documentLink, notificationTarget, notificationTitle, outgoingLink } from "./components/links.js";
 export { fold, liveSearch } from "./components/live-search.js";
 export { signatureBadge, signaturePanel, signaturesSection } from "./components/signatures.js";
 export { stepForm } from "./components/step-form.js";

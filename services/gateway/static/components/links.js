@@ -21,6 +21,18 @@ export function notificationTitle(note) {
   return title;
 }
 
+/**
+ * Where a notification leads: its task, its document, a document another agency sent
+ * (liên thông), the settings for a change of rights to confirm; else null.
+ * @param {any} note @returns {string | null}
+ */
+export function notificationTarget(note) {
+  if (note.task_id) return `#/tasks/${encodeURIComponent(note.task_id)}`;
+  if (note.document_id) return `#/documents/${encodeURIComponent(note.document_id)}`;
+  if (note.received_id) return `#/exchange/received/${encodeURIComponent(note.received_id)}`;
+  return note.kind === "rights_changed" ? "#/settings" : null;
+}
+
 /** A document's số, ký hiệu ("12/QĐ-UBND"), or "—". @param {{code?: string, code_number?: any, code_notation?: string}} doc */
 export function codeOf(doc) {
   if (doc.code) return doc.code;

@@ -8,7 +8,7 @@ import { formatDateTime } from "../dates.js";
 import { h, loadingBox, pageHeading, urgencyBadge } from "../dom.js";
 import { t } from "../i18n.js";
 import { hooks, navigate, unread } from "../state.js";
-import { errorPanel, notificationTitle, pager } from "../widgets.js";
+import { errorPanel, notificationTarget, notificationTitle, pager } from "../widgets.js";
 
 const PAGE_SIZE = 20;
 
@@ -19,10 +19,7 @@ const PAGE_SIZE = 20;
 function noteItem(note, markOne, reload) {
   const isUnread = !note.read_at;
   const actions = h("div", { class: "note-actions" });
-  // about a task: the task; else about a document: the document
-  const target = note.task_id ? `#/tasks/${encodeURIComponent(note.task_id)}`
-    : note.document_id ? `#/documents/${encodeURIComponent(note.document_id)}`
-    : note.kind === "rights_changed" ? "#/settings" : null;   // a change of rights to confirm
+  const target = notificationTarget(note);
   if (target) {
     actions.append(h("a", {
       href: target, class: ["btn btn-secondary btn-small", note.task_id ? "note-open-task" : "note-open-document"],
@@ -32,7 +29,7 @@ function noteItem(note, markOne, reload) {
         await markOne(note);
         navigate(target);
       },
-    }, note.task_id ? t("openTask") : note.document_id ? t("openDocument") : t("settingsTitle")));
+    }, note.task_id ? t("openTask") : note.document_id || note.received_id ? t("openDocument") : t("settingsTitle")));
   }
   if (isUnread) {
     actions.append(h("button", {
