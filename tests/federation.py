@@ -77,7 +77,10 @@ class Axis:
 
     def env(self, province, secret):
         return {"EXCHANGE_AXIS_URL": self.url, "EXCHANGE_SYSTEM_ID": f"eoffice-{province}",
-                "EXCHANGE_SECRET_KEY": secret, "EOFFICE_DEMO_PROVINCE": province}
+                "EXCHANGE_SECRET_KEY": secret, "EOFFICE_DEMO_PROVINCE": province,
+                # sends tried again 1, 2, 4 … s after the axis went away (5, 10, 20 … in
+                # production), so a minute's outage ends in seconds, not in a minute more
+                "EXCHANGE_RETRY_FIRST_SECONDS": "1"}
 
 
 @contextmanager

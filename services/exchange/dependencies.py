@@ -21,6 +21,9 @@ class ExchangeSettings:
     system_id: str = ""
     secret_key: str = ""
     axis_timeout_seconds: float = 10.0
+    #: the first wait before sending again while the axis is away (doubled each time, at
+    #: most 10 minutes)
+    retry_first_seconds: float = 5.0
     #: the largest package taken from the axis, and the largest attachment in it
     max_package_bytes: int = 60 * MIB
     max_attachment_bytes: int = 40 * MIB
@@ -44,6 +47,7 @@ class ExchangeSettings:
             system_id=str(section.get("system_id") or ""),
             secret_key=str(section.get("secret_key") or ""),
             axis_timeout_seconds=number("axis_timeout_seconds", 10.0),
+            retry_first_seconds=number("retry_first_seconds", 5.0),
             max_package_bytes=number("max_package_bytes", 60 * MIB),
             max_attachment_bytes=number("max_attachment_bytes", 40 * MIB),
             storage_public_url=common.storage_public_url,

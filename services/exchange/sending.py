@@ -174,11 +174,12 @@ def mark_sent(session, message: AxisMessage, axis_doc_id: str, now: datetime) ->
         delivery.updated_at = now
 
 
-def mark_retry(session, message: AxisMessage, error: dict, now: datetime) -> None:
+def mark_retry(session, message: AxisMessage, error: dict, now: datetime,
+               first_retry_seconds: float = translate.FIRST_RETRY_SECONDS) -> None:
     """The axis was not reachable: try again later (translate.retry_after)."""
     message.attempts += 1
     message.error = error
-    message.next_attempt_at = now + translate.retry_after(message.attempts)
+    message.next_attempt_at = now + translate.retry_after(message.attempts, first_retry_seconds)
     if message.kind == EDOC and message.delivery_id:
         delivery = session.get(Delivery, message.delivery_id)
         delivery.error, delivery.updated_at = error | {"retrying": True}, now

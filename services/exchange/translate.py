@@ -41,10 +41,10 @@ FIRST_RETRY_SECONDS = 5
 MAX_RETRY_SECONDS = 600
 
 
-def retry_after(attempts: int) -> timedelta:
-    """How long to wait before attempt ``attempts + 1`` of a transport failure."""
-    return timedelta(seconds=min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0,
-                                                                                   attempts - 1)))
+def retry_after(attempts: int, first_seconds: float = FIRST_RETRY_SECONDS) -> timedelta:
+    """How long to wait before attempt ``attempts + 1`` of a transport failure: the first
+    wait doubled each time, at most MAX_RETRY_SECONDS."""
+    return timedelta(seconds=min(MAX_RETRY_SECONDS, first_seconds * 2 ** max(0, attempts - 1)))
 
 
 def _fold(text: str) -> str:

@@ -66,8 +66,11 @@ class Transport:
     def _settle(self, message_id, how, error, now):
         with self.db.transaction() as session:
             message = session.get(AxisMessage, message_id)
-            (sending.mark_retry if how == "retry" else sending.mark_failed)(
-                session, message, error, now)
+            if how == "retry":
+                sending.mark_retry(session, message, error, now,
+                                   self.exchange.settings.retry_first_seconds)
+            else:
+                sending.mark_failed(session, message, error, now)
         log.warning("exchange: %s %s: %s", message_id, how, error.get("en"))
 
     @staticmethod

@@ -109,6 +109,11 @@ def test_a_send_the_axis_did_not_take_waits_longer_each_time_up_to_ten_minutes()
     assert waits == sorted(waits) and max(waits) == 600
 
 
+def test_the_first_wait_is_a_setting_and_still_doubles_up_to_ten_minutes():
+    waits = [translate.retry_after(n, first_seconds=1).total_seconds() for n in range(1, 14)]
+    assert waits[:5] == [1, 2, 4, 8, 16] and max(waits) == 600
+
+
 # ---------------------------------------------------------------- sending
 
 def test_only_recipients_by_exchange_get_a_delivery_and_an_edoc_and_only_once(db):
