@@ -218,6 +218,18 @@ def test_an_attachment_over_the_limit_is_refused_before_it_is_decoded():
     assert "152-UBND-VP.signed.pdf" in error.vi
 
 
+def test_a_package_carrying_a_200_mib_attachment_is_refused_by_its_size_unparsed():
+    small = build_edoc(new_edoc())
+    encoded = base64.b64encode(PDF)
+    assert encoded[:64] in small
+    start = small.index(encoded[:64])
+    end = small.index(b"<", start)
+    huge = small[:start] + b"A" * (200 * MIB * 4 // 3) + small[end:]   # 200 MiB, in base64
+    error = refusal(huge, within=1.0)                 # the deployment's default limits
+    assert error.code == "too_large"
+    assert "60 MB" in error.en
+
+
 def test_more_attachments_than_allowed_are_refused():
     assert refusal(build_edoc(new_edoc()), Limits(max_attachments=1)).code == \
         "too_many_attachments"
