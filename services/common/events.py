@@ -92,17 +92,19 @@ WORKFLOW_EVENTS = (DOCUMENT_SUBMITTED, TASK_ASSIGNED, TASK_PROGRESSED, TASK_RETU
 
 # exchange
 #: data: {id (the received document), unit_id, business_type (0 new, 2 update, 3 replace),
-#:        from_name, subject, code, urgency} — an edoc from another agency waits for the
-#:        unit's văn thư (Văn bản điện tử chờ tiếp nhận); secret documents never travel
+#:        from_name, subject, code, urgency, clerk_user_ids (the unit's văn thư, whom to
+#:        tell)} — an edoc from another agency waits for the unit's văn thư (Văn bản điện tử
+#:        chờ tiếp nhận); secret documents never travel
 RECEIVED_WAITING = "received_waiting"
 #: data: {id (the recall or update request's received document), unit_id, kind
-#:        ("recall" | "update"), from_name, subject, code, reason} — another agency asks
-#:        the unit's văn thư to agree to a recall or an update of what it sent
+#:        ("recall" | "update"), from_name, subject, code, reason, clerk_user_ids} —
+#:        another agency asks the unit's văn thư to agree to a recall or an update of what
+#:        it sent
 RECEIVED_CHANGE_REQUESTED = "received_change_requested"
 #: data: {delivery_id, outgoing_id, unit_id, organ_id, organ_name, code, code_name {vi,
-#:        en}, description, subject, document_code} — an agency answered a document we
-#:        sent with a status its issuing unit must see (02 returned, 16 recall or update
-#:        refused)
+#:        en}, description, subject, document_code, clerk_user_ids (the issuing unit's
+#:        văn thư)} — an agency answered a document we sent with a status its issuing unit
+#:        must see (02 returned, 16 recall or update refused)
 DELIVERY_STATUS_ALERT = "delivery_status_alert"
 
 # notify
