@@ -140,6 +140,7 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
   });
   c.confidentiality.addEventListener("change", recipients.redraw);
   const related = relatedSection({ id, doc, unitId: () => doc?.unit_id || (choosingUnit ? c.unitSelect.value : units[0]?.unit_id) });
+  c.unitSelect.addEventListener("change", related.reload);
   const summary = errorSummary();
   const submit = h("button", { type: "submit", class: "btn btn-primary", id: submitId }, submitLabel);
   const form = h("form", { class: "register-form draft-form", novalidate: true },

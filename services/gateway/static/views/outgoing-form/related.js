@@ -16,7 +16,7 @@ const optionText = (doc) => `${codeOf(doc)} — ${doc.subject || ""}`;
 
 /**
  * @param {{id: (name: string) => string, doc: Record<string, any> | null, unitId: () => string | undefined}} options
- * @returns {{element: HTMLElement, value: () => ({kind: string, id: string} | null)}}
+ * @returns {{element: HTMLElement, value: () => ({kind: string, id: string} | null), reload: () => void}}
  */
 export function relatedSection({ id, doc, unitId }) {
   const kind = h("select", { id: id("related-kind"), name: "related_kind", "aria-describedby": errorSlotId(id("related-kind")) },
@@ -86,5 +86,13 @@ export function relatedSection({ id, doc, unitId }) {
   return {
     element,
     value: () => (kind.value && picker.value ? { kind: kind.value, id: picker.value } : null),
+    // another unit chosen for a new draft: its own issued documents
+    reload: () => {
+      picker.value = "";
+      issued = [];
+      loadedFor = "";
+      offer();
+      toggle();
+    },
   };
 }
