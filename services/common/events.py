@@ -28,7 +28,9 @@ DOCUMENT_UPDATED = "document_updated"
 #:       confidentiality, file_ids, signer, …) and
 #:       recipients: [{unit_id, organ_id, name, delivery ("internal" | "exchange" |
 #:       "paper"), incoming_id (internal: the incoming document made for that unit)}],
-#:       issuer_name, acl_units, acl_users (who may see it, for search).
+#:       issuer_name, acl_units, acl_users (who may see it, for search), related (a
+#:       replacement or correction: {kind "replaces" | "corrects", id, code_number,
+#:       code_notation, issued_date, organ_id} of the earlier document, else null).
 #:       The exchange layer sends to the "exchange" recipients; secret documents have none.
 DOCUMENT_ISSUED = "document_issued"
 #: data: {id, direction ("outgoing"), unit_id, reason, recalled_by, recipients} — an issued

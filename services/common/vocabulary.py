@@ -150,6 +150,11 @@ DELEGATION_KIND_NAMES = {"KT": ("ký thay", "signing for"), "TL": ("thừa lện
 DELEGATION_ACTION_NAMES = {"sign": ("ký", "sign"), "approve": ("duyệt", "approve"),
                            "assign": ("phân công", "assign")}
 
+# How a document stands to an earlier one of its unit (DOMAIN.md §2.8; ND30 Điều 18.3):
+# it replaces it (thay thế: errors of content) or corrects it (đính chính: errors of form).
+RELATED_KIND_NAMES = {"replaces": ("thay thế", "replaces"),
+                      "corrects": ("đính chính", "corrects")}
+
 TABLES = {
     "urgencies": URGENCY_NAMES, "confidentialities": CONFIDENTIALITY_NAMES,
     "roles": ROLE_NAMES, "incoming_states": INCOMING_STATE_NAMES,

@@ -58,7 +58,11 @@ class IncomingEntrypoints(WorkflowEventHandlers):
         Errors: InvalidInput (400) for bad fields or files that are not stored;
         Forbidden (403) unless the caller is a clerk (văn thư) of the unit;
         NotFound (404) for an unknown unit; Conflict (409) for a duplicate (issuer,
-        số, ký hiệu, year) unless ``confirm_duplicate`` is true.
+        số, ký hiệu, year) unless ``confirm_duplicate`` is true. ``related`` ({kind:
+        replaces | corrects, id}: the exchange accepting a replacement or a correction)
+        links it to an incoming document of the same unit, a replaced one marked;
+        InvalidInput (400) for one of another unit, recalled, replaced already, more
+        secret than this one, or that the caller may not see.
         Conflict (409) too for a key already used with another payload.
         Events: document_registered (through the outbox).
         """
@@ -86,6 +90,9 @@ class IncomingEntrypoints(WorkflowEventHandlers):
                                "hãy vào sổ của đơn vị kế thừa.",
                                f"Unit {unit.name} closed on {unit.valid_to}; register into "
                                "its successor.")
+            earlier_doc = self._checked_related(
+                session, caller, data.related, unit_id=unit.id,
+                confidentiality=data.confidentiality, model=IncomingDocument)
             if not data.confirm_duplicate:
                 self._refuse_duplicate(session, data, key)
             register = self._register_for(session, data, direction, today.year)
@@ -107,6 +114,8 @@ class IncomingEntrypoints(WorkflowEventHandlers):
             session.add(doc)
             session.flush()   # the document row first: document_files refers to it
             session.add_all(DocumentFile(document_id=doc.id, file_id=f) for f in data.file_ids)
+            self._link_copy(session, caller, (data.related or {}).get("kind"), earlier_doc,
+                            doc)
             result = schemas.incoming_out(doc, unit.name)
             leaders = domain.leaders_of(session.execute(
                 select(Membership.user_id, Membership.role, User.clearance)

@@ -7,11 +7,12 @@ from datetime import date
 
 from services.common import vocabulary
 from services.common.validation import Problems
-from services.documents import domain, fields
+from services.documents import domain, fields, related
 
 FIELDS = {"unit_id", "register_id", "code_number", "code_notation", "issued_date", "issuer",
           "document_type", "subject", "urgency", "confidentiality", "due_date", "page_amount",
-          "signer", "file_ids", "description", "language", "to_places", "confirm_duplicate"}
+          "signer", "file_ids", "description", "language", "to_places", "confirm_duplicate",
+          "related"}
 MAX_FILES = 20
 
 
@@ -38,6 +39,8 @@ class IncomingInput:
     language: str
     to_places: str | None
     confirm_duplicate: bool
+    #: the incoming document of the same unit this one replaces or corrects ({kind, id})
+    related: dict | None = None
 
 
 def parse_incoming(data, today: date) -> IncomingInput:
@@ -85,6 +88,7 @@ def parse_incoming(data, today: date) -> IncomingInput:
     language = problems.text(data, "language", max_length=30) or "vi"
     to_places = problems.text(data, "to_places", max_length=1000)
     confirm_duplicate = problems.boolean(data, "confirm_duplicate")
+    rel = related.parse_related(problems, data)
     problems.raise_if_any()
     return IncomingInput(
         unit_id=unit_id, register_id=register_id,
@@ -95,4 +99,4 @@ def parse_incoming(data, today: date) -> IncomingInput:
         confidentiality=confidentiality, due_date=due_date, page_amount=page_amount,
         signer_position=signer_position, signer_full_name=signer_full_name,
         file_ids=file_ids, description=description, language=language,
-        to_places=to_places, confirm_duplicate=confirm_duplicate)
+        to_places=to_places, confirm_duplicate=confirm_duplicate, related=rel)

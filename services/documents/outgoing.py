@@ -13,7 +13,7 @@ from datetime import date
 from services.common import vocabulary
 from services.common.identity import CLERK, HEAD, SPECIALIST, UNIT_HEAD, Caller
 from services.common.validation import Problems
-from services.documents import domain, fields
+from services.documents import domain, fields, related
 
 OUTGOING = "outgoing"
 OUTGOING_SECRET = "outgoing_secret"
@@ -67,7 +67,7 @@ ACTIONS = tuple(STEPS)
 
 DRAFT_FIELDS = {"document_type", "normative", "subject", "language", "page_amount",
                 "description", "signer", "recipients", "urgency", "confidentiality",
-                "issued_amount", "due_date", "keeper", "file_ids"}
+                "issued_amount", "due_date", "keeper", "file_ids", "related"}
 MAX_FILES = 20
 MAX_RECIPIENTS = 200
 PAPER, EXCHANGE, INTERNAL = "paper", "exchange", "internal"
@@ -120,6 +120,8 @@ def parse_draft(data, today: date, *, creating: bool) -> dict:
         out["recipients"] = parse_recipients(problems, data.get("recipients"))
     if "file_ids" in data:
         out["file_ids"] = problems.id_list(data, "file_ids", max_items=MAX_FILES)
+    if "related" in data:   # replaces or corrects an issued document (related.py)
+        out["related"] = related.parse_related(problems, data)
     out["note"] = problems.text(data, "note", max_length=500)
     problems.raise_if_any()
     return out

@@ -21,6 +21,7 @@ from services.common.validation import Problems
 from services.documents import (delegations, idempotency, outgoing,
                                 permissions, schemas)
 from services.documents.models import (DocumentFile, OutgoingDocument, OutgoingVersion, Unit)
+from services.documents.related_links import RelatedLinks
 
 # The fields a version snapshots (everything a reviewer or signer looked at).
 SNAPSHOT_FIELDS = ("document_type", "normative", "subject", "language", "page_amount",
@@ -42,7 +43,7 @@ def _refuse_secret_files(confidentiality: str, file_ids: list) -> None:
             "en": "A secret document is kept as metadata only, with no file."}})
 
 
-class OutgoingEntrypoints:
+class OutgoingEntrypoints(RelatedLinks):
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def create_outgoing(self, token, payload, idempotency_key=None):
@@ -51,10 +52,13 @@ class OutgoingEntrypoints:
         Args: token; payload {unit_id, document_type, subject, normative?, language?,
         page_amount?, description?, signer?: {position, full_name}, recipients?:
         [{unit_id} | {organ_id?, name}], urgency?, confidentiality?, issued_amount?,
-        due_date?, keeper?, file_ids?, note?}.
+        due_date?, keeper?, file_ids?, note?, related?: {kind: replaces | corrects, id}
+        (the draft replaces or corrects an issued document of the unit: related.py)}.
         Returns: the outgoing document with its versions, state "draft".
         Errors: InvalidInput (400: bad fields, unknown recipient unit, files not stored,
-        a secret document with files); Forbidden (403) unless the caller drafts in
+        a secret document with files, a related document the draft may not name: not
+        issued, another unit's, recalled, replaced already, more secret than the draft,
+        or one the caller may not see); Forbidden (403) unless the caller drafts in
         that unit and is cleared for the level; NotFound (404) for an unknown unit;
         Conflict (409) for a unit that no longer exists, or an idempotency key (else the
         request id) already used with another payload; with the same payload, the
@@ -71,6 +75,7 @@ class OutgoingEntrypoints:
         self._check_files(caller, file_ids)
         now = self.clock.now()
         note = data.pop("note")
+        rel = data.pop("related", None)
         request = self._creating_request(caller, "create_outgoing", payload, idempotency_key)
         with self.db.transaction() as session:
             earlier = idempotency.claim(session, request, now)
@@ -78,10 +83,14 @@ class OutgoingEntrypoints:
                 return earlier
             unit = self._active_unit(session, data.pop("unit_id"))
             data["recipients"] = self._resolve_recipients(session, data.get("recipients", []))
+            self._checked_related(session, caller, rel, unit_id=unit.id,
+                                  confidentiality=data["confidentiality"],
+                                  model=OutgoingDocument)
             doc = OutgoingDocument(
                 id=str(uuid.uuid4()), unit_id=unit.id, organ_id=unit.organ_id,
                 organ_name=unit.name, file_ids=file_ids, version=1, state=outgoing.DRAFT,
-                drafted_by=caller.user_id, created_at=now, updated_at=now, **data)
+                drafted_by=caller.user_id, created_at=now, updated_at=now,
+                related_kind=rel and rel["kind"], related_id=rel and rel["id"], **data)
             session.add(doc)
             session.flush()
             session.add(OutgoingVersion(document_id=doc.id, number=1, file_ids=file_ids,
@@ -91,7 +100,8 @@ class OutgoingEntrypoints:
             session.flush()
             result = self._outgoing_out(session, doc, caller)
             self._audit(session, "create", "outgoing_document", doc.id, caller.user_id,
-                        {"after": _snapshot(doc) | {"file_ids": file_ids}})
+                        {"after": _snapshot(doc) | {"file_ids": file_ids}
+                         | ({"related": rel} if rel else {})})
             idempotency.record(session, request, result)
         return result
 
@@ -99,14 +109,18 @@ class OutgoingEntrypoints:
     def add_outgoing_version(self, token, document_id, payload):
         """Save a new version of a draft that is being drafted or was returned: the fields
         given change (the others are kept), ``file_ids`` replaces the files, ``note``
-        says what changed. Earlier versions stay as they were.
+        says what changed, ``related`` ({kind, id} or null) changes or removes what it
+        replaces or corrects. Earlier versions stay as they were.
         Returns: the document with all its versions.
-        Errors: InvalidInput; Forbidden; NotFound; Conflict (409) unless the draft is in
+        Errors: InvalidInput (as create_outgoing; the relation is checked again against
+        the draft's level); Forbidden; NotFound; Conflict (409) unless the draft is in
         "draft" or "returned" (after approval a change needs the signer again, Điều 11)."""
         caller = self.identity.caller(token)
         data = outgoing.parse_draft(payload, self.clock.today(), creating=False)
         note = data.pop("note")
         file_ids = data.pop("file_ids", None)
+        relating = "related" in data
+        rel = data.pop("related", None)
         if file_ids:
             self._check_files(caller, file_ids)
         now = self.clock.now()
@@ -123,6 +137,12 @@ class OutgoingEntrypoints:
             if "recipients" in data:
                 data["recipients"] = self._resolve_recipients(session, data["recipients"])
             before = _snapshot(doc) | {"file_ids": list(doc.file_ids or [])}
+            related_before = schemas.related_out(doc)
+            if relating:
+                doc.related_kind, doc.related_id = rel and rel["kind"], rel and rel["id"]
+            self._checked_related(session, caller, schemas.related_out(doc),
+                                  unit_id=doc.unit_id, confidentiality=level,
+                                  model=OutgoingDocument)
             for name, value in data.items():
                 setattr(doc, name, value)
             doc.file_ids, doc.version, doc.updated_at = files, doc.version + 1, now
@@ -135,10 +155,12 @@ class OutgoingEntrypoints:
                             for f in files if f not in known)
             session.flush()
             after = _snapshot(doc) | {"file_ids": files}
+            changed = {"related": {"before": related_before, "after": rel}} \
+                if relating and related_before != rel else {}
             self._audit(session, "new_version", "outgoing_document", doc.id, caller.user_id, {
                 "version": doc.version, "note": note,
                 "before": {k: v for k, v in before.items() if after[k] != v},
-                "after": {k: v for k, v in after.items() if before[k] != v}})
+                "after": {k: v for k, v in after.items() if before[k] != v}} | changed)
             return self._outgoing_out(session, doc, caller)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

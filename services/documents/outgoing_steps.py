@@ -45,7 +45,9 @@ class OutgoingStepEntrypoints:
         from the unit's outgoing register of the year, or the secret one; the ký hiệu
         is composed from the type and the unit's abbreviation unless given) · issue
         (phát hành: internal recipients receive it at once as an incoming document of
-        their own register) · recall {reason} (thu hồi) · cancel {reason} (hủy dự thảo).
+        their own register; a draft that replaces or corrects an issued document links
+        each copy to the unit's copy of that one, and a replaced one is marked) ·
+        recall {reason} (thu hồi) · cancel {reason} (hủy dự thảo).
         Every step may carry a ``comment``. Who may take which step: outgoing.STEPS.
 
         Returns: the document, with the caller's allowed_actions after the step (for a
@@ -54,7 +56,8 @@ class OutgoingStepEntrypoints:
         workflow); Forbidden; NotFound; Conflict (a step not allowed from the current
         state, a draft that lacks recipients or a signer, a số and ký hiệu already used
         this year, a recipient unit that no longer exists, a submission whose chain is
-        not the draft's unit's and type's, or names approvers not cleared for it).
+        not the draft's unit's and type's, or names approvers not cleared for it; an issue
+        whose replaced or corrected document was recalled or replaced meanwhile).
         Events: outgoing_submitted (submit); document_issued and one
         document_registered per internal recipient (issue); document_recalled (recall)."""
         caller = self.identity.caller(token)
@@ -201,7 +204,8 @@ class OutgoingStepEntrypoints:
         result = self._outgoing_out(session, doc)
         if action == "issue":   # with who may see it, for search
             add_event(session, outbox, events.DOCUMENT_ISSUED,
-                      self._search_view(session, doc, result))
+                      self._search_view(session, doc, result)
+                      | {"related": self._related_identity(session, doc)})
         elif action == "submit":
             add_event(session, outbox, events.OUTGOING_SUBMITTED, {
                 k: result[k] for k in ("id", "unit_id", "document_type", "subject", "urgency",
@@ -294,12 +298,16 @@ class OutgoingStepEntrypoints:
                 .where(Membership.unit_id.in_(internal))).all():
             leaders_by_unit.setdefault(unit_id, []).append((user_id, role, clearance))
         doc.issued_at = now
+        # a replacement or correction: each unit's copy links to its copy of the earlier one
+        earlier_copies = self._related_on_issue(session, caller, doc)
         stored = []
         for entry in recipients:
             if entry["delivery"] == outgoing.INTERNAL:
                 incoming = self._deliver_internally(session, caller, doc, units[entry["unit_id"]],
                                                     leaders_by_unit.get(entry["unit_id"], []),
                                                     now)
+                self._link_copy(session, caller, doc.related_kind,
+                                earlier_copies.get(entry["unit_id"]), incoming)
                 entry = entry | {"incoming_id": incoming.id,
                                  "arrival_number": incoming.arrival_number}
             stored.append({k: v for k, v in entry.items() if k != "delivery"})

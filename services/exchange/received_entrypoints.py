@@ -60,11 +60,13 @@ class ReceivedEntrypoints:
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_received(self, token, received_id):
         """One received document, with its package's signature check and the signature
-        check of each file (signing's reports). Errors: NotFound; Forbidden."""
+        check of each file (signing's reports), and ``earlier``: the document it replaces
+        or corrects (receiving.earlier_out), or null. Errors: NotFound; Forbidden."""
         caller = self.identity.caller(token)
         with self.db.read() as session:
             received = self._visible(session, caller, received_id)
-            out = receiving.received_out(received)
+            out = receiving.received_out(received) | {
+                "earlier": receiving.earlier_out(session, received)}
         file_ids = [f["file_id"] for f in out["files"]][:50]
         reports = self.signing.get_verifications(self.identity.system_token(), file_ids) \
             if file_ids else {}
@@ -100,8 +102,10 @@ class ReceivedEntrypoints:
         văn thư corrects or completes (CORRECTABLE; documents validates all). Result: the
         received document with ``incoming_id`` and ``incoming`` (documents' answer).
         Errors: NotFound; Forbidden; Conflict (not waiting); InvalidInput (a field the
-        package left empty or wrong: documents names it). Events: documents'
-        document_registered; status 03 to the sender."""
+        package left empty or wrong: documents names it). A replacement (type 3) or a
+        correction (ResponseFor) of a document the unit accepted before is registered
+        linked to that incoming document (documents marks a replaced one). Events:
+        documents' document_registered; status 03 to the sender."""
         caller = self.identity.caller(token)
         problems = Problems()
         changes = problems.object(changes or {}, "changes")
@@ -121,6 +125,9 @@ class ReceivedEntrypoints:
                        if k in REGISTERED_FIELDS and v not in (None, "")}
             payload |= {"unit_id": received.unit_id,
                         "file_ids": [f["file_id"] for f in received.files or []]}
+            related = receiving.related_for_registration(session, received)
+            if related:    # a replacement or correction of one already registered
+                payload["related"] = related
         if isinstance(payload.get("signer"), dict):
             payload["signer"] = {k: v for k, v in payload["signer"].items() if v}
         payload |= changes

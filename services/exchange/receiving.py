@@ -15,8 +15,9 @@ from sqlalchemy import select
 from services.exchange import sending, translate
 from services.exchange.edxml import model
 from services.exchange.edxml.errors import PackageError
-from services.exchange.models import (EDOC, RECALLED, REPLACED, WAITING, AxisMessage,
-                                      Delivery, ReceivedDocument, ReceivedPackage)
+from services.exchange.models import (ACCEPTED, EDOC, RECALLED, REPLACED, WAITING,
+                                      AxisMessage, Delivery, ReceivedDocument,
+                                      ReceivedPackage)
 
 NEW, DONE, REJECTED = "new", "done", "rejected"
 
@@ -167,19 +168,59 @@ def receive_edoc(session, edoc: model.Edoc, *, to_organ_id: str, unit: dict | No
         files=files, package_signature=package_signature, state=WAITING, answered=[],
         received_at=now, updated_at=now)
     if business.doc_type == model.REPLACE:
-        replaced_ids = [r.document_id for r in business.replacements]
-        old = session.execute(select(ReceivedDocument).where(
-            ReceivedDocument.edoc_document_id.in_(replaced_ids),
-            ReceivedDocument.to_organ_id == to_organ_id)).scalars().all() if replaced_ids \
-            else []
-        for replaced in old:
+        for replaced in earlier_received(session, edoc, to_organ_id, [
+                r.document_id for r in business.replacements]):
             received.replaces_id = replaced.id
             if replaced.state == WAITING:
                 replaced.state, replaced.updated_at = REPLACED, now
+    elif business.doc_type == model.NEW and edoc.response_for:
+        # đính chính: a new document naming one its sender sent us before (DOMAIN.md §2.8)
+        corrected = earlier_received(session, edoc, to_organ_id, [
+            r.document_id for r in edoc.response_for])
+        received.corrects_id = corrected[0].id if corrected else None
     session.add(received)
     session.flush()
     answer(session, received, "01", now)
     return Outcome(DONE, received_id=received.id)
+
+
+def earlier_received(session, edoc: model.Edoc, to_organ_id: str,
+                     document_ids: list[str]) -> list[ReceivedDocument]:
+    """The documents (new ones, not recalls or updates) this agency received from the
+    edoc's sender under ``document_ids``: only its sender replaces or corrects them."""
+    if not document_ids:
+        return []
+    return session.execute(select(ReceivedDocument).where(
+        ReceivedDocument.edoc_document_id.in_(document_ids),
+        ReceivedDocument.from_organ_id == edoc.sender.organ_id,
+        ReceivedDocument.to_organ_id == to_organ_id,
+        ReceivedDocument.business_type.in_((model.NEW, model.REPLACE))).order_by(
+        ReceivedDocument.received_at)).scalars().all()
+
+
+def earlier_out(session, received: ReceivedDocument) -> dict | None:
+    """The earlier received document this one replaces or corrects, as its detail shows
+    it: ``{kind, id, code, subject, state, incoming_id}``, or None."""
+    earlier_id = received.replaces_id or received.corrects_id
+    earlier = session.get(ReceivedDocument, earlier_id) if earlier_id else None
+    if earlier is None:
+        return None
+    fields = earlier.fields or {}
+    return {"kind": translate.REPLACES if received.replaces_id else translate.CORRECTS,
+            "id": earlier.id, "code": original_of(earlier)["code"],
+            "subject": fields.get("subject"), "state": earlier.state,
+            "incoming_id": earlier.incoming_id}
+
+
+def related_for_registration(session, received: ReceivedDocument) -> dict | None:
+    """What documents' registration links the new incoming document to (``related``:
+    {kind, id}): the incoming document made of the replaced or corrected one, when its
+    văn thư accepted it; None otherwise (a replaced one still waiting is marked replaced
+    here, and has no incoming document)."""
+    earlier = earlier_out(session, received)
+    if earlier is None or earlier["state"] != ACCEPTED or not earlier["incoming_id"]:
+        return None
+    return {"kind": earlier["kind"], "id": earlier["incoming_id"]}
 
 
 def original_of(received: ReceivedDocument) -> dict:
@@ -210,7 +251,8 @@ def received_out(received: ReceivedDocument) -> dict:
             "fields": received.fields, "files": received.files,
             "package_signature": received.package_signature, "state": received.state,
             "reason": received.reason, "incoming_id": received.incoming_id,
-            "replaces_id": received.replaces_id, "recall_request": received.recall_request,
+            "replaces_id": received.replaces_id, "corrects_id": received.corrects_id,
+            "recall_request": received.recall_request,
             "answered": list(received.answered or []),
             "received_at": received.received_at.isoformat(),
             "updated_at": received.updated_at.isoformat()}

@@ -36,6 +36,9 @@ STATUS_TEXT = {
 #: the order of the processing statuses: a later one is never followed by an earlier one
 PROCESSING_ORDER = ("01", "03", "04", "05", "06")
 
+#: how a document stands to an earlier one (the ``related`` of document_issued)
+REPLACES, CORRECTS = tuple(vocabulary.RELATED_KIND_NAMES)
+
 #: retries of a send the axis did not take: 5 s, 10 s, 20 s … at most 10 minutes apart
 FIRST_RETRY_SECONDS = 5
 MAX_RETRY_SECONDS = 600
@@ -102,11 +105,50 @@ def edoc_of_issued(doc: dict, recipient: dict, attachments: list[model.Attachmen
             doc.get("urgency") or "normal", 0),
         sphere="", typer_notation="", promulgation_amount=doc.get("issued_amount"),
         page_amount=doc.get("page_amount"), appendixes=[a.name for a in attachments[1:]],
-        steering_type=0, response_for=[],
+        steering_type=0, response_for=correction_of(doc.get("related")),
         traces=[model.TraceHeader(organ_id=sender.organ_id, timestamp=now)],
-        business=model.Business(doc_type=model.NEW, reason="Văn bản điện tử mới",
-                                document_id=document_id, paper=False, staff=staff),
+        business=business_of(doc, document_id, staff),
         attachments=attachments, extras={})
+
+
+def earlier_document_id(rel: dict) -> str:
+    """The DocumentId of the earlier document a replacement or correction names (the
+    ``related`` of documents' document_issued), as it went out."""
+    return model.document_id_of(rel.get("organ_id") or "",
+                                date.fromisoformat(rel["issued_date"]),
+                                rel.get("code_number") or "", rel.get("code_notation") or "")
+
+
+def business_of(doc: dict, document_id: str,
+                staff: model.StaffInfo | None) -> model.Business:
+    """Bussiness (2.2): a new document (0), or a replacement (3, thay thế, ND30 Điều 18.3)
+    whose ReplacementInfo names the replaced document and the agencies the new one goes
+    to (DOMAIN.md §2.8). A correction (đính chính) is a new document (0): ResponseFor
+    names what it corrects (correction_of)."""
+    rel = doc.get("related") or {}
+    if rel.get("kind") != REPLACES:
+        return model.Business(doc_type=model.NEW, reason="Văn bản điện tử mới",
+                              document_id=document_id, paper=False, staff=staff)
+    organ_ids = [r["organ_id"] for r in doc.get("recipients") or []
+                 if r.get("delivery") == "exchange" and r.get("organ_id")]
+    code = model.code_of(rel.get("code_number") or "", rel.get("code_notation") or "")
+    return model.Business(
+        doc_type=model.REPLACE, reason=f"Thay thế văn bản số {code}",
+        document_id=document_id, paper=False, staff=staff,
+        replacements=[model.Replacement(document_id=earlier_document_id(rel),
+                                        organ_ids=organ_ids)])
+
+
+def correction_of(rel: dict | None) -> list[model.ResponseFor]:
+    """ResponseFor of a correction (đính chính): the corrected document (its organ, số/ký
+    hiệu, date and DocumentId); none for any other document."""
+    if not rel or rel.get("kind") != CORRECTS:
+        return []
+    return [model.ResponseFor(
+        organ_id=rel.get("organ_id") or "",
+        code=model.code_of(rel.get("code_number") or "", rel.get("code_notation") or ""),
+        promulgation_date=date.fromisoformat(rel["issued_date"]),
+        document_id=earlier_document_id(rel))]
 
 
 def register_fields(edoc: model.Edoc, today: date) -> dict:

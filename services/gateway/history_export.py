@@ -27,6 +27,8 @@ ACTIONS = {
     "read": "Đã đọc", "document_done": "Văn bản xử lý xong",
     "approved_step": "Duyệt (một bước)", "draft_approved": "Dự thảo được duyệt",
     "deadline_approaching": "Nhắc sắp đến hạn", "deadline_missed": "Cảnh báo quá hạn",
+    "replaces": "Thay thế văn bản", "corrects": "Đính chính văn bản",
+    "replaced": "Bị thay thế",
 }
 #: ids in an event's details that name a person, and where their name goes
 NAMED = {"assignee_id": "assignee_name", "on_behalf_of": "on_behalf_of_name"}

@@ -24,6 +24,11 @@ ROLE = enum(vocabulary.ROLES)
 
 OBJ = {"type": "object"}
 STR = {"type": "string"}
+#: a document replaces (thay thế) or corrects (đính chính) an earlier one of its unit
+RELATED = {"type": ["object", "null"], "required": ["kind", "id"], "properties": {
+    "kind": enum(vocabulary.RELATED_KIND_NAMES), "id": {"type": "string", "format": "uuid"}},
+    "description": "Thay thế / đính chính văn bản / the earlier document this one replaces "
+                   "or corrects"}
 SCHEMAS = {
     "Object": OBJ,
     "Error": {"type": "object", "required": ["error", "message"], "properties": {
@@ -144,7 +149,7 @@ SCHEMAS = {
             "full_name": {"type": "string", "maxLength": 50}}},
         "file_ids": {"type": "array", "items": STR, "maxItems": 20},
         "description": {"type": "string", "maxLength": 500},
-        "confirm_duplicate": {"type": "boolean"}}},
+        "confirm_duplicate": {"type": "boolean"}, "related": RELATED}},
     "IncomingDocument": {"type": "object", "properties": {
         "id": STR, "arrival_number": {"type": "integer"}, "arrival_date": STR,
         "register_id": STR, "state": STR, "unit_id": STR, "code_number": STR,
@@ -170,7 +175,8 @@ SCHEMAS = {
         "due_date": {"type": "string", "format": "date"},
         "keeper": {"type": "string", "maxLength": 200},
         "file_ids": {"type": "array", "maxItems": 20, "items": STR},
-        "note": {"type": "string", "maxLength": 500}}},
+        "note": {"type": "string", "maxLength": 500},
+        "related": RELATED}},
     "CopyRequest": {"type": "object", "required": ["document_id", "unit_id", "form"],
                     "properties": {
         "document_id": STR, "unit_id": STR, "form": enum(vocabulary.COPY_FORM_NAMES),
@@ -187,6 +193,7 @@ SCHEMAS = {
                            "ký số bản sao điện tử / sign the copy's PDF (its first file)"}}},
     "OutgoingDocument": {"type": "object", "properties": {
         "id": STR, "direction": {"const": "outgoing"}, "unit_id": STR,
+        "related": {"type": ["object", "null"]}, "replaced_by_id": {"type": ["string", "null"]},
         "state": enum(OUTGOING_STATES), "state_reason": STR,
         "version": {"type": "integer"}, "code_number": STR, "code_notation": STR,
         "issued_date": STR, "register_id": STR, "subject": STR, "document_type": STR,

@@ -33,18 +33,20 @@ def people(federation):
                 "vanthu.stc", "lanhdao.stc", "chuyenvien.stc")}}
 
 
-def issue_to_b(people, subject, digital=False):
+def issue_to_b(people, subject, digital=False, related=None):
     """A decision of A's Sở Tài chính for B's Sở Tài chính: drafted, approved, signed,
     numbered and issued; the issued document. ``digital``: signed with the director's
     certificate and sealed with the organisation's (what the signature checks need);
     otherwise signed on paper and sent as its scan — the exchange treats both alike, and the
-    paper flow spares the machine two PAdES signatures and their verifications."""
+    paper flow spares the machine two PAdES signatures and their verifications. ``related``:
+    the earlier document it replaces or corrects ({kind, id})."""
     author = people["a:chuyenvien.stc"]
     response, file_id = author.upload("quyet-dinh.pdf", make_document(signer_name=DIRECTOR))
     assert response.status_code == 201, response.text
     b_stc = organ_of(PROVINCE_B, "STC")
     created = draft(author, [{"organ_id": b_stc.organ_id, "name": b_stc.name}],
-                    document_type="QD", subject=subject, file_ids=[file_id])
+                    document_type="QD", subject=subject, file_ids=[file_id],
+                    **({"related": related} if related else {}))
     assert created.status_code == 201, created.text
     document_id = created.json()["id"]
     for username, action in (("a:chuyenvien.stc", "submit"), ("a:lanhdao.stc", "approve"),
@@ -277,6 +279,72 @@ def test_a_refused_recall_leaves_the_document_and_tells_the_sender_why(people):
         codes_at_a(people, issued["id"])), seconds=30)
     assert codes == ["01", "16"] and delivery["frozen"] is False
     assert delivery["statuses"][-1]["description"] == "Văn bản đã được xử lý"
+
+
+def accepted_at_b(people, subject):
+    """B's văn thư accepts what A sent under ``subject``: (received, incoming document)."""
+    received = waiting_at_b(people, subject)
+    accepted = people["b:vanthu.stc"].post(f"/exchange/received/{received['id']}/accept",
+                                           json={})
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json(), accepted.json()["incoming"]
+
+
+def test_a_replacement_waits_at_b_naming_the_one_it_replaces_and_is_registered_linked_to_it(
+        people):
+    old_out = issue_to_b(people, "Quyết định giao dự toán bổ sung (sẽ thay thế)")
+    old, old_incoming = accepted_at_b(people, old_out["subject"])
+    subject = "Quyết định giao dự toán bổ sung (thay thế)"
+    new_out = issue_to_b(people, subject, related={"kind": "replaces", "id": old_out["id"]})
+    assert new_out["related"] == {"kind": "replaces", "id": old_out["id"]}
+    assert people["a:vanthu.stc"].get(f"/outgoing/{old_out['id']}").json()[
+        "replaced_by_id"] == new_out["id"]
+
+    clerk = people["b:vanthu.stc"]
+    waiting = waiting_at_b(people, subject)
+    assert waiting["business_type"] == 3 and waiting["replaces_id"] == old["id"]
+    detail = clerk.get(f"/exchange/received/{waiting['id']}").json()
+    assert detail["earlier"]["kind"] == "replaces"
+    assert detail["earlier"]["code"] == f"{old_out['code_number']}/{old_out['code_notation']}"
+    assert detail["earlier"]["incoming_id"] == old_incoming["id"]
+    accepted = clerk.post(f"/exchange/received/{waiting['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.text
+    new_incoming = accepted.json()["incoming"]
+    assert new_incoming["related"] == {"kind": "replaces", "id": old_incoming["id"]}
+    assert clerk.get(f"/incoming/{old_incoming['id']}").json()["replaced_by_id"] == \
+        new_incoming["id"]
+    assert clerk.get(f"/exchange/received/{old['id']}").json()["state"] == "accepted"
+
+
+def test_a_correction_is_a_new_document_registered_linked_to_the_one_it_corrects(people):
+    first = issue_to_b(people, "Quyết định phê duyệt kế hoạch (có lỗi thể thức)")
+    old, old_incoming = accepted_at_b(people, first["subject"])
+    subject = "Công văn đính chính quyết định phê duyệt kế hoạch"
+    issue_to_b(people, subject, related={"kind": "corrects", "id": first["id"]})
+    waiting = waiting_at_b(people, subject)
+    assert waiting["business_type"] == 0 and waiting["corrects_id"] == old["id"]
+    assert waiting["replaces_id"] is None
+    accepted, new_incoming = accepted_at_b(people, subject)
+    assert new_incoming["related"] == {"kind": "corrects", "id": old_incoming["id"]}
+    assert people["b:vanthu.stc"].get(f"/incoming/{old_incoming['id']}").json()[
+        "replaced_by_id"] is None
+    assert people["a:vanthu.stc"].get(f"/outgoing/{first['id']}").json()[
+        "replaced_by_id"] is None
+
+
+def test_a_replacement_of_a_document_still_waiting_marks_it_replaced_and_registers_alone(
+        people):
+    first = issue_to_b(people, "Thông báo lịch họp (chưa tiếp nhận, sẽ thay thế)")
+    old = waiting_at_b(people, first["subject"])
+    subject = "Thông báo lịch họp (thay thế, trước khi tiếp nhận)"
+    issue_to_b(people, subject, related={"kind": "replaces", "id": first["id"]})
+    clerk = people["b:vanthu.stc"]
+    replaced = wait_until(lambda: (lambda r: r if r["state"] == "replaced" else None)(
+        clerk.get(f"/exchange/received/{old['id']}").json()), seconds=30)
+    assert replaced["incoming_id"] is None
+    assert clerk.post(f"/exchange/received/{old['id']}/accept", json={}).status_code == 409
+    _, new_incoming = accepted_at_b(people, subject)
+    assert new_incoming["related"] is None     # nothing registered to link to
 
 
 def hostile_packages(a_stc: str, b_stc: str) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ import { formatDate, formatDateTime } from "../dates.js";
 import { alertBox, confidentialityBadge, h, loadingBox, urgencyBadge } from "../dom.js";
 import { t } from "../i18n.js";
 import { confidentialityLabel, documentTypeLabel, incomingStateLabel, urgencyLabel } from "../labels.js";
+import { relationRows } from "../components/related.js";
 import { clerkMemberships, workSummary } from "../state.js";
 import { attachmentItem, codeOf, errorPanel, historyPanel, signaturesSection } from "../widgets.js";
 import { copyPanel } from "./copy.js";
@@ -37,6 +38,7 @@ function detailsLayout(doc, stateCell) {
         row(t("issuedDate"), formatDate(doc.issued_date)),
         row(t("documentType"), documentTypeLabel(doc.document_type, doc.document_type_name)),
         row(t("issuer"), issuer),
+        relationRows(doc, "incoming"),
         row(t("signer"), signer),
         row(t("pageAmount"), doc.page_amount != null ? String(doc.page_amount) : null),
         row(t("urgency"), urgencyLabel(doc.urgency)),

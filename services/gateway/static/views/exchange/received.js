@@ -15,6 +15,7 @@ import { downloadLinked, showLinkedPdf } from "../../transfer.js";
 import { errorPanel, signatureBadge } from "../../widgets.js";
 import { localText } from "../../components/signatures.js";
 import { receivedActions, recallActions } from "./actions.js";
+import { earlierNote } from "./earlier.js";
 import {
   listHash, packageSignatureBadge, receivedCode, receivedIssuedDate, receivedStateBadge, unitNameOf,
 } from "./common.js";
@@ -173,10 +174,8 @@ function drawOutcome(r, outcome) {
           ? t("receivedRecallAgreed", formatDateTime(recall.answered_at))
           : t("receivedRecallRefused", formatDateTime(recall.answered_at), recall.answer_reason || t("none"))) : null));
   }
-  if (r.replaces_id) {
-    notes.push(alertBox("info", h("p", {}, t("receivedReplaces"), " ",
-      h("a", { href: `#/exchange/received/${encodeURIComponent(r.replaces_id)}` }, t("receivedReplacedLink")))));
-  }
+  const earlier = earlierNote(r);     // what it replaces or corrects
+  if (earlier) notes.push(earlier);
   if (r.state === "returned") {
     notes.push(alertBox("warning", h("p", { id: "received-returned" }, t("receivedReturnedReason", r.reason || t("none")))));
   }

@@ -6,6 +6,7 @@ import { formatDate, formatDateTime } from "../../dates.js";
 import { alertBox, confidentialityBadge, h, stateBadge, urgencyBadge } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { confidentialityLabel, documentTypeLabel, urgencyLabel } from "../../labels.js";
+import { relationRows } from "../../components/related.js";
 import { attachmentItem, codeOf } from "../../widgets.js";
 
 const WITH_REASON = ["returned", "recalled", "cancelled"];
@@ -41,6 +42,7 @@ function particulars(doc) {
     row(t("issuedDate"), doc.issued_date ? formatDate(doc.issued_date) : null),
     row(t("documentType"), documentTypeLabel(doc.document_type, doc.document_type_name)),
     row(t("subject"), doc.subject),
+    relationRows(doc, "outgoing"),
     row(t("draftingUnitLabel"), doc.unit_name),
     row(t("signer"), signer, { id: "doc-signer" }),
     row(t("urgency"), urgencyLabel(doc.urgency)),

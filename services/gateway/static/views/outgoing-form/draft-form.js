@@ -9,6 +9,7 @@ import { t } from "../../i18n.js";
 import { dateProblems, errorSummary, formErrors, formField, problemText } from "../../widgets.js";
 import { draftControls } from "./controls.js";
 import { recipientBody, recipientsSection } from "./recipients.js";
+import { relatedSection } from "./related.js";
 
 /** @typedef {ReturnType<typeof draftControls>} Controls */
 /** @typedef {import("./recipients.js").Recipient} Recipient */
@@ -20,6 +21,7 @@ const FIELD_IDS = {
   keeper: "keeper", signer: "signer-position", "signer.position": "signer-position",
   "signer.full_name": "signer-full_name", urgency: "urgency-normal",
   confidentiality: "confidentiality", file_ids: "files", note: "note",
+  related: "related-kind", "related.kind": "related-kind", "related.id": "related-doc",
 };
 
 /**
@@ -33,8 +35,8 @@ const FIELD_IDS = {
  * @property {(body: Record<string, any>) => Promise<void>} save a rejection with an ApiError shows its problems
  */
 
-/** The form's sections. @param {(name: string) => string} id @param {Controls} c @param {Record<string, string>} labels @param {HTMLElement} recipients */
-function sections(id, c, labels, recipients) {
+/** The form's sections. @param {(name: string) => string} id @param {Controls} c @param {Record<string, string>} labels @param {HTMLElement} recipients @param {HTMLElement} related */
+function sections(id, c, labels, recipients, related) {
   /** @param {string} name @param {string} label @param {import("../../components/forms.js").Control} control @param {object} [options] */
   const field = (name, label, control, options) => formField(labels, id(name), label, control, options);
   /** @param {string} legend @param {...import("../../dom.js").Child} content */
@@ -48,6 +50,7 @@ function sections(id, c, labels, recipients) {
       field("signer-position", t("signerPosition"), c.signerPosition),
       field("signer-full_name", t("signerName"), c.signerName))),
     recipients,
+    related,
     section(t("sectionIssue"), h("div", { class: "form-grid" },
       c.urgency,
       field("confidentiality", t("confidentiality"), c.confidentiality),
@@ -60,8 +63,8 @@ function sections(id, c, labels, recipients) {
   ];
 }
 
-/** The draft's values as the API names them. @param {Controls} c @param {Recipient[]} chosen @param {HTMLFormElement} form @param {string} prefix */
-function values(c, chosen, form, prefix) {
+/** The draft's values as the API names them. @param {Controls} c @param {Recipient[]} chosen @param {HTMLFormElement} form @param {string} prefix @param {() => any} related */
+function values(c, chosen, form, prefix, related) {
   /** @param {HTMLInputElement | HTMLTextAreaElement} el */
   const v = (el) => el.value.trim();
   /** @param {HTMLInputElement} el */
@@ -77,6 +80,7 @@ function values(c, chosen, form, prefix) {
     issued_amount: number(c.issuedAmount),
     due_date: c.dueDate.value() || null,
     keeper: v(c.keeper) || null,
+    related: related(),
   };
 }
 
@@ -124,7 +128,8 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
   /** @param {string} name */
   const id = (name) => `${prefix}${name}`;
   const labels = { [id("files")]: t("sectionDraftFiles"), [id("urgency-normal")]: t("urgency"),
-    [id("recipients")]: t("sectionRecipients"), [id("ext-name")]: t("externalName") };
+    [id("recipients")]: t("sectionRecipients"), [id("ext-name")]: t("externalName"),
+    [id("related-kind")]: t("relatedKind"), [id("related-doc")]: t("relatedDocument") };
   const creating = !doc;
   const choosingUnit = creating && units.length > 1;
   const c = draftControls({ id, prefix, doc, units });
@@ -134,12 +139,14 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
     id, chosen, delivery: (r) => (r.unit_id ? "internal" : (r.organ_id && c.confidentiality.value === "none" ? "exchange" : "paper")),
   });
   c.confidentiality.addEventListener("change", recipients.redraw);
+  const related = relatedSection({ id, doc, unitId: () => doc?.unit_id || (choosingUnit ? c.unitSelect.value : units[0]?.unit_id) });
+  c.unitSelect.addEventListener("change", related.reload);
   const summary = errorSummary();
   const submit = h("button", { type: "submit", class: "btn btn-primary", id: submitId }, submitLabel);
   const form = h("form", { class: "register-form draft-form", novalidate: true },
     summary,
     choosingUnit ? h("div", { class: "form-grid" }, formField(labels, id("unit_id"), t("draftUnit"), c.unitSelect, { required: true })) : null,
-    sections(id, c, labels, recipients.element),
+    sections(id, c, labels, recipients.element, related.element),
     h("div", { class: "form-actions" }, submit, cancel || null));
   const errors = formErrors(form, summary, {
     labels, heading: t("draftErrorSummary"),
@@ -149,7 +156,7 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
       return FIELD_IDS[key] ? id(FIELD_IDS[key]) : null;
     },
   });
-  const baseline = doc ? values(c, chosen, form, prefix) : null;
+  const baseline = doc ? { ...values(c, chosen, form, prefix, related.value), related: doc.related || null } : null;
   const baselineFiles = JSON.stringify(doc?.file_ids || []);
 
   /** What to send, with the version note; null when a day typed is no day (said on the form). */
@@ -159,7 +166,7 @@ export function draftForm({ prefix, doc = null, units = [], submitLabel, submitI
       errors.show(null, wrongDays);
       return null;
     }
-    const now = values(c, chosen, form, prefix);
+    const now = values(c, chosen, form, prefix, related.value);
     const body = creating ? newDraftBody(now, c, units) : versionBody(now, baseline, c, baselineFiles);
     if (c.note.value.trim()) body.note = c.note.value.trim();
     return body;
