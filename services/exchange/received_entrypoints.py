@@ -101,7 +101,8 @@ class ReceivedEntrypoints:
         Args: ``token`` (a văn thư of the unit); ``received_id``; ``changes`` = fields the
         văn thư corrects or completes (CORRECTABLE; documents validates all). Result: the
         received document with ``incoming_id`` and ``incoming`` (documents' answer).
-        Errors: NotFound; Forbidden; Conflict (not waiting); InvalidInput (a field the
+        Errors: NotFound; Forbidden; Conflict (not waiting, or its recall not answered
+        yet); InvalidInput (a field the
         package left empty or wrong: documents names it). A replacement (type 3) or a
         correction (ResponseFor) of a document the unit accepted before is registered
         linked to that incoming document (documents marks a replaced one). Events:
@@ -153,8 +154,8 @@ class ReceivedEntrypoints:
         (02); nothing is registered.
 
         Args: ``token``; ``received_id``; ``payload`` = ``{reason}``. Result: the received
-        document. Errors: NotFound; Forbidden; Conflict (not waiting); InvalidInput (no
-        reason). Events: status 02 to the sender."""
+        document. Errors: NotFound; Forbidden; Conflict (not waiting, or its recall not
+        answered yet); InvalidInput (no reason). Events: status 02 to the sender."""
         caller = self.identity.caller(token)
         problems = Problems()
         payload = problems.object(payload, "payload")
@@ -290,4 +291,9 @@ class ReceivedEntrypoints:
         if received.state != WAITING:
             raise Conflict("Văn bản không còn chờ tiếp nhận.",
                            "The document is no longer waiting.")
+        if received.recall_request and not received.recall_request.get("answer"):
+            # its sender asked for it back: that answer (15/16) comes first
+            raise Conflict("Nơi gửi đã đề nghị thu hồi văn bản này: hãy trả lời đề nghị "
+                           "thu hồi trước.",
+                           "Its sender asked for it back: answer the recall first.")
         return received

@@ -271,6 +271,9 @@ def test_a_refused_recall_leaves_the_document_and_tells_the_sender_why(people):
                 reason="Gửi nhầm").status_code == 200
     wait_until(lambda: clerk.get(f"/exchange/received/{received['id']}").json()[
         "recall_request"], seconds=30)
+    for action, body in (("accept", {}), ("return", {"reason": "x"})):   # the recall first
+        answered_first = clerk.post(f"/exchange/received/{received['id']}/{action}", json=body)
+        assert answered_first.status_code == 409, answered_first.text
     refused = clerk.post(f"/exchange/received/{received['id']}/recall-answer",
                          json={"agree": False, "reason": "Văn bản đã được xử lý"})
     assert refused.status_code == 200, refused.text
@@ -279,6 +282,9 @@ def test_a_refused_recall_leaves_the_document_and_tells_the_sender_why(people):
         codes_at_a(people, issued["id"])), seconds=30)
     assert codes == ["01", "16"] and delivery["frozen"] is False
     assert delivery["statuses"][-1]["description"] == "Văn bản đã được xử lý"
+    # the recall refused, the document is the văn thư's to accept as any other
+    accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.text
 
 
 def accepted_at_b(people, subject):
