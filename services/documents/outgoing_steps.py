@@ -1,14 +1,15 @@
 """The documents service's entrypoint for the steps of an outgoing document (DOMAIN.md
 §1.6): submission (relayed by workflow with the unit's approval chain), approval,
 the clerk's check of form, signing (under a delegation too), numbering, issue with
-delivery to internal units as incoming documents of their own registers, recall and
-cancellation. Who may take a step is permissions.py's rule, the same that gives
+delivery to internal units as incoming documents of their own registers, recall, update
+(cập nhật) and cancellation. Who may take a step is permissions.py's rule, the same that gives
 allowed_actions.
 
 Mixed into DocumentsService; needs from the host: db, identity, clock, flush_outbox,
 _audit (service.py), _visible_outgoing, _outgoing_out, _allowed_on_outgoing,
 _wrong_state (outgoing_entrypoints), active_delegation, delegations_held
-(delegation_entrypoints), _search_view, _tell_search (search_feed)."""
+(delegation_entrypoints), _search_view, _tell_search (search_feed), _ask_internal_copies,
+_update_issued (change_entrypoints)."""
 from __future__ import annotations
 
 import uuid
@@ -45,7 +46,11 @@ class OutgoingStepEntrypoints:
         from the unit's outgoing register of the year, or the secret one; the ký hiệu
         is composed from the type and the unit's abbreviation unless given) · issue
         (phát hành: internal recipients receive it at once as an incoming document of
-        their own register) · recall {reason} (thu hồi) · cancel {reason} (hủy dự thảo).
+        their own register) · recall {reason} (thu hồi: each internal copy carries the
+        request until its văn thư answers, answer_incoming_change) · update {changes,
+        reason} (cập nhật thông tin of an issued document: changes.UPDATABLE; applied
+        here at once, asked of each internal copy likewise) · cancel {reason} (hủy dự
+        thảo).
         Every step may carry a ``comment``. Who may take which step: outgoing.STEPS.
 
         Returns: the document, with the caller's allowed_actions after the step (for a
@@ -56,7 +61,9 @@ class OutgoingStepEntrypoints:
         this year, a recipient unit that no longer exists, a submission whose chain is
         not the draft's unit's and type's, or names approvers not cleared for it).
         Events: outgoing_submitted (submit); document_issued and one
-        document_registered per internal recipient (issue); document_recalled (recall)."""
+        document_registered per internal recipient (issue); document_recalled and one
+        incoming_change_requested per internal copy (recall); outgoing_updated,
+        document_updated and incoming_change_requested per internal copy (update)."""
         caller = self.identity.caller(token)
         if action not in outgoing.STEPS:
             raise invalid_fields({"action": {
@@ -191,9 +198,11 @@ class OutgoingStepEntrypoints:
         elif action == "issue":
             details["recipients"] = self._issue(session, caller, doc, now)
         elif action == "recall":
-            self._recall_deliveries(session, caller, doc, body["reason"])
+            self._ask_internal_copies(session, caller, doc, "recall", body["reason"], now)
+        elif action == "update":
+            details |= self._update_issued(session, caller, doc, body, now)
         doc.state, doc.updated_at = step.target, now
-        if step.reason_required:
+        if step.reason_required and action != "update":   # an update leaves the state
             doc.state_reason = body["reason"]
         details |= {name: body[name] for name in ("reason", "comment") if body.get(name)}
         self._audit(session, action, "outgoing_document", doc.id, caller.user_id, details)
@@ -208,6 +217,8 @@ class OutgoingStepEntrypoints:
                                        "confidentiality", "version", "drafted_by")}
                 | {"submitted_by": caller.user_id,
                    "approval_steps": chain["steps"] if chain else []})
+        elif action == "update":
+            self._tell_search(session, doc)
         elif action == "recall":
             self._tell_search(session, doc)
             add_event(session, outbox, events.DOCUMENT_RECALLED, {
@@ -338,17 +349,6 @@ class OutgoingStepEntrypoints:
             result, domain.leaders_of(memberships, doc.confidentiality),
             from_outgoing_id=doc.id))
         return incoming
-
-    def _recall_deliveries(self, session, caller, doc, reason):
-        """On recall the copies delivered internally are withdrawn too (ND30 Điều 18.4;
-        Phụ lục VI §III.8): marked recalled, kept with the recall's metadata."""
-        ids = [r["incoming_id"] for r in doc.recipients or [] if r.get("incoming_id")]
-        for incoming in session.execute(select(IncomingDocument).where(
-                IncomingDocument.id.in_(ids))).scalars() if ids else []:
-            incoming.state = domain.STATE_RECALLED
-            self._audit(session, "recall", "incoming_document", incoming.id, caller.user_id,
-                        {"reason": reason, "from_outgoing": doc.id})
-            self._tell_search(session, incoming)
 
     # ---------------------------------------------------------------- helpers
 

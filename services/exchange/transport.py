@@ -85,7 +85,9 @@ class Transport:
         system = self.identity.system_token()
         if message.kind == EDOC:
             with self.db.read() as session:
-                delivery = session.get(Delivery, message.delivery_id)
+                # an update's edoc names its delivery in its spec (sending.queue_updates)
+                delivery = session.get(Delivery, message.delivery_id
+                                       or message.spec.get("delivery_id"))
                 to_organ = {"organ_id": delivery.organ_id, "name": delivery.organ_name}
 
             def read_file(file_id):
