@@ -163,7 +163,10 @@ export function renderDocument(view, params) {
   const message = h("div", { id: "doc-message", class: "doc-message", tabindex: "-1" });
   /** @type {Parameters<typeof changePanel>[1]} */
   const host = {
-    redraw: (doc) => body.replaceChildren(...drawDocument(doc, host)),
+    redraw: (doc) => {
+      heading.textContent = doc.subject || t("documentTitle");     // an update may change it
+      body.replaceChildren(...drawDocument(doc, host));
+    },
     gone: () => {
       // withdrawn: deleted with its metadata, only the recall log stays
       body.replaceChildren(alertBox("success", h("p", { id: "doc-withdrawn" }, t("changeWithdrawnFlash")),
