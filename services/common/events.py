@@ -41,6 +41,13 @@ DOCUMENT_RECALLED = "document_recalled"
 #: data: {id, unit_id, document_type, subject, urgency, confidentiality, version,
 #:        drafted_by, submitted_by} — a draft submitted for approval (again after a return)
 OUTGOING_SUBMITTED = "outgoing_submitted"
+#: data: {id, unit_id, number (the update's, from 1), changes (the particulars as they now
+#:        are: subject, description, page_amount, due_date, urgency), before, reason,
+#:        updated_by, at, document (the outgoing document after the update, as
+#:        documents returns it; None for a secret one)} — its unit updated an issued
+#:        document (cập nhật); the exchange sends an edoc of type 2 to every agency it
+#:        went to, internal copies are asked through incoming_change_requested
+OUTGOING_UPDATED = "outgoing_updated"
 #: data: {kind ("session" | "user"), subject (the session id or user id), user_id,
 #:        min_version, at} — broadcast to every gateway, which refuses at once the
 #:        access tokens of a revoked session, or a user's tokens below min_version
@@ -59,8 +66,10 @@ RIGHTS_CHANGED = "rights_changed"
 #:        unit's văn thư, whom to tell)} — the sender of an internally delivered copy
 #:        asks for it back or changes its particulars; the văn thư answers
 INCOMING_CHANGE_REQUESTED = "incoming_change_requested"
-#: data: {id, unit_id, kind, agreed (bool), reason (a refusal's), answered_by,
-#:        from_outgoing_id, outgoing_unit_id} — the văn thư's answer to that request
+#: data: {id, unit_id, unit_name, kind, agreed (bool), reason (a refusal's), answered_by,
+#:        from_outgoing_id, outgoing_unit_id, subject, code_number, code_notation,
+#:        confidentiality, clerk_user_ids (the sending unit's văn thư cleared for it)} —
+#:        the văn thư's answer to that request
 INCOMING_CHANGE_ANSWERED = "incoming_change_answered"
 
 # storage

@@ -97,7 +97,9 @@ OUTGOING_ACTION_NAMES = {
     "sign": ("ký", "sign"), "number": ("cấp số", "number"),
     "seal": ("ký số cơ quan cho", "apply the organisation's signature to"),
     "issue": ("phát hành", "issue"),
-    "recall": ("thu hồi", "recall"), "cancel": ("hủy", "cancel"),
+    "recall": ("thu hồi", "recall"),
+    "update": ("cập nhật thông tin", "update the particulars of"),
+    "cancel": ("hủy", "cancel"),
 }
 
 # A document's state in a narrow column (search results and their spreadsheet), incoming

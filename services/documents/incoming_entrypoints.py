@@ -18,7 +18,7 @@ from services.common import events
 from services.common.clock import day_start
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
-                                    not_found)
+                                    invalid_fields, not_found)
 from services.common.handlers import handlers_of
 from services.common.identity import CLERK
 from services.common.inbox import first_delivery
@@ -155,15 +155,25 @@ class IncomingEntrypoints(WorkflowEventHandlers):
     def list_incoming(self, token, params=None):
         """Incoming documents of the caller's units, newest first.
 
-        params: {unit_id, state, from, to (arrival dates), page, page_size}.
+        params: {unit_id, state, from, to (arrival dates), change_requested (true: only
+        those whose sender's recall or update waits for the văn thư's answer; false:
+        none such), page, page_size}.
         Returns {items, total, page, page_size}; each item carries the caller's
         ``allowed_actions`` (as get_incoming). Secret documents are listed only to
         users cleared for their level. Errors: InvalidInput; Forbidden for a unit the
         caller does not belong to."""
         caller = self.identity.caller(token)
+        params = dict(params) if isinstance(params, dict) else params
+        asked = params.pop("change_requested", None) if isinstance(params, dict) else None
+        if asked not in (None, True, False):
+            raise invalid_fields({"change_requested": {"vi": "Phải là true hoặc false.",
+                                                       "en": "Must be true or false."}})
         query, units, page, page_size = self._unit_listing(
             caller, params, IncomingDocument, vocabulary.INCOMING_STATES,
             lambda first, last: moment_on_days(IncomingDocument.arrival_date, first, last))
+        if asked is not None:   # a cleared request is SQL NULL (answer_incoming_change)
+            query = query.where(IncomingDocument.change_request.is_not(None) if asked
+                                else IncomingDocument.change_request.is_(None))
         with self.db.read() as session:
             total, docs = fetch_page(session, query.order_by(
                 IncomingDocument.arrival_date.desc(), IncomingDocument.arrival_number.desc()),
@@ -200,22 +210,30 @@ class IncomingEntrypoints(WorkflowEventHandlers):
             if not caller.has_role(doc.unit_id, CLERK):
                 raise Forbidden("Chỉ văn thư của đơn vị đồng ý thu hồi văn bản.",
                                 "Only a văn thư of the unit agrees to a recall.")
-            log = {"reason": reason, "arrival_number": doc.arrival_number,
-                   "register_id": doc.register_id, "year": doc.year,
-                   "code_number": doc.code_number, "code_notation": doc.code_notation,
-                   "issued_date": doc.issued_date.isoformat(),
-                   "issuer": {"organ_id": doc.issuer_organ_id, "name": doc.issuer_name},
-                   "subject": doc.subject, "agreed_by": caller.user_id}
-            self._audit(session, "withdrawn", "incoming_document", doc.id, caller.user_id, log)
-            for model in (DocumentFile, DocumentAccess, DossierDocument):
-                session.execute(delete(model).where(model.document_id == doc.id))
-            unit_id = doc.unit_id
-            session.delete(doc)
-            add_event(session, outbox, events.DOCUMENT_RECALLED, {
-                "id": document_id, "direction": "incoming", "unit_id": unit_id,
-                "reason": reason, "recalled_by": caller.user_id, "withdrawn": True})
+            log = self._withdraw(session, caller, doc, reason)
         self.flush_outbox()
         return {"id": document_id, "withdrawn": True, "log": log}
+
+    def _withdraw(self, session, caller, doc, reason: str, extra: dict | None = None) -> dict:
+        """Delete ``doc`` with its metadata (files unlinked, who could see it, its
+        dossiers), keeping the recall log (``extra`` joins it) in the audit, and tell
+        search (document_recalled, withdrawn). Returns the log."""
+        document_id = doc.id
+        log = {"reason": reason, "arrival_number": doc.arrival_number,
+               "register_id": doc.register_id, "year": doc.year,
+               "code_number": doc.code_number, "code_notation": doc.code_notation,
+               "issued_date": doc.issued_date.isoformat(),
+               "issuer": {"organ_id": doc.issuer_organ_id, "name": doc.issuer_name},
+               "subject": doc.subject, "agreed_by": caller.user_id} | (extra or {})
+        self._audit(session, "withdrawn", "incoming_document", doc.id, caller.user_id, log)
+        for model in (DocumentFile, DocumentAccess, DossierDocument):
+            session.execute(delete(model).where(model.document_id == doc.id))
+        unit_id = doc.unit_id
+        session.delete(doc)
+        add_event(session, outbox, events.DOCUMENT_RECALLED, {
+            "id": document_id, "direction": "incoming", "unit_id": unit_id,
+            "reason": reason, "recalled_by": caller.user_id, "withdrawn": True})
+        return log
 
     def _refuse_duplicate(self, session, data, key):
         """ND30 Phụ lục VI §III.1.h: warn on the same issuer, số and ký hiệu in a year."""

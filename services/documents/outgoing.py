@@ -13,7 +13,7 @@ from datetime import date
 from services.common import vocabulary
 from services.common.identity import CLERK, HEAD, SPECIALIST, UNIT_HEAD, Caller
 from services.common.validation import Problems
-from services.documents import domain, fields, related
+from services.documents import changes, domain, fields, related
 
 OUTGOING = "outgoing"
 OUTGOING_SECRET = "outgoing_secret"
@@ -61,6 +61,8 @@ STEPS: dict[str, Step] = {
     "seal": Step((NUMBERED,), SEALED, (CLERK,)),
     "issue": Step((NUMBERED, SEALED), ISSUED, (CLERK,)),
     "recall": Step((ISSUED,), RECALLED, (HEAD, CLERK), reason_required=True),
+    # cập nhật: an issued document's particulars change (changes.UPDATABLE); it stays issued
+    "update": Step((ISSUED,), ISSUED, (HEAD, CLERK), reason_required=True),
     "cancel": Step((DRAFT, RETURNED), CANCELLED, DRAFTERS, reason_required=True),
 }
 ACTIONS = tuple(STEPS)
@@ -275,6 +277,8 @@ def parse_step_request(action: str, data) -> dict:
     data = problems.object(data or {})
     if action == "number":
         return parse_number_request(data)
+    if action == "update":
+        return changes.parse_update_request(data)
     allowed = {"reason", "comment", "on_behalf_of", "delegation_id"} | (
         {"position", "full_name", "certificate_id"} if action == "sign" else set()) | (
         {"certificate_id"} if action == "seal" else set()) | (

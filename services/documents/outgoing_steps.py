@@ -1,14 +1,15 @@
 """The documents service's entrypoint for the steps of an outgoing document (DOMAIN.md
 §1.6): submission (relayed by workflow with the unit's approval chain), approval,
 the clerk's check of form, signing (under a delegation too), numbering, issue with
-delivery to internal units as incoming documents of their own registers, recall and
-cancellation. Who may take a step is permissions.py's rule, the same that gives
+delivery to internal units as incoming documents of their own registers, recall, update
+(cập nhật) and cancellation. Who may take a step is permissions.py's rule, the same that gives
 allowed_actions.
 
 Mixed into DocumentsService; needs from the host: db, identity, clock, flush_outbox,
 _audit (service.py), _visible_outgoing, _outgoing_out, _allowed_on_outgoing,
 _wrong_state (outgoing_entrypoints), active_delegation, delegations_held
-(delegation_entrypoints), _search_view, _tell_search (search_feed)."""
+(delegation_entrypoints), _search_view, _tell_search (search_feed), _ask_internal_copies,
+_update_issued (change_entrypoints)."""
 from __future__ import annotations
 
 import uuid
@@ -47,7 +48,10 @@ class OutgoingStepEntrypoints:
         (phát hành: internal recipients receive it at once as an incoming document of
         their own register; a draft that replaces or corrects an issued document links
         each copy to the unit's copy of that one, and a replaced one is marked) ·
-        recall {reason} (thu hồi) · cancel {reason} (hủy dự thảo).
+        recall {reason} (thu hồi: each internal copy carries the request until its văn
+        thư answers, answer_incoming_change) · update {changes, reason} (cập nhật thông
+        tin of an issued document: changes.UPDATABLE; applied here at once, asked of each
+        internal copy likewise) · cancel {reason} (hủy dự thảo).
         Every step may carry a ``comment``. Who may take which step: outgoing.STEPS.
 
         Returns: the document, with the caller's allowed_actions after the step (for a
@@ -59,7 +63,9 @@ class OutgoingStepEntrypoints:
         not the draft's unit's and type's, or names approvers not cleared for it; an issue
         whose replaced or corrected document was recalled or replaced meanwhile).
         Events: outgoing_submitted (submit); document_issued and one
-        document_registered per internal recipient (issue); document_recalled (recall)."""
+        document_registered per internal recipient (issue); document_recalled and one
+        incoming_change_requested per internal copy (recall); outgoing_updated,
+        document_updated and incoming_change_requested per internal copy (update)."""
         caller = self.identity.caller(token)
         if action not in outgoing.STEPS:
             raise invalid_fields({"action": {
@@ -194,9 +200,11 @@ class OutgoingStepEntrypoints:
         elif action == "issue":
             details["recipients"] = self._issue(session, caller, doc, now)
         elif action == "recall":
-            self._recall_deliveries(session, caller, doc, body["reason"])
+            self._ask_internal_copies(session, caller, doc, "recall", body["reason"], now)
+        elif action == "update":
+            details |= self._update_issued(session, caller, doc, body, now)
         doc.state, doc.updated_at = step.target, now
-        if step.reason_required:
+        if step.reason_required and action != "update":   # an update leaves the state
             doc.state_reason = body["reason"]
         details |= {name: body[name] for name in ("reason", "comment") if body.get(name)}
         self._audit(session, action, "outgoing_document", doc.id, caller.user_id, details)
@@ -212,6 +220,8 @@ class OutgoingStepEntrypoints:
                                        "confidentiality", "version", "drafted_by")}
                 | {"submitted_by": caller.user_id,
                    "approval_steps": chain["steps"] if chain else []})
+        elif action == "update":
+            self._tell_search(session, doc)
         elif action == "recall":
             self._tell_search(session, doc)
             add_event(session, outbox, events.DOCUMENT_RECALLED, {
@@ -346,17 +356,6 @@ class OutgoingStepEntrypoints:
             result, domain.leaders_of(memberships, doc.confidentiality),
             from_outgoing_id=doc.id))
         return incoming
-
-    def _recall_deliveries(self, session, caller, doc, reason):
-        """On recall the copies delivered internally are withdrawn too (ND30 Điều 18.4;
-        Phụ lục VI §III.8): marked recalled, kept with the recall's metadata."""
-        ids = [r["incoming_id"] for r in doc.recipients or [] if r.get("incoming_id")]
-        for incoming in session.execute(select(IncomingDocument).where(
-                IncomingDocument.id.in_(ids))).scalars() if ids else []:
-            incoming.state = domain.STATE_RECALLED
-            self._audit(session, "recall", "incoming_document", incoming.id, caller.user_id,
-                        {"reason": reason, "from_outgoing": doc.id})
-            self._tell_search(session, incoming)
 
     # ---------------------------------------------------------------- helpers
 

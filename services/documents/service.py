@@ -9,7 +9,7 @@ entrypoints are mixed in by subject, each module saying what it needs from here:
 incoming_entrypoints, outgoing_entrypoints, outgoing_steps, history_entrypoints,
 file_entrypoints, search_feed, directory_entrypoints, directory_sign_in,
 account_entrypoints, register_entrypoints, dossier_entrypoints, copies_entrypoints,
-delegation_entrypoints, rights_alert_entrypoints."""
+delegation_entrypoints, rights_alert_entrypoints, change_entrypoints."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,6 +31,7 @@ from services.documents.models import (DocumentAccess, DocumentCopy, Dossier,
                                        DossierDocument, IncomingDocument, OutgoingDocument,
                                        Unit, User, outbox)
 from services.documents.account_entrypoints import AccountEntrypoints
+from services.documents.change_entrypoints import ChangeEntrypoints
 from services.documents.copies_entrypoints import CopyEntrypoints
 from services.documents.delegation_entrypoints import DelegationEntrypoints
 from services.documents.directory_entrypoints import DirectoryEntrypoints
@@ -52,7 +53,7 @@ class DocumentsService(IncomingEntrypoints, OutgoingEntrypoints, OutgoingStepEnt
                        DirectoryEntrypoints, RegisterEntrypoints, DossierEntrypoints,
                        CopyEntrypoints, DelegationEntrypoints, DirectorySignInEntrypoints,
                        AccountEntrypoints, RightsAlertEntrypoints, DigitalSigningSteps,
-                       OutboxServiceBase):
+                       ChangeEntrypoints, OutboxServiceBase):
     name = "documents"
 
     db = Database()

@@ -63,7 +63,8 @@ class Delivery(Base):
     #: the recall was agreed (15): the record for this agency no longer changes
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     #: updates of the document sent to this agency (edoc type 2) and their answers:
-    #: [{changes, reason, asked_at, answer: {code 15|16, description, at} | None}]
+    #: [{number, changes, reason, asked_at, state (pending | sent | failed), error,
+    #:   sent_at, answer: {code 15|16, description, at, received_at} | None}]
     updates: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[object] = mapped_column(UtcDateTime())
     sent_at: Mapped[object | None] = mapped_column(UtcDateTime())
@@ -121,10 +122,16 @@ class ReceivedDocument(Base):
     """An edoc for one of our units: waiting for its văn thư, then accepted (with the
     incoming document documents made of it), returned, recalled or replaced."""
     __tablename__ = "received_documents"
-    __table_args__ = (UniqueConstraint("edoc_document_id", "to_organ_id", "business_type"),)
+    # one per DocumentId, agency and kind; updates (type 2) come again and again for one
+    # DocumentId, so theirs is told apart by ``variant`` (the package's sha256: a sender's
+    # retry sends the very same bytes, a new update other ones)
+    __table_args__ = (UniqueConstraint("edoc_document_id", "to_organ_id", "business_type",
+                                       "variant"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     package_id: Mapped[str] = mapped_column(String(36))
+    #: "" for new, recall and replacement; an update's package sha256
+    variant: Mapped[str] = mapped_column(String(64), default="", server_default="")
     edoc_document_id: Mapped[str] = mapped_column(String(200), index=True)
     business_type: Mapped[int] = mapped_column(Integer)      # 0 new, 2 update, 3 replace
     from_organ_id: Mapped[str] = mapped_column(String(35))

@@ -5,7 +5,7 @@ with a reason (02) (ND30 Điều 21.2). Mixed into ExchangeService; needs from t
 from __future__ import annotations
 
 from nameko.rpc import rpc
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from services.common.db import fetch_page
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, NotFound, not_found
@@ -13,10 +13,14 @@ from services.common.identity import CLERK, LEADER_ROLES
 from services.common.inbox import first_delivery
 from services.common.validation import Problems, page_params
 from services.exchange import receiving, translate
+from services.exchange.edxml import model
 from services.exchange.models import (ACCEPTED, RECALLED, REPLACED, RETURNED, WAITING,
                                       ReceivedDocument, processed_events)
 
 RECEIVED_STATES = (WAITING, ACCEPTED, RETURNED, RECALLED, REPLACED)
+#: list_received's filter of what waits for the văn thư's answer (recalls, updates)
+REQUESTS = "requests"
+REQUESTS_READ = 1000
 #: what the văn thư may correct before registering (the rest comes from the package)
 CORRECTABLE = {"code_number", "code_notation", "issued_date", "issuer", "document_type",
                "subject", "urgency", "confidentiality", "due_date", "page_amount", "signer",
@@ -35,19 +39,24 @@ class ReceivedEntrypoints:
         văn thư or a leader, newest first.
 
         Args: ``token``; ``params`` = ``{state (waiting by default | accepted | returned |
-        recalled | replaced | all), unit_id, page, page_size}``. Result: ``{items, total,
-        page, page_size}`` (receiving.received_out). Errors: InvalidInput. Events: none."""
+        recalled | replaced | all | requests: the recalls and updates waiting for the
+        văn thư's answer), unit_id, page, page_size}``. Result: ``{items, total, page,
+        page_size}`` (receiving.received_out; ``request``: what waits for an answer).
+        Errors: InvalidInput. Events: none."""
         caller = self.identity.caller(token)
         problems = Problems()
         params = problems.object(params or {}, "params")
         problems.only(params, {"state", "unit_id", "page", "page_size"})
         page, page_size = page_params(problems, params)
-        state = problems.choice(params, "state", (*RECEIVED_STATES, "all"), default=WAITING)
+        state = problems.choice(params, "state", (*RECEIVED_STATES, "all", REQUESTS),
+                                default=WAITING)
         unit_id = problems.text(params, "unit_id", max_length=36)
         problems.raise_if_any()
         units = self._units_of(caller)
         if unit_id:
             units = units & {unit_id}
+        if state == REQUESTS:
+            return self._requests_page(units, page, page_size)
         query = select(ReceivedDocument).where(ReceivedDocument.unit_id.in_(units))
         if state != "all":
             query = query.where(ReceivedDocument.state == state)
@@ -216,6 +225,102 @@ class ReceivedEntrypoints:
                 receiving.answer(session, received, "16", now, description=reason)
             return receiving.received_out(received)
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def answer_received_change(self, token, received_id, payload):
+        """The văn thư answers what another agency asks of a document it sent: its recall
+        (as answer_recall) or an update (an edoc of type 2; DOMAIN.md §2.8: never applied
+        without the văn thư). An update agreed: its particulars (fields.changes) go to
+        the incoming document registered from the original (documents.
+        apply_incoming_changes, with the văn thư's own token), or to the original's
+        fields while it still waits; 15 goes back. Refused (a reason required): 16.
+
+        Args: ``token`` (a văn thư of the unit); ``received_id``; ``payload`` = ``{agree
+        (bool), reason (required when refusing)}``. Result: the received document (the
+        update's, or the recalled one). Errors: NotFound; Forbidden; Conflict (nothing
+        asked, answered already, or an update whose original is no longer here);
+        InvalidInput. Events: documents' document_updated or document_recalled; status
+        15 or 16."""
+        caller = self.identity.caller(token)
+        problems = Problems()
+        payload = problems.object(payload, "payload")
+        problems.only(payload, {"agree", "reason"})
+        agree = problems.boolean(payload, "agree", default=None)   # required: true or false
+        reason = problems.text(payload, "reason", max_length=1000, required=agree is False)
+        problems.raise_if_any()
+        with self.db.read() as session:
+            received = self._visible(session, caller, received_id)
+            kind = receiving.request_of(received)
+        if kind == "recall":
+            return self.answer_recall(token, received_id, payload)
+        if kind is None:
+            raise Conflict("Không có yêu cầu thu hồi hoặc cập nhật đang chờ trả lời.",
+                           "No recall or update is waiting for an answer.")
+        return self._answer_update(caller, token, received_id, agree, reason)
+
+    def _answer_update(self, caller, token, received_id, agree, reason):
+        if not caller.has_role(self._unit_of(received_id), CLERK):
+            raise Forbidden("Chỉ văn thư trả lời yêu cầu cập nhật.",
+                            "Only a văn thư answers an update.")
+        with self.db.read() as session:
+            received = session.get(ReceivedDocument, received_id)
+            original = receiving.original_received(session, received)
+            wanted = dict((received.fields or {}).get("changes") or {})
+            target = original and (original.state, original.incoming_id, original.id)
+        now = self.clock.now()
+        if agree:
+            if target is None or target[0] not in (ACCEPTED, WAITING) or \
+                    (target[0] == ACCEPTED and not target[1]):
+                raise Conflict("Văn bản được cập nhật không còn ở đây (chưa nhận, đã trả lại "
+                               "hoặc đã thu hồi): hãy từ chối, nêu lý do.",
+                               "The document this updates is not here (never received, "
+                               "returned or recalled): refuse it, with the reason.")
+            if target[0] == ACCEPTED:
+                try:
+                    self.documents.apply_incoming_changes(token, target[1], {
+                        "changes": wanted, "reason": (received.fields or {}).get(
+                            "business_reason"), "source": {"kind": "exchange_update",
+                                                           "id": received_id}})
+                except NotFound:
+                    raise Conflict("Văn bản đến được cập nhật đã bị xóa: hãy từ chối, nêu "
+                                   "lý do.", "The incoming document it updates is gone: "
+                                   "refuse it, with the reason.") from None
+        with self.db.transaction() as session:
+            received = session.get(ReceivedDocument, received_id)
+            if received.state != WAITING:
+                raise Conflict("Yêu cầu cập nhật đã được trả lời.",
+                               "The update was answered already.")
+            received.acted_by, received.updated_at = caller.user_id, now
+            if not agree:
+                self.return_received_document(session, received, reason, now)
+                return receiving.received_out(received)
+            original = session.get(ReceivedDocument, target[2])
+            if original.state == WAITING:    # registered later with the new particulars
+                original.fields = receiving.fields_updated(original.fields, wanted)
+                original.updated_at = now
+            received.state, received.incoming_id = ACCEPTED, original.incoming_id
+            receiving.answer(session, received, "15", now)
+            return receiving.received_out(received)
+
+    def _requests_page(self, units, page, page_size) -> dict:
+        """The received documents whose recall or update waits for an answer (few: read
+        whole, newest first, then paged)."""
+        with self.db.read() as session:
+            rows = session.execute(select(ReceivedDocument).where(
+                ReceivedDocument.unit_id.in_(units),
+                or_(ReceivedDocument.recall_request.is_not(None),
+                    and_(ReceivedDocument.business_type == model.UPDATE,
+                         ReceivedDocument.state == WAITING))).order_by(
+                ReceivedDocument.updated_at.desc(), ReceivedDocument.id).limit(
+                REQUESTS_READ)).scalars().all()
+            asked = [receiving.received_out(r) for r in rows if receiving.request_of(r)]
+        start = (page - 1) * page_size
+        return {"items": asked[start:start + page_size], "total": len(asked), "page": page,
+                "page_size": page_size}
+
+    def _unit_of(self, received_id) -> str:
+        with self.db.read() as session:
+            return session.get(ReceivedDocument, received_id).unit_id
+
     @staticmethod
     def _refuse_unless_recall_asked(caller, received):
         if not caller.has_role(received.unit_id, CLERK):
@@ -230,8 +335,10 @@ class ReceivedEntrypoints:
 
     @staticmethod
     def return_received_document(session, received, reason: str, now) -> None:
+        """Returned with ``reason``: 02, or 16 for an update (refused: its answer)."""
         received.state, received.reason, received.updated_at = RETURNED, reason, now
-        receiving.answer(session, received, "02", now, description=reason)
+        receiving.answer(session, received, "16" if received.business_type == model.UPDATE
+                         else "02", now, description=reason)
 
     def return_if_broken(self, message) -> None:
         data = message["data"]
@@ -291,6 +398,11 @@ class ReceivedEntrypoints:
         if received.state != WAITING:
             raise Conflict("Văn bản không còn chờ tiếp nhận.",
                            "The document is no longer waiting.")
+        if received.business_type == model.UPDATE:
+            raise Conflict("Đây là yêu cầu cập nhật văn bản đã gửi: hãy đồng ý (15) hoặc "
+                           "từ chối có lý do (16).",
+                           "This is an update of a document sent before: agree (15) or "
+                           "refuse with a reason (16).")
         if received.recall_request and not received.recall_request.get("answer"):
             # its sender asked for it back: that answer (15/16) comes first
             raise Conflict("Nơi gửi đã đề nghị thu hồi văn bản này: hãy trả lời đề nghị "

@@ -28,6 +28,11 @@ def status_key(document_id: str, organ_id: str, code: str) -> str:
     return f"status:{document_id}:{organ_id}:{code}"
 
 
+def update_key(document_id: str, organ_id: str, number: int) -> str:
+    """An update's edoc: one per update of a document and agency."""
+    return f"{edoc_key(document_id, organ_id)}:update:{number}"
+
+
 def queue_deliveries(session, data: dict, now: datetime) -> list[Delivery]:
     """One delivery and one edoc to send for each external recipient ("exchange") of an
     issued document (the data of documents' document_issued); none twice."""
@@ -62,10 +67,12 @@ def queue_deliveries(session, data: dict, now: datetime) -> list[Delivery]:
 
 def queue_status(session, *, document_id: str, from_organ_id: str, to_organ_id: str,
                  code: str, spec: dict, now: datetime, received_id: str | None = None,
-                 delivery_id: str | None = None) -> bool:
+                 delivery_id: str | None = None, key: str | None = None) -> bool:
     """A status package to send (spec: what translate.status_package needs); False when
-    the same status for the same document and agency was queued before."""
-    key = status_key(document_id, to_organ_id, code)
+    the same status for the same document and agency was queued before (``key``: what
+    makes it unique, when more than the code does — an answer to one of several
+    updates)."""
+    key = key or status_key(document_id, to_organ_id, code)
     if session.execute(select(AxisMessage.id).where(AxisMessage.key == key)).first():
         return False
     session.add(AxisMessage(
@@ -93,6 +100,62 @@ def queue_recalls(session, outgoing_id: str, reason: str, now: datetime) -> int:
             spec={"original": original_of(delivery),
                   "description": reason, "unit_id": delivery.unit_id})
     return count
+
+
+def queue_updates(session, data: dict, now: datetime) -> int:
+    """An edoc of type 2 (cập nhật) to every agency an outgoing document went to by the
+    exchange (the data of documents' outgoing_updated), except those that agreed to its
+    recall (frozen); each delivery records the update, whose 15 or 16 answers it."""
+    document = data.get("document")
+    if not document:
+        return 0
+    count = 0
+    for delivery in session.execute(select(Delivery).where(
+            Delivery.outgoing_id == data["id"]).order_by(Delivery.organ_id)).scalars():
+        key = update_key(delivery.edoc_document_id, delivery.organ_id, data["number"])
+        if delivery.frozen or session.execute(select(AxisMessage.id).where(
+                AxisMessage.key == key)).first():
+            continue
+        asked = {"number": data["number"], "changes": data.get("changes") or {},
+                 "reason": data.get("reason") or ""}
+        delivery.updates = [*(delivery.updates or []), asked | {
+            "asked_at": now.isoformat(), "state": PENDING, "error": None, "sent_at": None,
+            "answer": None}]
+        delivery.updated_at = now
+        # delivery_id stays empty: mark_sent and retry concern the document's own edoc
+        session.add(AxisMessage(
+            id=str(uuid.uuid4()), key=key, kind=EDOC, from_organ_id=delivery.from_organ_id,
+            to_organ_id=delivery.organ_id, delivery_id=None,
+            spec={"document": document, "unit_id": delivery.unit_id,
+                  "delivery_id": delivery.id, "update": asked},
+            state=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+        count += 1
+    return count
+
+
+def answer_update(delivery: Delivery, entry: dict) -> bool:
+    """A 15 or 16 (``entry``: translate.status_entry) given to the oldest update of the
+    delivery not answered yet; False when none waits."""
+    updates = list(delivery.updates or [])
+    for index, asked in enumerate(updates):
+        if not asked.get("answer"):
+            updates[index] = asked | {"answer": {
+                k: entry.get(k) for k in ("code", "vi", "en", "description", "at",
+                                          "received_at")}}
+            delivery.updates = updates
+            return True
+    return False
+
+
+def _mark_update(session, message: AxisMessage, **values) -> None:
+    """An update's edoc was sent (or failed): its delivery's record says so."""
+    asked = (message.spec or {}).get("update")
+    delivery = session.get(Delivery, message.spec.get("delivery_id") or "") if asked \
+        else None
+    if delivery is None:
+        return
+    delivery.updates = [entry | values if entry.get("number") == asked["number"] else entry
+                        for entry in delivery.updates or []]
 
 
 def original_of(delivery: Delivery) -> dict:
@@ -131,6 +194,9 @@ def build_edoc_package(spec: dict, to_organ: dict, *, read_file,
     document = spec["document"]
     file_ids = ([document["signed_file_id"], *document.get("signed_attachment_ids", [])]
                 if document.get("signed_file_id") else list(document.get("file_ids") or []))
+    if spec.get("update"):     # an update changes particulars only: its files went before
+        return build_edoc(translate.edoc_of_update(document, spec["update"], to_organ, now,
+                                                   staff))
     attachments = []
     for file_id in file_ids:
         record, data = read_file(file_id)
@@ -168,6 +234,7 @@ def mark_sent(session, message: AxisMessage, axis_doc_id: str, now: datetime) ->
     message.state, message.axis_doc_id, message.sent_at = SENT, axis_doc_id, now
     message.attempts += 1
     message.error = None
+    _mark_update(session, message, state=SENT, error=None, sent_at=now.isoformat())
     if message.kind == EDOC and message.delivery_id:
         delivery = session.get(Delivery, message.delivery_id)
         delivery.state, delivery.sent_at, delivery.error = SENT, now, None
@@ -180,6 +247,7 @@ def mark_retry(session, message: AxisMessage, error: dict, now: datetime,
     message.attempts += 1
     message.error = error
     message.next_attempt_at = now + translate.retry_after(message.attempts, first_retry_seconds)
+    _mark_update(session, message, error=error | {"retrying": True})
     if message.kind == EDOC and message.delivery_id:
         delivery = session.get(Delivery, message.delivery_id)
         delivery.error, delivery.updated_at = error | {"retrying": True}, now
@@ -189,6 +257,7 @@ def mark_failed(session, message: AxisMessage, error: dict, now: datetime) -> No
     """The axis (or our own checks) refused it: it waits for a person to retry."""
     message.state, message.error = FAILED, error
     message.attempts += 1
+    _mark_update(session, message, state=FAILED, error=error)
     if message.kind == EDOC and message.delivery_id:
         delivery = session.get(Delivery, message.delivery_id)
         delivery.state, delivery.error, delivery.updated_at = FAILED, error, now
@@ -200,6 +269,6 @@ def delivery_out(delivery: Delivery) -> dict:
             "document_id": delivery.edoc_document_id, "state": delivery.state,
             "error": delivery.error, "statuses": list(delivery.statuses or []),
             "latest_code": delivery.latest_code, "frozen": delivery.frozen,
-            "recall": delivery.recall,
+            "recall": delivery.recall, "updates": list(delivery.updates or []),
             "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
             "updated_at": delivery.updated_at.isoformat()}

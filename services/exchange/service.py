@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 ISSUED_HANDLER = "exchange.on_documents_document_issued"
 RECALLED_HANDLER = "exchange.on_documents_document_recalled"
+UPDATED_HANDLER = "exchange.on_documents_outgoing_updated"
 
 
 class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
@@ -80,6 +81,20 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
                                   RECALLED_HANDLER):
                 return
             sending.queue_recalls(session, data["id"], data.get("reason") or "", now)
+
+    @event_handler(events.SOURCE_DOCUMENTS, events.OUTGOING_UPDATED)
+    def on_documents_outgoing_updated(self, message):
+        """An issued document updated by its unit (cập nhật, DOMAIN.md §2.8): each agency
+        it went to by the exchange, except those that agreed to its recall, gets an edoc
+        of type 2 (its particulars as they now are, BussinessDocumentInfo/DocumentInfo
+        1); the agency's văn thư answers 15 or 16, recorded with the update on the
+        delivery. Idempotent by event_id and by update. Events: none (the timer sends)."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            if not first_delivery(session, models.processed_events, message["event_id"],
+                                  UPDATED_HANDLER):
+                return
+            sending.queue_updates(session, message["data"], now)
 
     @configured_timer("exchange_send", default=2)
     def send_due(self):

@@ -4,6 +4,7 @@ document, a state of ours becomes a status code. Plain functions: no nameko, no 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from services.common import vocabulary
@@ -149,6 +150,36 @@ def correction_of(rel: dict | None) -> list[model.ResponseFor]:
         code=model.code_of(rel.get("code_number") or "", rel.get("code_notation") or ""),
         promulgation_date=date.fromisoformat(rel["issued_date"]),
         document_id=earlier_document_id(rel))]
+
+
+#: what an update may change (documents' changes.UPDATABLE): the particulars a received
+#: edoc of type 2 carries for them
+UPDATABLE = ("subject", "description", "page_amount", "due_date", "urgency")
+
+
+def edoc_of_update(doc: dict, update: dict, recipient: dict, now: datetime,
+                   staff: model.StaffInfo | None = None) -> model.Edoc:
+    """The edoc of type 2 (cập nhật) of an issued document for one agency: the document's
+    particulars as they now are, no file (the files went with the document), the reason,
+    and BussinessDocumentInfo saying the particulars changed and the recipients did not
+    (DOMAIN.md §2.4)."""
+    edoc = edoc_of_issued(doc, recipient, [], now, staff)
+    return replace(edoc, business=model.Business(
+        doc_type=model.UPDATE, reason=update.get("reason") or "Cập nhật thông tin văn bản",
+        document_id=edoc.document_id, paper=False, staff=staff,
+        document_info_changed=True, receivers_changed=False))
+
+
+def update_changes(edoc: model.Edoc, today: date) -> dict:
+    """The particulars a received update carries (UPDATABLE), as far as it gives them: an
+    empty one never clears ours, nor does a deadline already passed."""
+    fields = register_fields(edoc, today)
+    out = {name: fields[name] for name in ("subject", "page_amount", "due_date", "urgency")
+           if fields.get(name) is not None}
+    content = (edoc.content or "").strip()
+    if content and content != (edoc.subject or "").strip():
+        out["description"] = content[:500]
+    return out
 
 
 def register_fields(edoc: model.Edoc, today: date) -> dict:

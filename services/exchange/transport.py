@@ -90,7 +90,9 @@ class Transport:
         system = self.identity.system_token()
         if message.kind == EDOC:
             with self.db.read() as session:
-                delivery = session.get(Delivery, message.delivery_id)
+                # an update's edoc names its delivery in its spec (sending.queue_updates)
+                delivery = session.get(Delivery, message.delivery_id
+                                       or message.spec.get("delivery_id"))
                 to_organ = {"organ_id": delivery.organ_id, "name": delivery.organ_name}
 
             def read_file(file_id):
@@ -161,7 +163,7 @@ class Transport:
                                                        receiving.problem_of(exc)), now)
             return
         if isinstance(parsed, model.Status):
-            self._apply_status(package_id, parsed, now)
+            self._apply_status(package_id, parsed, to_organ_id, now)
             return
         check = verify_package(payload, limits=self.exchange.limits())
         signature = {"status": check.status, "subject": check.subject, "vi": check.vi,
@@ -186,7 +188,8 @@ class Transport:
         with self.db.transaction() as session:
             outcome = receiving.receive_edoc(
                 session, parsed, to_organ_id=to_organ_id, unit=unit, package_id=package_id,
-                files=files, package_signature=signature, today=self.clock.today(), now=now)
+                files=files, package_signature=signature, today=self.clock.today(), now=now,
+                clerks={unit["id"]: clerks} if unit is not None else None)
             received = session.get(ReceivedDocument, outcome.received_id) \
                 if outcome.received_id else None
             if received is not None and check.status == "invalid":
@@ -198,18 +201,24 @@ class Transport:
                 self._answer_unknown(session, parsed, to_organ_id, outcome, now)
             self._record(session, package_id, outcome, now)
 
-    def _apply_status(self, package_id, status: model.Status, now) -> None:
+    def _apply_status(self, package_id, status: model.Status, to_organ_id, now) -> None:
         """A status joins its delivery's history; a return (02) or a refused recall or
-        update (16) newly recorded alerts the issuing unit's văn thư."""
+        update (16) newly recorded alerts the issuing unit's văn thư; a recall asked (13)
+        is told to the văn thư of the unit it is addressed to."""
         with self.db.read() as session:
             delivery = receiving.delivery_answered(session, status)
             unit_id = delivery.unit_id if delivery is not None else None
         clerks = self.clerks_of(unit_id) if unit_id and \
             status.code in receiving.ALERT_CODES else []
+        asked_of = {}                   # a recall: {unit id: its văn thư}
+        if status.code == "13" and to_organ_id:
+            system = self.identity.system_token()
+            asked_of = {u["id"]: self.clerks_of(u["id"]) for u in self.documents.list_units(
+                system, {"organ_id": to_organ_id})["items"]}
         with self.db.transaction() as session:
             delivery = receiving.delivery_answered(session, status)
             known = len(delivery.statuses or []) if delivery is not None else 0
-            outcome = receiving.apply_status(session, status, now)
+            outcome = receiving.apply_status(session, status, now, asked_of)
             if delivery is not None and status.code in receiving.ALERT_CODES and \
                     len(delivery.statuses or []) > known:
                 add_event(session, outbox, events.DELIVERY_STATUS_ALERT,

@@ -279,6 +279,11 @@ ROUTES: tuple[Route, ...] = (
       "exchange", "Trả lời yêu cầu thu hồi: đồng ý (15) hoặc từ chối, có lý do (16) / Answer "
       "a recall: agree (15) or refuse with a reason (16)", "exchange.answer_recall",
       ("received_id", BODY), response="Object"),
+    R("POST", "/api/v1/exchange/received/<received_id>/change-answer",
+      "answer_received_change", "exchange",
+      "Trả lời yêu cầu thu hồi hoặc cập nhật: đồng ý (15) hoặc từ chối, có lý do (16) / "
+      "Answer a recall or an update: agree (15) or refuse with a reason (16)",
+      "exchange.answer_received_change", ("received_id", BODY), response="Object"),
     R("GET", "/api/v1/outgoing/<document_id>/deliveries", "list_deliveries", "exchange",
       "Tình trạng gửi liên thông theo từng nơi nhận / Each external recipient's statuses",
       "exchange.list_deliveries", ("document_id",), response="Object"),
@@ -292,10 +297,15 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/v1/incoming", "list_incoming", "documents",
       "Danh sách văn bản đến / Incoming documents", "documents.list_incoming", (QUERY,),
       response="IncomingPage", query=(q("unit_id"), q(
-          "state", enum=list(vocabulary.INCOMING_STATES)), *DATES, *PAGE)),
+          "state", enum=list(vocabulary.INCOMING_STATES)), *DATES,
+          q("change_requested", "boolean"), *PAGE)),
     R("GET", "/api/v1/incoming/<document_id>", "get_incoming", "documents",
       "Một văn bản đến / One incoming", "documents.get_incoming", ("document_id",),
       response="IncomingDocument"),
+    R("POST", "/api/v1/incoming/<document_id>/change-answer", "answer_incoming_change",
+      "documents", "Văn thư trả lời đề nghị thu hồi, cập nhật của nơi gửi trong hệ thống: "
+      "đồng ý hoặc từ chối, có lý do / Answer an internal sender's recall or update",
+      "documents.answer_incoming_change", ("document_id", BODY), response="Object"),
     R("POST", "/api/v1/outgoing", "create_outgoing", "documents",
       "Soạn dự thảo văn bản đi / Start a draft", "documents.create_outgoing", (BODY,), 201,
       idempotent=True, request="OutgoingRequest", response="OutgoingDocument"),

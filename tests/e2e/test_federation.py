@@ -519,3 +519,76 @@ def test_the_agency_directory_comes_from_the_axis_and_is_searched_without_diacri
     assert author.get("/exchange/agencies", params={"q": a_stc.organ_id[:9]}).json()["total"] >= 1
     agency = author.get(f"/exchange/agencies/{a_stc.organ_id}").json()
     assert agency["name"] == a_stc.name and agency["history"][0]["change"] == "created"
+
+
+def update_at_b(people, received, subject):
+    """The update of ``received``'s document waiting at B's văn thư (an edoc of type 2)."""
+    clerk = people["b:vanthu.stc"]
+    return wait_until(lambda: next((r for r in clerk.get("/exchange/received", params={
+        "state": "requests"}).json().get("items", []) if r["business_type"] == 2
+        and r["document_id"] == received["document_id"]
+        and r["fields"]["changes"].get("subject") == subject), None), seconds=30)
+
+
+def update_answers_at_a(people, document_id, count):
+    (delivery,) = people["a:vanthu.stc"].get(
+        f"/outgoing/{document_id}/deliveries").json()["items"]
+    answers = [u["answer"] for u in delivery.get("updates") or [] if u["answer"]]
+    return answers if len(answers) >= count else None
+
+
+def test_an_update_agreed_by_the_receiving_clerk_changes_its_document_and_a_refused_one_tells_why(  # noqa: E501
+        people):
+    from datetime import timedelta
+
+    from tests.clock import vietnam_today
+    subject = "Quyết định giao chỉ tiêu thu ngân sách (sẽ cập nhật)"
+    later = (vietnam_today() + timedelta(days=40)).isoformat()
+    issued = issue_to_b(people, subject)
+    received = waiting_at_b(people, subject)
+    clerk, sender = people["b:vanthu.stc"], people["a:vanthu.stc"]
+    accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
+    assert accepted.status_code == 200, accepted.text
+    incoming_id = accepted.json()["incoming_id"]
+
+    new_subject = subject.replace("(sẽ cập nhật)", "(đã điều chỉnh hạn)")
+    updated = step(sender, issued["id"], "update", reason="Điều chỉnh hạn báo cáo",
+                   changes={"subject": new_subject, "due_date": later})
+    assert updated.status_code == 200, updated.text
+    asked = update_at_b(people, received, new_subject)
+    assert asked["state"] == "waiting" and asked["request"] == "update"
+    assert asked["fields"]["business_reason"] == "Điều chỉnh hạn báo cáo"
+    assert asked["fields"]["changes"]["due_date"] == later
+    assert clerk.get(f"/incoming/{incoming_id}").json()["subject"] == subject   # not by itself
+    assert clerk.post(f"/exchange/received/{asked['id']}/accept",
+                      json={}).status_code == 409             # an update is answered, not taken
+    assert people["b:chuyenvien.stc"].post(f"/exchange/received/{asked['id']}/change-answer",
+                                           json={"agree": True}).status_code == 403
+    agreed = clerk.post(f"/exchange/received/{asked['id']}/change-answer", json={"agree": True})
+    assert agreed.status_code == 200, agreed.text
+    assert agreed.json()["state"] == "accepted" and agreed.json()["request"] is None
+    changed = clerk.get(f"/incoming/{incoming_id}").json()
+    assert changed["subject"] == new_subject and changed["due_date"] == later
+    assert clerk.post(f"/exchange/received/{asked['id']}/change-answer",
+                      json={"agree": True}).status_code == 409          # answered once
+    (answer,) = wait_until(lambda: update_answers_at_a(people, issued["id"], 1), seconds=30)
+    assert answer["code"] == "15"
+
+    second = step(sender, issued["id"], "update", reason="Đổi độ khẩn",
+                  changes={"subject": new_subject + " lần 2", "urgency": "flash"})
+    assert second.status_code == 200, second.text
+    asked_again = update_at_b(people, received, new_subject + " lần 2")
+    assert asked_again["id"] != asked["id"]                    # a second update, its own
+    assert clerk.post(f"/exchange/received/{asked_again['id']}/change-answer",
+                      json={"agree": False}).status_code == 400  # refusing needs a reason
+    refused = clerk.post(f"/exchange/received/{asked_again['id']}/change-answer",
+                         json={"agree": False, "reason": "Độ khẩn không thay đổi"})
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["state"] == "returned"
+    assert clerk.get(f"/incoming/{incoming_id}").json()["urgency"] != "flash"
+    answers = wait_until(lambda: update_answers_at_a(people, issued["id"], 2), seconds=30)
+    assert [a["code"] for a in answers] == ["15", "16"]
+    assert answers[1]["description"] == "Độ khẩn không thay đổi"
+    codes, delivery = codes_at_a(people, issued["id"])
+    assert codes[:2] == ["01", "03"] and delivery["latest_code"] == "03"
+    assert delivery["frozen"] is False

@@ -2,7 +2,8 @@
 submits; the director returns it with a comment, then approves and signs; the clerk
 checks its form, numbers and issues it. Internal recipients hold it at once as a
 numbered incoming document; the register of outgoing documents prints it; a recall
-withdraws the internal copies. Secret drafts carry no file and have their own series.
+asks each internal copy back, and the copy leaves once its unit's văn thư agrees.
+Secret drafts carry no file and have their own series.
 Bad input and wrong steps get a 4xx and change nothing."""
 import io
 import re
@@ -176,7 +177,7 @@ def test_the_history_exports_as_xlsx_and_pdf_in_vietnamese(people, issued):
     assert people["vanthu.snv"].get(url, params={"format": "pdf"}).status_code == 403
 
 
-def test_a_recall_withdraws_the_internal_copies(people, pdf_bytes):
+def test_a_recall_withdraws_the_internal_copies_once_their_clerk_agrees(people, pdf_bytes):
     doc = draft(people["chuyenvien.stc"], [{"unit_id": unit_of(people, "vanthu.snv")}],
                 subject="Thông báo sẽ thu hồi").json()
     through_signature(people, doc["id"])
@@ -188,10 +189,15 @@ def test_a_recall_withdraws_the_internal_copies(people, pdf_bytes):
     recalled = step(people["lanhdao.stc"], doc["id"], "recall", reason="Sai số liệu")
     assert recalled.status_code == 200, recalled.text
     assert recalled.json()["state"] == "recalled"
-    assert people["vanthu.snv"].get(f"/incoming/{incoming_id}").json()["state"] == "recalled"
+    asked = people["vanthu.snv"].get(f"/incoming/{incoming_id}").json()["change_request"]
+    assert asked["kind"] == "recall" and asked["reason"] == "Sai số liệu"
+    agreed = people["vanthu.snv"].post(f"/incoming/{incoming_id}/change-answer",
+                                       json={"agree": True})
+    assert agreed.status_code == 200, agreed.text
+    assert people["vanthu.snv"].get(f"/incoming/{incoming_id}").status_code == 404
     copy = people["vanthu.snv"].post("/copies", json={
         "document_id": incoming_id, "unit_id": people["vanthu.snv"].unit_id, "form": "SY"})
-    assert copy.status_code == 409
+    assert copy.status_code == 404                   # withdrawn: nothing left to copy
     again = step(people["lanhdao.stc"], doc["id"], "recall", reason="Lần nữa")
     assert again.status_code == 409
 

@@ -252,6 +252,10 @@ export const api = {
   receivedFileLink: (id, fileId, query) =>
     request("GET", `/exchange/received/${encodeURIComponent(id)}/files/${encodeURIComponent(fileId)}/link`, { query }),
   answerRecall: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/recall-answer`, { body }),
+  // a recall or an update another agency asks: the văn thư agrees (15) or refuses (16)
+  answerReceivedChange: (id, body) => request("POST", `/exchange/received/${encodeURIComponent(id)}/change-answer`, { body }),
+  // the same, asked by a unit of this system of the incoming document it delivered
+  answerIncomingChange: (id, body) => request("POST", `/incoming/${encodeURIComponent(id)}/change-answer`, { body }),
   listDeliveries: (outgoingId) => request("GET", `/outgoing/${encodeURIComponent(outgoingId)}/deliveries`),
   retryDelivery: (id) => request("POST", `/exchange/deliveries/${encodeURIComponent(id)}/retry`),
 };

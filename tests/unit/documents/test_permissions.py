@@ -27,6 +27,7 @@ SPEC = {
     "seal": ({"numbered"}, {"clerk"}),
     "issue": ({"numbered", "sealed"}, {"clerk"}),
     "recall": ({"issued"}, {"head", "clerk"}),
+    "update": ({"issued"}, {"head", "clerk"}),
     "cancel": ({"draft", "returned"}, DRAFTERS),
 }
 DELEGABLE = {"sign", "approve"}          # steps of a draft a delegation may cover

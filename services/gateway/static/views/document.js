@@ -13,8 +13,9 @@ import { alertBox, confidentialityBadge, h, loadingBox, urgencyBadge } from "../
 import { t } from "../i18n.js";
 import { confidentialityLabel, documentTypeLabel, incomingStateLabel, urgencyLabel } from "../labels.js";
 import { relationRows } from "../components/related.js";
-import { clerkMemberships, workSummary } from "../state.js";
+import { clerkMemberships, hasRole, hooks, workSummary } from "../state.js";
 import { attachmentItem, codeOf, errorPanel, historyPanel, signaturesSection } from "../widgets.js";
+import { changeAnswerPanel, changesList } from "../components/change-answer.js";
 import { copyPanel } from "./copy.js";
 import { processingPanel } from "./processing/panel.js";
 import { documentTasksPanel } from "./tasks/document-tasks.js";
@@ -60,8 +61,52 @@ function copyUnit(doc) {
   return units.includes(doc.unit_id) ? doc.unit_id : units[0];
 }
 
-/** @param {Record<string, any>} doc */
-function drawDocument(doc) {
+/**
+ * What the sender (a unit of this system) asks of this copy and its văn thư has not
+ * answered — a recall or an update — in the one answer form (components/change-answer.js);
+ * the answers given before, below it. Null when there is neither.
+ * @param {Record<string, any>} doc
+ * @param {{redraw: (doc: Record<string, any>) => void, gone: () => void, reload: () => void,
+ *   say: (kind: string, ...children: import("../dom.js").Child[]) => void}} host
+ */
+function changePanel(doc, host) {
+  const asked = doc.change_request;
+  const answers = (doc.change_answers || []).map((/** @type {Record<string, any>} */ a) => h("li", {
+    class: ["change-answer", a.agreed ? "is-agreed" : "is-refused"], dataset: { kind: a.kind, agreed: String(a.agreed) },
+  },
+  h("strong", {}, t(a.agreed ? `changeAgreed_${a.kind}` : `changeRefused_${a.kind}`)),
+  h("span", { class: "muted" }, ` · ${formatDateTime(a.answered_at)}`),
+  a.reason ? h("span", { class: "change-reason" }, t("changeReason", a.reason)) : null,
+  a.kind === "update" ? changesList(a.changes) : null));
+  const earlier = answers.length ? h("section", { class: "panel", id: "doc-change-answers", "aria-labelledby": "doc-change-answers-title" },
+    h("h2", { id: "doc-change-answers-title" }, t("changeAnswersTitle")),
+    h("ul", { class: "change-answers" }, answers)) : null;
+  if (!asked) return earlier;
+  const send = async (/** @type {Record<string, any>} */ body) => {
+    const answer = await api.answerIncomingChange(doc.id, body);
+    hooks.refreshCounts();
+    if (answer.withdrawn) host.gone();
+    else {
+      host.redraw(answer.document);
+      host.say("success", h("p", { id: "step-done" }, t(body.agree ? `changeAgreedFlash_${asked.kind}` : "changeRefusedFlash")));
+    }
+  };
+  return [changeAnswerPanel({
+    kind: asked.kind, idPrefix: "change", reason: asked.reason, askedAt: asked.asked_at, from: doc.issuer?.name,
+    changes: asked.changes, mayAnswer: hasRole("clerk", doc.unit_id),
+    agreeMessage: t(asked.kind === "recall" ? "recallAgreeIncoming" : "updateAgreeMessage"),
+    agree: () => send({ agree: true }),
+    refuse: (reason) => send({ agree: false, reason }),
+    moved: (error) => {
+      host.say("error", h("p", {}, error.message));
+      host.reload();
+    },
+    say: host.say,
+  }), earlier];
+}
+
+/** @param {Record<string, any>} doc @param {Parameters<typeof changePanel>[1]} host */
+function drawDocument(doc, host) {
   const stateCell = h("dd", { id: "doc-state" }, incomingStateLabel(doc.state));
   let history = historyPanel(doc.id);
   const refreshHistory = () => {
@@ -73,6 +118,7 @@ function drawDocument(doc) {
     h("div", { class: "doc-badges" },
       h("span", { class: "eyebrow" }, `${t("documentTitle")} · ${t("arrivalNumber")} ${doc.arrival_number}`),
       urgencyBadge(doc.urgency, { showNormal: false }), confidentialityBadge(doc.confidentiality)),
+    h("div", { class: "doc-stack doc-changes" }, changePanel(doc, host)),
     detailsLayout(doc, stateCell),
     h("div", { class: "doc-stack doc-after" },
       // Each PDF's digital signatures as the signing service verified them.
@@ -116,6 +162,25 @@ export function renderDocument(view, params) {
   const id = params.id;
   const heading = h("h1", { tabindex: "-1", id: "page-title" }, t("documentTitle"));
   const body = h("div", {}, loadingBox());
+  const message = h("div", { id: "doc-message", class: "doc-message", tabindex: "-1" });
+  /** @type {Parameters<typeof changePanel>[1]} */
+  const host = {
+    redraw: (doc) => {
+      heading.textContent = doc.subject || t("documentTitle");     // an update may change it
+      body.replaceChildren(...drawDocument(doc, host));
+    },
+    gone: () => {
+      // withdrawn: deleted with its metadata, only the recall log stays
+      body.replaceChildren(alertBox("success", h("p", { id: "doc-withdrawn" }, t("changeWithdrawnFlash")),
+        h("p", {}, h("a", { href: "#/incoming" }, t("back")))));
+      message.replaceChildren();
+    },
+    reload: () => load(),
+    say(kind, ...children) {
+      message.replaceChildren(alertBox(kind, ...children));
+      message.focus();
+    },
+  };
   view.append(
     h("p", { class: "back" }, h("a", { href: "#/incoming", onclick: (/** @type {Event} */ event) => {
       if (history.length > 1) {
@@ -124,6 +189,7 @@ export function renderDocument(view, params) {
       }
     } }, "‹ ", t("back"))),
     h("div", { class: "page-head" }, heading),
+    message,
     body);
 
   async function load() {
@@ -132,7 +198,7 @@ export function renderDocument(view, params) {
       const doc = await api.getIncoming(id);
       heading.textContent = doc.subject || t("documentTitle");
       document.title = `${doc.subject || t("documentTitle")} · e-Office`;
-      body.replaceChildren(...drawDocument(doc));
+      body.replaceChildren(...drawDocument(doc, host));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         // A notification or a link may name an outgoing document by its id.

@@ -1,13 +1,15 @@
 // @ts-check
 // What the văn thư of the addressed unit does with a received document while it waits:
 // "Tiếp nhận" opens the registration form filled from the package (accept.js), "Trả lại"
-// asks for the reason the sender will read. A lãnh đạo sees who acts instead.
+// asks for the reason the sender will read. A lãnh đạo sees who acts instead. A recall or
+// an update its sender asks is answered in the one answer form (change-answer.js).
 
-import { ApiError, api } from "../../api.js";
+import { api } from "../../api.js";
+import { changeAnswerPanel } from "../../components/change-answer.js";
+import { reasonForm } from "../../components/reason-form.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { hasRole, hooks } from "../../state.js";
-import { confirmDialog, stepForm } from "../../widgets.js";
 import { acceptForm } from "./accept.js";
 import { recallWaiting } from "./common.js";
 
@@ -20,42 +22,8 @@ import { recallWaiting } from "./common.js";
  */
 
 /**
- * A step that needs the reason the sender will read ("Trả lại", "Từ chối thu hồi"): the
- * form, refusing an empty reason before asking the server; a 403 or 409 (the document moved
- * on meanwhile) goes to ``moved``.
- * @param {{id: string, title: string, intro: string, action: string, label: string,
- *   required: string, send: (reason: string) => Promise<void>}} step
- * @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
- */
-function reasonForm(step, { close, moved }) {
-  const reason = h("textarea", { name: "reason", rows: "3", maxlength: "1000" });
-  const field = `f-${step.id}-reason`;
-  const { form } = stepForm({
-    id: step.id, title: step.title, intro: step.intro, confirmLabel: step.action, confirmClass: "btn-warning",
-    fields: [{ id: field, label: step.label, control: reason, required: true, wide: true }],
-    controlFor: { reason: field },
-    submit: async (errors) => {
-      if (!reason.value.trim()) {
-        errors.show(null, { reason: step.required });
-        return;
-      }
-      await step.send(reason.value.trim());
-    },
-    onError: (error) => {
-      if (error instanceof ApiError && [403, 409].includes(error.status)) {
-        moved(error);
-        return true;
-      }
-      return false;
-    },
-    cancel: close,
-  });
-  return { form, focus: () => reason.focus() };
-}
-
-/**
  * "Trả lại": the reason, required.
- * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
+ * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: import("../../api.js").ApiError) => void}} hooksOf
  */
 function returnForm(r, host, hooksOf) {
   return reasonForm({
@@ -75,7 +43,7 @@ function returnForm(r, host, hooksOf) {
  * @param {Received} r @param {ActionsHost} host
  */
 export function receivedActions(r, host) {
-  if (r.state !== "waiting") return null;
+  if (r.state !== "waiting" || r.business_type === 2) return null;     // an update is answered instead
   if (!hasRole("clerk", r.unit_id)) {
     return h("p", { class: "hint", id: "received-clerk-only" }, t("receivedClerkOnly"));
   }
@@ -93,7 +61,7 @@ export function receivedActions(r, host) {
     back.setAttribute("aria-expanded", "false");
     focusTo?.focus();
   };
-  /** Refused because the document moved on (someone acted meanwhile): read it again. @param {ApiError} error */
+  /** Refused because the document moved on (someone acted meanwhile): read it again. @param {import("../../api.js").ApiError} error */
   const moved = (error) => {
     host.say("error", h("p", {}, error.message));
     host.reload();
@@ -128,77 +96,61 @@ export function receivedActions(r, host) {
 }
 
 /**
- * "Từ chối thu hồi": the reason, required (the sender reads it with 16).
- * @param {Received} r @param {ActionsHost} host @param {{close: () => void, moved: (error: ApiError) => void}} hooksOf
- */
-function refuseRecallForm(r, host, hooksOf) {
-  return reasonForm({
-    id: "recall-refuse", title: t("recallRefuseTitle"), intro: t("recallRefuseIntro"),
-    action: t("recallRefuseAction"), label: t("recallRefuseReason"), required: t("recallReasonRequired"),
-    send: async (reason) => {
-      host.draw(await api.answerRecall(r.id, { agree: false, reason }));
-      host.say("success", h("p", { id: "step-done" }, t("recallRefusedFlash")));
-    },
-  }, hooksOf);
-}
-
-/**
- * The answer to a recall its sender asked for, while unanswered: for a văn thư of the
- * unit "Đồng ý thu hồi" (confirmed: what was made of it is deleted, only the recall log
- * stays) and "Từ chối thu hồi" (with a reason); for a lãnh đạo, who answers. Null when
- * no recall waits.
+ * The answer to a recall its sender asked for, while unanswered (the one answer form,
+ * components/change-answer.js): "Đồng ý thu hồi" (confirmed: what was made of it is
+ * deleted, only the recall log stays) and "Từ chối thu hồi" (with a reason). Null when no
+ * recall waits.
  * @param {Received} r @param {ActionsHost} host
  */
 export function recallActions(r, host) {
   if (!recallWaiting(r)) return null;
-  if (!hasRole("clerk", r.unit_id)) {
-    return h("p", { class: "hint", id: "recall-clerk-only" }, t("recallClerkOnly"));
-  }
-  const slot = h("div", { class: "step-form-slot" });
-  const agree = h("button", { type: "button", class: "btn btn-warning", id: "recall-agree" }, t("recallAgreeAction"));
-  const refuse = h("button", {
-    type: "button", class: "btn btn-secondary", id: "recall-refuse", "aria-controls": "recall-refuse-form", "aria-expanded": "false",
-  }, t("recallRefuseAction"));
-  /** @param {ApiError} error */
-  const moved = (error) => {
-    host.say("error", h("p", {}, error.message));
-    host.reload();
-  };
-  const close = () => {
-    slot.replaceChildren();
-    refuse.setAttribute("aria-expanded", "false");
-    refuse.focus();
-  };
-  agree.addEventListener("click", async () => {
-    const confirmed = await confirmDialog({
-      id: "recall-agree-dialog", title: t("recallAgreeTitle"),
-      message: r.incoming_id ? t("recallAgreeIncoming") : t("recallAgreeWaiting"),
-      confirmLabel: t("recallAgreeAction"), confirmClass: "btn-warning",
-    });
-    if (!confirmed) {
-      agree.focus();
-      return;
-    }
-    agree.disabled = true;
-    try {
+  return changeAnswerPanel({
+    kind: "recall", idPrefix: "recall", reason: r.recall_request?.reason, askedAt: r.recall_request?.asked_at,
+    from: r.from?.name || r.from?.organ_id, mayAnswer: hasRole("clerk", r.unit_id),
+    agreeMessage: r.incoming_id ? t("recallAgreeIncoming") : t("recallAgreeWaiting"),
+    agree: async () => {
       host.draw(await api.answerRecall(r.id, { agree: true }));
       host.say("success", h("p", { id: "step-done" }, t("recallAgreedFlash")));
       hooks.refreshCounts();
-    } catch (error) {
-      agree.disabled = false;
-      if (error instanceof ApiError && [403, 409].includes(error.status)) moved(error);
-      else host.say("error", h("p", {}, error?.message || t("networkError")));
-    }
+    },
+    refuse: async (reason) => {
+      host.draw(await api.answerRecall(r.id, { agree: false, reason }));
+      host.say("success", h("p", { id: "step-done" }, t("recallRefusedFlash")));
+    },
+    moved: (error) => {
+      host.say("error", h("p", {}, error.message));
+      host.reload();
+    },
+    say: host.say,
   });
-  refuse.addEventListener("click", () => {
-    const { form, focus } = refuseRecallForm(r, host, { close, moved });
-    slot.replaceChildren(form);
-    refuse.setAttribute("aria-expanded", "true");
-    focus();
+}
+
+/**
+ * The answer to an update (an edoc of type 2) while it waits: the same form; agreed,
+ * its particulars go to the document registered from the original (or to the original
+ * while it waits) and 15 goes back; refused, 16 with the reason.
+ * @param {Received} r @param {ActionsHost} host
+ */
+export function updateActions(r, host) {
+  if (r.business_type !== 2 || r.state !== "waiting") return null;
+  return changeAnswerPanel({
+    kind: "update", idPrefix: "update", reason: r.fields?.business_reason, askedAt: r.received_at,
+    from: r.from?.name || r.from?.organ_id, changes: r.fields?.changes, mayAnswer: hasRole("clerk", r.unit_id),
+    agreeMessage: t("updateAgreeMessage"),
+    agree: async () => {
+      host.draw(await api.answerReceivedChange(r.id, { agree: true }));
+      host.say("success", h("p", { id: "step-done" }, t("updateAgreedFlash")));
+      hooks.refreshCounts();
+    },
+    refuse: async (reason) => {
+      host.draw(await api.answerReceivedChange(r.id, { agree: false, reason }));
+      host.say("success", h("p", { id: "step-done" }, t("updateRefusedFlash")));
+      hooks.refreshCounts();
+    },
+    moved: (error) => {
+      host.say("error", h("p", {}, error.message));
+      host.reload();
+    },
+    say: host.say,
   });
-  return h("section", { class: "panel actions-panel recall-panel", id: "recall-actions", "aria-labelledby": "recall-actions-title" },
-    h("h2", { id: "recall-actions-title" }, t("recallActionsTitle")),
-    h("p", { class: "hint" }, t("recallActionsHint")),
-    h("div", { class: "step-actions" }, agree, refuse),
-    slot);
 }

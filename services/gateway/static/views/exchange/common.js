@@ -15,7 +15,8 @@ import { LEADER_ROLES, user } from "../../state.js";
  *   unit_id: string, fields: Record<string, any>, files: ReceivedFile[],
  *   package_signature: PackageSignature | null, state: string, reason: string | null,
  *   incoming_id: string | null, replaces_id: string | null, recall_request: Record<string, any> | null,
- *   answered: string[], received_at: string, incoming?: Record<string, any>,
+ *   answered: string[], received_at: string, updated_at?: string, incoming?: Record<string, any>,
+ *   request?: "recall" | "update" | null,
  * }} Received
  */
 /**
@@ -25,9 +26,10 @@ import { LEADER_ROLES, user } from "../../state.js";
  */
 /** @typedef {{status: string, subject?: string | null, vi?: string, en?: string}} PackageSignature */
 
-/** The states of a received document; the list's tabs are the first four and all. */
+/** The states of a received document; the list's tabs are the first four, all, and the
+ * recalls and updates waiting for an answer (from other agencies and from this system's units). */
 export const RECEIVED_STATES = ["waiting", "accepted", "returned", "recalled", "replaced"];
-export const TABS = ["waiting", "accepted", "returned", "recalled", "all"];
+export const TABS = ["waiting", "accepted", "returned", "recalled", "all", "requests"];
 const READER_ROLES = ["clerk", ...LEADER_ROLES];
 const SIGNATURE_STATUSES = ["valid", "invalid", "absent", "unverifiable"];
 

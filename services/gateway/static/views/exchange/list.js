@@ -36,6 +36,75 @@ function stateTabs(current) {
   return { element, setWaiting };
 }
 
+/**
+ * One request to answer, from either source: another agency's (a received document) or
+ * a unit's of this system (an incoming document it delivered).
+ * @typedef {{source: "exchange" | "internal", kind: string, href: string, from: string, code: string,
+ *   subject: string, reason: string, at: string | null, unitId: string}} PendingRequest
+ */
+
+/**
+ * The recalls and updates waiting for the văn thư's answer, both sources in one table,
+ * newest first; each opens the screen where it is answered (the same answer form).
+ * @param {Received[]} received @param {Record<string, any>[]} incoming
+ */
+function requestsTable(received, incoming) {
+  /** @type {PendingRequest[]} */
+  const rows = [
+    ...received.map((r) => ({
+      source: /** @type {"exchange"} */ ("exchange"), kind: r.request || "recall",
+      href: `#/exchange/received/${encodeURIComponent(r.id)}`, from: r.from?.name || r.from?.organ_id || "",
+      code: receivedCode(r.fields || {}), subject: r.fields?.changes?.subject || r.fields?.subject || "",
+      reason: (r.request === "update" ? r.fields?.business_reason : r.recall_request?.reason) || "",
+      at: r.request === "update" ? r.received_at : r.recall_request?.asked_at || r.updated_at || null, unitId: r.unit_id,
+    })),
+    ...incoming.filter((d) => d.change_request).map((d) => ({
+      source: /** @type {"internal"} */ ("internal"), kind: d.change_request.kind,
+      href: `#/documents/${encodeURIComponent(d.id)}`, from: d.issuer?.name || "",
+      code: [d.code_number, d.code_notation].filter(Boolean).join("/"), subject: d.subject || "",
+      reason: d.change_request.reason || "", at: d.change_request.asked_at || null, unitId: d.unit_id,
+    })),
+  ].sort((a, b) => String(b.at || "").localeCompare(String(a.at || "")));
+  if (!rows.length) return h("p", { class: "empty", id: "requests-empty" }, t("receivedEmpty_requests"));
+  /** @type {import("../../components/table.js").Column[]} */
+  const columns = [
+    { label: t("colRequestKind"), className: "col-badge", render: (/** @type {PendingRequest} */ r) => h("span", { class: `badge state change-${r.kind}` }, t(`changeKind_${r.kind}`)) },
+    {
+      label: t("colSender"), className: "col-sender", render: (/** @type {PendingRequest} */ r) => [
+        h("strong", {}, r.from || t("none")),
+        h("span", { class: "cell-meta" }, t(`requestSource_${r.source}`)),
+      ],
+    },
+    { label: t("colCode"), className: "col-code", render: (/** @type {PendingRequest} */ r) => r.code || t("none") },
+    {
+      label: t("colSubject"), className: "col-subject", render: (/** @type {PendingRequest} */ r) => [
+        h("a", { href: r.href, class: "doc-link" }, r.subject || t("receivedNoSubject")),
+        r.reason ? h("span", { class: "cell-meta" }, t("changeReason", r.reason)) : null,
+      ],
+    },
+    { label: t("colAskedAt"), className: "col-date", render: (/** @type {PendingRequest} */ r) => formatDateTime(r.at) },
+  ];
+  return dataTable(columns, rows, { caption: t("receivedTab_requests"), tableClass: "requests-table", rowClass: () => "row-recall" });
+}
+
+/**
+ * The requests tab: both sources read at once, drawn in one table.
+ * @param {HTMLElement} body @param {(n: number) => void} setWaiting @param {() => void} again
+ */
+async function loadRequests(body, setWaiting, again) {
+  try {
+    const [received, incoming, waiting] = await Promise.all([
+      api.listReceived({ state: "requests", page_size: 200 }),
+      api.listIncoming({ change_requested: true, page_size: 200 }),
+      api.listReceived({ state: "waiting", page_size: 1 }).catch(() => null),
+    ]);
+    setWaiting(waiting?.total || 0);
+    body.replaceChildren(requestsTable(received.items, incoming.items));
+  } catch (error) {
+    body.replaceChildren(errorPanel(error, again));
+  }
+}
+
 /** Whether the system is connected to the axis, in one line. */
 function axisLine() {
   const line = h("p", { class: "muted page-sub axis-line", id: "axis-status" });
@@ -66,6 +135,10 @@ export function renderReceivedList(view, params, query) {
 
   async function load() {
     body.replaceChildren(loadingBox());
+    if (state === "requests") {
+      loadRequests(body, tabs.setWaiting, load);
+      return;
+    }
     try {
       const [result, waiting] = await Promise.all([
         api.listReceived({ state, page, page_size: PAGE_SIZE }),

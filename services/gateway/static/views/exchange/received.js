@@ -14,7 +14,8 @@ import { documentTypeLabel, urgencyLabel } from "../../labels.js";
 import { downloadLinked, showLinkedPdf } from "../../transfer.js";
 import { errorPanel, signatureBadge } from "../../widgets.js";
 import { localText } from "../../components/signatures.js";
-import { receivedActions, recallActions } from "./actions.js";
+import { changesList } from "../../components/change-answer.js";
+import { receivedActions, recallActions, updateActions } from "./actions.js";
 import { earlierNote } from "./earlier.js";
 import {
   listHash, packageSignatureBadge, receivedCode, receivedIssuedDate, receivedStateBadge, unitNameOf,
@@ -78,6 +79,8 @@ function particulars(r) {
       row(t("receivedToPlaces"), f.to_places),
       // why an update or a replacement was sent (a new document's says only that)
       r.business_type && f.business_reason ? row(t("receivedBusinessReason"), f.business_reason) : null,
+      // an update: the particulars it changes, which the văn thư agrees to or not
+      r.business_type === 2 ? row(t("receivedUpdateChanges"), changesList(f.changes), { id: "received-changes" }) : null,
       row(t("receivedUnit"), unitNameOf(r.unit_id)),
       row(t("colReceivedAt"), formatDateTime(r.received_at)),
       row(t("state"), receivedStateBadge(r.state, { id: "received-state" })),
@@ -176,6 +179,14 @@ function drawOutcome(r, outcome) {
   }
   const earlier = earlierNote(r);     // what it replaces or corrects
   if (earlier) notes.push(earlier);
+  if (r.business_type === 2 && r.state !== "waiting") {     // an update answered: 15 or 16
+    const link = r.incoming_id ? h("a", { href: `#/documents/${encodeURIComponent(r.incoming_id)}` }, t("receivedOpenIncoming")) : null;
+    notes.push(r.state === "accepted"
+      ? alertBox("success", h("p", { id: "received-update-answer", dataset: { code: "15" } }, t("receivedUpdateAgreed"), " ", link))
+      : alertBox("warning", h("p", { id: "received-update-answer", dataset: { code: "16" } }, t("receivedUpdateRefused", r.reason || t("none")))));
+    outcome.replaceChildren(...notes);
+    return;
+  }
   if (r.state === "returned") {
     notes.push(alertBox("warning", h("p", { id: "received-returned" }, t("receivedReturnedReason", r.reason || t("none")))));
   }
@@ -235,6 +246,7 @@ export function renderReceived(view, params) {
         receivedStateBadge(r.state), urgencyBadge(f.urgency, { showNormal: false })),
       outcome.childElementCount ? outcome : null,
       recallActions(r, host),
+      updateActions(r, host),
       receivedActions(r, host),
       r.state === "recalled" ? recallLog(r) : [
         h("div", { class: "doc-layout" }, particulars(r), filesPanel(r)),

@@ -14,12 +14,16 @@ import { h, loadingBox } from "../../dom.js";
 import { lang, t } from "../../i18n.js";
 import { rolesIn } from "../../state.js";
 import { errorPanel } from "../../widgets.js";
+import { changesList } from "../../components/change-answer.js";
 
 /**
  * One recipient's delivery (the exchange's delivery_out).
  * @typedef {{id: string, organ_id: string, organ_name: string | null, document_id: string,
  *   state: string, error: {code: string, vi: string, en: string} | null, statuses: DeliveryStatus[],
- *   latest_code: string | null, frozen: boolean, recall: {reason: string, asked_at: string} | null,
+ *   latest_code: string | null, frozen: boolean,
+ *   recall: {reason: string, asked_at: string, answer?: {code: string, description: string | null}} | null,
+ *   updates?: {number: number, changes: Record<string, any>, reason: string, asked_at: string, state: string,
+ *     answer: {code: string, description: string | null} | null}[],
  *   sent_at: string | null}} Delivery
  */
 /** @typedef {{code: string, vi: string, en: string, description: string | null, at: string | null, received_at: string}} DeliveryStatus */
@@ -56,7 +60,9 @@ function statusItem(s) {
 function recallNote(d) {
   if (!d.recall) return d.frozen ? h("p", { class: "hint" }, t("exchangeFrozen")) : null;
   const asked = d.recall.asked_at || "";
-  const refused = (d.statuses || []).filter((s) => s.code === "16").pop();     // 16 answers a recall only
+  // the recall's own answer (a 16 may answer an update too); older records: the last 16
+  const refused = d.recall.answer ? (d.recall.answer.code === "16" ? d.recall.answer : null)
+    : (d.updates?.length ? null : (d.statuses || []).filter((s) => s.code === "16").pop());
   const answer = d.frozen ? "15" : refused ? "16" : "";
   return h("div", { class: ["exchange-recall", answer && `exchange-recall-${answer}`], dataset: { answer } },
     h("p", { class: "exchange-recall-asked" },
@@ -68,6 +74,27 @@ function recallNote(d) {
       : refused
         ? [h("strong", {}, t("exchangeRecallRefused")), t("exchangeReason", refused.description || t("none"))]
         : h("span", { class: "muted" }, t("exchangeRecallWaiting"))));
+}
+
+/**
+ * The updates of the document sent to this agency (edoc of type 2), each with its answer:
+ * 15 agreed, 16 refused with the reason (highlighted), or awaited.
+ * @param {Delivery} d
+ */
+function updatesNote(d) {
+  if (!d.updates?.length) return null;
+  return h("ol", { class: "exchange-updates", "aria-label": t("updatesTitle") }, d.updates.map((u) => {
+    const code = u.answer?.code || "";
+    return h("li", { class: ["exchange-update", code && `exchange-update-${code}`], dataset: { number: String(u.number), answer: code } },
+      h("p", {}, h("strong", {}, t("updateNumber", u.number)),
+        u.asked_at ? h("span", { class: "muted" }, ` · ${formatDateTime(u.asked_at)}`) : null,
+        u.reason ? t("exchangeReason", u.reason) : null,
+        u.state === "failed" ? h("span", { class: "is-problem" }, ` · ${t("exchangeState_failed")}`) : null),
+      changesList(u.changes),
+      h("p", { class: "exchange-update-answer" }, code === "15" ? h("strong", {}, t("exchangeUpdateAgreed"))
+        : code === "16" ? [h("strong", {}, t("exchangeUpdateRefused")), t("exchangeReason", u.answer?.description || t("none"))]
+          : h("span", { class: "muted" }, t("exchangeUpdateWaiting"))));
+  }));
 }
 
 /**
@@ -94,6 +121,7 @@ function deliveryItem(d, mayRetry, retry) {
       state === "failed" ? t("exchangeFailed", local(d.error)) : t("exchangeWillRetry", local(d.error)),
       button ? [" ", button] : null, status) : null,
     recallNote(d),
+    updatesNote(d),
     statuses.length
       ? h("ol", { class: "exchange-statuses", "aria-label": t("exchangeHistory", d.organ_name || d.organ_id) }, statuses.map(statusItem))
       : h("p", { class: "muted exchange-none" }, state === "sent" ? t("exchangeNoStatus") : t("exchangeNotYet")));

@@ -3,13 +3,14 @@
 // allowed_actions): each a button; return, recall and cancel ask for a reason, numbering
 // offers a field code or a whole notation, signing a certificate to sign with digitally
 // (or on paper), the organisation's signature the unit's certificate, and every step
-// takes a comment.
+// takes a comment. "Cập nhật thông tin" of an issued document has its own form (update.js).
 
 import { ApiError, api } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { codeOf, errorSummary, formErrors, formField, problemText } from "../../widgets.js";
 import { certificatePicker } from "./signing.js";
+import { updateForm } from "./update.js";
 
 /** @typedef {Record<string, any>} OutgoingDocument */
 /**
@@ -21,7 +22,7 @@ import { certificatePicker } from "./signing.js";
 
 // The steps forward, in the order of the document's life; the others after them.
 const FORWARD = ["submit", "approve", "check_form", "sign", "number", "seal", "issue"];
-const ORDER = [...FORWARD, "return", "recall", "cancel"];
+const ORDER = [...FORWARD, "return", "recall", "update", "cancel"];
 const WITH_REASON = ["return", "recall", "cancel"];
 const WITH_FORM = ["number", "sign", "seal"];
 
@@ -147,6 +148,28 @@ function openStepForm(host, doc, action, { trigger, slot, buttons }) {
 }
 
 /**
+ * "Cập nhật thông tin": its form (update.js); a 400 is shown by field in it.
+ * @param {StepHost} host @param {OutgoingDocument} doc
+ * @param {{trigger: HTMLButtonElement, slot: HTMLElement, buttons: HTMLButtonElement[]}} opening
+ */
+function openUpdateForm(host, doc, { trigger, slot, buttons }) {
+  for (const b of buttons) {
+    if (b.hasAttribute("aria-controls")) b.setAttribute("aria-expanded", String(b === trigger));
+  }
+  const close = () => {
+    slot.replaceChildren();
+    trigger.setAttribute("aria-expanded", "false");
+    trigger.focus();
+  };
+  const { form, focus } = updateForm(doc, {
+    send: (payload, errors) => take(host, doc, "update", payload, buttons, errors),
+    close,
+  });
+  slot.replaceChildren(form);
+  focus();
+}
+
+/**
  * The panel of the steps the caller may take, or null when there are none.
  * @param {StepHost} host @param {OutgoingDocument} doc
  */
@@ -159,10 +182,14 @@ export function stepsPanel(host, doc) {
     const inline = WITH_REASON.includes(action) || WITH_FORM.includes(action);
     const button = h("button", {
       type: "button", id: `action-${action}`,
-      class: ["btn", FORWARD.includes(action) ? "btn-primary" : (action === "return" ? "btn-secondary" : "btn-warning")],
-      "aria-expanded": inline ? "false" : null, "aria-controls": inline ? "step-form" : null,
-      onclick: () => (inline ? openStepForm(host, doc, action, { trigger: button, slot, buttons })
-        : take(host, doc, action, {}, buttons)),
+      class: ["btn", FORWARD.includes(action) ? "btn-primary" : (["return", "update"].includes(action) ? "btn-secondary" : "btn-warning")],
+      "aria-expanded": inline || action === "update" ? "false" : null,
+      "aria-controls": inline ? "step-form" : (action === "update" ? "update-form" : null),
+      onclick: () => {
+        if (action === "update") openUpdateForm(host, doc, { trigger: button, slot, buttons });
+        else if (inline) openStepForm(host, doc, action, { trigger: button, slot, buttons });
+        else take(host, doc, action, {}, buttons);
+      },
     }, t(`action_${action}`));
     return button;
   });
