@@ -100,3 +100,10 @@ def through_signature(people, document_id):
         response = step(people[username], document_id, action)
         assert response.status_code == 200, (action, response.text)
     return response.json()
+
+
+def notification_about(person, matches):
+    """The person's notification that ``matches``, waited for (notify follows events)."""
+    return wait_until(lambda: next((n for n in person.get(
+        "/notifications", params={"page_size": 100}).json().get("items", []) if matches(n)),
+        None), seconds=30)

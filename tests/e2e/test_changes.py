@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from tests.clock import vietnam_today
-from tests.e2e.helpers import Api, draft, step, through_signature, wait_until
+from tests.e2e.helpers import (Api, draft, notification_about, step, through_signature,
+                               wait_until)
 
 SOON = (vietnam_today() + timedelta(days=15)).isoformat()
 LATER = (vietnam_today() + timedelta(days=30)).isoformat()
@@ -117,6 +118,14 @@ def test_a_refused_recall_keeps_the_copy_and_tells_the_sender_why(people):
                       "at": answer["at"], "update": None}
     waiting = recipient(sender, issued["id"], ubnd.unit_id)          # not answered yet
     assert "answer" not in waiting and waiting["request"]["kind"] == "recall"
+    # each receiving văn thư was told of the request; the sender's of the refusal and why
+    asked = notification_about(ubnd, lambda n: n["document_id"] == copies["vanthu.ubnd"])
+    assert asked["kind"] == "incoming_change_requested" and "Đổi lịch" in asked["body"]
+    told = notification_about(sender, lambda n: n["document_id"] == issued["id"] and
+                              n["kind"] == "incoming_change_answered")
+    assert "không đồng ý thu hồi" in told["title"]
+    assert "Đã phân công xử lý" in told["body"]
+
 
 
 def test_an_agreed_update_changes_the_copy_and_a_refused_one_leaves_it(people):

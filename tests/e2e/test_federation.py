@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from tests.e2e.helpers import Api, draft, step, wait_until
+from tests.e2e.helpers import Api, draft, notification_about, step, wait_until
 from tests.federation import DIRECTOR, PROVINCE_A, PROVINCE_B, organ_of
 from tests.federation import federation as two_deployments
 from tests.fixtures.signing.make_fixtures import make_document
@@ -163,12 +163,6 @@ def test_a_returned_document_tells_the_sender_why_and_registers_nothing(people):
     assert "từ chối" in alert["title"] and "Văn bản không thuộc thẩm quyền" in alert["body"]
 
 
-def notification_about(person, matches):
-    """The person's notification that ``matches``, waited for (notify follows events)."""
-    return wait_until(lambda: next((n for n in person.get(
-        "/notifications", params={"page_size": 100}).json().get("items", []) if matches(n)),
-        None), seconds=30)
-
 
 def test_only_the_addressed_units_clerk_sees_a_received_document_and_a_stranger_cannot_act(
         people, federation):
@@ -282,6 +276,12 @@ def test_a_refused_recall_leaves_the_document_and_tells_the_sender_why(people):
         codes_at_a(people, issued["id"])), seconds=30)
     assert codes == ["01", "16"] and delivery["frozen"] is False
     assert delivery["statuses"][-1]["description"] == "Văn bản đã được xử lý"
+    asked = notification_about(clerk, lambda n: n["received_id"] == received["id"] and
+                               n["kind"] == "received_change_requested")
+    assert "đề nghị thu hồi" in asked["title"] and "Gửi nhầm" in asked["body"]
+    alert = notification_about(people["a:vanthu.stc"], lambda n: n["document_id"] ==
+                               issued["id"] and n["kind"] == "delivery_status_alert")
+    assert "không đồng ý" in alert["title"] and "Văn bản đã được xử lý" in alert["body"]
     # the recall refused, the document is the văn thư's to accept as any other
     accepted = clerk.post(f"/exchange/received/{received['id']}/accept", json={})
     assert accepted.status_code == 200, accepted.text
