@@ -1,7 +1,8 @@
 """The peer workload of issue 15, the same one Mayan EDMS is measured with (the shared
 peer-bench kit), against our API: N one-page text PDFs (a unique token, a run token and
-120 words from a 45-word vocabulary each) uploaded and registered as incoming documents
-by 4 client threads (create upload → PUT the bytes → register); the time until all of
+120 words from the kit's vocabulary each — 42 words, though the kit says 45) uploaded and
+registered as incoming documents by 4 client threads (create upload → PUT the bytes →
+register); the time until all of
 them are findable by content; single documents registered → found on an idle system;
 100 searches (unique tokens, single words, two-word ANDs); one submit / assign /
 complete; then workflow transitions per second with 8 clients (as

@@ -19,6 +19,11 @@ def entrypoints(url: str) -> dict[tuple, dict[str, float]]:
         text = requests.get(url, timeout=10).text
     except requests.RequestException:
         return {}
+    return parse(text)
+
+
+def parse(text: str) -> dict[tuple, dict[str, float]]:
+    """The entrypoint figures of one Prometheus text exposition (see ``entrypoints``)."""
     out: dict[tuple, dict[str, float]] = defaultdict(lambda: {"count": 0.0, "seconds": 0.0})
     for line in text.splitlines():
         match = _SAMPLE.match(line)
