@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-search bench-freshness bench-login bench-signing bench-exchange clean
+.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-incoming bench-profile bench-search bench-freshness bench-login bench-signing bench-exchange clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,8 +56,19 @@ test-serial: install machine lint
 test-schemathesis: install machine
 	EOFFICE_SCHEMATHESIS_EXAMPLES=25 $(PY) -m pytest tests/e2e/test_schemathesis.py $(PYTEST_ARGS)
 
+# The peer workload of issue 15 (the one Mayan EDMS is measured with) against a fresh
+# system: the issue's table rows, CPU-seconds and each process's memory.
 bench: install machine
+	$(PY) bench/peer_workload.py $(BENCH_ARGS)
+
+# The first workload: incoming documents with text attachments of real legal text.
+bench-incoming: install machine
 	$(PY) bench/incoming_workload.py $(BENCH_ARGS)
+
+# Per request (a registration with a file; submit, assign, complete): RPCs, transactions,
+# events, child processes and CPU per service (docs/performance.md).
+bench-profile: install machine
+	$(PY) bench/profile_requests.py $(BENCH_ARGS)
 
 bench-search: install
 	$(PY) bench/search_scale.py $(BENCH_ARGS)

@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from services.launcher import SERVICES, System
 from tests.conftest import (RABBIT_AMQP, create_pg_database, create_vhost, delete_vhost,
                             drop_pg_database)
-from tests.e2e.conftest import free_ports
+from tests.system import free_ports, release_ports
 
 
 @contextmanager
-def fresh_system(postgres: bool = False):
+def fresh_system(postgres: bool = False, extra_env: dict | None = None):
     vhost, data_dir, base = create_vhost(), tempfile.mkdtemp(prefix="eoffice-bench-"), free_ports()
-    env, databases = {}, []
+    env, databases = dict(extra_env or {}), []
     if postgres:
         for service in SERVICES:
             databases.append(create_pg_database())
@@ -30,6 +30,7 @@ def fresh_system(postgres: bool = False):
         yield system
     finally:
         system.stop()
+        release_ports(base)
         delete_vhost(vhost)
         for url in databases:
             drop_pg_database(url)
