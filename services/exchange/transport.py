@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from eventlet import tpool
 from sqlalchemy import func, select
 
 from services.common import events
@@ -157,7 +158,9 @@ class Transport:
             payload, to_organ_id = kept.payload, kept.to_organ_id
         now = self.clock.now()
         try:
-            parsed = parse_package(payload, self.exchange.limits())
+            # parsing and the signature check are CPU work of up to seconds on a large
+            # package: an OS thread, so the service still answers meanwhile
+            parsed = tpool.execute(parse_package, payload, self.exchange.limits())
         except PackageError as exc:
             self._finish(package_id, receiving.Outcome(receiving.REJECTED,
                                                        receiving.problem_of(exc)), now)
@@ -165,7 +168,7 @@ class Transport:
         if isinstance(parsed, model.Status):
             self._apply_status(package_id, parsed, to_organ_id, now)
             return
-        check = verify_package(payload, limits=self.exchange.limits())
+        check = tpool.execute(verify_package, payload, limits=self.exchange.limits())
         signature = {"status": check.status, "subject": check.subject, "vi": check.vi,
                      "en": check.en}
         to_organ_id = to_organ_id or (parsed.recipients[0].organ_id if parsed.recipients

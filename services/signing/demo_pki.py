@@ -461,10 +461,10 @@ def start_server(directory: str, port: int, timeout: float = 30) -> subprocess.P
     while True:
         try:
             if requests.get(f"http://127.0.0.1:{port}/{ARCH}/certs/root/ca.crt",
-                            timeout=1).ok:
+                            timeout=5).ok:
                 return process
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass        # not listening yet, or listening but still loading (a busy machine)
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             with open(log_path, encoding="utf-8", errors="replace") as handle:

@@ -95,9 +95,10 @@ def test_a_signed_document_goes_to_the_other_province_which_registers_and_handle
     assert received["fields"]["document_type"] == "QĐ"
     assert received["package_signature"]["status"] == "valid"
     # the signed PDF, verified by B's signing service: A's signer and A's seal, trusted
-    detail = wait_until(lambda: (lambda d: d if all(f["signatures"] for f in d["files"])
-                                 else None)(clerk.get(f"/exchange/received/{received['id']}")
-                                            .json()), seconds=30)
+    # (.get: under load the exchange may answer the gateway late, a 504, while this waits)
+    detail = wait_until(lambda: (lambda d: d if d.get("files") and all(
+        f["signatures"] for f in d["files"]) else None)(clerk.get(
+            f"/exchange/received/{received['id']}").json()), seconds=30)
     assert [f["signatures"]["status"] for f in detail["files"]] == ["valid"], detail["files"]
     assert wait_until(lambda: codes_at_a(people, issued["id"])[0] == ["01"], seconds=30)
 
