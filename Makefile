@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-incoming bench-profile bench-search bench-freshness bench-login bench-signing bench-exchange clean
+.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-incoming bench-profile bench-search bench-search-long bench-freshness bench-login bench-signing bench-exchange clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench-profile: install machine
 
 bench-search: install
 	$(PY) bench/search_scale.py $(BENCH_ARGS)
+
+# ~100 real legal documents of 3–13 k words uploaded as text files, then ~100 searches
+bench-search-long: install machine
+	$(PY) bench/search_long.py $(BENCH_ARGS)
 
 bench-freshness: install machine
 	$(PY) bench/search_freshness.py $(BENCH_ARGS)

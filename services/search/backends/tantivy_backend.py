@@ -33,8 +33,10 @@ from services.search.backends.base import (ADJACENT_BOOST, EXACT_BOOST, FACETS, 
                                            SNIPPET_CHARS, SearchBackend, SearchQuery,
                                            SearchResult, day_number, display_of, empty_facets,
                                            epoch_millis,
-                                           fold, fuzzy_distance, is_indexable, mark_ranges,
-                                           meta_text, normalize_document, plain_snippet)
+                                           fold, folded_patterns, fuzzy_distance,
+                                           is_indexable, mark_ranges, meta_text,
+                                           normalize_document, plain_snippet,
+                                           SNIPPET_WINDOW_CHARS, window_of_matches)
 
 log = logging.getLogger(__name__)
 _os_threading = patcher.original("threading")   # real threads even under monkey patching
@@ -357,12 +359,14 @@ class TantivyBackend(SearchBackend):
         found = searcher.search(full, limit=query.page_size, offset=query.offset, count=False,
                                 **order)
         snippets = self._snippet_generators(searcher, full) if found.hits else None
+        where = self._match_patterns(query) if found.hits else []
         items = []
         for rank, (key, address) in enumerate(found.hits):
             stored = searcher.doc(address)
             item = json.loads(stored.get_first("payload"))
             item["snippet"] = self._snippet(
-                snippets, stored, query if rank < APPROXIMATE_SNIPPETS_PER_PAGE else None)
+                snippets, stored, query if rank < APPROXIMATE_SNIPPETS_PER_PAGE else None,
+                where)
             item["score"] = round(float(key), 4) if query.sort == "relevance" else None
             items.append(item)
         total, facets = counting.result()
@@ -491,11 +495,19 @@ class TantivyBackend(SearchBackend):
             generators[name] = generator
         return generators
 
-    def _snippet(self, generators: dict, stored, query: SearchQuery | None = None) -> str:
+    def _match_patterns(self, query: SearchQuery) -> list:
+        """Where a hit's words are in a text as written (see window_of_matches)."""
+        units = [self._tokens(FOLDED, unit) for unit in query.parsed.units]
+        return folded_patterns(units, [fold(prefix) for prefix in query.parsed.prefixes])
+
+    def _snippet(self, generators: dict, stored, query: SearchQuery | None = None,
+                 where=()) -> str:
         """Where the hit is: in the content if it matched there, else in the subject;
         tantivy cannot highlight a prefix's or an approximate word's matches, so
         those are found in the text here; else the start of the content (it matched on
-        its number or issuer)."""
+        its number or issuer). The highlighter reads a window of a long content around
+        where the query's words are (``where``: folded_patterns), not the whole
+        text: it tokenizes all it is given."""
         content = stored.get_first("content_folded") or ""
         if query is not None and (query.parsed.prefixes or query.fuzzy):
             for text in (content, stored.get_first("subject_folded") or ""):
@@ -503,11 +515,15 @@ class TantivyBackend(SearchBackend):
                 if snippet:
                     return snippet
         for name, generator in generators.items():
-            snippet = generator.snippet_from_doc(stored)
+            source = stored
+            if name == "content_folded" and len(content) > SNIPPET_WINDOW_CHARS:
+                source = Document()
+                source.add_text(name, window_of_matches(content, where))
+            snippet = generator.snippet_from_doc(source)
             if snippet.highlighted():
                 return mark_ranges(snippet.fragment(),
                                    [(r.start, r.end) for r in snippet.highlighted()]).strip()
-        return plain_snippet(content)
+        return plain_snippet(content[:SNIPPET_WINDOW_CHARS])
 
     # -- the rest ----------------------------------------------------------------------
 

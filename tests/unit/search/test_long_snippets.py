@@ -1,0 +1,81 @@
+"""Snippets of long documents: the highlighter reads a bounded window of the text around
+where the query's words are (it tokenizes all it is given: most of a search's time on
+laws of 10 k words), and the snippet still marks the matched words, with or without
+their accents, wherever in the text they are."""
+from services.search.backends import base
+from services.search.backends.base import (SNIPPET_WINDOW_CHARS, folded_patterns,
+                                           window_of_matches)
+from tests.unit.search.helpers import ARTICLES, article_doc, ask
+
+FILLER = " ".join(a["text"] for a in ARTICLES).replace("\n", " ")
+
+
+def long_text(deep: str, repeats: int = 30) -> str:
+    """Law articles repeated to about 75,000 characters, ``deep`` after them."""
+    return " ".join([FILLER] * repeats) + " " + deep + " " + FILLER
+
+
+def test_a_short_text_is_given_whole():
+    assert window_of_matches("Quyết định số 12", folded_patterns([["quyet"]])) == \
+        "Quyết định số 12"
+
+
+def test_the_window_holds_the_first_match_of_an_unaccented_word_deep_in_a_long_text():
+    text = long_text("Phê duyệt đề án XÂY DỰNG cầu vượt")
+    window = window_of_matches(text, folded_patterns([["xay", "dung"], ["cau"]]))
+    assert len(window) <= SNIPPET_WINDOW_CHARS
+    assert "XÂY DỰNG cầu" in window
+
+
+def test_a_word_is_matched_whole_not_inside_a_longer_word():
+    text = "bánh mì " * 500 + "cái bàn gỗ " + "bánh mì " * 500
+    window = window_of_matches(text, folded_patterns([["ban"]]), chars=100)
+    assert "bàn" in window
+
+
+def test_a_prefix_finds_the_words_it_begins():
+    text = "lorem " * 1000 + "Quyết định khen thưởng"
+    window = window_of_matches(text, folded_patterns([], ["thuon"]), chars=500)
+    assert "thưởng" in window
+
+
+def test_without_a_match_the_window_is_the_start_of_the_text():
+    text = long_text("nothing")
+    assert text.startswith(window_of_matches(text, folded_patterns([["zzzz"]])))
+
+
+def test_the_window_reaches_the_rarer_word_of_an_and():
+    """A common word at the start and a rare one deep inside: the window is where the
+    rare one is, so the snippet can show both."""
+    text = "hồ sơ " + long_text("hồ sơ khảo cổ học")
+    window = window_of_matches(text, folded_patterns([["ho"], ["khao"]]))
+    assert "khảo cổ" in window
+
+
+def test_a_word_deep_in_a_long_document_is_marked_in_its_snippet(backend):
+    backend.upsert(article_doc(0, content=long_text("Công trình XÂY DỰNG cầu Bến Thủy")))
+    for query in ("xay dung", "XÂY DỰNG", '"xây dựng cầu"'):
+        snippet = ask(backend, query).items[0]["snippet"]
+        assert "<mark>XÂY</mark> <mark>DỰNG</mark>" in snippet, (query, snippet)
+    assert "<mark>Bến</mark>" in ask(backend, "ben thuy").items[0]["snippet"]
+
+
+def test_the_tantivy_highlighter_reads_only_a_window_of_a_long_text(tantivy_backend,
+                                                                     monkeypatch):
+    given = []
+    real = base.window_of_matches
+
+    def spying(text, patterns, *args):
+        given.append(real(text, patterns, *args))
+        return given[-1]
+
+    monkeypatch.setattr("services.search.backends.tantivy_backend.window_of_matches",
+                        spying)
+    tantivy_backend.upsert_many([article_doc(0, document_id=f"doc-{i}",
+                                             content=long_text(f"mã số {i} khảo cổ"))
+                                 for i in range(5)])
+    result = ask(tantivy_backend, "khao co")
+    assert result.total == 5 and len(given) == 5
+    assert all(len(window) <= SNIPPET_WINDOW_CHARS for window in given)
+    assert all("<mark>khảo</mark> <mark>cổ</mark>" in item["snippet"]
+               for item in result.items)
