@@ -329,8 +329,9 @@ def plain_snippet(text: str, max_chars: int = SNIPPET_CHARS) -> str:
 
 
 #: How much of a long text the index's highlighter reads: it tokenizes and scores all it
-#: is given, which cost 1–2 ms a hit on a law of 10 k words (most of a search's time).
-SNIPPET_WINDOW_CHARS = 2000
+#: is given, which cost 1–2 ms a hit on a law of 10 k words (most of a search's time);
+#: six snippets' worth leaves it room to pick the best fragment near the words.
+SNIPPET_WINDOW_CHARS = 1200
 
 
 def _folded_letters() -> dict[str, str]:
@@ -340,7 +341,8 @@ def _folded_letters() -> dict[str, str]:
         letter = chr(code)
         folded = fold(letter)
         if len(folded) == 1 and folded.isalnum() and letter.isalnum():
-            letters.setdefault(folded, set()).update((letter, letter.upper(), letter.lower()))
+            letters.setdefault(folded, set()).update(
+                case for case in (letter, letter.upper(), letter.lower()) if len(case) == 1)
     return {key: "".join(sorted(value)) for key, value in letters.items()}
 
 
@@ -362,14 +364,15 @@ def folded_patterns(units, prefixes=()) -> list[re.Pattern]:
     return [re.compile(source, re.IGNORECASE) for source in dict.fromkeys(sources)]
 
 
+def _whole_word(text: str, match) -> bool:
+    """Not inside a longer word: the index would not match it there."""
+    before, after = match.start(), match.end()
+    return not ((before and text[before - 1].isalnum())
+                or (after < len(text) and text[after].isalnum()))
+
+
 def _first_word_match(text: str, pattern: re.Pattern) -> int | None:
-    for match in pattern.finditer(text):
-        before, after = match.start(), match.end()
-        if (before and text[before - 1].isalnum()) or \
-                (after < len(text) and text[after].isalnum()):
-            continue   # inside a longer word: the index would not match it there
-        return before
-    return None
+    return next((m.start() for m in pattern.finditer(text) if _whole_word(text, m)), None)
 
 
 def window_of_matches(text: str, patterns, chars: int = SNIPPET_WINDOW_CHARS) -> str:
@@ -377,8 +380,8 @@ def window_of_matches(text: str, patterns, chars: int = SNIPPET_WINDOW_CHARS) ->
     little before the place where the last of ``patterns`` (folded_patterns) first
     matches a whole word, so every unit of the query has been seen by then and the
     rarer words are in the window (an AND of a common and a rare word shows both);
-    the start of the text if none matches (the hit matched on another field). A short
-    text is whole."""
+    the start of the text if none matches (the hit matched on another field). A
+    short text is whole."""
     if len(text) <= chars:
         return text
     firsts = [first for first in (_first_word_match(text, p) for p in patterns)

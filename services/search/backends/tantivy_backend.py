@@ -510,7 +510,10 @@ class TantivyBackend(SearchBackend):
         text: it tokenizes all it is given."""
         content = stored.get_first("content_folded") or ""
         if query is not None and (query.parsed.prefixes or query.fuzzy):
-            for text in (content, stored.get_first("subject_folded") or ""):
+            # the regex finds a prefix's words: the word by word scan reads their window
+            # only (an approximate word it must look for in the whole text)
+            scanned = content if query.fuzzy else window_of_matches(content, where)
+            for text in (scanned, stored.get_first("subject_folded") or ""):
                 snippet = approximate_snippet(text, query.parsed, query.fuzzy)
                 if snippet:
                     return snippet

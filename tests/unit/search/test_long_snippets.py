@@ -79,3 +79,9 @@ def test_the_tantivy_highlighter_reads_only_a_window_of_a_long_text(tantivy_back
     assert all(len(window) <= SNIPPET_WINDOW_CHARS for window in given)
     assert all("<mark>khảo</mark> <mark>cổ</mark>" in item["snippet"]
                for item in result.items)
+
+
+def test_a_prefix_deep_in_a_long_document_is_marked_in_its_snippet(tantivy_backend):
+    tantivy_backend.upsert(article_doc(0, content=long_text("đàn xylophone của nhà hát")))
+    snippet = ask(tantivy_backend, "xylo*").items[0]["snippet"]
+    assert "<mark>xylophone</mark>" in snippet
