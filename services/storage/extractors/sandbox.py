@@ -19,15 +19,20 @@ class ExtractionFailed(Exception):
 
 # ---------------------------------------------------------------- installed packages
 
+_installed_packages_added = False
+
+
 def need_installed_packages() -> None:
     """Make the installed packages (site-packages: python-docx, Pillow, pypdf,
     defusedxml) importable: call before importing one. The extraction child starts
     without them (``python -S``: site's start-up, the editable install's finder, is
     ≈ 15 ms of the child's CPU) since the common case, a PDF read by poppler's tools,
     needs none; in any process started normally this does nothing."""
-    if sys.flags.no_site and "site" not in sys.modules:
-        import site
+    global _installed_packages_added
+    if sys.flags.no_site and not _installed_packages_added:
+        import site     # under -S importing it adds nothing: main() does
         site.main()
+        _installed_packages_added = True
 
 
 # ---------------------------------------------------------------- external tools
