@@ -115,8 +115,9 @@ def _patch_events(module):
 def _command_name(args) -> str:
     argv = args if isinstance(args, (list, tuple)) else [args]
     argv = [str(a) for a in argv]
-    if len(argv) > 2 and argv[1] == "-m":
-        return argv[2]
+    # python [flags such as -S] -m MODULE: the module names it
+    if "-m" in argv[1:-1] and all(a.startswith("-") for a in argv[1:argv.index("-m")]):
+        return argv[argv.index("-m") + 1]
     return os.path.basename(argv[0]) if argv else "?"
 
 

@@ -1,12 +1,17 @@
 """Text extraction in a child process (``extraction.py`` starts it), so parsing never
 blocks the service's eventlet hub and a hostile file can only hurt this process:
 
-    python -m services.storage.extract_worker PATH KIND [--memory-mb N]
+    python -S -m services.storage.extract_worker PATH KIND [--memory-mb N]
         [--max-pages N] [--max-chars N] [--time-budget SECONDS]
         [--ocr-max-pages N] [--ocr-dpi N] [--ocr-max-pixels N] [--ocr-lang LANG]
 
 (``command_line`` builds it.) The reading itself is the extractors' (one module per
 kind, ``services.storage.extractors``); this module is the process around them.
+
+A process starts for every file, so its start-up is paid per file: it starts without
+site-packages (``-S``; a reader that needs an installed package adds them, see
+``sandbox.need_installed_packages``), imports only the reader of its file's kind, and
+reads its arguments without argparse.
 
 Reports progress on stderr while it works, one line at a time (other lines there are
 diagnostics): ``PROGRESS <done> <total>``, pages done (read by their text layer or
@@ -33,10 +38,10 @@ is kept, ``truncated`` is set and ``note`` says why.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
+from types import SimpleNamespace
 
 from services.storage.extractors import extract
 from services.storage.extractors.limits import CPU_SECONDS, Limits
@@ -55,7 +60,9 @@ def command_line(path: str, kind: str, limits: Limits,
     """The command that runs this worker on ``path`` (``main`` reads it back)."""
     budget = ([] if limits.time_budget is None
               else ["--time-budget", f"{limits.time_budget:.3f}"])
-    return [sys.executable, "-m", "services.storage.extract_worker",
+    # -S: no site-packages at start (site's start-up is ≈ 15 ms of the child's CPU);
+    # a reader that needs an installed package adds them (need_installed_packages).
+    return [sys.executable, "-S", "-m", "services.storage.extract_worker",
             os.path.abspath(path), kind, "--memory-mb", str(int(memory_mb)),
             "--max-pages", str(int(limits.max_pages)),
             "--max-chars", str(int(limits.max_chars)), *budget,
@@ -85,20 +92,45 @@ def apply_limits(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, hard))
 
 
+#: The options ``command_line`` writes, each followed by its value: (attribute, type).
+_OPTIONS = {"--memory-mb": ("memory_mb", int), "--max-pages": ("max_pages", int),
+            "--max-chars": ("max_chars", int), "--time-budget": ("time_budget", float),
+            "--ocr-max-pages": ("ocr_max_pages", int), "--ocr-dpi": ("ocr_dpi", int),
+            "--ocr-max-pixels": ("ocr_max_pixels", int), "--ocr-lang": ("ocr_lang", str)}
+
+
+def _usage_error(message: str):
+    sys.stderr.write(f"extract_worker: {message}\n")
+    raise SystemExit(2)
+
+
 def _arguments(argv):
+    """``command_line``'s arguments read back: (options, Limits). Read by hand, not by
+    argparse, whose import is ≈ 5 ms of a child started for every file."""
     defaults = Limits()
-    parser = argparse.ArgumentParser(prog="extract_worker")
-    parser.add_argument("path")
-    parser.add_argument("kind")
-    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
-    parser.add_argument("--max-pages", type=int, default=defaults.max_pages)
-    parser.add_argument("--max-chars", type=int, default=defaults.max_chars)
-    parser.add_argument("--time-budget", type=float, default=None)
-    parser.add_argument("--ocr-max-pages", type=int, default=defaults.ocr_max_pages)
-    parser.add_argument("--ocr-dpi", type=int, default=defaults.ocr_dpi)
-    parser.add_argument("--ocr-max-pixels", type=int, default=defaults.ocr_max_pixels)
-    parser.add_argument("--ocr-lang", default=defaults.ocr_lang)
-    options = parser.parse_args(argv)
+    values = {"memory_mb": DEFAULT_MEMORY_MB, "max_pages": defaults.max_pages,
+              "max_chars": defaults.max_chars, "time_budget": None,
+              "ocr_max_pages": defaults.ocr_max_pages, "ocr_dpi": defaults.ocr_dpi,
+              "ocr_max_pixels": defaults.ocr_max_pixels, "ocr_lang": defaults.ocr_lang}
+    positional = []
+    arguments = iter(sys.argv[1:] if argv is None else argv)
+    for argument in arguments:
+        if argument in _OPTIONS:
+            name, kind = _OPTIONS[argument]
+            value = next(arguments, None)
+            if value is None:
+                _usage_error(f"{argument} needs a value")
+            try:
+                values[name] = kind(value)
+            except ValueError:
+                _usage_error(f"{argument}: not a {kind.__name__}: {value!r}")
+        elif argument.startswith("--"):
+            _usage_error(f"unknown option {argument}")
+        else:
+            positional.append(argument)
+    if len(positional) != 2:
+        _usage_error("expected PATH KIND")
+    options = SimpleNamespace(path=positional[0], kind=positional[1], **values)
     limits = Limits(max_pages=options.max_pages, max_chars=options.max_chars,
                     time_budget=options.time_budget, ocr_max_pages=options.ocr_max_pages,
                     ocr_dpi=options.ocr_dpi, ocr_max_pixels=options.ocr_max_pixels,

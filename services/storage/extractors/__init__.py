@@ -1,4 +1,5 @@
-"""Text extraction, one module per kind, behind this registry.
+"""Text extraction, one module per kind, behind this registry (which imports a kind's
+module when a file of that kind is read).
 
 Which extractor reads which kind: the kinds are those ``sniffing`` detects from the
 content (never the client's declaration). pdf (text layer, OCR of scanned pages),
@@ -14,28 +15,37 @@ frame each extractor runs in).
 """
 from __future__ import annotations
 
-from services.storage.extractors import doc, docx, images, odt, pdf, plain
+from importlib import import_module
+
 from services.storage.extractors.job import Extractor, run
 from services.storage.extractors.limits import Limits, Progress, no_progress
 from services.storage.extractors.result import NOT_EXTRACTED, Extraction
 
-EXTRACTORS: dict[str, Extractor] = {
-    "pdf": pdf.EXTRACTOR,
-    "docx": docx.EXTRACTOR,
-    "doc": doc.EXTRACTOR,
-    "odt": odt.EXTRACTOR,
-    "txt": plain.EXTRACTOR,
-    **{kind: images.EXTRACTOR for kind in images.FORMATS},
+#: The module (of this package) that reads each kind, imported when a file of that kind
+#: is read: the extraction child, one process per file, imports only its own reader
+#: (the others, with zipfile and friends, cost milliseconds of start-up each).
+MODULES: dict[str, str] = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "doc": "doc",
+    "odt": "odt",
+    "txt": "plain",
+    "png": "images",        # images.FORMATS
+    "jpeg": "images",
+    "tiff": "images",
 }
 #: Kinds that are extracted (the service records ``none`` for the others at once).
-EXTRACTABLE_KINDS = frozenset(EXTRACTORS)
+EXTRACTABLE_KINDS = frozenset(MODULES)
 #: Kinds accepted for upload whose text is not extracted.
 NOT_EXTRACTED_KINDS = frozenset({"xls", "xlsx"})
 
 
 def extractor_for(kind: str) -> Extractor | None:
     """The extractor of a sniffed kind (``sniffing.KINDS``' names); None if none."""
-    return EXTRACTORS.get(kind)
+    module = MODULES.get(kind)
+    if module is None:
+        return None
+    return import_module(f"{__name__}.{module}").EXTRACTOR
 
 
 def extract(path: str, kind: str, limits: Limits = Limits(),

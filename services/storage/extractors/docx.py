@@ -5,7 +5,7 @@ first. (``import docx`` below is python-docx: this module is
 from __future__ import annotations
 
 from services.storage.extractors.job import Extractor, Job
-from services.storage.extractors.sandbox import open_zip
+from services.storage.extractors.sandbox import need_installed_packages, open_zip
 
 
 def _text_of(element) -> str:
@@ -13,6 +13,7 @@ def _text_of(element) -> str:
 
 
 def read(job: Job) -> None:
+    need_installed_packages()
     import docx
 
     open_zip(job.path, "DOCX").close()

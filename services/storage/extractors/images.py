@@ -9,7 +9,7 @@ import math
 import tempfile
 
 from services.storage.extractors.job import Extractor, Job
-from services.storage.extractors.sandbox import ExtractionFailed
+from services.storage.extractors.sandbox import ExtractionFailed, need_installed_packages
 
 #: An image declaring more pixels than this is refused undecoded (a decompression bomb).
 IMAGE_MAX_PIXELS = 100_000_000
@@ -21,6 +21,7 @@ def read(job: Job) -> int:
     """OCR of every frame of the image; the frames read."""
     import warnings
 
+    need_installed_packages()
     from PIL import Image
 
     ocr, collector = job.ocr, job.text

@@ -19,7 +19,7 @@ import tempfile
 from services.storage.extractors.job import Extractor, Job
 from services.storage.extractors.limits import Progress, no_progress
 from services.storage.extractors.ocr import Ocr
-from services.storage.extractors.sandbox import ExtractionFailed, run_tool
+from services.storage.extractors.sandbox import ExtractionFailed, need_installed_packages, run_tool
 
 #: A PDF page whose text layer has fewer letters/digits than this is OCR'd.
 OCR_MIN_TEXT_CHARS = 10
@@ -105,6 +105,7 @@ def _text_poppler(path: str, max_pages: int, max_chars: int, budget,
 def _open_pypdf(path: str):
     import logging
 
+    need_installed_packages()
     from pypdf import PasswordType, PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)

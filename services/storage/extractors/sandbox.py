@@ -9,12 +9,30 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
-import zipfile
 
 
 class ExtractionFailed(Exception):
     """A reason to record as the file's failure (its message is stored)."""
+
+
+# ---------------------------------------------------------------- installed packages
+
+_installed_packages_added = False
+
+
+def need_installed_packages() -> None:
+    """Make the installed packages (site-packages: python-docx, Pillow, pypdf,
+    defusedxml) importable: call before importing one. The extraction child starts
+    without them (``python -S``: site's start-up, the editable install's finder, is
+    ≈ 15 ms of the child's CPU) since the common case, a PDF read by poppler's tools,
+    needs none; in any process started normally this does nothing."""
+    global _installed_packages_added
+    if sys.flags.no_site and not _installed_packages_added:
+        import site     # under -S importing it adds nothing: main() does
+        site.main()
+        _installed_packages_added = True
 
 
 # ---------------------------------------------------------------- external tools
@@ -100,10 +118,11 @@ ZIP_MAX_RATIO = 100
 ZIP_RATIO_GRACE_BYTES = 1024 * 1024
 
 
-def check_zip(archive: zipfile.ZipFile, max_total: int = ZIP_MAX_TOTAL_BYTES,
+def check_zip(archive, max_total: int = ZIP_MAX_TOTAL_BYTES,
               max_members: int = ZIP_MAX_MEMBERS, max_ratio: float = ZIP_MAX_RATIO,
               grace: int = ZIP_RATIO_GRACE_BYTES) -> None:
-    """Refuse a zip bomb from its directory alone, before any member is inflated.
+    """Refuse a zip bomb from its directory alone (``archive``: a ``zipfile.ZipFile``),
+    before any member is inflated.
 
     Python's zipfile never inflates a member past its declared size (and fails on a
     CRC mismatch), so checking the declared sizes bounds what reading can produce."""
@@ -127,8 +146,11 @@ def check_zip(archive: zipfile.ZipFile, max_total: int = ZIP_MAX_TOTAL_BYTES,
                 f"{max_ratio:g} times)")
 
 
-def open_zip(path: str, label: str) -> zipfile.ZipFile:
-    """The ZIP container of a DOCX or ODT (``label``), checked by ``check_zip``."""
+def open_zip(path: str, label: str):
+    """The ZIP container (a ``zipfile.ZipFile``) of a DOCX or ODT (``label``), checked
+    by ``check_zip``."""
+    import zipfile     # here, not above: only DOCX and ODT need it (pathlib & co. ≈ 7 ms)
+
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -147,6 +169,7 @@ def parse_xml(stream, label: str):
     """The root element of the XML in ``stream`` (``label`` names it in reasons),
     parsed with defusedxml: a document with a DTD is refused, so no entity is ever
     expanded (billion laughs, external entities reading the server's files)."""
+    need_installed_packages()
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, parse
 

@@ -3,8 +3,9 @@ answers for a kind nobody reads."""
 import pytest
 
 from services.storage.extraction import EXTRACTABLE_KINDS as WORKER_KINDS
-from services.storage.extractors import (EXTRACTABLE_KINDS, NOT_EXTRACTED_KINDS, doc, docx,
-                                         extract, extractor_for, images, odt, pdf, plain)
+from services.storage.extractors import (EXTRACTABLE_KINDS, MODULES, NOT_EXTRACTED_KINDS, doc,
+                                         docx, extract, extractor_for, images, odt, pdf,
+                                         plain)
 from services.storage.extractors.result import Extraction
 from services.storage.sniffing import EXTENSIONS, KINDS
 from tests.unit.storage.samples import DOCX_FIXTURE, DOCX_WORD
@@ -63,3 +64,8 @@ def test_a_file_that_cannot_be_read_is_a_failed_result_not_an_exception(tmp_path
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     result = extract(str(broken), "png")
     assert result.status == "failed" and result.error
+
+
+def test_the_registry_names_every_image_format_the_image_reader_reads():
+    assert {kind for kind, module in MODULES.items() if module == "images"} == set(
+        images.FORMATS)
