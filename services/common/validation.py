@@ -163,3 +163,16 @@ def page_params(problems: Problems, params: dict) -> tuple[int, int]:
     page = problems.integer(params, "page", minimum=1, maximum=100000) or 1
     page_size = problems.integer(params, "page_size", minimum=1, maximum=200) or 20
     return page, page_size
+
+
+def parse_answer(data) -> dict:
+    """A văn thư's answer to a sender's request (a recall or an update, from another
+    agency or a unit of this system): ``{agree (bool), reason (required to refuse)}``.
+    Errors: InvalidInput."""
+    problems = Problems()
+    data = problems.object(data, "payload")
+    problems.only(data, {"agree", "reason"})
+    agree = problems.boolean(data, "agree", default=None)   # required: true or false
+    reason = problems.text(data, "reason", max_length=1000, required=agree is False)
+    problems.raise_if_any()
+    return {"agree": agree, "reason": reason}

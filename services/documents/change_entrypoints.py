@@ -18,7 +18,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, Invali
                                     not_found)
 from services.common.identity import CLERK, clearance_covers
 from services.common.outbox import add_event
-from services.common.validation import Problems
+from services.common.validation import Problems, parse_answer
 from services.documents import changes, schemas
 from services.documents.models import (IncomingDocument, Membership, OutgoingDocument, Unit,
                                        User, outbox)
@@ -44,7 +44,7 @@ class ChangeEntrypoints:
         already). Events: incoming_change_answered; a recall agreed: document_recalled
         (withdrawn); an update agreed: document_updated."""
         caller = self.identity.caller(token)
-        answer = changes.parse_answer(payload)
+        answer = parse_answer(payload)
         now = self.clock.now()
         at = now.isoformat()
         with self.db.transaction() as session:
@@ -86,8 +86,9 @@ class ChangeEntrypoints:
                 "from_outgoing_id": asked.get("from_outgoing_id"),
                 "outgoing_unit_id": outgoing_unit,
                 "unit_name": (session.get(Unit, unit_id) or Unit(name="")).name,
-                "clerk_user_ids": self._clerks_cleared(
-                    session, outgoing_unit, about["confidentiality"]), **about})
+                "clerk_user_ids": self._cleared(
+                    self._clerks_of(session, {outgoing_unit}).get(outgoing_unit, []),
+                    about["confidentiality"]), **about})
         self.flush_outbox()
         return {"id": document_id, "kind": kind, "agreed": agreed, "withdrawn": withdrawn,
                 "document": out}
@@ -168,14 +169,7 @@ class ChangeEntrypoints:
         copies = session.execute(select(IncomingDocument).where(
             IncomingDocument.id.in_(ids))).scalars().all() if ids else []
         at = now.isoformat()
-        clerks: dict[str, list[str]] = {}
-        for user_id, unit_id, clearance in session.execute(
-                select(Membership.user_id, Membership.unit_id, User.clearance)
-                .join(User, User.id == Membership.user_id)
-                .where(Membership.unit_id.in_({c.unit_id for c in copies}),
-                       Membership.role == CLERK, User.active.is_(True))).all() \
-                if copies else []:
-            clerks.setdefault(unit_id, []).append((user_id, clearance))
+        clerks = self._clerks_of(session, {c.unit_id for c in copies})
         for copy in copies:
             asked = changes.pending_request(copy.change_request, changes.request(
                 kind, reason=reason, from_outgoing_id=doc.id, asked_by=caller.user_id,
@@ -189,9 +183,8 @@ class ChangeEntrypoints:
                 "subject": copy.subject, "code_number": copy.code_number,
                 "code_notation": copy.code_notation,
                 "confidentiality": copy.confidentiality,
-                "clerk_user_ids": sorted(u for u, clearance in clerks.get(copy.unit_id, [])
-                                         if clearance_covers(clearance or "none",
-                                                             copy.confidentiality))})
+                "clerk_user_ids": self._cleared(clerks.get(copy.unit_id, []),
+                                                copy.confidentiality)})
         doc.recipients = changes.with_request(doc.recipients, kind, at, number)
 
     # ------------------------------------------------------------ helpers
@@ -235,15 +228,23 @@ class ChangeEntrypoints:
         return outgoing.unit_id
 
     @staticmethod
-    def _clerks_cleared(session, unit_id, confidentiality) -> list[str]:
-        """The active văn thư of a unit cleared for ``confidentiality``: whom to tell."""
-        if not unit_id:
-            return []
-        rows = session.execute(select(Membership.user_id, User.clearance)
-                               .join(User, User.id == Membership.user_id)
-                               .where(Membership.unit_id == unit_id, Membership.role == CLERK,
-                                      User.active.is_(True))).all()
-        return sorted(u for u, clearance in rows
+    def _clerks_of(session, unit_ids) -> dict[str, list[tuple[str, str]]]:
+        """The active văn thư of each unit, with their clearance: {unit id: [(user id,
+        clearance)]} — whom to tell of a request or an answer."""
+        unit_ids = {u for u in unit_ids if u}
+        clerks: dict[str, list[tuple[str, str]]] = {}
+        for user_id, unit_id, clearance in session.execute(
+                select(Membership.user_id, Membership.unit_id, User.clearance)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.unit_id.in_(unit_ids), Membership.role == CLERK,
+                       User.active.is_(True))).all() if unit_ids else []:
+            clerks.setdefault(unit_id, []).append((user_id, clearance))
+        return clerks
+
+    @staticmethod
+    def _cleared(clerks, confidentiality) -> list[str]:
+        """Of ``clerks`` ([(user id, clearance)]), those cleared for ``confidentiality``."""
+        return sorted(u for u, clearance in clerks
                       if clearance_covers(clearance or "none", confidentiality))
 
     def _incoming_view(self, session, caller, doc) -> dict:

@@ -69,17 +69,6 @@ def parse_update_request(data, today: date | None = None) -> dict:
             "on_behalf_of": None, "delegation_id": None}
 
 
-def parse_answer(data) -> dict:
-    """The văn thư's answer to a request: ``{agree (bool), reason (required to refuse)}``."""
-    problems = Problems()
-    data = problems.object(data, "payload")
-    problems.only(data, {"agree", "reason"})
-    agree = problems.boolean(data, "agree", default=None)   # required: true or false
-    reason = problems.text(data, "reason", max_length=1000, required=agree is False)
-    problems.raise_if_any()
-    return {"agree": agree, "reason": reason}
-
-
 def current(doc) -> dict:
     """The UPDATABLE particulars of a document (either direction) as changes name them."""
     out = {name: getattr(doc, name) for name in UPDATABLE}

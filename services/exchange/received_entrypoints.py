@@ -11,7 +11,7 @@ from services.common.db import fetch_page
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, NotFound, not_found
 from services.common.identity import CLERK, LEADER_ROLES
 from services.common.inbox import first_delivery
-from services.common.validation import Problems, page_params
+from services.common.validation import Problems, page_params, parse_answer
 from services.exchange import receiving, translate
 from services.exchange.edxml import model
 from services.exchange.models import (ACCEPTED, RECALLED, REPLACED, RETURNED, WAITING,
@@ -191,12 +191,8 @@ class ReceivedEntrypoints:
         Errors: NotFound; Forbidden; Conflict (no recall asked, or answered already);
         InvalidInput. Events: documents' document_recalled (withdrawn); status 15 or 16."""
         caller = self.identity.caller(token)
-        problems = Problems()
-        payload = problems.object(payload, "payload")
-        problems.only(payload, {"agree", "reason"})
-        agree = problems.boolean(payload, "agree", default=None)   # required: true or false
-        reason = problems.text(payload, "reason", max_length=1000, required=agree is False)
-        problems.raise_if_any()
+        answer = parse_answer(payload)
+        agree, reason = answer["agree"], answer["reason"]
         with self.db.read() as session:
             received = self._visible(session, caller, received_id)
             self._refuse_unless_recall_asked(caller, received)
@@ -241,12 +237,8 @@ class ReceivedEntrypoints:
         InvalidInput. Events: documents' document_updated or document_recalled; status
         15 or 16."""
         caller = self.identity.caller(token)
-        problems = Problems()
-        payload = problems.object(payload, "payload")
-        problems.only(payload, {"agree", "reason"})
-        agree = problems.boolean(payload, "agree", default=None)   # required: true or false
-        reason = problems.text(payload, "reason", max_length=1000, required=agree is False)
-        problems.raise_if_any()
+        answer = parse_answer(payload)
+        agree, reason = answer["agree"], answer["reason"]
         with self.db.read() as session:
             received = self._visible(session, caller, received_id)
             kind = receiving.request_of(received)

@@ -9,6 +9,7 @@ import pytest
 
 from services.common.errors import InvalidInput
 from services.common.identity import Caller, Membership, system_caller
+from services.common.validation import parse_answer
 from services.documents import changes, outgoing
 
 TODAY = date(2026, 12, 7)
@@ -61,15 +62,15 @@ def test_the_outgoing_step_update_takes_its_body_through_the_same_rule():
 
 
 def test_an_answer_is_agree_or_refuse_and_a_refusal_needs_a_reason():
-    assert changes.parse_answer({"agree": True}) == {"agree": True, "reason": None}
-    assert changes.parse_answer({"agree": False, "reason": "Đã xử lý"})["reason"] == "Đã xử lý"
+    assert parse_answer({"agree": True}) == {"agree": True, "reason": None}
+    assert parse_answer({"agree": False, "reason": "Đã xử lý"})["reason"] == "Đã xử lý"
     for bad, field in (({"agree": False}, "reason"), ({}, "agree"), ({"agree": "yes"}, "agree"),
                        ({"agree": True, "why": 1}, "why")):
         with pytest.raises(InvalidInput) as refused:
-            changes.parse_answer(bad)
+            parse_answer(bad)
         assert field in refused.value.details
     with pytest.raises(InvalidInput):
-        changes.parse_answer(None)
+        parse_answer(None)
 
 
 def test_only_a_cleared_clerk_of_the_copys_unit_answers_and_never_a_service():

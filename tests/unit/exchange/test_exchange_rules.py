@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from services.common.db import DatabaseAccess, make_engine, write_lock_for
 from services.exchange import receiving, sending, translate
 from services.exchange.edxml import model
 from services.exchange.edxml.build import build_edoc, build_status
 from services.exchange.edxml.parse import parse_package
 from services.exchange.models import (PENDING, RECALLED, WAITING, AxisMessage, Delivery,
-                                      ReceivedDocument, metadata)
+                                      ReceivedDocument)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=VN)
@@ -43,15 +42,6 @@ def issued(**changes) -> dict:
                 {"unit_id": None, "organ_id": None, "name": "Báo Tây Ninh",
                  "delivery": "paper"}]}
     return data | changes
-
-
-@pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'exchange.db'}"
-    engine = make_engine(url)
-    metadata.create_all(engine)
-    yield DatabaseAccess(engine, write_lock_for(url))
-    engine.dispose()
 
 
 def attachments():

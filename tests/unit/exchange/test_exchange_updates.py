@@ -18,7 +18,7 @@ from services.exchange.edxml.build import build_status
 from services.exchange.edxml.parse import parse_package
 from services.exchange.models import (EDOC, WAITING, AxisMessage, Delivery, ReceivedDocument,
                                       outbox)
-from tests.unit.exchange.test_exchange_rules import A_STC, B_STC, NOW, db, issued  # noqa: F401
+from tests.unit.exchange.test_exchange_rules import A_STC, B_STC, NOW, issued
 
 B_RECIPIENT = {"organ_id": B_STC, "name": "Sở Tài chính tỉnh Nghệ An"}
 

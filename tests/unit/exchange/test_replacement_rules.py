@@ -8,15 +8,12 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 
-from services.common.db import DatabaseAccess, make_engine, write_lock_for
 from services.exchange import receiving, translate
 from services.exchange.edxml import model
 from services.exchange.edxml.build import build_edoc
 from services.exchange.edxml.parse import parse_package
-from services.exchange.models import (ACCEPTED, REPLACED, WAITING, ReceivedDocument,
-                                      metadata)
+from services.exchange.models import (ACCEPTED, REPLACED, WAITING, ReceivedDocument)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 12, 7, 9, 30, tzinfo=VN)
@@ -67,15 +64,6 @@ def test_a_correction_goes_as_a_new_document_whose_response_for_names_the_correc
 def test_a_document_without_a_relation_stays_a_plain_new_document():
     edoc = sent(issued())
     assert edoc.business.doc_type == model.NEW and edoc.response_for == []
-
-
-@pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'exchange.db'}"
-    engine = make_engine(url)
-    metadata.create_all(engine)
-    yield DatabaseAccess(engine, write_lock_for(url))
-    engine.dispose()
 
 
 def receive(db, edoc, package_id):
