@@ -220,19 +220,32 @@ def pytest_addoption(parser):
                      help="write each test's time (setup + call + teardown) to PATH as JSON")
 
 
+def module_of(nodeid: str) -> str:
+    """The test module a test id belongs to (``tests/unit/x/test_y.py``)."""
+    return nodeid.split("::", 1)[0]
+
+
 def shard_of_each(nodeids: list[str], durations: dict[str, float], count: int) -> list[int]:
-    """The shard (0-based) of each test: the longest first, each to the shard with the
-    least time so far (ties to the lowest shard), so every process computes the same
-    deal from the same collection and the shards end together."""
+    """The shard (0-based) of each test, dealt a whole module at a time: a module's
+    fixtures (a PKI built, a system started, databases migrated) are made once, in one
+    process, not once in every process that runs one of its tests (dealt single tests,
+    the shards built the same module fixtures each). The modules go longest first (their
+    tests' usual times summed), each to the shard with the least time so far (ties to the
+    lowest shard), so every process computes the same deal from the same collection and
+    the shards end together."""
+    modules: dict[str, float] = {}
+    for nodeid in nodeids:
+        modules[module_of(nodeid)] = (modules.get(module_of(nodeid), 0.0)
+                                      + durations.get(nodeid, QUICK_TEST_SECONDS))
     loads = [0.0] * count
-    shards = [0] * len(nodeids)
-    order = sorted(range(len(nodeids)),
-                   key=lambda i: (-durations.get(nodeids[i], QUICK_TEST_SECONDS), i))
-    for i in order:
+    shard_of_module = {}
+    # longest first; equal times in collection order (dicts keep insertion order)
+    order = sorted(enumerate(modules.items()), key=lambda item: (-item[1][1], item[0]))
+    for _, (module, seconds) in order:
         shard = min(range(count), key=lambda k: (loads[k], k))
-        shards[i] = shard
-        loads[shard] += durations.get(nodeids[i], QUICK_TEST_SECONDS)
-    return shards
+        shard_of_module[module] = shard
+        loads[shard] += seconds
+    return [shard_of_module[module_of(nodeid)] for nodeid in nodeids]
 
 
 def pytest_collection_modifyitems(session, config, items):

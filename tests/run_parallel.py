@@ -3,14 +3,15 @@ machine: the tiers wait mostly on RabbitMQ, PostgreSQL and the services, not on 
 
     python -m tests.run_parallel [--shards N] [--no-system] [pytest options…]
 
-The unit and integration tests are dealt out to N processes by their usual times
-(``--shard I/N``, see tests/conftest.py, from tests/durations.json), so that the processes
-end together; each test makes its own vhost and databases, so they do not meet.
-``--record-durations`` writes the times of this run to tests/durations.json (commit it
-when tests were added or became slower);
-the end-to-end tests and the browser tests run in one more process each, each process with
-its one started system (tests/system.py): a system starts in about 6 s and idles cheaply,
-while the two tiers, run one after the other in one process, were the longest path.
+The unit and integration tests are dealt out to N processes, a module at a time, by their
+usual times (``--shard I/N``, see tests/conftest.py, from tests/durations.json), so that
+the processes end together; each test makes its own vhost and databases, so they do not
+meet. ``--record-durations`` writes the times of this run to tests/durations.json (commit
+it when tests were added or became slower). The end-to-end tests are dealt out the same
+way to E2E_SHARDS processes, and the browser tests and the federation's run in one more
+process each, each process with its own started system (tests/system.py): a system starts
+in about 6 s and idles cheaply, while the end-to-end tests in one process were the longest
+path.
 pytest-xdist is not used: its workers hang under eventlet's monkey patching, which nameko
 needs.
 
@@ -31,9 +32,17 @@ FAST_TIERS = ("tests/unit", "tests/integration")
 #: The tiers that start a system: a process of its own each, longest first (the
 #: federation's two deployments and axis are their own process too).
 FEDERATION = "tests/e2e/test_federation.py"
-SYSTEM_TIERS = {"e2e": ["tests/e2e", f"--ignore={FEDERATION}"],
+#: The end-to-end tests (but the federation's) are dealt out, a module at a time, to this
+#: many processes, each with its own started system: in one process they were the longest
+#: path, the tail of the run with one core idle.
+E2E_SHARDS = 2
+E2E = ["tests/e2e", f"--ignore={FEDERATION}"]
+SYSTEM_TIERS = {**{f"e2e-{i}": [f"--shard={i}/{E2E_SHARDS}", *E2E]
+                   for i in range(1, E2E_SHARDS + 1)},
                 "browser": ["tests/browser"], "federation": [FEDERATION]}
-LONGEST_PATH = ("e2e", "browser")
+LONGEST_PATH = (*(f"e2e-{i}" for i in range(1, E2E_SHARDS + 1)), "browser")
+#: The tests whose usual times tests/durations.json keeps: those dealt out to shards.
+DEALT_TIERS = (*FAST_TIERS, "tests/e2e/")
 
 
 def main() -> int:
@@ -92,13 +101,14 @@ def main() -> int:
 
 
 def write_durations(paths: list[str]) -> None:
-    """Merges the shards' recorded times into tests/durations.json (the fast tiers' only:
-    the tiers that start a system are not dealt out)."""
+    """Merges the shards' recorded times into tests/durations.json (those of the tests
+    dealt out to shards: the fast tiers and the end-to-end tests but the federation's)."""
     durations = {}
     for path in paths:
         with open(path, encoding="utf-8") as handle:
             durations |= {nodeid: seconds for nodeid, seconds in json.load(handle).items()
-                          if nodeid.startswith(FAST_TIERS)}
+                          if nodeid.startswith(DEALT_TIERS)
+                          and not nodeid.startswith(FEDERATION)}
     with open(os.path.join(ROOT, "tests", "durations.json"), "w", encoding="utf-8") as out:
         json.dump(dict(sorted(durations.items())), out, indent=0, ensure_ascii=False)
         out.write("\n")

@@ -8,6 +8,8 @@ exists, and every dependency, database, port and probe named in one file matches
 """
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import subprocess
@@ -660,13 +662,21 @@ def test_the_entry_script_migrations_command_is_one_the_migrations_cli_accepts(
 
 # ------------------------------------------------------------------------ Kubernetes
 
-def k8s_documents() -> list[tuple[str, dict]]:
+@functools.cache
+def _parsed_k8s_documents() -> tuple[tuple[str, dict], ...]:
     documents = []
     for path in sorted(K8S_DIR.glob("*.yaml")):
         if path.name == "kustomization.yaml":   # kustomize's input, not an API object
             continue
         documents.extend((path.name, doc) for doc in read_yaml_documents(path))
-    return documents
+    return tuple(documents)
+
+
+def k8s_documents() -> list[tuple[str, dict]]:
+    """Every Kubernetes object of deploy/, parsed once (PyYAML's pure-Python parser took
+    most of this module's time when each test parsed them again); each test gets its own
+    copy, so none sees another's changes."""
+    return copy.deepcopy(list(_parsed_k8s_documents()))
 
 
 def k8s_objects(kind: str) -> dict:
