@@ -126,9 +126,10 @@ class ExtractionEntrypoints:
 
         try:
             with self.blobs.local_copy(row.sha256, upload_tmp_dir(self.settings)) as path:
-                result = run_extraction(path, row.kind,
-                                        self.settings.extraction_timeout_seconds,
-                                        **ocr_options(self.settings), on_progress=progress)
+                result = run_extraction(
+                    path, row.kind, self.settings.extraction_timeout_seconds,
+                    **ocr_options(self.settings), on_progress=progress,
+                    use_fork_server=self.settings.extraction_fork_server)
             if result.ocr_pages or result.note:
                 log.info("text of %s (%s): %s page(s), %s OCR'd%s", row.file_id,
                          row.kind, result.pages, result.ocr_pages,
