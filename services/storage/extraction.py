@@ -2,12 +2,30 @@
 
 Parsing a PDF or OCR'ing a scan is CPU work: in a worker it would starve the hub
 (heartbeats stop, the broker redelivers, the work runs twice). So each extraction
-runs in a child process (``extract_worker``) started with eventlet's green
-``subprocess``: the hub keeps serving while the child parses, and a hostile file can
-only exhaust the child's own limits — a wall-clock timeout here
+runs in a child process (``extract_worker.main``), waited on with green sockets and
+pipes: the hub keeps serving while the child parses, and a hostile file can only
+exhaust the child's own limits — a wall-clock timeout here
 (EXTRACTION_TIMEOUT_SECONDS; the child's own process group, with the tools it runs,
 is killed when it is reached), an address-space limit (RLIMIT_AS), a CPU limit, page,
 character, pixel and zip-bomb caps there.
+
+The process model. The child is forked by the process's extraction fork server
+(``ForkServer``, ``FORK_SERVER``; the server side and what it does and does not protect
+against compared with a fresh process: ``fork_server``): one warm helper per storage
+process, started on the first extraction with the scrubbed environment and the
+extractors already imported, restarted when it has died, stopped with the service. Per
+file, storage sends it the worker's arguments and the child's environment with the
+child's stdin (/dev/null), stdout and stderr pipes (``socket.send_fds``); it forks a
+child that calls ``setsid``, takes those descriptors and runs ``extract_worker.main``,
+answers with its pid (for the timeout's ``killpg``), reaps it and sends its exit status
+and CPU. The interpreter's start-up and the imports are no longer paid per file
+(≈ 110 → 40 ms of CPU for a one-page PDF, docs/performance.md). When the server cannot
+be used (it failed to start, is dead or hung, could not fork) the file gets a fresh
+process as before, ``python -S -m services.storage.extract_worker`` started with green
+``subprocess``; when the server dies while its child works and the child leaves no
+answer, the file is extracted again in a fresh process, within what is left of the
+timeout. EXTRACTION_FORK_SERVER=false (``Settings.extraction_fork_server``) gives every
+file a fresh process.
 
 Whatever happens (timeout, crash, corrupt file) the result is a status the service
 records: never an exception that would lose the file's outcome.

@@ -1,5 +1,6 @@
 """The storage service's text extraction: after ``file_stored`` the file's text is
-extracted in a child process (``extraction.run_extraction``, so the hub keeps serving),
+extracted in a child process (``extraction.run_extraction``, so the hub keeps serving;
+forked by the extraction fork server unless EXTRACTION_FORK_SERVER is false),
 recorded with its ``text_extracted`` event, and retried by a timer when it was lost.
 
 Mixed into StorageService, whose providers and helpers these use: ``db``, ``blobs``,
