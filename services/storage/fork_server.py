@@ -153,9 +153,13 @@ class _Server:
         if not message and not fds:
             return False
         if len(fds) != REQUEST_FDS or flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
-            for fd in fds:
-                os.close(fd)
-            _log(f"refused a malformed request ({len(fds)} descriptors, flags {flags})")
+            why = f"malformed request ({len(fds)} descriptors, flags {flags})"
+            if fds:         # the reply socket, if any, is told (not left waiting)
+                refused = socket.socket(fileno=fds[0])
+                _send(refused, {"error": why})
+                refused.close()
+            self._close(fds[1:])
+            _log(f"refused a {why}")
             return True
         reply = socket.socket(fileno=fds[0])
         reply.setblocking(True)
