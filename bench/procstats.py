@@ -1,5 +1,6 @@
 """What the started system's processes cost, read from /proc (no psutil in the project):
-CPU-seconds (their own and their finished children's, e.g. the extraction workers) and
+CPU-seconds (their own, their finished children's, e.g. the extraction workers, and
+their living descendants', e.g. storage's extraction fork server with its children) and
 resident memory, of each process and of the whole system, plus a sampler for the peak
 while a workload runs. Linux only; benchmarks and the profile use it."""
 from __future__ import annotations
@@ -25,9 +26,26 @@ def cpu_parts(pid: int) -> tuple[float, float] | None:
     return (ticks[0] + ticks[1]) / TICKS, (ticks[2] + ticks[3]) / TICKS
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """All the CPU of ``pid`` and of its finished children, or None if it is gone."""
+def tree_cpu_parts(pid: int) -> tuple[float, float] | None:
+    """(own, children) of ``pid`` as ``cpu_parts``, its children's part counting also
+    its living descendants with their own finished children: storage's extraction fork
+    server lives as long as storage, and the CPU of the children it forks (one per
+    file) reaches storage's cutime only when it exits. None if ``pid`` is gone."""
     parts = cpu_parts(pid)
+    if parts is None:
+        return None
+    own, children = parts
+    for descendant in descendants(pid):
+        theirs = cpu_parts(descendant)
+        if theirs is not None:
+            children += sum(theirs)
+    return own, children
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """All the CPU of ``pid``, of its finished children and of its living descendants
+    (``tree_cpu_parts``), or None if it is gone."""
+    parts = tree_cpu_parts(pid)
     return None if parts is None else sum(parts)
 
 

@@ -14,7 +14,8 @@ finished (the documents findable, RabbitMQ's queues empty), then diffs:
   (rpc, event, http, timer) and their server time;
 - the counters: RPCs made and their wall time, transactions and statements with their
   time in the driver, events dispatched, child processes started, extractions;
-- /proc: each process's CPU-seconds (its own, and its finished children's).
+- /proc: each process's CPU-seconds (its own, and its children's: finished, and
+  living with theirs, e.g. storage's extraction fork server and what it forked).
 The system's idle cost (timers: outbox relays, retries; measured first for
 ``--idle-seconds``) is taken off at its rate over each batch's duration. ``--strace``
 also counts the programs every process executes (children's children included) during
@@ -79,7 +80,7 @@ class Probe:
     def snapshot(self) -> dict:
         return {"time": time.time(), "metrics": scrape.snapshot(self.system),
                 "counters": self.counters(),
-                "cpu": {name: procstats.cpu_parts(pid) or (0.0, 0.0)
+                "cpu": {name: procstats.tree_cpu_parts(pid) or (0.0, 0.0)
                         for name, pid in self.pids.items()}}
 
     def quiet(self, timeout: float = 120) -> None:
@@ -383,7 +384,7 @@ def report(title: str, figures: dict) -> str:
     for name, seconds in sorted(figures["seconds_ms"].items()):
         lines.append(f"    {name:10s} " + ", ".join(f"{k} {v:g}"
                                                    for k, v in sorted(seconds.items())))
-    lines.append("  CPU ms per request (own + finished children): " + ", ".join(
+    lines.append("  CPU ms per request (own + children): " + ", ".join(
         f"{name} {v['own']:.1f}" + (f"+{v['children']:.1f}" if v["children"] else "")
         for name, v in sorted(figures["cpu_ms"].items(), key=lambda kv: -kv[1]["own"]))
         + f"; total {sum(v['own'] + v['children'] for v in figures['cpu_ms'].values()):.1f}")

@@ -10,7 +10,8 @@ It changes no behaviour, it only counts, as modules are imported:
   and each transaction's time from begin to its end;
 - ``nameko.events``: events dispatched, by type;
 - ``eventlet.green.subprocess`` and ``subprocess``: child processes started, by command;
-- ``services.storage.extraction``: extractions and their wall time.
+- ``services.storage.extraction``: extractions and their wall time, and the children
+  the extraction fork server forked (not started by Popen).
 
 On SIGUSR2 a process writes its counters to EOFFICE_PROFILE_DIR/<pid>.json (with its
 command line), which the profile reads before and after a batch of requests.
@@ -135,6 +136,15 @@ def _patch_popen(module):
 
 def _patch_extraction(module):
     original = module.run_extraction
+    start_child = module.ForkServer.start_child
+
+    def counted_start_child(self, *args, **kwargs):
+        child = start_child(self, *args, **kwargs)
+        if child is not None:       # a child forked by the fork server (no Popen)
+            COUNTS["child:services.storage.extract_worker (forked)"] += 1
+        return child
+
+    module.ForkServer.start_child = counted_start_child
 
     def run_extraction(*args, **kwargs):
         started = time.perf_counter()

@@ -27,6 +27,9 @@ DEFAULT_REFRESH_TTL_SECONDS = 12 * 3600
 #: hold at once (reserved, not yet uploaded, not expired).
 DEFAULT_MAX_CONCURRENT_EXTRACTIONS = 2
 DEFAULT_MAX_PENDING_UPLOADS_PER_USER = 20
+#: Storage: extraction children are forked by a warm helper process (the fork server,
+#: services/storage/fork_server.py) rather than started afresh for every file.
+DEFAULT_EXTRACTION_FORK_SERVER = True
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Settings:
     login_address_limit: int = 20
     max_concurrent_extractions: int = DEFAULT_MAX_CONCURRENT_EXTRACTIONS
     max_pending_uploads_per_user: int = DEFAULT_MAX_PENDING_UPLOADS_PER_USER
+    extraction_fork_server: bool = DEFAULT_EXTRACTION_FORK_SERVER
 
     def db_url(self, service_name: str) -> str:
         url = (self.db_urls or {}).get(service_name)
@@ -110,6 +114,8 @@ def settings_from(config: dict) -> Settings:
                                                  DEFAULT_MAX_CONCURRENT_EXTRACTIONS),
         max_pending_uploads_per_user=_positive_int(config.get("MAX_PENDING_UPLOADS_PER_USER"),
                                                    DEFAULT_MAX_PENDING_UPLOADS_PER_USER),
+        extraction_fork_server=_flag(config.get("EXTRACTION_FORK_SERVER"),
+                                     DEFAULT_EXTRACTION_FORK_SERVER),
     )
 
 
@@ -147,11 +153,15 @@ def _positive_int(value, default: int) -> int:
     return number if number > 0 else default
 
 
-def _flag(value) -> bool:
-    """A yes/no setting: YAML's true/false, or 1/0, yes/no, on/off as text."""
+def _flag(value, default: bool = False) -> bool:
+    """A yes/no setting: YAML's true/false, or 1/0, yes/no, on/off as text; unset or
+    empty is ``default``."""
     if isinstance(value, bool):
         return value
-    return _text(value).lower() in ("1", "true", "yes", "on")
+    text = _text(value).lower()
+    if not text:
+        return default
+    return text in ("1", "true", "yes", "on")
 
 
 def settings_of(container) -> Settings:

@@ -9,7 +9,8 @@ from nameko.extensions import DependencyProvider
 
 from services.common.config import Settings, settings_of
 from services.storage.blobs import from_url
-from services.storage.extraction import ExtractionSlots, hide_environment_from_children
+from services.storage.extraction import (ExtractionSlots, hide_environment_from_children,
+                                         stop_fork_server)
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,18 @@ class StorageSettings(DependencyProvider):
 
 
 class ExtractionLimit(DependencyProvider):
-    """The process's ExtractionSlots (MAX_CONCURRENT_EXTRACTIONS), shared by its workers."""
+    """The process's ExtractionSlots (MAX_CONCURRENT_EXTRACTIONS), shared by its workers;
+    stops the process's extraction fork server (started on the first extraction) when
+    the container stops, once its workers are done."""
 
     def setup(self):
         self.slots = ExtractionSlots(settings_of(self.container).max_concurrent_extractions)
 
     def get_dependency(self, worker_ctx):
         return self.slots
+
+    def stop(self):
+        stop_fork_server()
+
+    def kill(self):
+        stop_fork_server()

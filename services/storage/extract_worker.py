@@ -8,8 +8,11 @@ blocks the service's eventlet hub and a hostile file can only hurt this process:
 (``command_line`` builds it.) The reading itself is the extractors' (one module per
 kind, ``services.storage.extractors``); this module is the process around them.
 
-A process starts for every file, so its start-up is paid per file: it starts without
-site-packages (``-S``; a reader that needs an installed package adds them, see
+Usually ``main`` runs in a child forked by the fork server (``fork_server``, started as
+``python -S -m services.storage.extract_worker --fork-server FD``), with the same
+arguments (``worker_arguments``) and no start-up to pay. Started as a fresh process
+(the fork server turned off or unavailable), its start-up is paid per file: it starts
+without site-packages (``-S``; a reader that needs an installed package adds them, see
 ``sandbox.need_installed_packages``), imports only the reader of its file's kind, and
 reads its arguments without argparse.
 
@@ -53,17 +56,32 @@ PROGRESS_PREFIX = "PROGRESS"
 #: Exit codes: a recorded failure, and running out of memory.
 EXIT_FAILED = 2
 EXIT_OUT_OF_MEMORY = 3
+#: ``python -m services.storage.extract_worker --fork-server FD``: the fork server.
+FORK_SERVER_OPTION = "--fork-server"
 
 
 def command_line(path: str, kind: str, limits: Limits,
                  memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
     """The command that runs this worker on ``path`` (``main`` reads it back)."""
-    budget = ([] if limits.time_budget is None
-              else ["--time-budget", f"{limits.time_budget:.3f}"])
     # -S: no site-packages at start (site's start-up is ≈ 15 ms of the child's CPU);
     # a reader that needs an installed package adds them (need_installed_packages).
     return [sys.executable, "-S", "-m", "services.storage.extract_worker",
-            os.path.abspath(path), kind, "--memory-mb", str(int(memory_mb)),
+            *worker_arguments(path, kind, limits, memory_mb)]
+
+
+def fork_server_command_line(control_fd: int) -> list[str]:
+    """The command that starts the fork server (``fork_server``) on the socket
+    ``control_fd``: this module's, so that it is named as the extraction worker."""
+    return [sys.executable, "-S", "-m", "services.storage.extract_worker",
+            FORK_SERVER_OPTION, str(int(control_fd))]
+
+
+def worker_arguments(path: str, kind: str, limits: Limits,
+                     memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
+    """The arguments ``main`` reads: of the command line, or sent to the fork server."""
+    budget = ([] if limits.time_budget is None
+              else ["--time-budget", f"{limits.time_budget:.3f}"])
+    return [os.path.abspath(path), kind, "--memory-mb", str(int(memory_mb)),
             "--max-pages", str(int(limits.max_pages)),
             "--max-chars", str(int(limits.max_chars)), *budget,
             "--ocr-max-pages", str(int(limits.ocr_max_pages)),
@@ -159,4 +177,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == [FORK_SERVER_OPTION] and len(sys.argv) == 3:
+        from services.storage.fork_server import serve
+        sys.exit(serve(int(sys.argv[2])))
     sys.exit(main())

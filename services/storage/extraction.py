@@ -2,12 +2,30 @@
 
 Parsing a PDF or OCR'ing a scan is CPU work: in a worker it would starve the hub
 (heartbeats stop, the broker redelivers, the work runs twice). So each extraction
-runs in a child process (``extract_worker``) started with eventlet's green
-``subprocess``: the hub keeps serving while the child parses, and a hostile file can
-only exhaust the child's own limits — a wall-clock timeout here
+runs in a child process (``extract_worker.main``), waited on with green sockets and
+pipes: the hub keeps serving while the child parses, and a hostile file can only
+exhaust the child's own limits — a wall-clock timeout here
 (EXTRACTION_TIMEOUT_SECONDS; the child's own process group, with the tools it runs,
 is killed when it is reached), an address-space limit (RLIMIT_AS), a CPU limit, page,
 character, pixel and zip-bomb caps there.
+
+The process model. The child is forked by the process's extraction fork server
+(``ForkServer``, ``FORK_SERVER``; the server side and what it does and does not protect
+against compared with a fresh process: ``fork_server``): one warm helper per storage
+process, started on the first extraction with the scrubbed environment and the
+extractors already imported, restarted when it has died, stopped with the service. Per
+file, storage sends it the worker's arguments and the child's environment with the
+child's stdin (/dev/null), stdout and stderr pipes (``socket.send_fds``); it forks a
+child that calls ``setsid``, takes those descriptors and runs ``extract_worker.main``,
+answers with its pid (for the timeout's ``killpg``), reaps it and sends its exit status
+and CPU. The interpreter's start-up and the imports are no longer paid per file
+(≈ 110 → 40 ms of CPU for a one-page PDF, docs/performance.md). When the server cannot
+be used (it failed to start, is dead or hung, could not fork) the file gets a fresh
+process as before, ``python -S -m services.storage.extract_worker`` started with green
+``subprocess``; when the server dies while its child works and the child leaves no
+answer, the file is extracted again in a fresh process, within what is left of the
+timeout. EXTRACTION_FORK_SERVER=false (``Settings.extraction_fork_server``) gives every
+file a fresh process.
 
 Whatever happens (timeout, crash, corrupt file) the result is a status the service
 records: never an exception that would lose the file's outcome.
@@ -30,28 +48,32 @@ are diagnostics, the tail of which names a crash.
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
 import re
 import signal
+import socket
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
 import eventlet
 import eventlet.semaphore
+from eventlet import greenio
+from eventlet.green import socket as green_socket
 from eventlet.green import subprocess
+from eventlet.hubs import trampoline
 from eventlet.queue import Empty, Full, LightQueue
 
 from services.common.config import (DEFAULT_OCR_DPI, DEFAULT_OCR_LANG, DEFAULT_OCR_MAX_PAGES,
                                     DEFAULT_OCR_MAX_PIXELS, Settings)
-from services.storage.extract_worker import DEFAULT_MEMORY_MB, PROGRESS_PREFIX, command_line
+from services.storage.extract_worker import (DEFAULT_MEMORY_MB, PROGRESS_PREFIX, command_line,
+                                             fork_server_command_line, worker_arguments)
 from services.storage.extractors import EXTRACTABLE_KINDS
 from services.storage.extractors.limits import DEFAULT_MAX_CHARS, DEFAULT_MAX_PAGES, Limits
 from services.storage.extractors.result import NOT_EXTRACTED, Extraction, failed
-from services.storage.extractors.sandbox import scrubbed_env
+from services.storage.extractors.sandbox import make_non_dumpable, scrubbed_env
 
 log = logging.getLogger(__name__)
 
@@ -234,21 +256,230 @@ class _ChildOutput:
         return bytes(self.tail).decode("utf-8", "replace").strip()[-500:]
 
 
-PR_SET_DUMPABLE = 4   # linux/prctl.h
-
-
 def hide_environment_from_children() -> bool:
     """Make this process non-dumpable, so that a process of the same Unix user — the
     extraction child, or a tool it runs, taken over by a hostile file — can neither read
     this process's ``/proc/<pid>/environ`` (where the deployment's secrets are) nor
     ptrace it. The child's own environment is scrubbed (scrubbed_env); this closes the
     way round. True if done (Linux only). Costs: no core dumps of storage."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+    return make_non_dumpable()
 
+
+# ---------------------------------------------------------------- the fork server
+
+#: How long storage waits for the fork server's answer to a request (the child's pid;
+#: a server just started imports the extractors first) before giving it up as hung.
+FORK_SERVER_REPLY_SECONDS = 30.0
+#: A fork server that failed before serving anything is not started again for this
+#: long, doubled while it keeps failing (up to FORK_SERVER_MAX_RETRY_SECONDS); one
+#: that died after serving is started again at the next extraction.
+FORK_SERVER_RETRY_SECONDS = 5.0
+FORK_SERVER_MAX_RETRY_SECONDS = 300.0
+#: How long a stopped fork server has to exit before it is killed.
+FORK_SERVER_STOP_SECONDS = 5.0
+_MAX_REPLY_BYTES = 4096
+
+
+class ForkedChild:
+    """An extraction child forked by the fork server: what ``run_extraction`` needs of
+    a ``Popen`` (``pid``, ``stdout``, ``stderr``, ``wait``, ``kill``, ``returncode``),
+    its exit status and CPU told by the server. ``lost``: the server died before
+    telling them (the child itself may have answered on stdout all the same)."""
+
+    def __init__(self, pid: int, replies, stdout, stderr):
+        self.pid = pid
+        self.stdout, self.stderr = stdout, stderr
+        self.returncode: int | None = None
+        self.cpu_seconds: float | None = None       # the child's and its tools'
+        self.lost = False
+        self._replies = replies
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """The exit status (as ``Popen.returncode``), None if the server could not tell
+        it (it died, or said nothing for ``timeout`` seconds)."""
+        if self.returncode is not None or self.lost:
+            return self.returncode
+        reply = _receive(self._replies, timeout)
+        if reply is None or "status" not in reply:
+            self.lost = True
+        else:
+            self.returncode = int(reply["status"])
+            self.cpu_seconds = reply.get("cpu")
+        self._replies.close()
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def close(self) -> None:
+        for resource in (self.stdout, self.stderr, self._replies):
+            resource.close()
+
+
+class ForkServer:
+    """Storage's side of the extraction fork server (``fork_server`` says what it is,
+    its protocol and what it protects): one per process (``FORK_SERVER``), started on
+    first use with the scrubbed environment, restarted when it has died, stopped with
+    the service (``stop``). ``start_child`` asks it for a child; None whenever it
+    cannot be used, and the caller starts a fresh process instead."""
+
+    def __init__(self, command: Callable[[int], list[str]] = fork_server_command_line):
+        self.command = command
+        self.process = None
+        self.control = None
+        self._owner: int | None = None       # the pid that started it (not a fork of it)
+        self._served = False
+        self._retry_at = 0.0
+        self._retry_delay = FORK_SERVER_RETRY_SECONDS
+        self._starting = eventlet.semaphore.Semaphore(1)
+
+    def start_child(self, argv: list[str], env: dict[str, str]) -> ForkedChild | None:
+        """A child forked by the server that runs ``extract_worker.main(argv)`` with
+        ``env`` as its environment, /dev/null as stdin and pipes to this process as
+        stdout and stderr; None if the server cannot be used (not started, dead, hung,
+        or it could not fork)."""
+        control = self._control()
+        if control is None:
+            return None
+        ours, theirs = green_socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        stdout_read, stdout_write = os.pipe()
+        stderr_read, stderr_write = os.pipe()
+        stdin = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        reply = None
+        try:
+            request = json.dumps({"argv": argv, "env": env}).encode()
+            _send_fds(control, request, [theirs.fileno(), stdin, stdout_write, stderr_write])
+            sent = True
+        except OSError as exc:
+            sent = False
+            self._failed(control, f"could not be sent a request ({exc})")
+        finally:
+            # the server has its own copies now: ours closed, the end of its reply
+            # socket (a dead server) and of the pipes (an exited child) are seen
+            for fd in (stdin, stdout_write, stderr_write):
+                os.close(fd)
+            theirs.close()
+        if sent:
+            reply = _receive(ours, FORK_SERVER_REPLY_SECONDS)
+            if reply is None:
+                self._failed(control, "did not answer (dead or hung)")
+        if reply is None or "pid" not in reply:
+            if reply is not None:
+                log.warning("extraction fork server: %s", reply.get("error"))
+            ours.close()
+            os.close(stdout_read)
+            os.close(stderr_read)
+            return None
+        self._served = True
+        return ForkedChild(int(reply["pid"]), ours, greenio.GreenPipe(stdout_read, "rb", 0),
+                           greenio.GreenPipe(stderr_read, "rb", 0))
+
+    def _control(self):
+        """The control socket of a running server, started if need be; None if there is
+        none (it failed lately, or cannot start)."""
+        if self.control is not None and (self._owner != os.getpid()
+                                         or self.process.poll() is not None):
+            self._failed(self.control, "has exited")
+        if self.control is not None or time.monotonic() < self._retry_at:
+            return self.control
+        with self._starting:            # one green thread starts it, the others wait
+            if self.control is None and time.monotonic() >= self._retry_at:
+                self._start()
+        return self.control
+
+    def _start(self) -> None:
+        ours, theirs = green_socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.process = subprocess.Popen(
+                self.command(theirs.fileno()), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, pass_fds=[theirs.fileno()], cwd=ROOT,
+                env=scrubbed_env(), start_new_session=True)
+        except OSError as exc:
+            ours.close()
+            self._failed(None, f"could not start ({exc})")
+            return
+        finally:
+            theirs.close()
+        self.control, self._owner, self._served = ours, os.getpid(), False
+
+    def _failed(self, control, why: str) -> None:
+        """Forget the server whose control socket is ``control`` (stopped in the
+        background; not one started since); when it had not served yet, do not start
+        another for a while."""
+        if control is not self.control:
+            return
+        log.warning("extraction fork server %s: extraction runs in a fresh process", why)
+        if self._served:
+            self._retry_at, self._retry_delay = 0.0, FORK_SERVER_RETRY_SECONDS
+        else:
+            self._retry_at = time.monotonic() + self._retry_delay
+            self._retry_delay = min(self._retry_delay * 2, FORK_SERVER_MAX_RETRY_SECONDS)
+        control, process, owner = self.control, self.process, self._owner
+        self.control = self.process = self._owner = None
+        self._served = False
+        if control is not None:
+            control.close()
+        if process is not None and owner == os.getpid():
+            eventlet.spawn(_stop_server, process)
+
+    def stop(self) -> None:
+        """Stop the server (the service stops): it kills the children it still has."""
+        control, process, owner = self.control, self.process, self._owner
+        self.control = self.process = self._owner = None
+        if control is not None:
+            control.close()             # the server sees the end of its socket: it exits
+        if process is not None and owner == os.getpid():
+            _stop_server(process)
+
+
+def _stop_server(process) -> None:
+    try:
+        process.wait(timeout=FORK_SERVER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _send_fds(sock, data: bytes, fds: list[int]) -> None:
+    """``socket.send_fds`` on a green socket: waits (green) while its buffer is full."""
+    while True:
+        try:
+            socket.send_fds(sock, [data], fds)
+            return
+        except BlockingIOError:
+            trampoline(sock.fileno(), write=True)
+
+
+def _receive(sock, timeout: float | None) -> dict | None:
+    """The next JSON message on ``sock``; None at its end, on an error or after
+    ``timeout`` seconds."""
+    waited = eventlet.Timeout(timeout)
+    try:
+        data = sock.recv(_MAX_REPLY_BYTES)
+        return json.loads(data) if data else None
+    except eventlet.Timeout as exc:
+        if exc is not waited:
+            raise
+        return None
+    except (OSError, ValueError):
+        return None
+    finally:
+        waited.cancel()
+
+
+#: The process's fork server.
+FORK_SERVER = ForkServer()
+
+
+def stop_fork_server() -> None:
+    """Stop the process's fork server (started again on the next extraction)."""
+    FORK_SERVER.stop()
+
+
+# ---------------------------------------------------------------- one extraction
 
 def _kill(process) -> None:
     """Kill the child and whatever it started (pdftoppm, tesseract): its own group."""
@@ -256,7 +487,10 @@ def _kill(process) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         process.kill()
-    process.wait()
+    if isinstance(process, ForkedChild):
+        process.wait(FORK_SERVER_REPLY_SECONDS)
+    else:
+        process.wait()
 
 
 def run_extraction(path: str, kind: str, timeout: float,
@@ -268,8 +502,12 @@ def run_extraction(path: str, kind: str, timeout: float,
                    ocr_max_pixels: int = DEFAULT_OCR_MAX_PIXELS,
                    ocr_lang: str = DEFAULT_OCR_LANG,
                    on_progress: Callable[[int, int], None] | None = None,
-                   progress_interval: float | None = None) -> Extraction:
-    """Extract the text of the file at ``path`` (of ``kind``) in a child process.
+                   progress_interval: float | None = None,
+                   use_fork_server: bool = True) -> Extraction:
+    """Extract the text of the file at ``path`` (of ``kind``) in a child process: one
+    forked by the process's fork server (``use_fork_server``, the default; the setting
+    EXTRACTION_FORK_SERVER), else, or when that server cannot be used or dies before
+    the child answered, a fresh process (within what is left of ``timeout``).
     ``on_progress(done, total)`` is called, from this green thread, with the child's
     latest progress at most every ``progress_interval`` seconds (by default
     PROGRESS_INTERVAL_SECONDS) while it runs."""
@@ -279,6 +517,17 @@ def run_extraction(path: str, kind: str, timeout: float,
     limits = Limits(max_pages=max_pages, max_chars=max_chars, time_budget=budget,
                     ocr_max_pages=ocr_max_pages, ocr_dpi=ocr_dpi,
                     ocr_max_pixels=ocr_max_pixels, ocr_lang=ocr_lang)
+    ends = time.monotonic() + timeout
+    interval = PROGRESS_INTERVAL_SECONDS if progress_interval is None else progress_interval
+    if use_fork_server:
+        child = FORK_SERVER.start_child(worker_arguments(path, kind, limits, memory_mb),
+                                        scrubbed_env())
+        if child is not None:
+            result = _follow(child, timeout, ends, on_progress, interval)
+            if result is not None:
+                return result
+            log.warning("the extraction fork server died before the child of %s answered: "
+                        "extracting it again in a fresh process", kind)
     command = command_line(path, kind, limits, memory_mb)
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL,
@@ -287,11 +536,18 @@ def run_extraction(path: str, kind: str, timeout: float,
                                    env=scrubbed_env())
     except OSError as exc:
         return failed(f"could not start the extraction worker: {exc}")
-    deadline = eventlet.Timeout(timeout)
+    return _follow(process, timeout, ends, on_progress, interval)
+
+
+def _follow(process, timeout: float, ends: float,
+            on_progress: Callable[[int, int], None] | None,
+            interval: float) -> Extraction | None:
+    """The outcome of a child started (a ``Popen`` or a ``ForkedChild``): its progress
+    handed on while it runs, killed with its group at ``ends`` (``time.monotonic``).
+    None only when a forked child's server died and the child left no answer."""
+    deadline = eventlet.Timeout(max(ends - time.monotonic(), 0.0))
     output = _ChildOutput()
-    throttle = ProgressThrottle(on_progress or (lambda done, total: None),
-                                PROGRESS_INTERVAL_SECONDS if progress_interval is None
-                                else progress_interval)
+    throttle = ProgressThrottle(on_progress or (lambda done, total: None), interval)
     stdout_reader = eventlet.spawn(process.stdout.read)
     stderr_reader = eventlet.spawn(output.read, process.stderr)
     try:
@@ -317,12 +573,16 @@ def run_extraction(path: str, kind: str, timeout: float,
         deadline.cancel()
         stdout_reader.kill()
         stderr_reader.kill()
+        if isinstance(process, ForkedChild):
+            process.close()
     try:
         answer = json.loads(stdout.decode("utf-8")) if stdout else None
     except ValueError:
         answer = None
     result = Extraction.from_answer(answer)
     if result is None:
+        if isinstance(process, ForkedChild) and process.lost:
+            return None
         tail = output.diagnostics()
         return failed(f"extraction worker exited with code {process.returncode}"
                       + (f": {tail}" if tail else ""))

@@ -1,5 +1,6 @@
 """The storage service's text extraction: after ``file_stored`` the file's text is
-extracted in a child process (``extraction.run_extraction``, so the hub keeps serving),
+extracted in a child process (``extraction.run_extraction``, so the hub keeps serving;
+forked by the extraction fork server unless EXTRACTION_FORK_SERVER is false),
 recorded with its ``text_extracted`` event, and retried by a timer when it was lost.
 
 Mixed into StorageService, whose providers and helpers these use: ``db``, ``blobs``,
@@ -126,9 +127,10 @@ class ExtractionEntrypoints:
 
         try:
             with self.blobs.local_copy(row.sha256, upload_tmp_dir(self.settings)) as path:
-                result = run_extraction(path, row.kind,
-                                        self.settings.extraction_timeout_seconds,
-                                        **ocr_options(self.settings), on_progress=progress)
+                result = run_extraction(
+                    path, row.kind, self.settings.extraction_timeout_seconds,
+                    **ocr_options(self.settings), on_progress=progress,
+                    use_fork_server=self.settings.extraction_fork_server)
             if result.ocr_pages or result.note:
                 log.info("text of %s (%s): %s page(s), %s OCR'd%s", row.file_id,
                          row.kind, result.pages, result.ocr_pages,

@@ -8,7 +8,8 @@ accepted kinds (xls, xlsx: NOT_EXTRACTED) and any unknown kind give status ``non
 
 ``extract(path, kind, limits)`` runs in whatever process calls it; the service never
 calls it itself but through ``extraction.run_extraction``, which runs it in a child
-process (``extract_worker``) with resource limits. Shared pieces: ``result``
+process (``extract_worker``, forked by the fork server or started afresh) with resource
+limits. Shared pieces: ``result``
 (the typed ``Extraction``), ``limits`` (caps, time budget, the text collector),
 ``sandbox`` (tools, zip-bomb checks, safe XML), ``ocr`` (Tesseract), ``job`` (the
 frame each extractor runs in).
@@ -22,8 +23,9 @@ from services.storage.extractors.limits import Limits, Progress, no_progress
 from services.storage.extractors.result import NOT_EXTRACTED, Extraction
 
 #: The module (of this package) that reads each kind, imported when a file of that kind
-#: is read: the extraction child, one process per file, imports only its own reader
-#: (the others, with zipfile and friends, cost milliseconds of start-up each).
+#: is read: an extraction child started afresh imports only its own reader (the others,
+#: with zipfile and friends, cost milliseconds of start-up each); the fork server
+#: imports them all once, for the children it forks (``fork_server.preload``).
 MODULES: dict[str, str] = {
     "pdf": "pdf",
     "docx": "docx",

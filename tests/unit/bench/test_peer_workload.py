@@ -66,3 +66,28 @@ def test_a_process_cpu_and_memory_are_read_from_proc():
     assert procstats.rss_mib(os.getpid()) > 1
     assert procstats.rss_mib(os.getpid(), "VmHWM") >= procstats.rss_mib(os.getpid()) - 1
     assert procstats.cpu_parts(2 ** 22 + 1) is None
+
+
+def test_a_living_descendants_cpu_is_counted_with_the_process_that_started_it():
+    """Storage's extraction fork server lives as long as storage: the CPU of what it
+    forks reaches storage's own counters only when it exits, so the profile adds the
+    living descendants (here a child that burns CPU, then waits)."""
+    import subprocess
+    import sys
+    import time
+
+    burner = subprocess.Popen([sys.executable, "-c",
+                               "import time\nend = time.process_time() + 0.3\n"
+                               "while time.process_time() < end: pass\n"
+                               "print('done', flush=True)\ntime.sleep(30)"],
+                              stdout=subprocess.PIPE)
+    try:
+        assert burner.stdout.readline().strip() == b"done"
+        time.sleep(0.05)
+        own, finished = procstats.cpu_parts(os.getpid())
+        tree_own, children = procstats.tree_cpu_parts(os.getpid())
+        assert children - finished >= 0.25
+        assert procstats.cpu_seconds(os.getpid()) >= tree_own + children - 0.05
+    finally:
+        burner.kill()
+        burner.wait()
