@@ -73,9 +73,15 @@ INCOMING_CHANGE_REQUESTED = "incoming_change_requested"
 INCOMING_CHANGE_ANSWERED = "incoming_change_answered"
 
 # storage
-#: data: {file_id, sha256, size, content_type, filename}
+#: data: {file_id, sha256, size, content_type, filename} and, for a PDF, might_be_signed
+#:       (false only when signing's verification would certainly find no signature:
+#:       services.common.pdf_signatures) and pdf_encrypted (/Encrypt in its bytes);
+#:       events from before storage scanned PDFs have neither
 FILE_STORED = "file_stored"
-#: data: {file_id, status ("ok" | "empty" | "failed"), length, method ("text" | "ocr"), error}
+#: data: {file_id, status ("ok" | "empty" | "failed"), length, method ("text" | "ocr"),
+#:       error, truncated, text (when "ok" and at most 64 KiB of UTF-8; else absent: ask
+#:       storage.get_text)} — consumed by search only, which keeps a text only for a file
+#:       of a document it indexes (never a secret one)
 TEXT_EXTRACTED = "text_extracted"
 
 # signing

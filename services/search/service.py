@@ -316,11 +316,13 @@ class SearchService(ServiceBase):
     def on_storage_text_extracted(self, payload):
         """Add a file's extracted text to every document that has the file.
 
-        Only status "ok" carries text. A file no document has yet is skipped: its
-        document's registration will ask storage for the text. Redelivered events
-        change nothing. If storage is down or slow (ServiceUnavailable/ServiceTimeout)
-        the handler fails and the event is requeued, so the content is added once
-        storage answers again.
+        Only status "ok" carries text: in the event when it is small (storage puts a
+        text of up to 64 KiB there), else asked of storage. A file no document has yet
+        is skipped, its text dropped: its document's registration will ask storage for
+        it (a secret document's file is never mapped, so its text is never kept).
+        Redelivered events change nothing. If storage is down or slow
+        (ServiceUnavailable/ServiceTimeout) the handler fails and the event is
+        requeued, so the content is added once storage answers again.
         """
         data = payload.get("data") or {}
         event_id, file_id = payload["event_id"], data.get("file_id")
@@ -330,7 +332,8 @@ class SearchService(ServiceBase):
             mapped = bool(file_id) and bool(documents_of_file(session, file_id))
         text = None
         if mapped and data.get("status") == "ok":
-            text = self._get_text(file_id)   # storage down: fails, the event is requeued
+            text = data["text"] if isinstance(data.get("text"), str) else \
+                self._get_text(file_id)   # storage down: fails, the event is requeued
         with self.db.transaction() as session:
             if not first_delivery(session, processed, event_id, ON_TEXT_EXTRACTED):
                 return

@@ -16,7 +16,7 @@ from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUME
                                     TEXT_EXTRACTED, envelope)
 from services.common.identity import Caller, Membership, mint_token, verify_token
 from services.common.migrations import upgrade
-from services.search.models import processed
+from services.search.models import file_texts, processed
 from services.search.service import SearchService
 from tests.token_keys import TEST_KEYS
 
@@ -47,9 +47,9 @@ def registered(document_id=None, file_ids=(), **data):
         "acl_units": [UNIT_A], "acl_users": [], "leader_user_ids": []} | data)
 
 
-def extracted(file_id, status="ok"):
+def extracted(file_id, status="ok", **data):
     return envelope(TEXT_EXTRACTED, {"file_id": file_id, "status": status, "length": 100,
-                                     "method": "text", "error": None})
+                                     "method": "text", "error": None} | data)
 
 
 @pytest.fixture
@@ -182,6 +182,33 @@ def test_a_document_registered_after_extraction_gets_its_content_at_once(
     assert [item["document_id"] for item in hits(search_rpc, ALICE, '"bất động sản"')[
         "items"]] == [message["data"]["id"]]
     assert storage.asked == [file_id]
+
+
+def test_a_small_text_carried_by_text_extracted_is_indexed_without_asking_storage(
+        search, storage, search_rpc, dispatch):
+    file_id = str(uuid.uuid4())
+    message = registered(file_ids=[file_id])
+    register(search, dispatch, message)
+    assert storage.asked == [file_id]   # not extracted yet: pending
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    assert [item["document_id"] for item in hits(search_rpc, ALICE, "duong day tai dien")[
+        "items"]] == [message["data"]["id"]]
+    assert storage.asked == [file_id]
+
+
+def test_the_text_of_a_secret_documents_file_in_text_extracted_is_not_kept(
+        search, storage, search_rpc, dispatch, config):
+    file_id = str(uuid.uuid4())
+    register(search, dispatch, registered(file_ids=[file_id], confidentiality="secret"))
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    assert hits(search_rpc, ALICE, "duong day tai dien")["total"] == 0
+    engine = create_engine(config["DB_URLS"]["search"])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(file_texts)).scalar_one() == 0
+    engine.dispose()
+    assert storage.asked == []
 
 
 def test_secret_documents_are_not_indexed_and_acl_users_see_theirs(
