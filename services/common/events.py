@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 #:        urgency, confidentiality, due_date, page_amount, file_ids, registered_by,
 #:        from_outgoing_id (when delivered by an internal issue),
 #:        acl_units (unit ids whose members may see it), acl_users (user ids likewise),
-#:        leader_user_ids (who must act on it next)}
+#:        leader_user_ids (who must act on it next), file_text_status ({file_id:
+#:        storage's text_status when documents checked the file: "pending" tells search
+#:        the text is still to come with text_extracted; absent on other registrations)}
 DOCUMENT_REGISTERED = "document_registered"
 #: data: the document as it is now, for search: an incoming one as in document_registered
 #:       (with its state) or an issued outgoing one as in document_issued; acl_units /
