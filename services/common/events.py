@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 #:        urgency, confidentiality, due_date, page_amount, file_ids, registered_by,
 #:        from_outgoing_id (when delivered by an internal issue),
 #:        acl_units (unit ids whose members may see it), acl_users (user ids likewise),
-#:        leader_user_ids (who must act on it next)}
+#:        leader_user_ids (who must act on it next), file_text_status ({file_id:
+#:        storage's text_status when documents checked the file: "pending" tells search
+#:        the text is still to come with text_extracted; absent on other registrations)}
 DOCUMENT_REGISTERED = "document_registered"
 #: data: the document as it is now, for search: an incoming one as in document_registered
 #:       (with its state) or an issued outgoing one as in document_issued; acl_units /
@@ -73,9 +75,15 @@ INCOMING_CHANGE_REQUESTED = "incoming_change_requested"
 INCOMING_CHANGE_ANSWERED = "incoming_change_answered"
 
 # storage
-#: data: {file_id, sha256, size, content_type, filename}
+#: data: {file_id, sha256, size, content_type, filename} and, for a PDF, might_be_signed
+#:       (false only when signing's verification would certainly find no signature:
+#:       services.common.pdf_signatures) and pdf_encrypted (/Encrypt in its bytes);
+#:       events from before storage scanned PDFs have neither
 FILE_STORED = "file_stored"
-#: data: {file_id, status ("ok" | "empty" | "failed"), length, method ("text" | "ocr"), error}
+#: data: {file_id, status ("ok" | "empty" | "failed"), length, method ("text" | "ocr"),
+#:       error, truncated, text (when "ok" and at most 64 KiB of UTF-8; else absent: ask
+#:       storage.get_text)} — consumed by search only, which keeps a text only for a file
+#:       of a document it indexes (never a secret one)
 TEXT_EXTRACTED = "text_extracted"
 
 # signing

@@ -44,10 +44,13 @@ class FileEntrypoints:
         caller's to attach: they uploaded it (storage knows who did) or they may see a
         document that holds it — else a known file id would let anyone attach someone
         else's file and then download it. Asked before the write transaction opens, so
-        no lock is held across the network. Errors: InvalidInput (unknown or not
-        stored), Forbidden (not the caller's)."""
+        no lock is held across the network. Returns each file's ``text_status`` as
+        storage said it (for document_registered: search then asks storage only for a
+        text it may have). Errors: InvalidInput (unknown or not stored), Forbidden (not
+        the caller's)."""
+        text_status = {}
         if not file_ids:
-            return
+            return text_status
         problems = Problems()
         token = self.identity.system_token()
         foreign = []
@@ -64,8 +67,10 @@ class FileEntrypoints:
             if info is None or info.get("status") != "stored":
                 problems.add("file_ids", f"Tệp {file_id} không tồn tại hoặc chưa tải lên xong.",
                              f"File {file_id} does not exist or is not fully uploaded.")
-            elif info.get("uploaded_by") != caller.user_id:
-                foreign.append(file_id)
+            else:
+                text_status[file_id] = info.get("text_status")
+                if info.get("uploaded_by") != caller.user_id:
+                    foreign.append(file_id)
         problems.raise_if_any()
         if foreign:
             with self.db.read() as session:
@@ -76,6 +81,7 @@ class FileEntrypoints:
                     "và không thuộc văn bản bạn được xem.",
                     f"You may not attach {', '.join(refused)}: you did not upload it and it "
                     "belongs to no document you may see.")
+        return text_status
 
     def _visible_holder(self, session, caller, file_id):
         """A document (incoming, outgoing or copy) holding the file that the caller may

@@ -72,7 +72,7 @@ class IncomingEntrypoints(WorkflowEventHandlers):
         if not domain.may_register_incoming(caller, data.unit_id):
             raise Forbidden("Chỉ văn thư của đơn vị được vào sổ văn bản đến.",
                             "Only a clerk of the unit may register its incoming documents.")
-        self._check_files(caller, data.file_ids)
+        text_status = self._check_files(caller, data.file_ids)
         now = self.clock.now()
         key = domain.issuer_key(data.issuer_organ_id, data.issuer_name)
         direction = domain.register_direction(data.confidentiality)
@@ -125,7 +125,8 @@ class IncomingEntrypoints(WorkflowEventHandlers):
                         {"after": result, "duplicate_confirmed": data.confirm_duplicate})
             self.history_of_checks(session, "incoming_document", doc.id, data.file_ids)
             add_event(session, outbox, events.DOCUMENT_REGISTERED,
-                      schemas.registered_event(result, leaders))
+                      schemas.registered_event(result, leaders,
+                                               file_text_status=text_status))
             answer = self._incoming_answer(caller, doc, result)
             idempotency.record(session, request, answer)
         self.flush_outbox()

@@ -41,6 +41,16 @@ file_texts = Table(
     Column("fetched_at", UtcDateTime(), nullable=False),
 )
 
+#: Files whose text storage announced (text_extracted, "ok") while no document here had
+#: them: the text itself is not kept (the file may be a secret document's). A
+#: registration that was told its file's text was still pending asks storage for the text
+#: only when its file is here (see SearchService.on_storage_text_extracted).
+announced_texts = Table(
+    "announced_texts", metadata,
+    Column("file_id", String(36), primary_key=True),
+    Column("announced_at", UtcDateTime(), nullable=False),
+)
+
 saved_searches = Table(
     "saved_searches", metadata,
     Column("id", String(36), primary_key=True),

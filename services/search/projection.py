@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.search.backends.base import is_indexable
-from services.search.models import document_files, documents, file_texts, processed
+from services.search.models import (announced_texts, document_files, documents, file_texts,
+                                    processed)
 
 #: event data key → index field (the rest of the event is not searched).
 _COPIED = ("unit_id", "direction", "subject", "code_number", "code_notation", "issuer_name",
@@ -111,6 +112,32 @@ def files_without_text(session, document_id: str) -> list[str]:
     return [row.file_id for row in rows]
 
 
+#: A file's text_status in storage that never becomes a text (final, unlike "pending").
+NO_TEXT_STATUSES = ("none", "empty", "failed")
+
+
+def announce_text(session, file_id: str, now: datetime) -> None:
+    """Remember that storage has the text of a file no document here has yet (not the
+    text: see models.announced_texts)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(announced_texts).values(file_id=file_id, announced_at=now)
+                    .on_conflict_do_nothing(index_elements=["file_id"]))
+
+
+def texts_to_fetch(session, file_ids: list[str], text_status: dict) -> list[str]:
+    """Which of these files (of a document just recorded, without a text here) to ask
+    storage for. ``text_status`` is what documents saw of each file when it checked
+    them, before it committed the document: "pending" — ask only if text_extracted came
+    before this document did (announce_text), since the one still to come will bring
+    the text; "none", "empty", "failed" — never (storage has no text and will not have
+    one); "ok", or not said — ask."""
+    pending = [f for f in file_ids if text_status.get(f) == "pending"]
+    announced = set(session.execute(select(announced_texts.c.file_id).where(
+        announced_texts.c.file_id.in_(pending))).scalars()) if pending else set()
+    return [f for f in file_ids if f in announced or
+            text_status.get(f) not in ("pending", *NO_TEXT_STATUSES)]
+
+
 def documents_of_file(session, file_id: str) -> list[str]:
     rows = session.execute(select(document_files.c.document_id)
                            .where(document_files.c.file_id == file_id)
@@ -123,6 +150,7 @@ def store_text(session, file_id: str, text: str, now: datetime) -> list[str]:
     revision. Returns those documents' ids."""
     _upsert(session, file_texts, {"file_id": file_id, "text": text, "fetched_at": now},
             ["file_id"], {"text": text, "fetched_at": now})
+    session.execute(delete(announced_texts).where(announced_texts.c.file_id == file_id))
     document_ids = documents_of_file(session, file_id)
     if document_ids:
         session.execute(update(documents).where(documents.c.document_id.in_(document_ids))

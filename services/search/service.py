@@ -31,10 +31,11 @@ from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexa
 from services.search import export, reindex
 from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
-from services.search.projection import (already_processed, document_fields,
+from services.search.projection import (already_processed, announce_text, document_fields,
                                         document_id_pages, documents_of_file,
                                         file_ids_of, files_without_text, forget_document,
-                                        index_documents, record_document, store_text)
+                                        index_documents, record_document, store_text,
+                                        texts_to_fetch)
 from services.search.schemas import (EXPORT_MAX_ROWS, MAX_SAVED_PER_USER, saved_search_input,
                                      search_query)
 
@@ -285,9 +286,12 @@ class SearchService(ServiceBase):
         then its files' text. The document and its files are recorded with the event
         id in one transaction (a redelivered event changes nothing; an event older than
         what is kept changes nothing either), then indexed; then storage is asked for
-        the text of each file not known yet. If storage is unavailable the document
-        stays findable by its metadata, and the later ``text_extracted`` event adds the
-        content. Secret documents are not indexed (and are removed if they were)."""
+        the text of each file not known yet — unless documents said (``file_text_status``
+        of document_registered) that storage had not extracted it yet and its
+        ``text_extracted`` has not come: that event will bring the text. If storage is
+        unavailable the document stays findable by its metadata, and the later
+        ``text_extracted`` event adds the content. Secret documents are not indexed (and
+        are removed if they were)."""
         data = payload.get("data")
         try:
             fields = document_fields(data, payload.get("occurred_at"))
@@ -308,29 +312,42 @@ class SearchService(ServiceBase):
             self.index.delete(document_id)
             return
         self._reindex([document_id])
+        said = data.get("file_text_status")
         with self.db.read() as session:
-            missing = files_without_text(session, document_id)
+            missing = texts_to_fetch(session, files_without_text(session, document_id),
+                                     said if isinstance(said, dict) else {})
         self._reindex(self._fetch_texts(missing))
 
     @event_handler(SOURCE_STORAGE, TEXT_EXTRACTED)
     def on_storage_text_extracted(self, payload):
         """Add a file's extracted text to every document that has the file.
 
-        Only status "ok" carries text. A file no document has yet is skipped: its
-        document's registration will ask storage for the text. Redelivered events
-        change nothing. If storage is down or slow (ServiceUnavailable/ServiceTimeout)
-        the handler fails and the event is requeued, so the content is added once
-        storage answers again.
+        Only status "ok" carries text: in the event when it is small (storage puts a
+        text of up to 64 KiB there), else asked of storage. For a file no document has
+        yet the text is dropped (a secret document's file is never had, so its text is
+        never kept) and the file is noted as announced: its document's registration
+        asks storage for the text. The note is committed before this handler looks
+        again whether a document has the file, so a registration committed meanwhile
+        either sees the note or is seen here. Redelivered events change nothing. If
+        storage is down or slow (ServiceUnavailable/ServiceTimeout) the handler fails
+        and the event is requeued, so the content is added once storage answers again.
         """
         data = payload.get("data") or {}
         event_id, file_id = payload["event_id"], data.get("file_id")
+        ok = bool(file_id) and data.get("status") == "ok"
         with self.db.read() as session:
             if already_processed(session, event_id, ON_TEXT_EXTRACTED):
                 return
             mapped = bool(file_id) and bool(documents_of_file(session, file_id))
+        if ok and not mapped:
+            with self.db.transaction() as session:
+                announce_text(session, file_id, self.clock.now())
+            with self.db.read() as session:
+                mapped = bool(documents_of_file(session, file_id))
         text = None
-        if mapped and data.get("status") == "ok":
-            text = self._get_text(file_id)   # storage down: fails, the event is requeued
+        if mapped and ok:
+            text = data["text"] if isinstance(data.get("text"), str) else \
+                self._get_text(file_id)   # storage down: fails, the event is requeued
         with self.db.transaction() as session:
             if not first_delivery(session, processed, event_id, ON_TEXT_EXTRACTED):
                 return

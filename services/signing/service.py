@@ -400,15 +400,25 @@ class SigningService(OutboxServiceBase):
         """Verify the signatures of every stored PDF (ND30 Điều 21.2.a: the clerk checks
         an arriving document's signatures) in a child process with limits, keep the
         report with the file and announce it. Idempotent by event_id and by file.
+
+        A PDF that storage's scan found certainly unsigned (``might_be_signed`` false in
+        the event: services.common.pdf_signatures) gets the report verification would
+        give it, "unsigned", without being fetched; any other PDF, and an event from
+        before storage scanned files (no ``might_be_signed``), is fetched and verified.
         Events: signature_verified {file_id, status, summary, signatures: [{common_name,
         organisation, valid, kind}]}."""
         data = message["data"]
         if data.get("content_type") != "application/pdf":
             return
-        with self.db.read() as session:
-            if session.get(Verification, data["file_id"]) is not None:
-                return
-        report = self._verify(data["file_id"])
+        if self._certainly_unsigned(data):
+            from services.signing import verification
+            report = verification.unsigned_report(now=self.clock.now(),
+                                                  encrypted=bool(data.get("pdf_encrypted")))
+        else:
+            with self.db.read() as session:
+                if session.get(Verification, data["file_id"]) is not None:
+                    return
+            report = self._verify(data["file_id"])
         with self.db.transaction() as session:
             if not first_delivery(session, models.processed, message["event_id"],
                                   VERIFY_HANDLER) or session.get(Verification, data["file_id"]):
@@ -436,6 +446,15 @@ class SigningService(OutboxServiceBase):
             rows = {row.file_id: row.report for row in session.execute(
                 select(Verification).where(Verification.file_id.in_(file_ids))).scalars()}
         return {file_id: rows.get(file_id) for file_id in file_ids}
+
+    @staticmethod
+    def _certainly_unsigned(data) -> bool:
+        """Storage scanned the file and found no way it is signed, and it is within the
+        size verification reads (a bigger one takes the usual path, which says so)."""
+        from services.signing import verification
+        size = data.get("size")
+        return data.get("might_be_signed") is False and isinstance(size, int) and \
+            0 < size <= min(transfer.MAX_PDF_BYTES, verification.Limits().max_bytes)
 
     def _verify(self, file_id) -> dict:
         from services.signing import verification

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from services.common.pdf_signatures import might_be_signed
+
 log = logging.getLogger(__name__)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -210,13 +212,12 @@ def _check_before_parsing(pdf: bytes, limits: Limits) -> None:
                 "not read.")
 
 
-def might_be_signed(pdf: bytes) -> bool:
-    """Whether the file could hold a signature at all, or must be parsed to say what it is:
-    every signature dictionary spells out /ByteRange in the file's own bytes (its /Contents
-    is excluded from what it signs, so it can never sit in a compressed object stream, and
-    key names are not encrypted). A whole file (ending in %%EOF) without one is unsigned:
-    most uploads are scans, told so without a parser or a child process."""
-    return b"/ByteRange" in pdf or b"%%EOF" not in pdf[-1024:]
+def unsigned_report(*, now: datetime, encrypted: bool) -> dict:
+    """The report ``verify_pdf`` gives a PDF that storage's scan found certainly unsigned
+    (services.common.pdf_signatures.scan_pdf_file), without its bytes."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=VN)
+    return _report("unsigned", now=now, encrypted=encrypted)
 
 
 def _verify(pdf: bytes, *, trust: TrustList, now: datetime, online: bool, limits: Limits,
@@ -929,4 +930,5 @@ def _kill(process) -> None:
     process.wait()
 
 
-__all__ = ["Limits", "TrustList", "verify_in_child", "verify_pdf", "REVOCATION_SOURCES"]
+__all__ = ["Limits", "TrustList", "verify_in_child", "verify_pdf", "unsigned_report",
+           "REVOCATION_SOURCES"]

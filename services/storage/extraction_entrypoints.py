@@ -36,6 +36,9 @@ RETRY_AFTER_SECONDS = 60
 MAX_EXTRACTION_ATTEMPTS = 3
 RETRY_BATCH = 20
 EXTRACT_HANDLER = "storage.on_storage_file_stored"
+#: A text up to this size (UTF-8) travels in its text_extracted event, so search need not
+#: ask for it; a longer one is fetched with get_text.
+TEXT_IN_EVENT_MAX_BYTES = 64 * 1024
 
 
 class ExtractionEntrypoints:
@@ -47,7 +50,8 @@ class ExtractionEntrypoints:
         Idempotent by ``event_id`` (inbox). Records ``text_status`` (ok / empty /
         failed / none), the text or the failure's reason, and — except for
         ``none`` — a ``text_extracted`` event {file_id, status, length, method,
-        error, truncated} in one transaction; then flushes the outbox. While the
+        error, truncated, and text when it is "ok" and at most TEXT_IN_EVENT_MAX_BYTES}
+        in one transaction; then flushes the outbox. While the
         child process works its progress is kept on the row, at most once a second
         (``text_progress`` of ``get_file``).
         """
@@ -171,7 +175,19 @@ class ExtractionEntrypoints:
                 add_event(session, self.outbox, TEXT_EXTRACTED, {
                     "file_id": row.file_id, "status": result.status,
                     "length": result.length, "method": result.method,
-                    "error": result.error, "truncated": result.truncated})
+                    "error": result.error, "truncated": result.truncated,
+                    **_small_text(result)})
         if result.status == models.TEXT_FAILED:
             log.warning("text extraction of %s failed: %s", row.file_id, result.error)
         self.flush_outbox()
+
+
+def _small_text(result: Extraction) -> dict:
+    """``{"text": …}`` for the text_extracted event when the text is "ok" and small.
+    Its one consumer, search, keeps it only for a file of a document it indexes (never a
+    secret one), as it keeps what get_text answers."""
+    if result.status != models.TEXT_OK or result.text is None:
+        return {}
+    if len(result.text.encode("utf-8")) > TEXT_IN_EVENT_MAX_BYTES:
+        return {}
+    return {"text": result.text}

@@ -22,6 +22,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, EofficeError, Inv
 from services.common.events import FILE_STORED
 from services.common.http import json_response
 from services.common.outbox import add_event
+from services.common.pdf_signatures import scan_pdf_file
 from services.common.timers import configured_timer
 from services.storage import models, signing
 from services.storage.blobs import CHUNK_SIZE
@@ -104,8 +105,9 @@ class UploadEntrypoints:
         MAX_UPLOAD_BYTES); 400 empty body or fewer bytes than declared; 415 the
         content is not what the extension claims — the file becomes ``rejected``.
         Nothing is kept on any error.
-        Events: ``file_stored`` {file_id, sha256, size, content_type, filename},
-        written in the same transaction as the row.
+        Events: ``file_stored`` {file_id, sha256, size, content_type, filename} and, for
+        a PDF, {might_be_signed, pdf_encrypted} (services.common.pdf_signatures), written
+        in the same transaction as the row.
         """
         settings = self.settings
         signing.verify(settings.secret_key, "PUT", file_id, request.args.get("expires"),
@@ -134,6 +136,8 @@ class UploadEntrypoints:
                 raise
             # a concurrent PUT may have won while these bytes arrived
             self._require_pending(self._row(file_id))
+            # said in file_stored, so signing fetches only a PDF that might be signed
+            scan = scan_pdf_file(tmp_path) if kind.name == "pdf" else None
             blob = self.blobs.put_file(tmp_path)
         finally:
             os.unlink(tmp_path)
@@ -147,7 +151,9 @@ class UploadEntrypoints:
             if stored == 1:
                 add_event(session, self.outbox, FILE_STORED, {
                     "file_id": file_id, "sha256": blob.sha256, "size": blob.size,
-                    "content_type": kind.mime, "filename": row.filename})
+                    "content_type": kind.mime, "filename": row.filename,
+                    **({"might_be_signed": scan.might_be_signed,
+                        "pdf_encrypted": scan.encrypted} if scan else {})})
         if stored != 1:
             # Lost a race with another PUT of the same file. The blob stays: it is
             # content-addressed and may be shared with another file.

@@ -16,7 +16,7 @@ from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_REGISTERED, DOCUME
                                     TEXT_EXTRACTED, envelope)
 from services.common.identity import Caller, Membership, mint_token, verify_token
 from services.common.migrations import upgrade
-from services.search.models import processed
+from services.search.models import file_texts, processed
 from services.search.service import SearchService
 from tests.token_keys import TEST_KEYS
 
@@ -47,9 +47,9 @@ def registered(document_id=None, file_ids=(), **data):
         "acl_units": [UNIT_A], "acl_users": [], "leader_user_ids": []} | data)
 
 
-def extracted(file_id, status="ok"):
+def extracted(file_id, status="ok", **data):
     return envelope(TEXT_EXTRACTED, {"file_id": file_id, "status": status, "length": 100,
-                                     "method": "text", "error": None})
+                                     "method": "text", "error": None} | data)
 
 
 @pytest.fixture
@@ -182,6 +182,97 @@ def test_a_document_registered_after_extraction_gets_its_content_at_once(
     assert [item["document_id"] for item in hits(search_rpc, ALICE, '"bất động sản"')[
         "items"]] == [message["data"]["id"]]
     assert storage.asked == [file_id]
+
+
+def test_a_small_text_carried_by_text_extracted_is_indexed_without_asking_storage(
+        search, storage, search_rpc, dispatch):
+    file_id = str(uuid.uuid4())
+    message = registered(file_ids=[file_id])
+    register(search, dispatch, message)
+    assert storage.asked == [file_id]   # not extracted yet: pending
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    assert [item["document_id"] for item in hits(search_rpc, ALICE, "duong day tai dien")[
+        "items"]] == [message["data"]["id"]]
+    assert storage.asked == [file_id]
+
+
+def test_the_text_of_a_secret_documents_file_in_text_extracted_is_not_kept(
+        search, storage, search_rpc, dispatch, config):
+    file_id = str(uuid.uuid4())
+    register(search, dispatch, registered(file_ids=[file_id], confidentiality="secret"))
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    assert hits(search_rpc, ALICE, "duong day tai dien")["total"] == 0
+    engine = create_engine(config["DB_URLS"]["search"])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(file_texts)).scalar_one() == 0
+    engine.dispose()
+    assert storage.asked == []
+
+
+def test_a_registration_whose_files_text_was_pending_waits_for_text_extracted(
+        search, storage, search_rpc, dispatch):
+    """documents said the text was not extracted yet: storage is not asked, and
+    text_extracted brings the text."""
+    file_id = str(uuid.uuid4())
+    storage.texts[file_id] = LAW_TEXT
+    message = registered(file_ids=[file_id], file_text_status={file_id: "pending"})
+    register(search, dispatch, message)
+    assert storage.asked == []
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    assert [item["document_id"] for item in hits(search_rpc, ALICE, "duong day tai dien")[
+        "items"]] == [message["data"]["id"]]
+    assert storage.asked == []
+
+
+def test_text_extracted_handled_before_a_registration_told_pending_makes_it_ask_storage(
+        search, storage, search_rpc, dispatch):
+    """The text was extracted after documents looked but reached search before the
+    document did: the registration asks storage for it."""
+    file_id = str(uuid.uuid4())
+    storage.texts[file_id] = LAW_TEXT
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    message = registered(file_ids=[file_id], file_text_status={file_id: "pending"})
+    register(search, dispatch, message)
+    assert storage.asked == [file_id]
+    assert hits(search_rpc, ALICE, "duong day tai dien")["total"] == 1
+
+
+def test_a_registration_committed_while_text_extracted_is_handled_still_gets_the_text(
+        search, storage, search_rpc, dispatch, config, monkeypatch):
+    """The interleaving between the two: text_extracted finds no document with the file,
+    then the registration commits (and, not seeing the file announced yet, does not ask
+    storage), then text_extracted notes the file: it looks again, finds the document and
+    keeps the text."""
+    from services.search import service as search_service
+    file_id = str(uuid.uuid4())
+    message = registered(file_ids=[file_id], file_text_status={file_id: "pending"})
+    looked, documents_of_file = [], search_service.documents_of_file
+
+    def registered_meanwhile(session, asked_file_id):
+        found = documents_of_file(session, asked_file_id)
+        if not looked:   # text_extracted's first look: none yet; then the registration
+            looked.append(found)
+            register(search, dispatch, message)
+        return found
+
+    monkeypatch.setattr(search_service, "documents_of_file", registered_meanwhile)
+    deliver(search, dispatch, "storage", extracted(file_id, text=LAW_TEXT),
+            "on_storage_text_extracted")
+    assert looked == [[]]
+    assert [item["document_id"] for item in hits(search_rpc, ALICE, "duong day tai dien")[
+        "items"]] == [message["data"]["id"]]
+    assert storage.asked == []
+
+
+def test_no_text_is_asked_for_a_file_storage_will_never_have_one_of(
+        search, storage, dispatch):
+    files = {str(uuid.uuid4()): status for status in ("none", "empty", "failed")}
+    register(search, dispatch, registered(file_ids=list(files), file_text_status=files))
+    assert storage.asked == []
 
 
 def test_secret_documents_are_not_indexed_and_acl_users_see_theirs(

@@ -6,12 +6,14 @@ someone else's certificate, is refused and nothing is stored; every stored PDF g
 verification report kept per file and a ``signature_verified`` event. Keys from the session's
 demo PKI: the signer's in a PKCS#12 file, the organisation's in the SoftHSM2 token."""
 import io
+import uuid
 
 import eventlet
 import pytest
 import requests
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from nameko.standalone.events import event_dispatcher
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
@@ -20,7 +22,7 @@ from sqlalchemy import create_engine, func, select
 
 from services.common.config import settings_from
 from services.common.errors import Forbidden
-from services.common.events import FILE_STORED, SIGNATURE_VERIFIED
+from services.common.events import FILE_STORED, SIGNATURE_VERIFIED, envelope
 from services.common.identity import CLERK
 from services.signing import pades, transfer
 from services.storage import models as storage_models
@@ -187,3 +189,32 @@ def test_every_stored_pdf_gets_a_verification_report_kept_per_file_and_a_signatu
     assert report["signer"]["common_name"] == "Nguyễn Văn Ký" and report["valid"]
     with pytest.raises(Forbidden):
         signing.get_verifications(person(CLERK_ID, (UNIT, CLERK)), [signed])
+
+
+
+def test_a_pdf_storage_found_certainly_unsigned_is_recorded_unsigned_without_being_fetched(
+        services, storage, signing, registered, config):
+    """Storage says in file_stored whether a PDF might be signed: signing records an
+    unsigned one as unsigned without asking storage for it (here a file storage does not
+    even know, which fetching would fail on), and fetches and verifies a signed one."""
+    own, _ = registered
+    unsigned = upload(storage, make_document())
+    signed = signing.sign_document_pdf(system("documents"),
+                                       sign_request(unsigned, own["id"]))["file_id"]
+    assert verified(services, unsigned)["status"] == "unsigned"
+    assert verified(services, signed)["status"] == "valid"
+    flags = {e["file_id"]: (e.get("might_be_signed"), e.get("pdf_encrypted"))
+             for e in services.of(FILE_STORED)}
+    assert (flags[unsigned], flags[signed]) == ((False, False), (True, False))
+
+    unknown = str(uuid.uuid4())
+    event_dispatcher(config)("storage", FILE_STORED, envelope(FILE_STORED, {
+        "file_id": unknown, "sha256": "0" * 64, "size": 1234,
+        "content_type": "application/pdf", "filename": "scan.pdf",
+        "might_be_signed": False, "pdf_encrypted": True}))
+    event = verified(services, unknown)
+    assert (event["status"], event["signatures"]) == ("unsigned", [])
+    report = signing.get_verifications(system("gateway"), [unknown])[unknown]
+    assert (report["status"], report["encrypted"], report["signatures"],
+            report["summary"]["en"]) == ("unsigned", True, [],
+                                         "The file has no digital signature.")

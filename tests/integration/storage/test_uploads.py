@@ -67,7 +67,8 @@ def test_an_uploaded_pdf_is_stored_announced_and_its_text_becomes_readable(
     stored, = listener.log.of(FILE_STORED)
     assert stored["data"] == {"file_id": file_id, "sha256": sha, "size": len(PDF),
                               "content_type": "application/pdf",
-                              "filename": "Án lệ số 57.pdf"}
+                              "filename": "Án lệ số 57.pdf",
+                              "might_be_signed": False, "pdf_encrypted": False}
     extracted, = listener.log.of(TEXT_EXTRACTED)
     assert extracted["data"]["file_id"] == file_id
     assert extracted["data"]["status"] == "ok" and extracted["data"]["method"] == "text"
@@ -75,8 +76,28 @@ def test_an_uploaded_pdf_is_stored_announced_and_its_text_becomes_readable(
 
     text = rpc.get_text(uploader_token, file_id)
     assert text["text_status"] == "ok" and PDF_WORD in text["text"]
+    assert extracted["data"]["text"] == text["text"]   # small: it travels in the event
     assert rpc.get_file(uploader_token, file_id)["text_status"] == "ok"
     assert db.row(file_id).extraction_attempts == 1
+
+
+def test_a_text_over_64_kib_is_not_in_its_event_and_a_docx_says_nothing_of_signatures(
+        storage, listener, rpc, uploader_token):
+    """text_extracted carries a text of at most 64 KiB of UTF-8 (search asks get_text for
+    a longer one); only a PDF's file_stored says whether it might be signed."""
+    long_text = ("Điều 1. Phạm vi điều chỉnh của văn bản này. " * 1500).encode()
+    assert 64 * 1024 < len(long_text) < MAX_UPLOAD_BYTES
+    for name, data in (("dai.txt", long_text), ("an-le.docx", DOCX_FIXTURE.read_bytes())):
+        upload = reserve(rpc, uploader_token, name, data)
+        with entrypoint_waiter(listener, "on_text_extracted", timeout=30):
+            assert put(upload["upload_url"], data).status_code == 201
+    stored = {e["data"]["filename"]: e["data"] for e in listener.log.of(FILE_STORED)}
+    extracted = [e["data"] for e in listener.log.of(TEXT_EXTRACTED)]
+    assert [e["status"] for e in extracted] == ["ok", "ok"]
+    assert "text" not in extracted[0] and extracted[0]["length"] > 64 * 1024
+    assert DOCX_WORD in extracted[1]["text"]
+    assert not {"might_be_signed", "pdf_encrypted"} & (set(stored["dai.txt"])
+                                                       | set(stored["an-le.docx"]))
 
 
 def test_a_stored_file_downloads_from_its_signed_url_under_its_own_name(

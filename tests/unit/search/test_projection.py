@@ -80,3 +80,23 @@ def test_a_secret_document_is_not_kept(session):
     record(session, event_data("doc-1", ["f1"], confidentiality="secret"))
     assert projection.index_documents(session, ["doc-1"]) == []
     assert projection.documents_of_file(session, "f1") == []
+
+
+def test_storage_is_asked_only_for_a_text_it_may_have(session):
+    """What documents saw of each file decides: an "ok" text, or one not said, is asked
+    for; one storage will never have is not; a pending one only once its text_extracted
+    came before the document (announced), since one still to come brings the text."""
+    said = {"ok": "ok", "none": "none", "empty": "empty", "failed": "failed",
+            "pending": "pending", "announced": "pending"}
+    projection.announce_text(session, "announced", NOW)
+    projection.announce_text(session, "announced", NOW)   # again: no error
+    files = [*said, "unsaid"]
+    assert projection.texts_to_fetch(session, files, said) == ["ok", "announced", "unsaid"]
+    assert projection.texts_to_fetch(session, files, {}) == files
+
+
+def test_a_kept_text_is_no_longer_announced(session):
+    record(session, event_data("doc-1", ["f1"]))
+    projection.announce_text(session, "f1", NOW)
+    projection.store_text(session, "f1", "Văn bản", NOW)
+    assert projection.texts_to_fetch(session, ["f1"], {"f1": "pending"}) == []
