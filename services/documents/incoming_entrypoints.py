@@ -312,5 +312,4 @@ class IncomingEntrypoints(WorkflowEventHandlers):
             shown = doc or (session.get(OutgoingDocument, document_id) if document_id else None)
             if shown is not None:
                 self._tell_search(session, shown)
-        # published by the relay within a second: not inline, so a burst of workflow
-        # events does not hold up this service's RPCs (assignment asks it for scope)
+        self.flush_outbox()   # outside any transaction: no write lock held meanwhile
