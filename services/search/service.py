@@ -295,21 +295,23 @@ class SearchService(ServiceBase):
             log.error("%s %s without a document id; ignored", payload.get("type"),
                       payload.get("event_id"))
             return
-        document_id = fields["document_id"]
+        document_id, file_ids = fields["document_id"], file_ids_of(data)
+        indexable = is_indexable(fields)
         with self.db.transaction() as session:
             if not first_delivery(session, processed, payload["event_id"], handler):
                 return
-            changed = record_document(session, fields, file_ids_of(data),
-                                      source_at=payload.get("occurred_at"),
-                                      now=self.clock.now())
-        if not changed:
-            return
-        if not is_indexable(fields):
+            if not record_document(session, fields, file_ids,
+                                   source_at=payload.get("occurred_at"), now=self.clock.now()):
+                return
+            # read in the same transaction: the index keeps the newest revision whatever
+            # order concurrent handlers reach it in (upsert_many)
+            docs = index_documents(session, [document_id]) if indexable else []
+            missing = files_without_text(session, document_id) if indexable and file_ids \
+                else []
+        if not indexable:
             self.index.delete(document_id)
             return
-        self._reindex([document_id])
-        with self.db.read() as session:
-            missing = files_without_text(session, document_id)
+        self.index.upsert_many(docs)
         self._reindex(self._fetch_texts(missing))
 
     @event_handler(SOURCE_STORAGE, TEXT_EXTRACTED)
