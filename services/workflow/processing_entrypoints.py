@@ -129,8 +129,12 @@ class ProcessingEntrypoints:
         processing = self._processing(document_id)
         self._require_clearance(caller, processing)
         today, now = self.clock.today(), self.clock.now()
-        default = deadlines.Deadline(processing.due_date) if processing.due_date else \
-            self._default_deadline(processing.unit_id, processing.urgency, today, now)
+        # the unit's rules (a read and the calendar) only when the lead is given no date:
+        # everyone else takes the lead's
+        lead = payload.get("lead") if isinstance(payload, dict) else None
+        dated = isinstance(lead, dict) and bool(lead.get("due_date"))
+        default = deadlines.Deadline(processing.due_date) if processing.due_date or dated \
+            else self._default_deadline(processing.unit_id, processing.urgency, today, now)
         plan = domain.parse_assignment(payload, today, default.due_date, default.due_at)
         assignees = [plan["lead"], *plan["co_handlers"], *plan["for_info"]]
         scope = self._scope(processing.unit_id, assignees)
