@@ -312,4 +312,5 @@ class IncomingEntrypoints(WorkflowEventHandlers):
             shown = doc or (session.get(OutgoingDocument, document_id) if document_id else None)
             if shown is not None:
                 self._tell_search(session, shown)
-        self.flush_outbox()   # outside any transaction: no write lock held meanwhile
+        # published by the relay within a second, not inline: a burst of workflow events
+        # then reaches search together, which indexes them in one commit (its group commit)
