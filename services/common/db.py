@@ -121,13 +121,35 @@ def make_engine(url: str):
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-class DatabaseAccess:
-    """What a worker gets: short transactions, committed or rolled back as a whole."""
+#: session.info key under which outbox.add_event lists the events of a transaction
+OUTBOX_EVENTS = "outbox_events"
+#: an event of this process's outbox committed and not yet published (outbox.py)
+COMMITTED = "committed"
 
-    def __init__(self, engine, write_lock):
+
+class DatabaseAccess:
+    """What a worker gets: short transactions, committed or rolled back as a whole.
+
+    ``committed_events`` are the outbox events this worker committed and has not published
+    yet, in order; ``local_events`` (event_id → state) those of every worker of this
+    container until the relay marks them published (shared: outbox.py)."""
+
+    def __init__(self, engine, write_lock, local_events: dict | None = None):
         self.engine = engine
         self._write_lock = write_lock
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.committed_events: list[dict] = []
+        self.local_events = {} if local_events is None else local_events
+
+    def _committed(self, session) -> None:
+        """Right after a commit (still under the write lock on SQLite, so the relay
+        never sees the rows before they are known here): the transaction's events are
+        this worker's to publish."""
+        events = session.info.pop(OUTBOX_EVENTS, None)
+        if events:
+            for event in events:
+                self.local_events[event["event_id"]] = COMMITTED
+            self.committed_events.extend(events)
 
     @contextmanager
     def transaction(self, write: bool = True):
@@ -144,12 +166,14 @@ class DatabaseAccess:
                         with Session(bind=conn, expire_on_commit=False) as session:
                             with session.begin():
                                 yield session
+                            self._committed(session)
                     finally:
                         conn.info.pop("sqlite_begin", None)
             return
         with Session(bind=self.engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+            self._committed(session)
 
     def read(self):
         return self.transaction(write=False)
@@ -167,6 +191,7 @@ class Database(DependencyProvider):
         url = settings_of(self.container).db_url(self.container.service_name)
         self.engine = make_engine(url)
         self.write_lock = write_lock_for(url)
+        self.local_events: dict[str, str] = {}   # this container's outbox events (outbox.py)
 
     def stop(self):
         self.engine.dispose()
@@ -175,7 +200,7 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return DatabaseAccess(self.engine, self.write_lock)
+        return DatabaseAccess(self.engine, self.write_lock, self.local_events)
 
 
 def count_rows(session, query) -> int:

@@ -1,7 +1,14 @@
 """The transactional outbox: a service writes its change and the event describing it
-in one database transaction; a relay publishes pending events afterwards, in order.
-A crash between the commit and the publish loses nothing: the relay (run after each
-write and on a timer in every replica) picks the event up again.
+in one database transaction, and publishes the event after the commit.
+
+The worker that committed an event publishes it right after the commit
+(``publish_committed``), outside any transaction, and only notes it as published; the relay
+(``relay_pending``, on a timer every second in every replica) marks what was noted in
+one write for all of them, and publishes whatever is still pending: an event whose worker
+did not publish it (it failed, or never asked) at once, and one of another process (or
+left by a process that died) once it is older than FOREIGN_GRACE_SECONDS — before that its
+own process is most likely publishing it. A crash between the commit and the publish
+loses nothing: the row stays pending until a relay publishes it.
 
 Delivery is therefore at-least-once; consumers deduplicate by ``event_id`` (inbox).
 """
@@ -9,15 +16,23 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (JSON, BigInteger, Column, Integer, String, Table, func,
                         select, update)
 
-from services.common.db import UtcDateTime
+from services.common.db import COMMITTED, OUTBOX_EVENTS, UtcDateTime
 from services.common.events import envelope
 
 log = logging.getLogger(__name__)
+
+#: The states of an event of this process between its commit and its row marked published
+#: (DatabaseAccess.local_events): committed, being published, published and not marked yet.
+PUBLISHING, PUBLISHED = "publishing", "published"
+#: A pending event this process did not write is left to its own process this long.
+FOREIGN_GRACE_SECONDS = 5
+#: Event ids per UPDATE when the relay marks what the workers published.
+MARK_CHUNK = 500
 
 
 def outbox_table(metadata) -> Table:
@@ -36,12 +51,88 @@ def outbox_table(metadata) -> Table:
 def add_event(session, table: Table, event_type: str, data: dict) -> dict:
     """Queue an event in the caller's transaction; returns its envelope."""
     message = envelope(event_type, data)
+    payload = json.loads(json.dumps(message, default=str))
     session.execute(table.insert().values(
-        event_id=message["event_id"], event_type=event_type,
-        payload=json.loads(json.dumps(message, default=str)),
+        event_id=message["event_id"], event_type=event_type, payload=payload,
         created_at=datetime.now(timezone.utc), published_at=None,
     ))
+    # the worker publishes it after the commit (DatabaseAccess, publish_committed)
+    session.info.setdefault(OUTBOX_EVENTS, []).append(
+        {"event_id": message["event_id"], "event_type": event_type, "payload": payload})
     return message
+
+
+def publish_committed(db, dispatch) -> int:
+    """Publish the events this worker committed (``db.committed_events``), in order, in no
+    transaction; the relay marks their rows published later. One the relay took already is
+    skipped. The first failure stops and raises: the rest stay pending for the relay.
+    Returns how many were published."""
+    events, db.committed_events = db.committed_events, []
+    local = db.local_events
+    published = 0
+    for position, event in enumerate(events):
+        if local.get(event["event_id"]) != COMMITTED:
+            continue
+        local[event["event_id"]] = PUBLISHING
+        try:
+            dispatch(event["event_type"], event["payload"])
+        except BaseException:
+            for left in events[position:]:
+                if local.get(left["event_id"]) == PUBLISHING:
+                    local[left["event_id"]] = COMMITTED
+            raise
+        local[event["event_id"]] = PUBLISHED
+        published += 1
+    return published
+
+
+def relay_pending(db, table: Table, dispatch, limit: int = 200,
+                  grace_seconds: float = FOREIGN_GRACE_SECONDS) -> int:
+    """The relay's round: mark published what this process's workers published, then
+    publish, oldest first, the pending events no worker of this process is publishing —
+    another process's only once older than ``grace_seconds``. Returns how many it
+    published itself. Nothing noted and nothing pending: one read, no write."""
+    local = db.local_events
+    marks = [event_id for event_id, state in list(local.items()) if state == PUBLISHED]
+    if not marks:
+        with db.read() as session:
+            if session.execute(select(table.c.id).where(table.c.published_at.is_(None))
+                               .limit(1)).first() is None:
+                return 0
+    taken = []
+    with db.transaction() as session:
+        now = datetime.now(timezone.utc)
+        for start in range(0, len(marks), MARK_CHUNK):
+            session.execute(update(table).where(
+                table.c.event_id.in_(marks[start:start + MARK_CHUNK]),
+                table.c.published_at.is_(None)).values(published_at=now))
+        query = (select(table.c.id, table.c.event_id, table.c.event_type, table.c.payload,
+                        table.c.created_at)
+                 .where(table.c.published_at.is_(None)).order_by(table.c.id).limit(limit))
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        foreign_before = now - timedelta(seconds=grace_seconds)
+        for row in session.execute(query).all():
+            state = local.get(row.event_id)
+            if state in (PUBLISHING, PUBLISHED):
+                continue      # a worker of this process has it
+            if state is None and row.created_at > foreign_before:
+                continue      # another process's, which is most likely publishing it
+            if state == COMMITTED:
+                local[row.event_id] = PUBLISHING   # so its worker does not publish it too
+            try:
+                dispatch(row.event_type, row.payload)
+            except BaseException:
+                for event_id in taken + [row.event_id]:
+                    if local.get(event_id) == PUBLISHING:
+                        local[event_id] = COMMITTED
+                raise
+            session.execute(update(table).where(table.c.id == row.id)
+                            .values(published_at=datetime.now(timezone.utc)))
+            taken.append(row.event_id)
+    for event_id in marks + taken:
+        local.pop(event_id, None)
+    return len(taken)
 
 
 def publish_pending(db, table: Table, dispatch, limit: int = 200) -> int:
@@ -66,6 +157,10 @@ def publish_pending(db, table: Table, dispatch, limit: int = 200) -> int:
 
 
 def pending_count(db, table: Table) -> int:
+    """Events not published yet (those published and waiting for the relay's mark are
+    not counted)."""
+    noted = sum(1 for state in list(db.local_events.values()) if state == PUBLISHED)
     with db.read() as session:
-        return session.execute(select(func.count()).select_from(table)
-                               .where(table.c.published_at.is_(None))).scalar_one()
+        pending = session.execute(select(func.count()).select_from(table)
+                                  .where(table.c.published_at.is_(None))).scalar_one()
+    return max(0, pending - noted)

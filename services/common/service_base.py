@@ -16,7 +16,7 @@ from nameko.web.server import parse_address
 
 from services.common.http import EnvelopeHttpHandler, LongRequestLineWebServer, envelope_http
 from services.common.metrics import EntrypointMetrics
-from services.common.outbox import pending_count, publish_pending
+from services.common.outbox import pending_count, publish_committed, relay_pending
 
 log = logging.getLogger(__name__)
 STARTED_AT = time.time()
@@ -84,17 +84,21 @@ class OutboxServiceBase(ServiceBase):
     outbox = None   # the service's outbox Table
 
     def flush_outbox(self) -> int:
-        """Publish what this worker (and any earlier one) left in the outbox. A failure
-        here is logged and left to the timer: the events are safe in the table."""
+        """Publish the events this worker committed, in no transaction (outbox.py). A
+        failure here is logged and left to the timer: the events are safe in the table."""
         try:
-            return publish_pending(self.db, self.outbox, self.dispatch)
+            return publish_committed(self.db, self.dispatch)
         except Exception:
-            log.exception("outbox relay failed; will retry")
+            log.exception("outbox publish failed; the relay will retry")
             return 0
 
     @timer(interval=1)
     def relay_outbox(self):
-        self.flush_outbox()
+        """Mark what the workers published, and publish what is left (outbox.py)."""
+        try:
+            relay_pending(self.db, self.outbox, self.dispatch)
+        except Exception:
+            log.exception("outbox relay failed; will retry")
 
     def _observe_state(self):
         self.metrics.outbox_pending.labels(self.name).set(pending_count(self.db, self.outbox))

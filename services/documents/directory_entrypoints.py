@@ -216,24 +216,27 @@ class DirectoryEntrypoints:
             if not isinstance(root_unit_id, str) or session.get(Unit, root_unit_id) is None:
                 raise not_found("đơn vị", "Unit", root_unit_id)
             subtree = directory.subtree_query(root_unit_id)
-            inside = set(session.execute(select(subtree.c.id).where(
-                subtree.c.id.in_(set(unit_ids)))).scalars())
-            units = {u.id: u for u in session.execute(
-                select(Unit).where(Unit.id.in_(set(unit_ids)))).scalars()}
-            leaders: dict[str, dict] = {}
-            for user_id, unit_id, clearance in session.execute(
-                    select(Membership.user_id, Membership.unit_id, User.clearance)
-                    .join(User, User.id == Membership.user_id).where(
-                        Membership.unit_id.in_(set(unit_ids)),
-                        Membership.role.in_(LEADER_ROLES))).all():
-                leaders.setdefault(unit_id, {})[user_id] = clearance
-            found = {row.id: row for row in session.execute(
-                select(User.id, User.full_name, User.clearance).where(
-                    User.id.in_(set(user_ids)), User.active.is_(True))).all()}
+            inside, units, leaders = set(), {}, {}
+            if unit_ids:   # (an assignment often names people only: no query for units)
+                inside = set(session.execute(select(subtree.c.id).where(
+                    subtree.c.id.in_(set(unit_ids)))).scalars())
+                units = {u.id: u for u in session.execute(
+                    select(Unit).where(Unit.id.in_(set(unit_ids)))).scalars()}
+                for user_id, unit_id, clearance in session.execute(
+                        select(Membership.user_id, Membership.unit_id, User.clearance)
+                        .join(User, User.id == Membership.user_id).where(
+                            Membership.unit_id.in_(set(unit_ids)),
+                            Membership.role.in_(LEADER_ROLES))).all():
+                    leaders.setdefault(unit_id, {})[user_id] = clearance
+            found, members_inside = {}, set()
+            if user_ids:
+                found = {row.id: row for row in session.execute(
+                    select(User.id, User.full_name, User.clearance).where(
+                        User.id.in_(set(user_ids)), User.active.is_(True))).all()}
+                members_inside = set(session.execute(select(Membership.user_id).where(
+                    Membership.user_id.in_(set(found)),
+                    Membership.unit_id.in_(select(subtree.c.id)))).scalars()) if found else set()
             users = {user_id: row.full_name for user_id, row in found.items()}
-            members_inside = set(session.execute(select(Membership.user_id).where(
-                Membership.user_id.in_(set(users)),
-                Membership.unit_id.in_(select(subtree.c.id)))).scalars())
         return {"units": {unit_id: {"name": unit.name, "within": unit_id in inside,
                                     "leader_user_ids": sorted(leaders.get(unit_id, {})),
                                     "leader_clearances": leaders.get(unit_id, {})}

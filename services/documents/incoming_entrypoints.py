@@ -313,5 +313,5 @@ class IncomingEntrypoints(WorkflowEventHandlers):
             shown = doc or (session.get(OutgoingDocument, document_id) if document_id else None)
             if shown is not None:
                 self._tell_search(session, shown)
-        # published by the relay within a second: not inline, so a burst of workflow
-        # events does not hold up this service's RPCs (assignment asks it for scope)
+        # published by the relay within a second, not inline: a burst of workflow events
+        # then reaches search together, which indexes them in one commit (its group commit)

@@ -104,11 +104,6 @@ class DocumentsService(IncomingEntrypoints, OutgoingEntrypoints, OutgoingStepEnt
                 Unit.id.in_(set(unit_ids)))).all()) if unit_ids else {}
         return {"users": users, "units": units}
 
-    # ---------------------------------------------------------------- workflow's events
-
-        # published by the relay within a second: not inline, so a burst of workflow
-        # events does not hold up this service's RPCs (assignment asks it for scope)
-
     # ---------------------------------------------------------------- audit
 
     # ---------------------------------------------------------------- helpers

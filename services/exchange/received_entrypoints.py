@@ -355,6 +355,12 @@ class ReceivedEntrypoints:
         code = translate.STATUS_OF_STATE.get(data.get("document_state"))
         if not code or not data.get("document_id"):
             return
+        with self.db.read() as session:
+            # most documents did not come from another agency: nothing to write for them
+            # (the link is made when the văn thư accepts, before any processing)
+            if session.execute(select(ReceivedDocument.id).where(
+                    ReceivedDocument.incoming_id == data["document_id"])).first() is None:
+                return
         now = self.clock.now()
         with self.db.transaction() as session:
             if not first_delivery(session, processed_events, message["event_id"],

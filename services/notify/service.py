@@ -143,6 +143,8 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
         """One notification per person, and its e-mail (``email()`` gives the subject and
         text) for those who asked for it, in one transaction; then the gateways are told.
         Idempotent by event_id."""
+        if not people:
+            return   # no one to tell (e.g. the actor alone was named): nothing to write
         urgency = message["data"].get("urgency", "normal")
         now = self.clock.now()
         created = []

@@ -75,10 +75,18 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
     order). Returns whether anything changed."""
     document_id = fields["document_id"]
     source_at = _moment(source_at)
-    kept = session.execute(select(documents.c.source_at).where(
+    kept = session.execute(select(documents.c.source_at, documents.c.data).where(
         documents.c.document_id == document_id)).first()
     if kept is not None and kept.source_at is not None and source_at is not None and \
             _moment(kept.source_at) > source_at:
+        return False
+    if kept is not None and is_indexable(fields) and _same_fields(kept.data, fields) and \
+            _files_of(session, document_id) == file_ids:
+        # nothing searchable changed: no new revision, no index update; only the time
+        # of the newest event, so that an older one arriving later changes nothing
+        if source_at is not None:
+            session.execute(update(documents).where(documents.c.document_id == document_id)
+                            .values(source_at=source_at))
         return False
     session.execute(delete(document_files).where(document_files.c.document_id == document_id))
     if not is_indexable(fields):
@@ -95,6 +103,22 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
             {"document_id": document_id, "file_id": file_id, "position": position}
             for position, file_id in enumerate(file_ids)])
     return True
+
+
+#: fields that are when the event was sent rather than what the document is
+_NOT_COMPARED = ("registered_at",)
+
+
+def _same_fields(kept: dict, fields: dict) -> bool:
+    """Whether the indexed fields are those kept (whatever the event's time)."""
+    return {k: v for k, v in (kept or {}).items() if k not in _NOT_COMPARED} == \
+        {k: v for k, v in fields.items() if k not in _NOT_COMPARED}
+
+
+def _files_of(session, document_id: str) -> list[str]:
+    return list(session.execute(select(document_files.c.file_id).where(
+        document_files.c.document_id == document_id)
+        .order_by(document_files.c.position)).scalars())
 
 
 def forget_document(session, document_id: str) -> None:

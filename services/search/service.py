@@ -299,23 +299,31 @@ class SearchService(ServiceBase):
             log.error("%s %s without a document id; ignored", payload.get("type"),
                       payload.get("event_id"))
             return
-        document_id = fields["document_id"]
+        document_id, file_ids = fields["document_id"], file_ids_of(data)
+        indexable = is_indexable(fields)
         with self.db.transaction() as session:
             if not first_delivery(session, processed, payload["event_id"], handler):
                 return
-            changed = record_document(session, fields, file_ids_of(data),
-                                      source_at=payload.get("occurred_at"),
-                                      now=self.clock.now())
-        if not changed:
-            return
-        if not is_indexable(fields):
+            if not record_document(session, fields, file_ids,
+                                   source_at=payload.get("occurred_at"), now=self.clock.now()):
+                return
+            # read in the same transaction: the index keeps the newest revision whatever
+            # order concurrent handlers reach it in (upsert_many)
+            docs = index_documents(session, [document_id]) if indexable else []
+            missing = files_without_text(session, document_id) if indexable and file_ids \
+                else []
+        if not indexable:
             self.index.delete(document_id)
             return
-        self._reindex([document_id])
-        said = data.get("file_text_status")
-        with self.db.read() as session:
-            missing = texts_to_fetch(session, files_without_text(session, document_id),
-                                     said if isinstance(said, dict) else {})
+        self.index.upsert_many(docs)
+        if missing:
+            # after the commit, not in it: a text_extracted handler notes an announced
+            # text, then looks for its document; read before our commit, on PostgreSQL
+            # the two could miss each other (texts_to_fetch)
+            said = data.get("file_text_status")
+            with self.db.read() as session:
+                missing = texts_to_fetch(session, missing, said if isinstance(said, dict)
+                                         else {})
         self._reindex(self._fetch_texts(missing))
 
     @event_handler(SOURCE_STORAGE, TEXT_EXTRACTED)

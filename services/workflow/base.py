@@ -105,6 +105,15 @@ class WorkflowBase:
             return item, session.get(Processing, item.processing_id)
 
     @staticmethod
+    def _processing_of_item(session, item_id) -> str:
+        """The id of the processing a part belongs to (NotFound for an unknown part)."""
+        processing_id = session.execute(select(WorkItem.processing_id).where(
+            WorkItem.id == item_id)).scalar_one_or_none() if isinstance(item_id, str) else None
+        if processing_id is None:
+            raise not_found("phần việc", "Assignment", item_id)
+        return processing_id
+
+    @staticmethod
     def _lock(session, processing_id) -> Processing:
         """The processing row, locked for this transaction on PostgreSQL (SQLite
         transactions here are already serial), so two steps never interleave."""

@@ -129,8 +129,12 @@ class ProcessingEntrypoints:
         processing = self._processing(document_id)
         self._require_clearance(caller, processing)
         today, now = self.clock.today(), self.clock.now()
-        default = deadlines.Deadline(processing.due_date) if processing.due_date else \
-            self._default_deadline(processing.unit_id, processing.urgency, today, now)
+        # the unit's rules (a read and the calendar) only when the lead is given no date:
+        # everyone else takes the lead's
+        lead = payload.get("lead") if isinstance(payload, dict) else None
+        dated = isinstance(lead, dict) and bool(lead.get("due_date"))
+        default = deadlines.Deadline(processing.due_date) if processing.due_date or dated \
+            else self._default_deadline(processing.unit_id, processing.urgency, today, now)
         plan = domain.parse_assignment(payload, today, default.due_date, default.due_at)
         assignees = [plan["lead"], *plan["co_handlers"], *plan["for_info"]]
         scope = self._scope(processing.unit_id, assignees)
@@ -143,8 +147,9 @@ class ProcessingEntrypoints:
         owners = {caller.user_id} | ({delegation["from_user_id"]} if delegation else set())
         with self.db.transaction() as session:
             processing = self._lock(session, processing.id)
-            mine = [i for i in self._items(session, processing, kind=domain.TO_ASSIGN,
-                                           states=(domain.OPEN,))
+            to_assign = self._items(session, processing, kind=domain.TO_ASSIGN,
+                                    states=(domain.OPEN,))
+            mine = [i for i in to_assign
                     if domain.holds(caller, i.user_id, i.unit_id) or i.user_id in owners]
             if not mine and not domain.leads_unit(caller, processing.unit_id) and \
                     delegation is None:
@@ -152,8 +157,7 @@ class ProcessingEntrypoints:
                                 "You may not assign this document.")
             if processing.state != domain.AWAITING_ASSIGNMENT:
                 raise self._wrong_state(processing, "phân công", "assign")
-            for item in self._items(session, processing, kind=domain.TO_ASSIGN,
-                                    states=(domain.OPEN,)):
+            for item in to_assign:
                 item.state, item.done_at = (domain.DONE_ITEM if item in mine
                                             else domain.CLOSED), now
                 item.done_by = caller.user_id if item in mine else None
@@ -269,11 +273,10 @@ class ProcessingEntrypoints:
         return self._act_on_item(token, caller, item_id, "complete", result)
 
     def _act_on_item(self, token, caller, item_id, action, data):
-        item, processing = self._item(item_id)
         now = self.clock.now()
-        with self.db.transaction() as session:
-            processing = self._lock(session, processing.id)
-            item = session.get(WorkItem, item.id)
+        with self.db.transaction() as session:   # no read first: nothing to ask meanwhile
+            processing = self._lock(session, self._processing_of_item(session, item_id))
+            item = session.get(WorkItem, item_id)   # read under the processing's lock
             if not domain.holds(caller, item.user_id, item.unit_id):
                 raise Forbidden("Đây không phải việc của bạn.", "This is not your work.")
             self._require_clearance(caller, processing)

@@ -100,3 +100,31 @@ def test_a_kept_text_is_no_longer_announced(session):
     projection.announce_text(session, "f1", NOW)
     projection.store_text(session, "f1", "Văn bản", NOW)
     assert projection.texts_to_fetch(session, ["f1"], {"f1": "pending"}) == []
+
+
+def recorded_at(session, data, occurred_at):
+    return projection.record_document(session, projection.document_fields(data, occurred_at),
+                                      projection.file_ids_of(data), occurred_at, now=NOW)
+
+
+def test_an_update_that_changes_nothing_searchable_keeps_the_revision_and_needs_no_indexing(
+        session):
+    assert recorded_at(session, event_data("doc-1", ["f1"], state="assigned"),
+                       "2026-03-10T08:00:00+00:00")
+    assert not recorded_at(session, event_data("doc-1", ["f1"], state="assigned"),
+                           "2026-03-10T08:01:00+00:00")
+    [doc] = projection.index_documents(session, ["doc-1"])
+    assert doc["revision"] == 1
+    assert recorded_at(session, event_data("doc-1", ["f1"], state="in_progress"),
+                       "2026-03-10T08:02:00+00:00")
+    assert recorded_at(session, event_data("doc-1", ["f1", "f2"], state="in_progress"),
+                       "2026-03-10T08:03:00+00:00")
+    assert projection.index_documents(session, ["doc-1"])[0]["revision"] == 3
+
+
+def test_after_an_unchanged_update_an_older_event_arriving_late_still_changes_nothing(session):
+    recorded_at(session, event_data("doc-1", [], state="assigned"), "2026-03-10T08:00:00+00:00")
+    recorded_at(session, event_data("doc-1", [], state="assigned"), "2026-03-10T08:05:00+00:00")
+    assert not recorded_at(session, event_data("doc-1", [], state="to_assign"),
+                           "2026-03-10T08:03:00+00:00")
+    assert projection.index_documents(session, ["doc-1"])[0]["state"] == "assigned"
