@@ -11,6 +11,10 @@ own process is most likely publishing it. A crash between the commit and the pub
 loses nothing: the row stays pending until a relay publishes it.
 
 Delivery is therefore at-least-once; consumers deduplicate by ``event_id`` (inbox).
+
+Published rows are deleted once they are OUTBOX_KEEP_DAYS old (``prune_published``, an
+hourly timer): nothing reads them after their publication, and some carry sizeable
+payloads (storage's ``text_extracted`` carries texts of up to 64 KiB).
 """
 from __future__ import annotations
 
@@ -33,6 +37,12 @@ PUBLISHING, PUBLISHED = "publishing", "published"
 FOREIGN_GRACE_SECONDS = 5
 #: Event ids per UPDATE when the relay marks what the workers published.
 MARK_CHUNK = 500
+#: Published events are kept this long (for an administrator looking into a delivery),
+#: then deleted.
+OUTBOX_KEEP_DAYS = 7
+#: Rows deleted per transaction when pruning: short write transactions (SQLite has one
+#: writer at a time).
+PRUNE_CHUNK = 1000
 
 
 def outbox_table(metadata) -> Table:
@@ -154,6 +164,23 @@ def publish_pending(db, table: Table, dispatch, limit: int = 200) -> int:
                             .values(published_at=datetime.now(timezone.utc)))
             published += 1
     return published
+
+
+def prune_published(db, table: Table, now: datetime, keep_days: float = OUTBOX_KEEP_DAYS,
+                    chunk: int = PRUNE_CHUNK) -> int:
+    """Delete the events published more than ``keep_days`` before ``now``, a chunk per
+    transaction; pending events are never deleted. Returns how many were deleted."""
+    cutoff = now - timedelta(days=keep_days)
+    deleted = 0
+    while True:
+        with db.transaction() as session:
+            ids = session.execute(select(table.c.id).where(table.c.published_at < cutoff)
+                                  .order_by(table.c.id).limit(chunk)).scalars().all()
+            if ids:
+                session.execute(table.delete().where(table.c.id.in_(ids)))
+        deleted += len(ids)
+        if len(ids) < chunk:
+            return deleted
 
 
 def pending_count(db, table: Table) -> int:

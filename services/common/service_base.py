@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
@@ -16,7 +17,8 @@ from nameko.web.server import parse_address
 
 from services.common.http import EnvelopeHttpHandler, LongRequestLineWebServer, envelope_http
 from services.common.metrics import EntrypointMetrics
-from services.common.outbox import pending_count, publish_committed, relay_pending
+from services.common.outbox import (pending_count, prune_published, publish_committed,
+                                    relay_pending)
 
 log = logging.getLogger(__name__)
 STARTED_AT = time.time()
@@ -99,6 +101,17 @@ class OutboxServiceBase(ServiceBase):
             relay_pending(self.db, self.outbox, self.dispatch)
         except Exception:
             log.exception("outbox relay failed; will retry")
+
+    @timer(interval=3600)
+    def prune_outbox(self):
+        """Delete the events published more than OUTBOX_KEEP_DAYS ago (outbox.py)."""
+        try:
+            deleted = prune_published(self.db, self.outbox, datetime.now(timezone.utc))
+        except Exception:
+            log.exception("outbox pruning failed; will retry in an hour")
+            return
+        if deleted:
+            log.info("outbox: %d events published over a week ago deleted", deleted)
 
     def _observe_state(self):
         self.metrics.outbox_pending.labels(self.name).set(pending_count(self.db, self.outbox))

@@ -10,7 +10,7 @@ from sqlalchemy import event, select, update
 
 from services.common.db import DatabaseAccess, make_engine, new_metadata, write_lock_for
 from services.common.outbox import (add_event, outbox_table, pending_count,
-                                    publish_committed, relay_pending)
+                                    prune_published, publish_committed, relay_pending)
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
@@ -124,3 +124,25 @@ def test_with_nothing_noted_or_pending_the_relay_takes_no_write_lock(url):
     writes = count_writes(db)
     assert relay_pending(db, outbox, lambda *a: pytest.fail("published")) == 0
     assert "BEGIN IMMEDIATE" not in writes
+
+
+def test_events_published_over_a_week_ago_are_deleted_in_chunks_and_pending_ones_never(url):
+    db = process(url)
+    write(db, "old-1", "old-2", "old-3", "recent", "pending-old")
+    now = datetime.now(timezone.utc)
+    with db.transaction() as session:
+        for id_, published_at in (("old-1", now - timedelta(days=8)),
+                                  ("old-2", now - timedelta(days=7, minutes=1)),
+                                  ("old-3", now - timedelta(days=30)),
+                                  ("recent", now - timedelta(days=6))):
+            session.execute(update(outbox).where(outbox.c.payload["data"]["id"].as_string()
+                                                 == id_).values(published_at=published_at))
+        session.execute(update(outbox).where(outbox.c.payload["data"]["id"].as_string()
+                                             == "pending-old")
+                        .values(created_at=now - timedelta(days=40)))
+    assert prune_published(db, outbox, now, chunk=2) == 3
+    with db.read() as session:
+        left = sorted(payload["data"]["id"] for payload in
+                      session.execute(select(outbox.c.payload)).scalars())
+    assert left == ["pending-old", "recent"]
+    assert prune_published(db, outbox, now) == 0
