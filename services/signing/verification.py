@@ -867,7 +867,9 @@ def verify_in_child(pdf: bytes, *, trust: TrustList, now: datetime, online: bool
     """``verify_pdf`` in a child process (``python -m services.signing.verify_worker``)
     with an address-space and CPU limit, killed after ``limits.seconds``: a hostile file
     costs the child, never the caller. Green (eventlet) when the caller runs eventlet, so
-    the hub keeps serving while the child works."""
+    the hub keeps serving while the child works. No child is started for what needs no
+    parser: a file over the size limit or certainly unsigned (``verify_pdf`` here), one
+    refused by a byte scan (not a PDF, an oversized signature value)."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=VN)
     if "eventlet" in sys.modules:
@@ -876,6 +878,12 @@ def verify_in_child(pdf: bytes, *, trust: TrustList, now: datetime, online: bool
         import subprocess
     if len(pdf) > limits.max_bytes or not might_be_signed(pdf):   # not worth a process
         return verify_pdf(pdf, trust=trust, now=now, online=online, limits=limits)
+    try:
+        # the refusals that need no parser (an oversized signature value...) are made here:
+        # a child would only start Python and pyHanko (≈ 1 s of CPU) to make them
+        _check_before_parsing(pdf, limits)
+    except Unreadable as refusal:
+        return _report("unreadable", now=now, problems=[refusal.problem])
     request = child_request(pdf, trust=trust, now=now, online=online, limits=limits,
                             revocation_sources=revocation_sources)
     env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
