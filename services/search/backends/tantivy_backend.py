@@ -23,7 +23,7 @@ import shutil
 import threading
 import time
 
-from eventlet import patcher, tpool
+from eventlet import patcher
 from tantivy import (Document, FieldType, Filter, Index, Occur, Order, Query, SchemaBuilder,
                      SnippetGenerator, TextAnalyzerBuilder, Tokenizer)
 
@@ -184,13 +184,10 @@ class IndexFolder:
         """Return once the change with ``ticket`` is committed and searchable.
 
         Group commit: a commit (and reader reload) costs tens of milliseconds whatever
-        its size (most of it waiting for the disk), so the first waiter waits a moment
+        its size, and blocks the process meanwhile, so the first waiter waits a moment
         for the changes of concurrent handlers and commits them all at once; the others
-        find their ticket already committed. The commit runs in an OS thread (tantivy
-        lets go of the GIL): meanwhile the hub keeps answering searches and the next
-        handlers prepare the changes the following commit takes, instead of the whole
-        process waiting for the disk. A failed commit rolls every pending change back
-        and raises to each of their callers."""
+        find their ticket already committed. A failed commit rolls every pending change
+        back and raises to each of their callers."""
         with self.commit_lock:
             if self._committed >= ticket:
                 return
@@ -200,15 +197,14 @@ class IndexFolder:
             with self.lock:
                 through = self._added
                 try:
-                    tpool.execute(self.writer.commit)
+                    self.writer.commit()
                 except BaseException:
                     self.writer.rollback()
                     self._failed = through
                     self._pending_revisions.clear()
                     raise
                 self._pending_revisions.clear()
-                # now, not when the reader next polls
-                tpool.execute(self.index.reload)
+                self.index.reload()   # now, not when the reader next polls
                 self._committed = through
 
     def _indexed_revision(self, searcher, document_id: str) -> int | None:
