@@ -145,27 +145,6 @@ def relay_pending(db, table: Table, dispatch, limit: int = 200,
     return len(taken)
 
 
-def publish_pending(db, table: Table, dispatch, limit: int = 200) -> int:
-    """Publish unpublished events oldest first; returns how many were published.
-
-    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so replicas do
-    not publish the same event twice at once (a duplicate is still harmless).
-    """
-    published = 0
-    with db.transaction() as session:
-        query = (select(table.c.id, table.c.event_type, table.c.payload)
-                 .where(table.c.published_at.is_(None)).order_by(table.c.id).limit(limit))
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        rows = session.execute(query).all()
-        for row in rows:
-            dispatch(row.event_type, row.payload)
-            session.execute(update(table).where(table.c.id == row.id)
-                            .values(published_at=datetime.now(timezone.utc)))
-            published += 1
-    return published
-
-
 def prune_published(db, table: Table, now: datetime, keep_days: float = OUTBOX_KEEP_DAYS,
                     chunk: int = PRUNE_CHUNK) -> int:
     """Delete the events published more than ``keep_days`` before ``now``, a chunk per

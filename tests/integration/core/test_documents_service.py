@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.common.clock import VietnamClock
 from services.common.db import make_engine
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.common.outbox import publish_pending
+from services.common.outbox import relay_pending
 from services.documents.models import Counter, IncomingDocument, outbox
 from services.documents.seed import NAMESPACE, USERS, unit_uuid
 from services.documents.service import DocumentsService
@@ -176,11 +176,11 @@ def test_an_event_whose_publish_failed_stays_in_the_outbox_and_goes_out_later(do
         raise ConnectionError("broker gone")
 
     with pytest.raises(ConnectionError):
-        publish_pending(Db.access, outbox, failing)
+        relay_pending(Db.access, outbox, failing)
     sent = []
-    assert publish_pending(Db.access, outbox, lambda t, p: sent.append(p["data"]["id"])) == 2
+    assert relay_pending(Db.access, outbox, lambda t, p: sent.append(p["data"]["id"])) == 2
     assert sent == ["a", "b"]
-    assert publish_pending(Db.access, outbox, lambda t, p: sent.append(p)) == 0
+    assert relay_pending(Db.access, outbox, lambda t, p: sent.append(p)) == 0
     Db.engine.dispose()
 
 
