@@ -80,7 +80,7 @@ class PassThroughRoutes:
         args = [_argument(source, request, route, path_values, body) for source in route.args]
         kwargs = {"idempotency_key": idempotency_key(request)} if route.idempotent else {}
         proxy = getattr(self, f"{route.service}_rpc")
-        if route.slow:   # a step that may sign a PDF: the signing service's time on top
+        if route.slow:   # may sign a PDF (the signing service's time on top) or render a register
             proxy = proxy.with_timeout(routes.SLOW_RPC_TIMEOUT_SECONDS)
         method = getattr(proxy, route.rpc_method)
         result = method(token, *args, **kwargs)

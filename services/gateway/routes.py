@@ -62,7 +62,7 @@ class Route:
     password_change: bool = False  # a token that only allows changing the password will do
     resync_revocations: bool = False   # the call may revoke tokens: reload them at once
     token_first: bool = False   # the token is checked before the body is read
-    slow: bool = False   # may sign a PDF on the way (SLOW_RPC_TIMEOUT_SECONDS)
+    slow: bool = False   # may sign a PDF, or render a register (SLOW_RPC_TIMEOUT_SECONDS)
 
     @property
     def service(self) -> str | None:
@@ -114,8 +114,9 @@ SEARCH_QUERY = (
     q("sort", enum=["relevance", "date"]), q("facets", enum=BOOL_TEXT), *PAGE)
 
 #: How long the gateway waits for a call that may apply a digital signature (fetching the
-#: PDF, a timestamp and revocation data, storing the result): longer than RPC_TIMEOUT_SECONDS,
-#: shorter than documents' wait for signing plus its own work.
+#: PDF, a timestamp and revocation data, storing the result) or renders a whole register as
+#: a file (a year of documents): longer than RPC_TIMEOUT_SECONDS, shorter than documents'
+#: wait for signing plus its own work.
 SLOW_RPC_TIMEOUT_SECONDS = 45
 
 R = Route
@@ -215,7 +216,7 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/v1/registers/<register_id>/export", "export_register", "documents",
       "In sổ đăng ký văn bản đến, đi (PDF, XLSX) / Printable incoming or outgoing register",
       "documents.export_register", ("register_id", QUERY), answer=FILE,
-      query=(q("format", enum=["pdf", "xlsx"]), *DATES)),
+      query=(q("format", enum=["pdf", "xlsx"]), *DATES), slow=True),
     # ------------------------------------------------------------------ files
     R("POST", "/api/v1/uploads", "create_upload", "files",
       "Tạo phiên tải tệp / Start an upload", "storage.create_upload", (BODY,), 201,
