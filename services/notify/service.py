@@ -20,7 +20,7 @@ from services.common.handlers import event_handler, handlers_of
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.service_base import ServiceBase
-from services.common.timers import configured_timer
+from services.common.timers import Wakeups, configured_timer
 from services.common.validation import Problems, page_params
 from services.notify import email_outbox, mailer, messages, preferences
 from services.notify.dependencies import Mail
@@ -49,6 +49,7 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
     mail = Mail()
     dispatch = EventDispatcher()
     clock = Clock()
+    wakeups = Wakeups()
 
     @event_handler(events.SOURCE_DOCUMENTS, events.DOCUMENT_REGISTERED)
     def on_documents_document_registered(self, message):
@@ -167,11 +168,14 @@ class NotifyService(WorkflowEventHandlers, ServiceBase):
                                        to_address=addresses[user_id], subject=subject,
                                        body=text, urgency=urgency, now=now)
         self._announce(created)
+        if addresses and self.mail.smtp.enabled:
+            self.wakeups.wake("email_send")   # sent now; the timer is for retries
 
     @configured_timer("email_send", default=2)
     def send_pending_emails(self):
         """Send the e-mails that are due, most urgent first, at most EMAIL_BATCH a round
-        (every TIMERS.email_send seconds, config).
+        (every TIMERS.email_send seconds, config, and at once when this process queued
+        one).
 
         Each is claimed first (so of several notify processes exactly one sends it),
         sent through SMTP in an OS thread, then marked sent; a failure is recorded and

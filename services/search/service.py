@@ -26,7 +26,7 @@ from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import ServiceBase
-from services.common.timers import configured_timer
+from services.common.timers import Wakeups, configured_timer
 from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexable
 from services.search import export, reindex
 from services.search.dependencies import SearchIndex
@@ -64,6 +64,7 @@ class SearchService(ServiceBase):
     storage_rpc = TimedRpc("storage")
     documents_rpc = TimedRpc("documents")
     clock = Clock()
+    wakeups = Wakeups()
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def search(self, token, params):
@@ -174,7 +175,8 @@ class SearchService(ServiceBase):
     def reindex(self, token):
         """Rebuild the index from documents and storage (see services/search/reindex.py)
         while searches go on answering from the live index. For administrators. The
-        run is taken up within seconds by a search process; follow it with
+        run is taken up at once by this process (by another within TIMERS.reindex_poll
+        seconds, should this one stop first); follow it with
         ``reindex_status``. Returns the run {id, state: requested, ...}.
         Errors: Forbidden (not an administrator); Conflict (a run is requested or
         running)."""
@@ -185,6 +187,7 @@ class SearchService(ServiceBase):
             raise Conflict("Đang xây dựng lại chỉ mục tìm kiếm; hãy chờ lần này xong.",
                            "The search index is being rebuilt; wait for this run to end.")
         log.info("reindex %s requested by %s", run["id"], caller.user_id)
+        self.wakeups.wake("reindex_poll")   # this process takes it up at once
         return run
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
