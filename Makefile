@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-fast test-serial test-schemathesis install machine lint bench bench-incoming bench-profile bench-search bench-search-long bench-freshness bench-login bench-signing bench-exchange clean
+.PHONY: run web test test-fast test-serial test-schemathesis install machine lint bench bench-incoming bench-profile bench-search bench-search-long bench-freshness bench-login bench-signing bench-exchange clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 machine:
 	bash scripts/setup-machine.sh
 
-run: install machine
+run: install machine web
 	$(PY) -m services.launcher
 
 # The web UI's checks (package.json, exact versions in package-lock.json): installed
@@ -32,24 +32,34 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The web UI's script as one minified file (scripts/build-web.mjs, esbuild), which the
+# gateway serves while it was built from the modules as they are (services/gateway/
+# bundle.py); without it, or stale, the gateway serves the modules themselves.
+WEB_SOURCES := $(shell find services/gateway/static -name '*.js')
+BUNDLE := services/gateway/static_bundle/manifest.json
+$(BUNDLE): node_modules/.installed scripts/build-web.mjs $(WEB_SOURCES)
+	node scripts/build-web.mjs
+
+web: $(BUNDLE)
+
 lint: install node_modules/.installed
 	$(VENV)/bin/lint-imports --config pyproject.toml
 	$(VENV)/bin/ruff check services tests bench
-	$(NODE_BIN)/eslint services/gateway/static tests/unit/gateway/web_ui_messages.mjs eslint.config.js
+	$(NODE_BIN)/eslint services/gateway/static tests/unit/gateway/web_ui_messages.mjs scripts/build-web.mjs eslint.config.js
 	$(NODE_BIN)/tsc --noEmit -p tsconfig.json
 
 # The whole suite: unit, integration, browser and end-to-end tiers (README, "Test it"), as
 # several pytest processes at once (tests/run_parallel.py); each one's output is in
 # var/test-logs/. `make test-serial` runs the same tests in one process.
 TEST_SHARDS ?= 3
-test: install machine lint
+test: install machine lint web
 	$(PY) -m tests.run_parallel --shards $(TEST_SHARDS) $(PYTEST_ARGS)
 
 # The unit and integration tiers: no started system, no browser.
 test-fast: install machine
 	$(PY) -m tests.run_parallel --shards 4 --no-system $(PYTEST_ARGS)
 
-test-serial: install machine lint
+test-serial: install machine lint web
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Schemathesis with many examples per operation (make test runs a few).

@@ -1,10 +1,11 @@
-// ESLint for the web UI (services/gateway/static: plain ES modules, no build step) and
-// the node scripts of its tests. `make lint` runs it with tsc --noEmit (tsconfig.json).
+// ESLint for the web UI (services/gateway/static: plain ES modules, served as they are or
+// as the bundle scripts/build-web.mjs makes of them) and the node scripts of its build and
+// tests. `make lint` runs it with tsc --noEmit (tsconfig.json).
 import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/**", ".venv/**", "var/**"] },
+  { ignores: ["node_modules/**", ".venv/**", "var/**", "services/gateway/static_bundle/**"] },
   {
     files: ["services/gateway/static/**/*.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.browser },
@@ -27,7 +28,7 @@ export default [
     rules: { "max-lines": "off" },
   },
   {
-    files: ["eslint.config.js", "tests/**/*.mjs"],
+    files: ["eslint.config.js", "scripts/*.mjs", "tests/**/*.mjs"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.node },
     rules: js.configs.recommended.rules,
   },

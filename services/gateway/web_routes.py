@@ -1,9 +1,11 @@
-"""What the gateway serves from itself: the web UI's files, the OpenAPI document and the
-vocabulary. The UI's files and the vocabulary carry an ETag with Cache-Control:
+"""What the gateway serves from itself: the web UI's files (its script as one bundle when
+``make web`` built it from the modules as they are: bundle.py), the OpenAPI document and
+the vocabulary. The UI's files and the vocabulary carry an ETag with Cache-Control:
 no-cache, so a browser keeps them and asks each time whether they changed (a 304 costs
 no body); everything else from the API is never stored (http.ApiHandler)."""
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 import os
@@ -13,10 +15,10 @@ from werkzeug.utils import safe_join
 from services.common import vocabulary
 from services.common.errors import not_found
 from services.common.http import json_response
-from services.gateway import openapi
+from services.gateway import bundle, openapi
 from services.gateway.http import http, validated_response
 
-STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+STATIC_DIR = bundle.STATIC_DIR
 #: The vocabulary is code: its JSON (and so its ETag) is fixed for the process's life.
 VOCABULARY_JSON = json.dumps(vocabulary.as_api(), ensure_ascii=False).encode("utf-8")
 
@@ -43,12 +45,23 @@ class WebRoutes:
 
     @staticmethod
     def _static(request, filename):
-        path = safe_join(STATIC_DIR, filename)
-        if path is None or not os.path.isfile(path):
-            raise not_found("tệp giao diện", "UI file", filename)
-        with open(path, "rb") as handle:
-            content = handle.read()
-        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        content = web_bundle().get(filename)
+        if content is None:
+            path = safe_join(STATIC_DIR, filename)
+            if path is None or not os.path.isfile(path):
+                raise not_found("tệp giao diện", "UI file", filename)
+            with open(path, "rb") as handle:
+                content = handle.read()
+        mimetype = (mimetypes.guess_type(filename)[0]
+                    or ("application/json" if filename.endswith(".map")
+                        else "application/octet-stream"))
         if mimetype.startswith("text/") or mimetype == "application/javascript":
             mimetype += "; charset=utf-8"
         return validated_response(request, content, mimetype)
+
+
+@functools.cache
+def web_bundle() -> dict[str, bytes]:
+    """The bundle's files (bundle.load), read once per process: the UI's files change
+    with a deployment, which starts the gateway again."""
+    return bundle.load()
