@@ -68,10 +68,13 @@ def test_a_wake_during_a_round_brings_exactly_one_more_round_right_after_it():
 
 def test_without_a_wake_the_rounds_come_at_the_configured_interval():
     container = started(interval=0.3)
+    begun = time.monotonic()
     try:
-        wait_for_rounds(3, within=3)
-        assert len(ROUNDS) >= 3
-        assert all(0.25 < later - earlier < 0.6 for earlier, later in zip(ROUNDS, ROUNDS[1:]))
+        wait_for_rounds(3, within=10)   # late on a loaded machine, never early
+        eventlet.sleep(0.6)
+        elapsed = time.monotonic() - begun
+        assert 3 <= len(ROUNDS) <= elapsed / 0.3 + 1
+        assert ROUNDS[0] - begun > 0.25   # not eager: the first round is an interval away
     finally:
         container.stop()
 
