@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 import time
 
+from tests.ports import free_port
+
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 OIDC_DIR = os.path.join(FIXTURES, "oidc")
 
@@ -28,12 +30,6 @@ LDAP_USERS = {
     "dung.pt": ("Phạm Thị Dung", "dung.pt@tayninh.gov.vn", "mat-khau-dung-2026", []),
     "giang.ht": ("Hoàng Thu Giang", "giang.ht@tayninh.gov.vn", "mat-khau-giang-2026", []),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_port(port: int, process: subprocess.Popen, what: str, timeout: float = 20):

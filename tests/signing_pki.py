@@ -6,10 +6,11 @@ served on a free local port by `python -m services.signing.demo_pki serve` in it
 A process serves one SoftHSM config (see services.signing.softhsm): use `softhsm_token`, not a
 token of your own, in tests that touch PKCS#11."""
 import os
-import socket
 import subprocess
 
 import pytest
+
+from tests.ports import free_port
 
 # pyHanko, certomancer and python-pkcs11 are imported by the fixtures, not here: this plugin
 # is loaded by every test process, most of which never sign.
@@ -23,12 +24,6 @@ DEMO_HOLDERS = (
     ("organisation:org", "Ủy ban nhân dân tỉnh Thử Nghiệm", "Ủy ban nhân dân tỉnh Thử Nghiệm",
      "organisation", "pkcs11"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ import fcntl
 import os
 import random
 import shutil
-import socket
 import tempfile
 from contextlib import contextmanager
 
@@ -27,6 +26,7 @@ import pytest
 from services.common import token_keys
 from services.launcher import PORT_OFFSETS, System
 from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
+from tests.ports import port_is_free
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
@@ -52,14 +52,6 @@ SYSTEM_ENV = {
     **{f"TIMER_{name.upper()}": str(seconds) for name, seconds in TIMERS.items()},
 }
 
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 #: Where test systems reserve their block of ports (one lock file per base).

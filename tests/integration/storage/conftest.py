@@ -1,7 +1,6 @@
 """The storage service in a real nameko container, on real RabbitMQ and a real
 database (SQLite and PostgreSQL, via ``db_kind``), with a listening test service
 that records the events storage publishes."""
-import socket
 
 import eventlet
 import pytest
@@ -13,6 +12,7 @@ from services.common.identity import Caller, mint_token, system_caller
 from services.common.migrations import upgrade
 from services.storage.service import StorageService
 from tests.polling import EventLog
+from tests.ports import free_port
 from tests.token_keys import TEST_KEYS
 
 SECRET = "test-secret"
@@ -20,12 +20,6 @@ UPLOADER = Caller(user_id="u-vanthu-01", username="vanthu01", full_name="Nguyễ
 STRANGER = Caller(user_id="u-chuyenvien-07", username="cv07", full_name="Trần Văn B")
 #: small enough that a test can exceed it cheaply, large enough for the fixture PDF
 MAX_UPLOAD_BYTES = 400_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def token_for(caller: Caller) -> str:
