@@ -379,29 +379,21 @@ def transitions_per_second(base_url: str, count: int, threads: int) -> dict:
             "documents_done": outcome["done"], "failures": outcome["failures"][:5]}
 
 
-def backlog(amqp_uri: str) -> int | None:
-    """Messages ready in the queues of the system's RabbitMQ vhost that have consumers
-    (the replies' queues left out; those a worker holds are not counted), as the broker
-    has them now: the queues are listed by
-    the management API, their counts read by passive declares (the API's counts are as
-    old as its statistics interval, a minute on the test machine)."""
+def backlog(vhost: str) -> int | None:
+    """Messages waiting for or held by the system's consumers in its RabbitMQ vhost (the
+    management API refreshes these counts every few seconds)."""
     from urllib.parse import quote
 
-    from tests.conftest import RABBIT_API, queue_counts
-    vhost = amqp_uri.rsplit("/", 1)[1]
+    from tests.conftest import RABBIT_API
     try:
         queues = requests.get(f"{RABBIT_API}/queues/{quote(vhost, safe='')}", timeout=10,
-                              params={"columns": "name"}).json()
+                              params={"columns": "name,consumers,messages_ready,"
+                                                 "messages_unacknowledged"}).json()
     except (requests.RequestException, ValueError):
         return None
-    waiting = 0
-    for queue in queues:
-        if queue["name"].startswith("rpc.reply"):
-            continue
-        counts = queue_counts(amqp_uri, queue["name"])
-        if counts is not None and counts[1] > 0:
-            waiting += counts[0]
-    return waiting
+    return sum((q.get("messages_ready") or 0) + (q.get("messages_unacknowledged") or 0)
+               for q in queues if q.get("consumers", 0) > 0
+               and not q["name"].startswith("rpc.reply"))
 
 
 def server_side(calls: dict) -> dict:
@@ -452,10 +444,9 @@ def run(base_url: str, options, system=None) -> dict:
                 "docs_per_s_end_to_end": round(options.docs / (done - started), 2)}
         print("all findable:", result["bulk_searchable"], flush=True)
         if system:
-            zeros = 0   # twice empty, 2 s apart: a message a worker holds is not counted
+            vhost = system.env["AMQP_URI"].rsplit("/", 1)[1]
             while time.time() - started < options.timeout:
-                zeros = zeros + 1 if backlog(system.env["AMQP_URI"]) == 0 else 0
-                if zeros == 2:
+                if backlog(vhost) == 0:
                     result["all_messages_drained_s_after_upload_start"] = round(
                         time.time() - started, 1)
                     break

@@ -57,7 +57,7 @@ class Probe:
     def __init__(self, system, directory: str):
         self.system, self.directory = system, directory
         self.pids = {name: p.pid for name, p in system.processes.items()}
-        self.amqp_uri = system.env["AMQP_URI"]
+        self.vhost = system.env["AMQP_URI"].rsplit("/", 1)[1]
 
     def counters(self) -> dict[str, dict]:
         """Each process's counters (bench/profiling/sitecustomize.py), asked for by
@@ -89,7 +89,7 @@ class Probe:
         deadline, zeros = time.time() + timeout, 0
         time.sleep(1)
         while time.time() < deadline and zeros < 2:
-            zeros = zeros + 1 if backlog(self.amqp_uri) == 0 else 0
+            zeros = zeros + 1 if backlog(self.vhost) == 0 else 0
             time.sleep(2.5)
 
 

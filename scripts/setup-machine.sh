@@ -18,16 +18,6 @@ if ! curl -sf -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null; the
     curl -sf -u guest:guest http://127.0.0.1:15672/api/overview >/dev/null && break; sleep 1
   done
 fi
-# RabbitMQ's statistics every minute, not every 5 s (collect_statistics_interval, set in
-# the running broker; a restart brings back its configured value until this runs again):
-# the tests' systems keep hundreds of connections, channels and queues open, and the
-# broker emitted their statistics at 2 % of a core for each idle system (0.43 → 0.13
-# CPU-seconds per 20 s, measured). The management API's counts then lag by up to a
-# minute; the tests read a queue's counts from the broker itself (tests/conftest.py).
-if [ "$(as_root rabbitmqctl -q eval 'application:get_env(rabbit, collect_statistics_interval).' 2>/dev/null)" != "{ok,60000}" ]; then
-  as_root rabbitmqctl -q eval 'application:set_env(rabbit, collect_statistics_interval, 60000).' >/dev/null \
-    || echo "setup: could not set RabbitMQ's statistics interval (the tests only take longer)"
-fi
 if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   echo "setup: starting PostgreSQL"
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start

@@ -35,23 +35,6 @@ def delete_vhost(name: str) -> None:
     requests.delete(f"{RABBIT_API}/vhosts/{name}", timeout=10)
 
 
-def queue_counts(amqp_uri: str, queue: str) -> tuple[int, int] | None:
-    """(messages ready, consumers) of ``queue`` as the broker has them now (a passive
-    declare), or None if there is no such queue. The management API's figures are as
-    fresh as its statistics interval, which the test machine sets to a minute
-    (scripts/setup-machine.sh)."""
-    from amqp.exceptions import NotFound
-    from kombu import Connection
-
-    with Connection(amqp_uri.replace("pyamqp://", "amqp://", 1)) as connection:
-        try:
-            _, messages, consumers = connection.default_channel.queue_declare(
-                queue=queue, passive=True)
-        except NotFound:
-            return None
-    return messages, consumers
-
-
 @pytest.fixture(scope="session")
 def vhost_deleter():
     """Deletes the tests' vhosts in the background (RabbitMQ takes about 0.4 s for each,

@@ -5,6 +5,7 @@ when e-mail is off (SQLite and PostgreSQL)."""
 import email
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from email import policy
 
 import eventlet
 import pytest
+import requests
 from aiosmtpd.controller import Controller
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -25,15 +27,20 @@ from services.documents.seed import unit_uuid
 from services.launcher import CONFIG, ROOT
 from services.notify.models import Email
 from services.notify.service import NotifyService
-from tests.conftest import queue_counts
+from tests.conftest import RABBIT_API
 from tests.integration.core.helpers import SECRET, prepared_config, token
-from tests.ports import free_port
 
 LEADER = "u-leader"
 ADDRESS = "lanhdao@stc.nghean.gov.vn"
 PUBLIC_URL = "https://eoffice.nghean.gov.vn"
 #: Each notify process looks for e-mails to send this often here (config TIMERS).
 SEND_SECONDS = 0.2
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class SmtpSink:
@@ -265,10 +272,11 @@ def two_processes(notify_config, tmp_path):
              "services.notify.service:NotifyService"],
             cwd=ROOT, env=dict(env, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}"),
             stdout=open(logs[-1], "wb"), stderr=subprocess.STDOUT))
+    vhost = config["AMQP_URI"].rsplit("/", 1)[1]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        counts = queue_counts(config["AMQP_URI"], "rpc-notify")
-        if counts is not None and counts[1] == 2:
+        queue = requests.get(f"{RABBIT_API}/queues/{vhost}/rpc-notify", timeout=5)
+        if queue.ok and queue.json().get("consumers", 0) == 2:
             break
         time.sleep(0.3)
     else:

@@ -12,7 +12,7 @@ import requests
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.launcher import CONFIG, ROOT
-from tests.conftest import queue_counts
+from tests.conftest import RABBIT_API
 from tests.system import free_ports, release_ports
 from tests.integration.core.helpers import SECRET, incoming, prepared_config, token
 
@@ -38,10 +38,11 @@ def replicas(service_config, db_url_factory, tmp_path):
              "services.documents.service:DocumentsService"],
             cwd=ROOT, env=dict(env, WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"),
             stdout=log, stderr=subprocess.STDOUT))
+    vhost = config["AMQP_URI"].rsplit("/", 1)[1]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        counts = queue_counts(config["AMQP_URI"], "rpc-documents")
-        if counts is not None and counts[1] == REPLICAS:
+        queue = requests.get(f"{RABBIT_API}/queues/{vhost}/rpc-documents", timeout=5)
+        if queue.ok and queue.json().get("consumers", 0) == REPLICAS:
             break
         time.sleep(0.3)
     else:
