@@ -5,7 +5,6 @@ when e-mail is off (SQLite and PostgreSQL)."""
 import email
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,18 +28,13 @@ from services.notify.models import Email
 from services.notify.service import NotifyService
 from tests.conftest import RABBIT_API
 from tests.integration.core.helpers import SECRET, prepared_config, token
+from tests.ports import free_port
 
 LEADER = "u-leader"
 ADDRESS = "lanhdao@stc.nghean.gov.vn"
 PUBLIC_URL = "https://eoffice.nghean.gov.vn"
 #: Each notify process looks for e-mails to send this often here (config TIMERS).
 SEND_SECONDS = 0.2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SmtpSink:
