@@ -56,7 +56,7 @@ test: install machine lint web
 	$(PY) -m tests.run_parallel --shards $(TEST_SHARDS) $(PYTEST_ARGS)
 
 # The unit and integration tiers: no started system, no browser.
-test-fast: install machine
+test-fast: install machine node_modules/.installed
 	$(PY) -m tests.run_parallel --shards 4 --no-system $(PYTEST_ARGS)
 
 test-serial: install machine lint web

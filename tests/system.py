@@ -53,7 +53,6 @@ SYSTEM_ENV = {
 }
 
 
-
 #: Where test systems reserve their block of ports (one lock file per base).
 PORT_LOCKS = os.path.join(tempfile.gettempdir(), "eoffice-test-ports")
 _reserved: dict[int, object] = {}

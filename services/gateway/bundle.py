@@ -42,12 +42,13 @@ def load(static_dir: str = STATIC_DIR, bundle_dir: str = BUNDLE_DIR) -> dict[str
     else an empty dict (the modules are served)."""
     try:
         with open(os.path.join(bundle_dir, "manifest.json"), encoding="utf-8") as handle:
-            built_from = json.load(handle).get("sources_sha256")
+            manifest = json.load(handle)
+        built_from = manifest.get("sources_sha256") if isinstance(manifest, dict) else None
         files = {}
         for name in BUNDLE_FILES:
             with open(os.path.join(bundle_dir, name), "rb") as handle:
                 files[name] = handle.read()
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
         log.info("web UI: no bundle in %s (make web builds it): serving the modules",
                  bundle_dir)
         return {}

@@ -2,13 +2,13 @@
 database (SQLite and PostgreSQL, via ``db_kind``), with the session's demo PKI
 (tests.signing_pki: certificates, its TSA, OCSP and CRL, the SoftHSM2 token) and a listening
 test service that records storage's ``file_stored`` and signing's ``signature_verified``."""
-
 import eventlet
 import pytest
 from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.common.events import FILE_STORED, SIGNATURE_VERIFIED, SOURCE_SIGNING, SOURCE_STORAGE
+from services.common.events import (FILE_STORED, SIGNATURE_VERIFIED, SOURCE_SIGNING,
+                                    SOURCE_STORAGE)
 from services.signing.service import SigningService
 from services.storage.service import StorageService
 from tests.polling import EventLog

@@ -1,7 +1,6 @@
 """The storage service in a real nameko container, on real RabbitMQ and a real
 database (SQLite and PostgreSQL, via ``db_kind``), with a listening test service
 that records the events storage publishes."""
-
 import eventlet
 import pytest
 from nameko.events import event_handler
