@@ -41,6 +41,13 @@ SYSTEM_TIERS = {**{f"e2e-{i}": [f"--shard={i}/{E2E_SHARDS}", *E2E]
                    for i in range(1, E2E_SHARDS + 1)},
                 "browser": ["tests/browser"], "federation": [FEDERATION]}
 LONGEST_PATH = (*(f"e2e-{i}" for i in range(1, E2E_SHARDS + 1)), "browser")
+#: eventlet's green DNS resolver (dnspython) costs every process that monkey-patches
+#: 0.35–0.5 s of CPU to import, and a test run starts about a hundred such processes
+#: (test processes, the started systems' services): the tests name their servers by
+#: address or as localhost, which the blocking resolver answers from /etc/hosts at
+#: once. Deployments keep the green resolver (a slow DNS server must not block a
+#: service's other green threads). tests/system.py sets it too, for a plain pytest.
+NO_GREEN_DNS = {"EVENTLET_NO_GREENDNS": "yes"}
 #: The tests whose usual times tests/durations.json keeps: those dealt out to shards.
 DEALT_TIERS = (*FAST_TIERS, "tests/e2e/")
 
@@ -62,7 +69,7 @@ def main() -> int:
     # collecting the fast tiers costs each process). Compiled once here, beforehand, so
     # the processes started together do not each compile the same modules.
     environment = {name: value for name, value in os.environ.items()
-                   if name != "PYTHONDONTWRITEBYTECODE"}
+                   if name != "PYTHONDONTWRITEBYTECODE"} | NO_GREEN_DNS
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "services", "tests",
                     "bench"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, check=False)
     runs = {} if options.no_system else {name: list(tier) for name, tier in SYSTEM_TIERS.items()}

@@ -31,13 +31,16 @@ from tests.ports import port_is_free
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 #: Timers of the shared system (env TIMER_<NAME>, read by deploy/config.yml), seconds.
-#: Those a service wakes itself when it makes their work (e-mails queued, a reindex
-#: requested: services/common/timers.py) keep their deployment defaults, and the
-#: revocations' sync backs up a broadcast: every round of a timer costs CPU in every
-#: started system of a test run, idle or not.
-TIMERS = {"reminder_scan": 0.5, "search_catch_up": 2, "upload_retry_scan": 1,
-          "revocations_sync": 10, "exchange_send": 0.5, "exchange_poll": 0.5,
-          "exchange_directory_sync": 5}
+#: Every round of a timer costs CPU in every started system of a test run, idle or not,
+#: so only those the tests wait on are shortened. Those a service wakes itself when it
+#: makes their work keep their deployment defaults (e-mails queued, a reindex
+#: requested, a message queued for the axis, and the poll of the axis after a send:
+#: services/common/timers.py); the revocations' sync backs up a broadcast; no test of
+#: a started system waits for a deadline reminder (tests/integration/core/
+#: test_deadlines.py runs its own timer). The poll of the axis paces what comes from
+#: another deployment (the federation's tests).
+TIMERS = {"search_catch_up": 2, "upload_retry_scan": 1, "revocations_sync": 10,
+          "exchange_poll": 2, "exchange_directory_sync": 5}
 
 #: The environment every started system of the tests gets.
 SYSTEM_ENV = {
@@ -50,6 +53,9 @@ SYSTEM_ENV = {
     # tests/unit/documents/test_accounts.py
     "LOGIN_ADDRESS_LIMIT": "1000",
     **{f"TIMER_{name.upper()}": str(seconds) for name, seconds in TIMERS.items()},
+    # eventlet's green DNS resolver: not used by the tests, and 0.35–0.5 s of CPU to
+    # import in each process (tests/run_parallel.py says more)
+    "EVENTLET_NO_GREENDNS": "yes",
 }
 
 

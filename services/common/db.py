@@ -12,6 +12,7 @@ psycopg2 is made cooperative with psycogreen, and counters are taken with ``SELE
 """
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from services.common.config import settings_of
+from services.common.timers import wake_timer
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -125,6 +129,17 @@ def make_engine(url: str):
 OUTBOX_EVENTS = "outbox_events"
 #: an event of this process's outbox committed and not yet published (outbox.py)
 COMMITTED = "committed"
+#: session.info key: the configured timers to wake once the transaction commits
+WAKE_TIMERS = "wake_timers"
+
+
+def wake_after_commit(session, timer: str) -> None:
+    """Once ``session``'s transaction commits, the service's configured timer ``timer``
+    (services/common/timers.py) runs its round at once instead of at the end of its
+    interval: for work that a timer does and this transaction has just made (messages
+    queued for the axis). Said where the work is made, so no path that makes it can
+    forget the wake; outside a running service (a script) nothing is woken."""
+    session.info.setdefault(WAKE_TIMERS, set()).add(timer)
 
 
 class DatabaseAccess:
@@ -132,24 +147,30 @@ class DatabaseAccess:
 
     ``committed_events`` are the outbox events this worker committed and has not published
     yet, in order; ``local_events`` (event_id → state) those of every worker of this
-    container until the relay marks them published (shared: outbox.py)."""
+    container until the relay marks them published (shared: outbox.py). ``wake(name)``
+    runs a configured timer's round now (``wake_after_commit``)."""
 
-    def __init__(self, engine, write_lock, local_events: dict | None = None):
+    def __init__(self, engine, write_lock, local_events: dict | None = None, wake=None):
         self.engine = engine
         self._write_lock = write_lock
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.committed_events: list[dict] = []
         self.local_events = {} if local_events is None else local_events
+        self._wake = wake
 
     def _committed(self, session) -> None:
         """Right after a commit (still under the write lock on SQLite, so the relay
         never sees the rows before they are known here): the transaction's events are
-        this worker's to publish."""
+        this worker's to publish, and the timers it made work for run their round."""
         events = session.info.pop(OUTBOX_EVENTS, None)
         if events:
             for event in events:
                 self.local_events[event["event_id"]] = COMMITTED
             self.committed_events.extend(events)
+        timers = session.info.pop(WAKE_TIMERS, None)
+        if timers and self._wake is not None:
+            for name in sorted(timers):
+                self._wake(name)
 
     @contextmanager
     def transaction(self, write: bool = True):
@@ -200,7 +221,17 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return DatabaseAccess(self.engine, self.write_lock, self.local_events)
+        return DatabaseAccess(self.engine, self.write_lock, self.local_events,
+                              wake=self._wake)
+
+    def _wake(self, timer: str) -> None:
+        # after a commit: an unknown timer is a mistake in the code, but the work is
+        # committed and the timer's interval still finds it, so it is logged, not raised
+        try:
+            wake_timer(self.container, timer)
+        except LookupError:
+            log.error("no configured timer %r to wake in %s", timer,
+                      self.container.service_name)
 
 
 def count_rows(session, query) -> int:

@@ -79,8 +79,14 @@ class Wakeups(DependencyProvider):
         return self
 
     def wake(self, setting: str) -> None:
-        for entrypoint in self.container.entrypoints:
-            if isinstance(entrypoint, ConfiguredTimer) and entrypoint.setting == setting:
-                entrypoint.wake()
-                return
-        raise LookupError(f"no configured timer {setting!r} in {self.container.service_name}")
+        wake_timer(self.container, setting)
+
+
+def wake_timer(container, setting: str) -> None:
+    """The configured timer ``setting`` of ``container`` runs its round now (or right
+    after the running one); LookupError if the service has no such timer."""
+    for entrypoint in container.entrypoints:
+        if isinstance(entrypoint, ConfiguredTimer) and entrypoint.setting == setting:
+            entrypoint.wake()
+            return
+    raise LookupError(f"no configured timer {setting!r} in {container.service_name}")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from services.common.db import wake_after_commit
 from services.exchange import translate
 from services.exchange.edxml import model
 from services.exchange.models import (EDOC, FAILED, PENDING, SENT, STATUS, AxisMessage,
@@ -18,6 +19,11 @@ from services.exchange.models import (EDOC, FAILED, PENDING, SENT, STATUS, AxisM
 #: a claimed message is left alone by other replicas this long (an axis call is shorter)
 CLAIM_SECONDS = 120
 EXCHANGE = "exchange"
+#: the timer that sends (service.send_due): woken by every message queued, so that a
+#: message leaves at once and the interval only paces retries
+SEND_TIMER = "exchange_send"
+#: messages one round of the timer claims
+SEND_BATCH = 20
 
 
 def edoc_key(document_id: str, organ_id: str) -> str:
@@ -31,6 +37,17 @@ def status_key(document_id: str, organ_id: str, code: str) -> str:
 def update_key(document_id: str, organ_id: str, number: int) -> str:
     """An update's edoc: one per update of a document and agency."""
     return f"{edoc_key(document_id, organ_id)}:update:{number}"
+
+
+def _queue(session, message: AxisMessage) -> None:
+    session.add(message)
+    wake_after_commit(session, SEND_TIMER)
+
+
+def due_again(session, message: AxisMessage, now: datetime) -> None:
+    """A message to send again now (a văn thư's retry of a refused edoc)."""
+    message.state, message.next_attempt_at, message.package = PENDING, now, None
+    wake_after_commit(session, SEND_TIMER)
 
 
 def queue_deliveries(session, data: dict, now: datetime) -> list[Delivery]:
@@ -56,7 +73,7 @@ def queue_deliveries(session, data: dict, now: datetime) -> list[Delivery]:
             edoc_document_id=document_id, state=PENDING, statuses=[], frozen=False,
             created_at=now, updated_at=now)
         session.add(delivery)
-        session.add(AxisMessage(
+        _queue(session, AxisMessage(
             id=str(uuid.uuid4()), key=edoc_key(document_id, recipient["organ_id"]),
             kind=EDOC, from_organ_id=delivery.from_organ_id, to_organ_id=delivery.organ_id,
             delivery_id=delivery.id, spec={"document": data, "unit_id": data["unit_id"]},
@@ -75,7 +92,7 @@ def queue_status(session, *, document_id: str, from_organ_id: str, to_organ_id: 
     key = key or status_key(document_id, to_organ_id, code)
     if session.execute(select(AxisMessage.id).where(AxisMessage.key == key)).first():
         return False
-    session.add(AxisMessage(
+    _queue(session, AxisMessage(
         id=str(uuid.uuid4()), key=key, kind=STATUS, from_organ_id=from_organ_id,
         to_organ_id=to_organ_id, received_id=received_id, delivery_id=delivery_id,
         spec=spec | {"code": code}, state=PENDING, attempts=0, next_attempt_at=now,
@@ -123,7 +140,7 @@ def queue_updates(session, data: dict, now: datetime) -> int:
             "answer": None}]
         delivery.updated_at = now
         # delivery_id stays empty: mark_sent and retry concern the document's own edoc
-        session.add(AxisMessage(
+        _queue(session, AxisMessage(
             id=str(uuid.uuid4()), key=key, kind=EDOC, from_organ_id=delivery.from_organ_id,
             to_organ_id=delivery.organ_id, delivery_id=None,
             spec={"document": document, "unit_id": delivery.unit_id,
@@ -166,7 +183,7 @@ def original_of(delivery: Delivery) -> dict:
             "code": code, "promulgation_date": day.replace("/", "-") or None}
 
 
-def claim_due(db, now: datetime, limit: int = 20) -> list[str]:
+def claim_due(db, now: datetime, limit: int = SEND_BATCH) -> list[str]:
     """Ids of messages due for an attempt, each claimed for CLAIM_SECONDS by moving its
     next attempt on (compare-and-set: two replicas never both claim one)."""
     with db.read() as session:

@@ -22,7 +22,7 @@ from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
 from services.common.service_base import OutboxServiceBase
-from services.common.timers import configured_timer
+from services.common.timers import Wakeups, configured_timer
 from services.common.validation import Problems, page_params
 from services.exchange import directory, models, sending
 from services.exchange.dependencies import Exchange
@@ -46,6 +46,7 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
     db = Database()
     identity = Identity()
     clock = Clock()
+    wakeups = Wakeups()
     exchange = Exchange()
     documents = TimedRpc("documents")
     storage = TimedRpc("storage")
@@ -96,14 +97,22 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
                 return
             sending.queue_updates(session, message["data"], now)
 
-    @configured_timer("exchange_send", default=2)
+    @configured_timer(sending.SEND_TIMER, default=2)
     def send_due(self):
         """Send what is due to the axis (sending.claim_due: each message claimed by one
-        replica); a message the axis did not take waits and is tried again."""
+        replica); a message the axis did not take waits and is tried again. Runs at once
+        when a message is queued (sending.py wakes it), else every TIMERS.exchange_send
+        seconds for retries; a full batch brings the next one at once. What was sent may
+        be for this deployment's own agencies, so the poll of the axis runs next."""
         if not self.exchange.connected:
             return
-        for message_id in sending.claim_due(self.db, self.clock.now()):
+        claimed = sending.claim_due(self.db, self.clock.now())
+        for message_id in claimed:
             self.send_one(message_id)
+        if claimed:
+            self.wakeups.wake("exchange_poll")
+        if len(claimed) >= sending.SEND_BATCH:
+            self.wakeups.wake(sending.SEND_TIMER)   # more may be due: the next batch now
 
     @configured_timer("exchange_poll", default=5)
     def poll_axis(self):
@@ -164,7 +173,8 @@ class ExchangeService(OutboxServiceBase, Transport, ReceivedEntrypoints,
         with self.db.read() as session:
             since = directory.last_change(session)
         try:
-            agencies = self.exchange.axis().get_agencies(since=since)
+            with self.exchange.axis() as axis:
+                agencies = axis.get_agencies(since=since)
         except AxisError as exc:
             log.warning("exchange: the directory could not be synchronised: %s", exc)
             return

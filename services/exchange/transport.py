@@ -48,8 +48,9 @@ class Transport:
             with self.db.transaction() as session:
                 session.get(AxisMessage, message_id).package = package
         try:
-            axis_doc_id = self.exchange.axis().send_edoc(
-                message.from_organ_id, [message.to_organ_id], message.kind, package)
+            with self.exchange.axis() as axis:
+                axis_doc_id = axis.send_edoc(
+                    message.from_organ_id, [message.to_organ_id], message.kind, package)
         except AxisUnavailable as exc:
             self._settle(message_id, "retry", {"code": "axis_unavailable", "vi":
                          "Trục liên thông không trả lời; hệ thống sẽ tự gửi lại.",
@@ -114,8 +115,11 @@ class Transport:
     def take_from_axis(self) -> int:
         """Keep every package the axis holds for us, then tell it "done" (a package kept
         twice is kept once: receiving.keep)."""
+        with self.exchange.axis() as axis:
+            return self._take_from(axis)
+
+    def _take_from(self, axis) -> int:
         from services.exchange.axis_client import AxisError
-        axis = self.exchange.axis()
         try:
             items = axis.received()
         except AxisError as exc:
@@ -286,7 +290,7 @@ class Transport:
             if delivery.state != FAILED or message is None:
                 raise Conflict("Văn bản không ở trạng thái gửi lỗi.",
                                "The delivery has not failed.")
-            message.state, message.next_attempt_at, message.package = PENDING, now, None
+            sending.due_again(session, message, now)
             delivery.state, delivery.updated_at = PENDING, now
             return sending.delivery_out(delivery)
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from services.common.db import WAKE_TIMERS
 from services.exchange import receiving, sending, translate
 from services.exchange.edxml import model
 from services.exchange.edxml.build import build_edoc, build_status
@@ -128,6 +129,26 @@ def test_a_status_for_a_document_and_agency_is_queued_once(db):
         other = sending.queue_status(session, document_id="D", from_organ_id=B_STC,
                                      to_organ_id=A_STC, code="03", spec={}, now=NOW)
     assert (first, twice, other) == (True, False, True)
+
+
+def test_every_message_queued_for_the_axis_wakes_the_send_timer_once_committed(db):
+    """The timer sends at once what was queued (sending.SEND_TIMER); its interval only
+    paces retries."""
+    with db.transaction() as session:
+        sending.queue_deliveries(session, issued(), NOW)
+        assert session.info[WAKE_TIMERS] == {sending.SEND_TIMER}
+    with db.transaction() as session:
+        sending.queue_status(session, document_id="D", from_organ_id=B_STC,
+                             to_organ_id=A_STC, code="01", spec={}, now=NOW)
+        assert session.info[WAKE_TIMERS] == {sending.SEND_TIMER}
+    with db.transaction() as session:
+        message = session.execute(select(AxisMessage)).scalars().first()
+        sending.due_again(session, message, NOW)
+        assert session.info[WAKE_TIMERS] == {sending.SEND_TIMER}
+    with db.transaction() as session:     # nothing new to send: no wake
+        sending.queue_status(session, document_id="D", from_organ_id=B_STC,
+                             to_organ_id=A_STC, code="01", spec={}, now=NOW)
+        assert WAKE_TIMERS not in session.info
 
 
 def test_two_replicas_claiming_at_once_never_take_the_same_message(db):
