@@ -203,49 +203,9 @@ pytest_plugins = ["tests.system", "tests.signing_pki"]
 TIERS = ("unit", "integration", "browser", "e2e")
 
 
-#: Each test's usual time (setup, call and teardown, in seconds) where it is 0.1 s or
-#: more, written by ``python -m tests.run_parallel --record-durations``; the shards are
-#: dealt by it so that they end together.
-DURATIONS = os.path.join(os.path.dirname(__file__), "durations.json")
-#: the time of a test the file does not name (new, or quick)
-QUICK_TEST_SECONDS = 0.03
-
-
 def pytest_addoption(parser):
-    parser.addoption("--shard", default=None, metavar="I/N",
-                     help="run only the I-th (1-based) of N shares of the tests, dealt by "
-                          "their usual time (tests/durations.json): tests/run_parallel.py "
-                          "runs N such processes at once")
     parser.addoption("--record-durations", default=None, metavar="PATH",
                      help="write each test's time (setup + call + teardown) to PATH as JSON")
-
-
-def module_of(nodeid: str) -> str:
-    """The test module a test id belongs to (``tests/unit/x/test_y.py``)."""
-    return nodeid.split("::", 1)[0]
-
-
-def shard_of_each(nodeids: list[str], durations: dict[str, float], count: int) -> list[int]:
-    """The shard (0-based) of each test, dealt a whole module at a time: a module's
-    fixtures (a PKI built, a system started, databases migrated) are made once, in one
-    process, not once in every process that runs one of its tests (dealt single tests,
-    the shards built the same module fixtures each). The modules go longest first (their
-    tests' usual times summed), each to the shard with the least time so far (ties to the
-    lowest shard), so every process computes the same deal from the same collection and
-    the shards end together."""
-    modules: dict[str, float] = {}
-    for nodeid in nodeids:
-        modules[module_of(nodeid)] = (modules.get(module_of(nodeid), 0.0)
-                                      + durations.get(nodeid, QUICK_TEST_SECONDS))
-    loads = [0.0] * count
-    shard_of_module = {}
-    # longest first; equal times in collection order (dicts keep insertion order)
-    order = sorted(enumerate(modules.items()), key=lambda item: (-item[1][1], item[0]))
-    for _, (module, seconds) in order:
-        shard = min(range(count), key=lambda k: (loads[k], k))
-        shard_of_module[module] = shard
-        loads[shard] += seconds
-    return [shard_of_module[module_of(nodeid)] for nodeid in nodeids]
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -254,17 +214,6 @@ def pytest_collection_modifyitems(session, config, items):
         name = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
         return TIERS.index(name) if name in TIERS else len(TIERS)
     items.sort(key=tier)   # stable: the order within a tier stays pytest's
-    if config.getoption("--shard"):
-        index, count = (int(part) for part in config.getoption("--shard").split("/"))
-        durations = {}
-        if os.path.exists(DURATIONS):
-            with open(DURATIONS, encoding="utf-8") as handle:
-                durations = json.load(handle)
-        shards = shard_of_each([item.nodeid for item in items], durations, count)
-        kept = [item for item, shard in zip(items, shards) if shard == index - 1]
-        config.hook.pytest_deselected(items=[item for item, shard in zip(items, shards)
-                                             if shard != index - 1])
-        items[:] = kept
 
 
 _recorded_durations: dict[str, float] = {}

@@ -4,14 +4,14 @@ machine: the tiers wait mostly on RabbitMQ, PostgreSQL and the services, not on 
     python -m tests.run_parallel [--shards N] [--no-system] [pytest options…]
 
 The unit and integration tests are dealt out to N processes, a module at a time, by their
-usual times (``--shard I/N``, see tests/conftest.py, from tests/durations.json), so that
-the processes end together; each test makes its own vhost and databases, so they do not
-meet. ``--record-durations`` writes the times of this run to tests/durations.json (commit
-it when tests were added or became slower). The end-to-end tests are dealt out the same
-way to E2E_SHARDS processes, and the browser tests and the federation's run in one more
-process each, each process with its own started system (tests/system.py): a system starts
-in about 6 s and idles cheaply, while the end-to-end tests in one process were the longest
-path.
+usual times (``deal``, from tests/durations.json), so that the processes end together;
+each process is given its modules' paths, so it collects only those; each test makes its
+own vhost and databases, so they do not meet. ``--record-durations`` writes the times of
+this run to tests/durations.json (commit it when tests were added or became slower). The
+end-to-end tests are dealt out the same way to E2E_SHARDS processes, and the browser
+tests and the federation's run in one more process each, each process with its own
+started system (tests/system.py): a system starts in about 6 s and idles cheaply, while
+the end-to-end tests in one process were the longest path.
 pytest-xdist is not used: its workers hang under eventlet's monkey patching, which nameko
 needs.
 
@@ -36,11 +36,14 @@ FEDERATION = "tests/e2e/test_federation.py"
 #: many processes, each with its own started system: in one process they were the longest
 #: path, the tail of the run with one core idle.
 E2E_SHARDS = 2
-E2E = ["tests/e2e", f"--ignore={FEDERATION}"]
-SYSTEM_TIERS = {**{f"e2e-{i}": [f"--shard={i}/{E2E_SHARDS}", *E2E]
-                   for i in range(1, E2E_SHARDS + 1)},
-                "browser": ["tests/browser"], "federation": [FEDERATION]}
+E2E = "tests/e2e"
 LONGEST_PATH = (*(f"e2e-{i}" for i in range(1, E2E_SHARDS + 1)), "browser")
+#: Each test's usual time (setup, call and teardown, in seconds) where it is 0.1 s or
+#: more, written by ``--record-durations``: the shards are dealt by it.
+DURATIONS = os.path.join(ROOT, "tests", "durations.json")
+#: what a module adds to its tests' usual times: its quick tests, which the file does not
+#: name, and its import; a new module counts this much alone
+QUICK_MODULE_SECONDS = 0.3
 #: eventlet's green DNS resolver (dnspython) costs every process that monkey-patches
 #: 0.35–0.5 s of CPU to import, and a test run starts about a hundred such processes
 #: (test processes, the started systems' services): the tests name their servers by
@@ -72,9 +75,15 @@ def main() -> int:
                    if name != "PYTHONDONTWRITEBYTECODE"} | NO_GREEN_DNS
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "services", "tests",
                     "bench"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, check=False)
-    runs = {} if options.no_system else {name: list(tier) for name, tier in SYSTEM_TIERS.items()}
-    runs |= {f"fast-{i}": [f"--shard={i}/{options.shards}", *FAST_TIERS]
-            for i in range(1, options.shards + 1)}
+    durations = usual_durations()
+    runs = {}
+    if not options.no_system:
+        e2e = deal(module_times(modules_under([E2E], ignore=(FEDERATION,)), durations),
+                   E2E_SHARDS)
+        runs |= {f"e2e-{i}": modules for i, modules in enumerate(e2e, start=1) if modules}
+        runs |= {"browser": ["tests/browser"], "federation": [FEDERATION]}
+    fast = deal(module_times(modules_under(FAST_TIERS), durations), options.shards)
+    runs |= {f"fast-{i}": modules for i, modules in enumerate(fast, start=1) if modules}
     processes = {}
     recorded = {name: os.path.join(LOGS, f"{name}.durations.json") for name in runs}
     for name, targets in runs.items():
@@ -89,7 +98,8 @@ def main() -> int:
             [*nice, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
              *pytest_args, *targets], cwd=ROOT, env=environment, stdout=log,
             stderr=subprocess.STDOUT), log)
-        print(f"{name}: {' '.join(targets)} → var/test-logs/{name}.log", flush=True)
+        shown = targets if len(targets) <= 3 else [f"{len(targets)} modules"]
+        print(f"{name}: {' '.join(shown)} → var/test-logs/{name}.log", flush=True)
     failed = 0
     for name, (process, log) in processes.items():
         code = process.wait()
@@ -107,6 +117,50 @@ def main() -> int:
     return failed
 
 
+def usual_durations() -> dict[str, float]:
+    if not os.path.exists(DURATIONS):
+        return {}
+    with open(DURATIONS, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def modules_under(targets, ignore=()) -> list[str]:
+    """The test modules (pytest's ``test_*.py``) under ``targets``, as paths from the
+    project's root, sorted, without those in ``ignore``."""
+    found = []
+    for target in targets:
+        for folder, _, names in os.walk(os.path.join(ROOT, target)):
+            found += [os.path.relpath(os.path.join(folder, name), ROOT) for name in names
+                      if name.startswith("test_") and name.endswith(".py")]
+    return sorted(path for path in found if path not in ignore)
+
+
+def module_times(modules: list[str], durations: dict[str, float]) -> dict[str, float]:
+    """Each module's usual time: its tests' times in ``durations`` (test id → seconds),
+    and QUICK_MODULE_SECONDS."""
+    times = {module: QUICK_MODULE_SECONDS for module in modules}
+    for nodeid, seconds in durations.items():
+        module = nodeid.split("::", 1)[0]
+        if module in times:
+            times[module] += seconds
+    return times
+
+
+def deal(times: dict[str, float], count: int) -> list[list[str]]:
+    """The modules of ``times`` (module → usual seconds) dealt to ``count`` processes, a
+    whole module to one: its fixtures (a PKI built, a system started, databases
+    migrated) are then made once, not in every process that runs one of its tests. The
+    longest go first, each to the process with the least time so far (ties to the
+    first), so that the processes end together; each process's modules in path order."""
+    loads = [0.0] * count
+    dealt: list[list[str]] = [[] for _ in range(count)]
+    for module, seconds in sorted(times.items(), key=lambda item: (-item[1], item[0])):
+        shard = min(range(count), key=lambda k: (loads[k], k))
+        dealt[shard].append(module)
+        loads[shard] += seconds
+    return [sorted(modules) for modules in dealt]
+
+
 def write_durations(paths: list[str]) -> None:
     """Merges the shards' recorded times into tests/durations.json (those of the tests
     dealt out to shards: the fast tiers and the end-to-end tests but the federation's)."""
@@ -116,7 +170,7 @@ def write_durations(paths: list[str]) -> None:
             durations |= {nodeid: seconds for nodeid, seconds in json.load(handle).items()
                           if nodeid.startswith(DEALT_TIERS)
                           and not nodeid.startswith(FEDERATION)}
-    with open(os.path.join(ROOT, "tests", "durations.json"), "w", encoding="utf-8") as out:
+    with open(DURATIONS, "w", encoding="utf-8") as out:
         json.dump(dict(sorted(durations.items())), out, indent=0, ensure_ascii=False)
         out.write("\n")
     print(f"durations: {len(durations)} tests of 0.1 s or more → tests/durations.json")

@@ -45,12 +45,33 @@ function inboxTabs({ current, hashFor }) {
   const counts = {};
   let delegatedTab = current === "delegated";
   const element = h("nav", { class: "tabs", "aria-label": t("inboxViews") });
-  const draw = () => element.replaceChildren(...VIEWS.filter(([v]) => v !== "delegated" || delegatedTab).map(([v, key]) =>
-    h("a", {
-      href: hashFor({ view: v, page: "1" }), id: `tab-${v}`,
-      class: ["tab", v === current && "is-active", v === "overdue" && counts.overdue && "tab-alert"],
-      "aria-current": v === current ? "page" : null,
-    }, t(key), counts[v] != null ? h("span", { class: "count" }, String(counts[v])) : null)));
+  // Each link is made once, and `draw()` then changes only its count: a link replaced
+  // while it is being clicked (the counts come in) would swallow the click. The
+  // delegated tab joins in its place once it turns out to be needed.
+  /** @type {Map<string, {link: HTMLElement, slot: HTMLElement}>} */
+  const tabs = new Map();
+  const draw = () => {
+    /** @type {HTMLElement | null} */
+    let previous = null;
+    for (const [v, key] of VIEWS) {
+      if (v === "delegated" && !delegatedTab) continue;
+      let tab = tabs.get(v);
+      if (!tab) {
+        const slot = h("span", { class: "tab-counts" });
+        const link = h("a", {
+          href: hashFor({ view: v, page: "1" }), id: `tab-${v}`, class: ["tab", v === current && "is-active"],
+          "aria-current": v === current ? "page" : null,
+        }, t(key), slot);
+        tab = { link, slot };
+        tabs.set(v, tab);
+        if (previous) previous.after(link);
+        else element.prepend(link);
+      }
+      tab.link.classList.toggle("tab-alert", v === "overdue" && Boolean(counts.overdue));
+      tab.slot.replaceChildren(counts[v] != null ? h("span", { class: "count" }, String(counts[v])) : "");
+      previous = tab.link;
+    }
+  };
   draw();
   if (!delegatedTab) {
     heldDelegations().then((held) => {

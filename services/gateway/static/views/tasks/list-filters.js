@@ -12,23 +12,27 @@ import { documentRef } from "./document-ref.js";
 /** @typedef {import("./list.js").ListChoice} ListChoice */
 
 /**
- * The tabs; `counts` (open tasks by tab, and `overdue`) fill in as they are read.
+ * The tabs; `counts` (open tasks by tab, and `overdue`) fill in as they are read. The
+ * links are made once and `draw()` changes only their counts: a link replaced while it
+ * is being clicked (the counts come in) would swallow the click.
  * @param {ListChoice} choice
  */
 export function listTabs({ views, current, state, documentId }) {
   /** @type {Record<string, any>} */
   const counts = {};
-  const element = h("nav", { class: "tabs", "aria-label": t("taskViews") });
-  const draw = () => element.replaceChildren(...views.map(([v, key]) =>
-    h("a", {
+  /** @type {Map<string, HTMLElement>} */
+  const slots = new Map(views.map(([v]) => [v, h("span", { class: "tab-counts" })]));
+  const element = h("nav", { class: "tabs", "aria-label": t("taskViews") },
+    ...views.map(([v, key]) => h("a", {
       href: listHash({ view: v, state, page: 1, documentId }), id: `tab-${v}`,
       class: ["tab", v === current && "is-active"],
       "aria-current": v === current ? "page" : null,
-    }, t(key),
+    }, t(key), slots.get(v))));
+  const draw = () => slots.forEach((slot, v) => slot.replaceChildren(
     counts[v] ? h("span", { class: "count" }, String(counts[v]),
-      h("span", { class: "visually-hidden" }, ` ${t("taskOpenCount")}`)) : null,
+      h("span", { class: "visually-hidden" }, ` ${t("taskOpenCount")}`)) : "",
     v === "mine" && counts.overdue ? h("span", { class: "count count-late", id: "tab-mine-overdue" },
-      t("taskOverdueCount", counts.overdue)) : null)));
+      t("taskOverdueCount", counts.overdue)) : ""));
   draw();
   return { element, counts, draw };
 }
