@@ -37,10 +37,11 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 #: requested, a message queued for the axis, and the poll of the axis after a send:
 #: services/common/timers.py); the revocations' sync backs up a broadcast; no test of
 #: a started system waits for a deadline reminder (tests/integration/core/
-#: test_deadlines.py runs its own timer). The poll of the axis paces what comes from
-#: another deployment (the federation's tests).
-TIMERS = {"search_catch_up": 2, "upload_retry_scan": 1, "revocations_sync": 10,
-          "exchange_poll": 2, "exchange_directory_sync": 5}
+#: test_deadlines.py runs its own timer), for a file's extraction retried (only a
+#: minute after it was stored) or for the index caught up with the database (rebuilds
+#: are requested, and woken). The poll of the axis paces what comes from another
+#: deployment (the federation's tests).
+TIMERS = {"revocations_sync": 10, "exchange_poll": 2, "exchange_directory_sync": 5}
 
 #: The environment every started system of the tests gets.
 SYSTEM_ENV = {
