@@ -27,6 +27,7 @@ from services.common import token_keys
 from services.launcher import PORT_OFFSETS, System
 from tests.conftest import RABBIT_AMQP, create_vhost, delete_vhost
 from tests.ports import port_is_free
+from tests.run_parallel import NO_GREEN_DNS
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
@@ -56,7 +57,7 @@ SYSTEM_ENV = {
     **{f"TIMER_{name.upper()}": str(seconds) for name, seconds in TIMERS.items()},
     # eventlet's green DNS resolver: not used by the tests, and 0.35–0.5 s of CPU to
     # import in each process (tests/run_parallel.py says more)
-    "EVENTLET_NO_GREENDNS": "yes",
+    **NO_GREEN_DNS,
 }
 
 
