@@ -97,6 +97,14 @@ def test_a_finished_rebuild_is_the_index_after_a_restart(tmp_path):
         reopened.close()
 
 
+def test_the_index_of_an_older_schema_is_removed_when_this_one_opens(tmp_path):
+    (tmp_path / "v2" / "g1").mkdir(parents=True)
+    (tmp_path / "v2" / "g1" / "meta.json").write_text("{}")
+    (tmp_path / "elsewhere").mkdir()
+    TantivyBackend(str(tmp_path)).close()
+    assert sorted(os.listdir(tmp_path)) == sorted(["elsewhere", SCHEMA_VERSION])
+
+
 def test_a_rebuild_stopped_midway_is_removed_at_the_next_start(tmp_path):
     """The process stopped before the switch: the next start keeps the live
     generation and removes the half-built folder."""
