@@ -5,6 +5,16 @@ nameko's RpcProxy waits forever; here every call is bounded by RPC_TIMEOUT_SECON
 when nobody consumes the target's queue. The request message itself expires after
 the same timeout, so a service that comes back does not act on requests whose
 caller has already been told they failed.
+
+RPC requests and replies are transient: the broker does not write them to disk (nameko
+publishes every message persistent), which cost each of them a wait for the broker's
+disk before its confirm (p50 0.7 against 0.25 ms here, and a long tail: mean 2.4–4.5
+against 0.7–1.0 ms). Nothing is lost by it: a call lives only as long as its caller
+waits, the request expires with the caller's deadline anyway, and a broker restart drops
+the caller's connection (its call fails) — a persisted request would only be acted on
+after its caller had given up. Events stay persistent (the outbox publishes them with
+nameko's EventDispatcher). Every RPC entrypoint of a service uses ``rpc`` below: two
+kinds of RPC consumer on one service's queue would take each other's calls.
 """
 from __future__ import annotations
 
@@ -13,14 +23,52 @@ import time
 
 import eventlet
 from kombu import Connection
-from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.amqp.publish import Publisher
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER,
+                              LOGIN_METHOD_CONFIG_KEY, NON_PERSISTENT, SERIALIZER_CONFIG_KEY)
 from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
+from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 from services.common.config import settings_of
 from services.common.errors import ServiceTimeout, ServiceUnavailable
 
 _CACHE_SECONDS = 1.0
+
+
+class TransientPublisher(Publisher):
+    """nameko's publisher, for messages the broker keeps in memory only (see above)."""
+
+    delivery_mode = NON_PERSISTENT
+
+
+class _TransientResponder(Responder):
+    publisher_cls = TransientPublisher
+
+
+class TransientReplyRpcConsumer(RpcConsumer):
+    """nameko's RpcConsumer, whose replies are transient."""
+
+    def handle_result(self, message, result, exc_info):
+        # nameko.rpc.RpcConsumer.handle_result (2.14), with _TransientResponder
+        config = self.container.config
+        responder = _TransientResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+class TransientRpc(Rpc):
+    """An RPC entrypoint whose replies are transient."""
+
+    rpc_consumer = TransientReplyRpcConsumer()
+
+
+#: The decorator of every RPC entrypoint (instead of nameko.rpc.rpc).
+rpc = TransientRpc.decorator
 
 
 class QueueProbe:
@@ -130,6 +178,7 @@ class TimedRpc(RpcProxy):
     _probes: dict = {}
 
     def __init__(self, target_service: str, timeout: float | None = None, **options):
+        options.setdefault("delivery_mode", NON_PERSISTENT)   # a transient request
         super().__init__(target_service, **options)
         self.timeout = timeout
 

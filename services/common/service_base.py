@@ -7,7 +7,6 @@ import time
 from datetime import datetime, timezone
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.wrappers import Response
@@ -19,6 +18,7 @@ from services.common.http import EnvelopeHttpHandler, LongRequestLineWebServer, 
 from services.common.metrics import EntrypointMetrics
 from services.common.outbox import (pending_count, prune_published, publish_committed,
                                     relay_pending)
+from services.common.rpc import rpc
 
 log = logging.getLogger(__name__)
 STARTED_AT = time.time()

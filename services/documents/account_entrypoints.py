@@ -9,7 +9,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from sqlalchemy import delete, select, update
 
 from services.common import events
@@ -17,6 +16,7 @@ from services.common.config import settings_from
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, InvalidInput,
                                     TooManyRequests, Unauthenticated)
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.documents import accounts, administration, directory
 from services.documents.accounts import REAL_TIME
 from services.documents.models import (AuthSession, LoginFailure, RefreshToken,

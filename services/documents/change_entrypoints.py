@@ -10,7 +10,6 @@ _audit (service.py), _withdraw and _incoming_answer (incoming_entrypoints), _tel
 (search_feed)."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import null, select
 
 from services.common import events
@@ -18,6 +17,7 @@ from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, Invali
                                     not_found)
 from services.common.identity import CLERK, clearance_covers
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import Problems, parse_answer
 from services.documents import changes, schemas
 from services.documents.models import (IncomingDocument, Membership, OutgoingDocument, Unit,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields)
 from services.common.identity import CLERK
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params
 from services.documents import copies, domain, idempotency, numbering, schemas
 from services.documents.models import (DocumentCopy, DocumentFile, IncomingDocument,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
 from services.common import vocabulary
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.identity import ADMIN, HEAD, UNIT_HEAD
+from services.common.rpc import rpc
 from services.documents import administration, delegations, directory
 from services.documents.models import Delegation, Membership, Unit, User
 

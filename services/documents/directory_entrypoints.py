@@ -7,12 +7,12 @@ import uuid
 from datetime import timedelta
 
 
-from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, not_found)
 from services.common.identity import HEAD, LEADER_ROLES, UNIT_HEAD
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params
 from services.documents import administration, directory, schemas
 from services.documents.models import Membership, Unit, UnitChange, User

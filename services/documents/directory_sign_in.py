@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.directory_config import directory_settings_from
 from services.common.errors import EXPECTED_ERRORS, Unauthenticated
+from services.common.rpc import rpc
 from services.documents import directory_accounts as rules
 from services.documents.accounts import REAL_TIME
 from services.documents.models import User

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 
 from eventlet import tpool
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import tables
 from services.common.db import fetch_page
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params
 from services.documents import dossiers, outgoing, schemas
 from services.documents.models import (Dossier, DossierDocument, IncomingDocument,

@@ -6,11 +6,11 @@ Mixed into DocumentsService; needs from the host: db, identity, storage_rpc, _au
 _may_view (service.py)."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.errors import (EXPECTED_ERRORS, Forbidden, InvalidInput,
                                     Unauthenticated, not_found)
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.documents.models import (DocumentCopy, DocumentFile, IncomingDocument,
                                        OutgoingDocument)

@@ -6,11 +6,11 @@ Mixed into DocumentsService; needs from the host: db, identity, _may_view,
 _find_document, _direction_of (service.py)."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common.db import fetch_page
 from services.common.errors import EXPECTED_ERRORS, Forbidden
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params
 from services.documents import administration, audit, dossiers
 from services.documents.models import AuditEntry, Dossier, DossierDocument, User

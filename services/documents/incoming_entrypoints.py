@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from sqlalchemy import delete, select
 
 from services.common import vocabulary
@@ -23,6 +22,7 @@ from services.common.handlers import handlers_of
 from services.common.identity import CLERK
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.documents import audit, domain, idempotency, numbering, permissions, schemas
 from services.documents.intake import parse_incoming

@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from sqlalchemy import and_, or_, select
 
 from services.common import vocabulary
 from services.common.clock import day_start
 from services.common.db import fetch_page
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, not_found)
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.documents import (delegations, idempotency, outgoing,
                                 permissions, schemas)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import events
@@ -24,6 +23,7 @@ from services.common.identity import Caller, clearance_covers
 from services.common.identity import Membership as CallerMembership
 from services.common import vocabulary
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.documents import delegations, domain, numbering, outgoing, permissions, schemas
 from services.documents.delegation_entrypoints import delegation_in_force
 from services.documents.models import (Delegation, DocumentFile, IncomingDocument, Membership,

@@ -7,7 +7,6 @@ import base64
 
 from eventlet import tpool
 
-from nameko.rpc import rpc
 from sqlalchemy import func, select
 
 from services.common import vocabulary
@@ -15,6 +14,7 @@ from services.common import tables
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, TooLarge,
                                     invalid_fields, not_found)
 from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.documents import (copies, directory, domain, numbering, outgoing,
                                 register_export, schemas)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import events
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, not_found
 from services.common.identity import LEADER_ROLES
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params
 from services.documents import directory, rights_alerts
 from services.documents.models import Membership, RightsAlert, Unit, User, outbox

@@ -5,13 +5,13 @@ events and read in pages by search's reindex (search_views).
 Mixed into DocumentsService; needs from the host: db and identity."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import func, select
 
 from services.common import events
 from services.common.clock import VietnamClock
 from services.common.errors import EXPECTED_ERRORS, Forbidden
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.documents import outgoing, schemas
 from services.documents.models import (DocumentAccess, Dossier, DossierDocument,

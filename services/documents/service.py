@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import vocabulary
@@ -23,6 +22,7 @@ from services.common.db import Database
 from services.common.errors import EXPECTED_ERRORS, Forbidden, InvalidInput, not_found
 from services.common.identity_provider import Identity
 from services.common.rpc import TimedRpc
+from services.common.rpc import rpc
 from services.common.service_base import OutboxServiceBase
 from services.common.timers import configured_timer
 from services.common.validation import Problems, page_params

@@ -4,13 +4,13 @@ with a reason (02) (ND30 Điều 21.2). Mixed into ExchangeService; needs from t
 ``db``, ``clock``, ``identity``, ``documents``, ``storage``, ``signing`` and ``exchange``."""
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from sqlalchemy import and_, or_, select
 
 from services.common.db import fetch_page
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, NotFound, not_found
 from services.common.identity import CLERK, LEADER_ROLES
 from services.common.inbox import first_delivery
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params, parse_answer
 from services.exchange import receiving, translate
 from services.exchange.edxml import model

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from nameko.rpc import rpc
 
 from services.common import events
 from services.common.clock import Clock
@@ -21,6 +20,7 @@ from services.common.handlers import event_handler, handlers_of
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
+from services.common.rpc import rpc
 from services.common.service_base import OutboxServiceBase
 from services.common.timers import Wakeups, configured_timer
 from services.common.validation import Problems, page_params

@@ -8,7 +8,6 @@ import uuid
 
 from eventlet import tpool
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from services.common.errors import EXPECTED_ERRORS, not_found
 from services.common.handlers import event_handler, handlers_of
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
+from services.common.rpc import rpc
 from services.common.service_base import ServiceBase
 from services.common.timers import Wakeups, configured_timer
 from services.common.validation import Problems, page_params

@@ -10,7 +10,6 @@ import time
 import uuid
 
 from eventlet import tpool
-from nameko.rpc import rpc
 from sqlalchemy import func, select
 
 from services.common import tables
@@ -25,6 +24,7 @@ from services.common.handlers import event_handler
 from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.rpc import TimedRpc
+from services.common.rpc import rpc
 from services.common.service_base import ServiceBase
 from services.common.timers import Wakeups, configured_timer
 from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexable

@@ -12,7 +12,6 @@ import base64
 import logging
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import or_, select
 
 from services.common import events
@@ -26,6 +25,7 @@ from services.common.identity_provider import Identity
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
 from services.common.rpc import TimedRpc
+from services.common.rpc import rpc
 from services.common.service_base import OutboxServiceBase
 from services.common.validation import Problems
 from services.signing import certificates, models, transfer

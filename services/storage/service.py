@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from nameko.rpc import rpc
 from sqlalchemy import select, update
 
 from services.common.clock import Clock
@@ -22,6 +21,7 @@ from services.common.db import Database
 from services.common.errors import (EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields,
                                     not_found)
 from services.common.identity_provider import Identity
+from services.common.rpc import rpc
 from services.common.service_base import OutboxServiceBase
 from services.storage import models, signing
 from services.storage.dependencies import BlobStore, ExtractionLimit, StorageSettings

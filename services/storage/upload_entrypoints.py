@@ -13,7 +13,6 @@ import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from nameko.rpc import rpc
 from sqlalchemy import delete, func, select, update
 from werkzeug.wrappers import Response
 
@@ -23,6 +22,7 @@ from services.common.events import FILE_STORED
 from services.common.http import json_response
 from services.common.outbox import add_event
 from services.common.pdf_signatures import scan_pdf_file
+from services.common.rpc import rpc
 from services.common.timers import configured_timer
 from services.storage import models, signing
 from services.storage.blobs import CHUNK_SIZE

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import events
@@ -19,6 +18,7 @@ from services.common.handlers import event_handler
 from services.common.identity import ADMIN, HEAD, UNIT_HEAD
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.workflow import deadlines, domain
 from services.workflow.models import (ApprovalChain, Processing, UnitRules, WorkItem, outbox,

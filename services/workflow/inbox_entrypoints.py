@@ -7,12 +7,12 @@ self.documents_rpc (list_delegations) and WorkflowBase's helpers."""
 from __future__ import annotations
 
 
-from nameko.rpc import rpc
 from sqlalchemy import and_, false, or_, select, true
 
 from services.common.db import count_rows, fetch_page, iso
 from services.common.errors import (EXPECTED_ERRORS)
 from services.common.identity import CONFIDENTIALITY_LEVELS, HEAD, UNIT_HEAD
+from services.common.rpc import rpc
 from services.common.validation import Problems, page_params
 from services.workflow import domain, permissions, secrecy
 from services.workflow.models import (Processing, ProcessingEvent, WorkItem)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import events
@@ -21,6 +20,7 @@ from services.common.handlers import event_handler
 from services.common.identity import CLERK
 from services.common.inbox import first_delivery
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.workflow import deadlines, domain
 from services.workflow.models import (Processing, WorkItem, outbox, processed)

@@ -10,13 +10,13 @@ import base64
 from datetime import timedelta
 
 from eventlet import tpool
-from nameko.rpc import rpc
 from sqlalchemy import select
 
 from services.common import tables
 from services.common.clock import day_start, vietnam_date
 from services.common.errors import (EXPECTED_ERRORS, Forbidden, invalid_fields)
 from services.common.identity import ADMIN, CLERK, HEAD, UNIT_HEAD
+from services.common.rpc import rpc
 from services.common.validation import Problems
 from services.workflow import domain, reports
 from services.workflow.models import (Processing, WorkItem)

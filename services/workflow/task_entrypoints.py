@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-from nameko.rpc import rpc
 from sqlalchemy import case, func, select
 
 from services.common import events
@@ -15,6 +14,7 @@ from services.common.db import fetch_page, insert_once, iso
 from services.common.errors import EXPECTED_ERRORS, Conflict, Forbidden, invalid_fields, \
     not_found
 from services.common.outbox import add_event
+from services.common.rpc import rpc
 from services.common.validation import UUID_RE, Problems, page_params
 from services.workflow import deadlines, domain, permissions
 from services.workflow.models import Processing, Task, TaskReminder, TaskUpdate, outbox
