@@ -373,7 +373,7 @@ def folded_patterns(units, prefixes=()) -> list[re.Pattern]:
     """A regex per unit of a query (a sequence of folded tokens, side by side) and per
     folded prefix (a word beginning with it), finding it in a text as written: "quyet
     dinh" finds "Quyết định" and "QUYẾT ĐỊNH". Word boundaries are checked by the
-    caller (window_of_matches)."""
+    caller (utf8_window_of_matches)."""
     sources = [r"[\W_]+".join(map(_letters, tokens)) for tokens in units if tokens]
     sources += [_letters(prefix) + r"[^\W_]*" for prefix in prefixes if prefix]
     return [re.compile(source) for source in dict.fromkeys(sources)]
@@ -405,20 +405,6 @@ def _first_word_match_so_far(text: str, pattern: re.Pattern, position: int
     return None, max(position, len(text) - MATCH_REACH_CHARS)
 
 
-def window_of_matches(text: str, patterns, chars: int = SNIPPET_WINDOW_CHARS) -> str:
-    """The part of a long ``text`` a highlighter needs: ``chars`` characters from a
-    little before the place where the last of ``patterns`` (folded_patterns) first
-    matches a whole word, so every unit of the query has been seen by then and the
-    rarer words are in the window (an AND of a common and a rare word shows both);
-    the start of the text if none matches (the hit matched on another field). A
-    short text is whole."""
-    if len(text) <= chars:
-        return text
-    firsts = [first for first in (_first_word_match(text, p) for p in patterns)
-              if first is not None]
-    return _window_from(text, max(firsts) if firsts else 0, chars)
-
-
 #: A stored UTF-8 text is decoded this many bytes at a time while a query's words are
 #: looked for in it (most are found in the first few kilobytes of a law).
 UTF8_STEP_BYTES = 16_384
@@ -436,9 +422,13 @@ def _char_boundary(data: bytes, at: int) -> int:
 
 def utf8_window_of_matches(data: bytes, patterns, chars: int = SNIPPET_WINDOW_CHARS,
                            step: int = UTF8_STEP_BYTES) -> str:
-    """window_of_matches of the UTF-8 text ``data``, decoding only as much of it as the
-    window needs: up to where the last of ``patterns`` first matches a whole word, and
-    the window's characters after. Decoding all of a long law for each hit of a page
+    """The part of a long stored text (UTF-8 ``data``) a highlighter needs: ``chars``
+    characters from a little before the place where the last of ``patterns``
+    (folded_patterns) first matches a whole word, so every unit of the query has been
+    seen by then and the rarer words are in the window (an AND of a common and a rare
+    word shows both); the start of the text if none matches (the hit matched on another
+    field). A short text is whole. Only as much of ``data`` is decoded as the window
+    needs, ``step`` bytes at a time: decoding all of a long law for each hit of a page
     cost more than the rest of its snippet."""
     text, read, firsts = "", 0, []
     looking = {pattern: 0 for pattern in patterns}   # pattern → where to look from
@@ -471,7 +461,7 @@ def utf8_prefix(data: bytes, chars: int) -> str:
 
 def _window_from(text: str, start: int, chars: int) -> str:
     """``chars`` characters of ``text`` from a little before ``start`` (see
-    window_of_matches), cut between words."""
+    utf8_window_of_matches), cut between words."""
     if start:   # a snippet shows some words before the hit: begin well before
         start = text.rfind(" ", 0, max(0, start - min(SNIPPET_CHARS, chars // 4))) + 1
     end = start + chars

@@ -517,7 +517,7 @@ class TantivyBackend(SearchBackend):
         return generators
 
     def _match_patterns(self, query: SearchQuery) -> list:
-        """Where a hit's words are in a text as written (see window_of_matches)."""
+        """Where a hit's words are in a text as written (see utf8_window_of_matches)."""
         units = [self._tokens(FOLDED, unit) for unit in query.parsed.units]
         return folded_patterns(units, [fold(prefix) for prefix in query.parsed.prefixes])
 
