@@ -59,6 +59,28 @@ export function append(el, children) {
   return el;
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/**
+ * An icon drawn as an SVG path in the text's colour, hidden from screen readers (the
+ * control it sits in carries the label). Not an emoji or a symbol character: those
+ * depend on the fonts a computer has (Debian's Chromium showed 📅 as an empty box).
+ * @param {string} pathData the path of a 24 × 24 drawing
+ * @param {number} [size] pixels
+ */
+export function icon(pathData, size = 20) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  for (const [name, value] of [["viewBox", "0 0 24 24"], ["width", String(size)],
+    ["height", String(size)], ["aria-hidden", "true"], ["focusable", "false"]]) {
+    svg.setAttribute(name, value);
+  }
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", pathData);
+  path.setAttribute("fill", "currentColor");
+  svg.append(path);
+  return svg;
+}
+
 /** @param {Element} el */
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();

@@ -2,7 +2,7 @@
 // The page's header: the brand, the signed-in user and the unit they work in, the
 // unread bell, the language toggle, logout, and the navigation with its counters.
 
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { roleLabel } from "./labels.js";
 import { session } from "./session.js";
@@ -16,7 +16,6 @@ import { chooseMembership, currentMembership, hasRole, seesReceivedDocuments, un
 export const counts = { todo: null, exchange: null };
 
 const header = document.getElementById("app-header");
-const SVG_NS = "http://www.w3.org/2000/svg";
 const BELL = "M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z";
 
 /**
@@ -24,18 +23,6 @@ const BELL = "M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0
  * marked), what changing the language or the unit redraws, and logout.
  * @typedef {{activeRoute: {nav?: string, bare?: boolean} | null, redraw: () => void, logout: () => void}} HeaderContext
  */
-
-/** @param {string} pathData */
-function icon(pathData) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  for (const [name, value] of [["viewBox", "0 0 24 24"], ["width", "20"], ["height", "20"],
-    ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(name, value);
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("d", pathData);
-  path.setAttribute("fill", "currentColor");
-  svg.append(path);
-  return svg;
-}
 
 function brand() {
   return h("a", { class: "brand", href: "#/" },

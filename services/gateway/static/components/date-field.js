@@ -6,8 +6,12 @@
 // format shown never changes.
 
 import { formatDate, parseDay } from "../dates.js";
-import { h } from "../dom.js";
+import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
+
+/** A calendar page: two rings, the header band and the days' area. */
+const CALENDAR = "M7 2h2v2h6V2h2v2h2a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 " +
+  "2-2h2V2Zm-2 8v10h14V10H5Zm2 2h4v4H7v-4Z";
 
 /**
  * @typedef {object} DateField
@@ -39,7 +43,7 @@ export function dateField({ id, name, value: initial = "", min = null, max = nul
   const button = h("button", {
     type: "button", class: "btn btn-secondary date-pick", title: t("datePick"),
     "aria-label": label ? `${t("datePick")}: ${label}` : t("datePick"),
-  }, h("span", { "aria-hidden": "true" }, "📅"));
+  }, icon(CALENDAR, 18));
   /** @param {string | null | undefined} iso */
   const set = (iso) => { input.value = iso ? formatDate(iso) : ""; };
   const value = () => (input.value.trim() ? parseDay(input.value) : "");
