@@ -530,11 +530,14 @@ class TantivyBackend(SearchBackend):
         where the query's words are (``where``: folded_patterns), not the whole
         text: it tokenizes all it is given."""
         content = stored.get_first("content_source") or b""
+        window = None   # the part of the content the highlighter reads, found once
         if query is not None and (query.parsed.prefixes or query.fuzzy):
             # the regex finds a prefix's words: the word by word scan reads their window
             # only (an approximate word it must look for in the whole text)
-            scanned = content.decode("utf-8", "replace") if query.fuzzy \
-                else utf8_window_of_matches(content, where)
+            if query.fuzzy:
+                scanned = content.decode("utf-8", "replace")
+            else:
+                scanned = window = utf8_window_of_matches(content, where)
             for text in (scanned, stored.get_first("subject_folded") or ""):
                 snippet = approximate_snippet(text, query.parsed, query.fuzzy)
                 if snippet:
@@ -544,8 +547,10 @@ class TantivyBackend(SearchBackend):
             if name == "content_folded":
                 if not content:
                     continue
+                if window is None:
+                    window = utf8_window_of_matches(content, where)
                 source = Document()
-                source.add_text(name, utf8_window_of_matches(content, where))
+                source.add_text(name, window)
             snippet = generator.snippet_from_doc(source)
             if snippet.highlighted():
                 return mark_ranges(snippet.fragment(),

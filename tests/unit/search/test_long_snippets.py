@@ -2,12 +2,12 @@
 where the query's words are (it tokenizes all it is given: most of a search's time on
 laws of 10 k words), and the snippet still marks the matched words, with or without
 their accents, wherever in the text they are."""
-from services.search.backends import base
 import random
 import re
 
 import pytest
 
+from services.search.backends import base
 from services.search.backends.base import (SNIPPET_WINDOW_CHARS, folded_patterns, utf8_prefix,
                                            utf8_window_of_matches)
 from tests.unit.search.helpers import ARTICLES, article_doc, ask
