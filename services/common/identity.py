@@ -140,6 +140,11 @@ def verify_token(token: str, keys: TokenKeys) -> Caller:
     """The caller a token names; Unauthenticated if it is forged, malformed or expired,
     signed by an unknown key, a person's token not signed by the gateway, or a system
     token not signed by the service it names."""
+    return _verified(token, keys)[0]
+
+
+def _verified(token: str, keys: TokenKeys) -> tuple[Caller, float, str, object]:
+    """verify_token's caller, with the token's expiry, its signer and the signer's key."""
     if not isinstance(token, str) or not token:
         raise Unauthenticated("Thiếu thông tin xác thực.", "Missing credentials.")
     invalid = Unauthenticated("Thông tin xác thực không hợp lệ.", "Invalid credentials.")
@@ -166,7 +171,34 @@ def verify_token(token: str, keys: TokenKeys) -> Caller:
             raise invalid      # a service speaks only for itself
     elif signer != USER_TOKEN_SIGNER:
         raise invalid          # only the gateway speaks for people
-    return caller
+    return caller, float(claims["exp"]), signer, public_key
+
+
+class VerifiedTokens:
+    """The tokens this process has verified, kept until they expire: a session sends the
+    same token with every request, and each service it reaches verified it each time
+    (≈ 0.15 ms of CPU, 6–10 % of the gateway's and workflow's per transition). A token is
+    taken from here only while unexpired and while its signer's key is still the very key
+    that verified it (a key replaced or removed makes it verified again, or refused).
+    Revocation is not decided here: the gateway checks it after (Auth.check)."""
+
+    def __init__(self, size: int = 4096, clock=time.time):
+        self.size = size
+        self.clock = clock
+        self._entries: dict[str, tuple[Caller, float, str, object]] = {}
+
+    def verify(self, token: str, keys: TokenKeys) -> Caller:
+        entry = self._entries.get(token) if isinstance(token, str) else None
+        if entry is not None:
+            caller, expires, signer, public_key = entry
+            if self.clock() < expires and keys.public_key(signer) is public_key:
+                return caller
+            self._entries.pop(token, None)
+        entry = _verified(token, keys)
+        if len(self._entries) >= self.size:
+            self._entries.clear()     # simple bound; a busy process re-verifies once
+        self._entries[token] = entry
+        return entry[0]
 
 
 def system_caller(service_name: str) -> Caller:
@@ -179,13 +211,25 @@ class CallerIdentity:
     """Per-service helper: verify the caller's token, or mint a system token signed with
     this service's own key."""
 
-    def __init__(self, keys: TokenKeys, service_name: str, ttl_seconds: int = 300):
+    def __init__(self, keys: TokenKeys, service_name: str, ttl_seconds: int = 300,
+                 clock=time.time):
         self.keys = keys
+        self.clock = clock
         self.service_name = service_name
         self.ttl_seconds = ttl_seconds
+        self.verified = VerifiedTokens()
+        self._system_token: str | None = None
+        self._system_token_renew_at = 0.0
 
     def caller(self, token: str) -> Caller:
-        return verify_token(token, self.keys)
+        return self.verified.verify(token, self.keys)
 
     def system_token(self) -> str:
-        return mint_token(system_caller(self.service_name), self.keys, self.ttl_seconds)
+        """This service's own token: one is reused until half its life is gone, so the
+        services it calls find it verified already (VerifiedTokens)."""
+        now = self.clock()
+        if self._system_token is None or now >= self._system_token_renew_at:
+            self._system_token = mint_token(system_caller(self.service_name), self.keys,
+                                            self.ttl_seconds)
+            self._system_token_renew_at = now + self.ttl_seconds / 2
+        return self._system_token

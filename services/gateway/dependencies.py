@@ -6,8 +6,8 @@ from nameko.extensions import DependencyProvider
 
 from services.common.config import settings_of
 from services.common.errors import PasswordChangeRequired, ServiceUnavailable, Unauthenticated
-from services.common.identity import (Caller, Membership, mint_token, system_caller,
-                                      verify_token)
+from services.common.identity import (Caller, Membership, VerifiedTokens, mint_token,
+                                      system_caller)
 from services.common.identity_provider import load_token_keys
 from services.gateway.revocations import RevocationSet
 
@@ -29,6 +29,7 @@ class Auth:
         # (any service holds SECRET_KEY, and could otherwise forge a hand-over).
         self.cookie_secret = keys.derived_secret("sign-in-cookies") if keys else secret
         self.revocations = revocations
+        self.verified = VerifiedTokens()
         revocations.ttl_seconds = max(revocations.ttl_seconds, ttl_seconds)
 
     def token_of(self, request, allow_password_change: bool = False) -> str:
@@ -53,7 +54,7 @@ class Auth:
 
     def check(self, token: str) -> Caller:
         """The caller of a genuine, unexpired and unrevoked user token."""
-        caller = verify_token(token, self.keys)
+        caller = self.verified.verify(token, self.keys)
         if caller.system:
             return caller
         if not caller.session_id:   # issued before sessions existed

@@ -184,3 +184,72 @@ def test_only_the_gateway_can_compute_the_gateways_cookie_secret():
     for other in ("documents", "workflow", "search", "notify", "storage"):
         assert TEST_KEYS.of(other).derived_secret("sign-in-cookies") != gateway
     assert TEST_KEYS.of("gateway").derived_secret("another purpose") != gateway
+
+
+def test_a_verified_token_is_taken_from_the_cache_until_it_expires(keys, monkeypatch):
+    from services.common import identity
+    calls = []
+    real = identity._verified
+    monkeypatch.setattr(identity, "_verified",
+                        lambda token, k: calls.append(token) or real(token, k))
+    now = [time.time()]
+    verified = identity.VerifiedTokens(clock=lambda: now[0])
+    token = mint_token(a_clerk(), keys["gateway"], 60)
+    assert verified.verify(token, keys["workflow"]) == a_clerk()
+    assert verified.verify(token, keys["workflow"]) == a_clerk()
+    assert len(calls) == 1
+    now[0] += 61      # past its expiry: verified again (and refused, once really expired)
+    verified.verify(token, keys["workflow"])
+    assert len(calls) == 2
+
+
+def test_an_expired_token_is_refused_even_when_it_was_verified_before(keys):
+    from services.common.identity import VerifiedTokens
+    verified = VerifiedTokens()
+    token = mint_token(a_clerk(), keys["gateway"], 1)
+    assert verified.verify(token, keys["workflow"]) == a_clerk()
+    time.sleep(1.1)
+    with pytest.raises(Unauthenticated):
+        verified.verify(token, keys["workflow"])
+
+
+def test_a_cached_token_is_refused_once_its_signer_key_is_replaced(keys, keys_dir, tmp_path):
+    from services.common.identity import VerifiedTokens
+    verified = VerifiedTokens()
+    token = mint_token(a_clerk(), keys["gateway"], 60)
+    holder = token_keys.load("workflow", keys_dir)
+    assert verified.verify(token, holder) == a_clerk()
+    other = str(tmp_path / "other")
+    token_keys.generate(other)
+    holder.public_keys["gateway"] = token_keys.load("gateway", other).public_key("gateway")
+    with pytest.raises(Unauthenticated):
+        verified.verify(token, holder)
+
+
+def test_a_refused_token_is_not_remembered(keys):
+    from services.common.identity import VerifiedTokens
+    verified = VerifiedTokens()
+    forged = mint_token(a_province_head(), keys["storage"], 60)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            verified.verify(forged, keys["documents"])
+    assert not verified._entries
+
+
+def test_a_service_reuses_its_system_token_until_half_its_life_is_gone(keys, monkeypatch):
+    from services.common import identity
+    minted = []
+    real = identity.mint_token
+    monkeypatch.setattr(identity, "mint_token",
+                        lambda *args: minted.append(args) or real(*args))
+    now = [time.time()]
+    service = CallerIdentity(keys["workflow"], "workflow", ttl_seconds=300,
+                             clock=lambda: now[0])
+    first = service.system_token()
+    now[0] += 149
+    assert service.system_token() == first
+    assert len(minted) == 1
+    now[0] += 2
+    renewed = service.system_token()
+    assert len(minted) == 2
+    assert CallerIdentity(keys["documents"], "documents").caller(renewed).service == "workflow"
