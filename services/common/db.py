@@ -74,9 +74,19 @@ class UtcDateTime(TypeDecorator):
 def insert_once(session, table, **values) -> bool:
     """Insert a row unless one with the same key exists (INSERT … ON CONFLICT DO NOTHING on
     PostgreSQL and SQLite); True if this call inserted it — the way to claim something
-    exactly once among several processes."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return session.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+    exactly once among several processes. On PostgreSQL a concurrent insert of the same key
+    waits for the other transaction, then inserts nothing (or inserts, if it rolled back)."""
+    dialect = session.get_bind().dialect.name
+    statement = _INSERTS_ONCE.get((table, dialect))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # built once; the values come with each execution (building and keying a
+        # statement cost twice what executing this one does)
+        statement = _INSERTS_ONCE[(table, dialect)] = insert(table).on_conflict_do_nothing()
+    return session.execute(statement, values).rowcount == 1
+
+
+_INSERTS_ONCE: dict = {}
 
 
 def iso(value) -> str | None:

@@ -38,11 +38,14 @@ def entry_hash(seq: int, at: datetime, actor_id: str, action: str, object_type: 
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+#: the chain's head, locked on PostgreSQL (SQLite has one writer at a time); built once
+_HEAD = {False: select(AuditHead).where(AuditHead.id == 1)}
+_HEAD[True] = _HEAD[False].with_for_update()
+
+
 def _head(session) -> AuditHead:
-    query = select(AuditHead).where(AuditHead.id == 1)
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    head = session.execute(query).scalar_one_or_none()
+    head = session.execute(_HEAD[session.bind.dialect.name == "postgresql"]
+                           ).scalar_one_or_none()
     if head is None:   # first entry ever (the migration creates the row; tests may not)
         head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
         session.add(head)

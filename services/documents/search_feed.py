@@ -5,7 +5,7 @@ events and read in pages by search's reindex (search_views).
 Mixed into DocumentsService; needs from the host: db and identity."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from services.common import events
 from services.common.clock import VietnamClock
@@ -20,6 +20,15 @@ from services.documents.models import (DocumentAccess, Dossier, DossierDocument,
 SEARCHABLE_OUTGOING = (outgoing.ISSUED, outgoing.RECALLED)   # drafts are never indexed
 #: never frozen: search compares as_of with the events' times, which are real (events.py)
 REAL_TIME = VietnamClock()
+
+# _search_views' queries, built once: every workflow event that moves a document runs them
+# (building and keying them cost more than running them)
+_PRINCIPALS = select(DocumentAccess.document_id, DocumentAccess.principal).where(
+    DocumentAccess.document_id.in_(bindparam("ids", expanding=True)))
+_DOSSIER_OWNERS = select(DossierDocument.document_id, Dossier.creator_id).join(
+    Dossier, Dossier.id == DossierDocument.dossier_id).where(
+    DossierDocument.document_id.in_(bindparam("ids", expanding=True)))
+_UNIT_NAMES = select(Unit.id, Unit.name).where(Unit.id.in_(bindparam("ids", expanding=True)))
 
 
 class SearchFeedEntrypoints:
@@ -75,18 +84,13 @@ class SearchFeedEntrypoints:
         (a reindex pages through every document)."""
         ids = [doc.id for doc in docs]
         principals: dict[str, list[str]] = {doc_id: [] for doc_id in ids}
-        for document_id, principal in session.execute(select(
-                DocumentAccess.document_id, DocumentAccess.principal).where(
-                DocumentAccess.document_id.in_(ids))):
+        for document_id, principal in session.execute(_PRINCIPALS, {"ids": ids}):
             principals[document_id].append(principal)
         owners: dict[str, set[str]] = {doc_id: set() for doc_id in ids}
-        for document_id, creator in session.execute(select(
-                DossierDocument.document_id, Dossier.creator_id).join(
-                Dossier, Dossier.id == DossierDocument.dossier_id).where(
-                DossierDocument.document_id.in_(ids))):
+        for document_id, creator in session.execute(_DOSSIER_OWNERS, {"ids": ids}):
             owners[document_id].add(creator)
-        unit_names = dict(session.execute(select(Unit.id, Unit.name).where(
-            Unit.id.in_({doc.unit_id for doc in docs}))).all()) if docs else {}
+        unit_names = dict(session.execute(_UNIT_NAMES, {"ids": sorted(
+            {doc.unit_id for doc in docs})}).all()) if docs else {}
         out = []
         for doc in docs:
             view = (views or {}).get(doc.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -56,6 +56,30 @@ def _moment(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+# The statements every document event runs, built once (building and keying a statement
+# cost about twice what executing one of these does); values come with each execution.
+_KEPT = select(documents.c.source_at, documents.c.data).where(
+    documents.c.document_id == bindparam("id"))
+_FILES_OF = select(document_files.c.file_id).where(
+    document_files.c.document_id == bindparam("id")).order_by(document_files.c.position)
+_TOUCH = update(documents).where(documents.c.document_id == bindparam("id")).values(
+    source_at=bindparam("at"))
+_FORGET_FILES = delete(document_files).where(document_files.c.document_id == bindparam("id"))
+_FORGET = delete(documents).where(documents.c.document_id == bindparam("id"))
+_INSERT_FILES = document_files.insert()
+_DOCUMENTS = select(documents).where(documents.c.document_id.in_(bindparam("ids", expanding=True)))
+_TEXTS = select(document_files.c.document_id, file_texts.c.text).join(
+    file_texts, file_texts.c.file_id == document_files.c.file_id).where(
+    document_files.c.document_id.in_(bindparam("ids", expanding=True))).order_by(
+    document_files.c.document_id, document_files.c.position)
+_SAVE = {dialect: insert(documents).on_conflict_do_update(
+    index_elements=["document_id"],
+    set_={"data": insert(documents).excluded.data, "revision": documents.c.revision + 1,
+          "updated_at": insert(documents).excluded.updated_at,
+          "source_at": insert(documents).excluded.source_at})
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def _upsert(session, table, values: dict, key: list[str], updates: dict):
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(**values)
@@ -75,8 +99,7 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
     order). Returns whether anything changed."""
     document_id = fields["document_id"]
     source_at = _moment(source_at)
-    kept = session.execute(select(documents.c.source_at, documents.c.data).where(
-        documents.c.document_id == document_id)).first()
+    kept = session.execute(_KEPT, {"id": document_id}).first()
     if kept is not None and kept.source_at is not None and source_at is not None and \
             _moment(kept.source_at) > source_at:
         return False
@@ -85,21 +108,17 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
         # nothing searchable changed: no new revision, no index update; only the time
         # of the newest event, so that an older one arriving later changes nothing
         if source_at is not None:
-            session.execute(update(documents).where(documents.c.document_id == document_id)
-                            .values(source_at=source_at))
+            session.execute(_TOUCH, {"id": document_id, "at": source_at})
         return False
-    session.execute(delete(document_files).where(document_files.c.document_id == document_id))
+    session.execute(_FORGET_FILES, {"id": document_id})
     if not is_indexable(fields):
-        session.execute(delete(documents).where(documents.c.document_id == document_id))
+        session.execute(_FORGET, {"id": document_id})
         return True
-    _upsert(session, documents,
-            {"document_id": document_id, "data": fields, "revision": 1, "updated_at": now,
-             "source_at": source_at},
-            ["document_id"],
-            {"data": fields, "revision": documents.c.revision + 1, "updated_at": now,
-             "source_at": source_at})
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    session.execute(_SAVE[dialect], {"document_id": document_id, "data": fields,
+                                     "revision": 1, "updated_at": now, "source_at": source_at})
     if file_ids:
-        session.execute(document_files.insert(), [
+        session.execute(_INSERT_FILES, [
             {"document_id": document_id, "file_id": file_id, "position": position}
             for position, file_id in enumerate(file_ids)])
     return True
@@ -116,9 +135,7 @@ def _same_fields(kept: dict, fields: dict) -> bool:
 
 
 def _files_of(session, document_id: str) -> list[str]:
-    return list(session.execute(select(document_files.c.file_id).where(
-        document_files.c.document_id == document_id)
-        .order_by(document_files.c.position)).scalars())
+    return list(session.execute(_FILES_OF, {"id": document_id}).scalars())
 
 
 def forget_document(session, document_id: str) -> None:
@@ -188,13 +205,9 @@ def index_documents(session, document_ids) -> list[dict]:
     ids = sorted(set(document_ids))
     if not ids:
         return []
-    rows = session.execute(select(documents).where(documents.c.document_id.in_(ids))).all()
+    rows = session.execute(_DOCUMENTS, {"ids": ids}).all()
     texts: dict[str, list[str]] = {row.document_id: [] for row in rows}
-    for link in session.execute(
-            select(document_files.c.document_id, file_texts.c.text)
-            .join(file_texts, file_texts.c.file_id == document_files.c.file_id)
-            .where(document_files.c.document_id.in_(ids))
-            .order_by(document_files.c.document_id, document_files.c.position)):
+    for link in session.execute(_TEXTS, {"ids": ids}):
         texts[link.document_id].append(link.text)
     return [dict(row.data, revision=row.revision,
                  content="\n\n".join(text for text in texts[row.document_id] if text))

@@ -1,5 +1,6 @@
-"""What the handlers keep in the search database, on a real (SQLite) database built
-by the migrations: documents, their files in order, texts, and revisions."""
+"""What the handlers keep in the search database, on real databases (SQLite and
+PostgreSQL) built by the migrations: documents, their files in order, texts, and
+revisions."""
 from datetime import datetime, timezone
 
 import pytest
@@ -9,17 +10,22 @@ from services.common.migrations import upgrade
 from services.search import projection
 from sqlalchemy.orm import Session
 
+from tests.conftest import create_pg_database, drop_pg_database
+
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def session(tmp_path):
-    url = f"sqlite:///{tmp_path / 'search.db'}"
+def session(tmp_path, db_kind):
+    url = f"sqlite:///{tmp_path / 'search.db'}" if db_kind == "sqlite" \
+        else create_pg_database()
     upgrade({"DATA_DIR": str(tmp_path), "DB_URLS": {"search": url}}, ["search"])
     engine = make_engine(url)
     with Session(engine) as session:
         yield session
     engine.dispose()
+    if db_kind == "postgresql":
+        drop_pg_database(url)
 
 
 def event_data(document_id, file_ids, **extra):
