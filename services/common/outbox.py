@@ -112,7 +112,16 @@ def relay_pending(db, table: Table, dispatch, limit: int = 200,
     """The relay's round: mark published what this process's workers published, then
     publish, oldest first, the pending events no worker of this process is publishing —
     another process's only once older than ``grace_seconds``. Returns how many it
-    published itself. Nothing noted and nothing pending: one read, no write."""
+    published itself. Nothing noted and nothing pending: one read, no write.
+
+    On SQLite this process's own pending events are published after the transaction that
+    found them, then marked in a second short one: publishing waits for the broker's
+    confirm of each event, and under SQLite's only write lock a round of a hundred events
+    (documents' document_updated, left to the relay) held every other write of the
+    service for ≈ 200 ms. Another process's events are published in the transaction, as
+    on PostgreSQL (whose row locks, FOR UPDATE SKIP LOCKED, keep two replicas' relays from
+    taking the same events and hold no other writer back): two relays then never take
+    the same event."""
     local = db.local_events
     marks = [event_id for event_id, state in list(local.items()) if state == PUBLISHED]
     if not marks:
@@ -120,13 +129,10 @@ def relay_pending(db, table: Table, dispatch, limit: int = 200,
             if session.execute(select(table.c.id).where(table.c.published_at.is_(None))
                                .limit(1)).first() is None:
                 return 0
-    taken = []
+    taken, own = [], []
     with db.transaction() as session:
         now = datetime.now(timezone.utc)
-        for start in range(0, len(marks), MARK_CHUNK):
-            session.execute(update(table).where(
-                table.c.event_id.in_(marks[start:start + MARK_CHUNK]),
-                table.c.published_at.is_(None)).values(published_at=now))
+        _mark(session, table, marks, now)
         query = (select(table.c.id, table.c.event_id, table.c.event_type, table.c.payload,
                         table.c.created_at)
                  .where(table.c.published_at.is_(None)).order_by(table.c.id).limit(limit))
@@ -141,19 +147,49 @@ def relay_pending(db, table: Table, dispatch, limit: int = 200,
                 continue      # another process's, which is most likely publishing it
             if state == COMMITTED:
                 local[row.event_id] = PUBLISHING   # so its worker does not publish it too
+                if db.is_sqlite:
+                    own.append(row)
+                    continue
             try:
                 dispatch(row.event_type, row.payload)
             except BaseException:
-                for event_id in taken + [row.event_id]:
-                    if local.get(event_id) == PUBLISHING:
-                        local[event_id] = COMMITTED
+                _give_back(local, taken + [row.event_id] + [r.event_id for r in own])
                 raise
             session.execute(update(table).where(table.c.id == row.id)
                             .values(published_at=datetime.now(timezone.utc)))
             taken.append(row.event_id)
     for event_id in marks + taken:
         local.pop(event_id, None)
-    return len(taken)
+    published = []
+    try:
+        for row in own:
+            dispatch(row.event_type, row.payload)
+            local[row.event_id] = PUBLISHED
+            published.append(row.event_id)
+    except BaseException:
+        _give_back(local, [row.event_id for row in own])
+        raise
+    finally:
+        if published:    # marked now (not next round): the rows say what went out
+            with db.transaction() as session:
+                _mark(session, table, published, datetime.now(timezone.utc))
+            for event_id in published:
+                local.pop(event_id, None)
+    return len(taken) + len(published)
+
+
+def _mark(session, table: Table, event_ids: list[str], now: datetime) -> None:
+    for start in range(0, len(event_ids), MARK_CHUNK):
+        session.execute(update(table).where(
+            table.c.event_id.in_(event_ids[start:start + MARK_CHUNK]),
+            table.c.published_at.is_(None)).values(published_at=now))
+
+
+def _give_back(local: dict, event_ids: list[str]) -> None:
+    """Events this process took to publish and did not: pending again, for the next round."""
+    for event_id in event_ids:
+        if local.get(event_id) == PUBLISHING:
+            local[event_id] = COMMITTED
 
 
 def prune_published(db, table: Table, now: datetime, keep_days: float = OUTBOX_KEEP_DAYS,

@@ -146,3 +146,37 @@ def test_events_published_over_a_week_ago_are_deleted_in_chunks_and_pending_ones
                       session.execute(select(outbox.c.payload)).scalars())
     assert left == ["pending-old", "recent"]
     assert prune_published(db, outbox, now) == 0
+
+
+def test_the_relay_publishes_this_process_events_with_sqlite_write_lock_free(url):
+    db = process(url)
+    write(db, "a", "b")
+    lock = write_lock_for(url)
+    held_while_publishing = []
+
+    def dispatch(kind, payload):
+        held_while_publishing.append(lock.locked())
+
+    assert relay_pending(worker(db), outbox, dispatch) == 2
+    assert held_while_publishing == [False, False]
+    assert [p["data"]["id"] for p in published_rows(db)] == ["a", "b"]
+    assert db.local_events == {}
+
+
+def test_a_relay_publish_that_fails_leaves_that_event_and_the_rest_pending(url):
+    db = process(url)
+    write(db, "a", "b", "c")
+    sent = []
+
+    def broker_gone_at_b(kind, payload):
+        if payload["data"]["id"] == "b":
+            raise ConnectionError("broker gone")
+        sent.append(payload["data"]["id"])
+
+    with pytest.raises(ConnectionError):
+        relay_pending(worker(db), outbox, broker_gone_at_b)
+    assert [p["data"]["id"] for p in published_rows(db)] == ["a"]
+    assert pending_count(db, outbox) == 2
+    assert relay_pending(worker(db), outbox, lambda kind, p: sent.append(p["data"]["id"])) == 2
+    assert sent == ["a", "b", "c"] and pending_count(db, outbox) == 0
+    assert publish_committed(db, lambda *a: pytest.fail("published twice")) == 0
