@@ -68,6 +68,8 @@ EXTRACTOR = Extractor(read)
 
 def _poppler_failure(exc: ExtractionFailed) -> ExtractionFailed:
     message = str(exc)
+    if "did not finish within" in message or "no time left" in message:
+        return exc      # over the time limit, not a damaged file
     if "Incorrect password" in message:
         return ExtractionFailed("encrypted PDF: it cannot be opened without a password")
     return ExtractionFailed(f"not a readable PDF: {message}")
@@ -76,30 +78,34 @@ def _poppler_failure(exc: ExtractionFailed) -> ExtractionFailed:
 def _text_poppler(path: str, max_pages: int, max_chars: int, budget,
                   progress: Progress = no_progress) -> tuple[int, list[str], bool]:
     """The page count and the text layer of each page (up to ``max_pages``) with
-    poppler's pdfinfo and pdftotext; whether the text was cut at the output cap.
-    Reports 0 pages done of those to read once their count is known."""
+    poppler's pdftotext; whether the text was cut at the output cap. pdftotext ends every
+    page with a form feed, so its output gives the count of a PDF it read whole; pdfinfo
+    is run only when it may not have (``max_pages`` read, or the output cut): one tool
+    less for nearly every PDF (≈ 6 ms of CPU and 10 ms of wall time for a one-page
+    letter). Reports 0 pages done of those to read once their count is known."""
+    try:
+        output, cut = run_tool(
+            ["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", str(max_pages), path, "-"],
+            timeout=budget.remaining(), max_output=max_chars * 4 + (1 << 20),
+            package="poppler-utils")
+    except ExtractionFailed as exc:
+        raise _poppler_failure(exc)
+    pages = output.decode("utf-8", errors="replace").split("\f")
+    # when cut, the last page is partial (and has no form feed)
+    pages = pages[:-1] if not cut else pages
+    count = _page_count(path, budget) if cut or len(pages) >= max_pages else len(pages)
+    progress(0, min(count, max_pages))
+    return count, pages[:min(count, max_pages)], cut
+
+
+def _page_count(path: str, budget) -> int:
     try:
         info, _ = run_tool(["pdfinfo", "-enc", "UTF-8", path], timeout=budget.remaining(),
                            max_output=1 << 20, package="poppler-utils")
     except ExtractionFailed as exc:
         raise _poppler_failure(exc)
     found = re.search(rb"^Pages:\s+(\d+)", info, re.MULTILINE)
-    count = int(found.group(1)) if found else 0
-    progress(0, min(count, max_pages))
-    if count == 0:
-        return 0, [], False
-    try:
-        output, cut = run_tool(
-            ["pdftotext", "-enc", "UTF-8", "-f", "1", "-l", str(min(count, max_pages)),
-             path, "-"],
-            timeout=budget.remaining(), max_output=max_chars * 4 + (1 << 20),
-            package="poppler-utils")
-    except ExtractionFailed as exc:
-        raise _poppler_failure(exc)
-    pages = output.decode("utf-8", errors="replace").split("\f")
-    # pdftotext ends every page with a form feed; when cut, the last page is partial
-    pages = pages[:-1] if not cut else pages
-    return count, pages[:min(count, max_pages)], cut
+    return int(found.group(1)) if found else 0
 
 
 def _open_pypdf(path: str):

@@ -97,7 +97,7 @@ def run_tool(command: list[str], *, timeout: float, max_output: int, package: st
                 stdout=out, stderr=err, timeout=timeout, preexec_fn=limit_output,
                 env=scrubbed_env(), close_fds=True)
         except subprocess.TimeoutExpired:
-            raise ExtractionFailed(f"{name} did not finish within {timeout:.0f} s")
+            raise ExtractionFailed(f"{name} did not finish within {timeout:.1f} s")
         out.seek(0)
         data = out.read(max_output)
         if completed.returncode == -signal.SIGXFSZ and len(data) >= max_output:

@@ -1,7 +1,9 @@
 """Text extraction in a child process, on real documents, with its limits; the caps
 and plain text by their extractor modules in this process."""
 import json
+import os
 import shutil
+import time
 
 import pytest
 
@@ -60,6 +62,32 @@ def test_the_page_cap_keeps_every_page_before_it():
     assert whole.text.startswith(three.text) and three.text.startswith(one.text)
 
 
+def without_pdfinfo(tmp_path, monkeypatch):
+    """A pdfinfo that fails, first on PATH: a reading that needs it fails."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    tool = folder / "pdfinfo"
+    tool.write_text("#!/bin/sh\necho 'pdfinfo was run' >&2\nexit 3\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_pdf_read_whole_is_counted_from_its_page_breaks_without_pdfinfo(
+        tmp_path, monkeypatch):
+    without_pdfinfo(tmp_path, monkeypatch)
+    result = read(pdf, PDF_FIXTURE, max_pages=500)
+    assert result.pages == 8 and not result.truncated and "ÁN LỆ SỐ 57/2023" in result.text
+
+
+def test_a_pdf_read_up_to_the_page_cap_takes_its_page_count_from_pdfinfo(
+        tmp_path, monkeypatch):
+    assert read(pdf, PDF_FIXTURE, max_pages=8).pages == 8     # exactly the cap: no cut
+    assert not read(pdf, PDF_FIXTURE, max_pages=8).truncated
+    assert read(pdf, PDF_FIXTURE, max_pages=3).pages == 8
+    without_pdfinfo(tmp_path, monkeypatch)
+    assert read(pdf, PDF_FIXTURE, max_pages=3).status == "failed"
+
+
 @pytest.mark.parametrize("kind", ["xls", "xlsx"])
 def test_spreadsheets_are_not_extracted_and_answer_none_without_a_worker(kind, tmp_path):
     assert run_extraction(str(tmp_path / "missing"), kind, timeout=30).status == "none"
@@ -83,9 +111,22 @@ def test_a_corrupt_pdf_is_recorded_as_failed_with_its_reason(tmp_path):
     assert result.status == "failed" and result.error
 
 
-def test_an_extraction_over_the_time_limit_is_killed_and_recorded_as_failed():
-    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=0.05)
-    assert result.status == "failed" and "timed out" in result.error
+def test_an_extraction_over_the_time_limit_is_killed_and_recorded_as_failed(
+        tmp_path, monkeypatch):
+    # a pdftotext that never finishes (the real one reads the fixture within any limit
+    # worth testing with)
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    tool = folder / "pdftotext"
+    tool.write_text("#!/bin/sh\nexec /bin/sleep 30\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    started = time.monotonic()
+    result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=0.5)
+    assert result.status == "failed"
+    assert failure_message(result.error)["en"] == \
+        "Reading the file's text took longer than allowed."
+    assert time.monotonic() - started < 10
 
 
 def test_an_extraction_over_the_memory_limit_fails_cleanly():
