@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from services.common.db import insert_once
 from services.search.backends.base import is_indexable
 from services.search.models import (announced_texts, document_files, documents, file_texts,
                                     processed)
@@ -78,17 +79,33 @@ _SAVE = {dialect: insert(documents).on_conflict_do_update(
           "updated_at": insert(documents).excluded.updated_at,
           "source_at": insert(documents).excluded.source_at})
     for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_SAVE_TEXT = {dialect: insert(file_texts).on_conflict_do_update(
+    index_elements=["file_id"], set_={"text": insert(file_texts).excluded.text,
+                                      "fetched_at": insert(file_texts).excluded.fetched_at})
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_PROCESSED = select(processed.c.event_id).where(
+    processed.c.event_id == bindparam("event_id"), processed.c.handler == bindparam("handler"))
+_FILES_WITHOUT_TEXT = select(document_files.c.file_id).outerjoin(
+    file_texts, file_texts.c.file_id == document_files.c.file_id).where(
+    document_files.c.document_id == bindparam("id"), file_texts.c.file_id.is_(None)).order_by(
+    document_files.c.position)
+_ANNOUNCED = select(announced_texts.c.file_id).where(
+    announced_texts.c.file_id.in_(bindparam("ids", expanding=True)))
+_DOCUMENTS_OF_FILE = select(document_files.c.document_id).where(
+    document_files.c.file_id == bindparam("id")).order_by(document_files.c.document_id)
+_FORGET_ANNOUNCED = delete(announced_texts).where(announced_texts.c.file_id == bindparam("id"))
+_NEW_REVISIONS = update(documents).where(
+    documents.c.document_id.in_(bindparam("ids", expanding=True))).values(
+    revision=documents.c.revision + 1, updated_at=bindparam("now"))
 
 
-def _upsert(session, table, values: dict, key: list[str], updates: dict):
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values)
-    session.execute(statement.on_conflict_do_update(index_elements=key, set_=updates))
+def _dialect(session) -> str:
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def already_processed(session, event_id: str, handler: str) -> bool:
-    return session.execute(select(processed.c.event_id).where(
-        processed.c.event_id == event_id, processed.c.handler == handler)).first() is not None
+    return session.execute(_PROCESSED, {"event_id": event_id, "handler": handler}
+                           ).first() is not None
 
 
 def record_document(session, fields: dict, file_ids: list[str], source_at=None, *,
@@ -114,8 +131,7 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
     if not is_indexable(fields):
         session.execute(_FORGET, {"id": document_id})
         return True
-    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
-    session.execute(_SAVE[dialect], {"document_id": document_id, "data": fields,
+    session.execute(_SAVE[_dialect(session)], {"document_id": document_id, "data": fields,
                                      "revision": 1, "updated_at": now, "source_at": source_at})
     if file_ids:
         session.execute(_INSERT_FILES, [
@@ -145,12 +161,7 @@ def forget_document(session, document_id: str) -> None:
 
 
 def files_without_text(session, document_id: str) -> list[str]:
-    rows = session.execute(
-        select(document_files.c.file_id)
-        .outerjoin(file_texts, file_texts.c.file_id == document_files.c.file_id)
-        .where(document_files.c.document_id == document_id, file_texts.c.file_id.is_(None))
-        .order_by(document_files.c.position))
-    return [row.file_id for row in rows]
+    return [row.file_id for row in session.execute(_FILES_WITHOUT_TEXT, {"id": document_id})]
 
 
 #: A file's text_status in storage that never becomes a text (final, unlike "pending").
@@ -160,9 +171,7 @@ NO_TEXT_STATUSES = ("none", "empty", "failed")
 def announce_text(session, file_id: str, now: datetime) -> None:
     """Remember that storage has the text of a file no document here has yet (not the
     text: see models.announced_texts)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(announced_texts).values(file_id=file_id, announced_at=now)
-                    .on_conflict_do_nothing(index_elements=["file_id"]))
+    insert_once(session, announced_texts, file_id=file_id, announced_at=now)
 
 
 def texts_to_fetch(session, file_ids: list[str], text_status: dict) -> list[str]:
@@ -173,29 +182,25 @@ def texts_to_fetch(session, file_ids: list[str], text_status: dict) -> list[str]
     the text; "none", "empty", "failed" — never (storage has no text and will not have
     one); "ok", or not said — ask."""
     pending = [f for f in file_ids if text_status.get(f) == "pending"]
-    announced = set(session.execute(select(announced_texts.c.file_id).where(
-        announced_texts.c.file_id.in_(pending))).scalars()) if pending else set()
+    announced = set(session.execute(_ANNOUNCED, {"ids": pending}).scalars()) \
+        if pending else set()
     return [f for f in file_ids if f in announced or
             text_status.get(f) not in ("pending", *NO_TEXT_STATUSES)]
 
 
 def documents_of_file(session, file_id: str) -> list[str]:
-    rows = session.execute(select(document_files.c.document_id)
-                           .where(document_files.c.file_id == file_id)
-                           .order_by(document_files.c.document_id))
-    return [row.document_id for row in rows]
+    return [row.document_id for row in session.execute(_DOCUMENTS_OF_FILE, {"id": file_id})]
 
 
 def store_text(session, file_id: str, text: str, now: datetime) -> list[str]:
     """Keep a file's extracted text; every document with that file moves to a new
     revision. Returns those documents' ids."""
-    _upsert(session, file_texts, {"file_id": file_id, "text": text, "fetched_at": now},
-            ["file_id"], {"text": text, "fetched_at": now})
-    session.execute(delete(announced_texts).where(announced_texts.c.file_id == file_id))
+    session.execute(_SAVE_TEXT[_dialect(session)],
+                    {"file_id": file_id, "text": text, "fetched_at": now})
+    session.execute(_FORGET_ANNOUNCED, {"id": file_id})
     document_ids = documents_of_file(session, file_id)
     if document_ids:
-        session.execute(update(documents).where(documents.c.document_id.in_(document_ids))
-                        .values(revision=documents.c.revision + 1, updated_at=now))
+        session.execute(_NEW_REVISIONS, {"ids": document_ids, "now": now})
     return document_ids
 
 

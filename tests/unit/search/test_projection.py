@@ -69,6 +69,21 @@ def test_a_text_moves_every_document_with_that_file_to_a_new_revision(session):
         "doc-1": (2, "Văn bản chung"), "doc-2": (2, "Văn bản chung")}
 
 
+def test_a_file_text_stored_again_replaces_the_first_and_moves_the_revision_again(session):
+    record(session, event_data("doc-1", ["f1"]))
+    projection.store_text(session, "f1", "Bản cũ", NOW)
+    projection.store_text(session, "f1", "Bản mới", NOW)
+    [doc] = projection.index_documents(session, ["doc-1"])
+    assert (doc["content"], doc["revision"]) == ("Bản mới", 3)
+
+
+def test_a_document_recorded_again_with_other_fields_moves_to_a_new_revision(session):
+    record(session, event_data("doc-1", ["f1"]))
+    record(session, event_data("doc-1", ["f1"], subject="Công văn đã sửa"))
+    [doc] = projection.index_documents(session, ["doc-1"])
+    assert (doc["subject"], doc["revision"]) == ("Công văn đã sửa", 2)
+
+
 def test_a_text_of_a_file_no_document_has_touches_nothing(session):
     assert projection.store_text(session, "orphan", "x", NOW) == []
 
