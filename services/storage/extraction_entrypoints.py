@@ -13,7 +13,7 @@ import logging
 import time
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from services.common.events import FILE_STORED, SOURCE_STORAGE, TEXT_EXTRACTED
 from services.common.handlers import event_handler
@@ -40,6 +40,28 @@ EXTRACT_HANDLER = "storage.on_storage_file_stored"
 #: ask for it; a longer one is fetched with get_text.
 TEXT_IN_EVENT_MAX_BYTES = 64 * 1024
 
+# The statements every stored file runs, built once (building and keying a statement of
+# this wide table cost more than running it). Their parameters are named b_*: an update
+# may not bind a parameter by a column's name.
+_SEEN = select(models.processed.c.event_id).where(
+    models.processed.c.event_id == bindparam("b_event_id"),
+    models.processed.c.handler == EXTRACT_HANDLER)
+_FILE = select(files).where(files.c.file_id == bindparam("b_id"))
+# an attempt more, unless another worker or replica got there first
+_CLAIM = update(files).where(
+    files.c.file_id == bindparam("b_id"), files.c.text_status == models.TEXT_PENDING,
+    files.c.extraction_attempts == bindparam("b_attempts")).values(
+    extraction_attempts=bindparam("b_attempt"), extraction_started_at=bindparam("b_now"),
+    extraction_pages_done=None, extraction_pages_total=None)
+# the outcome, on a file still pending (and still at the expected attempt, when given)
+_RECORD = {expecting: update(files).where(
+    files.c.file_id == bindparam("b_id"), files.c.text_status == models.TEXT_PENDING,
+    *([files.c.extraction_attempts == bindparam("b_attempts")] if expecting else [])).values(
+    text_status=bindparam("b_status"), text=bindparam("b_text"),
+    text_method=bindparam("b_method"),
+    text_truncated=bindparam("b_truncated"), text_error=bindparam("b_error"),
+    extracted_at=bindparam("b_now")) for expecting in (False, True)}
+
 
 class ExtractionEntrypoints:
 
@@ -58,10 +80,8 @@ class ExtractionEntrypoints:
         event_id = payload["event_id"]
         file_id = payload["data"]["file_id"]
         with self.db.read() as session:
-            seen = session.execute(select(models.processed.c.event_id).where(
-                models.processed.c.event_id == event_id,
-                models.processed.c.handler == EXTRACT_HANDLER)).first()
-            row = session.execute(select(files).where(files.c.file_id == file_id)).first()
+            seen = session.execute(_SEEN, {"b_event_id": event_id}).first()
+            row = session.execute(_FILE, {"b_id": file_id}).first()
         if seen or row is None:
             return
         if row.status != models.STORED or row.text_status != models.TEXT_PENDING:
@@ -105,13 +125,9 @@ class ExtractionEntrypoints:
         # claim: one attempt more, unless another worker or replica got there first
         attempt = row.extraction_attempts + 1
         with self.db.transaction() as session:
-            claimed = session.execute(
-                update(files).where(files.c.file_id == row.file_id,
-                                    files.c.text_status == models.TEXT_PENDING,
-                                    files.c.extraction_attempts == row.extraction_attempts)
-                .values(extraction_attempts=attempt,
-                        extraction_started_at=self.clock.now(), extraction_pages_done=None,
-                        extraction_pages_total=None)).rowcount
+            claimed = session.execute(_CLAIM, {
+                "b_id": row.file_id, "b_attempts": row.extraction_attempts,
+                "b_attempt": attempt, "b_now": self.clock.now()}).rowcount
         if claimed != 1:
             return
         if row.kind not in EXTRACTABLE_KINDS:
@@ -161,16 +177,12 @@ class ExtractionEntrypoints:
             if event_id is not None and not first_delivery(session, models.processed,
                                                            event_id, EXTRACT_HANDLER):
                 return
-            conditions = [files.c.file_id == row.file_id,
-                          files.c.text_status == models.TEXT_PENDING]
-            if expect_attempts is not None:
-                conditions.append(files.c.extraction_attempts == expect_attempts)
-            recorded = session.execute(update(files).where(*conditions).values(
-                text_status=result.status,
-                text=result.text if result.status in (models.TEXT_OK, models.TEXT_EMPTY)
-                else None,
-                text_method=result.method, text_truncated=result.truncated,
-                text_error=result.error, extracted_at=self.clock.now())).rowcount
+            recorded = session.execute(_RECORD[expect_attempts is not None], {
+                "b_id": row.file_id, "b_attempts": expect_attempts, "b_status": result.status,
+                "b_text": result.text
+                if result.status in (models.TEXT_OK, models.TEXT_EMPTY) else None,
+                "b_method": result.method, "b_truncated": result.truncated,
+                "b_error": result.error, "b_now": self.clock.now()}).rowcount
             if recorded == 1 and result.status != models.TEXT_NONE:
                 add_event(session, self.outbox, TEXT_EXTRACTED, {
                     "file_id": row.file_id, "status": result.status,

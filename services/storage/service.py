@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from services.common.clock import Clock
 from services.common.db import Database
@@ -29,6 +29,11 @@ from services.storage.extraction_entrypoints import ExtractionEntrypoints
 from services.storage.models import files
 from services.storage.records import file_record
 from services.storage.upload_entrypoints import UploadEntrypoints
+
+#: a file's row, without or with its text: built once (a select of every column of files
+#: cost more to build and key than to run, and every file request reads it)
+_FILE_ROW = {with_text: select(*[c for c in files.c if with_text or c.name != "text"]).where(
+    files.c.file_id == bindparam("id")) for with_text in (False, True)}
 
 
 class StorageService(UploadEntrypoints, ExtractionEntrypoints, OutboxServiceBase):
@@ -128,9 +133,8 @@ class StorageService(UploadEntrypoints, ExtractionEntrypoints, OutboxServiceBase
     def _row(self, file_id, with_text: bool = False):
         if not isinstance(file_id, str) or len(file_id) > 36:
             raise not_found("tệp", "File", file_id)
-        columns = [c for c in files.c if with_text or c.name != "text"]
         with self.db.read() as session:
-            row = session.execute(select(*columns).where(files.c.file_id == file_id)).first()
+            row = session.execute(_FILE_ROW[with_text], {"id": file_id}).first()
         if row is None:
             raise not_found("tệp", "File", file_id)
         return row
