@@ -13,7 +13,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, or_, select
 
 from services.documents.models import (AuditEntry, AuditHead, Delegation, DocumentCopy,
                                        DocumentFile, Dossier, IncomingDocument, Membership,
@@ -58,20 +58,48 @@ PROCESSING_STATE = "processing_state"   # a state set by workflow's events (not 
 
 def record(session, *, at: datetime, actor_id: str, action: str, object_type: str,
            object_id: str, details: dict | None = None,
-           request_id: str | None = None) -> AuditEntry:
-    """Append one entry, made ``at`` (the service's clock), in the caller's
-    transaction."""
-    head = _head(session)
+           request_id: str | None = None) -> None:
+    """Append one entry, made ``at`` (the service's clock), in the caller's transaction.
+
+    The entry is chained (its ``seq`` and hashes, under the head's lock) just before the
+    transaction commits, with any others it recorded: on PostgreSQL the head's row lock,
+    which every audited write of every documents process waits for, is then held for the
+    commit only and not for the rest of the transaction (under 8 clients assigning, a
+    transition's audit held it through the search view's queries and the outbox's insert,
+    and the workers queued behind it kept RPCs waiting for a free worker). A transaction
+    rolled back records nothing."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    seq = head.last_seq + 1
-    digest = entry_hash(seq, at, actor_id, action, object_type, str(object_id), details,
-                        request_id, head.last_hash)
-    entry = AuditEntry(seq=seq, at=at, actor_id=actor_id, action=action,
-                       object_type=object_type, object_id=str(object_id), details=details,
-                       request_id=request_id, prev_hash=head.last_hash, hash=digest)
-    session.add(entry)
-    head.last_seq, head.last_hash = seq, digest
-    return entry
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        if not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            event.listen(session, "before_commit", _chain_pending)
+            event.listen(session, "after_rollback", _forget_pending)
+    pending.append({"at": at, "actor_id": actor_id, "action": action,
+                    "object_type": object_type, "object_id": str(object_id),
+                    "details": details, "request_id": request_id})
+
+
+_PENDING, _LISTENING = "audit_pending", "audit_listening"
+
+
+def _chain_pending(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    head = _head(session)
+    for item in pending:
+        seq = head.last_seq + 1
+        digest = entry_hash(seq, item["at"], item["actor_id"], item["action"],
+                            item["object_type"], item["object_id"], item["details"],
+                            item["request_id"], head.last_hash)
+        session.add(AuditEntry(seq=seq, prev_hash=head.last_hash, hash=digest, **item))
+        head.last_seq, head.last_hash = seq, digest
+
+
+def _forget_pending(session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def verify(session) -> dict:

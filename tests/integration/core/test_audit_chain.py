@@ -98,3 +98,42 @@ def test_the_migration_chains_entries_written_before_the_chain_existed(db_url_fa
     with Session(engine) as session:
         assert session.get(AuditHead, 1).last_seq == 7
     engine.dispose()
+
+
+def test_an_entry_of_a_rolled_back_transaction_is_not_in_the_chain(engine):
+    with Session(engine) as session:
+        with pytest.raises(RuntimeError):
+            with session.begin():
+                audit.record(session, at=datetime.now(timezone.utc), actor_id="user-1",
+                             action="view", object_type="incoming_document",
+                             object_id="doc-gone")
+                raise RuntimeError("refused")
+        with session.begin():      # the same session, a new transaction
+            audit.record(session, at=datetime.now(timezone.utc), actor_id="user-1",
+                         action="view", object_type="incoming_document", object_id="doc-kept")
+    with Session(engine) as session:
+        kept = session.execute(select(AuditEntry.object_id, AuditEntry.seq)).all()
+    assert [tuple(row) for row in kept] == [("doc-kept", 1)]
+    assert verify(engine) == {"intact": True, "checked": 1, "first_broken": None}
+
+
+def test_two_transactions_auditing_at_once_chain_their_entries_one_after_the_other(
+        engine, db_kind):
+    """The head is locked when a transaction commits, not when it records: the one that
+    commits second chains after the first, whichever recorded first."""
+    first, second = Session(engine), Session(engine)
+    try:
+        first.begin()
+        audit.record(first, at=datetime.now(timezone.utc), actor_id="a", action="view",
+                     object_type="incoming_document", object_id="doc-1")
+        if db_kind == "postgresql":     # SQLite has one writer: the second would wait
+            second.begin()
+            second.execute(text("SET LOCAL lock_timeout = '5s'"))   # fails, never hangs
+            audit.record(second, at=datetime.now(timezone.utc), actor_id="b", action="view",
+                         object_type="incoming_document", object_id="doc-2")
+            second.commit()
+        first.commit()
+    finally:
+        first.close()
+        second.close()
+    assert verify(engine)["intact"]
