@@ -79,18 +79,21 @@ def test_an_event_its_worker_never_published_goes_out_with_the_next_relay(url):
     assert sent == ["a"] and len(published_rows(db)) == 1
 
 
+def broker_gone_at(event: str, sent: list):
+    """A dispatch that sends until it reaches ``event``, then fails as a lost broker does."""
+    def dispatch(kind, payload):
+        if payload["data"]["id"] == event:
+            raise ConnectionError("broker gone")
+        sent.append(payload["data"]["id"])
+    return dispatch
+
+
 def test_a_failed_publish_leaves_that_event_and_the_rest_to_the_relay(url):
     db = process(url)
     write(db, "a", "b", "c")
     sent = []
-
-    def broker_gone_at_b(kind, payload):
-        if payload["data"]["id"] == "b":
-            raise ConnectionError("broker gone")
-        sent.append(payload["data"]["id"])
-
     with pytest.raises(ConnectionError):
-        publish_committed(db, broker_gone_at_b)
+        publish_committed(db, broker_gone_at("b", sent))
     assert relay_pending(worker(db), outbox, lambda kind, p: sent.append(p["data"]["id"])) == 2
     assert sent == ["a", "b", "c"]
     assert len(published_rows(db)) == 3 and pending_count(db, outbox) == 0
@@ -167,14 +170,8 @@ def test_a_relay_publish_that_fails_leaves_that_event_and_the_rest_pending(url):
     db = process(url)
     write(db, "a", "b", "c")
     sent = []
-
-    def broker_gone_at_b(kind, payload):
-        if payload["data"]["id"] == "b":
-            raise ConnectionError("broker gone")
-        sent.append(payload["data"]["id"])
-
     with pytest.raises(ConnectionError):
-        relay_pending(worker(db), outbox, broker_gone_at_b)
+        relay_pending(worker(db), outbox, broker_gone_at("b", sent))
     assert [p["data"]["id"] for p in published_rows(db)] == ["a"]
     assert pending_count(db, outbox) == 2
     assert relay_pending(worker(db), outbox, lambda kind, p: sent.append(p["data"]["id"])) == 2

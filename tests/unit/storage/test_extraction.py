@@ -63,13 +63,8 @@ def test_the_page_cap_keeps_every_page_before_it():
 
 
 def without_pdfinfo(tmp_path, monkeypatch):
-    """A pdfinfo that fails, first on PATH: a reading that needs it fails."""
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    tool = folder / "pdfinfo"
-    tool.write_text("#!/bin/sh\necho 'pdfinfo was run' >&2\nexit 3\n")
-    tool.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    """A pdfinfo that fails: a reading that needs it fails."""
+    stand_in(tmp_path, monkeypatch, "pdfinfo", "echo 'pdfinfo was run' >&2\nexit 3\n")
 
 
 def test_a_pdf_read_whole_is_counted_from_its_page_breaks_without_pdfinfo(
@@ -111,16 +106,21 @@ def test_a_corrupt_pdf_is_recorded_as_failed_with_its_reason(tmp_path):
     assert result.status == "failed" and result.error
 
 
+def stand_in(tmp_path, monkeypatch, name: str, script: str) -> None:
+    """A shell script named ``name``, first on PATH for the extraction."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    tool = folder / name
+    tool.write_text("#!/bin/sh\n" + script)
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
 def test_an_extraction_over_the_time_limit_is_killed_and_recorded_as_failed(
         tmp_path, monkeypatch):
     # a pdftotext that never finishes (the real one reads the fixture within any limit
     # worth testing with)
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    tool = folder / "pdftotext"
-    tool.write_text("#!/bin/sh\nexec /bin/sleep 30\n")
-    tool.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    stand_in(tmp_path, monkeypatch, "pdftotext", "exec /bin/sleep 30\n")
     started = time.monotonic()
     result = run_extraction(str(PDF_FIXTURE), "pdf", timeout=0.5)
     assert result.status == "failed"
