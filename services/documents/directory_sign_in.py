@@ -72,6 +72,13 @@ class DirectorySignInEntrypoints:
         key = rules.match_value(account, policy.match_by)
         column = User.username if policy.match_by == "username" else User.email
         with self.db.transaction() as session:
+            # Whether the username is taken is read first, the match second: on
+            # PostgreSQL each statement sees what was committed before it, so a user that
+            # the same account's concurrent first sign-in creates in between is then
+            # found (USE), rather than seen only as a taken username (refused as a wrong
+            # password, as it was in the other order).
+            taken = bool(session.execute(select(User.id).where(
+                User.username == account.username)).first())
             user = None
             if key:
                 # Both are kept in lower case. Several users may share an e-mail: take
@@ -79,8 +86,7 @@ class DirectorySignInEntrypoints:
                 found = session.execute(select(User).where(
                     column == key).limit(2)).scalars().all()
                 user = found[0] if len(found) == 1 else None
-            taken = user is None and bool(session.execute(select(User.id).where(
-                User.username == account.username)).first())
+            taken = user is None and taken
             decision = rules.decide(account, user, policy.unknown_accounts, taken)
             details = {"source": account.source, "account": account.username,
                        "groups": list(account.groups)}

@@ -79,3 +79,40 @@ def test_an_account_matches_by_email_a_user_of_another_username_who_loses_the_lo
     with pytest.raises(Unauthenticated):
         proxy.sign_in_directory(token("u-clerk"), account("bao.dq", "bao.dq@tayninh.gov.vn"))
 
+
+
+def test_a_user_created_by_a_concurrent_first_sign_in_between_the_lookups_is_used(
+        documents, db_kind):
+    """On PostgreSQL each statement sees what was committed before it. The same account's
+    other first sign-in commits its new user right after this one's first look-up: the
+    second look-up finds that user, and the sign-in uses it (it was refused as a wrong
+    password when the match was read before the username)."""
+    if db_kind != "postgresql":
+        pytest.skip("SQLite has one writer at a time: nothing commits between the two")
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from services.documents.directory_accounts import new_user_fields, parse_account
+
+    proxy, config = documents
+    arriving = account("lan.nt", "lan.nt@tayninh.gov.vn")
+    other = make_engine(config["DB_URLS"]["documents"])
+    created = []
+
+    def commit_the_other_sign_in(conn, cursor, statement, parameters, context, many):
+        if created or "FROM users" not in statement or not any(
+                value in ("lan.nt", "lan.nt@tayninh.gov.vn")
+                for value in (parameters or {}).values()):
+            return
+        with Session(other) as session, session.begin():
+            session.add(User(id="u-lan-concurrent", **new_user_fields(parse_account(arriving))))
+        created.append("u-lan-concurrent")
+
+    event.listen(Engine, "after_cursor_execute", commit_the_other_sign_in)
+    try:
+        profile = proxy.sign_in_directory(gateway(), arriving)["user"]
+    finally:
+        event.remove(Engine, "after_cursor_execute", commit_the_other_sign_in)
+        other.dispose()
+    assert created == ["u-lan-concurrent"]
+    assert profile["id"] == "u-lan-concurrent" and profile["auth_source"] == "ldap"
