@@ -76,17 +76,10 @@ def insert_once(session, table, **values) -> bool:
     PostgreSQL and SQLite); True if this call inserted it — the way to claim something
     exactly once among several processes. On PostgreSQL a concurrent insert of the same key
     waits for the other transaction, then inserts nothing (or inserts, if it rolled back)."""
-    dialect = session.get_bind().dialect.name
-    statement = _INSERTS_ONCE.get((table, dialect))
-    if statement is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        # built once; the values come with each execution (building and keying a
-        # statement cost twice what executing this one does)
-        statement = _INSERTS_ONCE[(table, dialect)] = insert(table).on_conflict_do_nothing()
-    return session.execute(statement, values).rowcount == 1
-
-
-_INSERTS_ONCE: dict = {}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # the values as execution parameters, not in the statement: its compiled form is then
+    # reused (values built into it cost building and keying it anew, twice the insert)
+    return session.execute(insert(table).on_conflict_do_nothing(), values).rowcount == 1
 
 
 def iso(value) -> str | None:

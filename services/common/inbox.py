@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, String, Table
+from sqlalchemy import Column, String, Table, bindparam, select
 
 from services.common.db import UtcDateTime, insert_once
 
@@ -20,6 +20,20 @@ def processed_events_table(metadata) -> Table:
         Column("handler", String(100), primary_key=True),
         Column("processed_at", UtcDateTime(), nullable=False),
     )
+
+
+def already_seen(session, table: Table, event_id: str, handler: str) -> bool:
+    """Whether ``handler`` has applied ``event_id`` (a look, for a handler that decides
+    what to do before its writing transaction; first_delivery records it there)."""
+    statement = _SEEN.get(table)
+    if statement is None:    # built once a table: building and keying it cost more than it
+        statement = _SEEN[table] = select(table.c.event_id).where(
+            table.c.event_id == bindparam("event_id"), table.c.handler == bindparam("handler"))
+    return session.execute(statement, {"event_id": event_id, "handler": handler}
+                           ).first() is not None
+
+
+_SEEN: dict = {}
 
 
 def first_delivery(session, table: Table, event_id: str, handler: str) -> bool:

@@ -62,25 +62,13 @@ def add_event(session, table: Table, event_type: str, data: dict) -> dict:
     """Queue an event in the caller's transaction; returns its envelope."""
     message = envelope(event_type, data)
     payload = json.loads(json.dumps(message, default=str))
-    session.execute(_insert_of(table), {
+    session.execute(table.insert(), {
         "event_id": message["event_id"], "event_type": event_type, "payload": payload,
         "created_at": datetime.now(timezone.utc), "published_at": None})
     # the worker publishes it after the commit (DatabaseAccess, publish_committed)
     session.info.setdefault(OUTBOX_EVENTS, []).append(
         {"event_id": message["event_id"], "event_type": event_type, "payload": payload})
     return message
-
-
-#: table → its prebuilt insert: built once, its compiled form is then reused (building
-#: and keying a statement cost twice what executing it does; events are on every write)
-_INSERTS: dict = {}
-
-
-def _insert_of(table: Table):
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = table.insert()
-    return statement
 
 
 def publish_committed(db, dispatch) -> int:

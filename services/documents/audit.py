@@ -69,19 +69,15 @@ def record(session, *, at: datetime, actor_id: str, action: str, object_type: st
     and the workers queued behind it kept RPCs waiting for a free worker). A transaction
     rolled back records nothing."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    pending = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = []
-        if not session.info.get(_LISTENING):
-            session.info[_LISTENING] = True
-            event.listen(session, "before_commit", _chain_pending)
-            event.listen(session, "after_rollback", _forget_pending)
-    pending.append({"at": at, "actor_id": actor_id, "action": action,
+    if not event.contains(session, "before_commit", _chain_pending):
+        event.listen(session, "before_commit", _chain_pending)
+        event.listen(session, "after_rollback", _forget_pending)
+    session.info.setdefault(_PENDING, []).append({"at": at, "actor_id": actor_id, "action": action,
                     "object_type": object_type, "object_id": str(object_id),
                     "details": details, "request_id": request_id})
 
 
-_PENDING, _LISTENING = "audit_pending", "audit_listening"
+_PENDING = "audit_pending"
 
 
 def _chain_pending(session) -> None:

@@ -6,8 +6,7 @@ from nameko.extensions import DependencyProvider
 
 from services.common.config import settings_of
 from services.common.errors import PasswordChangeRequired, ServiceUnavailable, Unauthenticated
-from services.common.identity import (Caller, Membership, VerifiedTokens, mint_token,
-                                      system_caller)
+from services.common.identity import Caller, CallerIdentity, Membership, mint_token
 from services.common.identity_provider import load_token_keys
 from services.gateway.revocations import RevocationSet
 
@@ -29,7 +28,9 @@ class Auth:
         # (any service holds SECRET_KEY, and could otherwise forge a hand-over).
         self.cookie_secret = keys.derived_secret("sign-in-cookies") if keys else secret
         self.revocations = revocations
-        self.verified = VerifiedTokens()
+        # verifies tokens (kept until they expire) and mints the gateway's own, as every
+        # service's does
+        self.identity = CallerIdentity(keys, "gateway")
         revocations.ttl_seconds = max(revocations.ttl_seconds, ttl_seconds)
 
     def token_of(self, request, allow_password_change: bool = False) -> str:
@@ -54,7 +55,7 @@ class Auth:
 
     def check(self, token: str) -> Caller:
         """The caller of a genuine, unexpired and unrevoked user token."""
-        caller = self.verified.verify(token, self.keys)
+        caller = self.identity.caller(token)
         if caller.system:
             return caller
         if not caller.session_id:   # issued before sessions existed
@@ -120,7 +121,7 @@ class Auth:
                 "must_change_password": must_change, "user": answer["user"]}
 
     def system_token(self) -> str:
-        return mint_token(system_caller("gateway"), self.keys, 300)
+        return self.identity.system_token()
 
 
 class AuthProvider(DependencyProvider):

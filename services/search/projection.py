@@ -11,8 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common.db import insert_once
 from services.search.backends.base import is_indexable
-from services.search.models import (announced_texts, document_files, documents, file_texts,
-                                    processed)
+from services.search.models import announced_texts, document_files, documents, file_texts
 
 #: event data key → index field (the rest of the event is not searched).
 _COPIED = ("unit_id", "direction", "subject", "code_number", "code_notation", "issuer_name",
@@ -67,24 +66,24 @@ _TOUCH = update(documents).where(documents.c.document_id == bindparam("id")).val
     source_at=bindparam("at"))
 _FORGET_FILES = delete(document_files).where(document_files.c.document_id == bindparam("id"))
 _FORGET = delete(documents).where(documents.c.document_id == bindparam("id"))
-_INSERT_FILES = document_files.insert()
 _DOCUMENTS = select(documents).where(documents.c.document_id.in_(bindparam("ids", expanding=True)))
 _TEXTS = select(document_files.c.document_id, file_texts.c.text).join(
     file_texts, file_texts.c.file_id == document_files.c.file_id).where(
     document_files.c.document_id.in_(bindparam("ids", expanding=True))).order_by(
     document_files.c.document_id, document_files.c.position)
-_SAVE = {dialect: insert(documents).on_conflict_do_update(
-    index_elements=["document_id"],
-    set_={"data": insert(documents).excluded.data, "revision": documents.c.revision + 1,
-          "updated_at": insert(documents).excluded.updated_at,
-          "source_at": insert(documents).excluded.source_at})
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-_SAVE_TEXT = {dialect: insert(file_texts).on_conflict_do_update(
-    index_elements=["file_id"], set_={"text": insert(file_texts).excluded.text,
-                                      "fetched_at": insert(file_texts).excluded.fetched_at})
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-_PROCESSED = select(processed.c.event_id).where(
-    processed.c.event_id == bindparam("event_id"), processed.c.handler == bindparam("handler"))
+
+
+def _upserts(table, key: str, replaced: list[str], **also) -> dict:
+    """{dialect: an insert that, for a row of the same ``key``, takes the new values of
+    ``replaced`` (and sets ``also``)}."""
+    return {dialect: insert(table).on_conflict_do_update(index_elements=[key], set_={
+        **{name: insert(table).excluded[name] for name in replaced}, **also})
+        for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
+_SAVE = _upserts(documents, "document_id", ["data", "updated_at", "source_at"],
+                 revision=documents.c.revision + 1)
+_SAVE_TEXT = _upserts(file_texts, "file_id", ["text", "fetched_at"])
 _FILES_WITHOUT_TEXT = select(document_files.c.file_id).outerjoin(
     file_texts, file_texts.c.file_id == document_files.c.file_id).where(
     document_files.c.document_id == bindparam("id"), file_texts.c.file_id.is_(None)).order_by(
@@ -101,11 +100,6 @@ _NEW_REVISIONS = update(documents).where(
 
 def _dialect(session) -> str:
     return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
-
-
-def already_processed(session, event_id: str, handler: str) -> bool:
-    return session.execute(_PROCESSED, {"event_id": event_id, "handler": handler}
-                           ).first() is not None
 
 
 def record_document(session, fields: dict, file_ids: list[str], source_at=None, *,
@@ -134,7 +128,7 @@ def record_document(session, fields: dict, file_ids: list[str], source_at=None, 
     session.execute(_SAVE[_dialect(session)], {"document_id": document_id, "data": fields,
                                      "revision": 1, "updated_at": now, "source_at": source_at})
     if file_ids:
-        session.execute(_INSERT_FILES, [
+        session.execute(document_files.insert(), [
             {"document_id": document_id, "file_id": file_id, "position": position}
             for position, file_id in enumerate(file_ids)])
     return True

@@ -22,16 +22,15 @@ from services.common.events import (DOCUMENT_ISSUED, DOCUMENT_RECALLED, DOCUMENT
                                     TEXT_EXTRACTED)
 from services.common.handlers import event_handler
 from services.common.identity_provider import Identity
-from services.common.inbox import first_delivery
-from services.common.rpc import TimedRpc
-from services.common.rpc import rpc
+from services.common.inbox import already_seen, first_delivery
+from services.common.rpc import TimedRpc, rpc
 from services.common.service_base import ServiceBase
 from services.common.timers import Wakeups, configured_timer
 from services.search.backends.base import SearchQuery, fuzzy_distance, is_indexable
 from services.search import export, reindex
 from services.search.dependencies import SearchIndex
 from services.search.models import documents, processed, saved_searches
-from services.search.projection import (already_processed, announce_text, document_fields,
+from services.search.projection import (announce_text, document_fields,
                                         document_id_pages, documents_of_file,
                                         file_ids_of, files_without_text, forget_document,
                                         index_documents, record_document, store_text,
@@ -347,7 +346,7 @@ class SearchService(ServiceBase):
         event_id, file_id = payload["event_id"], data.get("file_id")
         ok = bool(file_id) and data.get("status") == "ok"
         with self.db.read() as session:
-            if already_processed(session, event_id, ON_TEXT_EXTRACTED):
+            if already_seen(session, processed, event_id, ON_TEXT_EXTRACTED):
                 return
             mapped = bool(file_id) and bool(documents_of_file(session, file_id))
         if ok and not mapped:

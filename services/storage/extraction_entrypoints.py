@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 
 from services.common.events import FILE_STORED, SOURCE_STORAGE, TEXT_EXTRACTED
 from services.common.handlers import event_handler
-from services.common.inbox import first_delivery
+from services.common.inbox import already_seen, first_delivery
 from services.common.outbox import add_event
 from services.common.timers import configured_timer
 from services.storage import models
@@ -40,14 +40,10 @@ EXTRACT_HANDLER = "storage.on_storage_file_stored"
 #: ask for it; a longer one is fetched with get_text.
 TEXT_IN_EVENT_MAX_BYTES = 64 * 1024
 
-# The statements every stored file runs, built once (building and keying a statement of
-# this wide table cost more than running it). Their parameters are named b_*: an update
-# may not bind a parameter by a column's name.
-_SEEN = select(models.processed.c.event_id).where(
-    models.processed.c.event_id == bindparam("b_event_id"),
-    models.processed.c.handler == EXTRACT_HANDLER)
-_FILE = select(files).where(files.c.file_id == bindparam("b_id"))
-# an attempt more, unless another worker or replica got there first
+# The updates every stored file runs, built once (building and keying a statement of this
+# wide table cost more than running it). Their parameters are named b_*: an update may not
+# bind a parameter by a column's name.
+# An attempt more, unless another worker or replica got there first:
 _CLAIM = update(files).where(
     files.c.file_id == bindparam("b_id"), files.c.text_status == models.TEXT_PENDING,
     files.c.extraction_attempts == bindparam("b_attempts")).values(
@@ -80,8 +76,8 @@ class ExtractionEntrypoints:
         event_id = payload["event_id"]
         file_id = payload["data"]["file_id"]
         with self.db.read() as session:
-            seen = session.execute(_SEEN, {"b_event_id": event_id}).first()
-            row = session.execute(_FILE, {"b_id": file_id}).first()
+            seen = already_seen(session, models.processed, event_id, EXTRACT_HANDLER)
+            row = session.execute(models.FILE_ROW[False], {"id": file_id}).first()
         if seen or row is None:
             return
         if row.status != models.STORED or row.text_status != models.TEXT_PENDING:

@@ -6,7 +6,7 @@ not. Its text goes ``pending`` → ``ok`` | ``empty`` | ``failed`` | ``none`` (a
 not extracted yet).
 """
 from sqlalchemy import (BigInteger, Boolean, Column, Index, Integer, String, Table, Text,
-                        false, text)
+                        bindparam, false, select, text)
 
 from services.common.db import UtcDateTime, new_metadata
 from services.common.inbox import processed_events_table
@@ -57,6 +57,12 @@ files = Table(
     Column("stored_at", UtcDateTime(), nullable=True),
     Index("ix_files_status_text_status", "status", "text_status"),
 )
+
+#: a file's row, without (False) or with (True) its text, by ``id``: built once (a select of
+#: every column of files cost more to build and key than to run, and every file request
+#: and stored file reads one)
+FILE_ROW = {with_text: select(*[c for c in files.c if with_text or c.name != "text"]).where(
+    files.c.file_id == bindparam("id")) for with_text in (False, True)}
 
 outbox = outbox_table(metadata)
 processed = processed_events_table(metadata)

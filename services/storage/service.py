@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from services.common.clock import Clock
 from services.common.db import Database
@@ -26,14 +26,9 @@ from services.common.service_base import OutboxServiceBase
 from services.storage import models, signing
 from services.storage.dependencies import BlobStore, ExtractionLimit, StorageSettings
 from services.storage.extraction_entrypoints import ExtractionEntrypoints
-from services.storage.models import files
+from services.storage.models import FILE_ROW, files
 from services.storage.records import file_record
 from services.storage.upload_entrypoints import UploadEntrypoints
-
-#: a file's row, without or with its text: built once (a select of every column of files
-#: cost more to build and key than to run, and every file request reads it)
-_FILE_ROW = {with_text: select(*[c for c in files.c if with_text or c.name != "text"]).where(
-    files.c.file_id == bindparam("id")) for with_text in (False, True)}
 
 
 class StorageService(UploadEntrypoints, ExtractionEntrypoints, OutboxServiceBase):
@@ -134,7 +129,7 @@ class StorageService(UploadEntrypoints, ExtractionEntrypoints, OutboxServiceBase
         if not isinstance(file_id, str) or len(file_id) > 36:
             raise not_found("tệp", "File", file_id)
         with self.db.read() as session:
-            row = session.execute(_FILE_ROW[with_text], {"id": file_id}).first()
+            row = session.execute(FILE_ROW[with_text], {"id": file_id}).first()
         if row is None:
             raise not_found("tệp", "File", file_id)
         return row

@@ -3,14 +3,14 @@ database: one statement says whether a handler sees an event for the first time,
 transactions handling the same event at once apply it once."""
 from __future__ import annotations
 
-import threading
-
+import eventlet
+import eventlet.event
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.common.db import make_engine, new_metadata
-from services.common.inbox import first_delivery, processed_events_table
+from services.common.db import DatabaseAccess, make_engine, new_metadata, write_lock_for
+from services.common.inbox import already_seen, first_delivery, processed_events_table
 from tests.conftest import create_pg_database, drop_pg_database
 
 metadata = new_metadata()
@@ -41,6 +41,8 @@ def test_an_event_is_first_delivered_once_per_handler(engine):
         assert first_delivery(session, processed, "event-2", "on_a")
     with Session(engine) as session, session.begin():
         assert not first_delivery(session, processed, "event-2", "on_a")
+        assert already_seen(session, processed, "event-2", "on_a")
+        assert not already_seen(session, processed, "event-2", "on_b")
     assert rows(engine) == 3
 
 
@@ -53,27 +55,28 @@ def test_a_rolled_back_handling_leaves_the_event_to_be_handled_again(engine):
         assert first_delivery(session, processed, "event-1", "on_a")
 
 
-def test_two_deliveries_of_one_event_at_once_are_applied_once(engine, db_kind):
-    if db_kind == "sqlite":
-        pytest.skip("SQLite has one writer at a time: the second waits for the first")
-    first_in = threading.Event()
+def test_two_deliveries_of_one_event_at_once_are_applied_once(engine):
+    """Two workers of a service handle the same event at once, as a service does
+    (DatabaseAccess): on PostgreSQL the second's insert waits for the first's uncommitted
+    row, on SQLite the second waits for the process's write lock; either way it then
+    finds the event handled."""
+    db = DatabaseAccess(engine, write_lock_for(str(engine.url)))
+    first_in = eventlet.event.Event()
     answers = {}
 
     def first():
-        with Session(engine) as session, session.begin():
+        with db.transaction() as session:
             answers["first"] = first_delivery(session, processed, "event-1", "on_a")
-            first_in.set()
-            threading.Event().wait(0.5)     # holds its uncommitted row meanwhile
+            first_in.send()
+            eventlet.sleep(0.5)      # holds its uncommitted row meanwhile
 
     def second():
-        first_in.wait(5)
-        with Session(engine) as session, session.begin():
+        first_in.wait()
+        with db.transaction() as session:
             answers["second"] = first_delivery(session, processed, "event-1", "on_a")
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    with eventlet.Timeout(10):
+        for worker in [eventlet.spawn(first), eventlet.spawn(second)]:
+            worker.wait()
     assert answers == {"first": True, "second": False}
     assert rows(engine) == 1
